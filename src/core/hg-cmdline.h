@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "hg-enums.h"
+#include "hg-host.h"
+#include "hg-runtime.h"
+#include "hg-vm-config.h"
+
+G_BEGIN_DECLS
+
+#define HG_CMDLINE_ERROR (hg_cmdline_error_quark ())
+
+typedef enum {
+  HG_CMDLINE_ERROR_NO_EMULATOR,   /* qemu-system-<arch> not installed */
+  HG_CMDLINE_ERROR_UNSUPPORTED,   /* arch or boot mode cannot do this */
+  HG_CMDLINE_ERROR_MISSING,       /* boot mode needs something the config lacks */
+  HG_CMDLINE_ERROR_INVALID,       /* a value that cannot be passed safely */
+} HgCmdlineError;
+
+GQuark hg_cmdline_error_quark (void);
+
+/* The default QEMU machine type for an arch (x86_64 -> "q35" ...). */
+const char *hg_cmdline_default_machine (const char *arch);
+
+/* The accelerator that will be used: KVM if asked (or auto) and usable for
+ * the arch, else TCG.  Asking for kvm where it is not usable is an error. */
+gboolean    hg_cmdline_choose_accel    (HgVmConfig        *config,
+                                        const HgHostCaps  *caps,
+                                        HgAccel           *out_accel,
+                                        GError           **error);
+
+/* Pure: turns a config plus a boot mode into QEMU's argv (argv[0] is the
+ * emulator path from caps, or "vdeq" followed by it when the config asks
+ * for the manual's vdeqemu).  No I/O, no environment look-ups: everything
+ * comes from the arguments.  Every value is checked and comma-escaped so
+ * that nothing can add an option.  Returns NULL with an error otherwise. */
+GStrv       hg_cmdline_build           (HgVmConfig            *config,
+                                        HgBootMode             boot_mode,
+                                        const HgRuntimePaths  *runtime,
+                                        const HgHostCaps      *caps,
+                                        GError               **error);
+
+/* Escapes a value for a QEMU option list: ',' becomes ',,'. */
+char       *hg_cmdline_escape          (const char *value);
+
+/* Shell-quoted rendering for display only (`hangarctl cmdline`, summary page):
+ * never executed. */
+char       *hg_cmdline_to_display      (const char * const *argv);
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-core"
+#include "config.h"
+
+#include <string.h>
+
+#include "hg-enums.h"
+
+#define ENUM_STRINGS(name, Type, ...)                                   \
+  static const char *const name##_names[] = { __VA_ARGS__ };            \
+  const char *                                                          \
+  hg_##name##_to_string (Type value)                                    \
+  {                                                                     \
+    if ((guint) value < G_N_ELEMENTS (name##_names))                    \
+      return name##_names[value];                                       \
+    return NULL;                                                        \
+  }                                                                     \
+  gboolean                                                              \
+  hg_##name##_from_string (const char *str, Type *out)                  \
+  {                                                                     \
+    if (str == NULL)                                                    \
+      return FALSE;                                                     \
+    for (guint i = 0; i < G_N_ELEMENTS (name##_names); i++)             \
+      if (strcmp (str, name##_names[i]) == 0)                           \
+        {                                                               \
+          *out = (Type) i;                                              \
+          return TRUE;                                                  \
+        }                                                               \
+    return FALSE;                                                       \
+  }
+
+ENUM_STRINGS (accel, HgAccel, "auto", "kvm", "tcg")
+ENUM_STRINGS (boot_mode, HgBootMode, "disk", "cdrom", "pxe", "kernel", "floppy", "usb")
+ENUM_STRINGS (net_mode, HgNetMode, "none", "user", "vde", "tap")
+ENUM_STRINGS (console, HgConsole, "vnc", "sdl", "serial", "none")

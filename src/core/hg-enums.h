@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  HG_ACCEL_AUTO,
+  HG_ACCEL_KVM,
+  HG_ACCEL_TCG,
+} HgAccel;
+
+typedef enum {
+  HG_BOOT_DISK,
+  HG_BOOT_CDROM,
+  HG_BOOT_PXE,
+  HG_BOOT_KERNEL,
+  HG_BOOT_FLOPPY,
+  HG_BOOT_USB,
+} HgBootMode;
+
+typedef enum {
+  HG_NET_NONE,
+  HG_NET_USER,
+  HG_NET_VDE,
+  HG_NET_TAP,
+} HgNetMode;
+
+typedef enum {
+  HG_CONSOLE_VNC,
+  HG_CONSOLE_SDL,
+  HG_CONSOLE_SERIAL,
+  HG_CONSOLE_NONE,
+} HgConsole;
+
+/* String <-> enum for the keyfile, the CLI and the UI.  The string forms are
+ * the ones written in .hangar files: "auto", "kvm", "tcg"; "disk", "cdrom",
+ * "pxe", "kernel", "floppy", "usb"; "none", "user", "vde", "tap"; "vnc",
+ * "sdl", "serial", "none".  _from_string returns FALSE for unknown input. */
+const char *hg_accel_to_string      (HgAccel     accel);
+gboolean    hg_accel_from_string    (const char *str, HgAccel    *out);
+const char *hg_boot_mode_to_string  (HgBootMode  mode);
+gboolean    hg_boot_mode_from_string(const char *str, HgBootMode *out);
+const char *hg_net_mode_to_string   (HgNetMode   mode);
+gboolean    hg_net_mode_from_string (const char *str, HgNetMode  *out);
+const char *hg_console_to_string    (HgConsole   console);
+gboolean    hg_console_from_string  (const char *str, HgConsole  *out);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* One installed system emulator */
+typedef struct {
+  char     *arch;        /* x86_64, aarch64, ... (Hangar's arch names) */
+  char     *path;        /* absolute path of qemu-system-<arch> */
+  char     *version;     /* "7.2.19" or NULL if --version failed */
+  gboolean  sandbox;     /* supports -sandbox (built with seccomp) */
+} HgEmulator;
+
+/* What this host can do.  Filled by hg_host_caps_probe(); tests and the
+ * golden-file test construct one by hand with hg_host_caps_new_fixed(). */
+typedef struct {
+  gint        ref_count;
+  char       *host_arch;       /* uname machine in Hangar's naming */
+  gboolean    kvm_usable;      /* KVM really runs a guest here (probed) */
+  char       *kvm_reason;      /* why not, or how it was established */
+  gboolean    force_tcg;       /* HANGAR_ACCEL=tcg */
+  GHashTable *emulators;       /* arch -> HgEmulator* */
+  char       *qemu_img;        /* path or NULL */
+  char       *qemu_img_version;
+  char       *vde_switch;      /* path or NULL */
+  char       *vdeq;            /* path or NULL */
+  char       *helper;          /* hangar-net-helper path or NULL */
+  char       *pkexec;          /* path or NULL */
+} HgHostCaps;
+
+/* Every arch Hangar knows, NULL-terminated, in display order. */
+const char * const *hg_host_known_arches (void);
+gboolean    hg_host_arch_is_known       (const char *arch);
+/* The QEMU binary suffix for an arch (mipsel -> mipsel, i386 -> i386 ...) */
+const char *hg_host_emulator_name       (const char *arch);
+
+/* Probes the host: emulators on $PATH (or $HANGAR_QEMU_DIR), their versions,
+ * qemu-img, vde tools, and whether KVM really works (see docs/DESIGN.md:
+ * a KVM_RUN of a few instructions in a child process, with a timeout,
+ * cached per boot).  Never fails; missing things are NULL/FALSE. */
+HgHostCaps *hg_host_caps_probe          (void);
+/* A fixed set of caps for pure functions and golden files: every known
+ * arch present as /usr/bin/qemu-system-<arch>, sandbox supported, KVM as
+ * given for the host arch x86_64. */
+HgHostCaps *hg_host_caps_new_fixed      (gboolean kvm_usable);
+HgHostCaps *hg_host_caps_ref            (HgHostCaps *caps);
+void        hg_host_caps_unref          (HgHostCaps *caps);
+
+const HgEmulator *hg_host_caps_get_emulator (const HgHostCaps *caps, const char *arch);
+/* KVM can run a guest of this arch here (host arch matches, or i386 on
+ * x86_64), it was probed working, and TCG is not forced. */
+gboolean    hg_host_caps_kvm_usable_for (const HgHostCaps *caps, const char *arch);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgHostCaps, hg_host_caps_unref)
+
+G_END_DECLS

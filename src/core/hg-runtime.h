@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Where a VM's sockets live while it runs.  Everything is under
+ *   $XDG_RUNTIME_DIR/hangar/            (0700)   -- or $HANGAR_RUNTIME_DIR
+ *     vms/<uuid>/                        (0700)
+ *        qmp.sock serial.sock monitor.sock vnc.sock qemu.pid qemu.log lock
+ *     switches/<name>/                   (0700)
+ *        data/ (vde_switch -s)  mgmt.sock (vde_switch -M)
+ */
+typedef struct {
+  char *root;      /* $XDG_RUNTIME_DIR/hangar */
+  char *dir;       /* root/vms/<id> */
+  char *qmp;
+  char *serial;    /* serial console with the HMP monitor multiplexed (Ctrl-a c) */
+  char *monitor;   /* dedicated HMP monitor */
+  char *vnc;
+  char *pidfile;
+  char *log;
+  char *lock;
+} HgRuntimePaths;
+
+/* The hangar runtime root: $HANGAR_RUNTIME_DIR, else $XDG_RUNTIME_DIR/hangar,
+ * else g_get_user_runtime_dir()/hangar.  Not created. */
+char           *hg_runtime_root          (void);
+/* Creates root (0700) if needed and refuses it if it is a symlink or not owned
+ * by us. */
+gboolean        hg_runtime_ensure_dir    (const char *dir, GError **error);
+
+HgRuntimePaths *hg_runtime_paths_new     (const char *root, const char *vm_id);
+void            hg_runtime_paths_free    (HgRuntimePaths *paths);
+
+/* Directory of a switch's sockets: root/switches/<name> */
+char           *hg_runtime_switch_dir    (const char *root, const char *switch_name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgRuntimePaths, hg_runtime_paths_free)
+
+G_END_DECLS

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "hg-enums.h"
+
+G_BEGIN_DECLS
+
+#define HG_CONFIG_ERROR (hg_config_error_quark ())
+
+typedef enum {
+  HG_CONFIG_ERROR_IO,           /* file cannot be read or written */
+  HG_CONFIG_ERROR_PARSE,        /* not a valid key file (syntax, encoding, size) */
+  HG_CONFIG_ERROR_MISSING_KEY,  /* a required group or key is absent */
+  HG_CONFIG_ERROR_INVALID_VALUE,/* a value is out of range or malformed */
+  HG_CONFIG_ERROR_INVALID_LABEL,
+} HgConfigError;
+
+GQuark hg_config_error_quark (void);
+
+/* File name extension of a VM config: <dir>/<label>.hangar */
+#define HG_CONFIG_SUFFIX ".hangar"
+
+/* A disk image: [disk:N] */
+typedef struct {
+  char *path;       /* as written; relative paths are relative to the VM dir */
+  char *format;     /* qcow2, raw, vmdk, vdi, ... always explicit */
+  char *interface;  /* virtio, ide, scsi, sd, none (arch default when NULL) */
+} HgDisk;
+
+/* Removable media: [cdrom:N], [floppy:N], [usb:N] */
+typedef enum {
+  HG_MEDIUM_CDROM,
+  HG_MEDIUM_FLOPPY,
+  HG_MEDIUM_USB,
+} HgMediumKind;
+
+typedef struct {
+  HgMediumKind kind;
+  char *path;       /* NULL or "" = empty drive (cdrom/floppy only) */
+  char *format;     /* raw by default */
+} HgMedium;
+
+/* A port forward of user-mode networking: host port -> guest port */
+typedef struct {
+  char    *proto;   /* "tcp" or "udp" */
+  guint16  host_port;
+  guint16  guest_port;
+} HgHostFwd;
+
+/* A network interface: [net:N] */
+typedef struct {
+  HgNetMode  mode;
+  char      *switch_name;  /* vde: name of a per-user switch (default "default") */
+  char      *tap;          /* tap: interface name (hgtapN) */
+  char      *mac;          /* 52:54:00:xx:xx:xx or any locally administered */
+  char      *model;        /* virtio-net-pci, e1000, rtl8139, ne2k_pci, ... */
+  gboolean   vdeq;         /* vde: wrap QEMU in vdeq (the manual's vdeqemu) */
+  GPtrArray *hostfwd;      /* user: HgHostFwd* */
+  char      *tftp;         /* user: folder served by QEMU's TFTP (PXE) */
+  char      *bootfile;     /* user: boot file name offered by DHCP (PXE) */
+} HgNic;
+
+typedef struct _HgVmConfig HgVmConfig;
+
+struct _HgVmConfig {
+  /*< private >*/
+  gint       ref_count;
+  GKeyFile  *keyfile;      /* everything as read, so unknown keys survive saves */
+
+  /*< public, read-write >*/
+  char      *path;         /* absolute path of the .hangar file, or NULL */
+  char      *dir;          /* directory of the VM */
+
+  /* [machine] */
+  char      *label;
+  char      *uuid;
+  char      *arch;         /* i386, x86_64, arm, aarch64, mips, mipsel, ppc, ppc64,
+                              sh4, m68k, alpha, sparc, sparc64, riscv64 */
+  char      *machine;      /* QEMU machine type, NULL = arch default */
+  char      *cpu_model;    /* NULL = arch default */
+  HgAccel    accel;
+  guint      memory_mib;
+  guint      cpus;
+  char      *vga;          /* NULL = default; std, cirrus, virtio, none ... */
+
+  /* [guest]: metadata only */
+  char      *os_id;        /* libosinfo short id or URI, e.g. debian12 */
+  char      *os_name;      /* OS / DIST free text */
+  char      *os_version;   /* OSREL / DISTREL */
+  char      *os_family;    /* linux, windows, bsd ... */
+
+  /* [disk:N], [cdrom:N] / [floppy:N] / [usb:N], [net:N] */
+  GPtrArray *disks;        /* HgDisk* */
+  GPtrArray *media;        /* HgMedium* */
+  GPtrArray *nics;         /* HgNic* */
+
+  /* [boot] */
+  HgBootMode boot_mode;
+  char      *kernel;
+  char      *initrd;
+  char      *append;
+  char      *dtb;
+
+  /* [display] */
+  HgConsole  console;
+  char      *keymap;       /* e.g. en-us, de */
+
+  /* [serial] */
+  gboolean   serial;       /* a serial port on the console socket (default TRUE) */
+};
+
+GType        hg_vm_config_get_type    (void) G_GNUC_CONST;
+#define HG_TYPE_VM_CONFIG (hg_vm_config_get_type ())
+
+HgVmConfig  *hg_vm_config_new         (const char  *label);
+HgVmConfig  *hg_vm_config_ref         (HgVmConfig  *self);
+void         hg_vm_config_unref       (HgVmConfig  *self);
+
+/* Loads and validates <path>.  Every error names the file, group and key. */
+HgVmConfig  *hg_vm_config_load        (const char  *path,
+                                       GError     **error);
+HgVmConfig  *hg_vm_config_load_from_data (const char *data,
+                                       gsize        length,
+                                       const char  *path_for_messages,
+                                       GError     **error);
+/* Checks every field; the same rules as load. */
+gboolean     hg_vm_config_validate    (HgVmConfig  *self,
+                                       GError     **error);
+/* Serialises into the retained key file (keeping unknown keys) */
+char        *hg_vm_config_to_data     (HgVmConfig  *self,
+                                       gsize       *length);
+/* Atomic save: write temp, fsync, rename.  Uses self->path. */
+gboolean     hg_vm_config_save        (HgVmConfig  *self,
+                                       GError     **error);
+
+/* Absolute path of a path stored in the config (relative to self->dir). */
+char        *hg_vm_config_resolve_path(HgVmConfig  *self,
+                                       const char  *path);
+
+gboolean     hg_label_is_valid        (const char  *label,
+                                       GError     **error);
+gboolean     hg_mac_is_valid          (const char  *mac);
+/* A random locally administered unicast MAC, 52:54:00:xx:xx:xx */
+char        *hg_mac_generate          (void);
+
+HgDisk      *hg_disk_new              (const char *path, const char *format, const char *interface);
+void         hg_disk_free             (HgDisk     *disk);
+HgMedium    *hg_medium_new            (HgMediumKind kind, const char *path);
+void         hg_medium_free           (HgMedium   *medium);
+HgNic       *hg_nic_new               (HgNetMode   mode);
+void         hg_nic_free              (HgNic      *nic);
+void         hg_host_fwd_free         (HgHostFwd  *fwd);
+
+/* First medium of a kind, or NULL */
+HgMedium    *hg_vm_config_get_medium  (HgVmConfig *self, HgMediumKind kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgVmConfig, hg_vm_config_unref)
+
+G_END_DECLS
