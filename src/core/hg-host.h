@@ -28,7 +28,14 @@ typedef struct {
   char       *vdeq;            /* path or NULL */
   char       *helper;          /* hangar-net-helper path or NULL */
   char       *pkexec;          /* path or NULL */
+  /* Added by hg-host.c (keep the fields above in place): */
+  char       *vdeq_wrapper;    /* hangar-vdeq-qemu (libexec) or NULL, see docs/DESIGN.md */
+  GHashTable *firmware;        /* arch -> UEFI firmware image for disk/cdrom/pxe boot */
 } HgHostCaps;
+
+/* The -sandbox option Hangar passes (and probes) when the emulator has seccomp. */
+#define HG_HOST_SANDBOX_OPTIONS \
+  "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 
 /* Every arch Hangar knows, NULL-terminated, in display order. */
 const char * const *hg_host_known_arches (void);
@@ -52,6 +59,15 @@ const HgEmulator *hg_host_caps_get_emulator (const HgHostCaps *caps, const char 
 /* KVM can run a guest of this arch here (host arch matches, or i386 on
  * x86_64), it was probed working, and TCG is not forced. */
 gboolean    hg_host_caps_kvm_usable_for (const HgHostCaps *caps, const char *arch);
+/* Firmware image for an arch (aarch64 -> QEMU_EFI.fd) or NULL. */
+const char *hg_host_caps_get_firmware (const HgHostCaps *caps, const char *arch);
+
+/* The KVM probe alone: /dev/kvm openable, then a forked child runs a
+ * real-mode guest loop under KVM_RUN and must exit through an I/O port
+ * within 1.5 s, else it is killed.  The verdict is cached in
+ * <cache_root>/host-cache.ini keyed by boot id and kernel release
+ * (cache_root NULL: no cache).  *reason says why (or how it was shown). */
+gboolean    hg_host_probe_kvm           (const char *cache_root, char **reason);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgHostCaps, hg_host_caps_unref)
 

@@ -27,6 +27,8 @@ typedef struct {
   char *path;       /* as written; relative paths are relative to the VM dir */
   char *format;     /* qcow2, raw, vmdk, vdi, ... always explicit */
   char *interface;  /* virtio, ide, scsi, sd, none (arch default when NULL) */
+  char *group;      /* key file group it was loaded from ("disk:0"), NULL when
+                       new; kept by load/save so its unknown keys follow it */
 } HgDisk;
 
 /* Removable media: [cdrom:N], [floppy:N], [usb:N] */
@@ -40,6 +42,7 @@ typedef struct {
   HgMediumKind kind;
   char *path;       /* NULL or "" = empty drive (cdrom/floppy only) */
   char *format;     /* raw by default */
+  char *group;      /* key file group it was loaded from, NULL when new */
 } HgMedium;
 
 /* A port forward of user-mode networking: host port -> guest port */
@@ -60,6 +63,7 @@ typedef struct {
   GPtrArray *hostfwd;      /* user: HgHostFwd* */
   char      *tftp;         /* user: folder served by QEMU's TFTP (PXE) */
   char      *bootfile;     /* user: boot file name offered by DHCP (PXE) */
+  char      *group;        /* key file group it was loaded from, NULL when new */
 } HgNic;
 
 typedef struct _HgVmConfig HgVmConfig;
@@ -109,18 +113,30 @@ struct _HgVmConfig {
 
   /* [serial] */
   gboolean   serial;       /* a serial port on the console socket (default TRUE) */
+
+  /*< private >*/
+  char      *source;       /* the name used in messages (path_for_messages) */
 };
 
 GType        hg_vm_config_get_type    (void) G_GNUC_CONST;
 #define HG_TYPE_VM_CONFIG (hg_vm_config_get_type ())
 
+/* A new config with defaults: a random uuid, the host's arch, accel auto,
+ * 512 MiB, 1 CPU, boot from disk, VNC console, serial on; no path (see
+ * hg_vm_config_set_location).  label may be NULL until it is known. */
 HgVmConfig  *hg_vm_config_new         (const char  *label);
 HgVmConfig  *hg_vm_config_ref         (HgVmConfig  *self);
 void         hg_vm_config_unref       (HgVmConfig  *self);
 
-/* Loads and validates <path>.  Every error names the file, group and key. */
+/* Loads and validates <path>.  Every error names the file, group and key.
+ * The label must equal the file name without .hangar.  A file without a
+ * uuid gets one derived from its absolute path (stable until it is moved;
+ * written by the next save). */
 HgVmConfig  *hg_vm_config_load        (const char  *path,
                                        GError     **error);
+/* Same rules.  If path_for_messages ends in .hangar it also becomes
+ * self->path (made absolute) and self->dir, and the label must match it;
+ * otherwise path and dir stay NULL.  path_for_messages may be NULL. */
 HgVmConfig  *hg_vm_config_load_from_data (const char *data,
                                        gsize        length,
                                        const char  *path_for_messages,
@@ -141,6 +157,7 @@ char        *hg_vm_config_resolve_path(HgVmConfig  *self,
 
 gboolean     hg_label_is_valid        (const char  *label,
                                        GError     **error);
+/* Six hex bytes separated by ':' (either case), unicast, not all zero */
 gboolean     hg_mac_is_valid          (const char  *mac);
 /* A random locally administered unicast MAC, 52:54:00:xx:xx:xx */
 char        *hg_mac_generate          (void);
@@ -149,12 +166,30 @@ HgDisk      *hg_disk_new              (const char *path, const char *format, con
 void         hg_disk_free             (HgDisk     *disk);
 HgMedium    *hg_medium_new            (HgMediumKind kind, const char *path);
 void         hg_medium_free           (HgMedium   *medium);
+/* A new NIC with a generated MAC (hg_mac_generate) and, for vde, the switch
+ * "default". */
 HgNic       *hg_nic_new               (HgNetMode   mode);
 void         hg_nic_free              (HgNic      *nic);
 void         hg_host_fwd_free         (HgHostFwd  *fwd);
 
 /* First medium of a kind, or NULL */
 HgMedium    *hg_vm_config_get_medium  (HgVmConfig *self, HgMediumKind kind);
+
+/* Sets dir (made absolute) and path = <dir>/<label>.hangar, for a new VM. */
+void         hg_vm_config_set_location (HgVmConfig *self, const char *dir);
+
+/* The image formats a [disk:N] or medium may name, NULL-terminated:
+ * qcow2 raw vmdk vdi vpc vhdx qed cow */
+const char * const *hg_disk_formats   (void);
+gboolean     hg_disk_format_is_known  (const char *format);
+/* "cdrom", "floppy", "usb": the group prefix of a medium kind */
+const char  *hg_medium_kind_to_string (HgMediumKind kind);
+
+/* Limits checked on load and save */
+#define HG_CONFIG_MAX_FILE_SIZE  (1024 * 1024)   /* bytes */
+#define HG_CONFIG_MAX_VALUE_LEN  4096            /* bytes of one known value */
+#define HG_CONFIG_MAX_MEMORY_MIB 1048576
+#define HG_CONFIG_MAX_CPUS       1024
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgVmConfig, hg_vm_config_unref)
 

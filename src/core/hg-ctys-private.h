@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hg-ctys.h"
+
+G_BEGIN_DECLS
+
+/* Shared between hg-ctys.c (reading the file), hg-ctys-map.c (turning the
+ * variables into an HgVmConfig) and hg-ctys-write.c (writing the VM, the
+ * report). */
+
+typedef struct {
+  char    *name;
+  char    *value;
+  guint    line;
+  gboolean used;   /* taken over by the mapping */
+  char    *reason; /* why it was not taken over, when rejected */
+} CtysVar;
+
+struct _HgCtysImport {
+  char       *path;     /* absolute path, or NULL for data without a file */
+  char       *display;  /* name used in messages */
+  char       *dir;      /* absolute directory of the file, or NULL */
+
+  GHashTable *vars;     /* name -> CtysVar* (shell assignments) */
+  GPtrArray  *order;    /* CtysVar*, order of first assignment; owns them */
+  GHashTable *meta;     /* name -> CtysVar* (#@#NAME = value comments) */
+  GPtrArray  *meta_order;
+
+  GPtrArray  *parse_notes;  /* HgCtysNote*, from reading; owned */
+  GPtrArray  *map_notes;    /* HgCtysNote*, from mapping; owned */
+
+  /* views (no free func) over both lists, rebuilt after each mapping */
+  GPtrArray  *notes;
+  GPtrArray  *unmapped;
+  GPtrArray  *ignored;
+  GPtrArray  *unevaluated;
+
+  char       *label_override;
+  char       *label;
+  HgVmConfig *config;
+  GError     *map_error;
+  gboolean    mapped;
+};
+
+void hg_ctys_var_free  (CtysVar    *var);
+void hg_ctys_note_free (HgCtysNote *note);
+void hg_ctys_add_note  (GPtrArray      *list,
+                        HgCtysNoteKind  kind,
+                        guint           line,
+                        const char     *key,
+                        const char     *text,
+                        const char     *format,
+                        ...) G_GNUC_PRINTF (6, 7);
+
+/* Runs the mapping once (again after hg_ctys_import_set_label). */
+void hg_ctys_import_ensure_mapped (HgCtysImport *self);
+
+G_END_DECLS

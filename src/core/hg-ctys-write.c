@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ctys"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "hg-ctys-private.h"
+
+/* Writing an imported VM, and the report of an import. */
+
+static void
+set_str (char       **field,
+         const char  *value)
+{
+  g_free (*field);
+  *field = (value != NULL && value[0] != '\0') ? g_strdup (value) : NULL;
+}
+
+static void
+relativize (char       **path,
+            const char  *dir)
+{
+  g_autofree char *prefix = g_strconcat (dir, G_DIR_SEPARATOR_S, NULL);
+
+  if (*path != NULL && g_str_has_prefix (*path, prefix) && (*path)[strlen (prefix)] != '\0')
+    {
+      char *rel = g_strdup (*path + strlen (prefix));
+
+      g_free (*path);
+      *path = rel;
+    }
+}
+
+static gboolean
+dir_has_config (const char  *dir,
+                char       **found)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, HG_CONFIG_SUFFIX) && name[0] != '.')
+      {
+        *found = g_build_filename (dir, name, NULL);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+write_new_file (const char  *target,
+                const char  *data,
+                gsize        length,
+                GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (target);
+  g_autofree char *base = g_path_get_basename (target);
+  g_autofree char *tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  gsize done = 0;
+  int fd, dfd;
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                   _("%s: cannot create a temporary file: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  while (done < length)
+    {
+      gssize n = write (fd, data + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        break;
+      done += n;
+    }
+  if (done < length || fsync (fd) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_unlink (tmp);
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                   _("%s: cannot write: %s"), target, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+
+  /* link() fails if the target exists: no existing VM is ever replaced,
+   * not even one created between our check and now. */
+  if (link (tmp, target) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmp);
+      if (saved == EEXIST)
+        g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS,
+                     _("%s: already exists; not overwritten"), target);
+      else
+        g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                     _("%s: cannot create: %s"), target, g_strerror (saved));
+      return FALSE;
+    }
+  g_unlink (tmp);
+
+  dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dfd >= 0)
+    {
+      fsync (dfd);
+      close (dfd);
+    }
+  return TRUE;
+}
+
+gboolean
+hg_ctys_import_write (HgCtysImport  *self,
+                      const char    *target_base_dir,
+                      char         **out_config_path,
+                      GError       **error)
+{
+  g_autoptr(HgVmConfig) cfg = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *vm_dir = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *existing = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  cfg = hg_ctys_import_to_config (self, error);
+  if (cfg == NULL)
+    return FALSE;
+
+  if (target_base_dir != NULL)
+    {
+      g_autofree char *base = g_canonicalize_filename (target_base_dir, NULL);
+
+      vm_dir = g_build_filename (base, self->label, NULL);
+    }
+  else if (self->dir != NULL)
+    {
+      g_autofree char *dir_name = g_path_get_basename (self->dir);
+
+      /* ctys convention: the directory is named like the label */
+      vm_dir = strcmp (dir_name, self->label) == 0
+               ? g_strdup (self->dir)
+               : g_build_filename (self->dir, self->label, NULL);
+    }
+  else
+    {
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                   _("%s: no file to write the VM beside; give a base directory"),
+                   self->display);
+      return FALSE;
+    }
+
+  file = g_strconcat (self->label, HG_CONFIG_SUFFIX, NULL);
+  target = g_build_filename (vm_dir, file, NULL);
+
+  if (g_file_test (target, G_FILE_TEST_EXISTS) || g_file_test (target, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS,
+                   _("%s: a VM config already exists; not overwritten"), target);
+      return FALSE;
+    }
+  if (dir_has_config (vm_dir, &existing))
+    {
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS,
+                   _("%s: the directory already holds the VM config %s"), vm_dir, existing);
+      return FALSE;
+    }
+
+  /* Paths inside the VM directory are stored relative to it, so that the
+   * directory can be moved, as ctys VMs could. */
+  for (guint i = 0; i < cfg->disks->len; i++)
+    relativize (&((HgDisk *) g_ptr_array_index (cfg->disks, i))->path, vm_dir);
+  for (guint i = 0; i < cfg->media->len; i++)
+    relativize (&((HgMedium *) g_ptr_array_index (cfg->media, i))->path, vm_dir);
+  relativize (&cfg->kernel, vm_dir);
+  relativize (&cfg->initrd, vm_dir);
+  set_str (&cfg->dir, vm_dir);
+  set_str (&cfg->path, target);
+
+  if (!hg_vm_config_validate (cfg, &local))
+    {
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                   _("%s: the imported VM is not valid: %s"), self->display, local->message);
+      return FALSE;
+    }
+
+  if (g_mkdir_with_parents (vm_dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                   _("%s: cannot create the directory: %s"), vm_dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  data = hg_vm_config_to_data (cfg, &length);
+  if (!write_new_file (target, data, length, error))
+    return FALSE;
+
+  if (out_config_path != NULL)
+    *out_config_path = g_steal_pointer (&target);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------
+ * Report
+ * ------------------------------------------------------------------------ */
+
+static void
+append_notes (GString        *out,
+              GPtrArray      *notes,
+              HgCtysNoteKind  kind,
+              const char     *title)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < notes->len; i++)
+    {
+      HgCtysNote *note = g_ptr_array_index (notes, i);
+
+      if (note->kind != kind)
+        continue;
+      if (!any)
+        g_string_append_printf (out, "\n%s\n", title);
+      any = TRUE;
+
+      g_string_append (out, "  ");
+      if (note->line > 0)
+        g_string_append_printf (out, _("line %u: "), note->line);
+      if (kind == HG_CTYS_NOTE_IGNORED_LINE)
+        g_string_append_printf (out, "%s — %s\n", note->text, note->message);
+      else if (kind == HG_CTYS_NOTE_UNEVALUATED && note->key != NULL)
+        g_string_append_printf (out, "%s: %s — %s\n", note->key, note->text, note->message);
+      else if (note->key != NULL && note->text != NULL)
+        {
+          /* show the value as it could be written back */
+          gboolean quote = note->text[0] == '\0' || strpbrk (note->text, " \t'") != NULL;
+
+          g_string_append_printf (out, quote ? "%s=\"%s\" — %s\n" : "%s=%s — %s\n",
+                                  note->key, note->text, note->message);
+        }
+      else if (note->key != NULL)
+        g_string_append_printf (out, "%s — %s\n", note->key, note->message);
+      else if (note->text != NULL)
+        g_string_append_printf (out, "%s — %s\n", note->text, note->message);
+      else
+        g_string_append_printf (out, "%s\n", note->message);
+    }
+}
+
+char *
+hg_ctys_import_format_report (HgCtysImport *self)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  HgVmConfig *cfg;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  hg_ctys_import_ensure_mapped (self);
+  cfg = self->config;
+
+  if (self->map_error != NULL)
+    g_string_append_printf (out, _("%s: cannot be imported: %s\n"),
+                            self->display, self->map_error->message);
+  else
+    g_string_append_printf (out, _("%s → VM “%s”: %s, %s, %u MiB, boot %s, "
+                                   "%u disk(s), %u medium/media, %u network card(s)\n"),
+                            self->display, self->label, cfg->arch,
+                            hg_accel_to_string (cfg->accel), cfg->memory_mib,
+                            hg_boot_mode_to_string (cfg->boot_mode),
+                            cfg->disks->len, cfg->media->len, cfg->nics->len);
+
+  append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED,
+                _("Not taken over (kept in the [ctys] group of the new config):"));
+  append_notes (out, self->notes, HG_CTYS_NOTE_UNEVALUATED,
+                _("Not evaluated (kept literally; nothing in the file is ever run):"));
+  append_notes (out, self->notes, HG_CTYS_NOTE_IGNORED_LINE,
+                _("Ignored lines (not plain assignments):"));
+  append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Notes:"));
+
+  if (self->unmapped->len == 0 && self->unevaluated->len == 0 && self->ignored->len == 0)
+    g_string_append (out, _("Every variable in the file was taken over.\n"));
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-vm"
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "hg-image.h"
+#include "hg-vm-private.h"
+
+/* After quit or SIGKILL, QEMU is gone within this. */
+#define FORCE_WAIT_MS 10000
+
+/* ---- plumbing ---------------------------------------------------------- */
+
+static GTask *
+action_task (HgVm               *self,
+             gpointer            source_tag,
+             GCancellable       *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer            user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  return task;
+}
+
+gboolean
+hg_vm_action_finish (HgVm          *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* a QMP command without result finished: complete the task */
+static void
+on_simple_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+typedef void (*SimpleQmpFunc) (HgQmpClient *client, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+
+static void
+run_simple (HgVm               *self,
+            gpointer            source_tag,
+            SimpleQmpFunc       func,
+            GAsyncReadyCallback done,
+            GCancellable       *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer            user_data)
+{
+  g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
+  GError *error = NULL;
+  HgQmpClient *qmp = hg_vm_require_qmp (self, &error);
+
+  if (qmp == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  func (qmp, cancellable, done, g_object_ref (task));
+}
+
+/* ---- pause, resume, reset ---------------------------------------------- */
+
+static void
+on_stop_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* the STOP event normally came first */
+  if (self->state == HG_VM_STATE_RUNNING)
+    hg_vm_set_state (self, HG_VM_STATE_PAUSED, _("paused"));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_cont_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->state == HG_VM_STATE_PAUSED)
+    hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+hg_vm_pause_async (HgVm *self, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_simple (self, hg_vm_pause_async, hg_qmp_stop_async, on_stop_done,
+              cancellable, callback, user_data);
+}
+
+void
+hg_vm_resume_async (HgVm *self, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_simple (self, hg_vm_resume_async, hg_qmp_cont_async, on_cont_done,
+              cancellable, callback, user_data);
+}
+
+void
+hg_vm_reset_async (HgVm *self, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_simple (self, hg_vm_reset_async, hg_qmp_system_reset_async, on_simple_done,
+              cancellable, callback, user_data);
+}
+
+/* ---- kill -------------------------------------------------------------- */
+
+static void
+on_gone (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (hg_vm_wait_gone_finish (HG_VM (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static gboolean
+send_kill (HgVm    *self,
+           GError **error)
+{
+  /* only a process proven to be this VM's QEMU */
+  if (self->pid == 0 || !hg_process_pid_is_vm_qemu (self->pid, self->paths))
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
+                   _("VM '%s' is not running"), self->config->label);
+      return FALSE;
+    }
+  return hg_process_send_signal (self->pid, self->pidfd, SIGKILL, error);
+}
+
+void
+hg_vm_kill_async (HgVm               *self,
+                  GCancellable       *cancellable,
+                  GAsyncReadyCallback callback,
+                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (HG_IS_VM (self));
+
+  task = action_task (self, hg_vm_kill_async, cancellable, callback, user_data);
+  hg_vm_expect_exit (self, _("killed"));
+  if (!send_kill (self, &error))
+    {
+      hg_vm_expect_exit (self, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_vm_wait_gone_async (self, FORCE_WAIT_MS, cancellable, on_gone, g_object_ref (task));
+}
+
+/* ---- shutdown: ACPI, then quit, then SIGKILL --------------------------- */
+
+typedef struct {
+  guint    timeout_ms;
+  gboolean forced;
+  int      step;     /* 0 powerdown, 1 quit, 2 kill */
+} ShutdownData;
+
+static void shutdown_step (GTask *task);
+
+static void
+on_shutdown_gone (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ShutdownData *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (hg_vm_wait_gone_finish (HG_VM (source), result, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (d->step >= 2)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  d->step++;
+  d->forced = TRUE;
+  shutdown_step (g_object_ref (task));
+}
+
+static void
+on_shutdown_sent (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  ShutdownData *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
+    {
+      if (!hg_vm_is_active (self))
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      g_debug ("VM '%s': shutdown step %d failed: %s", self->config->label, d->step, error->message);
+      d->step++;
+      d->forced = TRUE;
+      shutdown_step (g_object_ref (task));
+      return;
+    }
+  hg_vm_wait_gone_async (self, d->step == 0 ? d->timeout_ms : FORCE_WAIT_MS,
+                         g_task_get_cancellable (task), on_shutdown_gone, g_object_ref (task));
+}
+
+static void
+shutdown_step (GTask *task)
+{
+  HgVm *self = g_task_get_source_object (task);
+  ShutdownData *d = g_task_get_task_data (task);
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  if (!hg_vm_is_active (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  if (d->step > 0)
+    {
+      g_autofree char *why = g_strdup_printf (_("forced off after %u s without guest power-off"),
+                                              d->timeout_ms / 1000);
+      hg_vm_expect_exit (self, why);
+    }
+  qmp = d->step < 2 ? hg_vm_require_qmp (self, NULL) : NULL;
+  if (qmp == NULL && d->step < 2)
+    d->step = 2;
+  switch (d->step)
+    {
+    case 0:
+      hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("ACPI power-down requested"));
+      hg_qmp_system_powerdown_async (qmp, g_task_get_cancellable (task), on_shutdown_sent, task);
+      break;
+    case 1:
+      hg_qmp_quit_async (qmp, g_task_get_cancellable (task), on_shutdown_sent, task);
+      break;
+    default:
+      if (!send_kill (self, &error))
+        {
+          if (!hg_vm_is_active (self))
+            {
+              g_clear_error (&error);
+              g_task_return_boolean (task, TRUE);
+            }
+          else
+            g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      hg_vm_wait_gone_async (self, FORCE_WAIT_MS, g_task_get_cancellable (task), on_shutdown_gone, task);
+      break;
+    }
+}
+
+void
+hg_vm_shutdown_async (HgVm               *self,
+                      guint               timeout_ms,
+                      GCancellable       *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  GTask *task;
+  ShutdownData *d;
+  GError *error = NULL;
+
+  g_return_if_fail (HG_IS_VM (self));
+
+  task = action_task (self, hg_vm_shutdown_async, cancellable, callback, user_data);
+  d = g_new0 (ShutdownData, 1);
+  d->timeout_ms = timeout_ms;
+  g_task_set_task_data (task, d, g_free);
+  if (self->pid == 0 || !hg_vm_is_active (self))
+    {
+      g_set_error (&error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
+                   _("VM '%s' is not running"), self->config->label);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* no ACPI without QMP (another client holds it): refuse rather than
+   * jump straight to SIGKILL */
+  if (hg_vm_require_qmp (self, &error) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  shutdown_step (task);
+}
+
+gboolean
+hg_vm_shutdown_finish (HgVm          *self,
+                       GAsyncResult  *result,
+                       gboolean      *forced,
+                       GError       **error)
+{
+  ShutdownData *d;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  d = g_task_get_task_data (G_TASK (result));
+  if (forced != NULL)
+    *forced = d != NULL && d->forced;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- snapshots --------------------------------------------------------- */
+
+gboolean
+hg_vm_check_snapshots_supported (HgVm    *self,
+                                 GError **error)
+{
+  HgVmConfig *config;
+
+  g_return_val_if_fail (HG_IS_VM (self), FALSE);
+
+  config = self->config;
+  if (config->disks == NULL || config->disks->len == 0)
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED,
+                   _("VM '%s' has no disk to hold snapshots (internal snapshots need a qcow2 disk)"),
+                   config->label);
+      return FALSE;
+    }
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      HgDisk *disk = g_ptr_array_index (config->disks, i);
+
+      if (g_strcmp0 (disk->format, "qcow2") != 0)
+        {
+          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED,
+                       _("Disk %s of VM '%s' is %s: internal snapshots need every writable disk "
+                         "in qcow2 format (convert it with qemu-img convert -O qcow2)"),
+                       disk->path, config->label, disk->format ? disk->format : "of unknown format");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+typedef void (*SnapshotFunc) (HgQmpClient *client, const char *name, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+
+static void
+run_snapshot (HgVm               *self,
+              gpointer            source_tag,
+              SnapshotFunc        func,
+              const char         *name,
+              GCancellable       *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
+{
+  g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  if (!hg_qmp_snapshot_name_is_valid (name, &error) ||
+      !hg_vm_check_snapshots_supported (self, &error) ||
+      (qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  func (qmp, name, cancellable, on_simple_done, g_object_ref (task));
+}
+
+void
+hg_vm_snapshot_save_async (HgVm *self, const char *name, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_snapshot (self, hg_vm_snapshot_save_async, hg_qmp_savevm_async, name, cancellable, callback, user_data);
+}
+
+void
+hg_vm_snapshot_load_async (HgVm *self, const char *name, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_snapshot (self, hg_vm_snapshot_load_async, hg_qmp_loadvm_async, name, cancellable, callback, user_data);
+}
+
+void
+hg_vm_snapshot_delete_async (HgVm *self, const char *name, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_snapshot (self, hg_vm_snapshot_delete_async, hg_qmp_delvm_async, name, cancellable, callback, user_data);
+}
+
+static void
+on_snapshots_listed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *list = hg_qmp_query_snapshots_finish (HG_QMP_CLIENT (source), result, &error);
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+hg_vm_snapshot_list_async (HgVm *self, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  g_return_if_fail (HG_IS_VM (self));
+
+  task = action_task (self, hg_vm_snapshot_list_async, cancellable, callback, user_data);
+  if (!hg_vm_check_snapshots_supported (self, &error) ||
+      (qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_qmp_query_snapshots_async (qmp, cancellable, on_snapshots_listed, g_object_ref (task));
+}
+
+GPtrArray *
+hg_vm_snapshot_list_finish (HgVm *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- media ------------------------------------------------------------- */
+
+typedef struct {
+  char     *device;
+  char     *file;
+  char     *format;
+  gboolean  force;
+  gboolean  change;
+} MediaData;
+
+static void
+media_data_free (MediaData *d)
+{
+  g_free (d->device);
+  g_free (d->file);
+  g_free (d->format);
+  g_free (d);
+}
+
+static void
+on_block_listed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *list = hg_qmp_query_block_finish (HG_QMP_CLIENT (source), result, &error);
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+hg_vm_media_list_async (HgVm *self, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  g_return_if_fail (HG_IS_VM (self));
+
+  task = action_task (self, hg_vm_media_list_async, cancellable, callback, user_data);
+  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_qmp_query_block_async (qmp, cancellable, on_block_listed, g_object_ref (task));
+}
+
+GPtrArray *
+hg_vm_media_list_finish (HgVm *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The qdev id of a QOM path "/machine/peripheral/cd0/virtio-backend" is cd0 */
+static gboolean
+qdev_matches (const char *qdev,
+              const char *name)
+{
+  g_autofree char *needle = NULL;
+
+  if (qdev == NULL)
+    return FALSE;
+  if (g_str_equal (qdev, name))
+    return TRUE;
+  needle = g_strdup_printf ("/machine/peripheral/%s/", name);
+  return g_str_has_prefix (qdev, needle) ||
+         (g_str_has_prefix (qdev, "/machine/peripheral/") &&
+          g_str_equal (qdev + strlen ("/machine/peripheral/"), name));
+}
+
+static void
+on_media_resolved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  MediaData *d = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  HgQmpBlockInfo *hit = NULL;
+  GError *error = NULL;
+  guint n_removable = 0;
+  HgQmpClient *qmp;
+
+  list = hg_qmp_query_block_finish (HG_QMP_CLIENT (source), result, &error);
+  if (list == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      HgQmpBlockInfo *info = g_ptr_array_index (list, i);
+      const char *shown = (info->device && *info->device) ? info->device : info->qdev;
+
+      if (!info->removable)
+        continue;
+      n_removable++;
+      if (names->len > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, shown ? shown : "?");
+      if (d->device == NULL)
+        hit = info;
+      else if (g_strcmp0 (info->device, d->device) == 0 || qdev_matches (info->qdev, d->device))
+        {
+          hit = info;
+          break;
+        }
+    }
+  if (d->device == NULL && n_removable > 1)
+    {
+      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
+                               _("VM '%s' has several removable drives (%s): name one"),
+                               self->config->label, names->str);
+      return;
+    }
+  if (hit == NULL)
+    {
+      if (d->device != NULL)
+        g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
+                                 _("VM '%s' has no removable drive '%s' (it has: %s)"),
+                                 self->config->label, d->device,
+                                 names->len ? names->str : _("none"));
+      else
+        g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
+                                 _("VM '%s' has no removable drive"), self->config->label);
+      return;
+    }
+  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  {
+    const char *dev = (hit->device && *hit->device) ? hit->device : NULL;
+    const char *id = dev == NULL ? hit->qdev : NULL;
+
+    if (d->change)
+      hg_qmp_change_medium_async (qmp, dev, id, d->file, d->format, d->force,
+                                  g_task_get_cancellable (task), on_simple_done, g_object_ref (task));
+    else
+      hg_qmp_eject_async (qmp, dev, id, d->force,
+                          g_task_get_cancellable (task), on_simple_done, g_object_ref (task));
+  }
+}
+
+static void
+run_media (HgVm               *self,
+           gpointer            source_tag,
+           MediaData          *d,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  g_task_set_task_data (task, d, (GDestroyNotify) media_data_free);
+  if (d->change && !g_file_test (d->file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
+                               _("No such image file: %s"), d->file);
+      return;
+    }
+  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_qmp_query_block_async (qmp, cancellable, on_media_resolved, g_object_ref (task));
+}
+
+void
+hg_vm_media_eject_async (HgVm *self, const char *device, gboolean force,
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  MediaData *d;
+
+  g_return_if_fail (HG_IS_VM (self));
+  d = g_new0 (MediaData, 1);
+  d->device = g_strdup (device);
+  d->force = force;
+  run_media (self, hg_vm_media_eject_async, d, cancellable, callback, user_data);
+}
+
+void
+hg_vm_media_change_async (HgVm *self, const char *device, const char *file, const char *format,
+                          GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  MediaData *d;
+
+  g_return_if_fail (HG_IS_VM (self));
+  g_return_if_fail (file != NULL);
+  d = g_new0 (MediaData, 1);
+  d->device = g_strdup (device);
+  d->file = g_canonicalize_filename (file, NULL);
+  d->format = g_strdup (format != NULL ? format : "raw");
+  d->change = TRUE;
+  d->force = TRUE;   /* a locked tray is opened: this is the user's explicit wish */
+  run_media (self, hg_vm_media_change_async, d, cancellable, callback, user_data);
+}
+
+/* ---- screenshot -------------------------------------------------------- */
+
+typedef struct {
+  char *tmp;
+  char *target;
+} ShotData;
+
+static void
+shot_data_free (ShotData *d)
+{
+  if (d->tmp != NULL)
+    g_unlink (d->tmp);
+  g_free (d->tmp);
+  g_free (d->target);
+  g_free (d);
+}
+
+static void
+on_screendump (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ShotData *d = g_task_get_task_data (task);
+  HgQmpScreendumpFormat format = HG_QMP_SCREENDUMP_PPM;
+  g_autofree char *data = NULL;
+  g_autoptr(GBytes) png = NULL;
+  GError *error = NULL;
+  gsize len = 0;
+
+  if (!hg_qmp_screendump_finish (HG_QMP_CLIENT (source), result, &format, &error) ||
+      !g_file_get_contents (d->tmp, &data, &len, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (hg_image_is_png ((const guint8 *) data, len))
+    png = g_bytes_new_take (g_steal_pointer (&data), len);
+  else
+    png = hg_image_ppm_to_png ((const guint8 *) data, len, &error);
+  if (png == NULL ||
+      !g_file_set_contents_full (d->target, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    {
+      g_prefix_error (&error, _("Cannot write screenshot %s: "), d->target);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+hg_vm_screenshot_async (HgVm *self, const char *png_path, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+  ShotData *d;
+
+  g_return_if_fail (HG_IS_VM (self));
+  g_return_if_fail (png_path != NULL);
+
+  task = action_task (self, hg_vm_screenshot_async, cancellable, callback, user_data);
+  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  d = g_new0 (ShotData, 1);
+  /* QEMU writes into our private runtime dir; we copy to the target */
+  name = g_strdup_printf ("screendump-%08x.tmp", g_random_int ());
+  d->tmp = g_build_filename (self->paths->dir, name, NULL);
+  d->target = g_canonicalize_filename (png_path, NULL);
+  g_task_set_task_data (task, d, (GDestroyNotify) shot_data_free);
+  hg_qmp_screendump_async (qmp, d->tmp, NULL, cancellable, on_screendump, g_object_ref (task));
+}
+
+/* ---- keys and monitor -------------------------------------------------- */
+
+void
+hg_vm_send_keys_async (HgVm *self, const char *combo, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_auto(GStrv) keys = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  g_return_if_fail (HG_IS_VM (self));
+
+  task = action_task (self, hg_vm_send_keys_async, cancellable, callback, user_data);
+  keys = hg_qmp_parse_key_combo (combo, &error);
+  if (keys == NULL || (qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_qmp_send_key_async (qmp, (const char * const *) keys, 0, cancellable, on_simple_done,
+                         g_object_ref (task));
+}
+
+static void
+on_monitor_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *answer = hg_qmp_human_monitor_command_finish (HG_QMP_CLIENT (source), result, &error);
+
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, g_free);
+}
+
+void
+hg_vm_monitor_async (HgVm *self, const char *command_line, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  g_return_if_fail (HG_IS_VM (self));
+  g_return_if_fail (command_line != NULL);
+
+  task = action_task (self, hg_vm_monitor_async, cancellable, callback, user_data);
+  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_qmp_human_monitor_command_async (qmp, command_line, cancellable, on_monitor_done,
+                                      g_object_ref (task));
+}
+
+char *
+hg_vm_monitor_finish (HgVm *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

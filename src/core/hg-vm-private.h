@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hg-vm.h"
+
+G_BEGIN_DECLS
+
+/* Shared between hg-vm.c (object, state, start, attach, supervision) and
+ * hg-vm-actions.c (the QMP actions). */
+struct _HgVm {
+  GObject          parent_instance;
+
+  HgVmConfig      *config;
+  char            *runtime_root;
+  HgRuntimePaths  *paths;
+  HgHostCaps      *caps;
+
+  HgVmState        state;
+  char            *state_reason;
+  char            *log_tail;
+
+  /* the QEMU process while it runs */
+  GPid             pid;
+  int              pidfd;
+  GSource         *exit_source;      /* pidfd readable, or a /proc poll */
+  GSubprocess     *subprocess;       /* only when we are its parent */
+  GCancellable    *wait_cancel;
+
+  HgQmpClient     *qmp;
+  gboolean         qmp_busy;         /* alive, but another client holds QMP */
+  gboolean         shutdown_seen;    /* SHUTDOWN event: a normal stop */
+  char            *expected_exit;    /* we asked it to go: the reason to show */
+};
+
+void     hg_vm_set_state        (HgVm *self, HgVmState state, const char *reason);
+/* The QMP client, or NULL with HG_PROCESS_ERROR_NOT_RUNNING / _BUSY. */
+HgQmpClient *hg_vm_require_qmp  (HgVm *self, GError **error);
+/* Marks the coming exit as asked for (reason shown with the stopped state). */
+void     hg_vm_expect_exit      (HgVm *self, const char *reason);
+
+/* Completes when QEMU is gone (state stopped or crashed), or fails with
+ * HG_PROCESS_ERROR_TIMEOUT after timeout_ms. */
+void     hg_vm_wait_gone_async  (HgVm *self, guint timeout_ms, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean hg_vm_wait_gone_finish (HgVm *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hg-application.h"
+#include "hg-window.h"
+
+struct _HgApplication
+{
+  GtkApplication  parent_instance;
+
+  GStrv           bases;       /* NULL = the library's default bases */
+};
+
+G_DEFINE_FINAL_TYPE (HgApplication, hg_application, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "base", 'b', 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
+    N_("Show the VMs under DIR (repeatable; default: the usual library)"), N_("DIR") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+HgApplication *
+hg_application_new (void)
+{
+  return g_object_new (HG_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/io/github/hangarvm/Hangar",
+                       NULL);
+}
+
+const char * const *
+hg_application_get_bases (HgApplication *self)
+{
+  g_return_val_if_fail (HG_IS_APPLICATION (self), NULL);
+  return (const char * const *) self->bases;
+}
+
+void
+hg_application_set_bases (HgApplication      *self,
+                          const char * const *bases)
+{
+  g_return_if_fail (HG_IS_APPLICATION (self));
+
+  g_strfreev (self->bases);
+  self->bases = bases != NULL && bases[0] != NULL ? g_strdupv ((char **) bases) : NULL;
+}
+
+static void
+hg_application_activate (GApplication *app)
+{
+  HgApplication *self = HG_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (hg_window_new (self));
+  else if (self->bases != NULL)
+    hg_window_set_bases (HG_WINDOW (window), (const char * const *) self->bases);
+  gtk_window_present (window);
+}
+
+static int
+hg_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("hangar %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  return -1;
+}
+
+static int
+hg_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *command_line)
+{
+  HgApplication *self = HG_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree const char **bases = NULL;
+
+  if (g_variant_dict_lookup (options, "base", "^a&ay", &bases))
+    {
+      g_autoptr(GPtrArray) absolute = g_ptr_array_new_with_free_func (g_free);
+
+      /* Relative to the directory of the command, which may be a remote
+       * instance started elsewhere. */
+      for (guint i = 0; bases[i] != NULL; i++)
+        {
+          g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, bases[i]);
+          g_ptr_array_add (absolute, g_file_get_path (file));
+        }
+      g_ptr_array_add (absolute, NULL);
+      hg_application_set_bases (self, (const char * const *) absolute->pdata);
+    }
+
+  g_application_activate (app);
+  return 0;
+}
+
+/* ---- app. actions ------------------------------------------------------- */
+
+static void
+action_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  /* Closing windows never stops a VM: they run in their own sessions. */
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+action_about (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkApplication *app = user_data;
+  static const char *authors[] = { "The Hangar developers", NULL };
+
+  gtk_show_about_dialog (gtk_application_get_active_window (app),
+                         "program-name", "Hangar",
+                         "logo-icon-name", "computer",
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Run and manage QEMU virtual machines"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors,
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", action_quit },
+  { "about", action_about },
+};
+
+static void
+hg_application_startup (GApplication *app)
+{
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "app.quit", { "<Primary>q", NULL } },
+    { "win.show-help-overlay", { "<Primary>question", "<Primary>F1", NULL } },
+    { "win.reload", { "F5", "<Primary>r", NULL } },
+    { "win.find", { "<Primary>f", NULL } },
+    { "win.fullscreen", { "F11", NULL } },
+    { "win.page::details", { "<Alt>1", NULL } },
+    { "win.page::display", { "<Alt>2", NULL } },
+    { "win.page::serial", { "<Alt>3", NULL } },
+    { "win.page::monitor", { "<Alt>4", NULL } },
+    { "vm.start::default", { "<Primary>Return", NULL } },
+    { "vm.pause", { "<Primary>p", NULL } },
+    { "vm.shutdown", { "<Primary><Shift>s", NULL } },
+    { "vm.force-off", { "<Primary><Shift>k", NULL } },
+    { "vm.reset", { "<Primary><Shift>r", NULL } },
+    { "vm.screenshot", { "<Primary><Shift>p", NULL } },
+    { "vm.send-keys::ctrl-alt-del", { "<Primary><Alt>End", NULL } },
+  };
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  G_APPLICATION_CLASS (hg_application_parent_class)->startup (app);
+
+  g_set_application_name ("Hangar");
+  gtk_window_set_default_icon_name ("computer");
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
+                                           accels[i].accels);
+
+  gtk_css_provider_load_from_resource (css, "/io/github/hangarvm/Hangar/style.css");
+  gtk_style_context_add_provider_for_screen (gdk_screen_get_default (),
+                                             GTK_STYLE_PROVIDER (css),
+                                             GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+hg_application_finalize (GObject *object)
+{
+  HgApplication *self = HG_APPLICATION (object);
+
+  g_clear_pointer (&self->bases, g_strfreev);
+
+  G_OBJECT_CLASS (hg_application_parent_class)->finalize (object);
+}
+
+static void
+hg_application_class_init (HgApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = hg_application_finalize;
+  app_class->activate = hg_application_activate;
+  app_class->startup = hg_application_startup;
+  app_class->command_line = hg_application_command_line;
+  app_class->handle_local_options = hg_application_handle_local_options;
+}
+
+static void
+hg_application_init (HgApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}

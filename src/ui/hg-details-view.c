@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hg-details-view.h"
+#include "hg-vm-tree.h"
+
+struct _HgDetailsView
+{
+  GtkBox       parent_instance;
+
+  GtkStack    *stack;
+  GtkImage    *state_image;
+  GtkLabel    *title_label;
+  GtkLabel    *path_label;
+  GtkInfoBar  *error_bar;
+  GtkLabel    *error_label;
+  GtkLabel    *arch_value;
+  GtkLabel    *machine_value;
+  GtkLabel    *cpu_value;
+  GtkLabel    *accel_value;
+  GtkLabel    *memory_value;
+  GtkLabel    *cpus_value;
+  GtkLabel    *console_value;
+  GtkLabel    *os_value;
+  GtkLabel    *boot_value;
+  GtkLabel    *disks_value;
+  GtkLabel    *media_value;
+  GtkLabel    *network_value;
+  GtkLabel    *runtime_value;
+  GtkTextView *cmdline_view;
+  GtkRevealer *log_revealer;
+  GtkTextView *log_view;
+};
+
+G_DEFINE_FINAL_TYPE (HgDetailsView, hg_details_view, GTK_TYPE_BOX)
+
+GtkWidget *
+hg_details_view_new (void)
+{
+  return g_object_new (HG_TYPE_DETAILS_VIEW, NULL);
+}
+
+static void
+set_value (GtkLabel   *label,
+           const char *value)
+{
+  gtk_label_set_text (label, value != NULL && value[0] != '\0' ? value : "—");
+}
+
+static const char *
+medium_kind_name (HgMediumKind kind)
+{
+  switch (kind)
+    {
+    case HG_MEDIUM_CDROM:
+      return _("CD/DVD");
+    case HG_MEDIUM_FLOPPY:
+      return _("Floppy");
+    case HG_MEDIUM_USB:
+      return _("USB stick");
+    default:
+      return "?";
+    }
+}
+
+static char *
+describe_disks (HgVmConfig *config)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; config->disks != NULL && i < config->disks->len; i++)
+    {
+      HgDisk *disk = g_ptr_array_index (config->disks, i);
+      g_string_append_printf (out, "%s%s (%s%s%s)", out->len > 0 ? "\n" : "", disk->path,
+                              disk->format, disk->interface != NULL ? ", " : "",
+                              disk->interface != NULL ? disk->interface : "");
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+describe_media (HgVmConfig *config)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; config->media != NULL && i < config->media->len; i++)
+    {
+      HgMedium *medium = g_ptr_array_index (config->media, i);
+      g_string_append_printf (out, "%s%s: %s", out->len > 0 ? "\n" : "",
+                              medium_kind_name (medium->kind),
+                              medium->path != NULL && medium->path[0] != '\0'
+                                ? medium->path : _("empty"));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+describe_network (HgVmConfig *config)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; config->nics != NULL && i < config->nics->len; i++)
+    {
+      HgNic *nic = g_ptr_array_index (config->nics, i);
+
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+      g_string_append (out, hg_net_mode_to_string (nic->mode));
+      if (nic->mode == HG_NET_VDE)
+        g_string_append_printf (out, _(" on switch %s%s"),
+                                nic->switch_name != NULL ? nic->switch_name : "default",
+                                nic->vdeq ? _(" (through vdeq)") : "");
+      else if (nic->mode == HG_NET_TAP && nic->tap != NULL)
+        g_string_append_printf (out, " %s", nic->tap);
+      if (nic->model != NULL)
+        g_string_append_printf (out, ", %s", nic->model);
+      if (nic->mac != NULL)
+        g_string_append_printf (out, ", MAC %s", nic->mac);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+describe_boot (HgVmConfig *config)
+{
+  GString *out = g_string_new (hg_boot_mode_to_string (config->boot_mode));
+
+  if (config->kernel != NULL)
+    g_string_append_printf (out, _("\nkernel %s"), config->kernel);
+  if (config->initrd != NULL)
+    g_string_append_printf (out, _("\ninitrd %s"), config->initrd);
+  if (config->append != NULL)
+    g_string_append_printf (out, _("\nappend “%s”"), config->append);
+  return g_string_free (out, FALSE);
+}
+
+void
+hg_details_view_set_vm (HgDetailsView *self,
+                        const char    *config_path,
+                        HgVmConfig    *config,
+                        const char    *error)
+{
+  g_autofree char *memory = NULL;
+  g_autofree char *cpus = NULL;
+  g_autofree char *os = NULL;
+  g_autofree char *boot = NULL;
+  g_autofree char *disks = NULL;
+  g_autofree char *media = NULL;
+  g_autofree char *network = NULL;
+  g_autofree char *title = NULL;
+
+  g_return_if_fail (HG_IS_DETAILS_VIEW (self));
+
+  if (config_path == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->stack, "vm");
+
+  if (config != NULL)
+    title = g_strdup (config->label);
+  else
+    title = g_path_get_basename (config_path);
+  gtk_label_set_text (self->title_label, title);
+  gtk_label_set_text (self->path_label, config_path);
+
+  gtk_label_set_text (self->error_label, error != NULL ? error : "");
+  gtk_info_bar_set_revealed (self->error_bar, error != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_bar), error != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cmdline_view), config != NULL);
+
+  if (config == NULL)
+    {
+      GtkLabel *values[] = { self->arch_value, self->machine_value, self->cpu_value,
+                             self->accel_value, self->memory_value, self->cpus_value,
+                             self->console_value, self->os_value, self->boot_value,
+                             self->disks_value, self->media_value, self->network_value };
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        set_value (values[i], NULL);
+      hg_details_view_set_command_line (self, NULL, _("The configuration has errors."));
+      return;
+    }
+
+  memory = g_strdup_printf (_("%u MiB"), config->memory_mib);
+  cpus = g_strdup_printf ("%u", config->cpus);
+  os = g_strjoin (" ", config->os_name != NULL ? config->os_name : "",
+                  config->os_version != NULL ? config->os_version : "",
+                  config->os_id != NULL && config->os_name == NULL ? config->os_id : "", NULL);
+  g_strstrip (os);
+  boot = describe_boot (config);
+  disks = describe_disks (config);
+  media = describe_media (config);
+  network = describe_network (config);
+
+  set_value (self->arch_value, config->arch);
+  set_value (self->machine_value, config->machine != NULL ? config->machine : _("default"));
+  set_value (self->cpu_value, config->cpu_model != NULL ? config->cpu_model : _("default"));
+  set_value (self->accel_value, hg_accel_to_string (config->accel));
+  set_value (self->memory_value, memory);
+  set_value (self->cpus_value, cpus);
+  set_value (self->console_value, hg_console_to_string (config->console));
+  set_value (self->os_value, os);
+  set_value (self->boot_value, boot);
+  set_value (self->disks_value, disks[0] != '\0' ? disks : _("none"));
+  set_value (self->media_value, media[0] != '\0' ? media : _("none"));
+  set_value (self->network_value, network[0] != '\0' ? network : _("none"));
+}
+
+void
+hg_details_view_set_command_line (HgDetailsView *self,
+                                  const char    *command_line,
+                                  const char    *error)
+{
+  GtkTextBuffer *buffer;
+
+  g_return_if_fail (HG_IS_DETAILS_VIEW (self));
+
+  buffer = gtk_text_view_get_buffer (self->cmdline_view);
+  if (command_line != NULL)
+    gtk_text_buffer_set_text (buffer, command_line, -1);
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("No command line: %s"),
+                                               error != NULL ? error : _("unknown reason"));
+      gtk_text_buffer_set_text (buffer, text, -1);
+    }
+}
+
+void
+hg_details_view_set_runtime (HgDetailsView *self,
+                             const char    *state,
+                             const char    *details)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (HG_IS_DETAILS_VIEW (self));
+
+  if (state == NULL)
+    state = "stopped";
+  text = details != NULL ? g_strdup_printf ("%s — %s", state, details) : g_strdup (state);
+  set_value (self->runtime_value, text);
+  gtk_image_set_from_icon_name (self->state_image, hg_vm_tree_state_icon_name (state),
+                                GTK_ICON_SIZE_DIALOG);
+}
+
+void
+hg_details_view_set_log_tail (HgDetailsView *self,
+                              const char    *log_tail)
+{
+  g_return_if_fail (HG_IS_DETAILS_VIEW (self));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->log_view),
+                            log_tail != NULL ? log_tail : "", -1);
+  gtk_revealer_set_reveal_child (self->log_revealer, log_tail != NULL);
+}
+
+char *
+hg_details_view_dup_command_line (HgDetailsView *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (HG_IS_DETAILS_VIEW (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->cmdline_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+const char *
+hg_details_view_get_title (HgDetailsView *self)
+{
+  g_return_val_if_fail (HG_IS_DETAILS_VIEW (self), NULL);
+  return gtk_label_get_text (self->title_label);
+}
+
+static void
+hg_details_view_class_init (HgDetailsViewClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hangarvm/Hangar/hg-details-view.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, HgDetailsView, name)
+  BIND (stack);
+  BIND (state_image);
+  BIND (title_label);
+  BIND (path_label);
+  BIND (error_bar);
+  BIND (error_label);
+  BIND (arch_value);
+  BIND (machine_value);
+  BIND (cpu_value);
+  BIND (accel_value);
+  BIND (memory_value);
+  BIND (cpus_value);
+  BIND (console_value);
+  BIND (os_value);
+  BIND (boot_value);
+  BIND (disks_value);
+  BIND (media_value);
+  BIND (network_value);
+  BIND (runtime_value);
+  BIND (cmdline_view);
+  BIND (log_revealer);
+  BIND (log_view);
+#undef BIND
+  gtk_widget_class_set_css_name (widget_class, "hgdetailsview");
+}
+
+static void
+hg_details_view_init (HgDetailsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  hg_details_view_set_runtime (self, NULL, NULL);
+  hg_details_view_set_log_tail (self, NULL);
+}

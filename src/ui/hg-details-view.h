@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hg-vm-config.h"
+
+G_BEGIN_DECLS
+
+/*
+ * HgDetailsView — what the window shows about the selected VM: machine,
+ * guest, boot, disks and media, network, runtime (state, pid, uptime, the
+ * accelerator really in use), the assembled QEMU command line, and the last
+ * lines of the log of a VM that crashed.  A VM whose config cannot be
+ * loaded shows its error instead.  It only displays what it is given.
+ */
+
+#define HG_TYPE_DETAILS_VIEW (hg_details_view_get_type ())
+G_DECLARE_FINAL_TYPE (HgDetailsView, hg_details_view, HG, DETAILS_VIEW, GtkBox)
+
+GtkWidget  *hg_details_view_new              (void);
+/* config NULL + error: a broken VM; both NULL: nothing selected */
+void        hg_details_view_set_vm           (HgDetailsView *self,
+                                              const char    *config_path,
+                                              HgVmConfig    *config,
+                                              const char    *error);
+/* The argv rendered for display, or the reason there is none */
+void        hg_details_view_set_command_line (HgDetailsView *self,
+                                              const char    *command_line,
+                                              const char    *error);
+/* state: HgVm's state name; details: "pid 1234 · up 3 min · tcg" or NULL */
+void        hg_details_view_set_runtime      (HgDetailsView *self,
+                                              const char    *state,
+                                              const char    *details);
+/* Last lines of the log of a crashed VM; NULL hides the section */
+void        hg_details_view_set_log_tail     (HgDetailsView *self,
+                                              const char    *log_tail);
+/* What the command-line box shows (tests) */
+char       *hg_details_view_dup_command_line (HgDetailsView *self);
+const char *hg_details_view_get_title        (HgDetailsView *self);
+
+G_END_DECLS

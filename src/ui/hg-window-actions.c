@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "hg-window-private.h"
+
+/*
+ * The vm.* actions of the window: they act on the selected VM through HgVm
+ * (the same engine as hangarctl) and are enabled by its state.  Failures
+ * show in the window's info bar; only "force off" asks first.
+ */
+
+/* Time the guest gets to power off before the shutdown is forced */
+#define SHUTDOWN_TIMEOUT_MS HG_VM_DEFAULT_SHUTDOWN_TIMEOUT_MS
+
+typedef struct {
+  HgWindow *window;
+  char     *what;       /* "Starting demo", for the error message */
+  char     *done;       /* message shown on success, or NULL */
+} ActionData;
+
+static ActionData *
+action_data_new (HgWindow   *window,
+                 const char *what,
+                 const char *done)
+{
+  ActionData *data = g_new0 (ActionData, 1);
+
+  data->window = g_object_ref (window);
+  data->what = g_strdup (what);
+  data->done = g_strdup (done);
+  return data;
+}
+
+static void
+action_data_free (ActionData *data)
+{
+  g_object_unref (data->window);
+  g_free (data->what);
+  g_free (data->done);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ActionData, action_data_free)
+
+static void
+report (ActionData   *data,
+        const GError *error)
+{
+  if (error != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf ("%s: %s", data->what, error->message);
+      hg_window_show_message (data->window, GTK_MESSAGE_ERROR, message);
+    }
+  else if (data->done != NULL)
+    hg_window_show_message (data->window, GTK_MESSAGE_INFO, data->done);
+  else
+    hg_window_show_message (data->window, GTK_MESSAGE_OTHER, NULL);
+  hg_window_update_vm_actions (data->window);
+}
+
+static void
+on_action_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ActionData) data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hg_vm_action_finish (HG_VM (source), result, &error);
+  report (data, error);
+}
+
+static HgVm *
+current_vm (HgWindow *self)
+{
+  return self->current;
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ActionData) data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hg_vm_start_finish (HG_VM (source), result, &error);
+  report (data, error);
+}
+
+static void
+action_start (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  const char *mode_name = g_variant_get_string (param, NULL);
+  HgBootMode mode;
+  g_autofree char *what = NULL;
+
+  if (vm == NULL)
+    return;
+  if (g_strcmp0 (mode_name, "default") == 0)
+    mode = hg_vm_get_config (vm)->boot_mode;
+  else if (!hg_boot_mode_from_string (mode_name, &mode))
+    {
+      g_autofree char *message = g_strdup_printf (_("Unknown boot mode “%s”"), mode_name);
+      hg_window_show_message (self, GTK_MESSAGE_ERROR, message);
+      return;
+    }
+  what = g_strdup_printf (_("Starting %s from %s"), hg_vm_get_label (vm),
+                          hg_boot_mode_to_string (mode));
+  hg_window_show_message (self, GTK_MESSAGE_OTHER, NULL);
+  hg_vm_start_async (vm, mode, HG_VM_START_NONE, self->cancellable, on_started,
+                     action_data_new (self, what, NULL));
+  /* what the user wants to see of a starting VM */
+  if (hg_vm_get_config (vm)->console == HG_CONSOLE_SERIAL)
+    gtk_stack_set_visible_child_name (self->pages, "serial");
+  else
+    gtk_stack_set_visible_child_name (self->pages, "display");
+}
+
+/* ---- pause (stateful) --------------------------------------------------- */
+
+static void
+action_pause (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  g_autofree char *what = NULL;
+
+  if (vm == NULL)
+    return;
+  if (g_variant_get_boolean (value))
+    {
+      what = g_strdup_printf (_("Pausing %s"), hg_vm_get_label (vm));
+      hg_vm_pause_async (vm, self->cancellable, on_action_done, action_data_new (self, what, NULL));
+    }
+  else
+    {
+      what = g_strdup_printf (_("Resuming %s"), hg_vm_get_label (vm));
+      hg_vm_resume_async (vm, self->cancellable, on_action_done, action_data_new (self, what, NULL));
+    }
+  /* the state follows the VM's STOP/RESUME events, not the click */
+}
+
+/* ---- shutdown / force off / reset ------------------------------------- */
+
+static void
+on_shut_down (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ActionData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean forced = FALSE;
+
+  if (hg_vm_shutdown_finish (HG_VM (source), result, &forced, &error) && forced)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s did not power off in time and was forced off."),
+                                                  hg_vm_get_label (HG_VM (source)));
+      g_free (data->done);
+      data->done = g_steal_pointer (&message);
+    }
+  report (data, error);
+}
+
+static void
+action_shutdown (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  g_autofree char *what = NULL;
+
+  if (vm == NULL)
+    return;
+  what = g_strdup_printf (_("Shutting down %s"), hg_vm_get_label (vm));
+  hg_vm_shutdown_async (vm, SHUTDOWN_TIMEOUT_MS, self->cancellable, on_shut_down,
+                        action_data_new (self, what, NULL));
+}
+
+static void
+on_force_off_response (GtkDialog *dialog,
+                       int        response,
+                       gpointer   user_data)
+{
+  HgWindow *self = HG_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  HgVm *vm = g_object_get_data (G_OBJECT (dialog), "hg-vm");
+
+  if (response == GTK_RESPONSE_ACCEPT && vm != NULL && hg_vm_is_active (vm))
+    {
+      g_autofree char *what = g_strdup_printf (_("Forcing %s off"), hg_vm_get_label (vm));
+      hg_vm_kill_async (vm, self->cancellable, on_action_done, action_data_new (self, what, NULL));
+    }
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+static void
+action_force_off (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  GtkWidget *dialog;
+
+  if (vm == NULL)
+    return;
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
+                                   _("Force %s off?"), hg_vm_get_label (vm));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            _("This is like pulling the power plug: "
+                                              "whatever the guest has not written to its disks is lost."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
+                          _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Force Off"), GTK_RESPONSE_ACCEPT,
+                          NULL);
+  gtk_style_context_add_class (gtk_widget_get_style_context (
+                                 gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT)),
+                               "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_object_set_data_full (G_OBJECT (dialog), "hg-vm", g_object_ref (vm), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_force_off_response), NULL);
+  gtk_widget_show (dialog);
+}
+
+static void
+action_reset (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  g_autofree char *what = NULL;
+
+  if (vm == NULL)
+    return;
+  what = g_strdup_printf (_("Resetting %s"), hg_vm_get_label (vm));
+  hg_vm_reset_async (vm, self->cancellable, on_action_done, action_data_new (self, what, NULL));
+}
+
+/* ---- screenshot / keys -------------------------------------------------- */
+
+static void
+action_screenshot (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *what = NULL;
+  g_autofree char *done = NULL;
+
+  if (vm == NULL)
+    return;
+  dir = g_build_filename (pictures != NULL ? pictures : g_get_home_dir (), "Hangar", NULL);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_autofree char *message = g_strdup_printf (_("Cannot create the folder %s for screenshots: %s"),
+                                                  dir, g_strerror (saved));
+      hg_window_show_message (self, GTK_MESSAGE_ERROR, message);
+      return;
+    }
+  name = g_strdup_printf ("%s-%s.png", hg_vm_get_label (vm), stamp);
+  path = g_build_filename (dir, name, NULL);
+  what = g_strdup_printf (_("Screenshot of %s"), hg_vm_get_label (vm));
+  done = g_strdup_printf (_("Screenshot saved as %s"), path);
+  hg_vm_screenshot_async (vm, path, self->cancellable, on_action_done,
+                          action_data_new (self, what, done));
+}
+
+static void
+action_send_keys (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  const char *combo = g_variant_get_string (param, NULL);
+  g_autofree char *what = NULL;
+
+  if (vm == NULL)
+    return;
+  what = g_strdup_printf (_("Sending %s to %s"), combo, hg_vm_get_label (vm));
+  hg_vm_send_keys_async (vm, combo, self->cancellable, on_action_done,
+                         action_data_new (self, what, NULL));
+}
+
+static const GActionEntry vm_actions[] = {
+  { "start", action_start, "s" },
+  { "pause", NULL, NULL, "false", action_pause },
+  { "shutdown", action_shutdown },
+  { "force-off", action_force_off },
+  { "reset", action_reset },
+  { "screenshot", action_screenshot },
+  { "send-keys", action_send_keys, "s" },
+};
+
+void
+hg_window_init_vm_actions (HgWindow *self)
+{
+  self->vm_actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->vm_actions), vm_actions,
+                                   G_N_ELEMENTS (vm_actions), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "vm", G_ACTION_GROUP (self->vm_actions));
+}
+
+static void
+set_enabled (HgWindow   *self,
+             const char *name,
+             gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->vm_actions), name);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+void
+hg_window_update_vm_actions (HgWindow *self)
+{
+  HgVm *vm = self->current;
+  HgVmState state = vm != NULL ? hg_vm_get_state (vm) : HG_VM_STATE_STOPPED;
+  gboolean up = vm != NULL && (state == HG_VM_STATE_RUNNING || state == HG_VM_STATE_PAUSED);
+  GAction *pause;
+
+  set_enabled (self, "start", vm != NULL &&
+               (state == HG_VM_STATE_STOPPED || state == HG_VM_STATE_CRASHED));
+  set_enabled (self, "pause", up);
+  set_enabled (self, "shutdown", vm != NULL && state == HG_VM_STATE_RUNNING);
+  set_enabled (self, "force-off", vm != NULL && hg_vm_is_active (vm) && state != HG_VM_STATE_STARTING);
+  set_enabled (self, "reset", up);
+  set_enabled (self, "screenshot", up);
+  set_enabled (self, "send-keys", state == HG_VM_STATE_RUNNING && vm != NULL);
+
+  pause = g_action_map_lookup_action (G_ACTION_MAP (self->vm_actions), "pause");
+  g_simple_action_set_state (G_SIMPLE_ACTION (pause),
+                             g_variant_new_boolean (state == HG_VM_STATE_PAUSED));
+}

@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hg-cmdline.h"
+#include "hg-library.h"
+#include "hg-window-private.h"
+
+/* File-monitor events are gathered for this long before one reload */
+#define RELOAD_DEBOUNCE_MS 300
+
+G_DEFINE_FINAL_TYPE (HgWindow, hg_window, GTK_TYPE_APPLICATION_WINDOW)
+
+enum {
+  LIBRARY_LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void update_current (HgWindow *self);
+
+static void
+monitor_cancel_and_unref (gpointer monitor)
+{
+  g_file_monitor_cancel (monitor);
+  g_object_unref (monitor);
+}
+
+HgWindow *
+hg_window_new (HgApplication *app)
+{
+  HgWindow *self = g_object_new (HG_TYPE_WINDOW, "application", app, NULL);
+
+  hg_window_set_bases (self, hg_application_get_bases (app));
+  return self;
+}
+
+void
+hg_window_show_message (HgWindow       *self,
+                        GtkMessageType  type,
+                        const char     *message)
+{
+  g_return_if_fail (HG_IS_WINDOW (self));
+
+  if (message == NULL)
+    {
+      gtk_info_bar_set_revealed (self->message_bar, FALSE);
+      return;
+    }
+  gtk_label_set_text (self->message_label, message);
+  gtk_info_bar_set_message_type (self->message_bar, type);
+  gtk_info_bar_set_revealed (self->message_bar, TRUE);
+}
+
+static void
+on_message_bar_response (GtkInfoBar *bar,
+                         int         response,
+                         HgWindow   *self)
+{
+  gtk_info_bar_set_revealed (bar, FALSE);
+}
+
+/* ---- the selected VM ---------------------------------------------------- */
+
+static char *
+describe_runtime (HgVm *vm)
+{
+  GPid pid = hg_vm_get_pid (vm);
+  const char *reason = hg_vm_get_state_reason (vm);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (pid > 0)
+    g_string_append_printf (out, _("pid %d"), (int) pid);
+  if (hg_vm_is_active (vm))
+    {
+      const HgRuntimePaths *paths = hg_vm_get_runtime_paths (vm);
+      g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", paths->dir);
+    }
+  if (reason != NULL)
+    g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", reason);
+  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
+static void
+update_command_line (HgWindow *self)
+{
+  HgVmConfig *config;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->current == NULL)
+    return;
+  if (self->caps == NULL)
+    {
+      hg_details_view_set_command_line (self->details, NULL, _("probing the host…"));
+      return;
+    }
+  config = hg_vm_get_config (self->current);
+  argv = hg_cmdline_build (config, config->boot_mode, hg_vm_get_runtime_paths (self->current),
+                           self->caps, &error);
+  if (argv == NULL)
+    {
+      hg_details_view_set_command_line (self->details, NULL, error->message);
+      return;
+    }
+  text = hg_cmdline_to_display ((const char * const *) argv);
+  hg_details_view_set_command_line (self->details, text, NULL);
+}
+
+/* Points the display and terminals at the selected VM's sockets while it
+ * runs, and lets them go when it stops. */
+static void
+update_consoles (HgWindow *self)
+{
+  HgVm *vm = self->current;
+  gboolean active = vm != NULL && hg_vm_is_active (vm) &&
+                    hg_vm_get_state (vm) != HG_VM_STATE_STARTING;
+
+  if (!active)
+    {
+      hg_vnc_view_set_auto_reconnect (self->vnc_view, FALSE);
+      if (vm == NULL || !hg_vm_is_active (vm))
+        {
+          hg_vnc_view_disconnect (self->vnc_view);
+          hg_vnc_view_set_socket_path (self->vnc_view, NULL);
+        }
+      /* the terminals keep their text and say the socket closed */
+      return;
+    }
+
+  {
+    const HgRuntimePaths *paths = hg_vm_get_runtime_paths (vm);
+    gboolean vnc_new = g_strcmp0 (hg_vnc_session_get_socket_path (hg_vnc_view_get_session (self->vnc_view)),
+                                  paths->vnc) != 0;
+
+    hg_vnc_view_set_socket_path (self->vnc_view, paths->vnc);
+    hg_vnc_view_set_auto_reconnect (self->vnc_view, TRUE);
+    if (vnc_new || hg_vnc_session_get_state (hg_vnc_view_get_session (self->vnc_view)) == HG_VNC_SESSION_DISCONNECTED)
+      hg_vnc_view_connect (self->vnc_view);
+
+    if (g_strcmp0 (hg_serial_view_get_socket_path (self->serial_view), paths->serial) != 0 ||
+        !hg_serial_view_get_connected (self->serial_view))
+      {
+        hg_serial_view_set_socket_path (self->serial_view, paths->serial);
+        hg_serial_view_reconnect (self->serial_view);
+      }
+    if (g_strcmp0 (hg_serial_view_get_socket_path (self->monitor_view), paths->monitor) != 0 ||
+        !hg_serial_view_get_connected (self->monitor_view))
+      {
+        hg_serial_view_set_socket_path (self->monitor_view, paths->monitor);
+        hg_serial_view_reconnect (self->monitor_view);
+      }
+  }
+}
+
+static void
+update_current (HgWindow *self)
+{
+  HgVm *vm = self->current;
+  g_autofree char *runtime = NULL;
+  const char *state;
+
+  hg_window_update_vm_actions (self);
+  update_consoles (self);
+  if (vm == NULL)
+    {
+      gtk_header_bar_set_subtitle (self->header_bar, NULL);
+      return;
+    }
+
+  state = hg_vm_state_to_string (hg_vm_get_state (vm));
+  runtime = describe_runtime (vm);
+  hg_details_view_set_runtime (self->details, state, runtime);
+  hg_details_view_set_log_tail (self->details,
+                                hg_vm_get_state (vm) == HG_VM_STATE_CRASHED
+                                  ? hg_vm_get_log_tail (vm) : NULL);
+}
+
+static void
+on_vm_state_changed (HgVm       *vm,
+                     GParamSpec *pspec,
+                     HgWindow   *self)
+{
+  HgVmConfig *config = hg_vm_get_config (vm);
+
+  hg_vm_tree_set_vm_state (self->tree, config->path,
+                           hg_vm_state_to_string (hg_vm_get_state (vm)));
+  if (vm == self->current)
+    update_current (self);
+}
+
+static void
+on_selected_path_changed (HgWindow *self)
+{
+  const char *path = hg_vm_tree_get_selected_path (self->tree);
+  const char *error = NULL;
+  HgVmConfig *config = hg_vm_tree_get_selected (self->tree, &error);
+
+  self->current = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
+  hg_details_view_set_vm (self->details, path, config, error);
+  gtk_header_bar_set_subtitle (self->header_bar, config != NULL ? config->label : NULL);
+
+  /* The consoles belong to one VM at a time */
+  hg_serial_view_disconnect (self->serial_view);
+  hg_serial_view_set_socket_path (self->serial_view, NULL);
+  hg_serial_view_disconnect (self->monitor_view);
+  hg_serial_view_set_socket_path (self->monitor_view, NULL);
+  vte_terminal_reset (hg_serial_view_get_terminal (self->serial_view), TRUE, TRUE);
+  vte_terminal_reset (hg_serial_view_get_terminal (self->monitor_view), TRUE, TRUE);
+  hg_vnc_view_disconnect (self->vnc_view);
+  hg_vnc_view_set_socket_path (self->vnc_view, NULL);
+
+  if (self->current == NULL)
+    {
+      hg_details_view_set_runtime (self->details, NULL, NULL);
+      hg_details_view_set_log_tail (self->details, NULL);
+      hg_window_update_vm_actions (self);
+      return;
+    }
+  update_command_line (self);
+  update_current (self);
+}
+
+/* ---- library ------------------------------------------------------------ */
+
+static void
+on_vm_attached (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  HgVm *vm = HG_VM (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!hg_vm_attach_finish (vm, result, &error) && error != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Not reattaching %s: %s", hg_vm_get_label (vm), error->message);
+}
+
+void
+hg_window_add_vm (HgWindow   *self,
+                  const char *base,
+                  const char *folder,
+                  const char *config_path,
+                  HgVmConfig *config,
+                  const char *error)
+{
+  g_return_if_fail (HG_IS_WINDOW (self));
+
+  hg_vm_tree_add_vm (self->tree, base, folder, config_path, config, error);
+  if (config == NULL)
+    return;
+
+  {
+    g_autoptr(HgVm) vm = hg_vm_new_full (config, NULL, self->caps);
+
+    g_signal_connect_object (vm, "notify::state", G_CALLBACK (on_vm_state_changed), self, 0);
+    g_signal_connect_object (vm, "notify::pid", G_CALLBACK (on_vm_state_changed), self, 0);
+    g_signal_connect_object (vm, "notify::log-tail", G_CALLBACK (on_vm_state_changed), self, 0);
+    g_hash_table_replace (self->vms, g_strdup (config_path), g_object_ref (vm));
+    /* VMs started before this window (or by hangarctl) are adopted here */
+    hg_vm_attach_async (vm, self->cancellable, on_vm_attached, NULL);
+  }
+}
+
+static void
+clear_library (HgWindow *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  self->current = NULL;
+  g_hash_table_iter_init (&iter, self->vms);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      /* the VMs go on running; we only stop listening */
+      g_signal_handlers_disconnect_by_data (value, self);
+      hg_vm_detach (HG_VM (value));
+    }
+  g_hash_table_remove_all (self->vms);
+  hg_vm_tree_clear (self->tree);
+}
+
+static void
+on_library_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    HgWindow          *self);
+
+static void
+watch_directory (HgWindow   *self,
+                 const char *dir)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(GFileMonitor) monitor = NULL;
+  g_autoptr(GError) error = NULL;
+
+  monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
+  if (monitor == NULL)
+    {
+      g_debug ("Not watching %s: %s", dir, error->message);
+      return;
+    }
+  g_signal_connect_object (monitor, "changed", G_CALLBACK (on_library_changed), self, 0);
+  g_ptr_array_add (self->monitors, g_steal_pointer (&monitor));
+}
+
+static void
+on_library_scanned (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(HgWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *selected = NULL;
+  g_autoptr(GHashTable) watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  entries = g_task_propagate_pointer (G_TASK (result), &error);
+  if (entries == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        hg_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
+      return;
+    }
+
+  selected = g_strdup (self->pending_select != NULL ? self->pending_select
+                                                    : hg_vm_tree_get_selected_path (self->tree));
+  g_clear_pointer (&self->pending_select, g_free);
+  clear_library (self);
+  g_ptr_array_set_size (self->monitors, 0);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *folder_dir = NULL;
+
+      hg_window_add_vm (self, entry->base, entry->folder, entry->path, entry->config,
+                        entry->error != NULL ? entry->error->message : NULL);
+      /* Watch the base and every folder that holds VMs: new VM directories
+       * appear there, removed ones vanish from there. */
+      folder_dir = entry->folder != NULL && entry->folder[0] != '\0'
+                     ? g_build_filename (entry->base, entry->folder, NULL)
+                     : g_strdup (entry->base);
+      if (!g_hash_table_contains (watched, folder_dir))
+        {
+          watch_directory (self, folder_dir);
+          g_hash_table_add (watched, g_steal_pointer (&folder_dir));
+        }
+    }
+  for (guint i = 0; self->bases != NULL && self->bases[i] != NULL; i++)
+    if (!g_hash_table_contains (watched, self->bases[i]))
+      {
+        watch_directory (self, self->bases[i]);
+        g_hash_table_add (watched, g_strdup (self->bases[i]));
+      }
+
+  if (selected == NULL || !hg_vm_tree_select_path (self->tree, selected))
+    hg_vm_tree_select_first (self->tree);
+  if (entries->len == 0)
+    hg_window_show_message (self, GTK_MESSAGE_INFO,
+                            _("No VMs found in the library. Create one with “hangarctl create --label NAME”."));
+
+  g_signal_emit (self, signals[LIBRARY_LOADED], 0);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char * const *bases = task_data;
+  g_auto(GStrv) defaults = NULL;
+  GPtrArray *entries;
+
+  if (bases == NULL)
+    bases = (const char * const *) (defaults = hg_library_default_bases ());
+  entries = hg_library_scan (bases, cancellable);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_ptr_array_unref (entries);
+      return;
+    }
+  g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+hg_window_reload (HgWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HG_IS_WINDOW (self));
+
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
+  g_clear_object (&self->scan_cancellable);
+  self->scan_cancellable = g_cancellable_new ();
+
+  task = g_task_new (NULL, self->scan_cancellable, on_library_scanned, g_object_ref (self));
+  g_task_set_source_tag (task, hg_window_reload);
+  g_task_set_task_data (task, g_strdupv (self->bases), (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+static gboolean
+reload_timeout (gpointer user_data)
+{
+  HgWindow *self = user_data;
+
+  self->reload_id = 0;
+  hg_window_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_library_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    HgWindow          *self)
+{
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+    case G_FILE_MONITOR_EVENT_RENAMED:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+      if (self->reload_id == 0)
+        self->reload_id = g_timeout_add (RELOAD_DEBOUNCE_MS, reload_timeout, self);
+      break;
+    default:
+      break;
+    }
+}
+
+void
+hg_window_set_bases (HgWindow           *self,
+                     const char * const *bases)
+{
+  g_return_if_fail (HG_IS_WINDOW (self));
+
+  g_strfreev (self->bases);
+  self->bases = bases != NULL ? g_strdupv ((char **) bases) : NULL;
+  hg_window_reload (self);
+}
+
+/* ---- host probe --------------------------------------------------------- */
+
+static void
+probe_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_task_return_pointer (task, hg_host_caps_probe (), (GDestroyNotify) hg_host_caps_unref);
+}
+
+static void
+on_host_probed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(HgWindow) self = user_data;
+  HgHostCaps *caps = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (caps == NULL)
+    return;
+  self->caps = caps;
+  update_command_line (self);
+}
+
+/* ---- win. actions ------------------------------------------------------- */
+
+static void
+action_reload (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  hg_window_reload (HG_WINDOW (user_data));
+}
+
+static void
+action_find (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  hg_vm_tree_focus_filter (HG_WINDOW (user_data)->tree);
+}
+
+static void
+action_page (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  const char *name = g_variant_get_string (param, NULL);
+
+  if (gtk_stack_get_child_by_name (self->pages, name) != NULL)
+    gtk_stack_set_visible_child_name (self->pages, name);
+}
+
+static void
+on_page_changed (HgWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
+  const char *name = gtk_stack_get_visible_child_name (self->pages);
+
+  if (action != NULL && name != NULL)
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (name));
+  if (g_strcmp0 (name, "display") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view)));
+  else if (g_strcmp0 (name, "serial") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (hg_serial_view_get_terminal (self->serial_view)));
+  else if (g_strcmp0 (name, "monitor") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (hg_serial_view_get_terminal (self->monitor_view)));
+}
+
+static void
+action_fullscreen (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  gboolean fullscreen = g_variant_get_boolean (value);
+
+  g_simple_action_set_state (action, value);
+  /* Fullscreen shows the display alone */
+  gtk_widget_set_visible (gtk_paned_get_child1 (self->paned), !fullscreen);
+  if (fullscreen)
+    {
+      gtk_stack_set_visible_child_name (self->pages, "display");
+      gtk_window_fullscreen (GTK_WINDOW (self));
+    }
+  else
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+}
+
+static const GActionEntry win_actions[] = {
+  { "reload", action_reload },
+  { "find", action_find },
+  { "page", action_page, "s", "'details'" },
+  { "fullscreen", NULL, NULL, "false", action_fullscreen },
+};
+
+/* ---- GObject ------------------------------------------------------------ */
+
+static void
+hg_window_dispose (GObject *object)
+{
+  HgWindow *self = HG_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->vms != NULL)
+    clear_library (self);
+  g_clear_pointer (&self->vms, g_hash_table_unref);
+  g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  g_clear_object (&self->vm_actions);
+  g_clear_object (&self->scan_cancellable);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (hg_window_parent_class)->dispose (object);
+}
+
+static void
+hg_window_finalize (GObject *object)
+{
+  HgWindow *self = HG_WINDOW (object);
+
+  g_clear_pointer (&self->bases, g_strfreev);
+  g_clear_pointer (&self->pending_select, g_free);
+  g_clear_pointer (&self->caps, hg_host_caps_unref);
+
+  G_OBJECT_CLASS (hg_window_parent_class)->finalize (object);
+}
+
+static void
+hg_window_class_init (HgWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hg_window_dispose;
+  object_class->finalize = hg_window_finalize;
+
+  /* Emitted after every (re)load of the library has filled the tree */
+  signals[LIBRARY_LOADED] =
+    g_signal_new ("library-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (HG_TYPE_VM_TREE);
+  g_type_ensure (HG_TYPE_DETAILS_VIEW);
+  g_type_ensure (HG_TYPE_VNC_VIEW);
+  g_type_ensure (HG_TYPE_SERIAL_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hangarvm/Hangar/hg-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, tree);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, message_bar);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, message_label);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, pages);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, details);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, vnc_view);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, serial_view);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, monitor_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_selected_path_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_message_bar_response);
+  gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
+}
+
+static void
+hg_window_init (HgWindow *self)
+{
+  g_autoptr(GTask) probe = NULL;
+
+  self->cancellable = g_cancellable_new ();
+  self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->monitors = g_ptr_array_new_with_free_func (monitor_cancel_and_unref);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
+                                   G_N_ELEMENTS (win_actions), self);
+  hg_window_init_vm_actions (self);
+  hg_window_update_vm_actions (self);
+
+  /* The command lines need the host's emulators and KVM state */
+  probe = g_task_new (NULL, self->cancellable, on_host_probed, g_object_ref (self));
+  g_task_set_source_tag (probe, hg_window_init);
+  g_task_run_in_thread (probe, probe_thread);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hg-vm.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Helpers for the lifecycle tests with real QEMU: guest configs built from
+ * $HANGAR_GUESTS_DIR (tools/build-guests.sh), waits on the default main
+ * context with a deadline (never a fixed sleep), and a serial console
+ * reader.
+ */
+
+/* $HANGAR_GUESTS_DIR/<sub>/<file> if it exists, else NULL (and the test
+ * should g_test_skip). */
+char       *hg_test_guest_file    (const char *sub, const char *file);
+
+/* Sets HANGAR_RUNTIME_DIR to a fresh short temporary directory; removed by
+ * hg_test_runtime_cleanup(). */
+void        hg_test_runtime_init    (void);
+void        hg_test_runtime_cleanup (void);
+
+/* A fresh VM directory in a temporary base directory, config saved there.
+ * kind: "demo", "tiny" (boot from boot.iso in a CD drive) or "aarch64".
+ * NULL if the guest is not built. *base_out: the base dir (for --base). */
+HgVmConfig *hg_test_make_vm       (const char *kind, const char *label, char **base_out);
+/* Removes a base directory made by hg_test_make_vm. */
+void        hg_test_remove_tree   (const char *dir);
+
+typedef gboolean (*HgTestCond) (gpointer data);
+/* Iterates the default main context until cond(data) or timeout_ms. */
+gboolean    hg_test_wait_until    (HgTestCond cond, gpointer data, guint timeout_ms);
+/* Waits until *slot is set by hg_test_store_result (callback). */
+gboolean    hg_test_wait_result   (GAsyncResult **slot, guint timeout_ms);
+void        hg_test_store_result  (GObject *source, GAsyncResult *result, gpointer slot);
+/* Waits until the VM's state is state. */
+gboolean    hg_test_wait_state    (HgVm *vm, HgVmState state, guint timeout_ms);
+
+/* Synchronous conveniences (assert on failure) */
+void        hg_test_vm_start      (HgVm *vm, HgVmStartFlags flags);
+
+typedef struct _HgTestSerial HgTestSerial;
+HgTestSerial *hg_test_serial_open     (const char *path, GError **error);
+/* Waits until needle appeared in the output after the last mark. */
+gboolean      hg_test_serial_wait_for (HgTestSerial *serial, const char *needle, guint timeout_ms);
+/* Forgets the output so far (next waits look at what comes after). */
+void          hg_test_serial_mark     (HgTestSerial *serial);
+void          hg_test_serial_write    (HgTestSerial *serial, const char *text);
+const char   *hg_test_serial_output   (HgTestSerial *serial);
+void          hg_test_serial_free     (HgTestSerial *serial);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgTestSerial, hg_test_serial_free)
+
+/* Runs argv (no shell) to completion with a deadline; returns the exit
+ * status, stdout and stderr.  -1 on timeout. */
+int           hg_test_run             (const char * const *argv, char **out, char **err,
+                                       guint timeout_ms);
+/* path of the built hangarctl */
+char         *hg_test_hangarctl_path  (void);
+
+G_END_DECLS

@@ -1,0 +1,885 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+
+#include "hg-image.h"
+#include "hg-test-vm.h"
+#include "hg-vm.h"
+
+/*
+ * The VM lifecycle with real QEMU under TCG: every test boots a real guest
+ * from $HANGAR_GUESTS_DIR (tools/build-guests.sh) and waits on conditions
+ * with a main-loop deadline.
+ */
+
+#define BOOT_TIMEOUT_MS 120000
+
+static HgHostCaps *caps;
+
+#define SKIP_IF_NO_GUEST(config)                                         \
+  if ((config) == NULL)                                                  \
+    {                                                                    \
+      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)"); \
+      return;                                                            \
+    }
+
+static HgVm *
+make_vm (const char  *kind,
+         const char  *label,
+         char       **base)
+{
+  g_autoptr(HgVmConfig) config = hg_test_make_vm (kind, label, base);
+
+  if (config == NULL)
+    return NULL;
+  return hg_vm_new_full (config, NULL, caps);
+}
+
+static void
+stop_vm (HgVm *vm)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!hg_vm_is_active (vm))
+    return;
+  hg_vm_kill_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  hg_vm_action_finish (vm, result, NULL);
+}
+
+static JsonNode *
+qmp_sync (HgVm       *vm,
+          const char *command)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HgQmpClient *qmp = hg_vm_get_qmp_client (vm);
+  JsonNode *node;
+
+  g_assert_nonnull (qmp);
+  hg_qmp_client_execute_async (qmp, command, NULL, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  node = hg_qmp_client_execute_finish (qmp, result, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+static gboolean
+qmp_running (HgVm *vm)
+{
+  g_autoptr(JsonNode) status = qmp_sync (vm, "query-status");
+  return json_object_get_boolean_member (json_node_get_object (status), "running");
+}
+
+static void
+action_sync (HgVm *vm,
+             void (*func) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer))
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  func (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+}
+
+/* ---- the demo guest: banner, a command, pause/resume, ACPI power-down -- */
+
+static void
+test_demo (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("demo", "demo", &base);
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const HgRuntimePaths *paths;
+  gboolean forced = TRUE;
+  struct stat st;
+
+  SKIP_IF_NO_GUEST (vm);
+  paths = hg_vm_get_runtime_paths (vm);
+
+  /* paused first so that the console is connected before the first byte */
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_PAUSED);
+  g_assert_cmpint (hg_vm_get_pid (vm), >, 0);
+  g_assert_cmpint (stat (paths->dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_true (g_file_test (paths->pidfile, G_FILE_TEST_IS_REGULAR));
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
+
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 30000));
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "echo $((6*7))\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "\n42", 30000));
+
+  /* pause and resume: our state and QEMU's agree */
+  action_sync (vm, hg_vm_pause_async);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_PAUSED);
+  g_assert_false (qmp_running (vm));
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
+  g_assert_true (qmp_running (vm));
+
+  /* a second start of the same VM, through another HgVm */
+  {
+    g_autoptr(HgVm) other = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
+    g_autoptr(GAsyncResult) r2 = NULL;
+    g_autofree char *expected = g_strdup_printf ("VM 'demo' is already running (pid %d)",
+                                                 (int) hg_vm_get_pid (vm));
+
+    hg_vm_start_async (other, HG_BOOT_KERNEL, 0, NULL, hg_test_store_result, &r2);
+    g_assert_true (hg_test_wait_result (&r2, 10000));
+    g_assert_false (hg_vm_start_finish (other, r2, &error));
+    g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_ALREADY_RUNNING);
+    g_assert_cmpstr (error->message, ==, expected);
+    g_clear_error (&error);
+    g_assert_true (hg_vm_is_active (vm));
+  }
+
+  /* ACPI power-down: the busybox guest's acpid powers off */
+  hg_vm_shutdown_async (vm, 60000, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 90000));
+  hg_vm_shutdown_finish (vm, result, &forced, &error);
+  g_assert_no_error (error);
+  g_assert_false (forced);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
+  g_assert_cmpstr (hg_vm_get_state_reason (vm), ==, "guest powered off");
+  g_assert_false (g_file_test (paths->qmp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (paths->pidfile, G_FILE_TEST_EXISTS));
+
+  hg_test_remove_tree (base);
+}
+
+/* ---- kill -9 from outside ---------------------------------------------- */
+
+static void
+check_crash_noticed (HgVm *vm)
+{
+  const HgRuntimePaths *paths = hg_vm_get_runtime_paths (vm);
+  GPid pid = hg_vm_get_pid (vm);
+  gint64 t0;
+
+  g_assert_cmpint (pid, >, 0);
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_CRASHED, 2000));
+  g_test_message ("crash noticed after %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - t0) / 1000);
+  g_assert_nonnull (hg_vm_get_state_reason (vm));
+  g_assert_nonnull (strstr (hg_vm_get_state_reason (vm), "unexpectedly"));
+  g_assert_cmpint (hg_vm_get_pid (vm), ==, 0);
+  g_assert_nonnull (hg_vm_get_log_tail (vm));
+  g_assert_false (g_file_test (paths->qmp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (paths->serial, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (paths->pidfile, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_kill9_child (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "tiny", &base);
+
+  SKIP_IF_NO_GUEST (vm);
+  hg_test_vm_start (vm, 0);
+  check_crash_noticed (vm);
+  g_assert_nonnull (strstr (hg_vm_get_state_reason (vm), "signal 9"));
+  hg_test_remove_tree (base);
+}
+
+/* a second HgVm reattaches (identity checked); QMP serves one client, so
+ * the first one detaches first; then a kill -9 is seen by the watcher that
+ * is not QEMU's parent */
+static void
+test_reattach (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "again", &base);
+  g_autoptr(HgVm) second = NULL;
+  g_autoptr(HgVm) busy = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean attached;
+  GPid pid;
+
+  SKIP_IF_NO_GUEST (vm);
+  hg_test_vm_start (vm, 0);
+  pid = hg_vm_get_pid (vm);
+
+  /* while the first holds QMP, a second sees it running by pid only */
+  busy = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
+  g_assert_cmpint (hg_vm_refresh_state (busy, &error), ==, HG_VM_STATE_RUNNING);
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpint (hg_vm_get_pid (busy), ==, pid);
+  g_clear_object (&busy);
+  {
+    /* the parallel look `hangarctl list` uses: one running, one never started */
+    g_autofree char *base2 = NULL;
+    g_autoptr(HgVmConfig) other_config = hg_test_make_vm ("tiny", "never", &base2);
+    g_autoptr(HgVm) never = hg_vm_new_full (other_config, NULL, caps);
+    HgVm *vms[2];
+
+    busy = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
+    vms[0] = busy;
+    vms[1] = never;
+    hg_vm_refresh_states (vms, 2);
+    g_assert_cmpint (hg_vm_get_state (busy), ==, HG_VM_STATE_RUNNING);
+    g_assert_cmpint (hg_vm_get_state (never), ==, HG_VM_STATE_STOPPED);
+    g_clear_object (&busy);
+    hg_test_remove_tree (base2);
+  }
+
+  hg_vm_detach (vm);
+  g_assert_cmpint (kill (pid, 0), ==, 0);   /* detaching never stops QEMU */
+
+  second = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
+  hg_vm_attach_async (second, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  attached = hg_vm_attach_finish (second, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (attached);
+  g_assert_cmpint (hg_vm_get_state (second), ==, HG_VM_STATE_RUNNING);
+  g_assert_cmpint (hg_vm_get_pid (second), ==, pid);
+  g_assert_true (qmp_running (second));
+  g_clear_object (&vm);   /* drops the GSubprocess watch too */
+
+  check_crash_noticed (second);
+  hg_test_remove_tree (base);
+}
+
+/* started by another process (hangarctl), attached here, killed from outside */
+static void
+test_second_process (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *ctl = hg_test_hangarctl_path ();
+  g_autoptr(HgVm) vm = make_vm ("tiny", "tiny2", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  SKIP_IF_NO_GUEST (vm);
+  if (ctl == NULL)
+    {
+      g_test_skip ("hangarctl not built");
+      return;
+    }
+  {
+    const char *argv[] = { ctl, "--base", base, "start", "tiny2", NULL };
+    status = hg_test_run (argv, &out, &err, 60000);
+    g_assert_cmpint (status, ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    /* the second start, from yet another process, is refused */
+    status = hg_test_run (argv, &out, &err, 60000);
+    g_assert_cmpint (status, ==, 4);
+    g_assert_nonnull (strstr (err, "VM 'tiny2' is already running (pid "));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    /* the first hangarctl is gone; a new one sees the VM running */
+    const char *argv[] = { ctl, "--base", base, "--json", "info", "tiny2", NULL };
+    status = hg_test_run (argv, &out, &err, 30000);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (out, "\"running\""));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *argv[] = { ctl, "--base", base, "monitor", "tiny2", "info", "status", NULL };
+    status = hg_test_run (argv, &out, &err, 30000);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (out, "VM status: running"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* reattach here: we are not QEMU's parent */
+  hg_vm_attach_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  g_assert_true (hg_vm_attach_finish (vm, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
+  check_crash_noticed (vm);
+  hg_test_remove_tree (base);
+}
+
+/* ---- a stale pidfile naming an unrelated live process ----------------- */
+
+static void
+test_stale_pidfile (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "stale", &base);
+  g_autoptr(GSubprocess) cat = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pidtext = NULL;
+  const HgRuntimePaths *paths;
+  GPid cat_pid;
+
+  SKIP_IF_NO_GUEST (vm);
+  paths = hg_vm_get_runtime_paths (vm);
+  cat = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error, "cat", NULL);
+  g_assert_no_error (error);
+  cat_pid = (GPid) atoi (g_subprocess_get_identifier (cat));
+
+  g_assert_cmpint (g_mkdir_with_parents (paths->dir, 0700), ==, 0);
+  pidtext = g_strdup_printf ("%d\n", (int) cat_pid);
+  g_file_set_contents (paths->pidfile, pidtext, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (paths->qmp, "", 0, &error);   /* a leftover */
+  g_assert_no_error (error);
+
+  g_assert_false (hg_process_pid_is_vm_qemu (cat_pid, paths));
+  hg_vm_attach_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  g_assert_false (hg_vm_attach_finish (vm, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
+  /* not adopted, not killed; the leftovers are gone */
+  g_assert_cmpint (kill (cat_pid, 0), ==, 0);
+  g_assert_false (g_file_test (paths->pidfile, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (paths->qmp, G_FILE_TEST_EXISTS));
+
+  /* a stale pidfile does not stop a start either, and cat survives it */
+  g_file_set_contents (paths->pidfile, pidtext, -1, &error);
+  g_assert_no_error (error);
+  hg_test_vm_start (vm, 0);
+  g_assert_cmpint (kill (cat_pid, 0), ==, 0);
+  stop_vm (vm);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
+  g_assert_cmpstr (hg_vm_get_state_reason (vm), ==, "killed");
+  g_assert_cmpint (kill (cat_pid, 0), ==, 0);
+
+  g_subprocess_force_exit (cat);
+  hg_test_remove_tree (base);
+}
+
+static void
+test_unsafe_paths (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "unsafe", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const HgRuntimePaths *paths;
+
+  SKIP_IF_NO_GUEST (vm);
+  paths = hg_vm_get_runtime_paths (vm);
+  g_assert_cmpint (g_mkdir_with_parents (paths->dir, 0700), ==, 0);
+  g_assert_cmpint (symlink ("/etc/passwd", paths->serial), ==, 0);
+
+  hg_vm_start_async (vm, HG_BOOT_CDROM, 0, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH);
+  g_assert_nonnull (strstr (error->message, paths->serial));
+  g_assert_true (g_file_test ("/etc/passwd", G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
+  g_unlink (paths->serial);
+  hg_test_remove_tree (base);
+}
+
+/* ---- start failures report QEMU's own words ---------------------------- */
+
+static void
+test_start_errors (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "broken", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HgMedium *cd;
+
+  SKIP_IF_NO_GUEST (vm);
+  cd = hg_vm_config_get_medium (hg_vm_get_config (vm), HG_MEDIUM_CDROM);
+  g_free (cd->path);
+  cd->path = g_build_filename (base, "no-such.iso", NULL);
+
+  hg_vm_start_async (vm, HG_BOOT_CDROM, 0, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_test_message ("start error: %s", error->message);
+  /* either command assembly refuses the missing file, or QEMU does */
+  if (error->domain == HG_PROCESS_ERROR)
+    {
+      g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED);
+      g_assert_nonnull (strstr (error->message, "qemu-system-x86_64"));
+    }
+  g_assert_nonnull (strstr (error->message, "no-such.iso"));
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
+  g_assert_false (g_file_test (hg_vm_get_runtime_paths (vm)->pidfile, G_FILE_TEST_EXISTS));
+  hg_test_remove_tree (base);
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+static void
+add_disk (HgVm       *vm,
+          const char *format)
+{
+  HgVmConfig *config = hg_vm_get_config (vm);
+  g_autofree char *name = g_strconcat ("disk.", format, NULL);
+  g_autofree char *path = g_build_filename (config->dir, name, NULL);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", format, path, "16M", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+  g_ptr_array_add (config->disks, hg_disk_new (name, format, "virtio"));
+}
+
+static void
+test_snapshots (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "snap", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+
+  SKIP_IF_NO_GUEST (vm);
+  add_disk (vm, "qcow2");
+  g_assert_true (hg_vm_check_snapshots_supported (vm, NULL));
+  hg_test_vm_start (vm, 0);
+
+  hg_vm_snapshot_save_async (vm, "before-test", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  hg_vm_snapshot_list_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  list = hg_vm_snapshot_list_finish (vm, result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    found |= g_strcmp0 (((HgQmpSnapshot *) g_ptr_array_index (list, i))->tag, "before-test") == 0;
+  g_assert_true (found);
+  g_clear_object (&result);
+
+  hg_vm_snapshot_load_async (vm, "before-test", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (hg_vm_is_active (vm));
+  g_clear_object (&result);
+
+  hg_vm_snapshot_load_async (vm, "never-saved", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_nonnull (error);
+  g_test_message ("loadvm of a missing snapshot: %s", error->message);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  hg_vm_snapshot_delete_async (vm, "before-test", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+static void
+test_snapshots_raw_refused (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "rawsnap", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_GUEST (vm);
+  add_disk (vm, "qcow2");
+  add_disk (vm, "raw");
+  g_assert_false (hg_vm_check_snapshots_supported (vm, &error));
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "disk.raw"));
+  g_assert_nonnull (strstr (error->message, "qcow2"));
+  g_clear_error (&error);
+
+  /* refused before anything is sent, running or not */
+  hg_vm_snapshot_save_async (vm, "x1", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 5000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED);
+  hg_test_remove_tree (base);
+}
+
+/* ---- media ------------------------------------------------------------- */
+
+static void
+on_tray (HgVm       *vm,
+         const char *name,
+         JsonObject *data,
+         gpointer    user_data)
+{
+  int *state = user_data;
+  *state = json_object_get_boolean_member_with_default (data, "tray-open", FALSE) ? 1 : 0;
+}
+
+static gboolean
+int_is (gpointer data)
+{
+  return *(int *) data >= 0;
+}
+
+static HgQmpBlockInfo *
+find_cd (GPtrArray *list)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      HgQmpBlockInfo *info = g_ptr_array_index (list, i);
+      if (info->removable)
+        return info;
+    }
+  g_error ("the VM has no removable drive");
+}
+
+static GPtrArray *
+media_list (HgVm *vm)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list;
+
+  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  list = hg_vm_media_list_finish (vm, result, &error);
+  g_assert_no_error (error);
+  return list;
+}
+
+static void
+test_media (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "media", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso2 = NULL;
+  g_autofree char *iso_data = NULL;
+  gsize iso_len = 0;
+  HgQmpBlockInfo *cd;
+  int tray = -1;
+
+  SKIP_IF_NO_GUEST (vm);
+  /* a second "DVD" to swap in */
+  g_assert_true (g_file_get_contents (hg_vm_config_get_medium (hg_vm_get_config (vm), HG_MEDIUM_CDROM)->path,
+                                      &iso_data, &iso_len, NULL));
+  iso2 = g_build_filename (base, "second.iso", NULL);
+  g_assert_true (g_file_set_contents (iso2, iso_data, iso_len, NULL));
+
+  hg_test_vm_start (vm, 0);
+  g_signal_connect (vm, "qmp-event::DEVICE_TRAY_MOVED", G_CALLBACK (on_tray), &tray);
+
+  list = media_list (vm);
+  cd = find_cd (list);
+  g_assert_true (cd->has_media);
+  g_assert_nonnull (strstr (cd->file, "boot.iso"));
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  hg_vm_media_eject_async (vm, NULL, TRUE, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (hg_test_wait_until (int_is, &tray, 5000));
+  g_assert_cmpint (tray, ==, 1);
+  list = media_list (vm);
+  g_assert_false (find_cd (list)->has_media);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  tray = -1;
+  hg_vm_media_change_async (vm, NULL, iso2, NULL, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  list = media_list (vm);
+  cd = find_cd (list);
+  g_assert_true (cd->has_media);
+  g_assert_nonnull (strstr (cd->file, "second.iso"));
+
+  /* a device that is not there, a file that is not there */
+  hg_vm_media_eject_async (vm, "no-such-drive", FALSE, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "no-such-drive"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  hg_vm_media_change_async (vm, NULL, "/nonexistent/x.iso", NULL, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/x.iso"));
+
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+/* ---- screenshot ------------------------------------------------------- */
+
+static void
+test_screenshot (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "shot", &base);
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autofree char *png = NULL;
+  const guint8 *pixels;
+  gboolean differs = FALSE;
+  int w, h, stride, nch;
+
+  SKIP_IF_NO_GUEST (vm);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+
+  png = g_build_filename (base, "screen.png", NULL);
+  hg_vm_screenshot_async (vm, png, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+
+  pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  g_assert_no_error (error);
+  w = gdk_pixbuf_get_width (pixbuf);
+  h = gdk_pixbuf_get_height (pixbuf);
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  nch = gdk_pixbuf_get_n_channels (pixbuf);
+  pixels = gdk_pixbuf_read_pixels (pixbuf);
+  g_assert_cmpint (w, >=, 320);
+  g_assert_cmpint (h, >=, 200);
+  for (int y = 0; y < h && !differs; y++)
+    for (int x = 0; x < w && !differs; x++)
+      differs = memcmp (pixels + y * stride + x * nch, pixels, 3) != 0;
+  g_assert_true (differs);
+
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+static void
+test_ppm_to_png (void)
+{
+  /* 2x2: red, green / blue, white */
+  static const guint8 ppm[] = "P6\n# c\n2 2\n255\n\xff\0\0\0\xff\0\0\0\xff\xff\xff\xff";
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  GdkPixbuf *pixbuf;
+  const guint8 *p;
+
+  png = hg_image_ppm_to_png (ppm, sizeof ppm - 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (hg_image_is_png (g_bytes_get_data (png, NULL), g_bytes_get_size (png)));
+  gdk_pixbuf_loader_write_bytes (loader, png, &error);
+  g_assert_no_error (error);
+  gdk_pixbuf_loader_close (loader, &error);
+  g_assert_no_error (error);
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 2);
+  p = gdk_pixbuf_read_pixels (pixbuf);
+  g_assert_cmpint (p[0], ==, 0xff);
+  g_assert_cmpint (p[1], ==, 0);
+  p += gdk_pixbuf_get_rowstride (pixbuf);
+  g_assert_cmpint (p[2], ==, 0xff);
+
+  g_clear_pointer (&png, g_bytes_unref);
+  png = hg_image_ppm_to_png ((const guint8 *) "P6\n2 2\n255\n\xff", 12, &error);
+  g_assert_null (png);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  png = hg_image_ppm_to_png ((const guint8 *) "P3\n", 3, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
+/* ---- send-key and monitor ---------------------------------------------- */
+
+static void
+test_keys_and_monitor (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("tiny", "keys", &base);
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  SKIP_IF_NO_GUEST (vm);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+
+  /* the boot sector echoes COM1 input */
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "ping");
+  g_assert_true (hg_test_serial_wait_for (serial, "ping", 10000));
+
+  hg_vm_monitor_async (vm, "info status", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  answer = hg_vm_monitor_finish (vm, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (answer, "running"));
+  g_clear_object (&result);
+
+  hg_vm_send_keys_async (vm, "ctrl-alt-del", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  hg_vm_send_keys_async (vm, "ctrl-alt-nosuchkey", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 10000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* reset: the boot sector greets again */
+  hg_test_serial_mark (serial);
+  action_sync (vm, hg_vm_reset_async);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
+
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+/* ---- the other boot modes with the tiny boot sector ------------------- */
+
+static void
+boot_tiny_from (HgBootMode mode)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("tiny", "bootmode", &base);
+  g_autofree char *img = hg_test_guest_file ("tiny", "boot.img");
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_GUEST (config);
+  SKIP_IF_NO_GUEST (img);
+  g_ptr_array_set_size (config->media, 0);
+  if (mode == HG_BOOT_FLOPPY)
+    g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_FLOPPY, img));
+  else
+    {
+      /* a writable copy as the hard disk */
+      g_autofree char *data = NULL;
+      g_autofree char *copy = g_build_filename (config->dir, "disk.img", NULL);
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (img, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (copy, data, len, NULL));
+      g_ptr_array_add (config->disks, hg_disk_new ("disk.img", "raw", "ide"));
+    }
+  config->boot_mode = mode;
+  vm = hg_vm_new_full (config, NULL, caps);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+static void
+test_boot_floppy (void)
+{
+  boot_tiny_from (HG_BOOT_FLOPPY);
+}
+
+static void
+test_boot_disk (void)
+{
+  boot_tiny_from (HG_BOOT_DISK);
+}
+
+/* ---- AArch64 ----------------------------------------------------------- */
+
+static void
+test_aarch64 (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("aarch64", "arm", &base);
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_GUEST (vm);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar AArch64 VM", BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 30000));
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "uname -m\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "aarch64", 30000));
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  hg_test_runtime_init ();
+  caps = hg_host_caps_probe ();
+
+  g_test_add_func ("/hangar/lifecycle/ppm-to-png", test_ppm_to_png);
+  g_test_add_func ("/hangar/lifecycle/unsafe-paths", test_unsafe_paths);
+  g_test_add_func ("/hangar/lifecycle/start-errors", test_start_errors);
+  g_test_add_func ("/hangar/lifecycle/stale-pidfile", test_stale_pidfile);
+  g_test_add_func ("/hangar/lifecycle/kill9-child", test_kill9_child);
+  g_test_add_func ("/hangar/lifecycle/reattach", test_reattach);
+  g_test_add_func ("/hangar/lifecycle/second-process", test_second_process);
+  g_test_add_func ("/hangar/lifecycle/keys-and-monitor", test_keys_and_monitor);
+  g_test_add_func ("/hangar/lifecycle/screenshot", test_screenshot);
+  g_test_add_func ("/hangar/lifecycle/media", test_media);
+  g_test_add_func ("/hangar/lifecycle/snapshots", test_snapshots);
+  g_test_add_func ("/hangar/lifecycle/snapshots-raw-refused", test_snapshots_raw_refused);
+  g_test_add_func ("/hangar/lifecycle/boot-floppy", test_boot_floppy);
+  g_test_add_func ("/hangar/lifecycle/boot-disk", test_boot_disk);
+  g_test_add_func ("/hangar/lifecycle/demo", test_demo);
+  g_test_add_func ("/hangar/lifecycle/aarch64", test_aarch64);
+
+  ret = g_test_run ();
+  hg_host_caps_unref (caps);
+  hg_test_runtime_cleanup ();
+  return ret;
+}

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <gio/gunixsocketaddress.h>
+#include <gtk/gtk.h>
+
+#include "hg-serial-view.h"
+#include "hg-vnc-view.h"
+
+/*
+ * The embedded display and the terminals against a real QEMU (TCG) running
+ * the tiny guest, which prints "HANGAR-BOOT OK" on COM1 and on the VGA text
+ * screen and echoes what it reads.  Everything waits on events (main loop +
+ * deadline), never on a fixed sleep.
+ */
+
+#define DEADLINE_MS 90000
+#define BANNER "HANGAR-BOOT OK"
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main loop until cond is true or timeout_ms passed */
+static gboolean
+wait_for (Condition cond,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, deadline_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+/* The tiny guest: $HANGAR_GUESTS_DIR, else guests/ in the build tree, else
+ * build/guests in the source tree (where tools/build-guests.sh is told to
+ * put them by the README). */
+static const char *
+guest_image (void)
+{
+  static char *path;
+
+  if (path == NULL)
+    {
+      const char *roots[] = { g_getenv ("HANGAR_GUESTS_DIR"), NULL, NULL };
+      g_autofree char *in_build = NULL;
+      g_autofree char *in_source = NULL;
+
+      if (g_getenv ("HANGAR_BUILD_ROOT") != NULL)
+        roots[1] = in_build = g_build_filename (g_getenv ("HANGAR_BUILD_ROOT"), "guests", NULL);
+      if (g_getenv ("HANGAR_SOURCE_ROOT") != NULL)
+        roots[2] = in_source = g_build_filename (g_getenv ("HANGAR_SOURCE_ROOT"), "build", "guests", NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (roots) && path == NULL; i++)
+        {
+          g_autofree char *candidate = NULL;
+
+          if (roots[i] == NULL || roots[i][0] == '\0')
+            continue;
+          candidate = g_build_filename (roots[i], "tiny", "boot.iso", NULL);
+          if (g_file_test (candidate, G_FILE_TEST_EXISTS) || i == 0)
+            path = g_steal_pointer (&candidate);
+        }
+      if (path == NULL)
+        path = g_strdup ("guests/tiny/boot.iso");
+    }
+  return path;
+}
+
+/* ---- a QEMU of our own --------------------------------------------------- */
+
+typedef struct {
+  char         *dir;
+  char         *vnc;
+  char         *serial;
+  char         *monitor;
+  GSubprocess  *process;
+  gboolean      exited;
+  GFileMonitor *watch;
+  GHashTable   *created;    /* names of sockets seen in dir */
+} Qemu;
+
+static void
+on_qemu_exited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Qemu *qemu = user_data;
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  qemu->exited = TRUE;
+}
+
+static void
+on_dir_changed (GFileMonitor *monitor, GFile *file, GFile *other,
+                GFileMonitorEvent event, Qemu *qemu)
+{
+  if (event == G_FILE_MONITOR_EVENT_CREATED)
+    g_hash_table_add (qemu->created, g_file_get_basename (file));
+}
+
+static Qemu *
+qemu_start (void)
+{
+  Qemu *qemu = g_new0 (Qemu, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) dir = NULL;
+  g_autofree char *vnc_arg = NULL;
+  g_autofree char *serial_arg = NULL;
+  g_autofree char *monitor_arg = NULL;
+  g_autofree char *drive_arg = NULL;
+
+  qemu->dir = g_dir_make_tmp ("hangar-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  qemu->vnc = g_build_filename (qemu->dir, "vnc.sock", NULL);
+  qemu->serial = g_build_filename (qemu->dir, "serial.sock", NULL);
+  qemu->monitor = g_build_filename (qemu->dir, "monitor.sock", NULL);
+  qemu->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  dir = g_file_new_for_path (qemu->dir);
+  qemu->watch = g_file_monitor_directory (dir, G_FILE_MONITOR_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (qemu->watch, "changed", G_CALLBACK (on_dir_changed), qemu);
+
+  vnc_arg = g_strdup_printf ("unix:%s", qemu->vnc);
+  /* The serial socket waits for its client: nothing the guest prints is lost */
+  serial_arg = g_strdup_printf ("socket,id=serial0,path=%s,server=on,wait=on", qemu->serial);
+  monitor_arg = g_strdup_printf ("unix:%s,server=on,wait=off", qemu->monitor);
+  drive_arg = g_strdup_printf ("file=%s,format=raw,media=cdrom,readonly=on", guest_image ());
+  {
+    const char *argv[] = {
+      "qemu-system-x86_64", "-accel", "tcg", "-M", "pc", "-m", "32", "-nodefaults",
+      "-vga", "std", "-display", "none", "-vnc", vnc_arg,
+      "-chardev", serial_arg, "-serial", "chardev:serial0",
+      "-monitor", monitor_arg,
+      "-drive", drive_arg, "-boot", "d",
+      NULL
+    };
+    qemu->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  }
+  g_assert_no_error (error);
+  g_subprocess_wait_async (qemu->process, NULL, on_qemu_exited, qemu);
+  return qemu;
+}
+
+static gboolean
+qemu_exited (gpointer data)
+{
+  return ((Qemu *) data)->exited;
+}
+
+static void
+qemu_free (Qemu *qemu)
+{
+  if (!qemu->exited)
+    {
+      g_subprocess_force_exit (qemu->process);
+      wait_for (qemu_exited, qemu, 10000);
+    }
+  g_file_monitor_cancel (qemu->watch);
+  g_object_unref (qemu->watch);
+  g_object_unref (qemu->process);
+  g_unlink (qemu->vnc);
+  g_unlink (qemu->serial);
+  g_unlink (qemu->monitor);
+  g_rmdir (qemu->dir);
+  g_hash_table_unref (qemu->created);
+  g_free (qemu->vnc);
+  g_free (qemu->serial);
+  g_free (qemu->monitor);
+  g_free (qemu->dir);
+  g_free (qemu);
+}
+
+typedef struct {
+  Qemu       *qemu;
+  const char *name;
+} SocketWait;
+
+static gboolean
+socket_created (gpointer data)
+{
+  SocketWait *w = data;
+  g_autofree char *path = g_build_filename (w->qemu->dir, w->name, NULL);
+  /* the monitor may have been created before the watch started */
+  return g_hash_table_contains (w->qemu->created, w->name) ||
+         g_file_test (path, G_FILE_TEST_EXISTS) || w->qemu->exited;
+}
+
+/* ---- conditions ---------------------------------------------------------- */
+
+typedef struct {
+  HgSerialView *view;
+  const char   *needle;
+} TextWait;
+
+static gboolean
+terminal_contains (gpointer data)
+{
+  TextWait *w = data;
+  g_autofree char *text = hg_serial_view_dup_text (w->view);
+  return text != NULL && strstr (text, w->needle) != NULL;
+}
+
+static gboolean
+serial_connected (gpointer data)
+{
+  return hg_serial_view_get_connected (data) || hg_serial_view_get_error_message (data) != NULL;
+}
+
+static gboolean
+serial_broken (gpointer data)
+{
+  return !hg_serial_view_get_connected (data) && hg_serial_view_get_error_message (data) != NULL;
+}
+
+static gboolean
+vnc_has_content (gpointer data)
+{
+  return hg_vnc_session_has_content (hg_vnc_view_get_session (data));
+}
+
+static gboolean
+vnc_disconnected (gpointer data)
+{
+  return hg_vnc_session_get_state (hg_vnc_view_get_session (data)) == HG_VNC_SESSION_DISCONNECTED;
+}
+
+/* Connects a terminal to a socket that may still refuse for a moment */
+static void
+attach_serial (HgSerialView *view,
+               const char   *path)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  hg_serial_view_set_socket_path (view, path);
+  do
+    {
+      hg_serial_view_reconnect (view);
+      wait_for (serial_connected, view, 5000);
+    }
+  while (!hg_serial_view_get_connected (view) && g_get_monotonic_time () < end);
+  g_assert_true (hg_serial_view_get_connected (view));
+  g_assert_null (hg_serial_view_get_error_message (view));
+}
+
+static void
+test_guest_consoles (void)
+{
+  Qemu *qemu;
+  GtkWidget *window, *box;
+  HgVncView *vnc;
+  HgSerialView *serial, *monitor;
+  SocketWait serial_sock, monitor_sock;
+  TextWait banner, echo, status;
+
+  if (!g_file_test (guest_image (), G_FILE_TEST_EXISTS))
+    {
+      g_test_skip_printf ("the tiny guest %s is missing (tools/build-guests.sh)", guest_image ());
+      return;
+    }
+
+  window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_box_set_homogeneous (GTK_BOX (box), TRUE);
+  gtk_container_add (GTK_CONTAINER (window), box);
+  vnc = HG_VNC_VIEW (hg_vnc_view_new ());
+  serial = HG_SERIAL_VIEW (hg_serial_view_new ());
+  monitor = HG_SERIAL_VIEW (hg_serial_view_new ());
+  gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (vnc));
+  gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (serial));
+  gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (monitor));
+  gtk_widget_show_all (window);
+
+  /* Before a VM: the display says so */
+  g_assert_cmpstr (hg_vnc_view_get_status_text (vnc), ==, "The VM is not running");
+
+  qemu = qemu_start ();
+  serial_sock = (SocketWait) { qemu, "serial.sock" };
+  g_assert_true (wait_for (socket_created, &serial_sock, DEADLINE_MS));
+  g_assert_false (qemu->exited);
+  attach_serial (serial, qemu->serial);
+
+  /* The VNC socket comes up once the serial client is there; the session
+   * retries until it does. */
+  hg_vnc_view_set_socket_path (vnc, qemu->vnc);
+  hg_vnc_view_set_auto_reconnect (vnc, TRUE);
+  hg_vnc_view_connect (vnc);
+
+  banner = (TextWait) { serial, BANNER };
+  g_assert_true (wait_for (terminal_contains, &banner, DEADLINE_MS));
+  g_assert_true (wait_for (vnc_has_content, vnc, DEADLINE_MS));
+  g_assert_cmpuint (hg_vnc_session_get_n_updates (hg_vnc_view_get_session (vnc)), >, 0);
+  g_assert_cmpint (vnc_display_get_width (hg_vnc_view_get_display (vnc)), >, 0);
+
+  /* Typing goes to the guest, which echoes it */
+  vte_terminal_feed_child (hg_serial_view_get_terminal (serial), "typed-by-hangar", -1);
+  echo = (TextWait) { serial, "typed-by-hangar" };
+  g_assert_true (wait_for (terminal_contains, &echo, DEADLINE_MS));
+
+  /* The dedicated HMP monitor answers what is typed into its terminal */
+  monitor_sock = (SocketWait) { qemu, "monitor.sock" };
+  g_assert_true (wait_for (socket_created, &monitor_sock, DEADLINE_MS));
+  attach_serial (monitor, qemu->monitor);
+  vte_terminal_feed_child (hg_serial_view_get_terminal (monitor), "info status\r", -1);
+  status = (TextWait) { monitor, "VM status: running" };
+  g_assert_true (wait_for (terminal_contains, &status, DEADLINE_MS));
+
+  /* Send keys through the display connection */
+  g_assert_true (hg_vnc_view_send_keys (vnc, "ctrl-alt-f2"));
+  g_assert_false (hg_vnc_view_send_keys (vnc, "ctrl-alt-bogus"));
+
+  /* QEMU goes away: the terminals say so in their info bar (no dialog),
+   * the display goes back to its status page and stops retrying. */
+  hg_vnc_view_set_auto_reconnect (vnc, FALSE);
+  g_subprocess_force_exit (qemu->process);
+  g_assert_true (wait_for (qemu_exited, qemu, 10000));
+  g_assert_true (wait_for (serial_broken, serial, 10000));
+  g_assert_true (wait_for (serial_broken, monitor, 10000));
+  g_assert_nonnull (strstr (hg_serial_view_get_error_message (serial), "closed"));
+  g_assert_true (wait_for (vnc_disconnected, vnc, 10000));
+  /* What the guest printed stays readable */
+  g_assert_true (terminal_contains (&banner));
+
+  /* Reconnecting to a socket that is gone is an error in the bar */
+  g_unlink (qemu->serial);
+  hg_serial_view_reconnect (serial);
+  g_assert_true (wait_for (serial_broken, serial, 10000));
+  g_assert_nonnull (strstr (hg_serial_view_get_error_message (serial), qemu->serial));
+
+  gtk_widget_destroy (window);
+  qemu_free (qemu);
+}
+
+/* ---- a guest flooding its serial port ------------------------------------ */
+
+#define FLOOD_BYTES (16 * 1024 * 1024)
+
+typedef struct {
+  GSocketService *service;
+  guint64         sent;
+  gint64          last_tick;
+  gint64          max_gap;
+  guint           ticks;
+} Flood;
+
+static void flood_write (GOutputStream *out, Flood *flood);
+
+static void
+on_flood_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Flood *flood = user_data;
+  gsize written = 0;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, NULL))
+    return;
+  flood->sent += written;
+  if (flood->sent < FLOOD_BYTES)
+    flood_write (G_OUTPUT_STREAM (source), flood);
+}
+
+static void
+flood_write (GOutputStream *out, Flood *flood)
+{
+  static char line[64 * 1024];
+
+  if (line[0] == '\0')
+    for (gsize i = 0; i < sizeof line; i++)
+      line[i] = (i % 80 == 79) ? '\n' : "0123456789abcdef"[i % 16];
+  g_output_stream_write_all_async (out, line, sizeof line, G_PRIORITY_DEFAULT, NULL,
+                                   on_flood_written, flood);
+}
+
+static gboolean
+on_flood_incoming (GSocketService *service, GSocketConnection *connection,
+                   GObject *source, gpointer user_data)
+{
+  Flood *flood = user_data;
+
+  g_object_set_data_full (G_OBJECT (service), "conn", g_object_ref (connection), g_object_unref);
+  flood_write (g_io_stream_get_output_stream (G_IO_STREAM (connection)), flood);
+  return TRUE;
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  Flood *flood = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (flood->last_tick != 0)
+    flood->max_gap = MAX (flood->max_gap, now - flood->last_tick);
+  flood->last_tick = now;
+  flood->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  HgSerialView *view;
+} FloodWait;
+
+static gboolean
+flood_received (gpointer data)
+{
+  return hg_serial_view_get_bytes_received (data) >= FLOOD_BYTES;
+}
+
+static void
+test_serial_flood (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hangar-flood-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "serial.sock", NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  Flood flood = { 0 };
+  GtkWidget *window;
+  HgSerialView *view;
+  guint tick;
+
+  g_assert_no_error (error);
+  flood.service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (flood.service), address,
+                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                                 NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (flood.service, "incoming", G_CALLBACK (on_flood_incoming), &flood);
+
+  window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
+  view = HG_SERIAL_VIEW (hg_serial_view_new ());
+  gtk_container_add (GTK_CONTAINER (window), GTK_WIDGET (view));
+  gtk_widget_show_all (window);
+
+  /* A 20 ms timer stands for the user's input and redraws: while 16 MiB
+   * pour in, it must keep firing. */
+  tick = g_timeout_add (20, tick_cb, &flood);
+  attach_serial (view, path);
+  g_assert_true (wait_for (flood_received, view, DEADLINE_MS));
+  g_source_remove (tick);
+
+  g_test_message ("flood: %u ticks, longest gap between ticks %" G_GINT64_FORMAT " ms",
+                  flood.ticks, flood.max_gap / 1000);
+  g_assert_cmpuint (flood.ticks, >, 5);
+  g_assert_cmpint (flood.max_gap, <, 1000 * 1000);
+
+  gtk_widget_destroy (window);
+  g_socket_service_stop (flood.service);
+  g_socket_listener_close (G_SOCKET_LISTENER (flood.service));
+  g_object_unref (flood.service);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hangar/ui/consoles/guest", test_guest_consoles);
+  g_test_add_func ("/hangar/ui/consoles/serial-flood", test_serial_flood);
+  return g_test_run ();
+}
