@@ -11,12 +11,13 @@ PACKAGES="
   meson ninja-build gcc pkg-config gettext itstool
   libglib2.0-dev libglib2.0-bin libjson-glib-dev
   libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev
-  libvdeplug-dev vde2 libosinfo-1.0-dev osinfo-db libosinfo-bin
+  libvdeplug-dev vde2 vdeplug libosinfo-1.0-dev osinfo-db libosinfo-bin
   qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc
   qemu-system-mips qemu-system-sparc qemu-utils
   busybox-static cpio nasm xorriso isolinux syslinux-common mtools kmod
   pkexec polkitd libxml2-utils iproute2 iputils-ping procps
   xvfb xauth imagemagick desktop-file-utils appstream
+  librsvg2-bin flatpak-builder xdotool
   dbus dbus-x11 adwaita-icon-theme hicolor-icon-theme
   ca-certificates
 "

@@ -16,6 +16,7 @@
 
 #include "hg-process.h"
 #include "hg-qmp-commands.h"
+#include "hg-switch.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
@@ -801,6 +802,22 @@ hg_process_start_async (HgVmConfig           *config,
       d->done = TRUE;
       g_task_return_error (task, error);
       return;
+    }
+  /* VDE NICs: their switches are started on demand (hg-switch.c) */
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      HgNic *nic = g_ptr_array_index (config->nics, i);
+      if (nic->mode == HG_NET_VDE &&
+          !hg_switch_ensure_running_sync (paths->root,
+                                          nic->switch_name != NULL && *nic->switch_name != '\0'
+                                            ? nic->switch_name : "default",
+                                          &error))
+        {
+          d->done = TRUE;
+          g_prefix_error (&error, _("VM '%s': "), config->label);
+          g_task_return_error (task, error);
+          return;
+        }
     }
   d->pidfile_by_qemu = argv_has (argv, "-pidfile");
   args = g_ptr_array_new ();

@@ -5,6 +5,10 @@
 #include <glib/gi18n.h>
 
 #include "hg-application.h"
+#include "hg-library.h"
+#include "hg-notifier.h"
+#include "hg-preferences-dialog.h"
+#include "hg-settings.h"
 #include "hg-window.h"
 
 struct _HgApplication
@@ -12,6 +16,9 @@ struct _HgApplication
   GtkApplication  parent_instance;
 
   GStrv           bases;       /* NULL = the library's default bases */
+  GSettings      *settings;    /* NULL when the schema is missing */
+  HgNotifier     *notifier;
+  gboolean        bases_from_command_line;
 };
 
 G_DEFINE_FINAL_TYPE (HgApplication, hg_application, GTK_TYPE_APPLICATION)
@@ -50,12 +57,33 @@ hg_application_set_bases (HgApplication      *self,
   self->bases = bases != NULL && bases[0] != NULL ? g_strdupv ((char **) bases) : NULL;
 }
 
+GSettings *
+hg_application_get_settings (HgApplication *self)
+{
+  g_return_val_if_fail (HG_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+HgNotifier *
+hg_application_get_notifier (HgApplication *self)
+{
+  g_return_val_if_fail (HG_IS_APPLICATION (self), NULL);
+  return self->notifier;
+}
+
 static void
 hg_application_activate (GApplication *app)
 {
   HgApplication *self = HG_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  /* No --base: the default library and the folders from the preferences */
+  if (self->bases == NULL && self->settings != NULL)
+    {
+      g_auto(GStrv) defaults = hg_library_default_bases ();
+
+      self->bases = hg_settings_dup_bases (self->settings, (const char * const *) defaults);
+    }
   if (window == NULL)
     window = GTK_WINDOW (hg_window_new (self));
   else if (self->bases != NULL)
@@ -96,6 +124,7 @@ hg_application_command_line (GApplication            *app,
         }
       g_ptr_array_add (absolute, NULL);
       hg_application_set_bases (self, (const char * const *) absolute->pdata);
+      self->bases_from_command_line = TRUE;
     }
 
   g_application_activate (app);
@@ -119,24 +148,63 @@ action_about (GSimpleAction *action, GVariant *param, gpointer user_data)
 
   gtk_show_about_dialog (gtk_application_get_active_window (app),
                          "program-name", "Hangar",
-                         "logo-icon-name", "computer",
+                         "logo-icon-name", APP_ID,
                          "version", PACKAGE_VERSION,
                          "comments", _("Run and manage QEMU virtual machines"),
+                         "website", "https://github.com/hangarvm/hangar",
+                         "website-label", _("Website"),
+                         "copyright", "© 2026 The Hangar developers",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "authors", authors,
+                         /* Translators: your names, one per line */
+                         "translator-credits", _("translator-credits"),
                          NULL);
+}
+
+static void
+action_preferences (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgApplication *self = user_data;
+  HgPreferencesDialog *dialog;
+
+  g_return_if_fail (self->settings != NULL);
+  dialog = hg_preferences_dialog_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                      self->settings);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The folders changed in the preferences: every window shows the new list,
+ * unless --base chose the folders for this run. */
+static void
+on_bases_setting_changed (GSettings     *settings,
+                          const char    *key,
+                          HgApplication *self)
+{
+  g_auto(GStrv) defaults = NULL;
+
+  if (self->bases_from_command_line)
+    return;
+  defaults = hg_library_default_bases ();
+  g_clear_pointer (&self->bases, g_strfreev);
+  self->bases = hg_settings_dup_bases (settings, (const char * const *) defaults);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (HG_IS_WINDOW (l->data))
+      hg_window_set_bases (HG_WINDOW (l->data), (const char * const *) self->bases);
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", action_quit },
   { "about", action_about },
+  { "preferences", action_preferences },
 };
 
 static void
 hg_application_startup (GApplication *app)
 {
+  HgApplication *self = HG_APPLICATION (app);
   static const struct { const char *action; const char *accels[3]; } accels[] = {
     { "app.quit", { "<Primary>q", NULL } },
+    { "app.preferences", { "<Primary>comma", NULL } },
     { "win.show-help-overlay", { "<Primary>question", "<Primary>F1", NULL } },
     { "win.reload", { "F5", "<Primary>r", NULL } },
     { "win.find", { "<Primary>f", NULL } },
@@ -158,9 +226,22 @@ hg_application_startup (GApplication *app)
   G_APPLICATION_CLASS (hg_application_parent_class)->startup (app);
 
   g_set_application_name ("Hangar");
-  gtk_window_set_default_icon_name ("computer");
+  gtk_window_set_default_icon_name (APP_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
+
+  /* Preferences and notifications (hg-settings.c, hg-notifier.c) */
+  self->settings = hg_settings_new ();
+  self->notifier = hg_notifier_new (app, self->settings);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (app), "preferences")),
+                               self->settings != NULL);
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed::base-directories",
+                               G_CALLBACK (on_bases_setting_changed), self, 0);
+      g_signal_connect_object (self->settings, "changed::include-default-base",
+                               G_CALLBACK (on_bases_setting_changed), self, 0);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
                                            accels[i].accels);
@@ -177,6 +258,8 @@ hg_application_finalize (GObject *object)
   HgApplication *self = HG_APPLICATION (object);
 
   g_clear_pointer (&self->bases, g_strfreev);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (hg_application_parent_class)->finalize (object);
 }

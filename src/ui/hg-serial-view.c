@@ -8,9 +8,14 @@
 #include "hg-serial-view.h"
 
 /* One read; a flooding guest is fed in pieces of this size, each read being
- * a separate main-loop dispatch at low priority (input and drawing first). */
-#define READ_CHUNK_SIZE   (16 * 1024)
+ * a separate main-loop dispatch at low priority (input and drawing first).
+ * After a piece, the next read waits until the terminal has processed it
+ * ("contents-changed") -- or VTE_CATCH_UP_MS when a piece changes nothing
+ * visible -- so that the terminal's backlog never grows without bound: the
+ * back-pressure goes to the socket, and QEMU, not the window, waits. */
+#define READ_CHUNK_SIZE   (32 * 1024)
 #define READ_PRIORITY     G_PRIORITY_LOW
+#define VTE_CATCH_UP_MS   100
 
 #define RESPONSE_RECONNECT 1
 
@@ -37,6 +42,7 @@ struct _HgSerialView
   GByteArray         *pending_out;    /* typed, not yet handed to a write */
   gboolean            writing;
   guint64             bytes_received;
+  guint               catch_up_id;    /* waiting for the terminal before reading on */
 };
 
 G_DEFINE_FINAL_TYPE (HgSerialView, hg_serial_view, GTK_TYPE_BOX)
@@ -52,6 +58,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void start_read  (HgSerialView *self);
+static gboolean catch_up_timeout (gpointer user_data);
 static void flush_write (HgSerialView *self);
 
 GtkWidget *
@@ -98,6 +105,7 @@ drop_connection (HgSerialView *self)
     g_io_stream_close_async (G_IO_STREAM (self->connection), G_PRIORITY_DEFAULT,
                              NULL, NULL, NULL);
   g_clear_object (&self->connection);
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
   g_byte_array_set_size (self->pending_out, 0);
   self->writing = FALSE;
 
@@ -155,7 +163,36 @@ on_read (GObject      *source,
     }
   self->bytes_received += len;
   vte_terminal_feed (self->terminal, (const char *) data, (gssize) len);
-  start_read (self);
+  /* read on once the terminal caught up (on_contents_changed) */
+  self->catch_up_id = g_timeout_add (VTE_CATCH_UP_MS, catch_up_timeout, self);
+}
+
+static void
+resume_reading (HgSerialView *self)
+{
+  if (self->catch_up_id == 0)
+    return;
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
+  if (self->connection != NULL)
+    start_read (self);
+}
+
+static gboolean
+catch_up_timeout (gpointer user_data)
+{
+  HgSerialView *self = user_data;
+
+  self->catch_up_id = 0;
+  if (self->connection != NULL)
+    start_read (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_contents_changed (VteTerminal  *terminal,
+                     HgSerialView *self)
+{
+  resume_reading (self);
 }
 
 static void
@@ -281,11 +318,9 @@ hg_serial_view_reconnect (HgSerialView *self)
   g_return_if_fail (HG_IS_SERIAL_VIEW (self));
 
   drop_connection (self);
+  hide_problem (self);
   if (self->socket_path == NULL)
-    {
-      hide_problem (self);
-      return;
-    }
+    return;
 
   self->cancellable = g_cancellable_new ();
   client = g_socket_client_new ();
@@ -513,6 +548,7 @@ hg_serial_view_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->connection);
+  g_clear_handle_id (&self->catch_up_id, g_source_remove);
 
   G_OBJECT_CLASS (hg_serial_view_parent_class)->dispose (object);
 }
@@ -614,6 +650,7 @@ hg_serial_view_class_init (HgSerialViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_next);
   gtk_widget_class_bind_template_callback (widget_class, on_search_previous);
   gtk_widget_class_bind_template_callback (widget_class, on_terminal_commit);
+  gtk_widget_class_bind_template_callback (widget_class, on_contents_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_terminal_key_press);
   gtk_widget_class_bind_template_callback (widget_class, on_terminal_button_press);
   gtk_widget_class_set_css_name (widget_class, "hgserialview");

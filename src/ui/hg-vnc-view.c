@@ -240,7 +240,7 @@ hg_vnc_view_send_keys (HgVncView  *self,
         keyval = GDK_KEY_F1 + (guint) fn - 1;
       if (keyval == 0)
         {
-          g_warning ("Unknown key “%s” in the combination “%s”", parts[i], combo);
+          g_debug ("Unknown key “%s” in the combination “%s”", parts[i], combo);
           return FALSE;
         }
       keyvals[n++] = keyval;

@@ -6,6 +6,7 @@
 
 #include "hg-cmdline.h"
 #include "hg-library.h"
+#include "hg-settings.h"
 #include "hg-window-private.h"
 
 /* File-monitor events are gathered for this long before one reload */
@@ -33,7 +34,14 @@ HgWindow *
 hg_window_new (HgApplication *app)
 {
   HgWindow *self = g_object_new (HG_TYPE_WINDOW, "application", app, NULL);
+  GSettings *settings = hg_application_get_settings (app);
 
+  /* size, maximized and the VM list's width as they were (hg-settings.c) */
+  if (settings != NULL)
+    {
+      hg_settings_bind_window (settings, GTK_WINDOW (self));
+      g_settings_bind (settings, "sidebar-width", self->paned, "position", G_SETTINGS_BIND_DEFAULT);
+    }
   hg_window_set_bases (self, hg_application_get_bases (app));
   return self;
 }
@@ -261,6 +269,13 @@ hg_window_add_vm (HgWindow   *self,
     g_signal_connect_object (vm, "notify::pid", G_CALLBACK (on_vm_state_changed), self, 0);
     g_signal_connect_object (vm, "notify::log-tail", G_CALLBACK (on_vm_state_changed), self, 0);
     g_hash_table_replace (self->vms, g_strdup (config_path), g_object_ref (vm));
+    /* desktop notifications when it stops or crashes (hg-notifier.c) */
+    {
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+      if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
+        hg_notifier_watch (hg_application_get_notifier (HG_APPLICATION (app)), vm);
+    }
     /* VMs started before this window (or by hangarctl) are adopted here */
     hg_vm_attach_async (vm, self->cancellable, on_vm_attached, NULL);
   }

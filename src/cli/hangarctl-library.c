@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-cli"
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "hangarctl.h"
+#include "hangarctl-private.h"
+#include "hg-cmdline.h"
+#include "hg-ctys.h"
+#include "hg-host.h"
+#include "hg-library.h"
+#include "hg-process.h"
+#include "hg-vm-config.h"
+
+/*
+ * hangarctl list | info VM | cmdline VM [--boot MODE] | check, the shared
+ * helpers of hangarctl-private.h and the table; create and import-ctys are
+ * in hangarctl-create.c.
+ */
+
+/* ---- shared helpers ------------------------------------------------------- */
+
+/* The run state shown by list and info.  The process manager (issue 3)
+ * replaces this with its look at the runtime directory. */
+static const char *
+vm_state_string (HgVmConfig *config)
+{
+  return "stopped";
+}
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == HG_LIBRARY_ERROR)
+    switch ((HgLibraryError) error->code)
+      {
+      case HG_LIBRARY_ERROR_NOT_FOUND:
+        return HG_EXIT_NOT_FOUND;
+      case HG_LIBRARY_ERROR_AMBIGUOUS:
+        return HG_EXIT_USAGE;
+      case HG_LIBRARY_ERROR_UNREADABLE:
+      default:
+        return HG_EXIT_FAILURE;
+      }
+  if (error->domain == HG_CONFIG_ERROR)
+    return error->code == HG_CONFIG_ERROR_IO ? HG_EXIT_FAILURE : HG_EXIT_CONFIG;
+  if (error->domain == HG_CMDLINE_ERROR)
+    switch ((HgCmdlineError) error->code)
+      {
+      case HG_CMDLINE_ERROR_NO_EMULATOR:
+        return HG_EXIT_MISSING;
+      case HG_CMDLINE_ERROR_UNSUPPORTED:
+        return HG_EXIT_FAILURE;
+      case HG_CMDLINE_ERROR_MISSING:
+      case HG_CMDLINE_ERROR_INVALID:
+      default:
+        return HG_EXIT_CONFIG;
+      }
+  if (error->domain == HG_CTYS_ERROR)
+    switch ((HgCtysError) error->code)
+      {
+      case HG_CTYS_ERROR_TOO_LARGE:
+      case HG_CTYS_ERROR_ENCODING:
+      case HG_CTYS_ERROR_SYNTAX:
+        return HG_EXIT_CONFIG;
+      case HG_CTYS_ERROR_INVALID_LABEL:
+      case HG_CTYS_ERROR_EXISTS:
+        return HG_EXIT_USAGE;
+      case HG_CTYS_ERROR_IO:
+      default:
+        return HG_EXIT_FAILURE;
+      }
+  return HG_EXIT_FAILURE;
+}
+
+int
+hg_cli_fail (const char   *command,
+      const GError *error)
+{
+  hg_cli_error (command, "%s", error->message);
+  return exit_code_for (error);
+}
+
+/* Parses a command's options; FALSE (error printed) on a bad flag. */
+gboolean
+hg_cli_parse_options (const char     *command,
+               const char     *parameters,
+               const char     *summary,
+               GOptionEntry   *entries,
+               int            *argc,
+               char         ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameters);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("hangarctl %s", command);
+
+  g_set_prgname (prgname);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (summary != NULL)
+    g_option_context_set_summary (context, summary);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      hg_cli_error (command, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The global --base list, then the command's own; none: the configured
+ * library. */
+char **
+hg_cli_effective_bases (HgCliContext  *ctx,
+                 char         **local_bases,
+                 gboolean      *out_explicit)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean any = FALSE;
+
+  for (guint i = 0; ctx->bases != NULL && ctx->bases[i] != NULL; i++, any = TRUE)
+    g_strv_builder_add (builder, ctx->bases[i]);
+  for (guint i = 0; local_bases != NULL && local_bases[i] != NULL; i++, any = TRUE)
+    g_strv_builder_add (builder, local_bases[i]);
+  if (out_explicit != NULL)
+    *out_explicit = any;
+  if (!any)
+    return hg_library_configured_bases ();
+  return g_strv_builder_end (builder);
+}
+
+/* A --base given on the command line must be a directory. */
+static gboolean
+check_bases_exist (const char          *command,
+                   const char * const  *bases)
+{
+  for (guint i = 0; bases[i] != NULL; i++)
+    if (!g_file_test (bases[i], G_FILE_TEST_IS_DIR))
+      {
+        hg_cli_error (command, _("base directory %s: %s"), bases[i],
+                      g_file_test (bases[i], G_FILE_TEST_EXISTS) ? _("not a directory")
+                                                                  : _("no such directory"));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+static void
+json_add_string (JsonBuilder *b,
+                 const char  *name,
+                 const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+json_add_int (JsonBuilder *b,
+              const char  *name,
+              gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+json_add_bool (JsonBuilder *b,
+               const char  *name,
+               gboolean     value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+static char *
+nic_summary (const HgNic *nic)
+{
+  switch (nic->mode)
+    {
+    case HG_NET_VDE:
+      return g_strdup_printf ("vde:%s", nic->switch_name != NULL ? nic->switch_name : "default");
+    case HG_NET_TAP:
+      return nic->tap != NULL ? g_strdup_printf ("tap:%s", nic->tap) : g_strdup ("tap");
+    case HG_NET_USER:
+    case HG_NET_NONE:
+    default:
+      return g_strdup (hg_net_mode_to_string (nic->mode));
+    }
+}
+
+static char *
+network_summary (HgVmConfig *config)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; config->nics != NULL && i < config->nics->len; i++)
+    {
+      g_autofree char *one = nic_summary (g_ptr_array_index (config->nics, i));
+      if (i > 0)
+        g_string_append_c (s, ',');
+      g_string_append (s, one);
+    }
+  if (s->len == 0)
+    g_string_append (s, "none");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* ---- list ------------------------------------------------------------------- */
+
+static void
+list_json (GPtrArray *entries)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *e = g_ptr_array_index (entries, i);
+      HgVmConfig *c = e->config;
+
+      json_builder_begin_object (b);
+      json_add_string (b, "label", c != NULL ? c->label : e->label);
+      json_add_string (b, "folder", e->folder);
+      json_add_string (b, "base", e->base);
+      json_add_string (b, "path", e->path);
+      if (c != NULL)
+        {
+          g_autofree char *net = network_summary (c);
+
+          json_add_string (b, "state", vm_state_string (c));
+          json_add_string (b, "uuid", c->uuid);
+          json_add_string (b, "arch", c->arch);
+          json_add_string (b, "accel", hg_accel_to_string (c->accel));
+          json_add_int (b, "memory-mib", c->memory_mib);
+          json_add_int (b, "cpus", c->cpus);
+          json_add_string (b, "network", net);
+          json_add_string (b, "os", c->os_name != NULL ? c->os_name : c->os_id);
+        }
+      else
+        {
+          json_add_string (b, "state", "broken");
+          json_add_string (b, "error", e->error->message);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  print_json (b);
+}
+
+static void
+list_table (GPtrArray *entries)
+{
+  g_autoptr(GString) out = g_string_sized_new (64 + entries->len * 96);
+  int w = (int) strlen (_("LABEL"));
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *e = g_ptr_array_index (entries, i);
+      w = MAX (w, (int) g_utf8_strlen (e->label, -1));
+    }
+  g_string_append_printf (out, "%-*s  %-8s %-8s %-5s %9s  %-16s %s\n", w,
+                          _("LABEL"), _("STATE"), _("ARCH"), _("ACCEL"), _("MEMORY"),
+                          _("NETWORK"), _("FOLDER"));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *e = g_ptr_array_index (entries, i);
+      HgVmConfig *c = e->config;
+      const char *folder = e->folder[0] != '\0' ? e->folder : "-";
+
+      if (c != NULL)
+        {
+          g_autofree char *net = network_summary (c);
+
+          g_string_append_printf (out, "%-*s  %-8s %-8s %-5s %5u MiB  %-16s %s\n", w,
+                                  e->label, vm_state_string (c), c->arch,
+                                  hg_accel_to_string (c->accel), c->memory_mib, net, folder);
+        }
+      else
+        {
+          g_string_append_printf (out, "%-*s  %-8s %-8s %-5s %9s  %-16s %s\n", w,
+                                  e->label, _("broken"), "-", "-", "-", "-", folder);
+          g_string_append_printf (out, "%*s  %s\n", w, "", e->error->message);
+        }
+    }
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+}
+
+static int
+cli_list (HgCliContext *ctx,
+          int           argc,
+          char        **argv)
+{
+  gboolean json = FALSE;
+  g_auto(GStrv) local_bases = NULL;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_auto(GStrv) bases = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  gboolean explicit = FALSE;
+
+  if (!hg_cli_parse_options ("list", "", _("Lists the VMs of the library: label, state, architecture, "
+                                     "accelerator, memory, network and folder; a config that "
+                                     "cannot be loaded is listed with its error."),
+                      entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (argc > 1)
+    {
+      hg_cli_error ("list", _("unexpected argument '%s'"), argv[1]);
+      return HG_EXIT_USAGE;
+    }
+  bases = hg_cli_effective_bases (ctx, local_bases, &explicit);
+  if (explicit && !check_bases_exist ("list", (const char * const *) bases))
+    return HG_EXIT_NOT_FOUND;
+
+  found = hg_library_scan ((const char * const *) bases, NULL);
+  if (json || ctx->json)
+    list_json (found);
+  else
+    list_table (found);
+  return HG_EXIT_OK;
+}
+
+/* ---- info ------------------------------------------------------------------- */
+
+static void
+info_json (HgVmConfig *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *net = network_summary (c);
+
+  json_builder_begin_object (b);
+  json_add_string (b, "label", c->label);
+  json_add_string (b, "uuid", c->uuid);
+  json_add_string (b, "path", c->path);
+  json_add_string (b, "dir", c->dir);
+  json_add_string (b, "state", vm_state_string (c));
+  json_add_string (b, "arch", c->arch);
+  json_add_string (b, "machine", c->machine != NULL ? c->machine
+                                                      : hg_cmdline_default_machine (c->arch));
+  json_add_string (b, "cpu", c->cpu_model);
+  json_add_string (b, "accel", hg_accel_to_string (c->accel));
+  json_add_int (b, "memory-mib", c->memory_mib);
+  json_add_int (b, "cpus", c->cpus);
+  json_add_string (b, "vga", c->vga);
+  json_add_string (b, "network", net);
+
+  json_builder_set_member_name (b, "guest");
+  json_builder_begin_object (b);
+  json_add_string (b, "os-id", c->os_id);
+  json_add_string (b, "name", c->os_name);
+  json_add_string (b, "version", c->os_version);
+  json_add_string (b, "family", c->os_family);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "boot");
+  json_builder_begin_object (b);
+  json_add_string (b, "mode", hg_boot_mode_to_string (c->boot_mode));
+  json_add_string (b, "kernel", c->kernel);
+  json_add_string (b, "initrd", c->initrd);
+  json_add_string (b, "append", c->append);
+  json_add_string (b, "dtb", c->dtb);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "disks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < c->disks->len; i++)
+    {
+      HgDisk *d = g_ptr_array_index (c->disks, i);
+      g_autofree char *abs = hg_vm_config_resolve_path (c, d->path);
+
+      json_builder_begin_object (b);
+      json_add_string (b, "path", d->path);
+      json_add_string (b, "file", abs);
+      json_add_bool (b, "exists", abs != NULL && g_file_test (abs, G_FILE_TEST_EXISTS));
+      json_add_string (b, "format", d->format);
+      json_add_string (b, "interface", d->interface);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "media");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < c->media->len; i++)
+    {
+      HgMedium *m = g_ptr_array_index (c->media, i);
+
+      json_builder_begin_object (b);
+      json_add_string (b, "kind", hg_medium_kind_to_string (m->kind));
+      json_add_string (b, "path", m->path);
+      json_add_string (b, "format", m->format);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "nics");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < c->nics->len; i++)
+    {
+      HgNic *n = g_ptr_array_index (c->nics, i);
+
+      json_builder_begin_object (b);
+      json_add_string (b, "mode", hg_net_mode_to_string (n->mode));
+      json_add_string (b, "switch", n->switch_name);
+      json_add_string (b, "tap", n->tap);
+      json_add_string (b, "mac", n->mac);
+      json_add_string (b, "model", n->model);
+      json_add_bool (b, "vdeq", n->vdeq);
+      json_builder_set_member_name (b, "hostfwd");
+      json_builder_begin_array (b);
+      for (guint j = 0; n->hostfwd != NULL && j < n->hostfwd->len; j++)
+        {
+          HgHostFwd *f = g_ptr_array_index (n->hostfwd, j);
+          g_autofree char *s = g_strdup_printf ("%s:%u-:%u", f->proto, f->host_port, f->guest_port);
+          json_builder_add_string_value (b, s);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_add_string (b, "console", hg_console_to_string (c->console));
+  json_add_string (b, "keymap", c->keymap);
+  json_add_bool (b, "serial", c->serial);
+  json_builder_end_object (b);
+  print_json (b);
+}
+
+static void
+kv (GString    *out,
+    const char *key,
+    const char *value)
+{
+  if (value != NULL && value[0] != '\0')
+    g_string_append_printf (out, "%-12s %s\n", key, value);
+}
+
+static void
+info_text (HgVmConfig *c)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *mem = g_strdup_printf ("%u MiB", c->memory_mib);
+  g_autofree char *cpus = g_strdup_printf ("%u", c->cpus);
+  g_autofree char *machine = c->machine != NULL
+    ? g_strdup (c->machine)
+    : g_strdup_printf (_("%s (default)"), hg_cmdline_default_machine (c->arch));
+
+  kv (out, _("label:"), c->label);
+  kv (out, _("uuid:"), c->uuid);
+  kv (out, _("config:"), c->path);
+  kv (out, _("state:"), vm_state_string (c));
+  kv (out, _("arch:"), c->arch);
+  kv (out, _("machine:"), machine);
+  kv (out, _("cpu:"), c->cpu_model);
+  kv (out, _("accel:"), hg_accel_to_string (c->accel));
+  kv (out, _("memory:"), mem);
+  kv (out, _("cpus:"), cpus);
+  kv (out, _("vga:"), c->vga);
+  kv (out, _("os:"), c->os_id);
+  kv (out, _("os name:"), c->os_name);
+  kv (out, _("os version:"), c->os_version);
+  kv (out, _("boot:"), hg_boot_mode_to_string (c->boot_mode));
+  kv (out, _("kernel:"), c->kernel);
+  kv (out, _("initrd:"), c->initrd);
+  kv (out, _("append:"), c->append);
+  kv (out, _("dtb:"), c->dtb);
+  for (guint i = 0; i < c->disks->len; i++)
+    {
+      HgDisk *d = g_ptr_array_index (c->disks, i);
+      g_autofree char *abs = hg_vm_config_resolve_path (c, d->path);
+      g_autofree char *line = g_strdup_printf ("%s (%s%s%s)%s", d->path, d->format,
+                                               d->interface != NULL ? ", " : "",
+                                               d->interface != NULL ? d->interface : "",
+                                               abs != NULL && !g_file_test (abs, G_FILE_TEST_EXISTS)
+                                                 ? _(" — missing") : "");
+      g_autofree char *key = g_strdup_printf (_("disk %u:"), i);
+      kv (out, key, line);
+    }
+  for (guint i = 0; i < c->media->len; i++)
+    {
+      HgMedium *m = g_ptr_array_index (c->media, i);
+      g_autofree char *key = g_strdup_printf ("%s %u:", hg_medium_kind_to_string (m->kind), i);
+      kv (out, key, m->path != NULL && m->path[0] != '\0' ? m->path : _("(empty)"));
+    }
+  for (guint i = 0; i < c->nics->len; i++)
+    {
+      HgNic *n = g_ptr_array_index (c->nics, i);
+      g_autofree char *what = nic_summary (n);
+      g_autofree char *key = g_strdup_printf (_("net %u:"), i);
+      g_autofree char *line = g_strdup_printf ("%s, mac %s%s%s", what,
+                                               n->mac != NULL ? n->mac : "-",
+                                               n->model != NULL ? ", " : "",
+                                               n->model != NULL ? n->model : "");
+      kv (out, key, line);
+    }
+  if (c->nics->len == 0)
+    kv (out, _("net:"), "none");
+  kv (out, _("console:"), hg_console_to_string (c->console));
+  kv (out, _("keymap:"), c->keymap);
+  kv (out, _("serial:"), c->serial ? _("yes") : _("no"));
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+}
+
+/* Shared by the commands that take one VM */
+static HgVmConfig *
+lookup_vm (HgCliContext  *ctx,
+           const char    *command,
+           char         **local_bases,
+           const char    *name,
+           int           *out_status)
+{
+  g_auto(GStrv) bases = NULL;
+  g_autoptr(GError) error = NULL;
+  HgVmConfig *config;
+  gboolean explicit = FALSE;
+
+  bases = hg_cli_effective_bases (ctx, local_bases, &explicit);
+  if (explicit && !check_bases_exist (command, (const char * const *) bases))
+    {
+      *out_status = HG_EXIT_NOT_FOUND;
+      return NULL;
+    }
+  config = hg_library_lookup ((const char * const *) bases, name, &error);
+  if (config == NULL)
+    *out_status = hg_cli_fail (command, error);
+  return config;
+}
+
+static int
+cli_info (HgCliContext *ctx,
+          int           argc,
+          char        **argv)
+{
+  gboolean json = FALSE;
+  g_auto(GStrv) local_bases = NULL;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(HgVmConfig) config = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("info", _("VM"), _("Shows a VM's configuration.  VM is a label, a VM "
+                                        "directory or a .hangar file."),
+                      entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (argc != 2)
+    {
+      hg_cli_error ("info", argc < 2 ? _("which VM? name it by label or directory")
+                                     : _("takes one VM"));
+      return HG_EXIT_USAGE;
+    }
+  config = lookup_vm (ctx, "info", local_bases, argv[1], &status);
+  if (config == NULL)
+    return status;
+  if (json || ctx->json)
+    info_json (config);
+  else
+    info_text (config);
+  return HG_EXIT_OK;
+}
+
+/* ---- cmdline ---------------------------------------------------------------- */
+
+static int
+cli_cmdline (HgCliContext *ctx,
+             int           argc,
+             char        **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *boot = NULL;
+  g_auto(GStrv) local_bases = NULL;
+  GOptionEntry entries[] = {
+    { "boot", 0, 0, G_OPTION_ARG_STRING, &boot,
+      N_("Boot mode: disk, cdrom, pxe, kernel, floppy or usb (default: the VM's)"), N_("MODE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the arguments as a JSON array"), NULL },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgHostCaps) caps = NULL;
+  g_autoptr(HgRuntimePaths) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  HgBootMode mode;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("cmdline", _("VM"), _("Prints the QEMU command line a start would run "
+                                           "(never executed)."),
+                      entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (argc != 2)
+    {
+      hg_cli_error ("cmdline", argc < 2 ? _("which VM? name it by label or directory")
+                                        : _("takes one VM"));
+      return HG_EXIT_USAGE;
+    }
+  if (boot != NULL && !hg_boot_mode_from_string (boot, &mode))
+    {
+      hg_cli_error ("cmdline", _("--boot: unknown boot mode '%s' (disk, cdrom, pxe, kernel, "
+                                 "floppy or usb)"), boot);
+      return HG_EXIT_USAGE;
+    }
+  config = lookup_vm (ctx, "cmdline", local_bases, argv[1], &status);
+  if (config == NULL)
+    return status;
+  if (boot == NULL)
+    mode = config->boot_mode;
+
+  caps = hg_host_caps_probe ();
+  paths = hg_process_runtime_paths_for_config (config, NULL);
+  args = hg_cmdline_build (config, mode, paths, caps, &error);
+  if (args == NULL)
+    return hg_cli_fail ("cmdline", error);
+
+  if (json || ctx->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_array (b);
+      for (guint i = 0; args[i] != NULL; i++)
+        json_builder_add_string_value (b, args[i]);
+      json_builder_end_array (b);
+      print_json (b);
+    }
+  else
+    {
+      g_autofree char *text = hg_cmdline_to_display ((const char * const *) args);
+      g_print ("%s\n", text);
+    }
+  return HG_EXIT_OK;
+}
+
+/* ---- check ------------------------------------------------------------------ */
+
+static void
+check_line (GString    *out,
+            const char *what,
+            const char *path,
+            const char *detail)
+{
+  g_string_append_printf (out, "%-16s %s%s%s\n", what,
+                          path != NULL ? path : _("not found"),
+                          detail != NULL ? "  " : "", detail != NULL ? detail : "");
+}
+
+static int
+cli_check (HgCliContext *ctx,
+           int           argc,
+           char        **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(HgHostCaps) caps = NULL;
+  const char * const *arches = hg_host_known_arches ();
+  guint n_emulators = 0;
+
+  if (!hg_cli_parse_options ("check", "", _("Shows which components are installed and working: QEMU "
+                                     "emulators and their versions, qemu-img, KVM, VDE, the "
+                                     "network helper and pkexec.  Exit status 5 when no QEMU "
+                                     "emulator is installed at all."),
+                      entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (argc > 1)
+    {
+      hg_cli_error ("check", _("unexpected argument '%s'"), argv[1]);
+      return HG_EXIT_USAGE;
+    }
+
+  caps = hg_host_caps_probe ();
+  for (guint i = 0; arches[i] != NULL; i++)
+    if (hg_host_caps_get_emulator (caps, arches[i]) != NULL)
+      n_emulators++;
+
+  if (json || ctx->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_add_string (b, "host-arch", caps->host_arch);
+      json_builder_set_member_name (b, "kvm");
+      json_builder_begin_object (b);
+      json_add_bool (b, "usable", caps->kvm_usable && !caps->force_tcg);
+      json_add_bool (b, "probed-working", caps->kvm_usable);
+      json_add_bool (b, "forced-tcg", caps->force_tcg);
+      json_add_string (b, "reason", caps->kvm_reason);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "emulators");
+      json_builder_begin_array (b);
+      for (guint i = 0; arches[i] != NULL; i++)
+        {
+          const HgEmulator *emu = hg_host_caps_get_emulator (caps, arches[i]);
+
+          json_builder_begin_object (b);
+          json_add_string (b, "arch", arches[i]);
+          json_add_bool (b, "installed", emu != NULL);
+          json_add_string (b, "path", emu != NULL ? emu->path : NULL);
+          json_add_string (b, "version", emu != NULL ? emu->version : NULL);
+          json_add_bool (b, "sandbox", emu != NULL && emu->sandbox);
+          json_add_string (b, "firmware", hg_host_caps_get_firmware (caps, arches[i]));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "qemu-img");
+      json_builder_begin_object (b);
+      json_add_string (b, "path", caps->qemu_img);
+      json_add_string (b, "version", caps->qemu_img_version);
+      json_builder_end_object (b);
+      json_add_string (b, "vde_switch", caps->vde_switch);
+      json_add_string (b, "vdeq", caps->vdeq);
+      json_add_string (b, "vdeq-wrapper", caps->vdeq_wrapper);
+      json_add_string (b, "helper", caps->helper);
+      json_add_string (b, "pkexec", caps->pkexec);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autofree char *img = caps->qemu_img_version != NULL
+        ? g_strdup_printf (_("version %s"), caps->qemu_img_version) : NULL;
+
+      g_string_append_printf (out, "%-16s %s\n", _("host arch"), caps->host_arch);
+      g_string_append_printf (out, "%-16s %s%s%s\n", "KVM",
+                              caps->kvm_usable && !caps->force_tcg ? _("usable") : _("not used"),
+                              caps->kvm_reason != NULL ? ": " : "",
+                              caps->kvm_reason != NULL ? caps->kvm_reason : "");
+      if (caps->force_tcg)
+        g_string_append_printf (out, "%-16s %s\n", "", _("HANGAR_ACCEL=tcg forces TCG"));
+      for (guint i = 0; arches[i] != NULL; i++)
+        {
+          const HgEmulator *emu = hg_host_caps_get_emulator (caps, arches[i]);
+          g_autofree char *name = g_strdup_printf ("qemu-system-%s", hg_host_emulator_name (arches[i]));
+          g_autofree char *detail = emu != NULL && emu->version != NULL
+            ? g_strdup_printf (_("version %s"), emu->version) : NULL;
+
+          check_line (out, name, emu != NULL ? emu->path : NULL, detail);
+        }
+      check_line (out, "qemu-img", caps->qemu_img, img);
+      check_line (out, "vde_switch", caps->vde_switch, NULL);
+      check_line (out, "vdeq", caps->vdeq, NULL);
+      check_line (out, "hangar-vdeq-qemu", caps->vdeq_wrapper, NULL);
+      check_line (out, "hangar-net-helper", caps->helper, NULL);
+      check_line (out, "pkexec", caps->pkexec, NULL);
+      fwrite (out->str, 1, out->len, stdout);
+      fflush (stdout);
+    }
+
+  if (n_emulators == 0)
+    {
+      hg_cli_error ("check", _("no QEMU system emulator (qemu-system-*) is installed"));
+      return HG_EXIT_MISSING;
+    }
+  return HG_EXIT_OK;
+}
+
+const HgCliCommand hg_cli_library_commands[] = {
+  { "list", N_("List the VMs of the library [--json]"), cli_list },
+  { "info", N_("Show a VM's configuration: info VM [--json]"), cli_info },
+  { "create", N_("Create a VM: create --label NAME [--disk-size 8G] [--iso FILE] …"), hg_cli_create },
+  { "import-ctys", N_("Import a ctys .ctys file: import-ctys FILE [--base DIR]"), hg_cli_import_ctys },
+  { "cmdline", N_("Print the QEMU command line: cmdline VM [--boot MODE] [--json]"), cli_cmdline },
+  { "check", N_("Show which components are installed and working [--json]"), cli_check },
+  { NULL }
+};

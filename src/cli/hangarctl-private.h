@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "hangarctl.h"
+
+G_BEGIN_DECLS
+
+/* Shared by hangarctl-library.c and hangarctl-create.c */
+
+/* Parses a command's options (prgname "hangarctl <command>"); FALSE, with
+ * the error printed, on a bad flag. */
+gboolean hg_cli_parse_options   (const char     *command,
+                                 const char     *parameters,
+                                 const char     *summary,
+                                 GOptionEntry   *entries,
+                                 int            *argc,
+                                 char         ***argv);
+/* The global --base list then the command's own; none given: the
+ * configured library (hg_library_configured_bases). */
+char   **hg_cli_effective_bases (HgCliContext   *ctx,
+                                 char          **local_bases,
+                                 gboolean       *out_explicit);
+/* Prints the error and returns the HG_EXIT_* code for its domain/code. */
+int      hg_cli_fail            (const char     *command,
+                                 const GError   *error);
+
+int      hg_cli_create          (HgCliContext *ctx, int argc, char **argv);
+int      hg_cli_import_ctys     (HgCliContext *ctx, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,808 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "hg-library.h"
+#include "hg-test-vm.h"
+
+/*
+ * hangarctl as a user runs it: the built binary as a subprocess over
+ * temporary libraries (suite cli).  Exit codes as in data/hangarctl.1:
+ * 0 ok, 1 failure, 2 usage, 3 not found, 4 state, 5 missing, 6 config.
+ */
+
+static char *ctl_path;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* hangarctl ARGS... NULL */
+static void
+ctl (Run        *r,
+     const char *first,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list ap;
+  const char *a;
+
+  run_clear (r);
+  g_ptr_array_add (argv, ctl_path);
+  va_start (ap, first);
+  for (a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  r->status = hg_test_run ((const char * const *) argv->pdata, &r->out, &r->err, 60000);
+  g_assert_cmpint (r->status, >=, 0);
+}
+
+/* An error is one line: "hangarctl: <command>: <message>\n" */
+static void
+assert_error_line (const Run  *r,
+                   const char *command,
+                   const char *needle)
+{
+  g_autofree char *prefix = g_strdup_printf ("hangarctl: %s: ", command);
+
+  g_assert_nonnull (r->err);
+  g_assert_true (g_str_has_prefix (r->err, prefix));
+  g_assert_true (g_str_has_suffix (r->err, "\n"));
+  g_assert_true (strchr (r->err, '\n') == r->err + strlen (r->err) - 1);   /* one line */
+  if (needle != NULL && strstr (r->err, needle) == NULL)
+    g_error ("stderr «%s» does not contain «%s»", r->err, needle);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static char *
+make_base (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *base = g_dir_make_tmp ("hgcli-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return base;
+}
+
+static void
+write_file (const char *path,
+            const char *text)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Every path under dir, sorted, one per line: what is on disk */
+static void
+list_tree (GString    *s,
+           const char *dir,
+           const char *rel)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *n = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (dir, n, NULL);
+      g_autofree char *sub = g_build_filename (rel, n, NULL);
+
+      g_string_append_printf (s, "%s\n", sub);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        list_tree (s, path, sub);
+    }
+}
+
+static char *
+tree_snapshot (const char *dir)
+{
+  GString *s = g_string_new (NULL);
+
+  list_tree (s, dir, "");
+  return g_string_free (s, FALSE);
+}
+
+static JsonObject *
+find_by_label (JsonArray  *array,
+               const char *label)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      if (g_strcmp0 (json_object_get_string_member (o, "label"), label) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+/* ---- list ------------------------------------------------------------------ */
+
+static void
+test_list (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *broken = g_build_filename (base, "lab2", "bad", "bad.hangar", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+  JsonArray *array;
+  JsonObject *o;
+
+  ctl (&r, "--base", base, "create", "--label", "web", "--folder", "lab1", "--memory", "256", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  ctl (&r, "--base", base, "create", "--label", "db", "--net", "vde", "--switch", "lan", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  write_file (broken, "[machine]\nlabel=bad\narch=x86_64\nmemory=lots\n");
+
+  ctl (&r, "--base", base, "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "LABEL"));
+  g_assert_nonnull (strstr (r.out, "web"));
+  g_assert_nonnull (strstr (r.out, "lab1"));
+  g_assert_nonnull (strstr (r.out, "256 MiB"));
+  g_assert_nonnull (strstr (r.out, "vde:lan"));
+  g_assert_nonnull (strstr (r.out, "broken"));
+  /* the broken one with its error, naming the file */
+  g_assert_nonnull (strstr (r.out, broken));
+
+  /* the same with --json, either before or after the command */
+  ctl (&r, "--base", base, "--json", "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  array = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  o = find_by_label (array, "web");
+  g_assert_nonnull (o);
+  g_assert_cmpstr (json_object_get_string_member (o, "folder"), ==, "lab1");
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "stopped");
+  g_assert_cmpint (json_object_get_int_member (o, "memory-mib"), ==, 256);
+  g_assert_cmpstr (json_object_get_string_member (o, "network"), ==, "user");
+  o = find_by_label (array, "bad");
+  g_assert_nonnull (o);
+  g_assert_cmpstr (json_object_get_string_member (o, "folder"), ==, "lab2");
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "error"), "memory"));
+  g_clear_pointer (&root, json_node_unref);
+
+  ctl (&r, "list", "--json", "--base", base, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 3);
+
+  /* a base that does not exist */
+  ctl (&r, "--base", "/nonexistent/hangar-base", "list", NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  assert_error_line (&r, "list", "/nonexistent/hangar-base");
+
+  hg_test_remove_tree (base);
+}
+
+/* ---- info -------------------------------------------------------------------- */
+
+static void
+test_info (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *dir = g_build_filename (base, "web", NULL);
+  g_autofree char *config = g_build_filename (dir, "web.hangar", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+  JsonObject *o;
+
+  ctl (&r, "--base", base, "create", "--label", "web", "--cpus", "2", "--mac", "52:54:00:AB:CD:EF",
+       "--os", "debian12", "--keymap", "de", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  ctl (&r, "--base", base, "info", "web", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "label:"));
+  g_assert_nonnull (strstr (r.out, config));
+  g_assert_nonnull (strstr (r.out, "52:54:00:ab:cd:ef"));
+  g_assert_nonnull (strstr (r.out, "debian12"));
+
+  /* by directory and by config path, without --base */
+  ctl (&r, "--json", "info", dir, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  o = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (o, "label"), ==, "web");
+  g_assert_cmpstr (json_object_get_string_member (o, "path"), ==, config);
+  g_assert_cmpint (json_object_get_int_member (o, "cpus"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (o, "keymap"), ==, "de");
+  g_clear_pointer (&root, json_node_unref);
+  ctl (&r, "info", "--json", config, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  /* not found: names the VM and where it looked */
+  ctl (&r, "--base", base, "info", "nope", NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  assert_error_line (&r, "info", "'nope'");
+  g_assert_nonnull (strstr (r.err, base));
+
+  /* the same label in two folders */
+  ctl (&r, "create", "--base", base, "--dir", base, "--folder", "a", "--label", "twin", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    /* create refuses a second twin, so make it by copying the directory */
+    g_autofree char *src = g_build_filename (base, "a", "twin", "twin.hangar", NULL);
+    g_autofree char *dst = g_build_filename (base, "b", "twin", "twin.hangar", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
+    write_file (dst, text);
+    ctl (&r, "--base", base, "info", "twin", NULL);
+    g_assert_cmpint (r.status, ==, 2);
+    assert_error_line (&r, "info", "ambiguous");
+    g_assert_nonnull (strstr (r.err, src));
+    g_assert_nonnull (strstr (r.err, dst));
+  }
+
+  /* a broken config: exit 6 with the loader's message */
+  write_file (config, "[machine]\nlabel=web\narch=x86_64\nmemory=-1\n");
+  ctl (&r, "--base", base, "info", "web", NULL);
+  g_assert_cmpint (r.status, ==, 6);
+  assert_error_line (&r, "info", config);
+
+  ctl (&r, "--base", base, "info", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "info", NULL);
+
+  hg_test_remove_tree (base);
+}
+
+/* ---- create ------------------------------------------------------------------ */
+
+static void
+test_create_defaults (void)
+{
+  g_autofree char *base = make_base ();
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  JsonObject *o, *nic;
+  JsonArray *nics;
+
+  ctl (&r, "--base", base, "create", "--label", "plain", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "plain.hangar"));
+  ctl (&r, "--base", base, "--json", "info", "plain", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  o = json_node_get_object (root);
+  g_assert_true (hg_host_arch_is_known (json_object_get_string_member (o, "arch")));
+  g_assert_cmpstr (json_object_get_string_member (o, "accel"), ==, "auto");
+  g_assert_cmpint (json_object_get_int_member (o, "memory-mib"), ==, 1024);
+  g_assert_cmpint (json_object_get_int_member (o, "cpus"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "console"), ==, "vnc");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "disks")), ==, 0);
+  nics = json_object_get_array_member (o, "nics");
+  g_assert_cmpuint (json_array_get_length (nics), ==, 1);
+  nic = json_array_get_object_element (nics, 0);
+  g_assert_cmpstr (json_object_get_string_member (nic, "mode"), ==, "user");
+  g_assert_true (hg_mac_is_valid (json_object_get_string_member (nic, "mac")));
+  g_clear_pointer (&root, json_node_unref);
+
+  /* no temporary directory is left beside it */
+  {
+    g_autofree char *tree = tree_snapshot (base);
+    g_assert_cmpstr (tree, ==, "plain\nplain/plain.hangar\n");
+  }
+
+  /* kernel boot, files copied in: 512 MiB, paths relative to the VM */
+  {
+    g_autofree char *kernel = g_build_filename (base, "vmlinuz-x", NULL);
+    g_autofree char *initrd = g_build_filename (base, "initrd-x", NULL);
+    g_autofree char *copied = g_build_filename (base, "k", "vmlinuz-x", NULL);
+
+    write_file (kernel, "not really a kernel");
+    write_file (initrd, "not really an initrd");
+    ctl (&r, "--base", base, "create", "--label", "k", "--kernel", kernel, "--initrd", initrd,
+         "--append", "console=ttyS0", "--copy-in", "--net", "none", "--console", "serial", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_file_test (copied, G_FILE_TEST_IS_REGULAR));
+    ctl (&r, "--base", base, "--json", "info", "k", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    root = parse_json (r.out);
+    o = json_node_get_object (root);
+    g_assert_cmpint (json_object_get_int_member (o, "memory-mib"), ==, 512);
+    g_assert_cmpstr (json_object_get_string_member (o, "network"), ==, "none");
+    o = json_object_get_object_member (o, "boot");
+    g_assert_cmpstr (json_object_get_string_member (o, "mode"), ==, "kernel");
+    g_assert_cmpstr (json_object_get_string_member (o, "kernel"), ==, "vmlinuz-x");
+    g_assert_cmpstr (json_object_get_string_member (o, "append"), ==, "console=ttyS0");
+    g_clear_pointer (&root, json_node_unref);
+
+    /* without --copy-in: referenced by absolute path */
+    ctl (&r, "--base", base, "create", "--label", "k2", "--kernel", kernel, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    ctl (&r, "--base", base, "--json", "info", "k2", NULL);
+    root = parse_json (r.out);
+    o = json_object_get_object_member (json_node_get_object (root), "boot");
+    g_assert_cmpstr (json_object_get_string_member (o, "kernel"), ==, kernel);
+    g_clear_pointer (&root, json_node_unref);
+  }
+
+  /* a new qcow2 disk, then that image used by another VM as --disk */
+  if (qemu_img == NULL)
+    {
+      g_test_message ("qemu-img not installed: --disk-size not checked");
+    }
+  else
+    {
+      g_autofree char *image = g_build_filename (base, "d", "d.qcow2", NULL);
+      JsonObject *disk;
+
+      ctl (&r, "--base", base, "create", "--label", "d", "--disk-size", "64M", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
+      ctl (&r, "--base", base, "--json", "info", "d", NULL);
+      root = parse_json (r.out);
+      disk = json_array_get_object_element (
+        json_object_get_array_member (json_node_get_object (root), "disks"), 0);
+      g_assert_cmpstr (json_object_get_string_member (disk, "format"), ==, "qcow2");
+      g_assert_cmpstr (json_object_get_string_member (disk, "path"), ==, "d.qcow2");
+      g_assert_true (json_object_get_boolean_member (disk, "exists"));
+      g_clear_pointer (&root, json_node_unref);
+
+      ctl (&r, "--base", base, "create", "--label", "e", "--disk", image, NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      ctl (&r, "--base", base, "--json", "info", "e", NULL);
+      root = parse_json (r.out);
+      disk = json_array_get_object_element (
+        json_object_get_array_member (json_node_get_object (root), "disks"), 0);
+      g_assert_cmpstr (json_object_get_string_member (disk, "format"), ==, "qcow2");
+      g_assert_cmpstr (json_object_get_string_member (disk, "path"), ==, image);
+      g_clear_pointer (&root, json_node_unref);
+    }
+
+  hg_test_remove_tree (base);
+}
+
+/* The default library: $XDG_DATA_HOME/hangar/vms */
+static void
+test_default_base (void)
+{
+  g_autofree char *home = make_base ();
+  g_autofree char *old = g_strdup (g_getenv ("XDG_DATA_HOME"));
+  g_autofree char *expected = g_build_filename (home, "hangar", "vms", "dflt", "dflt.hangar", NULL);
+  g_auto(Run) r = { 0 };
+
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  ctl (&r, "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "dflt"));
+  ctl (&r, "create", "--label", "dflt", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
+  ctl (&r, "list", NULL);
+  g_assert_nonnull (strstr (r.out, "dflt"));
+  ctl (&r, "info", "dflt", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  if (old != NULL)
+    g_setenv ("XDG_DATA_HOME", old, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_HOME");
+  hg_test_remove_tree (home);
+}
+
+static void
+test_create_refused (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *marker = g_build_filename (base, "pwned", NULL);
+  g_autofree char *hostile = g_strdup_printf ("$(touch %s)", marker);
+  g_autofree char *hostile2 = g_strdup ("x;touch${IFS}pwned");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(Run) r = { 0 };
+  struct {
+    const char *args[8];
+    int         status;
+    const char *needle;
+  } cases[] = {
+    { { "--label", "web", NULL }, 2, "exists already" },
+    { { "--label", "other", "--folder", "x", "--mac", "01:00:5e:00:00:01", NULL }, 2, "--mac" },
+    { { "--label", "other", "--mac", "52:54:00:zz:00:01", NULL }, 2, "--mac" },
+    { { "--label", "other", "--memory", "0", NULL }, 2, "--memory" },
+    { { "--label", "other", "--memory", "12k", NULL }, 2, "--memory" },
+    { { "--label", "other", "--memory", "99999999", NULL }, 2, "--memory" },
+    { { "--label", ".hidden", NULL }, 2, "--label" },
+    { { "--label", "a/b", NULL }, 2, "--label" },
+    { { "--label", hostile, NULL }, 2, "not a valid VM name" },
+    { { "--label", hostile2, NULL }, 2, "not a valid VM name" },
+    { { "--memory", "512", NULL }, 2, "--label is required" },
+    { { "--label", "other", "--arch", "z80", NULL }, 2, "--arch" },
+    { { "--label", "other", "--accel", "fast", NULL }, 2, "--accel" },
+    { { "--label", "other", "--net", "wifi", NULL }, 2, "--net" },
+    { { "--label", "other", "--disk-size", "8", NULL }, 2, "--disk-size" },
+    { { "--label", "other", "--disk-size", "lots", NULL }, 2, "--disk-size" },
+    { { "--label", "other", "--folder", "../up", NULL }, 2, "--folder" },
+    { { "--label", "other", "--boot", "kernel", NULL }, 2, "--kernel" },
+    { { "--label", "other", "--kernel", "/nonexistent/vmlinuz", NULL }, 3, "/nonexistent/vmlinuz" },
+    { { "--label", "other", "--bogus", NULL }, 2, "--bogus" },
+  };
+
+  ctl (&r, "--base", base, "create", "--label", "web", "--folder", "lab", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  before = tree_snapshot (base);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[16] = { ctl_path, "--base", base, "create", NULL };
+      guint n = 4;
+
+      for (guint j = 0; cases[i].args[j] != NULL; j++)
+        argv[n++] = cases[i].args[j];
+      argv[n] = NULL;
+      run_clear (&r);
+      r.status = hg_test_run (argv, &r.out, &r.err, 30000);
+      if (r.status != cases[i].status)
+        g_error ("case %u (%s): exit %d, expected %d; stderr: %s", i, cases[i].args[1],
+                 r.status, cases[i].status, r.err);
+      assert_error_line (&r, "create", cases[i].needle);
+      after = tree_snapshot (base);
+      g_assert_cmpstr (after, ==, before);   /* nothing left on disk */
+      g_clear_pointer (&after, g_free);
+    }
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  /* a failure after the temporary directory exists: removed again, and so
+   * is the folder made for it */
+  {
+    g_autofree char *dir1 = make_base ();
+    g_autofree char *dir2 = make_base ();
+    g_autofree char *kernel = g_build_filename (dir1, "same", NULL);
+    g_autofree char *initrd = g_build_filename (dir2, "same", NULL);
+
+    write_file (kernel, "k");
+    write_file (initrd, "i");
+    ctl (&r, "--base", base, "create", "--label", "dup", "--folder", "new/deep",
+         "--kernel", kernel, "--initrd", initrd, "--copy-in", NULL);
+    g_assert_cmpint (r.status, ==, 1);
+    assert_error_line (&r, "create", "same");
+    after = tree_snapshot (base);
+    g_assert_cmpstr (after, ==, before);
+    hg_test_remove_tree (dir1);
+    hg_test_remove_tree (dir2);
+  }
+  hg_test_remove_tree (base);
+}
+
+/* ---- cmdline ----------------------------------------------------------------- */
+
+static void
+test_cmdline (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *emulator = g_find_program_in_path ("qemu-system-x86_64");
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+  JsonArray *args;
+  gboolean has_m = FALSE;
+
+  if (emulator == NULL)
+    {
+      g_test_skip ("qemu-system-x86_64 not installed");
+      return;
+    }
+  ctl (&r, "--base", base, "create", "--label", "cl", "--arch", "x86_64", "--memory", "300",
+       "--accel", "tcg", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  ctl (&r, "--base", base, "cmdline", "cl", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "qemu-system-x86_64"));
+  g_assert_nonnull (strstr (r.out, "-m 300"));
+  g_assert_nonnull (strstr (r.out, "guest=cl"));
+
+  ctl (&r, "--base", base, "--json", "cmdline", "cl", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  args = json_node_get_array (root);
+  g_assert_true (g_str_has_suffix (json_array_get_string_element (args, 0), "qemu-system-x86_64"));
+  for (guint i = 0; i + 1 < json_array_get_length (args); i++)
+    if (g_str_equal (json_array_get_string_element (args, i), "-m") &&
+        g_str_equal (json_array_get_string_element (args, i + 1), "300"))
+      has_m = TRUE;
+  g_assert_true (has_m);
+
+  ctl (&r, "--base", base, "cmdline", "cl", "--boot", "cdrom", NULL);
+  g_assert_cmpint (r.status, ==, 6);   /* no CD-ROM in the config */
+  assert_error_line (&r, "cmdline", NULL);
+  ctl (&r, "--base", base, "cmdline", "cl", "--boot", "tape", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "cmdline", "tape");
+  ctl (&r, "--base", base, "cmdline", "gone", NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  assert_error_line (&r, "cmdline", "'gone'");
+
+  hg_test_remove_tree (base);
+}
+
+/* ---- check ------------------------------------------------------------------- */
+
+static void
+test_check (void)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+  JsonObject *o;
+  JsonArray *emulators;
+  guint installed = 0;
+
+  ctl (&r, "check", "--json", NULL);
+  g_assert_true (r.status == 0 || r.status == 5);
+  root = parse_json (r.out);
+  o = json_node_get_object (root);
+  g_assert_true (json_object_has_member (o, "kvm"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (o, "kvm"), "reason"));
+  g_assert_true (json_object_has_member (o, "qemu-img"));
+  g_assert_true (json_object_has_member (o, "vde_switch"));
+  g_assert_true (json_object_has_member (o, "helper"));
+  g_assert_true (json_object_has_member (o, "pkexec"));
+  emulators = json_object_get_array_member (o, "emulators");
+  for (guint i = 0; i < json_array_get_length (emulators); i++)
+    {
+      JsonObject *e = json_array_get_object_element (emulators, i);
+      if (json_object_get_boolean_member (e, "installed"))
+        {
+          installed++;
+          g_assert_true (g_file_test (json_object_get_string_member (e, "path"),
+                                      G_FILE_TEST_IS_EXECUTABLE));
+        }
+    }
+  g_assert_cmpint (r.status, ==, installed > 0 ? 0 : 5);
+
+  /* HANGAR_ACCEL=tcg (set for the tests) shows */
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (o, "kvm"), "forced-tcg"));
+
+  ctl (&r, "check", NULL);
+  g_assert_nonnull (strstr (r.out, "KVM"));
+  g_assert_nonnull (strstr (r.out, "qemu-img"));
+}
+
+/* ---- import-ctys ----------------------------------------------------------- */
+
+static void
+test_import_ctys (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
+  g_autofree char *hostile = g_test_build_filename (G_TEST_DIST, "data", "ctys", "hostile.ctys", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+
+  ctl (&r, "import-ctys", ctys, "--base", base, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Created VM 'tst323'"));
+  ctl (&r, "--base", base, "--json", "list", NULL);
+  root = parse_json (r.out);
+  g_assert_nonnull (find_by_label (json_node_get_array (root), "tst323"));
+  g_clear_pointer (&root, json_node_unref);
+
+  /* a second import of the same label is refused */
+  ctl (&r, "import-ctys", ctys, "--base", base, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "import-ctys", "tst323");
+  /* under another name it is fine */
+  ctl (&r, "import-ctys", ctys, "--base", base, "--label", "tst323b", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+
+  /* the hostile file: nothing of it runs */
+  g_remove ("/tmp/hg-ctys-pwned");
+  ctl (&r, "import-ctys", hostile, "--base", base, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_false (g_file_test ("/tmp/hg-ctys-pwned", G_FILE_TEST_EXISTS));
+
+  ctl (&r, "import-ctys", "/nonexistent/x.ctys", "--base", base, NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  assert_error_line (&r, "import-ctys", "/nonexistent/x.ctys");
+  hg_test_remove_tree (base);
+}
+
+/* ---- global usage -------------------------------------------------------- */
+
+static void
+test_usage (void)
+{
+  const char *commands[] = { "list", "info", "create", "import-ctys", "cmdline", "check", "switch" };
+  g_auto(Run) r = { 0 };
+
+  ctl (&r, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, PACKAGE_VERSION));
+  ctl (&r, "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_assert_nonnull (strstr (r.out, commands[i]));
+  g_assert_nonnull (strstr (r.out, "--base"));
+  ctl (&r, "create", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "--disk-size"));
+
+  ctl (&r, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  ctl (&r, "frobnicate", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "frobnicate", "unknown command");
+  ctl (&r, "--nope", "list", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  ctl (&r, "list", "extra", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "list", "extra");
+}
+
+/* ---- the library scan, in-process ------------------------------------------ */
+
+static void
+make_vm (const char *base,
+         const char *rel_dir,
+         const char *label)
+{
+  g_autoptr(HgVmConfig) config = hg_vm_config_new (label);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (base, rel_dir, label, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  hg_vm_config_set_location (config, dir);
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_scan (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *loop = g_build_filename (base, "lab", "loop", NULL);
+  g_autofree char *in_vm = g_build_filename (base, "top", "nested", NULL);
+  g_autofree char *broken = g_build_filename (base, "lab", "x", "x.hangar", NULL);
+  const char *bases[] = { base, NULL };
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) part = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  HgLibraryEntry *e;
+
+  make_vm (base, "", "top");
+  make_vm (base, "lab", "a");
+  make_vm (base, "lab/deep/er", "b");
+  make_vm (base, ".hidden", "c");             /* hidden: skipped */
+  make_vm (base, "top", "nested");             /* inside a VM: not looked at */
+  write_file (broken, "[machine]\nlabel=other\narch=x86_64\n");
+  g_assert_cmpint (symlink ("..", loop), ==, 0);   /* a loop */
+  g_assert_true (g_file_test (in_vm, G_FILE_TEST_IS_DIR));
+
+  entries = hg_library_scan (bases, NULL);
+  g_assert_cmpuint (entries->len, ==, 4);
+  /* sorted by folder, then label */
+  e = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (e->label, ==, "top");
+  g_assert_cmpstr (e->folder, ==, "");
+  g_assert_nonnull (e->config);
+  e = g_ptr_array_index (entries, 1);
+  g_assert_cmpstr (e->label, ==, "a");
+  g_assert_cmpstr (e->folder, ==, "lab");
+  e = g_ptr_array_index (entries, 2);
+  g_assert_cmpstr (e->label, ==, "x");
+  g_assert_null (e->config);
+  g_assert_nonnull (e->error);
+  g_assert_cmpstr (e->path, ==, broken);
+  e = g_ptr_array_index (entries, 3);
+  g_assert_cmpstr (e->label, ==, "b");
+  g_assert_cmpstr (e->folder, ==, "lab/deep/er");
+  g_assert_cmpstr (e->config->label, ==, "b");
+
+  /* one subtree */
+  part = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_library_entry_free);
+  hg_library_scan_folder (base, "lab/deep", part, NULL);
+  g_assert_cmpuint (part->len, ==, 1);
+  e = g_ptr_array_index (part, 0);
+  g_assert_cmpstr (e->folder, ==, "lab/deep/er");
+
+  /* lookup */
+  config = hg_library_lookup (bases, "b", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->label, ==, "b");
+  g_clear_pointer (&config, hg_vm_config_unref);
+  config = hg_library_lookup (bases, "c", &error);
+  g_assert_error (error, HG_LIBRARY_ERROR, HG_LIBRARY_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, base));
+  g_clear_error (&error);
+  config = hg_library_lookup (bases, "x", &error);
+  g_assert_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_INVALID_LABEL);
+  g_clear_error (&error);
+  g_assert_null (config);
+
+  {
+    g_autofree char *found = hg_library_find_label (base, "b");
+    g_assert_nonnull (found);
+    g_assert_true (g_str_has_suffix (found, "/lab/deep/er/b/b.hangar"));
+  }
+
+  /* a base that does not exist is empty, not an error */
+  {
+    const char *none[] = { "/nonexistent/hangar", NULL };
+    g_autoptr(GPtrArray) empty = hg_library_scan (none, NULL);
+    g_assert_cmpuint (empty->len, ==, 0);
+  }
+  {
+    g_auto(GStrv) defaults = hg_library_default_bases ();
+    g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "hangar", "vms", NULL);
+    g_assert_cmpstr (defaults[0], ==, expected);
+  }
+  g_unlink (loop);
+  hg_test_remove_tree (base);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = NULL;
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* the children must not see the user's own library or runtime */
+  home = g_dir_make_tmp ("hgclih-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", home, TRUE);
+  hg_test_runtime_init ();
+
+  ctl_path = hg_test_hangarctl_path ();
+  if (ctl_path == NULL)
+    g_error ("hangarctl is not built (HANGAR_BUILD_ROOT=%s)", g_getenv ("HANGAR_BUILD_ROOT"));
+
+  g_test_add_func ("/hangar/cli/usage", test_usage);
+  g_test_add_func ("/hangar/cli/list", test_list);
+  g_test_add_func ("/hangar/cli/info", test_info);
+  g_test_add_func ("/hangar/cli/create-defaults", test_create_defaults);
+  g_test_add_func ("/hangar/cli/create-refused", test_create_refused);
+  g_test_add_func ("/hangar/cli/default-base", test_default_base);
+  g_test_add_func ("/hangar/cli/cmdline", test_cmdline);
+  g_test_add_func ("/hangar/cli/check", test_check);
+  g_test_add_func ("/hangar/cli/import-ctys", test_import_ctys);
+  g_test_add_func ("/hangar/library/scan", test_scan);
+
+  rc = g_test_run ();
+  hg_test_runtime_cleanup ();
+  hg_test_remove_tree (home);
+  g_free (ctl_path);
+  return rc;
+}
