@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -221,13 +222,22 @@ test_reattach (void)
   hg_test_vm_start (vm, 0);
   pid = hg_vm_get_pid (vm);
 
-  /* while the first holds QMP, a second sees it running by pid only */
-  busy = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
-  g_assert_cmpint (hg_vm_refresh_state (busy, &error), ==, HG_VM_STATE_RUNNING);
-  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY);
-  g_clear_error (&error);
-  g_assert_cmpint (hg_vm_get_pid (busy), ==, pid);
-  g_clear_object (&busy);
+  /* while the first holds QMP, a second (a hangarctl) gets the second QMP
+   * socket and full control; a third sees it running by pid only */
+  {
+    g_autoptr(HgVm) control = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
+
+    g_assert_cmpint (hg_vm_refresh_state (control, &error), ==, HG_VM_STATE_RUNNING);
+    g_assert_no_error (error);
+    g_assert_true (qmp_running (control));
+    busy = hg_vm_new_full (hg_vm_get_config (vm), NULL, caps);
+    g_assert_cmpint (hg_vm_refresh_state (busy, &error), ==, HG_VM_STATE_RUNNING);
+    g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY);
+    g_clear_error (&error);
+    g_assert_cmpint (hg_vm_get_pid (busy), ==, pid);
+    g_clear_object (&busy);
+    hg_vm_detach (control);
+  }
   {
     /* the parallel look `hangarctl list` uses: one running, one never started */
     g_autofree char *base2 = NULL;
@@ -320,6 +330,138 @@ test_second_process (void)
   g_assert_no_error (error);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
   check_crash_noticed (vm);
+  hg_test_remove_tree (base);
+}
+
+/* every VM command of hangarctl on one tiny guest, each a separate process */
+static int
+ctl (const char  *base,
+     char       **out,
+     char       **err,
+     ...)
+{
+  g_autofree char *path = hg_test_hangarctl_path ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list ap;
+  const char *arg;
+
+  g_ptr_array_add (argv, path);
+  g_ptr_array_add (argv, (char *) "--base");
+  g_ptr_array_add (argv, (char *) base);
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_clear_pointer (out, g_free);
+  g_clear_pointer (err, g_free);
+  return hg_test_run ((const char * const *) argv->pdata, out, err, 60000);
+}
+
+static void
+test_cli_actions (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *ctlpath = hg_test_hangarctl_path ();
+  g_autoptr(HgVm) vm = make_vm ("tiny", "clivm", &base);
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *iso = hg_test_guest_file ("tiny", "boot.iso");
+
+  SKIP_IF_NO_GUEST (vm);
+  if (ctlpath == NULL)
+    {
+      g_test_skip ("hangarctl not built");
+      return;
+    }
+  /* nothing runs yet: actions are refused with exit 4 and the reason */
+  g_assert_cmpint (ctl (base, &out, &err, "pause", "clivm", NULL), ==, 4);
+  g_assert_nonnull (strstr (err, "VM 'clivm' is not running"));
+  g_assert_cmpint (ctl (base, &out, &err, "start", "--boot", "floppyish", "clivm", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown boot mode 'floppyish'"));
+  g_assert_cmpint (ctl (base, &out, &err, "start", "nosuchvm", NULL), ==, 3);
+
+  g_assert_cmpint (ctl (base, &out, &err, "start", "clivm", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "VM 'clivm' started (pid "));
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+
+  /* this process holds the first QMP socket, as a window would: hangarctl
+   * goes on working over the second one */
+  hg_vm_attach_async (vm, NULL, NULL, NULL);
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_RUNNING, 10000));
+
+  g_assert_cmpint (ctl (base, &out, &err, "pause", "clivm", NULL), ==, 0);
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_PAUSED, 10000));
+  g_assert_cmpint (ctl (base, &out, &err, "--json", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"paused\""));
+  g_assert_cmpint (ctl (base, &out, &err, "resume", "clivm", NULL), ==, 0);
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_RUNNING, 10000));
+  g_assert_cmpint (ctl (base, &out, &err, "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "running"));
+
+  /* media: the CD is listed, ejected, inserted again */
+  g_assert_cmpint (ctl (base, &out, &err, "media", "clivm", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "boot.iso"));
+  g_assert_cmpint (ctl (base, &out, &err, "media", "clivm", "eject", "--force", NULL), ==, 0);
+  g_assert_cmpint (ctl (base, &out, &err, "--json", "media", "clivm", "list", NULL), ==, 0);
+  g_assert_null (strstr (out, "boot.iso"));
+  g_assert_cmpint (ctl (base, &out, &err, "media", "clivm", "change", "/nonexistent.iso", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "/nonexistent.iso: no such file"));
+  g_assert_cmpint (ctl (base, &out, &err, "media", "clivm", "change", iso, NULL), ==, 0);
+  g_assert_cmpint (ctl (base, &out, &err, "media", "clivm", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "boot.iso"));
+
+  /* snapshots need qcow2: the tiny guest has no disk */
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "clivm", "save", "-bad", NULL), ==, 2);
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "clivm", "save", "one", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "qcow2"));
+
+  /* keys: a bad name is refused before anything is pressed */
+  g_assert_cmpint (ctl (base, &out, &err, "send-key", "clivm", "ctrl-alt-del", "ctrl-nokey", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "nokey"));
+  /* the tiny guest's BIOS reboots on ctrl-alt-del */
+  hg_test_serial_mark (serial);
+  g_assert_cmpint (ctl (base, &out, &err, "send-key", "clivm", "ctrl-alt-del", NULL), ==, 0);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+
+  png = g_build_filename (base, "shot.png", NULL);
+  g_assert_cmpint (ctl (base, &out, &err, "screenshot", "clivm", png, NULL), ==, 0);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (ctl (base, &out, &err, "screenshot", "clivm", "/nonexistent/dir/x.png", NULL), ==, 3);
+
+  g_assert_cmpint (ctl (base, &out, &err, "monitor", "clivm", "info", "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "VM status: running"));
+
+  /* the console, piped: the tiny guest echoes what it reads */
+  hg_test_serial_free (g_steal_pointer (&serial));
+  {
+    const char *argv[] = { ctlpath, "--base", base, "console", "clivm", NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GBytes) stdout_bytes = NULL;
+    g_autoptr(GBytes) input = g_bytes_new_static ("hello-console", 13);
+
+    g_assert_no_error (error);
+    g_subprocess_communicate_async (proc, input, NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 30000));
+    g_assert_true (g_subprocess_communicate_finish (proc, result, &stdout_bytes, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (stdout_bytes, NULL),
+                                    g_bytes_get_size (stdout_bytes), "hello-console"));
+  }
+
+  g_assert_cmpint (ctl (base, &out, &err, "kill", "clivm", NULL), ==, 0);
+  /* killed on purpose by another process: stopped, not crashed, here too */
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_STOPPED, 10000));
+  g_assert_cmpstr (hg_vm_get_state_reason (vm), ==, "killed");
+  g_assert_cmpint (ctl (base, &out, &err, "kill", "clivm", NULL), ==, 4);
   hg_test_remove_tree (base);
 }
 
@@ -868,6 +1010,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/lifecycle/kill9-child", test_kill9_child);
   g_test_add_func ("/hangar/lifecycle/reattach", test_reattach);
   g_test_add_func ("/hangar/lifecycle/second-process", test_second_process);
+  g_test_add_func ("/hangar/lifecycle/cli-actions", test_cli_actions);
   g_test_add_func ("/hangar/lifecycle/keys-and-monitor", test_keys_and_monitor);
   g_test_add_func ("/hangar/lifecycle/screenshot", test_screenshot);
   g_test_add_func ("/hangar/lifecycle/media", test_media);

@@ -19,6 +19,7 @@
 #include "hg-library.h"
 #include "hg-process.h"
 #include "hg-vm-config.h"
+#include "hg-vm.h"
 
 /*
  * hangarctl list | info VM | cmdline VM [--boot MODE] | check, the shared
@@ -28,12 +29,63 @@
 
 /* ---- shared helpers ------------------------------------------------------- */
 
-/* The run state shown by list and info.  The process manager (issue 3)
- * replaces this with its look at the runtime directory. */
-static const char *
-vm_state_string (HgVmConfig *config)
+/* The run state shown by list and info: a VM is looked at only when its
+ * runtime directory holds a pidfile (most VMs of a big library are not
+ * running, and stay a stat() each); those are checked in parallel by
+ * hg_vm_refresh_states (pid is QEMU, QMP greeting, uuid/name). */
+static HgVm *
+vm_if_maybe_running (HgVmConfig *config)
 {
-  return "stopped";
+  g_autoptr(HgRuntimePaths) paths = hg_process_runtime_paths_for_config (config, NULL);
+  HgVm *vm;
+
+  if (!g_file_test (paths->pidfile, G_FILE_TEST_EXISTS))
+    return NULL;
+  vm = hg_vm_new_for_config (config);
+  hg_vm_set_control_client (vm, TRUE);
+  return vm;
+}
+
+/* config -> HgVm for the VMs that may run; NULL if none */
+static GHashTable *
+refresh_states (HgVmConfig **configs,
+                guint        n_configs)
+{
+  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+  GHashTable *table = NULL;
+
+  for (guint i = 0; i < n_configs; i++)
+    {
+      HgVm *vm = configs[i] != NULL ? vm_if_maybe_running (configs[i]) : NULL;
+
+      if (vm == NULL)
+        continue;
+      if (table == NULL)
+        table = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+      g_hash_table_insert (table, configs[i], vm);
+      g_ptr_array_add (vms, vm);
+    }
+  if (vms->len > 0)
+    hg_vm_refresh_states ((HgVm * const *) vms->pdata, vms->len);
+  return table;
+}
+
+static const char *
+vm_state_string (GHashTable *states,
+                 HgVmConfig *config)
+{
+  HgVm *vm = states != NULL ? g_hash_table_lookup (states, config) : NULL;
+
+  return vm != NULL ? hg_vm_state_to_string (hg_vm_get_state (vm)) : "stopped";
+}
+
+static int
+vm_pid (GHashTable *states,
+        HgVmConfig *config)
+{
+  HgVm *vm = states != NULL ? g_hash_table_lookup (states, config) : NULL;
+
+  return vm != NULL ? (int) hg_vm_get_pid (vm) : 0;
 }
 
 static int
@@ -232,7 +284,8 @@ network_summary (HgVmConfig *config)
 /* ---- list ------------------------------------------------------------------- */
 
 static void
-list_json (GPtrArray *entries)
+list_json (GPtrArray  *entries,
+           GHashTable *states)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -251,7 +304,9 @@ list_json (GPtrArray *entries)
         {
           g_autofree char *net = network_summary (c);
 
-          json_add_string (b, "state", vm_state_string (c));
+          json_add_string (b, "state", vm_state_string (states, c));
+          if (vm_pid (states, c) > 0)
+            json_add_int (b, "pid", vm_pid (states, c));
           json_add_string (b, "uuid", c->uuid);
           json_add_string (b, "arch", c->arch);
           json_add_string (b, "accel", hg_accel_to_string (c->accel));
@@ -272,7 +327,8 @@ list_json (GPtrArray *entries)
 }
 
 static void
-list_table (GPtrArray *entries)
+list_table (GPtrArray  *entries,
+            GHashTable *states)
 {
   g_autoptr(GString) out = g_string_sized_new (64 + entries->len * 96);
   int w = (int) strlen (_("LABEL"));
@@ -296,7 +352,7 @@ list_table (GPtrArray *entries)
           g_autofree char *net = network_summary (c);
 
           g_string_append_printf (out, "%-*s  %-8s %-8s %-5s %5u MiB  %-16s %s\n", w,
-                                  e->label, vm_state_string (c), c->arch,
+                                  e->label, vm_state_string (states, c), c->arch,
                                   hg_accel_to_string (c->accel), c->memory_mib, net, folder);
         }
       else
@@ -325,6 +381,7 @@ cli_list (HgCliContext *ctx,
   };
   g_auto(GStrv) bases = NULL;
   g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GHashTable) states = NULL;
   gboolean explicit = FALSE;
 
   if (!hg_cli_parse_options ("list", "", _("Lists the VMs of the library: label, state, architecture, "
@@ -342,17 +399,25 @@ cli_list (HgCliContext *ctx,
     return HG_EXIT_NOT_FOUND;
 
   found = hg_library_scan ((const char * const *) bases, NULL);
+  {
+    g_autofree HgVmConfig **configs = g_new0 (HgVmConfig *, found->len + 1);
+
+    for (guint i = 0; i < found->len; i++)
+      configs[i] = ((HgLibraryEntry *) g_ptr_array_index (found, i))->config;
+    states = refresh_states (configs, found->len);
+  }
   if (json || ctx->json)
-    list_json (found);
+    list_json (found, states);
   else
-    list_table (found);
+    list_table (found, states);
   return HG_EXIT_OK;
 }
 
 /* ---- info ------------------------------------------------------------------- */
 
 static void
-info_json (HgVmConfig *c)
+info_json (HgVmConfig *c,
+           GHashTable *states)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *net = network_summary (c);
@@ -362,7 +427,9 @@ info_json (HgVmConfig *c)
   json_add_string (b, "uuid", c->uuid);
   json_add_string (b, "path", c->path);
   json_add_string (b, "dir", c->dir);
-  json_add_string (b, "state", vm_state_string (c));
+  json_add_string (b, "state", vm_state_string (states, c));
+  if (vm_pid (states, c) > 0)
+    json_add_int (b, "pid", vm_pid (states, c));
   json_add_string (b, "arch", c->arch);
   json_add_string (b, "machine", c->machine != NULL ? c->machine
                                                       : hg_cmdline_default_machine (c->arch));
@@ -464,7 +531,8 @@ kv (GString    *out,
 }
 
 static void
-info_text (HgVmConfig *c)
+info_text (HgVmConfig *c,
+           GHashTable *states)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *mem = g_strdup_printf ("%u MiB", c->memory_mib);
@@ -476,7 +544,12 @@ info_text (HgVmConfig *c)
   kv (out, _("label:"), c->label);
   kv (out, _("uuid:"), c->uuid);
   kv (out, _("config:"), c->path);
-  kv (out, _("state:"), vm_state_string (c));
+  kv (out, _("state:"), vm_state_string (states, c));
+  if (vm_pid (states, c) > 0)
+    {
+      g_autofree char *pid = g_strdup_printf ("%d", vm_pid (states, c));
+      kv (out, _("pid:"), pid);
+    }
   kv (out, _("arch:"), c->arch);
   kv (out, _("machine:"), machine);
   kv (out, _("cpu:"), c->cpu_model);
@@ -531,8 +604,8 @@ info_text (HgVmConfig *c)
 }
 
 /* Shared by the commands that take one VM */
-static HgVmConfig *
-lookup_vm (HgCliContext  *ctx,
+HgVmConfig *
+hg_cli_lookup_vm (HgCliContext  *ctx,
            const char    *command,
            char         **local_bases,
            const char    *name,
@@ -569,6 +642,7 @@ cli_info (HgCliContext *ctx,
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GHashTable) states = NULL;
   int status = HG_EXIT_OK;
 
   if (!hg_cli_parse_options ("info", _("VM"), _("Shows a VM's configuration.  VM is a label, a VM "
@@ -581,13 +655,14 @@ cli_info (HgCliContext *ctx,
                                      : _("takes one VM"));
       return HG_EXIT_USAGE;
     }
-  config = lookup_vm (ctx, "info", local_bases, argv[1], &status);
+  config = hg_cli_lookup_vm (ctx, "info", local_bases, argv[1], &status);
   if (config == NULL)
     return status;
+  states = refresh_states (&config, 1);
   if (json || ctx->json)
-    info_json (config);
+    info_json (config, states);
   else
-    info_text (config);
+    info_text (config, states);
   return HG_EXIT_OK;
 }
 
@@ -633,7 +708,7 @@ cli_cmdline (HgCliContext *ctx,
                                  "floppy or usb)"), boot);
       return HG_EXIT_USAGE;
     }
-  config = lookup_vm (ctx, "cmdline", local_bases, argv[1], &status);
+  config = hg_cli_lookup_vm (ctx, "cmdline", local_bases, argv[1], &status);
   if (config == NULL)
     return status;
   if (boot == NULL)

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "hangarctl.h"
+#include "hg-vm-config.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,14 @@ char   **hg_cli_effective_bases (HgCliContext   *ctx,
 /* Prints the error and returns the HG_EXIT_* code for its domain/code. */
 int      hg_cli_fail            (const char     *command,
                                  const GError   *error);
+
+/* Finds one VM by label, directory or .hangar file in the effective bases;
+ * NULL with the error printed and *out_status set. */
+HgVmConfig *hg_cli_lookup_vm (HgCliContext  *ctx,
+                              const char    *command,
+                              char         **local_bases,
+                              const char    *name,
+                              int           *out_status);
 
 int      hg_cli_create          (HgCliContext *ctx, int argc, char **argv);
 int      hg_cli_import_ctys     (HgCliContext *ctx, int argc, char **argv);

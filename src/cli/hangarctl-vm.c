@@ -2,10 +2,1020 @@
 #define G_LOG_DOMAIN "hangar-cli"
 #include "config.h"
 
-#include "hangarctl.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
-/* start stop kill pause resume reset snapshot media screenshot send-key
- * monitor console: filled in by the process manager (issue 3). */
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "hangarctl-private.h"
+#include "hg-library.h"
+#include "hg-vm.h"
+
+/*
+ * The commands on a VM's QEMU: start stop kill pause resume reset snapshot
+ * media screenshot send-key monitor console.
+ *
+ * Each one finds the VM (hg_cli_lookup_vm), makes an HgVm that attaches over
+ * the second QMP socket (hg_vm_set_control_client: a window holding the
+ * first one does not block hangarctl), refreshes its state from the runtime
+ * directory and runs one of the HgVm async actions to completion on the
+ * default main context.  The engine is the one the window uses.
+ */
+
+/* ---- running the async API to completion -------------------------------- */
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static int
+vm_exit_code (const GError *error)
+{
+  if (error->domain == HG_PROCESS_ERROR)
+    switch ((HgProcessError) error->code)
+      {
+      case HG_PROCESS_ERROR_ALREADY_RUNNING:
+      case HG_PROCESS_ERROR_BUSY:
+      case HG_PROCESS_ERROR_NOT_RUNNING:
+      case HG_PROCESS_ERROR_IDENTITY:
+        return HG_EXIT_STATE;
+      case HG_PROCESS_ERROR_SPAWN:
+        return HG_EXIT_MISSING;
+      case HG_PROCESS_ERROR_INVALID_ARGUMENT:
+        return HG_EXIT_USAGE;
+      default:
+        return HG_EXIT_FAILURE;
+      }
+  if (error->domain == HG_QMP_ERROR)
+    switch ((HgQmpError) error->code)
+      {
+      case HG_QMP_ERROR_INVALID_ARGUMENT:
+        return HG_EXIT_USAGE;
+      case HG_QMP_ERROR_DEVICE_NOT_FOUND:
+        return HG_EXIT_NOT_FOUND;
+      default:
+        return HG_EXIT_FAILURE;
+      }
+  return -1;
+}
+
+static int
+fail (const char   *command,
+      const GError *error)
+{
+  int code = vm_exit_code (error);
+
+  if (code < 0)
+    return hg_cli_fail (command, error);
+  hg_cli_error (command, "%s", error->message);
+  return code;
+}
+
+/* ---- finding the VM ------------------------------------------------------ */
+
+static GOptionEntry *
+base_entry (char ***local_bases)
+{
+  static GOptionEntry entry[2];
+
+  entry[0] = (GOptionEntry) { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, local_bases,
+                              N_("Look for VMs under DIR (repeatable)"), N_("DIR") };
+  entry[1] = (GOptionEntry) { NULL };
+  return entry;
+}
+
+/* The VM named on the command line with its state looked at; NULL with
+ * the error printed and *status set. */
+static HgVm *
+open_vm (HgCliContext  *ctx,
+         const char    *command,
+         char         **local_bases,
+         const char    *name,
+         int           *status)
+{
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  HgVm *vm;
+
+  config = hg_cli_lookup_vm (ctx, command, local_bases, name, status);
+  if (config == NULL)
+    return NULL;
+  vm = hg_vm_new_for_config (config);
+  hg_vm_set_control_client (vm, TRUE);
+  hg_vm_refresh_state (vm, &error);
+  if (error != NULL && !g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY))
+    {
+      /* something is there that is not this VM's QEMU, or does not answer */
+      *status = fail (command, error);
+      g_object_unref (vm);
+      return NULL;
+    }
+  return vm;
+}
+
+/* The VM must be running (or paused) for the command. */
+static HgVm *
+open_running_vm (HgCliContext  *ctx,
+                 const char    *command,
+                 char         **local_bases,
+                 const char    *name,
+                 int           *status)
+{
+  HgVm *vm = open_vm (ctx, command, local_bases, name, status);
+
+  if (vm == NULL)
+    return NULL;
+  if (!hg_vm_is_active (vm))
+    {
+      hg_cli_error (command, _("VM '%s' is not running"), hg_vm_get_label (vm));
+      *status = HG_EXIT_STATE;
+      g_object_unref (vm);
+      return NULL;
+    }
+  if (hg_vm_get_qmp_client (vm) == NULL)
+    {
+      hg_cli_error (command, _("VM '%s' is running (pid %d), but both of its QMP sockets are in "
+                               "use by other clients"),
+                    hg_vm_get_label (vm), (int) hg_vm_get_pid (vm));
+      *status = HG_EXIT_STATE;
+      g_object_unref (vm);
+      return NULL;
+    }
+  return vm;
+}
+
+static gboolean
+check_one_vm (const char *command,
+              int         argc,
+              int         wanted)
+{
+  if (argc < 2)
+    {
+      hg_cli_error (command, _("which VM? name it by label or directory"));
+      return FALSE;
+    }
+  if (wanted > 0 && argc != wanted)
+    {
+      hg_cli_error (command, argc < wanted ? _("missing argument; see “hangarctl %s --help”")
+                                           : _("too many arguments; see “hangarctl %s --help”"),
+                    command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- start / stop / kill ------------------------------------------------- */
+
+static int
+cli_start (HgCliContext *ctx,
+           int           argc,
+           char        **argv)
+{
+  g_autofree char *boot = NULL;
+  gboolean paused = FALSE;
+  g_auto(GStrv) local_bases = NULL;
+  GOptionEntry entries[] = {
+    { "boot", 0, 0, G_OPTION_ARG_STRING, &boot,
+      N_("Boot mode: disk, cdrom, pxe, kernel, floppy or usb (default: the VM's)"), N_("MODE") },
+    { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
+      N_("Leave the CPUs stopped until “hangarctl resume”"), NULL },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HgBootMode mode;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("start", _("VM"), _("Starts a VM.  QEMU runs on after hangarctl "
+                                                 "exits; every command finds it again."),
+                             entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("start", argc, 2))
+    return HG_EXIT_USAGE;
+  if (boot != NULL && !hg_boot_mode_from_string (boot, &mode))
+    {
+      hg_cli_error ("start", _("--boot: unknown boot mode '%s' (disk, cdrom, pxe, kernel, "
+                               "floppy or usb)"), boot);
+      return HG_EXIT_USAGE;
+    }
+  vm = open_vm (ctx, "start", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  if (hg_vm_is_active (vm))
+    {
+      hg_cli_error ("start", _("VM '%s' is already running (pid %d)"), hg_vm_get_label (vm),
+                    (int) hg_vm_get_pid (vm));
+      return HG_EXIT_STATE;
+    }
+  if (boot == NULL)
+    mode = hg_vm_get_config (vm)->boot_mode;
+
+  hg_vm_start_async (vm, mode, paused ? HG_VM_START_PAUSED : HG_VM_START_NONE, NULL,
+                     store_result, &result);
+  if (!hg_vm_start_finish (vm, wait_result (&result), &error))
+    return fail ("start", error);
+
+  g_print (paused ? _("VM '%s' started paused (pid %d, boot %s)\n")
+                  : _("VM '%s' started (pid %d, boot %s)\n"),
+           hg_vm_get_label (vm), (int) hg_vm_get_pid (vm), hg_boot_mode_to_string (mode));
+  /* QEMU goes on; we only let go of its QMP socket */
+  hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+static int
+cli_stop (HgCliContext *ctx,
+          int           argc,
+          char        **argv)
+{
+  int timeout_s = HG_VM_DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000;
+  g_auto(GStrv) local_bases = NULL;
+  GOptionEntry entries[] = {
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
+      N_("Seconds the guest gets to power off before QEMU is told to quit (default 60)"), N_("S") },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean forced = FALSE;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("stop", _("VM"), _("Shuts a VM down: ACPI power-down, then quit "
+                                                "after --timeout, then kill."),
+                             entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("stop", argc, 2))
+    return HG_EXIT_USAGE;
+  if (timeout_s < 0 || timeout_s > 24 * 3600)
+    {
+      hg_cli_error ("stop", _("--timeout: %d is not a number of seconds between 0 and 86400"),
+                    timeout_s);
+      return HG_EXIT_USAGE;
+    }
+  vm = open_running_vm (ctx, "stop", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  hg_vm_shutdown_async (vm, (guint) timeout_s * 1000, NULL, store_result, &result);
+  if (!hg_vm_shutdown_finish (vm, wait_result (&result), &forced, &error))
+    return fail ("stop", error);
+  g_print (forced ? _("VM '%s' did not power off in time and was forced off\n")
+                  : _("VM '%s' powered off\n"),
+           hg_vm_get_label (vm));
+  return HG_EXIT_OK;
+}
+
+typedef void (*SimpleAction) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer);
+
+static int
+simple_action (HgCliContext *ctx,
+               int           argc,
+               char        **argv,
+               const char   *command,
+               const char   *summary,
+               SimpleAction  action,
+               char        **out_label)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options (command, _("VM"), summary, base_entry (&local_bases), &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm (command, argc, 2))
+    return HG_EXIT_USAGE;
+  vm = open_running_vm (ctx, command, local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  action (vm, NULL, store_result, &result);
+  if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+    return fail (command, error);
+  *out_label = g_strdup (hg_vm_get_label (vm));
+  if (hg_vm_is_active (vm))
+    hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+static int
+cli_kill (HgCliContext *ctx, int argc, char **argv)
+{
+  g_autofree char *label = NULL;
+  int status = simple_action (ctx, argc, argv, "kill",
+                              _("Forces a VM off at once (the guest gets no chance to shut down)."),
+                              hg_vm_kill_async, &label);
+
+  if (status == HG_EXIT_OK)
+    g_print (_("VM '%s' killed\n"), label);
+  return status;
+}
+
+static int
+cli_pause (HgCliContext *ctx, int argc, char **argv)
+{
+  g_autofree char *label = NULL;
+  int status = simple_action (ctx, argc, argv, "pause",
+                              _("Stops a VM's CPUs."),
+                              hg_vm_pause_async, &label);
+
+  if (status == HG_EXIT_OK)
+    g_print (_("VM '%s' paused\n"), label);
+  return status;
+}
+
+static int
+cli_resume (HgCliContext *ctx, int argc, char **argv)
+{
+  g_autofree char *label = NULL;
+  int status = simple_action (ctx, argc, argv, "resume",
+                              _("Lets a paused VM's CPUs run again."),
+                              hg_vm_resume_async, &label);
+
+  if (status == HG_EXIT_OK)
+    g_print (_("VM '%s' resumed\n"), label);
+  return status;
+}
+
+static int
+cli_reset (HgCliContext *ctx, int argc, char **argv)
+{
+  g_autofree char *label = NULL;
+  int status = simple_action (ctx, argc, argv, "reset",
+                              _("Hard-resets a VM's machine."),
+                              hg_vm_reset_async, &label);
+
+  if (status == HG_EXIT_OK)
+    g_print (_("VM '%s' reset\n"), label);
+  return status;
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+static void
+print_json_node (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_snapshots (GPtrArray *list,
+                 gboolean   json)
+{
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < list->len; i++)
+        {
+          HgQmpSnapshot *s = g_ptr_array_index (list, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, s->id);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, s->tag);
+          json_builder_set_member_name (b, "vm-size");
+          json_builder_add_string_value (b, s->vm_size);
+          json_builder_set_member_name (b, "date");
+          json_builder_add_string_value (b, s->date);
+          json_builder_set_member_name (b, "vm-clock");
+          json_builder_add_string_value (b, s->vm_clock);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      print_json_node (root);
+      return;
+    }
+  if (list->len == 0)
+    {
+      g_print ("%s\n", _("no snapshots"));
+      return;
+    }
+  g_print ("%-4s %-24s %12s  %-19s  %s\n", _("ID"), _("NAME"), _("VM SIZE"), _("DATE"),
+           _("VM CLOCK"));
+  for (guint i = 0; i < list->len; i++)
+    {
+      HgQmpSnapshot *s = g_ptr_array_index (list, i);
+      g_print ("%-4s %-24s %12s  %-19s  %s\n", s->id, s->tag, s->vm_size ? s->vm_size : "",
+               s->date ? s->date : "", s->vm_clock ? s->vm_clock : "");
+    }
+}
+
+static int
+cli_snapshot (HgCliContext *ctx,
+              int           argc,
+              char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the list as JSON"), NULL },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *verb, *name = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("snapshot", _("VM save|load|delete NAME | VM list"),
+                             _("Internal snapshots of a running VM (every disk must be qcow2)."),
+                             entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("snapshot", argc, 0))
+    return HG_EXIT_USAGE;
+  if (argc < 3)
+    {
+      hg_cli_error ("snapshot", _("what to do? save, load, delete or list"));
+      return HG_EXIT_USAGE;
+    }
+  verb = argv[2];
+  if (g_str_equal (verb, "list"))
+    {
+      if (argc != 3)
+        {
+          hg_cli_error ("snapshot", _("list takes no further arguments"));
+          return HG_EXIT_USAGE;
+        }
+    }
+  else if (g_str_equal (verb, "save") || g_str_equal (verb, "load") || g_str_equal (verb, "delete"))
+    {
+      if (argc != 4)
+        {
+          hg_cli_error ("snapshot", _("%s needs one snapshot NAME"), verb);
+          return HG_EXIT_USAGE;
+        }
+      name = argv[3];
+      if (!hg_qmp_snapshot_name_is_valid (name, &error))
+        {
+          hg_cli_error ("snapshot", "%s", error->message);
+          return HG_EXIT_USAGE;
+        }
+    }
+  else
+    {
+      hg_cli_error ("snapshot", _("unknown action '%s' (save, load, delete or list)"), verb);
+      return HG_EXIT_USAGE;
+    }
+
+  vm = open_running_vm (ctx, "snapshot", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  if (!hg_vm_check_snapshots_supported (vm, &error))
+    return fail ("snapshot", error);
+
+  if (name == NULL)
+    {
+      g_autoptr(GPtrArray) list = NULL;
+
+      hg_vm_snapshot_list_async (vm, NULL, store_result, &result);
+      list = hg_vm_snapshot_list_finish (vm, wait_result (&result), &error);
+      if (list == NULL)
+        return fail ("snapshot", error);
+      print_snapshots (list, json || ctx->json);
+    }
+  else
+    {
+      if (g_str_equal (verb, "save"))
+        hg_vm_snapshot_save_async (vm, name, NULL, store_result, &result);
+      else if (g_str_equal (verb, "load"))
+        hg_vm_snapshot_load_async (vm, name, NULL, store_result, &result);
+      else
+        hg_vm_snapshot_delete_async (vm, name, NULL, store_result, &result);
+      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+        return fail ("snapshot", error);
+      if (g_str_equal (verb, "save"))
+        g_print (_("Snapshot '%s' of VM '%s' saved\n"), name, hg_vm_get_label (vm));
+      else if (g_str_equal (verb, "load"))
+        g_print (_("VM '%s' is back at snapshot '%s'\n"), hg_vm_get_label (vm), name);
+      else
+        g_print (_("Snapshot '%s' of VM '%s' deleted\n"), name, hg_vm_get_label (vm));
+    }
+  hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+/* ---- media --------------------------------------------------------------- */
+
+static void
+print_media (GPtrArray *list,
+             gboolean   json)
+{
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < list->len; i++)
+        {
+          HgQmpBlockInfo *info = g_ptr_array_index (list, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "device");
+          json_builder_add_string_value (b, info->device);
+          json_builder_set_member_name (b, "qdev");
+          json_builder_add_string_value (b, info->qdev);
+          json_builder_set_member_name (b, "removable");
+          json_builder_add_boolean_value (b, info->removable);
+          json_builder_set_member_name (b, "tray-open");
+          json_builder_add_boolean_value (b, info->tray_open);
+          json_builder_set_member_name (b, "locked");
+          json_builder_add_boolean_value (b, info->locked);
+          json_builder_set_member_name (b, "file");
+          json_builder_add_string_value (b, info->file);
+          json_builder_set_member_name (b, "format");
+          json_builder_add_string_value (b, info->format);
+          json_builder_set_member_name (b, "read-only");
+          json_builder_add_boolean_value (b, info->read_only);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      print_json_node (root);
+      return;
+    }
+  g_print ("%-16s %-9s %-6s %-7s %s\n", _("DEVICE"), _("REMOVABLE"), _("TRAY"), _("FORMAT"),
+           _("FILE"));
+  for (guint i = 0; i < list->len; i++)
+    {
+      HgQmpBlockInfo *info = g_ptr_array_index (list, i);
+      const char *device = info->device != NULL && info->device[0] != '\0' ? info->device
+                                                                            : info->qdev;
+
+      g_print ("%-16s %-9s %-6s %-7s %s\n", device ? device : "-",
+               info->removable ? _("yes") : _("no"),
+               info->removable ? (info->tray_open ? _("open") : _("closed")) : "-",
+               info->format ? info->format : "-",
+               info->has_media && info->file ? info->file : _("(empty)"));
+    }
+}
+
+static int
+cli_media (HgCliContext *ctx,
+           int           argc,
+           char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autofree char *format = NULL;
+  gboolean force = FALSE;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      N_("Format of the medium to insert (default raw)"), N_("FMT") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("Eject even when the guest has locked the tray"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the list as JSON"), NULL },
+    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
+      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  const char *verb, *device = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("media", _("VM list | VM eject [DEVICE] | VM change [DEVICE] FILE"),
+                             _("Removable media of a running VM: list the drives, eject, insert "
+                               "another image (the manual's DVD swap)."),
+                             entries, &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("media", argc, 0))
+    return HG_EXIT_USAGE;
+  if (argc < 3)
+    {
+      hg_cli_error ("media", _("what to do? list, eject or change"));
+      return HG_EXIT_USAGE;
+    }
+  verb = argv[2];
+  if (g_str_equal (verb, "list"))
+    {
+      if (argc != 3)
+        {
+          hg_cli_error ("media", _("list takes no further arguments"));
+          return HG_EXIT_USAGE;
+        }
+    }
+  else if (g_str_equal (verb, "eject"))
+    {
+      if (argc > 4)
+        {
+          hg_cli_error ("media", _("eject takes at most one DEVICE"));
+          return HG_EXIT_USAGE;
+        }
+      device = argc == 4 ? argv[3] : NULL;
+    }
+  else if (g_str_equal (verb, "change"))
+    {
+      if (argc < 4 || argc > 5)
+        {
+          hg_cli_error ("media", _("change needs a FILE (and optionally a DEVICE before it)"));
+          return HG_EXIT_USAGE;
+        }
+      device = argc == 5 ? argv[3] : NULL;
+      file = g_canonicalize_filename (argv[argc - 1], NULL);
+      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        {
+          hg_cli_error ("media", _("%s: no such file"), argv[argc - 1]);
+          return HG_EXIT_NOT_FOUND;
+        }
+      if (g_access (file, R_OK) != 0)
+        {
+          hg_cli_error ("media", _("%s: not readable: %s"), argv[argc - 1], g_strerror (errno));
+          return HG_EXIT_FAILURE;
+        }
+    }
+  else
+    {
+      hg_cli_error ("media", _("unknown action '%s' (list, eject or change)"), verb);
+      return HG_EXIT_USAGE;
+    }
+
+  vm = open_running_vm (ctx, "media", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  if (g_str_equal (verb, "list"))
+    {
+      g_autoptr(GPtrArray) list = NULL;
+
+      hg_vm_media_list_async (vm, NULL, store_result, &result);
+      list = hg_vm_media_list_finish (vm, wait_result (&result), &error);
+      if (list == NULL)
+        return fail ("media", error);
+      print_media (list, json || ctx->json);
+    }
+  else if (g_str_equal (verb, "eject"))
+    {
+      hg_vm_media_eject_async (vm, device, force, NULL, store_result, &result);
+      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+        return fail ("media", error);
+      g_print (_("Medium ejected from VM '%s'\n"), hg_vm_get_label (vm));
+    }
+  else
+    {
+      hg_vm_media_change_async (vm, device, file, format, NULL, store_result, &result);
+      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+        return fail ("media", error);
+      g_print (_("VM '%s' now has %s inserted\n"), hg_vm_get_label (vm), file);
+    }
+  hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+/* ---- screenshot, send-key, monitor --------------------------------------- */
+
+static int
+cli_screenshot (HgCliContext *ctx,
+                int           argc,
+                char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *parent = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("screenshot", _("VM FILE.png"), _("Saves a running VM's display as PNG."),
+                             base_entry (&local_bases), &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("screenshot", argc, 3))
+    return HG_EXIT_USAGE;
+  path = g_canonicalize_filename (argv[2], NULL);
+  parent = g_path_get_dirname (path);
+  if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+    {
+      hg_cli_error ("screenshot", _("%s: the folder %s does not exist"), argv[2], parent);
+      return HG_EXIT_NOT_FOUND;
+    }
+  vm = open_running_vm (ctx, "screenshot", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  hg_vm_screenshot_async (vm, path, NULL, store_result, &result);
+  if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+    return fail ("screenshot", error);
+  g_print (_("Screenshot of VM '%s' saved as %s\n"), hg_vm_get_label (vm), path);
+  hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+static int
+cli_send_key (HgCliContext *ctx,
+              int           argc,
+              char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("send-key", _("VM COMBO…"),
+                             _("Presses each key combination in turn, e.g. ctrl-alt-del, "
+                               "ctrl-alt-f2, shift+a."),
+                             base_entry (&local_bases), &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("send-key", argc, 0))
+    return HG_EXIT_USAGE;
+  if (argc < 3)
+    {
+      hg_cli_error ("send-key", _("which keys? e.g. ctrl-alt-del"));
+      return HG_EXIT_USAGE;
+    }
+  /* every combination is checked before anything is pressed */
+  for (int i = 2; i < argc; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) keys = hg_qmp_parse_key_combo (argv[i], &error);
+
+      if (keys == NULL)
+        {
+          hg_cli_error ("send-key", "%s", error->message);
+          return HG_EXIT_USAGE;
+        }
+    }
+  vm = open_running_vm (ctx, "send-key", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  for (int i = 2; i < argc; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      hg_vm_send_keys_async (vm, argv[i], NULL, store_result, &result);
+      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+        return fail ("send-key", error);
+    }
+  hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+static int
+cli_monitor (HgCliContext *ctx,
+             int           argc,
+             char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command_line = NULL;
+  g_autofree char *answer = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("monitor", _("VM 'HMP COMMAND'"),
+                             _("Runs one QEMU monitor command (e.g. 'info status') and prints the "
+                               "answer."),
+                             base_entry (&local_bases), &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("monitor", argc, 0))
+    return HG_EXIT_USAGE;
+  if (argc < 3)
+    {
+      hg_cli_error ("monitor", _("which monitor command? e.g. 'info status'"));
+      return HG_EXIT_USAGE;
+    }
+  /* `monitor VM info status` is `monitor VM 'info status'` */
+  command_line = g_strjoinv (" ", argv + 2);
+  if (strchr (command_line, '\n') != NULL || strchr (command_line, '\r') != NULL)
+    {
+      hg_cli_error ("monitor", _("one command at a time: the command contains a line break"));
+      return HG_EXIT_USAGE;
+    }
+  vm = open_running_vm (ctx, "monitor", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  hg_vm_monitor_async (vm, command_line, NULL, store_result, &result);
+  answer = hg_vm_monitor_finish (vm, wait_result (&result), &error);
+  if (answer == NULL)
+    return fail ("monitor", error);
+  g_print ("%s", answer);
+  if (answer[0] != '\0' && !g_str_has_suffix (answer, "\n"))
+    g_print ("\n");
+  if (hg_vm_is_active (vm))
+    hg_vm_detach (vm);
+  return HG_EXIT_OK;
+}
+
+/* ---- console ------------------------------------------------------------- */
+
+/* Ctrl-] leaves, as in telnet and virsh console */
+#define CONSOLE_ESCAPE 0x1d
+/* piped input: after its end, leave once the guest was quiet this long */
+#define CONSOLE_QUIET_MS 1000
+
+static gboolean
+write_all (int          fd,
+           const char  *buf,
+           gsize        len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, buf, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      buf += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+static int
+console_loop (const char *label,
+              int         sock_fd,
+              gboolean    tty)
+{
+  struct termios saved, raw;
+  gboolean input_open = TRUE;
+  int status = HG_EXIT_OK;
+
+  if (tty)
+    {
+      if (tcgetattr (STDIN_FILENO, &saved) != 0)
+        tty = FALSE;
+      else
+        {
+          raw = saved;
+          cfmakeraw (&raw);
+          tcsetattr (STDIN_FILENO, TCSANOW, &raw);
+          g_printerr (_("Connected to the serial console of VM '%s'.  Ctrl-] leaves; Ctrl-a c "
+                        "switches to the QEMU monitor and back.\r\n"), label);
+        }
+    }
+
+  for (;;)
+    {
+      struct pollfd fds[2] = {
+        { sock_fd, POLLIN, 0 },
+        { STDIN_FILENO, POLLIN, 0 },
+      };
+      char buf[4096];
+      int n = poll (fds, input_open ? 2 : 1, input_open ? -1 : CONSOLE_QUIET_MS);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          hg_cli_error ("console", "poll: %s", g_strerror (errno));
+          status = HG_EXIT_FAILURE;
+          break;
+        }
+      if (n == 0)
+        break;   /* input ended and the guest has been quiet */
+      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+        {
+          gssize r = read (sock_fd, buf, sizeof buf);
+
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0)
+            {
+              if (tty)
+                tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+              g_printerr (_("\nThe serial console of VM '%s' closed (the VM stopped)\n"), label);
+              tty = FALSE;
+              break;
+            }
+          if (!write_all (STDOUT_FILENO, buf, (gsize) r))
+            break;
+        }
+      if (input_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+        {
+          gssize r = read (STDIN_FILENO, buf, sizeof buf);
+
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0)
+            {
+              input_open = FALSE;
+              continue;
+            }
+          if (tty)
+            {
+              char *esc = memchr (buf, CONSOLE_ESCAPE, (gsize) r);
+              if (esc != NULL)
+                {
+                  write_all (sock_fd, buf, (gsize) (esc - buf));
+                  break;
+                }
+            }
+          if (!write_all (sock_fd, buf, (gsize) r))
+            break;
+        }
+    }
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      g_printerr ("\r\n");
+    }
+  return status;
+}
+
+static int
+cli_console (HgCliContext *ctx,
+             int           argc,
+             char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("console", _("VM"),
+                             _("Connects the terminal to a running VM's serial console in raw "
+                               "mode.  Ctrl-] leaves; Ctrl-a c switches to the QEMU monitor."),
+                             base_entry (&local_bases), &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!check_one_vm ("console", argc, 2))
+    return HG_EXIT_USAGE;
+  vm = open_vm (ctx, "console", local_bases, argv[1], &status);
+  if (vm == NULL)
+    return status;
+  if (!hg_vm_is_active (vm))
+    {
+      hg_cli_error ("console", _("VM '%s' is not running"), hg_vm_get_label (vm));
+      return HG_EXIT_STATE;
+    }
+  if (!hg_vm_get_config (vm)->serial)
+    {
+      hg_cli_error ("console", _("VM '%s' has no serial port ([console] serial=false)"),
+                    hg_vm_get_label (vm));
+      return HG_EXIT_STATE;
+    }
+  path = hg_vm_get_serial_path (vm);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         &error);
+  address = g_unix_socket_address_new (path);
+  if (socket == NULL || !g_socket_connect (socket, address, NULL, &error))
+    {
+      hg_cli_error ("console", _("cannot connect to the serial console %s: %s"), path,
+                    error->message);
+      return HG_EXIT_FAILURE;
+    }
+  /* the QMP connection is not needed while we are on the console */
+  hg_vm_detach (vm);
+  return console_loop (hg_vm_get_label (vm), g_socket_get_fd (socket), isatty (STDIN_FILENO));
+}
+
 const HgCliCommand hg_cli_vm_commands[] = {
+  { "start", N_("Start a VM (QEMU runs on after hangarctl exits)"), cli_start },
+  { "stop", N_("Shut a VM down (ACPI, then forced after --timeout)"), cli_stop },
+  { "kill", N_("Force a VM off at once"), cli_kill },
+  { "pause", N_("Stop a VM's CPUs"), cli_pause },
+  { "resume", N_("Let a paused VM run again"), cli_resume },
+  { "reset", N_("Hard-reset a VM"), cli_reset },
+  { "snapshot", N_("save, load, delete or list internal snapshots"), cli_snapshot },
+  { "media", N_("List, eject or change removable media"), cli_media },
+  { "screenshot", N_("Save a VM's display as PNG"), cli_screenshot },
+  { "send-key", N_("Press key combinations in a VM (ctrl-alt-del …)"), cli_send_key },
+  { "monitor", N_("Run a QEMU monitor (HMP) command and print the answer"), cli_monitor },
+  { "console", N_("Attach the terminal to a VM's serial console"), cli_console },
   { NULL }
 };

@@ -459,11 +459,15 @@ add_runtime (Builder *b)
 {
   const HgRuntimePaths *r = b->runtime;
   g_autofree char *qmp = hg_cmdline_escape (r->qmp);
+  g_autofree char *qmp_ctl = hg_cmdline_escape (r->qmp_ctl);
   g_autofree char *serial = hg_cmdline_escape (r->serial);
   g_autofree char *monitor = hg_cmdline_escape (r->monitor);
 
   add2 (b, "-pidfile", r->pidfile);
   add_printf (b, "-qmp", "unix:%s,server=on,wait=off", qmp);
+  /* QEMU serves one client per QMP socket: the window keeps the first, a
+   * hangarctl run meanwhile uses the second */
+  add_printf (b, "-qmp", "unix:%s,server=on,wait=off", qmp_ctl);
 
   /* Serial console with the HMP monitor multiplexed on it (Ctrl-a c) */
   add_printf (b, "-chardev", "socket,id=serial0,path=%s,server=on,wait=off,mux=on", serial);

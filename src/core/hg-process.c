@@ -216,7 +216,7 @@ gboolean
 hg_process_clean_runtime (const HgRuntimePaths  *paths,
                           GError               **error)
 {
-  const char *files[] = { paths->qmp, paths->serial, paths->monitor, paths->vnc, paths->pidfile };
+  const char *files[] = { paths->qmp, paths->qmp_ctl, paths->serial, paths->monitor, paths->vnc, paths->pidfile };
   gboolean ok = TRUE;
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -793,6 +793,7 @@ hg_process_start_async (HgVmConfig           *config,
       g_task_return_error (task, error);
       return;
     }
+  g_unlink (paths->exit_reason);
 
   if (caps == NULL)
     caps = own_caps = hg_host_caps_probe ();

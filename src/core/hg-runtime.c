@@ -86,6 +86,8 @@ hg_runtime_paths_new (const char *root,
   p->pidfile = g_build_filename (p->dir, "qemu.pid", NULL);
   p->log = g_build_filename (p->dir, "qemu.log", NULL);
   p->lock = g_build_filename (p->dir, "lock", NULL);
+  p->qmp_ctl = g_build_filename (p->dir, "qmp-ctl.sock", NULL);
+  p->exit_reason = g_build_filename (p->dir, "exit-reason", NULL);
   return p;
 }
 
@@ -103,6 +105,8 @@ hg_runtime_paths_free (HgRuntimePaths *p)
   g_free (p->pidfile);
   g_free (p->log);
   g_free (p->lock);
+  g_free (p->qmp_ctl);
+  g_free (p->exit_reason);
   g_free (p);
 }
 

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 /* Where a VM's sockets live while it runs.  Everything is under
  *   $XDG_RUNTIME_DIR/hangar/            (0700)   -- or $HANGAR_RUNTIME_DIR
  *     vms/<uuid>/                        (0700)
- *        qmp.sock serial.sock monitor.sock vnc.sock qemu.pid qemu.log lock
+ *        qmp.sock qmp-ctl.sock serial.sock monitor.sock vnc.sock qemu.pid qemu.log lock
  *     switches/<name>/                   (0700)
  *        data/ (vde_switch -s)  mgmt.sock (vde_switch -M)
  */
@@ -22,6 +22,10 @@ typedef struct {
   char *pidfile;
   char *log;
   char *lock;
+  char *exit_reason; /* why a VM was stopped on purpose, written by whoever stops
+                      * it so that every other Hangar watching it shows the same */
+  char *qmp_ctl;   /* a second QMP socket for one-shot clients (hangarctl), so that
+                    * a window holding the first one never blocks them */
 } HgRuntimePaths;
 
 /* The hangar runtime root: $HANGAR_RUNTIME_DIR, else $XDG_RUNTIME_DIR/hangar,

@@ -28,6 +28,7 @@ struct _HgVm {
 
   HgQmpClient     *qmp;
   gboolean         qmp_busy;         /* alive, but another client holds QMP */
+  gboolean         control_client;   /* attach over qmp-ctl.sock first */
   gboolean         shutdown_seen;    /* SHUTDOWN event: a normal stop */
   char            *expected_exit;    /* we asked it to go: the reason to show */
 };

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "hangar-vm"
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -112,6 +114,24 @@ hg_vm_expect_exit (HgVm       *self,
 {
   g_free (self->expected_exit);
   self->expected_exit = g_strdup (reason);
+  /* for the other processes that watch this VM (a window, hangarctl) */
+  if (reason != NULL)
+    g_file_set_contents (self->paths->exit_reason, reason, -1, NULL);
+  else
+    g_unlink (self->paths->exit_reason);
+}
+
+/* The reason another process wrote when it stopped the VM on purpose. */
+static char *
+read_exit_reason (HgVm *self)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (self->paths->exit_reason, &text, &len, NULL) ||
+      len == 0 || len > 512 || !g_utf8_validate (text, (gssize) len, NULL))
+    return NULL;
+  return g_strstrip (g_steal_pointer (&text));
 }
 
 gboolean
@@ -158,6 +178,8 @@ process_gone (HgVm       *self,
   g_object_freeze_notify (G_OBJECT (self));
   stop_watching_process (self);
   drop_qmp (self);
+  if (self->expected_exit == NULL && !self->shutdown_seen)
+    self->expected_exit = read_exit_reason (self);
 
   /* Its leftovers, unless someone else already started the VM again */
   lock = hg_process_lock (self->paths, self->config->label, NULL);
@@ -690,6 +712,8 @@ typedef struct {
   HgQmpClient *qmp;
   char        *name;
   guint        attempts;
+  const char  *qmp_path;        /* the socket being tried */
+  gboolean     tried_other;     /* the other QMP socket was tried too */
 } AttachData;
 
 #define ATTACH_ATTEMPTS 3
@@ -824,31 +848,46 @@ on_attach_open (GObject      *source,
 
   if (!hg_qmp_client_open_finish (HG_QMP_CLIENT (source), result, &error))
     {
-      if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT) &&
-          hg_process_pid_is_vm_qemu (d->pid, self->paths))
+      gboolean timeout = g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT);
+      gboolean refused = g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED) ||
+                         g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_CONNECT);
+
+      if ((timeout || refused) && hg_process_pid_is_vm_qemu (d->pid, self->paths))
         {
-          /* QEMU serves one QMP client at a time: someone else has it.  It
-           * is ours by pid and command line; watch it without control. */
+          /* QEMU serves one client per QMP socket: a socket in use does not
+           * answer (timeout) or refuses (its backlog is full).  A refusal
+           * may also be QEMU still finishing an earlier client: retried. */
+          if (refused && ++d->attempts < ATTACH_ATTEMPTS)
+            g_debug ("VM '%s': QMP open failed (%s), trying again", self->config->label,
+                     error->message);
+          else if (!d->tried_other)
+            {
+              d->tried_other = TRUE;
+              d->attempts = 0;
+              d->qmp_path = d->qmp_path == self->paths->qmp ? self->paths->qmp_ctl
+                                                             : self->paths->qmp;
+              g_debug ("VM '%s': QMP socket busy (%s), trying %s", self->config->label,
+                       error->message, d->qmp_path);
+            }
+          else
+            {
+              /* both in use: it is ours by pid and command line; watch it
+               * without control */
+              g_clear_object (&d->qmp);
+              watch_process (self, d->pid, NULL);
+              self->qmp_busy = TRUE;
+              hg_vm_set_state (self, HG_VM_STATE_RUNNING, _("QMP in use by other clients"));
+              g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
+                                       _("VM '%s' is running (pid %d), but both of its QMP "
+                                         "sockets are in use by other clients"),
+                                       self->config->label, (int) d->pid);
+              return;
+            }
           g_clear_object (&d->qmp);
-          watch_process (self, d->pid, NULL);
-          self->qmp_busy = TRUE;
-          hg_vm_set_state (self, HG_VM_STATE_RUNNING, _("QMP in use by another client"));
-          g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
-                                   _("VM '%s' is running (pid %d), but its QMP socket is in use by another client"),
-                                   self->config->label, (int) d->pid);
-          return;
-        }
-      if ((g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED) ||
-           g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_CONNECT)) &&
-          ++d->attempts < ATTACH_ATTEMPTS &&
-          hg_process_pid_is_vm_qemu (d->pid, self->paths))
-        {
-          /* QEMU was still finishing an earlier client (one at a time) */
-          g_debug ("VM '%s': QMP open failed (%s), trying again", self->config->label, error->message);
-          g_clear_object (&d->qmp);
-          d->qmp = hg_qmp_client_new (self->paths->qmp);
+          d->qmp = hg_qmp_client_new (d->qmp_path);
           hg_qmp_client_set_greeting_timeout (d->qmp, ATTACH_GREETING_TIMEOUT_MS);
-          hg_qmp_client_open_async (d->qmp, g_task_get_cancellable (task), on_attach_open, g_object_ref (task));
+          hg_qmp_client_open_async (d->qmp, g_task_get_cancellable (task), on_attach_open,
+                                    g_object_ref (task));
           return;
         }
       if (!hg_process_pid_is_vm_qemu (d->pid, self->paths))
@@ -861,7 +900,7 @@ on_attach_open (GObject      *source,
         }
       g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
                                _("Cannot talk to VM '%s' (pid %d) over %s: %s"),
-                               self->config->label, (int) d->pid, self->paths->qmp, error->message);
+                               self->config->label, (int) d->pid, d->qmp_path, error->message);
       return;
     }
   hg_qmp_query_name_async (d->qmp, g_task_get_cancellable (task), on_attach_name,
@@ -918,7 +957,8 @@ hg_vm_attach_async (HgVm               *self,
       return;
     }
   d->pid = pid;
-  d->qmp = hg_qmp_client_new (self->paths->qmp);
+  d->qmp_path = self->control_client ? self->paths->qmp_ctl : self->paths->qmp;
+  d->qmp = hg_qmp_client_new (d->qmp_path);
   hg_qmp_client_set_greeting_timeout (d->qmp, ATTACH_GREETING_TIMEOUT_MS);
   hg_qmp_client_open_async (d->qmp, cancellable, on_attach_open, g_object_ref (task));
 }
@@ -990,6 +1030,14 @@ hg_vm_refresh_states (HgVm * const *vms,
   while (all.pending > 0)
     g_main_context_iteration (context, TRUE);
   g_main_context_unref (context);
+}
+
+void
+hg_vm_set_control_client (HgVm     *self,
+                          gboolean  control_client)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  self->control_client = control_client;
 }
 
 void

@@ -110,6 +110,12 @@ HgVmState    hg_vm_refresh_state    (HgVm *self, GError **error);
  * with hg_vm_get_state()/hg_vm_get_state_reason(). */
 void         hg_vm_refresh_states   (HgVm * const *vms, guint n_vms);
 
+/* QEMU serves one client per QMP socket and has two (qmp.sock, kept by a
+ * window for as long as it shows the VM, and qmp-ctl.sock).  A one-shot
+ * client (hangarctl) sets this so that it attaches over qmp-ctl.sock first;
+ * either way a busy socket makes the attach try the other one. */
+void         hg_vm_set_control_client (HgVm *self, gboolean control_client);
+
 /* Drops the QMP connection; QEMU goes on running.  The state becomes
  * stopped (unknown to us) unless it already ended. */
 void         hg_vm_detach           (HgVm *self);
