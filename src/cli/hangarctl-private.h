@@ -35,6 +35,22 @@ HgVmConfig *hg_cli_lookup_vm (HgCliContext  *ctx,
                               const char    *name,
                               int           *out_status);
 
+/* hangarctl-vm.c, shared with hangarctl-console.c */
+struct _HgVm;
+/* A one-entry option table with --base DIR (static storage, one command
+ * per process). */
+GOptionEntry *hg_cli_base_entry   (char ***local_bases);
+/* The VM with its state looked at from the runtime directory, attached over
+ * the control QMP socket; NULL with the error printed and *status set. */
+struct _HgVm *hg_cli_open_vm      (HgCliContext  *ctx,
+                                   const char    *command,
+                                   char         **local_bases,
+                                   const char    *name,
+                                   int           *status);
+/* argc counts the command; wanted = exact argc, or 0 for "a VM at least" */
+gboolean      hg_cli_check_one_vm (const char *command, int argc, int wanted);
+int           hg_cli_console      (HgCliContext *ctx, int argc, char **argv);
+
 int      hg_cli_create          (HgCliContext *ctx, int argc, char **argv);
 int      hg_cli_import_ctys     (HgCliContext *ctx, int argc, char **argv);
 

@@ -3,14 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -96,8 +93,8 @@ fail (const char   *command,
 
 /* ---- finding the VM ------------------------------------------------------ */
 
-static GOptionEntry *
-base_entry (char ***local_bases)
+GOptionEntry *
+hg_cli_base_entry (char ***local_bases)
 {
   static GOptionEntry entry[2];
 
@@ -109,8 +106,8 @@ base_entry (char ***local_bases)
 
 /* The VM named on the command line with its state looked at; NULL with
  * the error printed and *status set. */
-static HgVm *
-open_vm (HgCliContext  *ctx,
+HgVm *
+hg_cli_open_vm (HgCliContext  *ctx,
          const char    *command,
          char         **local_bases,
          const char    *name,
@@ -144,7 +141,7 @@ open_running_vm (HgCliContext  *ctx,
                  const char    *name,
                  int           *status)
 {
-  HgVm *vm = open_vm (ctx, command, local_bases, name, status);
+  HgVm *vm = hg_cli_open_vm (ctx, command, local_bases, name, status);
 
   if (vm == NULL)
     return NULL;
@@ -167,8 +164,8 @@ open_running_vm (HgCliContext  *ctx,
   return vm;
 }
 
-static gboolean
-check_one_vm (const char *command,
+gboolean
+hg_cli_check_one_vm (const char *command,
               int         argc,
               int         wanted)
 {
@@ -216,7 +213,7 @@ cli_start (HgCliContext *ctx,
                                                  "exits; every command finds it again."),
                              entries, &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("start", argc, 2))
+  if (!hg_cli_check_one_vm ("start", argc, 2))
     return HG_EXIT_USAGE;
   if (boot != NULL && !hg_boot_mode_from_string (boot, &mode))
     {
@@ -224,7 +221,7 @@ cli_start (HgCliContext *ctx,
                                "floppy or usb)"), boot);
       return HG_EXIT_USAGE;
     }
-  vm = open_vm (ctx, "start", local_bases, argv[1], &status);
+  vm = hg_cli_open_vm (ctx, "start", local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
   if (hg_vm_is_active (vm))
@@ -273,7 +270,7 @@ cli_stop (HgCliContext *ctx,
                                                 "after --timeout, then kill."),
                              entries, &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("stop", argc, 2))
+  if (!hg_cli_check_one_vm ("stop", argc, 2))
     return HG_EXIT_USAGE;
   if (timeout_s < 0 || timeout_s > 24 * 3600)
     {
@@ -310,9 +307,9 @@ simple_action (HgCliContext *ctx,
   g_autoptr(GError) error = NULL;
   int status = HG_EXIT_OK;
 
-  if (!hg_cli_parse_options (command, _("VM"), summary, base_entry (&local_bases), &argc, &argv))
+  if (!hg_cli_parse_options (command, _("VM"), summary, hg_cli_base_entry (&local_bases), &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm (command, argc, 2))
+  if (!hg_cli_check_one_vm (command, argc, 2))
     return HG_EXIT_USAGE;
   vm = open_running_vm (ctx, command, local_bases, argv[1], &status);
   if (vm == NULL)
@@ -326,56 +323,46 @@ simple_action (HgCliContext *ctx,
   return HG_EXIT_OK;
 }
 
-static int
-cli_kill (HgCliContext *ctx, int argc, char **argv)
-{
-  g_autofree char *label = NULL;
-  int status = simple_action (ctx, argc, argv, "kill",
-                              _("Forces a VM off at once (the guest gets no chance to shut down)."),
-                              hg_vm_kill_async, &label);
-
-  if (status == HG_EXIT_OK)
-    g_print (_("VM '%s' killed\n"), label);
-  return status;
-}
-
-static int
-cli_pause (HgCliContext *ctx, int argc, char **argv)
-{
-  g_autofree char *label = NULL;
-  int status = simple_action (ctx, argc, argv, "pause",
-                              _("Stops a VM's CPUs."),
-                              hg_vm_pause_async, &label);
-
-  if (status == HG_EXIT_OK)
-    g_print (_("VM '%s' paused\n"), label);
-  return status;
-}
+/* the actions that take just the VM: argv[0] names the row */
+static const struct {
+  const char   *name;
+  const char   *summary;
+  SimpleAction  action;
+  const char   *done;      /* "VM '%s' …", printed with the label */
+} simple_actions[] = {
+  { "kill", N_("Forces a VM off at once (the guest gets no chance to shut down)."),
+    hg_vm_kill_async, N_("VM '%s' killed") },
+  { "pause", N_("Stops a VM's CPUs."), hg_vm_pause_async, N_("VM '%s' paused") },
+  { "resume", N_("Lets a paused VM's CPUs run again."), hg_vm_resume_async,
+    N_("VM '%s' resumed") },
+  { "reset", N_("Hard-resets a VM's machine."), hg_vm_reset_async, N_("VM '%s' reset") },
+};
 
 static int
-cli_resume (HgCliContext *ctx, int argc, char **argv)
+cli_simple (HgCliContext *ctx,
+            int           argc,
+            char        **argv)
 {
-  g_autofree char *label = NULL;
-  int status = simple_action (ctx, argc, argv, "resume",
-                              _("Lets a paused VM's CPUs run again."),
-                              hg_vm_resume_async, &label);
+  for (guint i = 0; i < G_N_ELEMENTS (simple_actions); i++)
+    if (g_str_equal (argv[0], simple_actions[i].name))
+      {
+        g_autofree char *label = NULL;
+        int status = simple_action (ctx, argc, argv, simple_actions[i].name,
+                                    _(simple_actions[i].summary), simple_actions[i].action,
+                                    &label);
 
-  if (status == HG_EXIT_OK)
-    g_print (_("VM '%s' resumed\n"), label);
-  return status;
-}
-
-static int
-cli_reset (HgCliContext *ctx, int argc, char **argv)
-{
-  g_autofree char *label = NULL;
-  int status = simple_action (ctx, argc, argv, "reset",
-                              _("Hard-resets a VM's machine."),
-                              hg_vm_reset_async, &label);
-
-  if (status == HG_EXIT_OK)
-    g_print (_("VM '%s' reset\n"), label);
-  return status;
+        if (status == HG_EXIT_OK)
+          {
+            /* one of the literals above (msgfmt --check keeps its %s) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+            g_print (_(simple_actions[i].done), label);
+#pragma GCC diagnostic pop
+            g_print ("\n");
+          }
+        return status;
+      }
+  g_assert_not_reached ();
 }
 
 /* ---- snapshots ----------------------------------------------------------- */
@@ -462,7 +449,7 @@ cli_snapshot (HgCliContext *ctx,
                              _("Internal snapshots of a running VM (every disk must be qcow2)."),
                              entries, &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("snapshot", argc, 0))
+  if (!hg_cli_check_one_vm ("snapshot", argc, 0))
     return HG_EXIT_USAGE;
   if (argc < 3)
     {
@@ -622,7 +609,7 @@ cli_media (HgCliContext *ctx,
                                "another image (the manual's DVD swap)."),
                              entries, &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("media", argc, 0))
+  if (!hg_cli_check_one_vm ("media", argc, 0))
     return HG_EXIT_USAGE;
   if (argc < 3)
     {
@@ -720,9 +707,9 @@ cli_screenshot (HgCliContext *ctx,
   int status = HG_EXIT_OK;
 
   if (!hg_cli_parse_options ("screenshot", _("VM FILE.png"), _("Saves a running VM's display as PNG."),
-                             base_entry (&local_bases), &argc, &argv))
+                             hg_cli_base_entry (&local_bases), &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("screenshot", argc, 3))
+  if (!hg_cli_check_one_vm ("screenshot", argc, 3))
     return HG_EXIT_USAGE;
   path = g_canonicalize_filename (argv[2], NULL);
   parent = g_path_get_dirname (path);
@@ -754,9 +741,9 @@ cli_send_key (HgCliContext *ctx,
   if (!hg_cli_parse_options ("send-key", _("VM COMBO…"),
                              _("Presses each key combination in turn, e.g. ctrl-alt-del, "
                                "ctrl-alt-f2, shift+a."),
-                             base_entry (&local_bases), &argc, &argv))
+                             hg_cli_base_entry (&local_bases), &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("send-key", argc, 0))
+  if (!hg_cli_check_one_vm ("send-key", argc, 0))
     return HG_EXIT_USAGE;
   if (argc < 3)
     {
@@ -807,9 +794,9 @@ cli_monitor (HgCliContext *ctx,
   if (!hg_cli_parse_options ("monitor", _("VM 'HMP COMMAND'"),
                              _("Runs one QEMU monitor command (e.g. 'info status') and prints the "
                                "answer."),
-                             base_entry (&local_bases), &argc, &argv))
+                             hg_cli_base_entry (&local_bases), &argc, &argv))
     return HG_EXIT_USAGE;
-  if (!check_one_vm ("monitor", argc, 0))
+  if (!hg_cli_check_one_vm ("monitor", argc, 0))
     return HG_EXIT_USAGE;
   if (argc < 3)
     {
@@ -838,184 +825,18 @@ cli_monitor (HgCliContext *ctx,
   return HG_EXIT_OK;
 }
 
-/* ---- console ------------------------------------------------------------- */
-
-/* Ctrl-] leaves, as in telnet and virsh console */
-#define CONSOLE_ESCAPE 0x1d
-/* piped input: after its end, leave once the guest was quiet this long */
-#define CONSOLE_QUIET_MS 1000
-
-static gboolean
-write_all (int          fd,
-           const char  *buf,
-           gsize        len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, buf, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      buf += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-static int
-console_loop (const char *label,
-              int         sock_fd,
-              gboolean    tty)
-{
-  struct termios saved, raw;
-  gboolean input_open = TRUE;
-  int status = HG_EXIT_OK;
-
-  if (tty)
-    {
-      if (tcgetattr (STDIN_FILENO, &saved) != 0)
-        tty = FALSE;
-      else
-        {
-          raw = saved;
-          cfmakeraw (&raw);
-          tcsetattr (STDIN_FILENO, TCSANOW, &raw);
-          g_printerr (_("Connected to the serial console of VM '%s'.  Ctrl-] leaves; Ctrl-a c "
-                        "switches to the QEMU monitor and back.\r\n"), label);
-        }
-    }
-
-  for (;;)
-    {
-      struct pollfd fds[2] = {
-        { sock_fd, POLLIN, 0 },
-        { STDIN_FILENO, POLLIN, 0 },
-      };
-      char buf[4096];
-      int n = poll (fds, input_open ? 2 : 1, input_open ? -1 : CONSOLE_QUIET_MS);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          hg_cli_error ("console", "poll: %s", g_strerror (errno));
-          status = HG_EXIT_FAILURE;
-          break;
-        }
-      if (n == 0)
-        break;   /* input ended and the guest has been quiet */
-      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
-        {
-          gssize r = read (sock_fd, buf, sizeof buf);
-
-          if (r < 0 && errno == EINTR)
-            continue;
-          if (r <= 0)
-            {
-              if (tty)
-                tcsetattr (STDIN_FILENO, TCSANOW, &saved);
-              g_printerr (_("\nThe serial console of VM '%s' closed (the VM stopped)\n"), label);
-              tty = FALSE;
-              break;
-            }
-          if (!write_all (STDOUT_FILENO, buf, (gsize) r))
-            break;
-        }
-      if (input_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
-        {
-          gssize r = read (STDIN_FILENO, buf, sizeof buf);
-
-          if (r < 0 && errno == EINTR)
-            continue;
-          if (r <= 0)
-            {
-              input_open = FALSE;
-              continue;
-            }
-          if (tty)
-            {
-              char *esc = memchr (buf, CONSOLE_ESCAPE, (gsize) r);
-              if (esc != NULL)
-                {
-                  write_all (sock_fd, buf, (gsize) (esc - buf));
-                  break;
-                }
-            }
-          if (!write_all (sock_fd, buf, (gsize) r))
-            break;
-        }
-    }
-  if (tty)
-    {
-      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
-      g_printerr ("\r\n");
-    }
-  return status;
-}
-
-static int
-cli_console (HgCliContext *ctx,
-             int           argc,
-             char        **argv)
-{
-  g_auto(GStrv) local_bases = NULL;
-  g_autoptr(HgVm) vm = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *path;
-  int status = HG_EXIT_OK;
-
-  if (!hg_cli_parse_options ("console", _("VM"),
-                             _("Connects the terminal to a running VM's serial console in raw "
-                               "mode.  Ctrl-] leaves; Ctrl-a c switches to the QEMU monitor."),
-                             base_entry (&local_bases), &argc, &argv))
-    return HG_EXIT_USAGE;
-  if (!check_one_vm ("console", argc, 2))
-    return HG_EXIT_USAGE;
-  vm = open_vm (ctx, "console", local_bases, argv[1], &status);
-  if (vm == NULL)
-    return status;
-  if (!hg_vm_is_active (vm))
-    {
-      hg_cli_error ("console", _("VM '%s' is not running"), hg_vm_get_label (vm));
-      return HG_EXIT_STATE;
-    }
-  if (!hg_vm_get_config (vm)->serial)
-    {
-      hg_cli_error ("console", _("VM '%s' has no serial port ([console] serial=false)"),
-                    hg_vm_get_label (vm));
-      return HG_EXIT_STATE;
-    }
-  path = hg_vm_get_serial_path (vm);
-  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                         &error);
-  address = g_unix_socket_address_new (path);
-  if (socket == NULL || !g_socket_connect (socket, address, NULL, &error))
-    {
-      hg_cli_error ("console", _("cannot connect to the serial console %s: %s"), path,
-                    error->message);
-      return HG_EXIT_FAILURE;
-    }
-  /* the QMP connection is not needed while we are on the console */
-  hg_vm_detach (vm);
-  return console_loop (hg_vm_get_label (vm), g_socket_get_fd (socket), isatty (STDIN_FILENO));
-}
-
 const HgCliCommand hg_cli_vm_commands[] = {
   { "start", N_("Start a VM (QEMU runs on after hangarctl exits)"), cli_start },
   { "stop", N_("Shut a VM down (ACPI, then forced after --timeout)"), cli_stop },
-  { "kill", N_("Force a VM off at once"), cli_kill },
-  { "pause", N_("Stop a VM's CPUs"), cli_pause },
-  { "resume", N_("Let a paused VM run again"), cli_resume },
-  { "reset", N_("Hard-reset a VM"), cli_reset },
+  { "kill", N_("Force a VM off at once"), cli_simple },
+  { "pause", N_("Stop a VM's CPUs"), cli_simple },
+  { "resume", N_("Let a paused VM run again"), cli_simple },
+  { "reset", N_("Hard-reset a VM"), cli_simple },
   { "snapshot", N_("save, load, delete or list internal snapshots"), cli_snapshot },
   { "media", N_("List, eject or change removable media"), cli_media },
   { "screenshot", N_("Save a VM's display as PNG"), cli_screenshot },
   { "send-key", N_("Press key combinations in a VM (ctrl-alt-del …)"), cli_send_key },
   { "monitor", N_("Run a QEMU monitor (HMP) command and print the answer"), cli_monitor },
-  { "console", N_("Attach the terminal to a VM's serial console"), cli_console },
+  { "console", N_("Attach the terminal to a VM's serial console"), hg_cli_console },
   { NULL }
 };

@@ -52,36 +52,14 @@ gboolean
 hg_process_check_path_safe (const char  *path,
                             GError     **error)
 {
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
+  if (hg_runtime_check_path_safe (path, FALSE, error))
+    return TRUE;
+  if (error != NULL && *error != NULL)
     {
-      int saved = errno;
-      if (saved == ENOENT)
-        return TRUE;
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Cannot inspect %s: %s"), path, g_strerror (saved));
-      return FALSE;
+      (*error)->domain = HG_PROCESS_ERROR;
+      (*error)->code = HG_PROCESS_ERROR_UNSAFE_PATH;
     }
-  if (S_ISLNK (st.st_mode))
-    {
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Refusing %s: it is a symbolic link"), path);
-      return FALSE;
-    }
-  if (st.st_uid != getuid ())
-    {
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Refusing %s: it belongs to uid %u, not to us"), path, (guint) st.st_uid);
-      return FALSE;
-    }
-  if (S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Refusing %s: it is a directory"), path);
-      return FALSE;
-    }
-  return TRUE;
+  return FALSE;
 }
 
 gboolean

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include "hg-runtime.h"
 
@@ -62,6 +63,43 @@ hg_runtime_ensure_dir (const char  *dir,
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    "Cannot make runtime directory %s private: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hg_runtime_check_path_safe (const char  *path,
+                            gboolean     allow_dir,
+                            GError     **error)
+{
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    {
+      int saved = errno;
+      if (saved == ENOENT)
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot inspect %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  if (S_ISLNK (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("Refusing %s: it is a symbolic link"), path);
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("Refusing %s: it belongs to uid %u, not to us"), path, (guint) st.st_uid);
+      return FALSE;
+    }
+  if (!allow_dir && S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   _("Refusing %s: it is a directory"), path);
       return FALSE;
     }
   return TRUE;

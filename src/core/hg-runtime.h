@@ -35,6 +35,11 @@ char           *hg_runtime_root          (void);
  * by us. */
 gboolean        hg_runtime_ensure_dir    (const char *dir, GError **error);
 
+/* A path in a runtime directory must be absent, or a non-symlink owned by
+ * us (and no directory unless allow_dir).  G_IO_ERROR naming the path. */
+gboolean        hg_runtime_check_path_safe (const char *path, gboolean allow_dir,
+                                            GError **error);
+
 HgRuntimePaths *hg_runtime_paths_new     (const char *root, const char *vm_id);
 void            hg_runtime_paths_free    (HgRuntimePaths *paths);
 

@@ -639,30 +639,14 @@ static gboolean
 check_safe (const char  *path,
             GError     **error)
 {
-  struct stat st;
-
-  if (lstat (path, &st) != 0)
+  if (hg_runtime_check_path_safe (path, TRUE, error))
+    return TRUE;
+  if (error != NULL && *error != NULL)
     {
-      int saved = errno;
-      if (saved == ENOENT)
-        return TRUE;
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH,
-                   _("Cannot inspect %s: %s"), path, g_strerror (saved));
-      return FALSE;
+      (*error)->domain = HG_SWITCH_ERROR;
+      (*error)->code = HG_SWITCH_ERROR_UNSAFE_PATH;
     }
-  if (S_ISLNK (st.st_mode))
-    {
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH,
-                   _("Refusing %s: it is a symbolic link"), path);
-      return FALSE;
-    }
-  if (st.st_uid != geteuid ())
-    {
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH,
-                   _("Refusing %s: it belongs to uid %u, not to us"), path, (guint) st.st_uid);
-      return FALSE;
-    }
-  return TRUE;
+  return FALSE;
 }
 
 /* What a dead switch left behind: its sockets and pidfile (never the log). */
