@@ -926,6 +926,7 @@ add_nics (Builder  *b,
       g_autofree char *boot = NULL;
       g_autofree char *netdev_id = NULL;
       gboolean use_vdeq = FALSE;
+      gboolean vde_hub = FALSE;
       GString *nd;
 
       if (nic->mode == HG_NET_NONE)
@@ -1017,8 +1018,12 @@ add_nics (Builder  *b,
             else
               {
                 g_autofree char *esock = hg_cmdline_escape (sock);
+                /* NIC -- hub -- plug -- vde: the plug can be replaced at run
+                 * time (netdev_del/netdev_add) when the switch restarts,
+                 * which QEMU's vde backend never does by itself */
                 netdev_id = g_strdup_printf ("net%u", i);
-                g_string_append_printf (nd, "vde,id=%s,sock=%s", netdev_id, esock);
+                g_string_append_printf (nd, "vde,id=vde%u,sock=%s", i, esock);
+                vde_hub = TRUE;
               }
           }
           break;
@@ -1071,6 +1076,11 @@ add_nics (Builder  *b,
       /* Host side; vdeq wants "-net vde,..." which it rewrites */
       add2 (b, use_vdeq ? "-net" : "-netdev", nd->str);
       g_string_free (nd, TRUE);
+      if (vde_hub)
+        {
+          add_printf (b, "-netdev", "hubport,id=plug%u,hubid=%u,netdev=vde%u", i, i, i);
+          add_printf (b, "-netdev", "hubport,id=%s,hubid=%u", netdev_id, i);
+        }
     }
   return TRUE;
 }

@@ -33,3 +33,28 @@ ENUM_STRINGS (accel, HgAccel, "auto", "kvm", "tcg")
 ENUM_STRINGS (boot_mode, HgBootMode, "disk", "cdrom", "pxe", "kernel", "floppy", "usb")
 ENUM_STRINGS (net_mode, HgNetMode, "none", "user", "vde", "tap")
 ENUM_STRINGS (console, HgConsole, "vnc", "sdl", "serial", "none")
+
+G_DEFINE_ENUM_TYPE (HgAccel, hg_accel,
+  G_DEFINE_ENUM_VALUE (HG_ACCEL_AUTO, "auto"),
+  G_DEFINE_ENUM_VALUE (HG_ACCEL_KVM, "kvm"),
+  G_DEFINE_ENUM_VALUE (HG_ACCEL_TCG, "tcg"))
+
+G_DEFINE_ENUM_TYPE (HgBootMode, hg_boot_mode,
+  G_DEFINE_ENUM_VALUE (HG_BOOT_DISK, "disk"),
+  G_DEFINE_ENUM_VALUE (HG_BOOT_CDROM, "cdrom"),
+  G_DEFINE_ENUM_VALUE (HG_BOOT_PXE, "pxe"),
+  G_DEFINE_ENUM_VALUE (HG_BOOT_KERNEL, "kernel"),
+  G_DEFINE_ENUM_VALUE (HG_BOOT_FLOPPY, "floppy"),
+  G_DEFINE_ENUM_VALUE (HG_BOOT_USB, "usb"))
+
+G_DEFINE_ENUM_TYPE (HgNetMode, hg_net_mode,
+  G_DEFINE_ENUM_VALUE (HG_NET_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (HG_NET_USER, "user"),
+  G_DEFINE_ENUM_VALUE (HG_NET_VDE, "vde"),
+  G_DEFINE_ENUM_VALUE (HG_NET_TAP, "tap"))
+
+G_DEFINE_ENUM_TYPE (HgConsole, hg_console,
+  G_DEFINE_ENUM_VALUE (HG_CONSOLE_VNC, "vnc"),
+  G_DEFINE_ENUM_VALUE (HG_CONSOLE_SDL, "sdl"),
+  G_DEFINE_ENUM_VALUE (HG_CONSOLE_SERIAL, "serial"),
+  G_DEFINE_ENUM_VALUE (HG_CONSOLE_NONE, "none"))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -46,5 +46,15 @@ const char *hg_net_mode_to_string   (HgNetMode   mode);
 gboolean    hg_net_mode_from_string (const char *str, HgNetMode  *out);
 const char *hg_console_to_string    (HgConsole   console);
 gboolean    hg_console_from_string  (const char *str, HgConsole  *out);
+
+/* GEnum types, for GObject properties (HgVmSpec); nicks are the strings above. */
+GType hg_accel_get_type     (void) G_GNUC_CONST;
+GType hg_boot_mode_get_type (void) G_GNUC_CONST;
+GType hg_net_mode_get_type  (void) G_GNUC_CONST;
+GType hg_console_get_type   (void) G_GNUC_CONST;
+#define HG_TYPE_ACCEL     (hg_accel_get_type ())
+#define HG_TYPE_BOOT_MODE (hg_boot_mode_get_type ())
+#define HG_TYPE_NET_MODE  (hg_net_mode_get_type ())
+#define HG_TYPE_CONSOLE   (hg_console_get_type ())
 
 G_END_DECLS

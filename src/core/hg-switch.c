@@ -25,6 +25,8 @@
 
 G_DEFINE_QUARK (hg-switch-error-quark, hg_switch_error)
 
+#define RESTART_BUSY_RETRIES 100    /* x RESTART_BUSY_INTERVAL_MS */
+#define RESTART_BUSY_INTERVAL_MS 50
 #define RESTART_LIMIT        5        /* restarts ... */
 #define RESTART_WINDOW_US    (60 * G_USEC_PER_SEC)   /* ... per minute at most */
 #define RETRY_MS             20
@@ -43,6 +45,7 @@ struct _HgSwitch {
   char         *pidfile;
   char         *log;
   char         *lock;
+  char         *stop_marker;      /* written by a stop on purpose: no restart */
 
   gboolean      auto_restart;
   gboolean      watching;
@@ -52,6 +55,8 @@ struct _HgSwitch {
   GSource      *pidfd_source;
   GMainContext *watch_context;
   gboolean      restarting;
+  guint         busy_retries;     /* the lock was held by another restarter */
+  GSource      *busy_source;
   gint64        restart_times[RESTART_LIMIT];
   guint         n_restarts;
 };
@@ -333,6 +338,7 @@ hg_switch_constructed (GObject *object)
   self->pidfile = g_build_filename (self->dir, "vde_switch.pid", NULL);
   self->log = g_build_filename (self->dir, "switch.log", NULL);
   self->lock = g_build_filename (self->dir, "lock", NULL);
+  self->stop_marker = g_build_filename (self->dir, "stopped", NULL);
   self->pid = hg_switch_find_running (self);
   self->running = self->pid != 0;
 }
@@ -354,6 +360,9 @@ hg_switch_dispose (GObject *object)
   HgSwitch *self = HG_SWITCH (object);
 
   stop_watch (self);
+  if (self->busy_source != NULL)
+    g_source_destroy (self->busy_source);
+  g_clear_pointer (&self->busy_source, g_source_unref);
   g_clear_pointer (&self->watch_context, g_main_context_unref);
   G_OBJECT_CLASS (hg_switch_parent_class)->dispose (object);
 }
@@ -373,6 +382,7 @@ hg_switch_finalize (GObject *object)
   g_free (self->pidfile);
   g_free (self->log);
   g_free (self->lock);
+  g_free (self->stop_marker);
   G_OBJECT_CLASS (hg_switch_parent_class)->finalize (object);
 }
 
@@ -961,6 +971,7 @@ hg_switch_start_async (HgSwitch            *self,
       g_task_return_error (task, error);
       return;
     }
+  g_unlink (self->stop_marker);
   log_fd = open_log (self->log, &error);
   if (log_fd < 0)
     {
@@ -1102,6 +1113,8 @@ hg_switch_stop_sync (HgSwitch  *self,
       return FALSE;
     }
   pidfd = hg_process_pidfd_open (pid);
+  /* every watcher, in any process, must see this end as on purpose */
+  g_file_set_contents (self->stop_marker, "", 0, NULL);
   /* "shutdown" ends the session without the usual status line */
   answer = hg_switch_mgmt_command_sync (self, "shutdown", NULL, &local_error);
   if (local_error != NULL)
@@ -1352,6 +1365,18 @@ hg_switch_check_answers (HgSwitch  *self,
 
 /* ---- supervision ---------------------------------------------------------- */
 
+static void on_restarted (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static gboolean
+restart_again (gpointer user_data)
+{
+  HgSwitch *self = user_data;
+
+  g_clear_pointer (&self->busy_source, g_source_unref);
+  hg_switch_start_async (self, NULL, on_restarted, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_restarted (GObject      *source,
               GAsyncResult *result,
@@ -1360,8 +1385,22 @@ on_restarted (GObject      *source,
   HgSwitch *self = HG_SWITCH (source);
   g_autoptr(GError) error = NULL;
 
+  if (!hg_switch_start_finish (self, result, &error) &&
+      g_error_matches (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_BUSY) &&
+      self->busy_retries++ < RESTART_BUSY_RETRIES)
+    {
+      /* another watcher (a window, another VM) is restarting it right now:
+       * ask again shortly; a start of a running switch succeeds at once */
+      g_debug ("switch '%s' is being restarted by someone else", self->name);
+      g_clear_pointer (&self->busy_source, g_source_unref);
+      self->busy_source = g_timeout_source_new (RESTART_BUSY_INTERVAL_MS);
+      g_source_set_callback (self->busy_source, restart_again, self, NULL);
+      g_source_attach (self->busy_source, self->watch_context);
+      return;
+    }
   self->restarting = FALSE;
-  if (!hg_switch_start_finish (self, result, &error))
+  self->busy_retries = 0;
+  if (error != NULL)
     {
       g_warning ("Cannot restart switch '%s': %s", self->name, error->message);
       g_signal_emit (self, signals[SIGNAL_RESTART_FAILED], 0, error);
@@ -1401,10 +1440,13 @@ on_pidfd (int          fd,
   close (self->pidfd);
   self->pidfd = -1;
 
-  /* a switch that was stopped removes its pidfile; a killed one leaves it */
+  /* a switch stopped on purpose leaves the stop marker (and removes its
+   * pidfile); a killed one leaves its pidfile, unless another watcher is
+   * already restarting it (then there is no marker either) */
   {
     GPid in_file = 0;
-    killed = hg_process_read_pidfile (self->pidfile, &in_file, NULL) && in_file == dead;
+    killed = (hg_process_read_pidfile (self->pidfile, &in_file, NULL) && in_file == dead) ||
+             !g_file_test (self->stop_marker, G_FILE_TEST_EXISTS);
   }
   g_debug ("switch %s (pid %d) is gone (%s)", self->name, (int) dead,
            killed ? "killed" : "stopped");

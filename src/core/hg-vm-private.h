@@ -29,6 +29,7 @@ struct _HgVm {
   HgQmpClient     *qmp;
   gboolean         qmp_busy;         /* alive, but another client holds QMP */
   gboolean         control_client;   /* attach over qmp-ctl.sock first */
+  GPtrArray       *switches;         /* HgSwitch watched for the VDE NICs */
   gboolean         shutdown_seen;    /* SHUTDOWN event: a normal stop */
   char            *expected_exit;    /* we asked it to go: the reason to show */
 };
@@ -44,5 +45,10 @@ void     hg_vm_expect_exit      (HgVm *self, const char *reason);
 void     hg_vm_wait_gone_async  (HgVm *self, guint timeout_ms, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);
 gboolean hg_vm_wait_gone_finish (HgVm *self, GAsyncResult *result, GError **error);
+
+/* hg-vm-network.c: while QMP is attached (not for control clients), the
+ * switches of the VDE NICs are watched and the NICs follow them. */
+void     hg_vm_watch_switches   (HgVm *self);
+void     hg_vm_unwatch_switches (HgVm *self);
 
 G_END_DECLS

@@ -381,6 +381,7 @@ on_qmp_disconnected (HgQmpClient  *client,
 static void
 drop_qmp (HgVm *self)
 {
+  hg_vm_unwatch_switches (self);
   if (self->qmp == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->qmp, self);
@@ -397,6 +398,7 @@ adopt_qmp (HgVm        *self,
   self->qmp_busy = FALSE;
   g_signal_connect (qmp, "event", G_CALLBACK (on_qmp_event), self);
   g_signal_connect (qmp, "disconnected", G_CALLBACK (on_qmp_disconnected), self);
+  hg_vm_watch_switches (self);
 }
 
 /* ---- object ------------------------------------------------------------ */

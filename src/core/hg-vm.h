@@ -158,6 +158,20 @@ void         hg_vm_resume_async     (HgVm *self, GCancellable *cancellable,
 void         hg_vm_reset_async      (HgVm *self, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data);
 
+/* ---- VDE NICs ---------------------------------------------------------- */
+
+/* The VDE NICs on switch_name: set their link state as the guest sees it
+ * (set_link), or plug them into the switch again after it was restarted
+ * (the hub between NIC and plug, see hg-vm-network.c).  A VM watched by a
+ * window does both by itself when the switch dies and comes back.
+ * Complete with hg_vm_action_finish(). */
+void         hg_vm_set_switch_link_async (HgVm *self, const char *switch_name, gboolean up,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+void         hg_vm_replug_switch_async   (HgVm *self, const char *switch_name,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+
 /* ---- snapshots (internal, qcow2) -------------------------------------- */
 
 /* TRUE if every writable disk of the config is qcow2 (and there is one);
