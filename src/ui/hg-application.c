@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hangar-ui"
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "hg-application.h"
@@ -19,6 +20,8 @@ struct _HgApplication
   GSettings      *settings;    /* NULL when the schema is missing */
   HgNotifier     *notifier;
   gboolean        bases_from_command_line;
+  char           *select;      /* --select / --display VM, for the next activate */
+  gboolean        show_display;
 };
 
 G_DEFINE_FINAL_TYPE (HgApplication, hg_application, GTK_TYPE_APPLICATION)
@@ -26,6 +29,10 @@ G_DEFINE_FINAL_TYPE (HgApplication, hg_application, GTK_TYPE_APPLICATION)
 static const GOptionEntry option_entries[] = {
   { "base", 'b', 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
     N_("Show the VMs under DIR (repeatable; default: the usual library)"), N_("DIR") },
+  { "select", 's', 0, G_OPTION_ARG_STRING, NULL,
+    N_("Select VM (label, directory or .hangar file) in the window"), N_("VM") },
+  { "display", 'd', 0, G_OPTION_ARG_STRING, NULL,
+    N_("Select VM and show its display"), N_("VM") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { NULL }
 };
@@ -88,6 +95,9 @@ hg_application_activate (GApplication *app)
     window = GTK_WINDOW (hg_window_new (self));
   else if (self->bases != NULL)
     hg_window_set_bases (HG_WINDOW (window), (const char * const *) self->bases);
+  if (self->select != NULL)
+    hg_window_select_vm (HG_WINDOW (window), self->select, self->show_display);
+  g_clear_pointer (&self->select, g_free);
   gtk_window_present (window);
 }
 
@@ -110,6 +120,8 @@ hg_application_command_line (GApplication            *app,
   HgApplication *self = HG_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree const char **bases = NULL;
+  const char *select = NULL;
+  const char *display = NULL;
 
   if (g_variant_dict_lookup (options, "base", "^a&ay", &bases))
     {
@@ -126,6 +138,23 @@ hg_application_command_line (GApplication            *app,
       hg_application_set_bases (self, (const char * const *) absolute->pdata);
       self->bases_from_command_line = TRUE;
     }
+
+  g_clear_pointer (&self->select, g_free);
+  self->show_display = FALSE;
+  if (g_variant_dict_lookup (options, "display", "&s", &display))
+    self->show_display = TRUE;
+  else if (!g_variant_dict_lookup (options, "select", "&s", &select))
+    select = NULL;
+  if (display != NULL)
+    select = display;
+  /* a directory or file: relative to where the command ran */
+  if (select != NULL && strchr (select, '/') != NULL)
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, select);
+      self->select = g_file_get_path (file);
+    }
+  else
+    self->select = g_strdup (select);
 
   g_application_activate (app);
   return 0;
@@ -213,6 +242,7 @@ hg_application_startup (GApplication *app)
     { "win.page::display", { "<Alt>2", NULL } },
     { "win.page::serial", { "<Alt>3", NULL } },
     { "win.page::monitor", { "<Alt>4", NULL } },
+    { "win.page::networks", { "<Alt>5", NULL } },
     { "vm.start::default", { "<Primary>Return", NULL } },
     { "vm.pause", { "<Primary>p", NULL } },
     { "vm.shutdown", { "<Primary><Shift>s", NULL } },
@@ -258,6 +288,7 @@ hg_application_finalize (GObject *object)
   HgApplication *self = HG_APPLICATION (object);
 
   g_clear_pointer (&self->bases, g_strfreev);
+  g_clear_pointer (&self->select, g_free);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
 

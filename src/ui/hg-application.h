@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /*
  * HgApplication — the single-instance GtkApplication (io.github.hangarvm.Hangar).
- * Options: --base DIR (repeatable; default: the library's default bases).
+ * Options: --base DIR (repeatable; default: the library's default bases),
+ * --select VM (label, directory or .hangar), --display VM (selected, Display page).
  * App actions: app.quit, app.about, app.preferences (Ctrl+,),
  * app.shortcuts (help overlay).
  */

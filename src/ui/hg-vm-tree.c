@@ -18,6 +18,7 @@ enum {
   COL_STATE,
   COL_SORT,
   COL_CONFIG,
+  COL_TOOLTIP,
   N_COLUMNS
 };
 
@@ -42,6 +43,7 @@ struct _HgVmTree
   char               *filter_text;     /* casefolded, NULL = everything */
   char               *selected_path;
   GHashTable         *rows;            /* config path -> GtkTreeRowReference (store) */
+  guint               updating;        /* begin_update depth: view detached */
 };
 
 G_DEFINE_FINAL_TYPE (HgVmTree, hg_vm_tree, GTK_TYPE_BOX)
@@ -88,8 +90,25 @@ find_or_insert (HgVmTree    *self,
 {
   GtkTreeModel *model = GTK_TREE_MODEL (self->store);
   GtkTreeIter iter;
-  gboolean valid = gtk_tree_model_iter_children (model, &iter, parent);
+  gboolean valid;
   int position = 0;
+  int n = gtk_tree_model_iter_n_children (model, parent);
+
+  /* A library comes sorted: a VM after the last VM is appended at once */
+  if (kind == KIND_VM && n > 0 &&
+      gtk_tree_model_iter_nth_child (model, &iter, parent, n - 1))
+    {
+      int last_kind;
+      g_autofree char *last_sort = NULL;
+
+      gtk_tree_model_get (model, &iter, COL_KIND, &last_kind, COL_SORT, &last_sort, -1);
+      if (last_kind == KIND_VM && g_strcmp0 (last_sort, sort_key) <= 0)
+        {
+          gtk_tree_store_insert (self->store, out, parent, -1);
+          return FALSE;
+        }
+    }
+  valid = gtk_tree_model_iter_children (model, &iter, parent);
 
   for (; valid; valid = gtk_tree_model_iter_next (model, &iter), position++)
     {
@@ -142,12 +161,14 @@ ensure_group (HgVmTree    *self,
     {
       g_autofree char *shown = display_dir (base);
       g_autofree char *markup = g_markup_printf_escaped ("<b>%s</b>", shown);
+      g_autofree char *tip = g_markup_escape_text (base, -1);
       gtk_tree_store_set (self->store, &parent,
                           COL_KIND, KIND_BASE,
                           COL_ICON, "drive-harddisk-symbolic",
                           COL_TITLE, markup,
                           COL_KEY, base,
                           COL_SORT, base,
+                          COL_TOOLTIP, tip,
                           -1);
     }
 
@@ -223,7 +244,9 @@ hg_vm_tree_add_vm (HgVmTree   *self,
   GtkTreeIter parent, iter;
   g_autofree char *label = NULL;
   g_autofree char *markup = NULL;
+  g_autofree char *tooltip = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *accel = NULL;
 
   g_return_if_fail (HG_IS_VM_TREE (self));
   g_return_if_fail (base != NULL);
@@ -234,6 +257,8 @@ hg_vm_tree_add_vm (HgVmTree   *self,
   if (lookup_row (self, config_path, &iter))
     gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, COL_STATE, &state, -1);
   hg_vm_tree_remove_vm (self, config_path);
+  if (config != NULL)
+    accel = g_strdup (hg_accel_to_string (config->accel));
 
   if (config != NULL && config->label != NULL)
     label = g_strdup (config->label);
@@ -244,14 +269,19 @@ hg_vm_tree_add_vm (HgVmTree   *self,
         label[strlen (label) - strlen (HG_CONFIG_SUFFIX)] = '\0';
     }
 
-  if (config != NULL && config->os_name != NULL)
-    markup = g_markup_printf_escaped ("%s <small><span alpha=\"60%%\">%s</span></small>",
-                                      label, config->os_name);
-  else if (config == NULL)
+  /* the label alone, so that it has the room; the rest in the tooltip */
+  if (config == NULL)
     markup = g_markup_printf_escaped ("%s <small><span alpha=\"60%%\">%s</span></small>",
                                       label, _("cannot be loaded"));
   else
     markup = g_markup_escape_text (label, -1);
+  if (config == NULL)
+    tooltip = g_markup_printf_escaped ("<b>%s</b>\n%s", label, error);
+  else
+    tooltip = g_markup_printf_escaped ("<b>%s</b>%s%s\n%s", label,
+                                       config->os_name != NULL ? " — " : "",
+                                       config->os_name != NULL ? config->os_name : "",
+                                       config_path);
 
   ensure_group (self, base, folder, &parent);
   find_or_insert (self, &parent, KIND_VM, label, &iter);
@@ -259,12 +289,13 @@ hg_vm_tree_add_vm (HgVmTree   *self,
                       COL_KIND, KIND_VM,
                       COL_TITLE, markup,
                       COL_ARCH, config != NULL ? config->arch : NULL,
-                      COL_ACCEL, config != NULL ? hg_accel_to_string (config->accel) : NULL,
+                      COL_ACCEL, accel,
                       COL_KEY, config_path,
                       COL_ERROR, error,
                       COL_STATE, state != NULL ? state : "stopped",
                       COL_SORT, label,
                       COL_CONFIG, config,
+                      COL_TOOLTIP, tooltip,
                       -1);
   update_vm_row (self, &iter);
   {
@@ -272,7 +303,8 @@ hg_vm_tree_add_vm (HgVmTree   *self,
     g_hash_table_replace (self->rows, g_strdup (config_path),
                           gtk_tree_row_reference_new (GTK_TREE_MODEL (self->store), path));
   }
-  gtk_tree_view_expand_all (self->tree_view);
+  if (self->updating == 0)
+    gtk_tree_view_expand_all (self->tree_view);
 }
 
 /* Removes empty folder rows above a removed VM (bases stay) */
@@ -327,6 +359,25 @@ hg_vm_tree_clear (HgVmTree *self)
 
   g_hash_table_remove_all (self->rows);
   gtk_tree_store_clear (self->store);
+}
+
+void
+hg_vm_tree_set_vm_accel (HgVmTree   *self,
+                         const char *config_path,
+                         const char *accel)
+{
+  GtkTreeIter iter;
+  HgVmConfig *config = NULL;
+
+  g_return_if_fail (HG_IS_VM_TREE (self));
+
+  if (!lookup_row (self, config_path, &iter))
+    return;
+  gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, COL_CONFIG, &config, -1);
+  if (accel == NULL && config != NULL)
+    accel = hg_accel_to_string (config->accel);
+  gtk_tree_store_set (self->store, &iter, COL_ACCEL, accel, -1);
+  g_clear_pointer (&config, hg_vm_config_unref);
 }
 
 void
@@ -430,9 +481,19 @@ hg_vm_tree_set_filter_text (HgVmTree   *self,
   g_clear_pointer (&self->filter_text, g_free);
   if (text != NULL && text[0] != '\0')
     self->filter_text = g_utf8_casefold (text, -1);
-  gtk_tree_model_filter_refilter (self->filter);
-  gtk_tree_view_expand_all (self->tree_view);
+  if (self->filter != NULL)
+    {
+      gtk_tree_model_filter_refilter (self->filter);
+      gtk_tree_view_expand_all (self->tree_view);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER_TEXT]);
+}
+
+void
+hg_vm_tree_focus_list (HgVmTree *self)
+{
+  g_return_if_fail (HG_IS_VM_TREE (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->tree_view));
 }
 
 void
@@ -465,7 +526,7 @@ get_selected_iter (HgVmTree    *self,
   GtkTreeModel *model;
   GtkTreeIter iter;
 
-  if (!gtk_tree_selection_get_selected (self->selection, &model, &iter))
+  if (self->filter == NULL || !gtk_tree_selection_get_selected (self->selection, &model, &iter))
     return FALSE;
   gtk_tree_model_filter_convert_iter_to_child_iter (self->filter, store_iter, &iter);
   return TRUE;
@@ -535,7 +596,7 @@ hg_vm_tree_select_path (HgVmTree   *self,
 
   g_return_val_if_fail (HG_IS_VM_TREE (self), FALSE);
 
-  if (!lookup_row (self, config_path, &iter) ||
+  if (self->filter == NULL || !lookup_row (self, config_path, &iter) ||
       !gtk_tree_model_filter_convert_child_iter_to_iter (self->filter, &filter_iter, &iter))
     return FALSE;
   gtk_tree_selection_select_iter (self->selection, &filter_iter);
@@ -575,7 +636,45 @@ gboolean
 hg_vm_tree_select_first (HgVmTree *self)
 {
   g_return_val_if_fail (HG_IS_VM_TREE (self), FALSE);
-  return select_first_vm (self, NULL);
+  return self->filter != NULL && select_first_vm (self, NULL);
+}
+
+/* ---- bulk loads ---------------------------------------------------------- */
+
+static void
+attach_filter (HgVmTree *self)
+{
+  self->filter = GTK_TREE_MODEL_FILTER (gtk_tree_model_filter_new (GTK_TREE_MODEL (self->store), NULL));
+  gtk_tree_model_filter_set_visible_func (self->filter, filter_visible_func, self, NULL);
+  gtk_tree_view_set_model (self->tree_view, GTK_TREE_MODEL (self->filter));
+  gtk_tree_view_expand_all (self->tree_view);
+}
+
+void
+hg_vm_tree_begin_update (HgVmTree *self)
+{
+  g_return_if_fail (HG_IS_VM_TREE (self));
+
+  /* Without a view and a filter above it, each insert costs what a store
+   * insert costs: a library of thousands loads in one go. */
+  if (self->updating++ > 0)
+    return;
+  g_clear_pointer (&self->selected_path, g_free);
+  gtk_tree_view_set_model (self->tree_view, NULL);
+  g_clear_object (&self->filter);
+}
+
+void
+hg_vm_tree_end_update (HgVmTree *self)
+{
+  g_return_if_fail (HG_IS_VM_TREE (self));
+  g_return_if_fail (self->updating > 0);
+
+  if (--self->updating > 0)
+    return;
+  attach_filter (self);
+  /* the selection went with the old model */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_PATH]);
 }
 
 /* ---- dump (tests) ------------------------------------------------------- */
@@ -624,7 +723,8 @@ hg_vm_tree_dump (HgVmTree *self)
   GString *out = g_string_new (NULL);
 
   g_return_val_if_fail (HG_IS_VM_TREE (self), NULL);
-  dump_level (self, out, NULL, 0);
+  if (self->filter != NULL)
+    dump_level (self, out, NULL, 0);
   return g_string_free (out, FALSE);
 }
 
@@ -802,11 +902,10 @@ hg_vm_tree_init (HgVmTree *self)
                                     G_TYPE_STRING,   /* error */
                                     G_TYPE_STRING,   /* state */
                                     G_TYPE_STRING,   /* sort */
-                                    HG_TYPE_VM_CONFIG);
-  self->filter = GTK_TREE_MODEL_FILTER (gtk_tree_model_filter_new (GTK_TREE_MODEL (self->store), NULL));
-  gtk_tree_model_filter_set_visible_func (self->filter, filter_visible_func, self, NULL);
+                                    HG_TYPE_VM_CONFIG,
+                                    G_TYPE_STRING);  /* tooltip markup */
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_tree_view_set_model (self->tree_view, GTK_TREE_MODEL (self->filter));
+  attach_filter (self);
 }

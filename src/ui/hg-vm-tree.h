@@ -42,6 +42,15 @@ gboolean      hg_vm_tree_remove_vm         (HgVmTree   *self,
 void          hg_vm_tree_set_vm_state      (HgVmTree   *self,
                                             const char *config_path,
                                             const char *state);
+/* The accelerator a running VM really uses ("kvm", "tcg"); NULL = the
+ * configured one again */
+void          hg_vm_tree_set_vm_accel      (HgVmTree   *self,
+                                            const char *config_path,
+                                            const char *accel);
+/* Many adds in a row (a library load): the view is detached in between and
+ * the selection is lost.  Nestable. */
+void          hg_vm_tree_begin_update      (HgVmTree   *self);
+void          hg_vm_tree_end_update        (HgVmTree   *self);
 const char   *hg_vm_tree_get_selected_path (HgVmTree   *self);
 /* The selected VM's config (transfer none) or NULL; error is its load error */
 HgVmConfig   *hg_vm_tree_get_selected      (HgVmTree   *self,
@@ -53,6 +62,7 @@ gboolean      hg_vm_tree_select_first      (HgVmTree   *self);
 void          hg_vm_tree_set_filter_text   (HgVmTree   *self,
                                             const char *text);
 void          hg_vm_tree_focus_filter      (HgVmTree   *self);
+void          hg_vm_tree_focus_list        (HgVmTree   *self);
 /* The visible rows as indented text, one per line (base, folders, then
  * "label [arch, accel] state" for VMs): what a user sees, for tests. */
 char         *hg_vm_tree_dump              (HgVmTree   *self);

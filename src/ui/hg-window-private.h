@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hg-details-view.h"
+#include "hg-network-view.h"
 #include "hg-serial-view.h"
 #include "hg-vm.h"
 #include "hg-vm-tree.h"
@@ -25,6 +26,8 @@ struct _HgWindow
   HgVncView            *vnc_view;
   HgSerialView         *serial_view;
   HgSerialView         *monitor_view;
+  GtkBox               *network_box;
+  HgNetworkView        *network_view;  /* made when first shown */
 
   GStrv                 bases;         /* NULL = default bases */
   GCancellable         *cancellable;   /* cancelled when the window goes */
@@ -36,6 +39,16 @@ struct _HgWindow
   GSimpleActionGroup   *vm_actions;
   GPtrArray            *monitors;      /* GFileMonitor of the bases and folders */
   guint                 reload_id;     /* debounce of file-monitor reloads */
+
+  /* hg-window-runtime.c: VMs started or stopped by other processes */
+  char                 *runtime_vms_dir; /* <runtime root>/vms */
+  GFileMonitor         *runtime_monitor;
+  GHashTable           *runtime_monitors; /* runtime id -> GFileMonitor of its dir */
+  GHashTable           *attaching;     /* runtime id -> its attach retry (not owned) */
+  GCancellable         *attach_cancellable; /* cancelled by a reload */
+  guint                 uptime_id;
+  gboolean              open_display;  /* show the selected VM's display after the load */
+  gboolean              scanning;      /* a library scan is under way */
 };
 
 /* hg-window-actions.c */
@@ -54,5 +67,20 @@ void hg_window_add_vm             (HgWindow   *self,
                                    const char *config_path,
                                    HgVmConfig *config,
                                    const char *error);
+
+/* hg-window-runtime.c */
+void  hg_window_init_runtime_watch  (HgWindow *self);
+void  hg_window_clear_runtime_watch (HgWindow *self);
+void  hg_window_cancel_attaches     (HgWindow *self);
+/* Attaches to vm if it runs, retrying while its QEMU comes up */
+void  hg_window_attach_vm           (HgWindow *self,
+                                     HgVm     *vm);
+/* "pid 1234 · up 3 minutes · tcg · /run/…" or NULL */
+char *hg_window_describe_runtime    (HgWindow *self,
+                                     HgVm     *vm);
+void  hg_window_update_runtime      (HgWindow *self);
+/* QMP query-kvm (or QEMU's command line): the accelerator really in use */
+void  hg_window_query_accel         (HgWindow *self,
+                                     HgVm     *vm);
 
 G_END_DECLS

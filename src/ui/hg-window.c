@@ -73,25 +73,6 @@ on_message_bar_response (GtkInfoBar *bar,
 
 /* ---- the selected VM ---------------------------------------------------- */
 
-static char *
-describe_runtime (HgVm *vm)
-{
-  GPid pid = hg_vm_get_pid (vm);
-  const char *reason = hg_vm_get_state_reason (vm);
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  if (pid > 0)
-    g_string_append_printf (out, _("pid %d"), (int) pid);
-  if (hg_vm_is_active (vm))
-    {
-      const HgRuntimePaths *paths = hg_vm_get_runtime_paths (vm);
-      g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", paths->dir);
-    }
-  if (reason != NULL)
-    g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", reason);
-  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
-}
-
 static void
 update_command_line (HgWindow *self)
 {
@@ -169,8 +150,6 @@ static void
 update_current (HgWindow *self)
 {
   HgVm *vm = self->current;
-  g_autofree char *runtime = NULL;
-  const char *state;
 
   hg_window_update_vm_actions (self);
   update_consoles (self);
@@ -180,9 +159,7 @@ update_current (HgWindow *self)
       return;
     }
 
-  state = hg_vm_state_to_string (hg_vm_get_state (vm));
-  runtime = describe_runtime (vm);
-  hg_details_view_set_runtime (self->details, state, runtime);
+  hg_window_update_runtime (self);
   hg_details_view_set_log_tail (self->details,
                                 hg_vm_get_state (vm) == HG_VM_STATE_CRASHED
                                   ? hg_vm_get_log_tail (vm) : NULL);
@@ -197,6 +174,7 @@ on_vm_state_changed (HgVm       *vm,
 
   hg_vm_tree_set_vm_state (self->tree, config->path,
                            hg_vm_state_to_string (hg_vm_get_state (vm)));
+  hg_window_query_accel (self, vm);
   if (vm == self->current)
     update_current (self);
 }
@@ -224,7 +202,7 @@ on_selected_path_changed (HgWindow *self)
 
   if (self->current == NULL)
     {
-      hg_details_view_set_runtime (self->details, NULL, NULL);
+      hg_window_update_runtime (self);
       hg_details_view_set_log_tail (self->details, NULL);
       hg_window_update_vm_actions (self);
       return;
@@ -234,19 +212,6 @@ on_selected_path_changed (HgWindow *self)
 }
 
 /* ---- library ------------------------------------------------------------ */
-
-static void
-on_vm_attached (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  HgVm *vm = HG_VM (source);
-  g_autoptr(GError) error = NULL;
-
-  if (!hg_vm_attach_finish (vm, result, &error) && error != NULL &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("Not reattaching %s: %s", hg_vm_get_label (vm), error->message);
-}
 
 void
 hg_window_add_vm (HgWindow   *self,
@@ -276,8 +241,9 @@ hg_window_add_vm (HgWindow   *self,
       if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
         hg_notifier_watch (hg_application_get_notifier (HG_APPLICATION (app)), vm);
     }
-    /* VMs started before this window (or by hangarctl) are adopted here */
-    hg_vm_attach_async (vm, self->cancellable, on_vm_attached, NULL);
+    /* VMs started before this window (or by hangarctl) are adopted here;
+     * later starts by others are seen in the runtime directory */
+    hg_window_attach_vm (self, vm);
   }
 }
 
@@ -288,6 +254,7 @@ clear_library (HgWindow *self)
   gpointer value;
 
   self->current = NULL;
+  hg_window_cancel_attaches (self);
   g_hash_table_iter_init (&iter, self->vms);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -324,6 +291,31 @@ watch_directory (HgWindow   *self,
   g_ptr_array_add (self->monitors, g_steal_pointer (&monitor));
 }
 
+/* The config path of the VM named by label, directory or .hangar file */
+static char *
+resolve_vm (GPtrArray  *entries,
+            const char *name)
+{
+  g_autofree char *canonical = g_canonicalize_filename (name, NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *dir = g_path_get_dirname (entry->path);
+
+      if (g_str_equal (entry->path, canonical) || g_str_equal (dir, canonical))
+        return g_strdup (entry->path);
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->config != NULL && g_strcmp0 (entry->config->label, name) == 0)
+        return g_strdup (entry->path);
+    }
+  return NULL;
+}
+
 static void
 on_library_scanned (GObject      *source,
                     GAsyncResult *result,
@@ -339,15 +331,25 @@ on_library_scanned (GObject      *source,
   if (entries == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        self->scanning = FALSE;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         hg_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
       return;
     }
 
-  selected = g_strdup (self->pending_select != NULL ? self->pending_select
-                                                    : hg_vm_tree_get_selected_path (self->tree));
+  selected = self->pending_select != NULL ? resolve_vm (entries, self->pending_select)
+                                           : g_strdup (hg_vm_tree_get_selected_path (self->tree));
+  if (self->pending_select != NULL && selected == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("There is no VM “%s” in the library."),
+                                                  self->pending_select);
+      hg_window_show_message (self, GTK_MESSAGE_WARNING, message);
+    }
   g_clear_pointer (&self->pending_select, g_free);
+  self->scanning = FALSE;
   clear_library (self);
   g_ptr_array_set_size (self->monitors, 0);
+  hg_vm_tree_begin_update (self->tree);
 
   for (guint i = 0; i < entries->len; i++)
     {
@@ -367,15 +369,25 @@ on_library_scanned (GObject      *source,
           g_hash_table_add (watched, g_steal_pointer (&folder_dir));
         }
     }
-  for (guint i = 0; self->bases != NULL && self->bases[i] != NULL; i++)
-    if (!g_hash_table_contains (watched, self->bases[i]))
-      {
-        watch_directory (self, self->bases[i]);
-        g_hash_table_add (watched, g_strdup (self->bases[i]));
-      }
+  hg_vm_tree_end_update (self->tree);
+  {
+    /* empty bases too: the first VM made there must show up */
+    g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
+    char **bases = self->bases != NULL ? self->bases : defaults;
+
+    for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
+      if (!g_hash_table_contains (watched, bases[i]))
+        {
+          watch_directory (self, bases[i]);
+          g_hash_table_add (watched, g_strdup (bases[i]));
+        }
+  }
 
   if (selected == NULL || !hg_vm_tree_select_path (self->tree, selected))
     hg_vm_tree_select_first (self->tree);
+  if (self->open_display && self->current != NULL)
+    gtk_stack_set_visible_child_name (self->pages, "display");
+  self->open_display = FALSE;
   if (entries->len == 0)
     hg_window_show_message (self, GTK_MESSAGE_INFO,
                             _("No VMs found in the library. Create one with “hangarctl create --label NAME”."));
@@ -416,6 +428,7 @@ hg_window_reload (HgWindow *self)
     g_cancellable_cancel (self->scan_cancellable);
   g_clear_object (&self->scan_cancellable);
   self->scan_cancellable = g_cancellable_new ();
+  self->scanning = TRUE;
 
   task = g_task_new (NULL, self->scan_cancellable, on_library_scanned, g_object_ref (self));
   g_task_set_source_tag (task, hg_window_reload);
@@ -454,6 +467,22 @@ on_library_changed (GFileMonitor      *monitor,
     default:
       break;
     }
+}
+
+void
+hg_window_select_vm (HgWindow   *self,
+                     const char *vm,
+                     gboolean    show_display)
+{
+  g_return_if_fail (HG_IS_WINDOW (self));
+  g_return_if_fail (vm != NULL);
+
+  g_free (self->pending_select);
+  self->pending_select = g_strdup (vm);
+  self->open_display = show_display;
+  /* a load under way picks it up; else load again */
+  if (!self->scanning)
+    hg_window_reload (self);
 }
 
 void
@@ -524,6 +553,19 @@ on_page_changed (HgWindow *self)
 
   if (action != NULL && name != NULL)
     g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_string (name));
+  if (g_strcmp0 (name, "networks") == 0)
+    {
+      /* made on first sight: it reads switches and host devices */
+      if (self->network_view == NULL)
+        {
+          self->network_view = HG_NETWORK_VIEW (hg_network_view_new (NULL, self->caps));
+          gtk_widget_set_vexpand (GTK_WIDGET (self->network_view), TRUE);
+          gtk_widget_show (GTK_WIDGET (self->network_view));
+          gtk_container_add (GTK_CONTAINER (self->network_box), GTK_WIDGET (self->network_view));
+        }
+      else
+        hg_network_view_refresh (self->network_view);
+    }
   if (g_strcmp0 (name, "display") == 0)
     gtk_widget_grab_focus (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view)));
   else if (g_strcmp0 (name, "serial") == 0)
@@ -557,6 +599,54 @@ static const GActionEntry win_actions[] = {
   { "fullscreen", NULL, NULL, "false", action_fullscreen },
 };
 
+/* ---- closing ------------------------------------------------------------ */
+
+guint
+hg_window_count_running (HgWindow *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (HG_IS_WINDOW (self), 0);
+
+  g_hash_table_iter_init (&iter, self->vms);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (hg_vm_is_active (value))
+      n++;
+  return n;
+}
+
+/* Closing never stops a VM; a notification says how many go on running */
+static gboolean
+hg_window_delete_event (GtkWidget   *widget,
+                        GdkEventAny *event)
+{
+  HgWindow *self = HG_WINDOW (widget);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  guint n = hg_window_count_running (self);
+
+  if (n > 0 && app != NULL)
+    {
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *body = NULL;
+
+      notification = g_notification_new (g_dngettext (GETTEXT_PACKAGE, "A VM keeps running",
+                                                      "VMs keep running", n));
+      body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%u VM goes on running without the window; "
+                                           "open Hangar again or use hangarctl to control it.",
+                                           "%u VMs go on running without the window; "
+                                           "open Hangar again or use hangarctl to control them.", n),
+                              n);
+      g_notification_set_body (notification, body);
+      g_application_send_notification (app, "vms-running", notification);
+    }
+  if (GTK_WIDGET_CLASS (hg_window_parent_class)->delete_event != NULL)
+    return GTK_WIDGET_CLASS (hg_window_parent_class)->delete_event (widget, event);
+  return GDK_EVENT_PROPAGATE;
+}
+
 /* ---- GObject ------------------------------------------------------------ */
 
 static void
@@ -571,6 +661,7 @@ hg_window_dispose (GObject *object)
   g_clear_handle_id (&self->reload_id, g_source_remove);
   if (self->vms != NULL)
     clear_library (self);
+  hg_window_clear_runtime_watch (self);
   g_clear_pointer (&self->vms, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_ptr_array_unref);
   g_clear_object (&self->vm_actions);
@@ -600,6 +691,7 @@ hg_window_class_init (HgWindowClass *klass)
 
   object_class->dispose = hg_window_dispose;
   object_class->finalize = hg_window_finalize;
+  widget_class->delete_event = hg_window_delete_event;
 
   /* Emitted after every (re)load of the library has filled the tree */
   signals[LIBRARY_LOADED] =
@@ -622,6 +714,7 @@ hg_window_class_init (HgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgWindow, vnc_view);
   gtk_widget_class_bind_template_child (widget_class, HgWindow, serial_view);
   gtk_widget_class_bind_template_child (widget_class, HgWindow, monitor_view);
+  gtk_widget_class_bind_template_child (widget_class, HgWindow, network_box);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_path_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_message_bar_response);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
@@ -642,6 +735,9 @@ hg_window_init (HgWindow *self)
                                    G_N_ELEMENTS (win_actions), self);
   hg_window_init_vm_actions (self);
   hg_window_update_vm_actions (self);
+  hg_window_init_runtime_watch (self);
+  /* the list has the keyboard (the filter is Ctrl+F away) */
+  hg_vm_tree_focus_list (self->tree);
 
   /* The command lines need the host's emulators and KVM state */
   probe = g_task_new (NULL, self->cancellable, on_host_probed, g_object_ref (self));

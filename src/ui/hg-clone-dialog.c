@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "hg-clone-dialog.h"
+#include "hg-library.h"
+
+struct _HgCloneDialog
+{
+  GtkWindow     parent_instance;
+
+  HgVm         *vm;
+  GStrv         bases;
+  GStrv         labels;
+  GCancellable *cancellable;
+  gboolean      busy;
+
+  /* template */
+  GtkInfoBar   *error_bar;
+  GtkLabel     *error_label;
+  GtkLabel     *intro_label;
+  GtkEntry     *label_entry;
+  GtkLabel     *target_label;
+  GtkLabel     *running_note;
+  GtkSpinner   *spinner;
+  GtkWidget    *clone_button;
+};
+
+G_DEFINE_FINAL_TYPE (HgCloneDialog, hg_clone_dialog, GTK_TYPE_WINDOW)
+
+enum {
+  CLONED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ---- the copy ---------------------------------------------------------------- */
+
+typedef struct {
+  HgVmConfig *source;   /* the in-memory config; only its path is used in the thread */
+  char       *label;
+  GStrv       bases;
+} CloneData;
+
+static void
+clone_data_free (CloneData *data)
+{
+  hg_vm_config_unref (data->source);
+  g_free (data->label);
+  g_strfreev (data->bases);
+  g_free (data);
+}
+
+/* Removes a directory this operation created, with what is in it. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else if (g_unlink (child) != 0)
+        g_debug ("Cannot remove %s: %s", child, g_strerror (errno));
+    }
+  if (g_rmdir (path) != 0)
+    g_debug ("Cannot remove %s: %s", path, g_strerror (errno));
+}
+
+static gboolean
+copy_disk (const char    *source,
+           const char    *dest,
+           const char    *format,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+
+  if (qemu_img != NULL)
+    {
+      const char *argv[] = { qemu_img, "convert", "-q", "-f", format, "-O", format, source, dest, NULL };
+      g_autoptr(GSubprocess) process = NULL;
+      g_autofree char *err_text = NULL;
+
+      process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   error);
+      if (process == NULL ||
+          !g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, &err_text, error))
+        {
+          if (process != NULL)
+            g_subprocess_force_exit (process);
+          return FALSE;
+        }
+      if (!g_subprocess_get_successful (process))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       _("qemu-img could not copy the disk %s: %s"), source,
+                       err_text != NULL ? g_strstrip (err_text) : "");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  else
+    {
+      g_autoptr(GFile) from = g_file_new_for_path (source);
+      g_autoptr(GFile) to = g_file_new_for_path (dest);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_file_copy (from, to, G_FILE_COPY_NONE, cancellable, NULL, NULL, &local_error))
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       _("Cannot copy the disk %s: %s"), source, local_error->message);
+          return FALSE;
+        }
+      return TRUE;
+    }
+}
+
+/* A file name for a disk in the new directory: the old label in it becomes
+ * the new one, and it does not collide with one copied before. */
+static char *
+disk_file_name (const char *old_path,
+                const char *old_label,
+                const char *new_label,
+                const char *new_dir)
+{
+  g_autofree char *base = g_path_get_basename (old_path);
+  g_autofree char *name = NULL;
+  g_autofree char *full = NULL;
+
+  if (g_str_has_prefix (base, old_label))
+    name = g_strconcat (new_label, base + strlen (old_label), NULL);
+  else
+    name = g_strdup (base);
+  full = g_build_filename (new_dir, name, NULL);
+  for (guint n = 2; g_file_test (full, G_FILE_TEST_EXISTS); n++)
+    {
+      const char *dot = strrchr (name, '.');
+      g_autofree char *stem = dot != NULL ? g_strndup (name, (gsize) (dot - name)) : g_strdup (name);
+      g_autofree char *other = g_strdup_printf ("%s-%u%s", stem, n, dot != NULL ? dot : "");
+
+      g_free (full);
+      full = g_build_filename (new_dir, other, NULL);
+    }
+  return g_path_get_basename (full);
+}
+
+/* A path relative to the old VM directory would point nowhere from the
+ * new one: make it absolute. */
+static void
+make_absolute (HgVmConfig  *config,
+               char       **path)
+{
+  if (*path == NULL || (*path)[0] == '\0' || g_path_is_absolute (*path))
+    return;
+  {
+    char *absolute = hg_vm_config_resolve_path (config, *path);
+    g_free (*path);
+    *path = absolute;
+  }
+}
+
+static char *
+clone_in_thread (CloneData     *data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autofree char *old_label = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *new_dir = NULL;
+
+  if (!hg_label_is_valid (data->label, error))
+    return NULL;
+  for (guint i = 0; data->bases != NULL && data->bases[i] != NULL; i++)
+    {
+      g_autofree char *taken = hg_library_find_label (data->bases[i], data->label);
+
+      if (taken != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                       _("The label %s is taken: %s exists"), data->label, taken);
+          return NULL;
+        }
+    }
+
+  /* a fresh copy from disk: that is what gets cloned */
+  config = hg_vm_config_load (data->source->path, error);
+  if (config == NULL)
+    return NULL;
+  old_label = g_strdup (config->label);
+  parent = g_path_get_dirname (config->dir);
+  new_dir = g_build_filename (parent, data->label, NULL);
+  if (g_mkdir (new_dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      if (saved == EEXIST)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                     _("The label %s is taken: the folder %s exists"), data->label, new_dir);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     _("Cannot create the folder %s: %s"), new_dir, g_strerror (saved));
+      return NULL;
+    }
+
+  /* from here on, a failure removes new_dir */
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      HgDisk *disk = g_ptr_array_index (config->disks, i);
+      g_autofree char *source = hg_vm_config_resolve_path (config, disk->path);
+      g_autofree char *name = disk_file_name (source, old_label, data->label, new_dir);
+      g_autofree char *dest = g_build_filename (new_dir, name, NULL);
+
+      if (!copy_disk (source, dest, disk->format != NULL ? disk->format : "raw", cancellable, error))
+        goto failed;
+      g_free (disk->path);
+      disk->path = g_steal_pointer (&name);
+    }
+  for (guint i = 0; i < config->media->len; i++)
+    make_absolute (config, &((HgMedium *) g_ptr_array_index (config->media, i))->path);
+  make_absolute (config, &config->kernel);
+  make_absolute (config, &config->initrd);
+  make_absolute (config, &config->dtb);
+
+  g_free (config->label);
+  config->label = g_strdup (data->label);
+  g_free (config->uuid);
+  config->uuid = g_uuid_string_random ();
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      HgNic *nic = g_ptr_array_index (config->nics, i);
+
+      g_free (nic->mac);
+      nic->mac = hg_mac_generate ();
+    }
+  hg_vm_config_set_location (config, new_dir);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !hg_vm_config_validate (config, error) ||
+      !hg_vm_config_save (config, error))
+    goto failed;
+  return g_strdup (config->path);
+
+failed:
+  remove_tree (new_dir);
+  return NULL;
+}
+
+static void
+clone_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  char *path = clone_in_thread (task_data, cancellable, &error);
+
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, path, g_free);
+}
+
+void
+hg_clone_copy_async (HgVmConfig         *source,
+                     const char         *new_label,
+                     const char * const *bases,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CloneData *data;
+
+  g_return_if_fail (source != NULL && source->path != NULL);
+  g_return_if_fail (new_label != NULL);
+
+  data = g_new0 (CloneData, 1);
+  data->source = hg_vm_config_ref (source);
+  data->label = g_strdup (new_label);
+  data->bases = g_strdupv ((char **) bases);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hg_clone_copy_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) clone_data_free);
+  /* the label is checked in the thread again: another window may race */
+  g_task_run_in_thread (task, clone_thread);
+}
+
+char *
+hg_clone_copy_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- the dialog -------------------------------------------------------------- */
+
+static void
+show_error (HgCloneDialog *self,
+            const char    *message)
+{
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
+}
+
+const char *
+hg_clone_dialog_get_error (HgCloneDialog *self)
+{
+  g_return_val_if_fail (HG_IS_CLONE_DIALOG (self), NULL);
+  if (!gtk_info_bar_get_revealed (self->error_bar))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
+/* The label typed so far: NULL and an error when it cannot be used */
+static gboolean
+check_label (HgCloneDialog  *self,
+             const char     *label,
+             GError        **error)
+{
+  if (!hg_label_is_valid (label, error))
+    return FALSE;
+  for (guint i = 0; self->labels != NULL && self->labels[i] != NULL; i++)
+    if (g_strcmp0 (self->labels[i], label) == 0)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                     _("The label %s is taken by another VM in the library"), label);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+update (HgCloneDialog *self)
+{
+  const char *label = gtk_entry_get_text (self->label_entry);
+  g_autoptr(GError) error = NULL;
+  gboolean running = hg_vm_is_active (self->vm);
+  gboolean ok = label[0] != '\0' && check_label (self, label, &error);
+  HgVmConfig *config = hg_vm_get_config (self->vm);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
+  if (label[0] != '\0' && error != NULL)
+    show_error (self, error->message);
+  else
+    show_error (self, NULL);
+  if (ok)
+    {
+      g_autofree char *parent = g_path_get_dirname (config->dir);
+      g_autofree char *dir = g_build_filename (parent, label, NULL);
+      g_autofree char *text = g_strdup_printf (_("The copy goes into %s"), dir);
+
+      gtk_label_set_text (self->target_label, text);
+    }
+  else
+    gtk_label_set_text (self->target_label, "");
+  gtk_widget_set_sensitive (self->clone_button, ok && !running && !self->busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->label_entry), !self->busy);
+}
+
+static void
+on_label_changed (HgCloneDialog *self)
+{
+  update (self);
+}
+
+void
+hg_clone_dialog_set_label (HgCloneDialog *self,
+                           const char    *label)
+{
+  g_return_if_fail (HG_IS_CLONE_DIALOG (self));
+  gtk_entry_set_text (self->label_entry, label);
+}
+
+static void
+on_cloned (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(HgCloneDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = hg_clone_copy_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->busy = FALSE;
+  gtk_spinner_stop (self->spinner);
+  if (path == NULL)
+    {
+      update (self);
+      show_error (self, error->message);
+      return;
+    }
+  g_signal_emit (self, signals[CLONED], 0, path);
+  gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+void
+hg_clone_dialog_clone (HgCloneDialog *self)
+{
+  const char *label;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HG_IS_CLONE_DIALOG (self));
+
+  label = gtk_entry_get_text (self->label_entry);
+  if (self->busy)
+    return;
+  if (hg_vm_is_active (self->vm))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down before cloning it"),
+                                                  hg_vm_get_label (self->vm));
+      show_error (self, message);
+      return;
+    }
+  if (!check_label (self, label, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  self->busy = TRUE;
+  update (self);
+  gtk_spinner_start (self->spinner);
+  hg_clone_copy_async (hg_vm_get_config (self->vm), label, (const char * const *) self->bases,
+                       self->cancellable, on_cloned, g_object_ref (self));
+}
+
+static void
+on_clone_clicked (HgCloneDialog *self)
+{
+  hg_clone_dialog_clone (self);
+}
+
+static void
+on_cancel_clicked (HgCloneDialog *self)
+{
+  gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+HgCloneDialog *
+hg_clone_dialog_new (GtkWindow          *parent,
+                     HgVm               *vm,
+                     const char * const *bases,
+                     const char * const *labels)
+{
+  HgCloneDialog *self;
+  g_autofree char *title = NULL;
+  g_autofree char *proposal = NULL;
+  g_autofree char *intro = NULL;
+  HgVmConfig *config;
+
+  g_return_val_if_fail (HG_IS_VM (vm), NULL);
+
+  self = g_object_new (HG_TYPE_CLONE_DIALOG, "transient-for", parent, NULL);
+  self->vm = g_object_ref (vm);
+  self->bases = g_strdupv ((char **) bases);
+  self->labels = g_strdupv ((char **) labels);
+  config = hg_vm_get_config (vm);
+  g_signal_connect_object (vm, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+
+  title = g_strdup_printf (_("Clone %s"), config->label);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  intro = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "The copy gets its own uuid, new MAC addresses and a copy of the disk.",
+                                        "The copy gets its own uuid, new MAC addresses and a copy of each of the %u disks.",
+                                        config->disks->len),
+                           config->disks->len);
+  gtk_label_set_text (self->intro_label, intro);
+  /* a free proposal: label-2, label-3 … */
+  for (guint n = 2; proposal == NULL || !check_label (self, proposal, NULL); n++)
+    {
+      g_free (proposal);
+      proposal = g_strdup_printf ("%s-%u", config->label, n);
+      if (n > 1000)
+        break;
+    }
+  gtk_entry_set_text (self->label_entry, proposal);
+  update (self);
+  return self;
+}
+
+static void
+hg_clone_dialog_dispose (GObject *object)
+{
+  HgCloneDialog *self = HG_CLONE_DIALOG (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->vm);
+
+  G_OBJECT_CLASS (hg_clone_dialog_parent_class)->dispose (object);
+}
+
+static void
+hg_clone_dialog_finalize (GObject *object)
+{
+  HgCloneDialog *self = HG_CLONE_DIALOG (object);
+
+  g_strfreev (self->bases);
+  g_strfreev (self->labels);
+
+  G_OBJECT_CLASS (hg_clone_dialog_parent_class)->finalize (object);
+}
+
+static void
+hg_clone_dialog_class_init (HgCloneDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hg_clone_dialog_dispose;
+  object_class->finalize = hg_clone_dialog_finalize;
+
+  signals[CLONED] = g_signal_new ("cloned", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hangarvm/Hangar/hg-clone-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, intro_label);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, label_entry);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, target_label);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, running_note);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, clone_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_label_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_clone_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
+}
+
+static void
+hg_clone_dialog_init (HgCloneDialog *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hg-vm.h"
+
+G_BEGIN_DECLS
+
+/*
+ * HgPropertiesDialog — edits memory, CPUs, boot mode, the CD/ISO medium,
+ * the first network interface (mode, switch, MAC, NIC model) and the
+ * console of a stopped VM.  Saving re-reads the config from disk in a
+ * thread, applies the edits, validates and saves it atomically
+ * (hg_vm_config_save), so unknown keys survive; errors show inline and
+ * nothing changes.  While the VM runs every field is insensitive and a
+ * note says why.
+ *
+ * Signal "saved" (const char *config_path) after a successful save; the
+ * dialog then closes.
+ */
+
+#define HG_TYPE_PROPERTIES_DIALOG (hg_properties_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG, PROPERTIES_DIALOG, GtkWindow)
+
+HgPropertiesDialog *hg_properties_dialog_new  (GtkWindow *parent,
+                                               HgVm      *vm);
+/* Sets the ISO path field (what the "Choose…" file chooser does) */
+void                hg_properties_dialog_set_iso (HgPropertiesDialog *self,
+                                                  const char         *path);
+/* What the Save button does */
+void                hg_properties_dialog_save (HgPropertiesDialog *self);
+/* The inline error shown, or NULL */
+const char         *hg_properties_dialog_get_error (HgPropertiesDialog *self);
+
+G_END_DECLS

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "hg-window-private.h"
+
+/*
+ * What other processes do to the library's VMs: `hangarctl start` from a
+ * terminal, another Hangar, a VM started before this window.  The runtime
+ * directory ($XDG_RUNTIME_DIR/hangar/vms) is watched: when a VM's pidfile
+ * or QMP socket appears there the window attaches to it (hg_vm_attach_async),
+ * retrying for a few seconds while QEMU is still coming up.  Ends (kill,
+ * crash, power off) are noticed by HgVm itself through the process watch.
+ *
+ * Also here: the runtime line of the details (pid, uptime, the accelerator
+ * QEMU really uses, asked with QMP query-kvm).
+ */
+
+/* A VM whose pidfile appeared is tried this often, this far apart */
+#define ATTACH_RETRIES     40
+#define ATTACH_RETRY_MS    250
+/* The uptime in the details is refreshed this often (minutes are shown) */
+#define UPTIME_REFRESH_S   30
+
+typedef struct {
+  HgWindow *window;     /* weak */
+  HgVm     *vm;         /* strong */
+  guint     tries;
+  guint     timeout_id;
+} AttachRetry;
+
+static void
+attach_retry_free (gpointer data)
+{
+  AttachRetry *retry = data;
+
+  g_clear_handle_id (&retry->timeout_id, g_source_remove);
+  g_clear_weak_pointer (&retry->window);
+  g_clear_object (&retry->vm);
+  g_free (retry);
+}
+
+static const char *
+vm_runtime_id (HgVm *vm)
+{
+  const HgRuntimePaths *paths = hg_vm_get_runtime_paths (vm);
+  const char *slash = strrchr (paths->dir, '/');
+
+  return slash != NULL ? slash + 1 : paths->dir;
+}
+
+/* Ends a retry; its marker goes unless a newer retry replaced it */
+static void
+attach_retry_done (AttachRetry *retry)
+{
+  HgWindow *self = retry->window;
+  const char *id = vm_runtime_id (retry->vm);
+
+  if (self != NULL && self->attaching != NULL &&
+      g_hash_table_lookup (self->attaching, id) == retry)
+    g_hash_table_remove (self->attaching, id);
+  attach_retry_free (retry);
+}
+
+/* Running (or not) without a QMP connection of ours, and not being started
+ * by us: worth an attach */
+static gboolean
+needs_attach (HgVm *vm)
+{
+  return hg_vm_get_qmp_client (vm) == NULL && hg_vm_get_state (vm) != HG_VM_STATE_STARTING;
+}
+
+static void try_attach (AttachRetry *retry);
+
+static gboolean
+retry_timeout (gpointer data)
+{
+  AttachRetry *retry = data;
+
+  retry->timeout_id = 0;
+  try_attach (retry);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_attached (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AttachRetry *retry = user_data;
+  HgVm *vm = HG_VM (source);
+  g_autoptr(GError) error = NULL;
+  gboolean attached = hg_vm_attach_finish (vm, result, &error);
+  HgWindow *self = retry->window;
+
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      attach_retry_done (retry);
+      return;
+    }
+  if (attached || !needs_attach (vm) ||
+      !g_file_test (hg_vm_get_runtime_paths (vm)->pidfile, G_FILE_TEST_EXISTS) ||
+      g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_IDENTITY) ||
+      ++retry->tries >= ATTACH_RETRIES)
+    {
+      if (error != NULL && !attached)
+        g_message ("Not attaching to %s: %s", hg_vm_get_label (vm), error->message);
+      attach_retry_done (retry);
+      return;
+    }
+  /* QEMU is still coming up (its pidfile is there before its sockets), or
+   * its starter still holds the QMP sockets (HG_PROCESS_ERROR_BUSY: the VM
+   * is shown running meanwhile) */
+  retry->timeout_id = g_timeout_add (ATTACH_RETRY_MS, retry_timeout, retry);
+}
+
+static void
+try_attach (AttachRetry *retry)
+{
+  HgWindow *self = retry->window;
+
+  if (self == NULL || !needs_attach (retry->vm) ||
+      g_hash_table_lookup (self->attaching, vm_runtime_id (retry->vm)) != retry)
+    {
+      attach_retry_done (retry);
+      return;
+    }
+  hg_vm_attach_async (retry->vm, self->attach_cancellable, on_attached, retry);
+}
+
+/* Attaches to vm if it runs; keeps trying for a while when its pidfile is
+ * there but QEMU does not answer yet. */
+void
+hg_window_attach_vm (HgWindow *self,
+                     HgVm     *vm)
+{
+  const char *id = vm_runtime_id (vm);
+  AttachRetry *retry;
+
+  if (!needs_attach (vm) || g_hash_table_contains (self->attaching, id))
+    return;
+  retry = g_new0 (AttachRetry, 1);
+  g_set_weak_pointer (&retry->window, self);
+  retry->vm = g_object_ref (vm);
+  if (self->attach_cancellable == NULL)
+    self->attach_cancellable = g_cancellable_new ();
+  /* the table points at the retry, which frees itself when done */
+  g_hash_table_replace (self->attaching, g_strdup (id), retry);
+  try_attach (retry);
+}
+
+/* ---- watching the runtime directory ------------------------------------ */
+
+static HgVm *
+lookup_vm_by_id (HgWindow   *self,
+                 const char *id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->vms);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_str_equal (vm_runtime_id (value), id))
+      return value;
+  return NULL;
+}
+
+static void
+on_vm_dir_changed (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other,
+                   GFileMonitorEvent  event,
+                   HgWindow          *self)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GFile) parent = NULL;
+  HgVm *vm;
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+      name = g_file_get_basename (file);
+      break;
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      name = other != NULL ? g_file_get_basename (other) : NULL;
+      break;
+    default:
+      return;
+    }
+  if (name == NULL || (!g_str_equal (name, "qemu.pid") && !g_str_equal (name, "qmp.sock")))
+    return;
+  parent = g_file_get_parent (file);
+  id = g_file_get_basename (parent);
+  vm = lookup_vm_by_id (self, id);
+  if (vm != NULL)
+    hg_window_attach_vm (self, vm);
+}
+
+static void
+watch_vm_dir (HgWindow   *self,
+              const char *id)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileMonitor) monitor = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_hash_table_contains (self->runtime_monitors, id))
+    return;
+  dir = g_build_filename (self->runtime_vms_dir, id, NULL);
+  file = g_file_new_for_path (dir);
+  monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
+  if (monitor == NULL)
+    {
+      g_debug ("Not watching %s: %s", dir, error->message);
+      return;
+    }
+  g_signal_connect_object (monitor, "changed", G_CALLBACK (on_vm_dir_changed), self, 0);
+  g_hash_table_replace (self->runtime_monitors, g_strdup (id), g_steal_pointer (&monitor));
+}
+
+static void
+on_runtime_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    HgWindow          *self)
+{
+  g_autofree char *id = g_file_get_basename (file);
+  HgVm *vm;
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+      if (!g_file_test (g_file_peek_path (file), G_FILE_TEST_IS_DIR))
+        return;
+      watch_vm_dir (self, id);
+      /* the pidfile may already be there when the watch starts */
+      vm = lookup_vm_by_id (self, id);
+      if (vm != NULL && g_file_test (hg_vm_get_runtime_paths (vm)->pidfile, G_FILE_TEST_EXISTS))
+        hg_window_attach_vm (self, vm);
+      break;
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+      g_hash_table_remove (self->runtime_monitors, id);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+monitor_cancel_and_unref (gpointer monitor)
+{
+  g_file_monitor_cancel (monitor);
+  g_object_unref (monitor);
+}
+
+void
+hg_window_init_runtime_watch (HgWindow *self)
+{
+  g_autofree char *root = hg_runtime_root ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  self->attaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->runtime_monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  monitor_cancel_and_unref);
+  self->runtime_vms_dir = g_build_filename (root, "vms", NULL);
+
+  /* the same directories a start makes (0700, ours, no symlink) */
+  if (!hg_runtime_ensure_dir (root, &error) ||
+      !hg_runtime_ensure_dir (self->runtime_vms_dir, &error))
+    {
+      g_message ("Not watching %s for VMs started elsewhere: %s", self->runtime_vms_dir,
+                 error->message);
+      return;
+    }
+  file = g_file_new_for_path (self->runtime_vms_dir);
+  self->runtime_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES,
+                                                    self->cancellable, &error);
+  if (self->runtime_monitor == NULL)
+    {
+      g_message ("Not watching %s for VMs started elsewhere: %s", self->runtime_vms_dir,
+                 error->message);
+      return;
+    }
+  g_signal_connect_object (self->runtime_monitor, "changed", G_CALLBACK (on_runtime_changed), self, 0);
+
+  dir = g_dir_open (self->runtime_vms_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (self->runtime_vms_dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        watch_vm_dir (self, name);
+    }
+}
+
+/* The library is reloaded: attaches under way are for VMs that go */
+void
+hg_window_cancel_attaches (HgWindow *self)
+{
+  if (self->attach_cancellable != NULL)
+    g_cancellable_cancel (self->attach_cancellable);
+  g_clear_object (&self->attach_cancellable);
+  if (self->attaching != NULL)
+    g_hash_table_remove_all (self->attaching);
+}
+
+void
+hg_window_clear_runtime_watch (HgWindow *self)
+{
+  hg_window_cancel_attaches (self);
+  if (self->runtime_monitor != NULL)
+    g_file_monitor_cancel (self->runtime_monitor);
+  g_clear_object (&self->runtime_monitor);
+  g_clear_pointer (&self->runtime_monitors, g_hash_table_unref);
+  g_clear_pointer (&self->attaching, g_hash_table_unref);
+  g_clear_pointer (&self->runtime_vms_dir, g_free);
+  g_clear_handle_id (&self->uptime_id, g_source_remove);
+}
+
+/* ---- the runtime line of the details ------------------------------------ */
+
+/* Seconds QEMU has been running, from /proc (-1 if unknown) */
+static gint64
+process_uptime (GPid pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  g_autofree char *uptime = NULL;
+  const char *p;
+  guint64 start_ticks = 0;
+  long hz = sysconf (_SC_CLK_TCK);
+
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+      !g_file_get_contents ("/proc/uptime", &uptime, NULL, NULL) || hz <= 0)
+    return -1;
+  /* the command name may hold spaces and parentheses: fields follow the last ')' */
+  p = strrchr (stat, ')');
+  if (p == NULL)
+    return -1;
+  p++;
+  /* field 22 (starttime) is the 20th after the ')' */
+  for (guint field = 3; field <= 22; field++)
+    {
+      while (*p == ' ')
+        p++;
+      if (field == 22)
+        start_ticks = g_ascii_strtoull (p, NULL, 10);
+      while (*p != ' ' && *p != '\0')
+        p++;
+    }
+  return (gint64) g_ascii_strtod (uptime, NULL) - (gint64) (start_ticks / (guint64) hz);
+}
+
+static char *
+format_uptime (gint64 seconds)
+{
+  if (seconds < 60)
+    return g_strdup (_("up less than a minute"));
+  if (seconds < 3600)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "up %d minute", "up %d minutes",
+                                         (gulong) (seconds / 60)),
+                            (int) (seconds / 60));
+  return g_strdup_printf (_("up %d h %02d min"), (int) (seconds / 3600), (int) (seconds % 3600 / 60));
+}
+
+/* The accelerator on QEMU's command line (-accel X or accel=X), or NULL */
+static char *
+accel_from_cmdline (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &text, &len, NULL))
+    return NULL;
+  for (gsize i = 0; i < len; i += strlen (text + i) + 1)
+    {
+      const char *arg = text + i;
+      const char *accel = strstr (arg, "accel=");
+
+      if (g_str_equal (arg, "-accel") && i + strlen (arg) + 1 < len)
+        return g_strndup (text + i + strlen (arg) + 1, strcspn (text + i + strlen (arg) + 1, ",:"));
+      if (accel != NULL && (accel == arg || accel[-1] == ','))
+        return g_strndup (accel + 6, strcspn (accel + 6, ",:"));
+    }
+  return NULL;
+}
+
+char *
+hg_window_describe_runtime (HgWindow *self,
+                            HgVm     *vm)
+{
+  GPid pid = hg_vm_get_pid (vm);
+  const char *reason = hg_vm_get_state_reason (vm);
+  const char *accel = g_object_get_data (G_OBJECT (vm), "hg-accel-in-use");
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (pid > 0)
+    {
+      gint64 up = process_uptime (pid);
+
+      g_string_append_printf (out, _("pid %d"), (int) pid);
+      if (up >= 0)
+        {
+          g_autofree char *text = format_uptime (up);
+          g_string_append_printf (out, " · %s", text);
+        }
+      if (accel != NULL)
+        g_string_append_printf (out, " · %s", accel);
+    }
+  if (hg_vm_is_active (vm))
+    g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "",
+                            hg_vm_get_runtime_paths (vm)->dir);
+  if (reason != NULL)
+    g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", reason);
+  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
+typedef struct {
+  HgWindow *window;   /* weak */
+  HgVm     *vm;
+} KvmQuery;
+
+static void
+set_accel_in_use (HgWindow   *self,
+                  HgVm       *vm,
+                  const char *accel)
+{
+  g_object_set_data_full (G_OBJECT (vm), "hg-accel-in-use", g_strdup (accel), g_free);
+  if (self != NULL)
+    {
+      hg_vm_tree_set_vm_accel (self->tree, hg_vm_get_config (vm)->path, accel);
+      if (vm == self->current)
+        hg_window_update_runtime (self);
+    }
+}
+
+static void
+on_query_kvm (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  KvmQuery *query = user_data;
+  g_autoptr(JsonNode) node = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, NULL);
+  g_autofree char *from_cmdline = NULL;
+  const char *accel = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+
+      if (json_object_has_member (object, "enabled"))
+        accel = json_object_get_boolean_member (object, "enabled") ? "kvm" : NULL;
+    }
+  /* KVM off: which of the others (tcg, xen, hvf ...) the command line says */
+  if (accel == NULL && hg_vm_get_pid (query->vm) > 0)
+    accel = from_cmdline = accel_from_cmdline (hg_vm_get_pid (query->vm));
+  if (accel == NULL && node != NULL)
+    accel = "tcg";
+  if (accel != NULL)
+    set_accel_in_use (query->window, query->vm, accel);
+  g_clear_weak_pointer (&query->window);
+  g_object_unref (query->vm);
+  g_free (query);
+}
+
+/* Asks a running VM which accelerator it really uses (once per run) */
+void
+hg_window_query_accel (HgWindow *self,
+                       HgVm     *vm)
+{
+  HgQmpClient *qmp = hg_vm_get_qmp_client (vm);
+  KvmQuery *query;
+
+  if (!hg_vm_is_active (vm) || hg_vm_get_state (vm) == HG_VM_STATE_STARTING)
+    {
+      if (!hg_vm_is_active (vm) && g_object_get_data (G_OBJECT (vm), "hg-accel-in-use") != NULL)
+        set_accel_in_use (self, vm, NULL);
+      return;
+    }
+  if (g_object_get_data (G_OBJECT (vm), "hg-accel-in-use") != NULL)
+    return;
+  if (qmp == NULL)
+    {
+      g_autofree char *accel = hg_vm_get_pid (vm) > 0 ? accel_from_cmdline (hg_vm_get_pid (vm)) : NULL;
+
+      if (accel != NULL)
+        set_accel_in_use (self, vm, accel);
+      return;
+    }
+  query = g_new0 (KvmQuery, 1);
+  g_set_weak_pointer (&query->window, self);
+  query->vm = g_object_ref (vm);
+  hg_qmp_client_execute_async (qmp, "query-kvm", NULL, self->cancellable, on_query_kvm, query);
+}
+
+static gboolean
+uptime_tick (gpointer data)
+{
+  HgWindow *self = data;
+
+  if (self->current != NULL && hg_vm_get_pid (self->current) > 0)
+    hg_window_update_runtime (self);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+hg_window_update_runtime (HgWindow *self)
+{
+  HgVm *vm = self->current;
+  g_autofree char *runtime = NULL;
+
+  if (vm == NULL)
+    {
+      hg_details_view_set_runtime (self->details, NULL, NULL);
+      return;
+    }
+  runtime = hg_window_describe_runtime (self, vm);
+  hg_details_view_set_runtime (self->details, hg_vm_state_to_string (hg_vm_get_state (vm)), runtime);
+  /* minutes of uptime: a slow timer only while a selected VM runs */
+  if (hg_vm_get_pid (vm) > 0 && self->uptime_id == 0)
+    self->uptime_id = g_timeout_add_seconds (UPTIME_REFRESH_S, uptime_tick, self);
+  else if (hg_vm_get_pid (vm) <= 0)
+    g_clear_handle_id (&self->uptime_id, g_source_remove);
+}
