@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Sets everything up (tools/setup.sh), puts the demo VM into the demo
-# library ($XDG_DATA_HOME/hangar/vms/demo, made once and then left alone) and
-# runs Hangar on it: the window when there is a display, otherwise hangarctl
-# lists the library and starts the demo VM.
+# The README's first command.  Sets everything up (tools/setup.sh: Debian
+# packages, the build, the guests), puts the demo VM into the demo library
+# ($XDG_DATA_HOME/hangar/vms/demo, made once and then left alone) and opens
+# Hangar's window on it with the demo VM selected, ready to start.  Without
+# a display it says so in one line, names the hangarctl commands that do the
+# same, and lists the library.
 #
 # Environment: HANGAR_BUILDDIR (default: build), HANGAR_JOBS (default: 2).
 set -eu
@@ -30,34 +32,25 @@ if [ -f "$VMDIR/demo.hangar" ]; then
   echo "demo: the demo VM is already in $VMDIR"
 else
   echo "demo: creating the demo VM in $VMDIR"
-  mkdir -p "$VMDIR"
-  # The guest travels with its VM directory: kernel and initrd beside the config.
-  cp "$GUESTS/vmlinuz" "$VMDIR/vmlinuz"
-  cp "$GUESTS/initrd.img" "$VMDIR/initrd.img"
-  "$HANGARCTL" create --label demo --arch x86_64 --memory 256 --cpus 1 \
-    --boot kernel --kernel "$VMDIR/vmlinuz" --initrd "$VMDIR/initrd.img" \
+  mkdir -p "$VMS"
+  # The guest travels with its VM directory: kernel and initrd are copied in.
+  "$HANGARCTL" --base "$VMS" create --dir "$VMS" --label demo --arch x86_64 \
+    --memory 256 --cpus 1 --os linux \
+    --boot kernel --kernel "$GUESTS/vmlinuz" --initrd "$GUESTS/initrd.img" --copy-in \
     --append "$(cat "$GUESTS/cmdline")" \
     --net user --nic-model virtio-net-pci --console vnc
 fi
 
 if { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } && [ -x "$GUI" ]; then
-  exec "$GUI"
+  echo "demo: opening Hangar on $VMS with the demo VM selected (press Start)"
+  # The default library is what the window shows anyway (plus the folders
+  # of the preferences); --select picks the demo VM in it.
+  exec "$GUI" --select "$VMDIR"
 fi
 
 if [ -x "$GUI" ]; then
-  echo "demo: no display (DISPLAY and WAYLAND_DISPLAY are unset), so hangarctl runs the demo instead of the window"
+  echo "demo: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window; the same with hangarctl: $HANGARCTL --base $VMS start demo, then $HANGARCTL --base $VMS console demo"
 else
-  echo "demo: the window was not built, so hangarctl runs the demo"
+  echo "demo: the window was not built; the same with hangarctl: $HANGARCTL --base $VMS start demo, then $HANGARCTL --base $VMS console demo"
 fi
-"$HANGARCTL" list
-status=0
-"$HANGARCTL" start demo || status=$?
-case $status in
-  0) ;;
-  4) echo "demo: the demo VM is already running" ;;
-  *) exit "$status" ;;
-esac
-echo "demo: its serial console (shell prompt; the key to leave is shown when it opens):"
-echo "  $HANGARCTL console demo"
-echo "demo: stop it with:"
-echo "  $HANGARCTL stop demo"
+"$HANGARCTL" --base "$VMS" list

@@ -18,6 +18,7 @@ PACKAGES="
   pkexec polkitd libxml2-utils iproute2 iputils-ping procps
   xvfb xauth imagemagick desktop-file-utils appstream
   librsvg2-bin flatpak-builder xdotool
+  virt-viewer gvncviewer libxdamage-dev
   dbus dbus-x11 adwaita-icon-theme hicolor-icon-theme
   ca-certificates
 "

@@ -4,6 +4,7 @@
 
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include "hangarctl.h"
@@ -21,6 +23,7 @@
 #include "hg-host.h"
 #include "hg-library.h"
 #include "hg-vm-config.h"
+#include "hg-vm-spec.h"
 
 /*
  * hangarctl create --label NAME ...   (ctys --auto-all)
@@ -28,6 +31,13 @@
  */
 
 /* ---- create ----------------------------------------------------------------- */
+
+/*
+ * create runs on HgVmSpec (src/core/hg-vm-spec.h), the model the creation
+ * assistant binds to: the flags set its properties, --iso detects the OS
+ * the same way, the spec validates and creates atomically (progress on
+ * stderr when it is a terminal; Ctrl-C cancels and leaves nothing).
+ */
 
 typedef struct {
   char    *label;
@@ -40,7 +50,9 @@ typedef struct {
   char    *cpus;
   char    *accel;
   char    *disk_size;
+  char    *disk_bus;
   char    *disk;
+  char    *image_mode;
   char    *iso;
   char    *kernel;
   char    *initrd;
@@ -54,38 +66,25 @@ typedef struct {
   char    *console;
   char    *keymap;
   char    *os;
+  char   **forwards;
   gboolean copy_in;
+  gboolean no_detect;
   char   **local_bases;
 } CreateOptions;
 
 static void
 create_options_clear (CreateOptions *o)
 {
-  g_free (o->label);
-  g_free (o->dir);
-  g_free (o->folder);
-  g_free (o->arch);
-  g_free (o->machine);
-  g_free (o->cpu);
-  g_free (o->memory);
-  g_free (o->cpus);
-  g_free (o->accel);
-  g_free (o->disk_size);
-  g_free (o->disk);
-  g_free (o->iso);
-  g_free (o->kernel);
-  g_free (o->initrd);
-  g_free (o->append);
-  g_free (o->boot);
-  g_free (o->net);
-  g_free (o->switch_name);
-  g_free (o->tap);
-  g_free (o->mac);
-  g_free (o->nic_model);
-  g_free (o->console);
-  g_free (o->keymap);
-  g_free (o->os);
-  g_strfreev (o->local_bases);
+  char **strings[] = { &o->label, &o->dir, &o->folder, &o->arch, &o->machine, &o->cpu,
+                       &o->memory, &o->cpus, &o->accel, &o->disk_size, &o->disk_bus, &o->disk,
+                       &o->image_mode, &o->iso, &o->kernel, &o->initrd, &o->append, &o->boot,
+                       &o->net, &o->switch_name, &o->tap, &o->mac, &o->nic_model, &o->console,
+                       &o->keymap, &o->os };
+
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    g_clear_pointer (strings[i], g_free);
+  g_clear_pointer (&o->forwards, g_strfreev);
+  g_clear_pointer (&o->local_bases, g_strfreev);
 }
 
 /* An unsigned decimal in [min, max] */
@@ -96,79 +95,13 @@ parse_uint (const char *flag,
             guint64     max,
             guint64    *out)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, out, &error))
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
     {
       hg_cli_error ("create", _("%s: '%s' is not a number from %" G_GUINT64_FORMAT
                                 " to %" G_GUINT64_FORMAT), flag, text, min, max);
       return FALSE;
     }
   return TRUE;
-}
-
-#define MIN_DISK_BYTES (G_GUINT64_CONSTANT (1) << 20)
-#define MAX_DISK_BYTES (G_GUINT64_CONSTANT (64) << 40)
-
-/* "8G", "512M", "20GiB", "1T", "0", "none"; a bare number is bytes, as
- * with qemu-img.  *out = 0: no disk. */
-static gboolean
-parse_disk_size (const char *text,
-                 guint64    *out)
-{
-  guint64 number, factor = 1;
-  char *end = NULL;
-  const char *suffix;
-
-  if (g_ascii_strcasecmp (text, "none") == 0)
-    {
-      *out = 0;
-      return TRUE;
-    }
-  if (!g_ascii_isdigit (text[0]))
-    goto bad;
-  errno = 0;
-  number = g_ascii_strtoull (text, &end, 10);
-  if (errno != 0)
-    goto bad;
-  suffix = end;
-  if (*suffix != '\0')
-    {
-      switch (g_ascii_toupper (*suffix))
-        {
-        case 'K': factor = G_GUINT64_CONSTANT (1) << 10; break;
-        case 'M': factor = G_GUINT64_CONSTANT (1) << 20; break;
-        case 'G': factor = G_GUINT64_CONSTANT (1) << 30; break;
-        case 'T': factor = G_GUINT64_CONSTANT (1) << 40; break;
-        default: goto bad;
-        }
-      suffix++;
-      if (g_ascii_strcasecmp (suffix, "") != 0 && g_ascii_strcasecmp (suffix, "B") != 0 &&
-          g_ascii_strcasecmp (suffix, "iB") != 0)
-        goto bad;
-    }
-  if (number == 0)
-    {
-      *out = 0;
-      return TRUE;
-    }
-  if (number > MAX_DISK_BYTES / factor || number * factor > MAX_DISK_BYTES)
-    {
-      hg_cli_error ("create", _("--disk-size: %s is larger than 64T"), text);
-      return FALSE;
-    }
-  if (number * factor < MIN_DISK_BYTES)
-    {
-      hg_cli_error ("create", _("--disk-size: %s is smaller than 1M (a bare number counts "
-                                "bytes; write e.g. 8G)"), text);
-      return FALSE;
-    }
-  *out = number * factor;
-  return TRUE;
-
-bad:
-  hg_cli_error ("create", _("--disk-size: '%s' is not a size like 8G, 512M or 0 (no disk)"), text);
-  return FALSE;
 }
 
 /* A sub-folder below the base: relative, no "..", nothing hidden */
@@ -216,169 +149,6 @@ existing_file (const char *flag,
   return g_steal_pointer (&abs);
 }
 
-static char *
-find_qemu_img (void)
-{
-  const char *dir = g_getenv ("HANGAR_QEMU_DIR");
-
-  if (dir != NULL && dir[0] != '\0')
-    {
-      g_autofree char *path = g_build_filename (dir, "qemu-img", NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-        return g_steal_pointer (&path);
-    }
-  return g_find_program_in_path ("qemu-img");
-}
-
-/* Runs argv, returning stdout; on failure an error with its stderr */
-static char *
-run_tool (const char * const *argv,
-          GError            **error)
-{
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                  G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
-  if (proc == NULL)
-    return NULL;
-  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, error))
-    return NULL;
-  if (!g_subprocess_get_successful (proc))
-    {
-      g_strstrip (err);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: %s", argv[0], argv[1],
-                   err != NULL && err[0] != '\0' ? err : _("failed"));
-      return NULL;
-    }
-  return g_steal_pointer (&out);
-}
-
-/* The format of an existing image, as qemu-img sees it */
-static char *
-image_format (const char  *qemu_img,
-              const char  *image,
-              GError     **error)
-{
-  const char *argv[] = { qemu_img, "info", "--output=json", "-U", image, NULL };
-  g_autofree char *out = run_tool (argv, error);
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
-  JsonObject *obj;
-
-  if (out == NULL)
-    return NULL;
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, out, -1, error))
-    return NULL;
-  root = json_parser_get_root (parser);
-  obj = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (obj == NULL || !json_object_has_member (obj, "format"))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("qemu-img info %s did not name a format"), image);
-      return NULL;
-    }
-  return g_strdup (json_object_get_string_member (obj, "format"));
-}
-
-/* rm -r of a directory we made, never following symlinks */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  GStatBuf st;
-
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (!S_ISDIR (st.st_mode))
-    {
-      g_unlink (path);
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-/* mkdir -p that remembers the first folder it made (to undo) */
-static gboolean
-make_parents (const char  *dir,
-              char       **out_first_made,
-              GError     **error)
-{
-  g_autofree char *probe = g_strdup (dir);
-  g_autofree char *first = NULL;
-
-  while (!g_file_test (probe, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (probe);
-
-      g_free (first);
-      first = g_steal_pointer (&probe);
-      probe = parent;
-      if (g_str_equal (probe, first))
-        break;
-    }
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("cannot create folder %s: %s"), dir, g_strerror (errsv));
-      return FALSE;
-    }
-  *out_first_made = g_steal_pointer (&first);
-  return TRUE;
-}
-
-static void
-undo_parents (const char *dir,
-              const char *first_made)
-{
-  g_autofree char *p = g_strdup (dir);
-
-  if (first_made == NULL)
-    return;
-  /* rmdir only: a folder that got something else in the meantime stays */
-  while (g_rmdir (p) == 0 && !g_str_equal (p, first_made))
-    {
-      char *parent = g_path_get_dirname (p);
-      g_free (p);
-      p = parent;
-    }
-}
-
-/* Copies a file into the VM directory under its own name */
-static char *
-copy_in (const char  *src,
-         const char  *vm_dir,
-         GHashTable  *taken,
-         GError     **error)
-{
-  g_autofree char *name = g_path_get_basename (src);
-  g_autofree char *dest = NULL;
-  g_autoptr(GFile) from = g_file_new_for_path (src);
-  g_autoptr(GFile) to = NULL;
-
-  if (!g_hash_table_add (taken, g_strdup (name)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   _("--copy-in: two files are called %s"), name);
-      return NULL;
-    }
-  dest = g_build_filename (vm_dir, name, NULL);
-  to = g_file_new_for_path (dest);
-  if (!g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error))
-    return NULL;
-  return g_steal_pointer (&name);
-}
-
 static void
 unknown_value (const char *flag,
                const char *value,
@@ -387,65 +157,124 @@ unknown_value (const char *flag,
   hg_cli_error ("create", _("%s: unknown value '%s' (%s)"), flag, value, choices);
 }
 
-/* Builds the config from the flags; nothing on disk yet. */
-static HgVmConfig *
-config_from_options (CreateOptions *o,
-                     int           *status)
+/* The flag a spec error is about */
+static const char *
+flag_for_error (const GError *error)
 {
-  g_autoptr(HgVmConfig) c = NULL;
+  static const char *const flags[] = {
+    [HG_VM_SPEC_ERROR_LABEL] = "--label",
+    [HG_VM_SPEC_ERROR_LOCATION] = "--folder",
+    [HG_VM_SPEC_ERROR_SOURCE] = "--boot",
+    [HG_VM_SPEC_ERROR_ISO] = "--iso",
+    [HG_VM_SPEC_ERROR_KERNEL] = "--kernel",
+    [HG_VM_SPEC_ERROR_IMAGE] = "--disk-image",
+    [HG_VM_SPEC_ERROR_OS] = "--os",
+    [HG_VM_SPEC_ERROR_ARCH] = "--arch",
+    [HG_VM_SPEC_ERROR_ACCEL] = "--accel",
+    [HG_VM_SPEC_ERROR_MEMORY] = "--memory",
+    [HG_VM_SPEC_ERROR_CPUS] = "--cpus",
+    [HG_VM_SPEC_ERROR_DISK_SIZE] = "--disk-size",
+    [HG_VM_SPEC_ERROR_DISK_BUS] = "--disk-bus",
+    [HG_VM_SPEC_ERROR_NETWORK] = "--net",
+    [HG_VM_SPEC_ERROR_MAC] = "--mac",
+    [HG_VM_SPEC_ERROR_FORWARD] = "--forward",
+    [HG_VM_SPEC_ERROR_CONSOLE] = "--console",
+  };
+
+  if (error->domain != HG_VM_SPEC_ERROR || (guint) error->code >= G_N_ELEMENTS (flags))
+    return NULL;
+  return flags[error->code];
+}
+
+static int
+spec_fail (const GError *error)
+{
+  const char *flag = flag_for_error (error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      hg_cli_error ("create", _("cancelled; nothing was created"));
+      return HG_EXIT_FAILURE;
+    }
+  if (flag != NULL)
+    hg_cli_error ("create", "%s: %s", flag, error->message);
+  else
+    hg_cli_error ("create", "%s", error->message);
+  if (error->domain == HG_VM_SPEC_ERROR &&
+      (error->code == HG_VM_SPEC_ERROR_FAILED || error->code == HG_VM_SPEC_ERROR_BUSY))
+    return HG_EXIT_FAILURE;
+  if (error->domain == HG_VM_SPEC_ERROR && error->code == HG_VM_SPEC_ERROR_ARCH &&
+      strstr (error->message, "not installed") != NULL)
+    return HG_EXIT_MISSING;
+  if (error->domain == HG_VM_SPEC_ERROR || error->domain == HG_DISK_IMAGE_ERROR)
+    return error->domain == HG_DISK_IMAGE_ERROR && error->code == HG_DISK_IMAGE_ERROR_NO_TOOL
+             ? HG_EXIT_MISSING : error->domain == HG_VM_SPEC_ERROR ? HG_EXIT_USAGE : HG_EXIT_FAILURE;
+  return HG_EXIT_FAILURE;
+}
+
+/* Flags -> spec properties; FALSE (error printed, *status set) on a bad one */
+static gboolean
+apply_options (HgVmSpec      *spec,
+               CreateOptions *o,
+               int           *status)
+{
   g_autoptr(GError) error = NULL;
-  HgAccel accel = HG_ACCEL_AUTO;
-  HgBootMode boot = HG_BOOT_DISK;
+  HgAccel accel;
+  HgBootMode boot;
   HgNetMode net = HG_NET_USER;
-  HgConsole console = HG_CONSOLE_VNC;
-  guint64 memory = 0, cpus = 1;
+  HgConsole console;
+  HgImageMode image_mode = HG_IMAGE_MODE_IN_PLACE;
+  HgInstallSource source;
+  guint64 number, disk_bytes = 0;
+  g_autofree char *kernel = NULL, *initrd = NULL, *iso = NULL, *image = NULL;
 
   *status = HG_EXIT_USAGE;
   if (o->label == NULL)
     {
       hg_cli_error ("create", _("--label is required: the VM's name"));
-      return NULL;
+      return FALSE;
     }
   if (!hg_label_is_valid (o->label, &error))
     {
       hg_cli_error ("create", "--label: %s", error->message);
-      return NULL;
+      return FALSE;
     }
   if (o->arch != NULL && !hg_host_arch_is_known (o->arch))
     {
       g_autofree char *known = g_strjoinv (" ", (char **) hg_host_known_arches ());
       hg_cli_error ("create", _("--arch: unknown architecture '%s' (%s)"), o->arch, known);
-      return NULL;
+      return FALSE;
     }
-  if (o->memory != NULL && !parse_uint ("--memory", o->memory, 1, HG_CONFIG_MAX_MEMORY_MIB, &memory))
-    return NULL;
-  if (o->cpus != NULL && !parse_uint ("--cpus", o->cpus, 1, HG_CONFIG_MAX_CPUS, &cpus))
-    return NULL;
   if (o->accel != NULL && !hg_accel_from_string (o->accel, &accel))
     {
       unknown_value ("--accel", o->accel, "auto, kvm, tcg");
-      return NULL;
+      return FALSE;
     }
   if (o->boot != NULL && !hg_boot_mode_from_string (o->boot, &boot))
     {
-      unknown_value ("--boot", o->boot, "disk, cdrom, pxe, kernel, floppy, usb");
-      return NULL;
+      unknown_value ("--boot", o->boot, "disk, cdrom, pxe, kernel");
+      return FALSE;
     }
   if (o->net != NULL && !hg_net_mode_from_string (o->net, &net))
     {
       unknown_value ("--net", o->net, "user, vde, tap, none");
-      return NULL;
+      return FALSE;
     }
   if (o->console != NULL && !hg_console_from_string (o->console, &console))
     {
       unknown_value ("--console", o->console, "vnc, sdl, serial, none");
-      return NULL;
+      return FALSE;
+    }
+  if (o->image_mode != NULL && !hg_image_mode_from_string (o->image_mode, &image_mode))
+    {
+      unknown_value ("--image-mode", o->image_mode, "in-place, copy, convert");
+      return FALSE;
     }
   if (o->mac != NULL && !hg_mac_is_valid (o->mac))
     {
       hg_cli_error ("create", _("--mac: '%s' is not a unicast MAC address like 52:54:00:12:34:56"),
                     o->mac);
-      return NULL;
+      return FALSE;
     }
   if (o->net == NULL && o->switch_name != NULL)
     net = HG_NET_VDE;
@@ -454,302 +283,273 @@ config_from_options (CreateOptions *o,
   if (o->switch_name != NULL && net != HG_NET_VDE)
     {
       hg_cli_error ("create", _("--switch is for --net vde"));
-      return NULL;
+      return FALSE;
     }
   if (o->tap != NULL && net != HG_NET_TAP)
     {
       hg_cli_error ("create", _("--tap is for --net tap"));
-      return NULL;
+      return FALSE;
+    }
+  if (o->forwards != NULL && net != HG_NET_USER)
+    {
+      hg_cli_error ("create", _("--forward is for --net user"));
+      return FALSE;
     }
   if (net == HG_NET_NONE && (o->mac != NULL || o->nic_model != NULL))
     {
       hg_cli_error ("create", _("--mac and --nic-model need a network (--net none has none)"));
-      return NULL;
+      return FALSE;
     }
-  /* the default boot mode: what there is to boot from */
-  if (o->boot == NULL)
-    {
-      gboolean has_disk = o->disk != NULL ||
-                          (o->disk_size != NULL && g_ascii_isdigit (o->disk_size[0]) &&
-                           g_ascii_strtoull (o->disk_size, NULL, 10) > 0);
-
-      if (o->kernel != NULL)
-        boot = HG_BOOT_KERNEL;
-      else if (o->iso != NULL)
-        boot = HG_BOOT_CDROM;
-      else if (!has_disk && net != HG_NET_NONE)
-        boot = HG_BOOT_PXE;
-      else
-        boot = HG_BOOT_DISK;
-    }
-  if (boot == HG_BOOT_KERNEL && o->kernel == NULL)
+  if (o->boot != NULL && boot == HG_BOOT_KERNEL && o->kernel == NULL)
     {
       hg_cli_error ("create", _("--boot kernel needs --kernel FILE"));
-      return NULL;
+      return FALSE;
     }
-  if (boot == HG_BOOT_CDROM && o->iso == NULL)
+  if (o->boot != NULL && boot == HG_BOOT_CDROM && o->iso == NULL)
     {
       hg_cli_error ("create", _("--boot cdrom needs --iso FILE"));
-      return NULL;
+      return FALSE;
     }
   if (o->kernel == NULL && (o->initrd != NULL || o->append != NULL))
     {
       hg_cli_error ("create", _("--initrd and --append need --kernel"));
-      return NULL;
+      return FALSE;
     }
   if (o->disk != NULL && o->disk_size != NULL)
     {
-      hg_cli_error ("create", _("--disk (an existing image) and --disk-size (a new one) "
+      hg_cli_error ("create", _("--disk-image (an existing image) and --disk-size (a new one) "
                                 "exclude each other"));
-      return NULL;
+      return FALSE;
+    }
+  if (o->image_mode != NULL && o->disk == NULL)
+    {
+      hg_cli_error ("create", _("--image-mode is for --disk-image"));
+      return FALSE;
     }
   if (o->folder != NULL && !folder_is_valid (o->folder))
     {
       hg_cli_error ("create", _("--folder: '%s' must be a relative path without “..” or "
                                 "hidden parts"), o->folder);
-      return NULL;
+      return FALSE;
+    }
+  if (o->memory != NULL && !parse_uint ("--memory", o->memory, 1, HG_CONFIG_MAX_MEMORY_MIB, &number))
+    return FALSE;
+  if (o->cpus != NULL && !parse_uint ("--cpus", o->cpus, 1, HG_CONFIG_MAX_CPUS, &number))
+    return FALSE;
+  if (o->disk_size != NULL)
+    {
+      if (!hg_size_parse (o->disk_size, &disk_bytes, &error))
+        {
+          hg_cli_error ("create", "--disk-size: %s", error->message);
+          return FALSE;
+        }
+      if (disk_bytes > 0 && disk_bytes < (G_GUINT64_CONSTANT (1) << 20))
+        {
+          hg_cli_error ("create", _("--disk-size: %s is smaller than 1M (a bare number counts "
+                                    "bytes; write e.g. 8G)"), o->disk_size);
+          return FALSE;
+        }
     }
 
-  c = hg_vm_config_new (o->label);
+  /* the files it refers to */
+  if (o->kernel != NULL && (kernel = existing_file ("--kernel", o->kernel, status)) == NULL)
+    return FALSE;
+  if (o->initrd != NULL && (initrd = existing_file ("--initrd", o->initrd, status)) == NULL)
+    return FALSE;
+  if (o->iso != NULL && (iso = existing_file ("--iso", o->iso, status)) == NULL)
+    return FALSE;
+  if (o->disk != NULL && (image = existing_file ("--disk-image", o->disk, status)) == NULL)
+    return FALSE;
+  *status = HG_EXIT_USAGE;
+
+  /* where, what from */
+  g_object_set (spec, "label", o->label, "folder", o->folder, NULL);
+  if (o->dir != NULL)
+    {
+      g_autofree char *dir = g_canonicalize_filename (o->dir, NULL);
+      g_object_set (spec, "base-dir", dir, NULL);
+    }
+  if (kernel != NULL)
+    source = HG_INSTALL_SOURCE_KERNEL;
+  else if (iso != NULL)
+    source = HG_INSTALL_SOURCE_ISO;
+  else if (image != NULL)
+    source = HG_INSTALL_SOURCE_EXISTING_DISK;
+  else if (disk_bytes == 0 && net != HG_NET_NONE)
+    source = HG_INSTALL_SOURCE_PXE;
+  else
+    source = HG_INSTALL_SOURCE_NONE;
+  g_object_set (spec, "source", source, "kernel-path", kernel, "initrd-path", initrd,
+                "append", o->append, "iso-path", iso, "image-path", image,
+                "image-mode", image_mode, "copy-in", o->copy_in, NULL);
+
+  /* the OS: detected from the ISO, or named */
+  if (iso != NULL && !o->no_detect)
+    {
+      g_autoptr(GError) local = NULL;
+      g_autoptr(HgOsInfo) os = hg_osinfo_detect_iso (iso, NULL, &local);
+
+      if (os != NULL)
+        {
+          hg_vm_spec_apply_os (spec, os);
+          g_object_set (spec, "os-id", os->id, NULL);
+          g_print (_("Detected %s (%s) on %s\n"), os->name, os->id, iso);
+        }
+      else
+        g_printerr (_("hangarctl: create: %s\n"), local->message);
+    }
+  if (o->os != NULL)
+    {
+      g_autoptr(HgOsInfo) os = hg_osinfo_lookup (o->os);
+
+      if (os != NULL)
+        hg_vm_spec_apply_os (spec, os);
+      else
+        g_object_set (spec, "os-id", o->os, NULL);
+    }
+
+  /* explicit choices win over the OS's recommendations */
   if (o->arch != NULL)
-    {
-      g_free (c->arch);
-      c->arch = g_strdup (o->arch);
-    }
-  c->machine = g_strdup (o->machine);
-  c->cpu_model = g_strdup (o->cpu);
-  c->accel = accel;
-  c->memory_mib = memory != 0 ? (guint) memory : boot == HG_BOOT_KERNEL ? 512 : 1024;
-  c->cpus = (guint) cpus;
-  c->boot_mode = boot;
-  c->console = console;
-  c->keymap = g_strdup (o->keymap);
-  c->os_id = g_strdup (o->os);
-  c->append = g_strdup (o->append);
-  if (net != HG_NET_NONE)
-    {
-      HgNic *nic = hg_nic_new (net);
-
-      if (o->mac != NULL)
-        {
-          g_free (nic->mac);
-          nic->mac = g_ascii_strdown (o->mac, -1);
-        }
-      if (o->nic_model != NULL)
-        {
-          g_free (nic->model);
-          nic->model = g_strdup (o->nic_model);
-        }
-      if (o->switch_name != NULL)
-        {
-          g_free (nic->switch_name);
-          nic->switch_name = g_strdup (o->switch_name);
-        }
-      if (o->tap != NULL)
-        {
-          g_free (nic->tap);
-          nic->tap = g_strdup (o->tap);
-        }
-      g_ptr_array_add (c->nics, nic);
-    }
+    g_object_set (spec, "arch", o->arch, NULL);
+  if (o->accel != NULL)
+    g_object_set (spec, "accel", accel, NULL);
+  g_object_set (spec, "machine", o->machine, "cpu-model", o->cpu, NULL);
+  if (o->memory != NULL)
+    g_object_set (spec, "memory-mib", (guint) g_ascii_strtoull (o->memory, NULL, 10), NULL);
+  if (o->cpus != NULL)
+    g_object_set (spec, "cpus", (guint) g_ascii_strtoull (o->cpus, NULL, 10), NULL);
+  /* a disk: as asked; an ISO install gets one of the OS's size */
+  if (o->disk_size != NULL)
+    g_object_set (spec, "new-disk", disk_bytes > 0, NULL);
+  else
+    g_object_set (spec, "new-disk", iso != NULL && image == NULL && kernel == NULL, NULL);
+  if (disk_bytes > 0)
+    g_object_set (spec, "disk-size", disk_bytes, NULL);
+  if (o->disk_bus != NULL)
+    g_object_set (spec, "disk-bus", o->disk_bus, NULL);
+  if (image != NULL && source != HG_INSTALL_SOURCE_EXISTING_DISK)
+    g_object_set (spec, "new-disk", FALSE, NULL);
+  g_object_set (spec, "net-mode", net, NULL);
+  if (o->switch_name != NULL)
+    g_object_set (spec, "switch-name", o->switch_name, NULL);
+  if (o->tap != NULL)
+    g_object_set (spec, "tap", o->tap, NULL);
+  if (o->mac != NULL)
+    g_object_set (spec, "mac", o->mac, NULL);
+  if (o->nic_model != NULL)
+    g_object_set (spec, "nic-model", o->nic_model, NULL);
+  for (guint i = 0; o->forwards != NULL && o->forwards[i] != NULL; i++)
+    if (!hg_vm_spec_add_port_forward (spec, o->forwards[i], &error))
+      {
+        hg_cli_error ("create", "--forward: %s", error->message);
+        return FALSE;
+      }
+  if (o->console != NULL)
+    g_object_set (spec, "console", console, NULL);
+  g_object_set (spec, "keymap", o->keymap, NULL);
+  if (o->boot != NULL)
+    g_object_set (spec, "boot-mode", boot, NULL);
   *status = HG_EXIT_OK;
-  return g_steal_pointer (&c);
+  return TRUE;
+}
+
+typedef struct {
+  GMainLoop    *loop;
+  HgVmConfig   *config;
+  GError       *error;
+  gboolean      tty;
+  gboolean      drawn;
+} CreateRun;
+
+static void
+created (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  CreateRun *run = user_data;
+
+  run->config = hg_vm_spec_create_finish (HG_VM_SPEC (source), result, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+static void
+progress (HgVmSpec   *spec,
+          double      fraction,
+          const char *what,
+          gpointer    user_data)
+{
+  CreateRun *run = user_data;
+
+  if (!run->tty)
+    return;
+  if (fraction >= 0)
+    g_printerr ("\r\033[K%s %3d%%", what != NULL ? what : "", (int) (fraction * 100.0 + 0.5));
+  else
+    g_printerr ("\r\033[K%s", what != NULL ? what : "");
+  run->drawn = TRUE;
+}
+
+static gboolean
+interrupted (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 static int
 create_vm (HgCliContext  *ctx,
            CreateOptions *o)
 {
-  g_autoptr(HgVmConfig) c = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(HgVmSpec) spec = NULL;
+  g_autoptr(HgHostCaps) caps = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_auto(GStrv) bases = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *parent = NULL;
-  g_autofree char *final_dir = NULL;
-  g_autofree char *tmp = NULL;
-  g_autofree char *first_made = NULL;
-  g_autofree char *kernel = NULL;
-  g_autofree char *initrd = NULL;
-  g_autofree char *iso = NULL;
-  g_autofree char *disk = NULL;
-  g_autofree char *disk_format = NULL;
-  g_autofree char *qemu_img = NULL;
-  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint64 disk_bytes = 0;
-  int status = HG_EXIT_OK;
+  CreateRun run = { 0 };
+  guint sigint, sigterm, sighup;
+  int status;
 
-  c = config_from_options (o, &status);
-  if (c == NULL)
-    return status;
-  if (o->disk_size != NULL && !parse_disk_size (o->disk_size, &disk_bytes))
-    return HG_EXIT_USAGE;
-
-  /* the files it refers to */
-  if (o->kernel != NULL && (kernel = existing_file ("--kernel", o->kernel, &status)) == NULL)
-    return status;
-  if (o->initrd != NULL && (initrd = existing_file ("--initrd", o->initrd, &status)) == NULL)
-    return status;
-  if (o->iso != NULL && (iso = existing_file ("--iso", o->iso, &status)) == NULL)
-    return status;
-  if (o->disk != NULL && (disk = existing_file ("--disk", o->disk, &status)) == NULL)
-    return status;
-  if (disk != NULL || disk_bytes > 0)
-    {
-      qemu_img = find_qemu_img ();
-      if (qemu_img == NULL)
-        {
-          hg_cli_error ("create", _("qemu-img is not installed (needed for %s)"),
-                        disk != NULL ? "--disk" : "--disk-size");
-          return HG_EXIT_MISSING;
-        }
-    }
-  if (disk != NULL)
-    {
-      disk_format = image_format (qemu_img, disk, &error);
-      if (disk_format == NULL)
-        {
-          hg_cli_error ("create", "--disk %s: %s", disk, error->message);
-          return HG_EXIT_FAILURE;
-        }
-      if (!hg_disk_format_is_known (disk_format))
-        {
-          hg_cli_error ("create", _("--disk %s: the image format '%s' is not one QEMU can boot "
-                                    "here"), disk, disk_format);
-          return HG_EXIT_USAGE;
-        }
-    }
-
-  /* where */
   bases = hg_cli_effective_bases (ctx, o->local_bases, NULL);
-  base = g_canonicalize_filename (o->dir != NULL ? o->dir : bases[0], NULL);
-  parent = o->folder != NULL && o->folder[0] != '\0' ? g_build_filename (base, o->folder, NULL)
-                                                     : g_strdup (base);
-  final_dir = g_build_filename (parent, o->label, NULL);
-  {
-    g_autofree char *existing = hg_library_find_label (base, o->label);
+  caps = hg_host_caps_probe ();
+  spec = hg_vm_spec_new ((const char * const *) bases, caps);
+  if (!apply_options (spec, o, &status))
+    return status;
 
-    for (guint i = 0; existing == NULL && bases[i] != NULL; i++)
-      existing = hg_library_find_label (bases[i], o->label);
-    if (existing != NULL)
+  /* every value checked before anything is written */
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (hg_vm_spec_needs_qemu_img (spec) && hg_disk_image_find_qemu_img () == NULL)
       {
-        hg_cli_error ("create", _("--label: a VM named '%s' exists already: %s"), o->label, existing);
-        return HG_EXIT_USAGE;
+        hg_cli_error ("create", _("qemu-img is not installed (needed for %s)"),
+                      o->disk != NULL ? "--disk-image" : "--disk-size");
+        return HG_EXIT_MISSING;
       }
-    if (g_file_test (final_dir, G_FILE_TEST_EXISTS) || g_file_test (final_dir, G_FILE_TEST_IS_SYMLINK))
-      {
-        hg_cli_error ("create", _("--label: %s exists already"), final_dir);
-        return HG_EXIT_USAGE;
-      }
+    if (!hg_vm_spec_validate (spec, &error))
+      return spec_fail (error);
   }
 
-  /* a last check of every value before anything is written */
-  hg_vm_config_set_location (c, final_dir);
-  if (kernel != NULL)
-    c->kernel = g_strdup (kernel);
-  if (initrd != NULL)
-    c->initrd = g_strdup (initrd);
-  if (iso != NULL)
-    g_ptr_array_add (c->media, hg_medium_new (HG_MEDIUM_CDROM, iso));
-  if (disk != NULL)
-    g_ptr_array_add (c->disks, hg_disk_new (disk, disk_format, NULL));
-  if (disk_bytes > 0)
+  run.loop = loop;
+  run.tty = isatty (STDERR_FILENO);
+  sigint = g_unix_signal_add (SIGINT, interrupted, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, interrupted, cancellable);
+  sighup = g_unix_signal_add (SIGHUP, interrupted, cancellable);
+  hg_vm_spec_create_async (spec, progress, &run, NULL, cancellable, created, &run);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_source_remove (sighup);
+  if (run.drawn)
+    g_printerr ("\r\033[K");
+  if (run.config == NULL)
     {
-      g_autofree char *name = g_strconcat (o->label, ".qcow2", NULL);
-      g_ptr_array_add (c->disks, hg_disk_new (name, "qcow2", NULL));
-      g_hash_table_add (taken, g_steal_pointer (&name));
+      status = spec_fail (run.error);
+      g_clear_error (&run.error);
+      return status;
     }
-  g_hash_table_add (taken, g_strconcat (o->label, HG_CONFIG_SUFFIX, NULL));
-  if (!hg_vm_config_validate (c, &error))
-    {
-      hg_cli_error ("create", "%s", error->message);
-      return HG_EXIT_USAGE;
-    }
-
-  /* build it in .<label>.tmp-XXXXXX beside the target, then rename */
-  if (!make_parents (parent, &first_made, &error))
-    {
-      hg_cli_error ("create", "%s", error->message);
-      return HG_EXIT_FAILURE;
-    }
-  {
-    g_autofree char *template = g_strdup_printf (".%s.tmp-XXXXXX", o->label);
-    g_autofree char *path = g_build_filename (parent, template, NULL);
-
-    if (g_mkdtemp_full (path, 0755) == NULL)
-      {
-        int errsv = errno;
-        hg_cli_error ("create", _("cannot create a folder in %s: %s"), parent, g_strerror (errsv));
-        undo_parents (parent, first_made);
-        return HG_EXIT_FAILURE;
-      }
-    tmp = g_steal_pointer (&path);
-  }
-
-  if (o->copy_in)
-    {
-      g_autofree char *k = NULL, *i = NULL, *m = NULL;
-
-      if ((kernel != NULL && (k = copy_in (kernel, tmp, taken, &error)) == NULL) ||
-          (initrd != NULL && (i = copy_in (initrd, tmp, taken, &error)) == NULL) ||
-          (iso != NULL && (m = copy_in (iso, tmp, taken, &error)) == NULL))
-        goto failed;
-      if (k != NULL)
-        {
-          g_free (c->kernel);
-          c->kernel = g_steal_pointer (&k);
-        }
-      if (i != NULL)
-        {
-          g_free (c->initrd);
-          c->initrd = g_steal_pointer (&i);
-        }
-      if (m != NULL)
-        {
-          HgMedium *medium = hg_vm_config_get_medium (c, HG_MEDIUM_CDROM);
-          g_free (medium->path);
-          medium->path = g_steal_pointer (&m);
-        }
-    }
-  if (disk_bytes > 0)
-    {
-      g_autofree char *image = g_strconcat (tmp, G_DIR_SEPARATOR_S, o->label, ".qcow2", NULL);
-      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, disk_bytes);
-      const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", image, size, NULL };
-      g_autofree char *out = run_tool (argv, &error);
-
-      if (out == NULL)
-        goto failed;
-    }
-
-  {
-    g_autofree char *config_path = g_strconcat (tmp, G_DIR_SEPARATOR_S, o->label,
-                                                HG_CONFIG_SUFFIX, NULL);
-    g_free (c->path);
-    c->path = g_steal_pointer (&config_path);
-    if (!hg_vm_config_save (c, &error))
-      goto failed;
-  }
-
-  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, final_dir, RENAME_NOREPLACE) != 0)
-    {
-      int errsv = errno;
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("cannot move the new VM to %s: %s"), final_dir, g_strerror (errsv));
-      status = errsv == EEXIST ? HG_EXIT_USAGE : HG_EXIT_FAILURE;
-      goto failed_status;
-    }
-
-  g_print (_("Created VM '%s': %s%s%s%s\n"), o->label, final_dir, G_DIR_SEPARATOR_S,
-           o->label, HG_CONFIG_SUFFIX);
+  g_print (_("Created VM '%s': %s\n"), o->label, run.config->path);
+  hg_vm_config_unref (run.config);
   return HG_EXIT_OK;
-
-failed:
-  status = HG_EXIT_FAILURE;
-failed_status:
-  hg_cli_error ("create", "%s", error->message);
-  remove_tree (tmp);
-  undo_parents (parent, first_made);
-  return status;
 }
 
 int
@@ -763,25 +563,30 @@ hg_cli_create (HgCliContext *ctx,
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &o.dir, N_("Base directory to create it in (default: the first base)"), N_("DIR") },
     { "folder", 0, 0, G_OPTION_ARG_FILENAME, &o.folder, N_("Sub-folder of the base directory"), N_("PATH") },
     { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.local_bases, N_("A base directory of the library (repeatable)"), N_("DIR") },
-    { "arch", 0, 0, G_OPTION_ARG_STRING, &o.arch, N_("Guest architecture (default: the host's)"), N_("ARCH") },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &o.arch, N_("Guest architecture (default: the host's, or the ISO's)"), N_("ARCH") },
     { "machine", 0, 0, G_OPTION_ARG_STRING, &o.machine, N_("QEMU machine type (default: the architecture's)"), N_("TYPE") },
     { "cpu", 0, 0, G_OPTION_ARG_STRING, &o.cpu, N_("QEMU CPU model (default: the architecture's)"), N_("MODEL") },
-    { "memory", 0, 0, G_OPTION_ARG_STRING, &o.memory, N_("Memory in MiB (default 1024; 512 for kernel boot)"), N_("MIB") },
-    { "cpus", 0, 0, G_OPTION_ARG_STRING, &o.cpus, N_("Number of CPUs (default 1)"), N_("N") },
+    { "memory", 0, 0, G_OPTION_ARG_STRING, &o.memory, N_("Memory in MiB (default: the OS's, else 1024; 512 for kernel boot)"), N_("MIB") },
+    { "cpus", 0, 0, G_OPTION_ARG_STRING, &o.cpus, N_("Number of CPUs (default 1, or the OS's)"), N_("N") },
     { "accel", 0, 0, G_OPTION_ARG_STRING, &o.accel, N_("auto, kvm or tcg (default auto)"), N_("ACCEL") },
-    { "disk-size", 0, 0, G_OPTION_ARG_STRING, &o.disk_size, N_("Create a qcow2 disk of this size (8G, 512M; 0 = none)"), N_("SIZE") },
-    { "disk", 0, 0, G_OPTION_ARG_FILENAME, &o.disk, N_("Use an existing disk image"), N_("IMAGE") },
-    { "iso", 0, 0, G_OPTION_ARG_FILENAME, &o.iso, N_("CD-ROM image (install medium)"), N_("FILE") },
+    { "disk-size", 0, 0, G_OPTION_ARG_STRING, &o.disk_size, N_("Create a qcow2 disk of this size (8G, 512M; 0 = none; with --iso default: the OS's)"), N_("SIZE") },
+    { "disk-bus", 0, 0, G_OPTION_ARG_STRING, &o.disk_bus, N_("Disk interface: virtio, ide, scsi, sd"), N_("BUS") },
+    { "disk-image", 0, 0, G_OPTION_ARG_FILENAME, &o.disk, N_("Use an existing disk image (inspected first)"), N_("IMAGE") },
+    { "disk", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &o.disk, N_("Same as --disk-image"), N_("IMAGE") },
+    { "image-mode", 0, 0, G_OPTION_ARG_STRING, &o.image_mode, N_("in-place (default), copy, or convert (to a standalone qcow2)"), N_("MODE") },
+    { "iso", 0, 0, G_OPTION_ARG_FILENAME, &o.iso, N_("CD-ROM image (install medium); its OS is detected"), N_("FILE") },
+    { "no-detect", 0, 0, G_OPTION_ARG_NONE, &o.no_detect, N_("Do not detect the OS of --iso"), NULL },
     { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &o.kernel, N_("Kernel for kernel boot"), N_("FILE") },
     { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &o.initrd, N_("Initial ramdisk for kernel boot"), N_("FILE") },
     { "append", 0, 0, G_OPTION_ARG_STRING, &o.append, N_("Kernel command line"), N_("TEXT") },
     { "copy-in", 0, 0, G_OPTION_ARG_NONE, &o.copy_in, N_("Copy --kernel, --initrd and --iso into the VM directory"), NULL },
-    { "boot", 0, 0, G_OPTION_ARG_STRING, &o.boot, N_("Default boot mode: disk, cdrom, pxe, kernel, floppy, usb"), N_("MODE") },
+    { "boot", 0, 0, G_OPTION_ARG_STRING, &o.boot, N_("Default boot mode: disk, cdrom, pxe, kernel"), N_("MODE") },
     { "net", 0, 0, G_OPTION_ARG_STRING, &o.net, N_("Network: user, vde, tap or none (default user)"), N_("MODE") },
     { "switch", 0, 0, G_OPTION_ARG_STRING, &o.switch_name, N_("VDE switch name (implies --net vde)"), N_("NAME") },
     { "tap", 0, 0, G_OPTION_ARG_STRING, &o.tap, N_("TAP interface (implies --net tap)"), N_("IFACE") },
-    { "mac", 0, 0, G_OPTION_ARG_STRING, &o.mac, N_("MAC address (default: generated 52:54:00:…)"), N_("MAC") },
+    { "mac", 0, 0, G_OPTION_ARG_STRING, &o.mac, N_("MAC address (default: generated 52:54:00:…, unique in the library)"), N_("MAC") },
     { "nic-model", 0, 0, G_OPTION_ARG_STRING, &o.nic_model, N_("NIC model: virtio-net-pci, e1000, rtl8139 …"), N_("MODEL") },
+    { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.forwards, N_("User-mode port forward [tcp:|udp:]HOST:GUEST (repeatable)"), N_("HOST:GUEST") },
     { "console", 0, 0, G_OPTION_ARG_STRING, &o.console, N_("vnc, sdl, serial or none (default vnc)"), N_("TYPE") },
     { "keymap", 0, 0, G_OPTION_ARG_STRING, &o.keymap, N_("VNC keymap, e.g. de"), N_("MAP") },
     { "os", 0, 0, G_OPTION_ARG_STRING, &o.os, N_("Guest OS id (libosinfo short id, e.g. debian12)"), N_("ID") },
@@ -790,7 +595,8 @@ hg_cli_create (HgCliContext *ctx,
   int status;
 
   if (!hg_cli_parse_options ("create", "", _("Creates a VM directory <label>/<label>.hangar in a base "
-                                      "directory, atomically: a failure leaves nothing behind."),
+                                      "directory, atomically: a failure or Ctrl-C leaves nothing "
+                                      "behind."),
                       entries, &argc, &argv))
     {
       create_options_clear (&o);

@@ -37,6 +37,7 @@ G_BEGIN_DECLS
  *  Name and location (HG_VM_SPEC_PAGE_NAME)
  *   "bases"          GStrv     construct-only: the library's base dirs
  *                              (labels and MACs must be unique in them)
+ *   "host-caps"      gpointer  construct-only HgHostCaps* (ref taken)
  *   "base-dir"       char*     the base to create in (default: bases[0])
  *   "folder"         char*     sub-folder of base-dir ("" = directly in it)
  *   "label"          char*     the VM's name (A-Z a-z 0-9 . _ -)
@@ -52,6 +53,12 @@ G_BEGIN_DECLS
  *   "image-format"   char*     read-only: the format qemu-img found, after
  *                              a successful validation of the source page
  *   "copy-in"        gboolean  copy kernel/initrd/ISO into the VM folder
+ *   Which files are used: the ISO when iso-path is set and source is iso
+ *   (or kernel: an install kernel with its medium); kernel/initrd/append
+ *   when source is kernel; the existing image when image-path is set and
+ *   source is existing-disk or new-disk is FALSE (an ISO install onto an
+ *   existing disk).  Everything else is ignored, so switching the source
+ *   back and forth loses nothing.
  *  Operating system (HG_VM_SPEC_PAGE_OS)
  *   "os-id"          char*     libosinfo short id (debian12) or NULL = other
  *   "os-name"        char*     "Debian 12"
@@ -230,6 +237,9 @@ gboolean    hg_vm_spec_add_port_forward    (HgVmSpec   *self,
 void        hg_vm_spec_remove_port_forward (HgVmSpec   *self,
                                             guint       index);
 void        hg_vm_spec_clear_port_forwards (HgVmSpec   *self);
+
+/* Creation will run qemu-img (a new disk, an image to inspect/convert). */
+gboolean    hg_vm_spec_needs_qemu_img   (HgVmSpec *self);
 
 /* Property getters for the common ones (setters: g_object_set). */
 const char *hg_vm_spec_get_label        (HgVmSpec *self);

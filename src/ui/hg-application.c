@@ -237,6 +237,7 @@ hg_application_startup (GApplication *app)
     { "win.show-help-overlay", { "<Primary>question", "<Primary>F1", NULL } },
     { "win.reload", { "F5", "<Primary>r", NULL } },
     { "win.find", { "<Primary>f", NULL } },
+    { "win.new-vm", { "<Primary>n", NULL } },
     { "win.fullscreen", { "F11", NULL } },
     { "win.page::details", { "<Alt>1", NULL } },
     { "win.page::display", { "<Alt>2", NULL } },
@@ -250,6 +251,19 @@ hg_application_startup (GApplication *app)
     { "vm.reset", { "<Primary><Shift>r", NULL } },
     { "vm.screenshot", { "<Primary><Shift>p", NULL } },
     { "vm.send-keys::ctrl-alt-del", { "<Primary><Alt>End", NULL } },
+    /* the VM dialogs (hg-window-actions.c) and the display (hg-vnc-view.c) */
+    { "vm.start::cdrom", { "<Primary><Shift>i", NULL } },
+    { "vm.snapshots", { "<Primary><Shift>t", NULL } },
+    { "vm.media", { "<Primary><Shift>m", NULL } },
+    { "vm.properties", { "<Alt>Return", NULL } },
+    { "vm.clone", { "<Primary><Shift>d", NULL } },
+    { "vm.move", { "<Primary><Shift>o", NULL } },
+    { "vm.delete", { "<Primary>Delete", NULL } },
+    { "display.scale", { "<Primary>0", NULL } },
+    { "display.grab", { "<Primary><Shift>g", NULL } },
+    { "display.detach", { "<Primary><Shift>n", NULL } },
+    { "display.reconnect", { "<Primary><Shift>l", NULL } },
+    { "display.fullscreen", { "F11", NULL } },
   };
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 

@@ -271,6 +271,44 @@ hg_details_view_dup_command_line (HgDetailsView *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+char *
+hg_details_view_dump (HgDetailsView *self)
+{
+  GString *out;
+  struct { const char *name; GtkLabel *label; } rows[] = {
+    { "arch", self->arch_value }, { "machine", self->machine_value },
+    { "cpu", self->cpu_value }, { "accel", self->accel_value },
+    { "memory", self->memory_value }, { "cpus", self->cpus_value },
+    { "console", self->console_value }, { "os", self->os_value },
+    { "boot", self->boot_value }, { "disks", self->disks_value },
+    { "media", self->media_value }, { "network", self->network_value },
+    { "runtime", self->runtime_value },
+  };
+  g_autofree char *cmdline = NULL;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (HG_IS_DETAILS_VIEW (self), NULL);
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "title: %s\n", gtk_label_get_text (self->title_label));
+  if (gtk_info_bar_get_revealed (self->error_bar))
+    g_string_append_printf (out, "error: %s\n", gtk_label_get_text (self->error_label));
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    g_string_append_printf (out, "%s: %s\n", rows[i].name, gtk_label_get_text (rows[i].label));
+  cmdline = hg_details_view_dup_command_line (self);
+  g_string_append_printf (out, "cmdline: %s\n", cmdline);
+  if (gtk_revealer_get_reveal_child (self->log_revealer))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->log_view);
+      g_autofree char *log = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      log = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      g_string_append_printf (out, "log: %s\n", log);
+    }
+  return g_string_free (out, FALSE);
+}
+
 const char *
 hg_details_view_get_title (HgDetailsView *self)
 {

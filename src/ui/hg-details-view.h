@@ -38,5 +38,9 @@ void        hg_details_view_set_log_tail     (HgDetailsView *self,
 /* What the command-line box shows (tests) */
 char       *hg_details_view_dup_command_line (HgDetailsView *self);
 const char *hg_details_view_get_title        (HgDetailsView *self);
+/* Everything shown as "name: value" lines (title, error, arch, machine, cpu,
+ * accel, memory, cpus, console, os, boot, disks, media, network, runtime,
+ * cmdline, log), for tests */
+char       *hg_details_view_dump             (HgDetailsView *self);
 
 G_END_DECLS

@@ -187,6 +187,29 @@ on_vm_state (HgVm       *vm,
 }
 
 void
+hg_notifier_send (HgNotifier *self,
+                  const char *id,
+                  const char *title,
+                  const char *body)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GIcon) icon = NULL;
+  gboolean handled = FALSE;
+
+  g_return_if_fail (HG_IS_NOTIFIER (self));
+  g_return_if_fail (id != NULL && title != NULL);
+
+  notification = g_notification_new (title);
+  icon = g_themed_icon_new (APP_ID);
+  if (body != NULL)
+    g_notification_set_body (notification, body);
+  g_notification_set_icon (notification, icon);
+  g_signal_emit (self, signals[SEND_NOTIFICATION], 0, id, title, body, notification, &handled);
+  if (!handled && self->app != NULL)
+    g_application_send_notification (self->app, id, notification);
+}
+
+void
 hg_notifier_watch (HgNotifier *self,
                    HgVm       *vm)
 {

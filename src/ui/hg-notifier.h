@@ -26,6 +26,14 @@ HgNotifier    *hg_notifier_new           (GApplication *app,
 void           hg_notifier_watch         (HgNotifier   *self,
                                           HgVm         *vm);
 
+/* Sends one notification now (whatever has the focus), through
+ * send-notification like the others (used by the window: "N VMs keep
+ * running" when it closes). */
+void           hg_notifier_send          (HgNotifier   *self,
+                                          const char   *id,
+                                          const char   *title,
+                                          const char   *body);
+
 /* The decision, without side effects (tested in tests/test-ui-desktop.c):
  * whether label going from old_state to new_state is worth a notification,
  * and if so its title and body.  log_tail and reason may be NULL. */

@@ -44,6 +44,7 @@ struct _HgVmTree
   char               *selected_path;
   GHashTable         *rows;            /* config path -> GtkTreeRowReference (store) */
   guint               updating;        /* begin_update depth: view detached */
+  char               *selected_error;  /* returned by hg_vm_tree_get_selected */
 };
 
 G_DEFINE_FINAL_TYPE (HgVmTree, hg_vm_tree, GTK_TYPE_BOX)
@@ -470,17 +471,18 @@ void
 hg_vm_tree_set_filter_text (HgVmTree   *self,
                             const char *text)
 {
+  g_autofree char *folded = NULL;
+
   g_return_if_fail (HG_IS_VM_TREE (self));
 
-  if (g_strcmp0 (text, gtk_entry_get_text (GTK_ENTRY (self->search_entry))) != 0)
-    {
-      /* goes through on_search_changed */
-      gtk_entry_set_text (GTK_ENTRY (self->search_entry), text != NULL ? text : "");
-      return;
-    }
-  g_clear_pointer (&self->filter_text, g_free);
-  if (text != NULL && text[0] != '\0')
-    self->filter_text = g_utf8_casefold (text, -1);
+  /* the entry shows it (its delayed search-changed then finds it applied) */
+  if (g_strcmp0 (text != NULL ? text : "", gtk_entry_get_text (GTK_ENTRY (self->search_entry))) != 0)
+    gtk_entry_set_text (GTK_ENTRY (self->search_entry), text != NULL ? text : "");
+  folded = text != NULL && text[0] != '\0' ? g_utf8_casefold (text, -1) : NULL;
+  if (g_strcmp0 (folded, self->filter_text) == 0)
+    return;
+  g_free (self->filter_text);
+  self->filter_text = g_steal_pointer (&folded);
   if (self->filter != NULL)
     {
       gtk_tree_model_filter_refilter (self->filter);
@@ -577,11 +579,10 @@ hg_vm_tree_get_selected (HgVmTree    *self,
   gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, COL_CONFIG, &config, -1);
   if (error != NULL)
     {
-      GValue value = G_VALUE_INIT;
-      /* transfer none: the string stays in the store while the row exists */
-      gtk_tree_model_get_value (GTK_TREE_MODEL (self->store), &iter, COL_ERROR, &value);
-      *error = g_value_get_string (&value);
-      g_value_unset (&value);
+      /* transfer none: kept until the next call (the store hands out copies) */
+      g_clear_pointer (&self->selected_error, g_free);
+      gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, COL_ERROR, &self->selected_error, -1);
+      *error = self->selected_error;
     }
   if (config != NULL)
     hg_vm_config_unref (config);   /* the store keeps a reference */
@@ -810,6 +811,7 @@ hg_vm_tree_finalize (GObject *object)
 
   g_clear_pointer (&self->filter_text, g_free);
   g_clear_pointer (&self->selected_path, g_free);
+  g_clear_pointer (&self->selected_error, g_free);
 
   G_OBJECT_CLASS (hg_vm_tree_parent_class)->finalize (object);
 }

@@ -12,6 +12,8 @@ struct _HgVncView
   GtkBox          parent_instance;
 
   /* template */
+  GtkWidget      *content;        /* toolbar + display: what detaching moves */
+  GtkWidget      *detached_page;
   GtkWidget      *toolbar;
   GtkStack       *stack;
   GtkLabel       *status_label;
@@ -24,6 +26,8 @@ struct _HgVncView
   HgVncSession   *session;
   GSimpleActionGroup *actions;
   gboolean        grabbed;
+  GtkWindow      *detached;       /* the display's own window, or NULL */
+  char           *title;
 };
 
 G_DEFINE_FINAL_TYPE (HgVncView, hg_vnc_view, GTK_TYPE_BOX)
@@ -34,6 +38,8 @@ enum {
   PROP_AUTO_RECONNECT,
   PROP_SCALING,
   PROP_KEYBOARD_GRABBED,
+  PROP_DETACHED,
+  PROP_TITLE,
   N_PROPS
 };
 
@@ -267,7 +273,172 @@ hg_vnc_view_get_status_text (HgVncView *self)
   return gtk_label_get_text (self->status_label);
 }
 
+/* ---- detach / fullscreen ------------------------------------------------ */
+
+static void
+set_action_state (HgVncView  *self,
+                  const char *name,
+                  gboolean    value)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->actions), name);
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (value));
+}
+
+static gboolean
+on_detached_delete (GtkWidget *window,
+                    GdkEvent  *event,
+                    HgVncView *self)
+{
+  /* closing the display's window brings the display back */
+  hg_vnc_view_set_detached (self, FALSE);
+  return GDK_EVENT_STOP;
+}
+
+static gboolean
+on_detached_state (GtkWidget           *window,
+                   GdkEventWindowState *event,
+                   HgVncView           *self)
+{
+  if (event->changed_mask & GDK_WINDOW_STATE_FULLSCREEN)
+    set_action_state (self, "fullscreen", (event->new_window_state & GDK_WINDOW_STATE_FULLSCREEN) != 0);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static char *
+detached_title (HgVncView *self)
+{
+  if (self->title != NULL)
+    /* Translators: the window of a detached display; %s is the VM */
+    return g_strdup_printf (_("%s — Display"), self->title);
+  return g_strdup (_("Display"));
+}
+
+void
+hg_vnc_view_set_detached (HgVncView *self,
+                          gboolean   detached)
+{
+  g_return_if_fail (HG_IS_VNC_VIEW (self));
+
+  detached = !!detached;
+  if ((self->detached != NULL) == detached)
+    return;
+  g_object_ref (self->content);
+  if (detached)
+    {
+      GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+      g_autofree char *title = detached_title (self);
+      int width = MAX (gtk_widget_get_allocated_width (self->content), 640);
+      int height = MAX (gtk_widget_get_allocated_height (self->content), 480);
+
+      GtkWidget *header = gtk_header_bar_new ();
+
+      self->detached = GTK_WINDOW (gtk_window_new (GTK_WINDOW_TOPLEVEL));
+      gtk_header_bar_set_show_close_button (GTK_HEADER_BAR (header), TRUE);
+      gtk_widget_show (header);
+      gtk_window_set_titlebar (self->detached, header);
+      gtk_window_set_title (self->detached, title);
+      gtk_window_set_default_size (self->detached, width, height);
+      gtk_window_set_icon_name (self->detached, "io.github.hangarvm.Hangar");
+      if (GTK_IS_WINDOW (toplevel))
+        gtk_window_set_application (self->detached, gtk_window_get_application (GTK_WINDOW (toplevel)));
+      /* the tool bar's buttons find the display. actions there */
+      gtk_widget_insert_action_group (GTK_WIDGET (self->detached), "display", G_ACTION_GROUP (self->actions));
+      g_signal_connect_object (self->detached, "delete-event", G_CALLBACK (on_detached_delete), self, 0);
+      g_signal_connect_object (self->detached, "window-state-event", G_CALLBACK (on_detached_state), self, 0);
+      gtk_container_remove (GTK_CONTAINER (self), self->content);
+      gtk_container_add (GTK_CONTAINER (self->detached), self->content);
+      gtk_widget_show (self->detached_page);
+      gtk_window_present (self->detached);
+    }
+  else
+    {
+      GtkWindow *window = g_steal_pointer (&self->detached);
+
+      gtk_container_remove (GTK_CONTAINER (window), self->content);
+      gtk_widget_destroy (GTK_WIDGET (window));
+      gtk_widget_hide (self->detached_page);
+      gtk_container_add (GTK_CONTAINER (self), self->content);
+      if (gtk_widget_get_realized (GTK_WIDGET (self)))
+        gtk_widget_realize (GTK_WIDGET (self->display));
+      set_action_state (self, "fullscreen", FALSE);
+    }
+  g_object_unref (self->content);
+  set_action_state (self, "detach", detached);
+  gtk_widget_grab_focus (GTK_WIDGET (self->display));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETACHED]);
+}
+
+gboolean
+hg_vnc_view_get_detached (HgVncView *self)
+{
+  g_return_val_if_fail (HG_IS_VNC_VIEW (self), FALSE);
+  return self->detached != NULL;
+}
+
+GtkWindow *
+hg_vnc_view_get_detached_window (HgVncView *self)
+{
+  g_return_val_if_fail (HG_IS_VNC_VIEW (self), NULL);
+  return self->detached;
+}
+
+void
+hg_vnc_view_set_title (HgVncView  *self,
+                       const char *title)
+{
+  g_return_if_fail (HG_IS_VNC_VIEW (self));
+
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  if (self->detached != NULL)
+    {
+      g_autofree char *text = detached_title (self);
+      gtk_window_set_title (self->detached, text);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
 /* ---- actions ------------------------------------------------------------ */
+
+static void
+action_detach (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  hg_vnc_view_set_detached (HG_VNC_VIEW (user_data), g_variant_get_boolean (value));
+}
+
+static void
+action_fullscreen (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  HgVncView *self = user_data;
+  gboolean fullscreen = g_variant_get_boolean (value);
+  GtkWidget *toplevel;
+
+  if (self->detached != NULL)
+    {
+      /* the state follows the window (on_detached_state) */
+      if (fullscreen)
+        gtk_window_fullscreen (self->detached);
+      else
+        gtk_window_unfullscreen (self->detached);
+      g_simple_action_set_state (action, value);
+      return;
+    }
+  /* attached: the main window's fullscreen shows the display alone */
+  toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+  if (G_IS_ACTION_GROUP (toplevel) && g_action_group_has_action (G_ACTION_GROUP (toplevel), "fullscreen"))
+    g_action_group_change_action_state (G_ACTION_GROUP (toplevel), "fullscreen",
+                                        g_variant_new_boolean (fullscreen));
+  else if (GTK_IS_WINDOW (toplevel))
+    {
+      if (fullscreen)
+        gtk_window_fullscreen (GTK_WINDOW (toplevel));
+      else
+        gtk_window_unfullscreen (GTK_WINDOW (toplevel));
+    }
+  g_simple_action_set_state (action, value);
+}
 
 static void
 action_scale (GSimpleAction *action, GVariant *value, gpointer user_data)
@@ -306,6 +477,8 @@ static const GActionEntry display_actions[] = {
   { "grab", NULL, NULL, "false", action_grab },
   { "send-keys", action_send_keys, "s" },
   { "reconnect", action_reconnect },
+  { "detach", NULL, NULL, "false", action_detach },
+  { "fullscreen", NULL, NULL, "false", action_fullscreen },
 };
 
 /* ---- GObject ------------------------------------------------------------ */
@@ -315,12 +488,50 @@ hg_vnc_view_dispose (GObject *object)
 {
   HgVncView *self = HG_VNC_VIEW (object);
 
+  if (self->detached != NULL)
+    {
+      GtkWindow *window = g_steal_pointer (&self->detached);
+
+      /* the display goes with the view, not with its window */
+      gtk_container_remove (GTK_CONTAINER (window), self->content);
+      gtk_widget_destroy (GTK_WIDGET (window));
+    }
   if (self->session != NULL)
     hg_vnc_session_close (self->session);
+  /* The connection shuts down asynchronously and may still deliver an
+   * update; VncDisplay's handlers would then look at a widget that has no
+   * window any more (gdk_window_get_width critical).  The display is going
+   * away: cut them off. */
+  if (self->display != NULL && vnc_display_get_connection (self->display) != NULL)
+    g_signal_handlers_disconnect_matched (vnc_display_get_connection (self->display),
+                                          G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self->display);
   g_clear_object (&self->session);
   g_clear_object (&self->actions);
 
   G_OBJECT_CLASS (hg_vnc_view_parent_class)->dispose (object);
+}
+
+/* gtk-vnc needs a realized VncDisplay as soon as a framebuffer arrives,
+ * and the display page is only shown once connected: the display is
+ * realized with the view, shown or not. */
+static void
+hg_vnc_view_realize (GtkWidget *widget)
+{
+  HgVncView *self = HG_VNC_VIEW (widget);
+
+  GTK_WIDGET_CLASS (hg_vnc_view_parent_class)->realize (widget);
+  if (self->detached == NULL)
+    gtk_widget_realize (GTK_WIDGET (self->display));
+}
+
+static void
+hg_vnc_view_finalize (GObject *object)
+{
+  HgVncView *self = HG_VNC_VIEW (object);
+
+  g_free (self->title);
+
+  G_OBJECT_CLASS (hg_vnc_view_parent_class)->finalize (object);
 }
 
 static void
@@ -344,6 +555,12 @@ hg_vnc_view_get_property (GObject    *object,
       break;
     case PROP_KEYBOARD_GRABBED:
       g_value_set_boolean (value, self->grabbed);
+      break;
+    case PROP_DETACHED:
+      g_value_set_boolean (value, self->detached != NULL);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -369,6 +586,12 @@ hg_vnc_view_set_property (GObject      *object,
     case PROP_SCALING:
       hg_vnc_view_set_scaling (self, g_value_get_boolean (value));
       break;
+    case PROP_DETACHED:
+      hg_vnc_view_set_detached (self, g_value_get_boolean (value));
+      break;
+    case PROP_TITLE:
+      hg_vnc_view_set_title (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -381,6 +604,8 @@ hg_vnc_view_class_init (HgVncViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hg_vnc_view_dispose;
+  object_class->finalize = hg_vnc_view_finalize;
+  widget_class->realize = hg_vnc_view_realize;
   object_class->get_property = hg_vnc_view_get_property;
   object_class->set_property = hg_vnc_view_set_property;
 
@@ -396,11 +621,19 @@ hg_vnc_view_class_init (HgVncViewClass *klass)
   properties[PROP_KEYBOARD_GRABBED] =
     g_param_spec_boolean ("keyboard-grabbed", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DETACHED] =
+    g_param_spec_boolean ("detached", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (VNC_TYPE_DISPLAY);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-vnc-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, HgVncView, content);
+  gtk_widget_class_bind_template_child (widget_class, HgVncView, detached_page);
   gtk_widget_class_bind_template_child (widget_class, HgVncView, toolbar);
   gtk_widget_class_bind_template_child (widget_class, HgVncView, stack);
   gtk_widget_class_bind_template_child (widget_class, HgVncView, status_label);

@@ -16,10 +16,14 @@ G_BEGIN_DECLS
  *
  * Actions (group "display"): display.scale (bool state), display.grab
  * (bool state), display.send-keys ("ctrl-alt-del", "ctrl-alt-f1" …
- * "ctrl-alt-f12"), display.reconnect.
+ * "ctrl-alt-f12"), display.reconnect, display.detach (bool state: the
+ * display in its own window; closing that window brings it back),
+ * display.fullscreen (bool state: the detached window, or the main
+ * window's win.fullscreen while attached).
  *
  * Properties: "socket-path", "auto-reconnect" (forwarded to the session),
- * "scaling", "keyboard-grabbed" (read-only: the grab is active now).
+ * "scaling", "keyboard-grabbed" (read-only: the grab is active now),
+ * "detached", "title" (the VM's name, for the detached window).
  */
 
 #define HG_TYPE_VNC_VIEW (hg_vnc_view_get_type ())
@@ -44,6 +48,13 @@ gboolean      hg_vnc_view_get_keyboard_grabbed (HgVncView *self);
  * no connection. */
 gboolean      hg_vnc_view_send_keys          (HgVncView  *self,
                                               const char *combo);
+void          hg_vnc_view_set_detached       (HgVncView  *self,
+                                              gboolean    detached);
+gboolean      hg_vnc_view_get_detached       (HgVncView  *self);
+/* The display's own window while detached, else NULL */
+GtkWindow    *hg_vnc_view_get_detached_window (HgVncView *self);
+void          hg_vnc_view_set_title          (HgVncView  *self,
+                                              const char *title);
 /* A copy of what the display shows, NULL without a framebuffer. */
 GdkPixbuf    *hg_vnc_view_get_pixbuf         (HgVncView  *self);
 /* The text shown over an empty display, for tests */

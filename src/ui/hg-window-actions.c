@@ -2,16 +2,24 @@
 #define G_LOG_DOMAIN "hangar-ui"
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
+#include "hg-clone-dialog.h"
+#include "hg-delete-dialog.h"
+#include "hg-library.h"
+#include "hg-media-dialog.h"
+#include "hg-move-dialog.h"
+#include "hg-properties-dialog.h"
+#include "hg-snapshots-dialog.h"
 #include "hg-window-private.h"
 
 /*
  * The vm.* actions of the window: they act on the selected VM through HgVm
  * (the same engine as hangarctl) and are enabled by its state.  Failures
- * show in the window's info bar; only "force off" asks first.
+ * show in the window's info bar; "force off" asks first (unless the
+ * confirm-force-off setting is off).  The dialogs (snapshots, media,
+ * properties, clone, delete, move) are hg-*-dialog.c; what they change on
+ * disk is followed by a reload of the library.
  */
 
 /* Time the guest gets to power off before the shutdown is forced */
@@ -83,6 +91,17 @@ static HgVm *
 current_vm (HgWindow *self)
 {
   return self->current;
+}
+
+/* The confirm-* settings (TRUE without a schema: ask) */
+static gboolean
+confirm_setting (HgWindow   *self,
+                 const char *key)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GSettings *settings = HG_IS_APPLICATION (app) ? hg_application_get_settings (HG_APPLICATION (app)) : NULL;
+
+  return settings == NULL || g_settings_get_boolean (settings, key);
 }
 
 /* ---- start -------------------------------------------------------------- */
@@ -214,6 +233,12 @@ action_force_off (GSimpleAction *action, GVariant *param, gpointer user_data)
 
   if (vm == NULL)
     return;
+  if (!confirm_setting (self, "confirm-force-off"))
+    {
+      g_autofree char *what = g_strdup_printf (_("Forcing %s off"), hg_vm_get_label (vm));
+      hg_vm_kill_async (vm, self->cancellable, on_action_done, action_data_new (self, what, NULL));
+      return;
+    }
   dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
                                    _("Force %s off?"), hg_vm_get_label (vm));
@@ -249,6 +274,35 @@ action_reset (GSimpleAction *action, GVariant *param, gpointer user_data)
 /* ---- screenshot / keys -------------------------------------------------- */
 
 static void
+save_screenshot (HgWindow   *self,
+                 HgVm       *vm,
+                 const char *path)
+{
+  g_autofree char *what = g_strdup_printf (_("Screenshot of %s"), hg_vm_get_label (vm));
+  g_autofree char *done = g_strdup_printf (_("Screenshot saved as %s"), path);
+
+  hg_vm_screenshot_async (vm, path, self->cancellable, on_action_done,
+                          action_data_new (self, what, done));
+}
+
+static void
+on_screenshot_chooser_response (GtkNativeDialog *chooser,
+                                int              response,
+                                HgWindow        *self)
+{
+  HgVm *vm = g_object_get_data (G_OBJECT (chooser), "hg-vm");
+
+  if (response == GTK_RESPONSE_ACCEPT && vm != NULL)
+    {
+      g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
+
+      if (path != NULL)
+        save_screenshot (self, vm, path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
 action_screenshot (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   HgWindow *self = user_data;
@@ -256,29 +310,28 @@ action_screenshot (GSimpleAction *action, GVariant *param, gpointer user_data)
   const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *what = NULL;
-  g_autofree char *done = NULL;
+  GtkFileChooserNative *chooser;
+  GtkFileFilter *filter;
 
   if (vm == NULL)
     return;
-  dir = g_build_filename (pictures != NULL ? pictures : g_get_home_dir (), "Hangar", NULL);
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_autofree char *message = g_strdup_printf (_("Cannot create the folder %s for screenshots: %s"),
-                                                  dir, g_strerror (saved));
-      hg_window_show_message (self, GTK_MESSAGE_ERROR, message);
-      return;
-    }
   name = g_strdup_printf ("%s-%s.png", hg_vm_get_label (vm), stamp);
-  path = g_build_filename (dir, name, NULL);
-  what = g_strdup_printf (_("Screenshot of %s"), hg_vm_get_label (vm));
-  done = g_strdup_printf (_("Screenshot saved as %s"), path);
-  hg_vm_screenshot_async (vm, path, self->cancellable, on_action_done,
-                          action_data_new (self, what, done));
+  chooser = gtk_file_chooser_native_new (_("Save a Screenshot"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_do_overwrite_confirmation (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser),
+                                       pictures != NULL ? pictures : g_get_home_dir ());
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("PNG images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_pattern (filter, "*.png");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data_full (G_OBJECT (chooser), "hg-vm", g_object_ref (vm), g_object_unref);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_screenshot_chooser_response), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -296,6 +349,163 @@ action_send_keys (GSimpleAction *action, GVariant *param, gpointer user_data)
                          action_data_new (self, what, NULL));
 }
 
+/* ---- dialogs -------------------------------------------------------------- */
+
+static GStrv
+library_bases (HgWindow *self)
+{
+  return self->bases != NULL ? g_strdupv (self->bases) : hg_library_default_bases ();
+}
+
+static GStrv
+library_labels (HgWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->vms);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_strv_builder_add (builder, hg_vm_get_label (HG_VM (value)));
+  return g_strv_builder_end (builder);
+}
+
+/* A dialog changed the library: show it, and select path (NULL: keep) */
+static void
+on_library_edited (GtkWidget  *dialog,
+                   const char *path,
+                   HgWindow   *self)
+{
+  if (path != NULL)
+    {
+      g_free (self->pending_select);
+      self->pending_select = g_strdup (path);
+    }
+  hg_window_reload (self);
+}
+
+static void
+on_vm_deleted (GtkWidget  *dialog,
+               const char *path,
+               HgWindow   *self)
+{
+  g_autofree char *message = g_strdup_printf (_("%s was moved to the trash."), path);
+
+  hg_window_reload (self);
+  hg_window_show_message (self, GTK_MESSAGE_INFO, message);
+}
+
+static void
+present (HgWindow  *self,
+         GtkWidget *dialog)
+{
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+action_snapshots (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+
+  if (current_vm (self) != NULL)
+    present (self, GTK_WIDGET (hg_snapshots_dialog_new (GTK_WINDOW (self), current_vm (self))));
+}
+
+static void
+action_media (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+
+  if (current_vm (self) != NULL)
+    present (self, GTK_WIDGET (hg_media_dialog_new (GTK_WINDOW (self), current_vm (self))));
+}
+
+static void
+action_properties (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgPropertiesDialog *dialog;
+
+  if (current_vm (self) == NULL)
+    return;
+  dialog = hg_properties_dialog_new (GTK_WINDOW (self), current_vm (self));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_library_edited), self, 0);
+  present (self, GTK_WIDGET (dialog));
+}
+
+static void
+action_clone (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  g_auto(GStrv) bases = NULL;
+  g_auto(GStrv) labels = NULL;
+  HgCloneDialog *dialog;
+
+  if (current_vm (self) == NULL)
+    return;
+  bases = library_bases (self);
+  labels = library_labels (self);
+  dialog = hg_clone_dialog_new (GTK_WINDOW (self), current_vm (self),
+                                (const char * const *) bases, (const char * const *) labels);
+  g_signal_connect_object (dialog, "cloned", G_CALLBACK (on_library_edited), self, 0);
+  present (self, GTK_WIDGET (dialog));
+}
+
+static void
+on_trashed_unasked (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ActionData) data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hg_delete_trash_finish (result, &error);
+  report (data, error);
+  if (error == NULL)
+    hg_window_reload (data->window);
+}
+
+static void
+action_delete (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  HgDeleteDialog *dialog;
+
+  if (vm == NULL)
+    return;
+  /* Disks are never deleted without a confirmation naming them: the
+   * setting only skips the question for a VM without disks. */
+  if (!hg_vm_is_active (vm) && hg_vm_get_config (vm)->disks->len == 0 &&
+      !confirm_setting (self, "confirm-delete"))
+    {
+      g_autofree char *what = g_strdup_printf (_("Deleting %s"), hg_vm_get_label (vm));
+      g_autofree char *done = g_strdup_printf (_("%s was moved to the trash."), hg_vm_get_config (vm)->dir);
+
+      hg_delete_trash_async (hg_vm_get_config (vm), self->cancellable, on_trashed_unasked,
+                             action_data_new (self, what, done));
+      return;
+    }
+  dialog = hg_delete_dialog_new (GTK_WINDOW (self), vm);
+  g_signal_connect_object (dialog, "deleted", G_CALLBACK (on_vm_deleted), self, 0);
+  present (self, GTK_WIDGET (dialog));
+}
+
+static void
+action_move (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  g_auto(GStrv) bases = NULL;
+  HgMoveDialog *dialog;
+
+  if (current_vm (self) == NULL)
+    return;
+  bases = library_bases (self);
+  dialog = hg_move_dialog_new (GTK_WINDOW (self), current_vm (self), (const char * const *) bases);
+  g_signal_connect_object (dialog, "moved", G_CALLBACK (on_library_edited), self, 0);
+  present (self, GTK_WIDGET (dialog));
+}
+
 static const GActionEntry vm_actions[] = {
   { "start", action_start, "s" },
   { "pause", NULL, NULL, "false", action_pause },
@@ -304,6 +514,12 @@ static const GActionEntry vm_actions[] = {
   { "reset", action_reset },
   { "screenshot", action_screenshot },
   { "send-keys", action_send_keys, "s" },
+  { "snapshots", action_snapshots },
+  { "media", action_media },
+  { "properties", action_properties },
+  { "clone", action_clone },
+  { "delete", action_delete },
+  { "move", action_move },
 };
 
 void
@@ -340,6 +556,16 @@ hg_window_update_vm_actions (HgWindow *self)
   set_enabled (self, "reset", up);
   set_enabled (self, "screenshot", up);
   set_enabled (self, "send-keys", state == HG_VM_STATE_RUNNING && vm != NULL);
+  set_enabled (self, "snapshots", vm != NULL);
+  set_enabled (self, "media", vm != NULL);
+  set_enabled (self, "properties", vm != NULL);
+  /* these change files: only for a VM that is down */
+  set_enabled (self, "clone", vm != NULL && !hg_vm_is_active (vm));
+  set_enabled (self, "delete", vm != NULL && !hg_vm_is_active (vm));
+  set_enabled (self, "move", vm != NULL && !hg_vm_is_active (vm));
+
+  /* the detached display's window is named after the VM */
+  hg_vnc_view_set_title (self->vnc_view, vm != NULL ? hg_vm_get_label (vm) : NULL);
 
   pause = g_action_map_lookup_action (G_ACTION_MAP (self->vm_actions), "pause");
   g_simple_action_set_state (G_SIMPLE_ACTION (pause),

@@ -51,6 +51,11 @@ struct _HgWindow
   gboolean              scanning;      /* a library scan is under way */
 };
 
+/* hg-window-new-vm.c: win.new-vm, the creation assistant */
+void hg_window_action_new_vm      (GSimpleAction *action,
+                                   GVariant      *param,
+                                   gpointer       user_data);
+
 /* hg-window-actions.c */
 void hg_window_init_vm_actions    (HgWindow *self);
 void hg_window_update_vm_actions  (HgWindow *self);

@@ -128,7 +128,10 @@ update_consoles (HgWindow *self)
 
     hg_vnc_view_set_socket_path (self->vnc_view, paths->vnc);
     hg_vnc_view_set_auto_reconnect (self->vnc_view, TRUE);
-    if (vnc_new || hg_vnc_session_get_state (hg_vnc_view_get_session (self->vnc_view)) == HG_VNC_SESSION_DISCONNECTED)
+    /* gtk-vnc wants a realized VncDisplay for the first framebuffer: the
+     * display connects once its page has been shown (on_display_realized) */
+    if (gtk_widget_get_realized (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view))) &&
+        (vnc_new || hg_vnc_session_get_state (hg_vnc_view_get_session (self->vnc_view)) == HG_VNC_SESSION_DISCONNECTED))
       hg_vnc_view_connect (self->vnc_view);
 
     if (g_strcmp0 (hg_serial_view_get_socket_path (self->serial_view), paths->serial) != 0 ||
@@ -144,6 +147,12 @@ update_consoles (HgWindow *self)
         hg_serial_view_reconnect (self->monitor_view);
       }
   }
+}
+
+static void
+on_display_realized (HgWindow *self)
+{
+  update_consoles (self);
 }
 
 static void
@@ -546,6 +555,27 @@ action_page (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+on_mapped_grab_focus (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_func (widget, on_mapped_grab_focus, NULL);
+  gtk_widget_grab_focus (widget);
+}
+
+/* A page's widget gets the keyboard once it is on screen: key events for
+ * an unmapped focus widget are refused by GTK. */
+static void
+focus_when_mapped (GtkWidget *widget)
+{
+  if (gtk_widget_get_mapped (widget))
+    gtk_widget_grab_focus (widget);
+  else
+    {
+      g_signal_handlers_disconnect_by_func (widget, on_mapped_grab_focus, NULL);
+      g_signal_connect (widget, "map", G_CALLBACK (on_mapped_grab_focus), NULL);
+    }
+}
+
+static void
 on_page_changed (HgWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "page");
@@ -567,11 +597,11 @@ on_page_changed (HgWindow *self)
         hg_network_view_refresh (self->network_view);
     }
   if (g_strcmp0 (name, "display") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view)));
+    focus_when_mapped (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view)));
   else if (g_strcmp0 (name, "serial") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (hg_serial_view_get_terminal (self->serial_view)));
+    focus_when_mapped (GTK_WIDGET (hg_serial_view_get_terminal (self->serial_view)));
   else if (g_strcmp0 (name, "monitor") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (hg_serial_view_get_terminal (self->monitor_view)));
+    focus_when_mapped (GTK_WIDGET (hg_serial_view_get_terminal (self->monitor_view)));
 }
 
 static void
@@ -597,6 +627,7 @@ static const GActionEntry win_actions[] = {
   { "find", action_find },
   { "page", action_page, "s", "'details'" },
   { "fullscreen", NULL, NULL, "false", action_fullscreen },
+  { "new-vm", hg_window_action_new_vm },
 };
 
 /* ---- closing ------------------------------------------------------------ */
@@ -626,21 +657,19 @@ hg_window_delete_event (GtkWidget   *widget,
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   guint n = hg_window_count_running (self);
 
-  if (n > 0 && app != NULL)
+  if (n > 0 && HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
     {
-      g_autoptr(GNotification) notification = NULL;
       g_autofree char *body = NULL;
 
-      notification = g_notification_new (g_dngettext (GETTEXT_PACKAGE, "A VM keeps running",
-                                                      "VMs keep running", n));
       body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                            "%u VM goes on running without the window; "
                                            "open Hangar again or use hangarctl to control it.",
                                            "%u VMs go on running without the window; "
                                            "open Hangar again or use hangarctl to control them.", n),
                               n);
-      g_notification_set_body (notification, body);
-      g_application_send_notification (app, "vms-running", notification);
+      hg_notifier_send (hg_application_get_notifier (HG_APPLICATION (app)), "vms-running",
+                        g_dngettext (GETTEXT_PACKAGE, "A VM keeps running", "VMs keep running", n),
+                        body);
     }
   if (GTK_WIDGET_CLASS (hg_window_parent_class)->delete_event != NULL)
     return GTK_WIDGET_CLASS (hg_window_parent_class)->delete_event (widget, event);
@@ -736,6 +765,8 @@ hg_window_init (HgWindow *self)
   hg_window_init_vm_actions (self);
   hg_window_update_vm_actions (self);
   hg_window_init_runtime_watch (self);
+  g_signal_connect_object (hg_vnc_view_get_display (self->vnc_view), "realize",
+                           G_CALLBACK (on_display_realized), self, G_CONNECT_SWAPPED);
   /* the list has the keyboard (the filter is Ctrl+F away) */
   hg_vm_tree_focus_list (self->tree);
 

@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-bench"
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/Xdamage.h>
+
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "hg-runtime.h"
+#include "hg-vm.h"
+#include "hg-vm-config.h"
+
+/*
+ * bench/startup (issue 4 item 10), run under Xvfb (xvfb-run):
+ *
+ *   - exec → the main window's first frame, with 0, 100 and 1,000 VMs in
+ *     the library (`hangar --base LIB`);
+ *   - exec → the first framebuffer of an already running VM (the tiny
+ *     guest, started with hangarctl) in the embedded display
+ *     (`hangar --base LIB1000 --base VMLIB --display tiny`);
+ *   - peak RSS (VmHWM) and idle CPU over 20 s of that last case;
+ *
+ * and the same for remote-viewer and gvncviewer connected to the same VM,
+ * as ratios.  gvncviewer is given the VNC UNIX socket; remote-viewer only
+ * opens VNC over TCP (its vnc+unix URIs and .vv unix paths are for libvirt
+ * and SPICE), so it gets vnc://127.0.0.1:PORT of a byte-for-byte relay to
+ * the same socket run by this program in a thread of its own.
+ *
+ * Everything is observed from outside, the same way for all three: the X
+ * server tells (SubstructureNotify on the root) when a top-level window
+ * maps; XDamage on it tells when the program draws — its first damage is
+ * its first frame; after each damage the window's pixels are read, and the
+ * first framebuffer is the first frame that shows the guest's screen (a
+ * black area of at least a fifth of the window with the guest's bright
+ * green "HANGAR-BOOT OK" in it).  Startup figures are the median of ROUNDS
+ * runs.  Peak RSS is read from /proc before the program is ended.
+ *
+ * Usage: xvfb-run -a -s '-screen 0 1280x800x24' bench/startup [ROUNDS]
+ *   HANGAR=path, HANGARCTL=path override the built programs;
+ *   HANGAR_GUESTS_DIR: the guests (tools/build-guests.sh).
+ */
+
+#define DEFAULT_ROUNDS  3
+#define IDLE_SECONDS    20
+#define DEADLINE_MS     60000
+#define PER_FOLDER      100
+
+typedef struct {
+  double   first_map;     /* s from exec, -1 = never */
+  double   first_frame;
+  double   first_fb;
+  guint64  peak_rss_kb;
+  double   idle_cpu;      /* % of one core, -1 = not measured */
+} Result;
+
+static Display *dpy;
+static int damage_event_base;
+
+/* ---- libraries ---------------------------------------------------------- */
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+save_config (HgVmConfig *config,
+             const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    g_error ("mkdir %s: %s", dir, g_strerror (errno));
+  hg_vm_config_set_location (config, dir);
+  if (!hg_vm_config_save (config, &error))
+    g_error ("%s", error->message);
+}
+
+static char *
+make_library (const char *root,
+              guint       n)
+{
+  g_autofree char *name = g_strdup_printf ("lib%u", n);
+  char *base = g_build_filename (root, name, NULL);
+
+  g_mkdir_with_parents (base, 0755);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("vm%04u", i);
+      g_autofree char *folder = g_strdup_printf ("lab%02u", i / PER_FOLDER);
+      g_autofree char *dir = g_build_filename (base, folder, label, NULL);
+      g_autoptr(HgVmConfig) config = hg_vm_config_new (label);
+
+      config->memory_mib = 256 + i % 4 * 256;
+      g_ptr_array_add (config->nics, hg_nic_new (HG_NET_USER));
+      g_ptr_array_add (config->disks, hg_disk_new ("disk.qcow2", "qcow2", NULL));
+      save_config (config, dir);
+    }
+  return base;
+}
+
+/* The tiny guest in VMLIB/tiny, started with hangarctl; returns its VNC socket */
+static char *
+start_tiny (const char *root,
+            char      **base_out)
+{
+  const char *guests = g_getenv ("HANGAR_GUESTS_DIR");
+  g_autofree char *iso = g_build_filename (guests != NULL ? guests : "build/guests", "tiny", "boot.iso", NULL);
+  g_autofree char *base = g_build_filename (root, "vmlib", NULL);
+  g_autofree char *dir = g_build_filename (base, "tiny", NULL);
+  g_autoptr(HgVmConfig) config = hg_vm_config_new ("tiny");
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *hangarctl = g_getenv ("HANGARCTL");
+  int status = 0;
+
+  if (!g_file_test (iso, G_FILE_TEST_EXISTS))
+    g_error ("%s is missing: run tools/build-guests.sh and set HANGAR_GUESTS_DIR", iso);
+  g_free (config->arch);
+  config->arch = g_strdup ("x86_64");
+  config->accel = HG_ACCEL_TCG;
+  config->memory_mib = 64;
+  config->boot_mode = HG_BOOT_CDROM;
+  config->console = HG_CONSOLE_VNC;
+  g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_CDROM, iso));
+  save_config (config, dir);
+
+  {
+    const char *argv[] = { hangarctl, "--base", base, "start", "tiny", NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                       &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      g_error ("hangarctl start tiny: %s %s", error->message, err != NULL ? err : "");
+  }
+  vm = hg_vm_new_for_config (config);
+  *base_out = g_steal_pointer (&base);
+  return g_strdup (hg_vm_get_runtime_paths (vm)->vnc);
+}
+
+static void
+stop_tiny (const char *base)
+{
+  const char *argv[] = { g_getenv ("HANGARCTL"), "--base", base, "kill", "tiny", NULL };
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* ---- a loopback relay for remote-viewer ---------------------------------- */
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gssize      n)
+{
+  while (n > 0)
+    {
+      gssize done = write (fd, data, n);
+
+      if (done < 0 && errno == EINTR)
+        continue;
+      if (done <= 0)
+        return FALSE;
+      data += done;
+      n -= done;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_relay_run (GThreadedSocketService *service,
+              GSocketConnection      *connection,
+              GObject                *source,
+              gpointer                vnc_path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (vnc_path);
+  g_autoptr(GSocketConnection) upstream = NULL;
+  struct pollfd fds[2];
+  char buffer[65536];
+
+  upstream = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  if (upstream == NULL)
+    return TRUE;
+  fds[0].fd = g_socket_get_fd (g_socket_connection_get_socket (connection));
+  fds[1].fd = g_socket_get_fd (g_socket_connection_get_socket (upstream));
+  fds[0].events = fds[1].events = POLLIN;
+  for (;;)
+    {
+      if (poll (fds, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      for (guint i = 0; i < 2; i++)
+        if (fds[i].revents != 0)
+          {
+            gssize n = read (fds[i].fd, buffer, sizeof buffer);
+
+            if (n <= 0 || !write_all (fds[1 - i].fd, buffer, n))
+              return TRUE;
+          }
+    }
+  return TRUE;
+}
+
+typedef struct {
+  char        *vnc_path;
+  GAsyncQueue *reply;      /* the port */
+} Relay;
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Relay *relay = data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (context);
+  service = g_threaded_socket_service_new (4);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error))
+    g_error ("relay: %s", error->message);
+  g_signal_connect (service, "run", G_CALLBACK (on_relay_run), relay->vnc_path);
+  g_socket_service_start (service);
+  g_async_queue_push (relay->reply, GUINT_TO_POINTER (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound))));
+  g_main_loop_run (loop);   /* until the process ends */
+  return NULL;
+}
+
+/* Starts the relay; returns its 127.0.0.1 port */
+static guint
+start_relay (const char *vnc_path)
+{
+  Relay *relay = g_new0 (Relay, 1);   /* lives as long as the process */
+
+  relay->vnc_path = g_strdup (vnc_path);
+  relay->reply = g_async_queue_new ();
+  g_thread_unref (g_thread_new ("relay", relay_thread, relay));
+  return GPOINTER_TO_UINT (g_async_queue_pop (relay->reply));
+}
+
+/* ---- the X side --------------------------------------------------------- */
+
+/* The guest's screen: black filling a fifth of the window, with the
+ * tiny guest's bright green text in it */
+static gboolean
+shows_guest_screen (Window window)
+{
+  XWindowAttributes attributes;
+  XImage *image;
+  guint64 black = 0, green = 0, total;
+
+  if (!XGetWindowAttributes (dpy, window, &attributes) || attributes.map_state != IsViewable)
+    return FALSE;
+  image = XGetImage (dpy, window, 0, 0, attributes.width, attributes.height, AllPlanes, ZPixmap);
+  if (image == NULL)
+    return FALSE;
+  for (int y = 0; y < image->height; y++)
+    for (int x = 0; x < image->width; x++)
+      {
+        unsigned long pixel = XGetPixel (image, x, y);
+        unsigned r = (pixel >> 16) & 0xff, g = (pixel >> 8) & 0xff, b = pixel & 0xff;
+
+        if (r < 16 && g < 16 && b < 16)
+          black++;
+        else if (g > 200 && r < 140 && b < 140)
+          green++;
+      }
+  total = (guint64) image->width * image->height;
+  XDestroyImage (image);
+  return black * 5 >= total && green >= 20;
+}
+
+static double
+elapsed (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static guint64
+proc_value (GPid        pid,
+            const char *file,
+            const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, file);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  line = strstr (text, key);
+  return line != NULL ? g_ascii_strtoull (line + strlen (key), NULL, 10) : 0;
+}
+
+/* utime + stime of pid in clock ticks */
+static guint64
+cpu_ticks (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  const char *p;
+  guint64 utime = 0, stime = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (p = strrchr (text, ')')) == NULL)
+    return 0;
+  p++;
+  for (guint field = 3; field <= 15 && *p != '\0'; field++)
+    {
+      while (*p == ' ')
+        p++;
+      if (field == 14)
+        utime = g_ascii_strtoull (p, NULL, 10);
+      else if (field == 15)
+        stime = g_ascii_strtoull (p, NULL, 10);
+      while (*p != ' ' && *p != '\0')
+        p++;
+    }
+  return utime + stime;
+}
+
+/* Processes X events until stop() or the deadline (monotonic µs) */
+static void
+pump (gint64    deadline,
+      gboolean (*stop) (gpointer),
+      gpointer  data,
+      void    (*on_event) (XEvent *, gpointer))
+{
+  struct pollfd fd = { ConnectionNumber (dpy), POLLIN, 0 };
+
+  while (!(stop != NULL && stop (data)))
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+
+      if (XPending (dpy) == 0)
+        {
+          if (left <= 0)
+            return;
+          if (poll (&fd, 1, (int) MIN (left / 1000 + 1, 1000)) < 0 && errno != EINTR)
+            g_error ("poll: %s", g_strerror (errno));
+          continue;
+        }
+      {
+        XEvent event;
+
+        XNextEvent (dpy, &event);
+        if (on_event != NULL)
+          on_event (&event, data);
+      }
+    }
+}
+
+typedef struct {
+  gint64        start;
+  gboolean      want_fb;
+  Window        window;
+  Damage        damage;
+  Result       *result;
+} Run;
+
+static void
+on_run_event (XEvent  *event,
+              gpointer data)
+{
+  Run *run = data;
+
+  if (event->type == MapNotify && run->window == None && !event->xmap.override_redirect &&
+      event->xmap.event == DefaultRootWindow (dpy))
+    {
+      run->result->first_map = elapsed (run->start);
+      run->window = event->xmap.window;
+      run->damage = XDamageCreate (dpy, run->window, XDamageReportNonEmpty);
+      XSync (dpy, False);
+    }
+  else if (event->type == damage_event_base + XDamageNotify &&
+           ((XDamageNotifyEvent *) event)->drawable == run->window)
+    {
+      if (run->result->first_frame < 0)
+        run->result->first_frame = elapsed (run->start);
+      XDamageSubtract (dpy, run->damage, None, None);
+      if (run->want_fb && run->result->first_fb < 0 && shows_guest_screen (run->window))
+        run->result->first_fb = elapsed (run->start);
+    }
+}
+
+static gboolean
+run_done (gpointer data)
+{
+  Run *run = data;
+  return run->result->first_frame >= 0 && (!run->want_fb || run->result->first_fb >= 0);
+}
+
+/* Runs argv, measures, ends it.  idle: also 20 s of idle CPU. */
+static Result
+measure (const char * const *argv,
+         gboolean            want_fb,
+         gboolean            idle)
+{
+  Result result = { -1, -1, -1, 0, -1 };
+  Run run = { 0, want_fb, None, None, &result };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int status;
+
+  XSelectInput (dpy, DefaultRootWindow (dpy), SubstructureNotifyMask);
+  XSync (dpy, False);
+  run.start = g_get_monotonic_time ();
+  if (!g_spawn_async (NULL, (char **) argv, NULL,
+                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &pid, &error))
+    g_error ("%s: %s", argv[0], error->message);
+
+  pump (run.start + DEADLINE_MS * 1000, run_done, &run, on_run_event);
+  if (!run_done (&run))
+    g_printerr ("startup: %s did not show %s within %d s\n", argv[0],
+                want_fb ? "the framebuffer" : "a frame", DEADLINE_MS / 1000);
+
+  if (idle)
+    {
+      guint64 before = cpu_ticks (pid);
+      gint64 idle_start = g_get_monotonic_time ();
+
+      /* the program alone; only its damage is drained meanwhile */
+      want_fb = FALSE;
+      pump (idle_start + IDLE_SECONDS * G_USEC_PER_SEC, NULL, &run, on_run_event);
+      result.idle_cpu = 100.0 * (cpu_ticks (pid) - before) / sysconf (_SC_CLK_TCK) /
+                        ((g_get_monotonic_time () - idle_start) / 1e6);
+    }
+  result.peak_rss_kb = proc_value (pid, "status", "VmHWM:");
+
+  if (run.damage != None)
+    XDamageDestroy (dpy, run.damage);
+  XSelectInput (dpy, DefaultRootWindow (dpy), NoEventMask);
+  kill (pid, SIGTERM);
+  if (waitpid (pid, &status, 0) < 0)
+    g_error ("waitpid: %s", g_strerror (errno));
+  g_spawn_close_pid (pid);
+  XSync (dpy, True);
+  return result;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values,
+        guint   n)
+{
+  qsort (values, n, sizeof (double), compare_double);
+  return values[n / 2];
+}
+
+/* rounds runs of argv: the medians of first frame and first framebuffer */
+static void
+medians (const char * const *argv,
+         gboolean            fb,
+         guint               rounds,
+         double             *frame,
+         double             *framebuffer)
+{
+  g_autofree double *frames = g_new0 (double, rounds);
+  g_autofree double *fbs = g_new0 (double, rounds);
+
+  for (guint i = 0; i < rounds; i++)
+    {
+      Result result = measure (argv, fb, FALSE);
+
+      frames[i] = result.first_frame;
+      fbs[i] = result.first_fb;
+    }
+  *frame = median (frames, rounds);
+  if (framebuffer != NULL)
+    *framebuffer = median (fbs, rounds);
+}
+
+static char *
+built (const char *env,
+       const char *relative)
+{
+  const char *path = g_getenv (env);
+
+  if (path != NULL)
+    return g_strdup (path);
+  return g_build_filename (BUILD_ROOT, relative, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint rounds = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : DEFAULT_ROUNDS;
+  g_autofree char *hangar = built ("HANGAR", "src/ui/hangar");
+  g_autofree char *hangarctl = built ("HANGARCTL", "src/cli/hangarctl");
+  g_autofree char *root = NULL;
+  g_autofree char *runtime = NULL;
+  g_autofree char *vm_base = NULL;
+  g_autofree char *vnc = NULL;
+  g_autofree char *rv_uri = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint sizes[] = { 0, 100, 1000 };
+  double frame[G_N_ELEMENTS (sizes)];
+  char *libs[G_N_ELEMENTS (sizes)];
+  double fb_hangar, fb_rv, fb_gvnc, frame_rv, frame_gvnc;
+  Result hangar_idle, rv_idle, gvnc_idle;
+  int damage_error_base;
+
+  if (rounds == 0)
+    rounds = DEFAULT_ROUNDS;
+  dpy = XOpenDisplay (NULL);
+  if (dpy == NULL)
+    {
+      g_printerr ("startup: no X display: run it under xvfb-run -a -s '-screen 0 1280x800x24'\n");
+      return 2;
+    }
+  if (!XDamageQueryExtension (dpy, &damage_event_base, &damage_error_base))
+    g_error ("the X server has no DAMAGE extension");
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *program = i == 0 ? "remote-viewer" : "gvncviewer";
+      g_autofree char *found = g_find_program_in_path (program);
+
+      if (found == NULL)
+        {
+          g_printerr ("startup: %s is not installed (tools/install-deps.sh)\n", program);
+          return 2;
+        }
+    }
+
+  /* a world of its own: runtime dir, settings, data */
+  root = g_dir_make_tmp ("hgbench-XXXXXX", &error);
+  g_assert_no_error (error);
+  runtime = g_build_filename (root, "rt", NULL);
+  g_mkdir (runtime, 0700);
+  g_setenv ("HANGAR_RUNTIME_DIR", runtime, TRUE);
+  g_setenv ("XDG_DATA_HOME", root, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", root, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_setenv ("HANGARCTL", hangarctl, TRUE);
+  if (g_getenv ("HANGAR_ACCEL") == NULL)
+    g_setenv ("HANGAR_ACCEL", "tcg", TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    libs[i] = make_library (root, sizes[i]);
+  vnc = start_tiny (root, &vm_base);
+  rv_uri = g_strdup_printf ("vnc://127.0.0.1:%u", start_relay (vnc));
+
+  printf ("bench/startup: %u rounds (median), Xvfb, %s\n", rounds, hangar);
+  fflush (stdout);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      const char *args[] = { hangar, "--base", libs[i], NULL };
+      medians (args, FALSE, rounds, &frame[i], NULL);
+    }
+  {
+    const char *args[] = { hangar, "--base", libs[2], "--base", vm_base, "--display", "tiny", NULL };
+    const char *rv[] = { "remote-viewer", rv_uri, NULL };
+    const char *gvnc[] = { "gvncviewer", vnc, NULL };
+    double unused;
+
+    medians (args, TRUE, rounds, &unused, &fb_hangar);
+    medians (rv, TRUE, rounds, &frame_rv, &fb_rv);
+    medians (gvnc, TRUE, rounds, &frame_gvnc, &fb_gvnc);
+    hangar_idle = measure (args, TRUE, TRUE);
+    rv_idle = measure (rv, TRUE, TRUE);
+    gvnc_idle = measure (gvnc, TRUE, TRUE);
+  }
+
+  printf ("\n%-44s %10s %14s %11s %9s %9s\n", "", "hangar", "remote-viewer", "gvncviewer",
+          "h/rv", "h/gvnc");
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *what = g_strdup_printf ("exec → first frame, %u VMs (s)", sizes[i]);
+      printf ("%-44s %10.3f %14.3f %11.3f %9.2f %9.2f\n", what, frame[i], frame_rv, frame_gvnc,
+              frame[i] / frame_rv, frame[i] / frame_gvnc);
+    }
+  printf ("%-44s %10.3f %14.3f %11.3f %9.2f %9.2f\n", "exec → first framebuffer of running VM (s)",
+          fb_hangar, fb_rv, fb_gvnc, fb_hangar / fb_rv, fb_hangar / fb_gvnc);
+  printf ("%-44s %10.1f %14.1f %11.1f %9.2f %9.2f\n", "peak RSS (MB)",
+          hangar_idle.peak_rss_kb / 1024.0, rv_idle.peak_rss_kb / 1024.0,
+          gvnc_idle.peak_rss_kb / 1024.0,
+          (double) hangar_idle.peak_rss_kb / rv_idle.peak_rss_kb,
+          (double) hangar_idle.peak_rss_kb / gvnc_idle.peak_rss_kb);
+  printf ("%-44s %10.2f %14.2f %11.2f\n", "idle CPU over 20 s (% of a core)",
+          hangar_idle.idle_cpu, rv_idle.idle_cpu, gvnc_idle.idle_cpu);
+  printf ("\n(hangar: 1,000 VMs + the running tiny guest, --display tiny; targets: ratios ≤ 1.0, "
+          "RSS ≤ remote-viewer's, idle CPU < 0.5 %%)\n");
+
+  stop_tiny (vm_base);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    g_free (libs[i]);
+  remove_tree (root);
+  XCloseDisplay (dpy);
+  return 0;
+}

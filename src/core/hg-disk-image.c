@@ -1,0 +1,1071 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-disk"
+#include "config.h"
+
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "hg-disk-image.h"
+#include "hg-vm-config.h"
+
+G_DEFINE_QUARK (hg-disk-image-error-quark, hg_disk_image_error)
+
+G_DEFINE_ENUM_TYPE (HgImageMode, hg_image_mode,
+  G_DEFINE_ENUM_VALUE (HG_IMAGE_MODE_IN_PLACE, "in-place"),
+  G_DEFINE_ENUM_VALUE (HG_IMAGE_MODE_COPY, "copy"),
+  G_DEFINE_ENUM_VALUE (HG_IMAGE_MODE_CONVERT, "convert"))
+
+static const char *const image_mode_names[] = { "in-place", "copy", "convert" };
+
+/* Deepest backing chain looked at */
+#define MAX_CHAIN 16
+/* Largest qemu-img info output read */
+#define MAX_INFO_BYTES (1024 * 1024)
+#define COPY_BLOCK (4 * 1024 * 1024)
+
+const char *
+hg_image_mode_to_string (HgImageMode mode)
+{
+  if ((guint) mode < G_N_ELEMENTS (image_mode_names))
+    return image_mode_names[mode];
+  return NULL;
+}
+
+gboolean
+hg_image_mode_from_string (const char  *str,
+                           HgImageMode *out)
+{
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (image_mode_names); i++)
+    if (strcmp (str, image_mode_names[i]) == 0)
+      {
+        *out = (HgImageMode) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* ---- info ----------------------------------------------------------------- */
+
+static void
+layer_free (HgDiskImageLayer *layer)
+{
+  g_free (layer->filename);
+  g_free (layer->format);
+  g_free (layer->backing_filename);
+  g_free (layer->backing_format);
+  g_free (layer);
+}
+
+void
+hg_disk_image_info_free (HgDiskImageInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_clear_pointer (&info->layers, g_ptr_array_unref);
+  g_free (info);
+}
+
+char *
+hg_disk_image_find_qemu_img (void)
+{
+  const char *dir = g_getenv ("HANGAR_QEMU_DIR");
+
+  if (dir != NULL && dir[0] != '\0')
+    {
+      g_autofree char *path = g_build_filename (dir, "qemu-img", NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&path);
+    }
+  return g_find_program_in_path ("qemu-img");
+}
+
+static char *
+no_tool (GError **error)
+{
+  char *qemu_img = hg_disk_image_find_qemu_img ();
+
+  if (qemu_img == NULL)
+    g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_NO_TOOL,
+                 _("qemu-img is not installed (Debian package qemu-utils)"));
+  return qemu_img;
+}
+
+static const char *
+member_string (JsonObject *obj,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static guint64
+member_uint (JsonObject *obj,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return (guint64) MAX (json_node_get_int (node), 0);
+}
+
+static HgDiskImageLayer *
+layer_from_object (JsonObject  *obj,
+                   GError     **error)
+{
+  HgDiskImageLayer *layer;
+  const char *format = member_string (obj, "format");
+  const char *filename = member_string (obj, "filename");
+  JsonNode *enc;
+
+  if (format == NULL || filename == NULL)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                   _("qemu-img info did not name the image's file and format"));
+      return NULL;
+    }
+  layer = g_new0 (HgDiskImageLayer, 1);
+  layer->filename = g_strdup (filename);
+  layer->format = g_strdup (format);
+  layer->virtual_size = member_uint (obj, "virtual-size");
+  layer->actual_size = member_uint (obj, "actual-size");
+  layer->backing_filename = g_strdup (member_string (obj, "backing-filename"));
+  layer->backing_format = g_strdup (member_string (obj, "backing-filename-format"));
+  enc = json_object_get_member (obj, "encrypted");
+  layer->encrypted = enc != NULL && JSON_NODE_HOLDS_VALUE (enc) &&
+                     json_node_get_value_type (enc) == G_TYPE_BOOLEAN &&
+                     json_node_get_boolean (enc);
+  return layer;
+}
+
+HgDiskImageInfo *
+hg_disk_image_info_parse (const char  *json,
+                          GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(HgDiskImageInfo) info = NULL;
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  if (!json_parser_load_from_data (parser, json, -1, &local))
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                   _("qemu-img info printed no valid JSON: %s"), local->message);
+      return NULL;
+    }
+  info = g_new0 (HgDiskImageInfo, 1);
+  info->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) layer_free);
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      HgDiskImageLayer *layer = layer_from_object (json_node_get_object (root), error);
+      if (layer == NULL)
+        return NULL;
+      g_ptr_array_add (info->layers, layer);
+    }
+  else if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *array = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+          HgDiskImageLayer *layer;
+
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                           _("qemu-img info printed an unexpected JSON document"));
+              return NULL;
+            }
+          layer = layer_from_object (json_node_get_object (node), error);
+          if (layer == NULL)
+            return NULL;
+          g_ptr_array_add (info->layers, layer);
+        }
+    }
+  if (info->layers->len == 0)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                   _("qemu-img info printed an unexpected JSON document"));
+      return NULL;
+    }
+  return g_steal_pointer (&info);
+}
+
+/* Runs argv and returns its stdout; a failure carries its stderr. */
+static char *
+run_tool (const char * const *argv,
+          GCancellable        *cancellable,
+          GError             **error)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error);
+  if (proc == NULL)
+    return NULL;
+  if (!g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, &err, error))
+    {
+      g_subprocess_force_exit (proc);
+      return NULL;
+    }
+  if (!g_subprocess_get_successful (proc))
+    {
+      g_strstrip (err);
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID, "%s",
+                   err != NULL && err[0] != '\0' ? err : _("qemu-img failed"));
+      return NULL;
+    }
+  if (out != NULL && strlen (out) > MAX_INFO_BYTES)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                   _("qemu-img printed too much"));
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/* "nbd:", "http:", "json:{...}", "file:" ...: QEMU's protocol syntax
+ * (a ':' before any '/'), which makes a backing "file" a connection. */
+static gboolean
+has_protocol (const char *name)
+{
+  const char *colon = strchr (name, ':');
+  const char *slash = strchr (name, '/');
+
+  if (g_str_has_prefix (name, "json:"))
+    return TRUE;
+  return colon != NULL && (slash == NULL || colon < slash);
+}
+
+static gboolean
+path_is_inside (const char *path,
+                const char *dir)
+{
+  gsize n = strlen (dir);
+
+  if (g_str_equal (dir, "/"))
+    return TRUE;
+  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static char *
+real_path (const char *path)
+{
+  char *r = realpath (path, NULL);
+  char *copy = r != NULL ? g_strdup (r) : NULL;
+
+  free (r);
+  return copy;
+}
+
+HgDiskImageInfo *
+hg_disk_image_inspect (const char    *path,
+                       const char    *allowed_dir,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(HgDiskImageInfo) info = NULL;
+  g_autofree char *qemu_img = NULL;
+  g_autofree char *allowed = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *current_format = NULL;
+  GStatBuf st;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_stat (path, &st) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, HG_DISK_IMAGE_ERROR,
+                   errsv == ENOENT ? HG_DISK_IMAGE_ERROR_NOT_FOUND : HG_DISK_IMAGE_ERROR_UNREADABLE,
+                   _("%s: %s"), path, g_strerror (errsv));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
+                   _("%s is not a regular file"), path);
+      return NULL;
+    }
+  if (g_access (path, R_OK) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
+                   _("%s: %s"), path, g_strerror (errsv));
+      return NULL;
+    }
+  if ((qemu_img = no_tool (error)) == NULL)
+    return NULL;
+
+  current = real_path (path);
+  if (current == NULL)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
+                   _("%s: cannot resolve the path"), path);
+      return NULL;
+    }
+  if (allowed_dir != NULL)
+    allowed = real_path (allowed_dir);
+  else
+    {
+      g_autofree char *dir = g_path_get_dirname (current);
+      allowed = g_strdup (dir);
+    }
+  if (allowed == NULL)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_NOT_FOUND,
+                   _("%s: no such folder"), allowed_dir);
+      return NULL;
+    }
+
+  info = g_new0 (HgDiskImageInfo, 1);
+  info->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) layer_free);
+
+  /* One layer at a time: qemu-img info opens an image without its
+   * backing file, so nothing is followed before it was checked. */
+  for (guint depth = 0; current != NULL; depth++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(HgDiskImageInfo) one = NULL;
+      g_autofree char *out = NULL;
+      g_autoptr(GError) local = NULL;
+      HgDiskImageLayer *layer;
+      g_autofree char *dir = NULL;
+      g_autofree char *backing = NULL;
+      g_autofree char *resolved = NULL;
+
+      if (depth >= MAX_CHAIN)
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                       _("%s: the backing chain is longer than %d images"), path, MAX_CHAIN);
+          return NULL;
+        }
+      g_ptr_array_add (argv, qemu_img);
+      g_ptr_array_add (argv, (char *) "info");
+      g_ptr_array_add (argv, (char *) "--output=json");
+      g_ptr_array_add (argv, (char *) "-U");
+      if (current_format != NULL)
+        {
+          g_ptr_array_add (argv, (char *) "-f");
+          g_ptr_array_add (argv, current_format);
+        }
+      g_ptr_array_add (argv, current);
+      g_ptr_array_add (argv, NULL);
+      out = run_tool ((const char * const *) argv->pdata, cancellable, &local);
+      if (out == NULL)
+        {
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_propagate_error (error, g_steal_pointer (&local));
+          else
+            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                         _("%s: qemu-img cannot read it: %s"), current, local->message);
+          return NULL;
+        }
+      one = hg_disk_image_info_parse (out, &local);
+      if (one == NULL)
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID, "%s: %s",
+                       current, local->message);
+          return NULL;
+        }
+      layer = g_ptr_array_steal_index (one->layers, 0);
+      g_free (layer->filename);
+      layer->filename = g_strdup (current);
+      g_ptr_array_add (info->layers, layer);
+
+      if (!hg_disk_format_is_known (layer->format))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
+                       _("%s: the image format “%s” is not one Hangar uses (%s)"), current,
+                       layer->format, "qcow2, raw, vmdk, vdi, vpc, vhdx, qed");
+          return NULL;
+        }
+      if (layer->backing_filename == NULL)
+        break;
+
+      if (has_protocol (layer->backing_filename))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_NETWORK,
+                       _("%s: refused: its backing file “%s” is not a local file but a "
+                         "network or protocol address; QEMU would connect to it"),
+                       path, layer->backing_filename);
+          return NULL;
+        }
+      dir = g_path_get_dirname (current);
+      backing = g_path_is_absolute (layer->backing_filename)
+                  ? g_strdup (layer->backing_filename)
+                  : g_build_filename (dir, layer->backing_filename, NULL);
+      resolved = real_path (backing);
+      if (resolved == NULL)
+        {
+          g_autofree char *canon = g_canonicalize_filename (backing, NULL);
+
+          /* outside is the stronger reason: say it even when missing */
+          if (!path_is_inside (canon, allowed))
+            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
+                         _("%s: refused: its backing file %s lies outside %s"), path, canon,
+                         allowed);
+          else
+            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_MISSING,
+                         _("%s: its backing file %s does not exist"), path, canon);
+          return NULL;
+        }
+      if (!path_is_inside (resolved, allowed))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
+                       _("%s: refused: its backing file %s lies outside %s"), path, resolved,
+                       allowed);
+          return NULL;
+        }
+      if (g_stat (resolved, &st) != 0 || !S_ISREG (st.st_mode))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
+                       _("%s: refused: its backing file %s is not a regular file"), path,
+                       resolved);
+          return NULL;
+        }
+      for (guint i = 0; i < info->layers->len; i++)
+        if (g_str_equal (((HgDiskImageLayer *) info->layers->pdata[i])->filename, resolved))
+          {
+            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
+                         _("%s: its backing chain loops through %s"), path, resolved);
+            return NULL;
+          }
+      g_free (current_format);
+      current_format = g_strdup (layer->backing_format);
+      if (current_format != NULL && !hg_disk_format_is_known (current_format))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
+                       _("%s: the backing format “%s” is not one Hangar uses"), path,
+                       current_format);
+          return NULL;
+        }
+      g_free (current);
+      current = g_steal_pointer (&resolved);
+    }
+  return g_steal_pointer (&info);
+}
+
+/* ---- progress ------------------------------------------------------------- */
+
+typedef struct {
+  HgDiskImageProgress func;
+  gpointer            data;
+  GMainContext       *context;
+  double              last;
+} Progress;
+
+typedef struct {
+  HgDiskImageProgress func;
+  gpointer            data;
+  double              fraction;
+} ProgressCall;
+
+static gboolean
+progress_call (gpointer user_data)
+{
+  ProgressCall *call = user_data;
+
+  call->func (call->fraction, call->data);
+  return G_SOURCE_REMOVE;
+}
+
+/* From any thread: to the context of the _async call, at most every 0.5 % */
+static void
+progress_report (Progress *p,
+                 double    fraction)
+{
+  ProgressCall *call;
+
+  if (p->func == NULL)
+    return;
+  if (fraction >= 0 && fraction < 1.0 && p->last >= 0 && fraction - p->last < 0.005)
+    return;
+  p->last = fraction;
+  call = g_new (ProgressCall, 1);
+  call->func = p->func;
+  call->data = p->data;
+  call->fraction = fraction;
+  g_main_context_invoke_full (p->context, G_PRIORITY_DEFAULT, progress_call, call, g_free);
+}
+
+/* ---- create --------------------------------------------------------------- */
+
+typedef struct {
+  char *dest;
+  gboolean made;    /* dest was created by us: remove on failure */
+  Progress progress;
+  GSubprocess *proc;
+  GString *output;
+  guint8 buffer[4096];
+  GCancellable *cancellable;
+  gulong cancel_id;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job->cancel_id != 0)
+    g_cancellable_disconnect (job->cancellable, job->cancel_id);
+  g_clear_object (&job->cancellable);
+  g_clear_object (&job->proc);
+  if (job->output != NULL)
+    g_string_free (job->output, TRUE);
+  g_clear_pointer (&job->progress.context, g_main_context_unref);
+  g_free (job->dest);
+  g_free (job);
+}
+
+static Job *
+job_new (const char          *dest,
+         HgDiskImageProgress  progress,
+         gpointer             progress_data,
+         GCancellable        *cancellable)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->dest = g_strdup (dest);
+  job->progress.func = progress;
+  job->progress.data = progress_data;
+  job->progress.context = g_main_context_ref_thread_default ();
+  job->progress.last = -1;
+  job->output = g_string_new (NULL);
+  job->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  return job;
+}
+
+static void
+job_fail (GTask  *task,
+          GError *error)
+{
+  Job *job = g_task_get_task_data (task);
+
+  if (job->made)
+    g_unlink (job->dest);
+  g_task_return_error (task, error);
+}
+
+/* The cancellable kills the tool at once */
+static void
+job_cancelled (GCancellable *cancellable,
+               gpointer      user_data)
+{
+  Job *job = user_data;
+
+  if (job->proc != NULL)
+    g_subprocess_force_exit (job->proc);
+}
+
+static gboolean
+dest_is_free (const char  *dest,
+              GError     **error)
+{
+  if (g_file_test (dest, G_FILE_TEST_EXISTS) || g_file_test (dest, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s exists already"), dest);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+tool_waited (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
+    {
+      job_fail (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_cancellable_is_cancelled (job->cancellable))
+    {
+      job_fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled")));
+      return;
+    }
+  if (!g_subprocess_get_successful (G_SUBPROCESS (source)))
+    {
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = g_strsplit_set (job->output->str, "\r\n", -1);
+      g_autoptr(GString) message = g_string_new (NULL);
+
+      /* the tool's own words, without its progress lines */
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_strstrip (lines[i]);
+          if (lines[i][0] == '\0' || lines[i][0] == '(')
+            continue;
+          if (message->len > 0)
+            g_string_append (message, "; ");
+          g_string_append (message, lines[i]);
+        }
+      job_fail (task, g_error_new (HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_FAILED,
+                                   _("qemu-img failed for %s: %s"), job->dest,
+                                   message->len > 0 ? message->str : _("no reason given")));
+      return;
+    }
+  progress_report (&job->progress, 1.0);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The last "(12.34/100%)" in what qemu-img printed */
+static void
+parse_convert_progress (Job *job)
+{
+  const char *s = job->output->str;
+  const char *p = s + job->output->len;
+
+  while (p > s)
+    {
+      p--;
+      if (*p == '(')
+        {
+          char *end = NULL;
+          double v = g_ascii_strtod (p + 1, &end);
+
+          if (end != NULL && g_str_has_prefix (end, "/100%)"))
+            {
+              progress_report (&job->progress, CLAMP (v / 100.0, 0.0, 1.0));
+              return;
+            }
+        }
+    }
+}
+
+static void
+output_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n > 0)
+    {
+      g_string_append_len (job->output, (const char *) job->buffer, n);
+      parse_convert_progress (job);
+      /* keep only the tail: progress lines repeat for hours */
+      if (job->output->len > 16384)
+        g_string_erase (job->output, 0, job->output->len - 8192);
+      g_input_stream_read_async (G_INPUT_STREAM (source), job->buffer, sizeof job->buffer,
+                                 G_PRIORITY_DEFAULT, NULL, output_read, g_steal_pointer (&task));
+      return;
+    }
+  /* EOF (or error): the exit status decides */
+  g_subprocess_wait_async (job->proc, NULL, tool_waited, g_steal_pointer (&task));
+}
+
+static void
+run_tool_async (GTask              *task,
+                const char * const *argv)
+{
+  Job *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  job->proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  if (job->proc == NULL)
+    {
+      job_fail (task, error);
+      g_object_unref (task);
+      return;
+    }
+  job->made = TRUE;
+  if (job->cancellable != NULL)
+    job->cancel_id = g_cancellable_connect (job->cancellable, G_CALLBACK (job_cancelled), job, NULL);
+  g_input_stream_read_async (g_subprocess_get_stdout_pipe (job->proc), job->buffer,
+                             sizeof job->buffer, G_PRIORITY_DEFAULT, NULL, output_read, task);
+}
+
+void
+hg_disk_image_create_async (const char          *path,
+                            guint64              bytes,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *qemu_img = NULL;
+  g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hg_disk_image_create_async);
+  g_task_set_task_data (task, job_new (path, NULL, NULL, cancellable), (GDestroyNotify) job_free);
+  if ((qemu_img = no_tool (&error)) == NULL || !dest_is_free (path, &error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", path, size, NULL };
+    run_tool_async (task, argv);
+  }
+}
+
+gboolean
+hg_disk_image_create_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+hg_disk_image_convert_async (const char          *src,
+                             const char          *src_format,
+                             const char          *dest,
+                             HgDiskImageProgress  progress,
+                             gpointer             progress_data,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *qemu_img = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hg_disk_image_convert_async);
+  g_task_set_task_data (task, job_new (dest, progress, progress_data, cancellable),
+                        (GDestroyNotify) job_free);
+  if ((qemu_img = no_tool (&error)) == NULL || !dest_is_free (dest, &error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (src_format == NULL || !hg_disk_format_is_known (src_format))
+    {
+      g_task_return_new_error (task, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
+                               _("%s: the image format “%s” is not one Hangar uses"), src,
+                               src_format != NULL ? src_format : "?");
+      g_object_unref (task);
+      return;
+    }
+  progress_report (&((Job *) g_task_get_task_data (task))->progress, 0.0);
+  {
+    const char *argv[] = { qemu_img, "convert", "-p", "-f", src_format, "-O", "qcow2",
+                           src, dest, NULL };
+    run_tool_async (task, argv);
+  }
+}
+
+gboolean
+hg_disk_image_convert_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- copy ----------------------------------------------------------------- */
+
+typedef struct {
+  char *src;
+  Progress progress;
+} CopyData;
+
+static void
+copy_data_free (CopyData *data)
+{
+  g_clear_pointer (&data->progress.context, g_main_context_unref);
+  g_free (data->src);
+  g_free (data);
+}
+
+static gboolean
+all_zero (const guint8 *p,
+          gsize         n)
+{
+  return n == 0 || (p[0] == 0 && memcmp (p, p + 1, n - 1) == 0);
+}
+
+static void
+copy_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Job *job = task_data;
+  CopyData *data = g_object_get_data (G_OBJECT (task), "copy");
+  g_autofree guint8 *buf = NULL;
+  struct stat st;
+  guint64 done = 0;
+  int in = -1, out = -1;
+  GError *error = NULL;
+
+  (void) source;
+  in = open (data->src, O_RDONLY | O_CLOEXEC);
+  if (in < 0 || fstat (in, &st) != 0)
+    {
+      int errsv = errno;
+      error = g_error_new (HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE, "%s: %s",
+                           data->src, g_strerror (errsv));
+      goto out;
+    }
+  out = open (job->dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (out < 0)
+    {
+      int errsv = errno;
+      error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", job->dest,
+                           g_strerror (errsv));
+      goto out;
+    }
+  job->made = TRUE;
+  buf = g_malloc (COPY_BLOCK);
+  while (done < (guint64) st.st_size)
+    {
+      gssize n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        goto out;
+      n = read (in, buf, COPY_BLOCK);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int errsv = errno;
+          error = g_error_new (HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE, "%s: %s",
+                               data->src, n == 0 ? _("file shrank while copying")
+                                                 : g_strerror (errsv));
+          goto out;
+        }
+      if (all_zero (buf, n))
+        {
+          /* keep holes */
+          if (lseek (out, n, SEEK_CUR) < 0)
+            goto write_error;
+        }
+      else
+        {
+          gssize w = 0;
+
+          while (w < n)
+            {
+              gssize k = write (out, buf + w, n - w);
+              if (k < 0 && errno == EINTR)
+                continue;
+              if (k < 0)
+                goto write_error;
+              w += k;
+            }
+        }
+      done += n;
+      progress_report (&data->progress, (double) done / (double) st.st_size);
+    }
+  if (ftruncate (out, st.st_size) != 0 || fsync (out) != 0)
+    goto write_error;
+  progress_report (&data->progress, 1.0);
+  goto out;
+
+write_error:
+  {
+    int errsv = errno;
+    error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), _("cannot write %s: %s"),
+                         job->dest, g_strerror (errsv));
+  }
+out:
+  if (in >= 0)
+    close (in);
+  if (out >= 0)
+    close (out);
+  if (error != NULL)
+    job_fail (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+hg_disk_image_copy_async (const char          *src,
+                          const char          *dest,
+                          HgDiskImageProgress  progress,
+                          gpointer             progress_data,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  CopyData *data = g_new0 (CopyData, 1);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hg_disk_image_copy_async);
+  g_task_set_task_data (task, job_new (dest, NULL, NULL, cancellable), (GDestroyNotify) job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  data->src = g_strdup (src);
+  data->progress.func = progress;
+  data->progress.data = progress_data;
+  data->progress.context = g_main_context_ref_thread_default ();
+  data->progress.last = -1;
+  g_object_set_data_full (G_OBJECT (task), "copy", data, (GDestroyNotify) copy_data_free);
+  if (!dest_is_free (dest, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  progress_report (&data->progress, 0.0);
+  g_task_run_in_thread (task, copy_thread);
+}
+
+gboolean
+hg_disk_image_copy_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- ISO, sizes, space ---------------------------------------------------- */
+
+gboolean
+hg_iso_check (const char  *path,
+              GError     **error)
+{
+  char magic[5];
+  GStatBuf st;
+  gssize n;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_stat (path, &st) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, HG_DISK_IMAGE_ERROR,
+                   errsv == ENOENT ? HG_DISK_IMAGE_ERROR_NOT_FOUND : HG_DISK_IMAGE_ERROR_UNREADABLE,
+                   errsv == ENOENT ? _("%s: no such file") : "%s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode))
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_NOT_ISO,
+                   _("%s is not a file"), path);
+      return FALSE;
+    }
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
+                   _("%s cannot be read: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  n = pread (fd, magic, sizeof magic, 0x8001);
+  close (fd);
+  if (n != (gssize) sizeof magic || memcmp (magic, "CD001", 5) != 0)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_NOT_ISO,
+                   _("%s is not an ISO 9660 CD/DVD image (no “CD001” signature)"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define MAX_SIZE (G_GUINT64_CONSTANT (64) << 40)
+
+gboolean
+hg_size_parse (const char  *text,
+               guint64     *out,
+               GError     **error)
+{
+  guint64 number, factor = 1;
+  char *end = NULL;
+
+  g_return_val_if_fail (text != NULL && out != NULL, FALSE);
+
+  if (g_ascii_strcasecmp (text, "none") == 0)
+    {
+      *out = 0;
+      return TRUE;
+    }
+  if (!g_ascii_isdigit (text[0]))
+    goto bad;
+  errno = 0;
+  number = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    goto bad;
+  if (*end != '\0')
+    {
+      switch (g_ascii_toupper (*end))
+        {
+        case 'K': factor = G_GUINT64_CONSTANT (1) << 10; break;
+        case 'M': factor = G_GUINT64_CONSTANT (1) << 20; break;
+        case 'G': factor = G_GUINT64_CONSTANT (1) << 30; break;
+        case 'T': factor = G_GUINT64_CONSTANT (1) << 40; break;
+        default: goto bad;
+        }
+      end++;
+      if (*end != '\0' && g_ascii_strcasecmp (end, "B") != 0 && g_ascii_strcasecmp (end, "iB") != 0)
+        goto bad;
+    }
+  if (number > MAX_SIZE / factor)
+    {
+      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID_SIZE,
+                   _("%s is larger than 64T"), text);
+      return FALSE;
+    }
+  *out = number * factor;
+  return TRUE;
+
+bad:
+  g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID_SIZE,
+               _("“%s” is not a size like 8G, 512M or 0"), text);
+  return FALSE;
+}
+
+char *
+hg_size_format (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+guint64
+hg_fs_free_space (const char *path)
+{
+  g_autofree char *probe = g_canonicalize_filename (path, NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+
+  while (!g_file_test (probe, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (probe);
+      gboolean top = g_str_equal (parent, probe);
+
+      g_free (probe);
+      probe = parent;
+      if (top)
+        break;
+    }
+  file = g_file_new_for_path (probe);
+  info = g_file_query_filesystem_info (file, G_FILE_ATTRIBUTE_FILESYSTEM_FREE, NULL, NULL);
+  if (info == NULL || !g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE))
+    return G_MAXUINT64;
+  return g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_FILESYSTEM_FREE);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hg-new-vm-assistant.h"
+
+G_BEGIN_DECLS
+
+/* Shared by hg-new-vm-assistant.c (object, validation, summary, creation)
+ * and hg-new-vm-assistant-pages.c (the pages' own widgets); the widget
+ * test reaches the widgets through it, as a user would. */
+
+#define HG_NEW_VM_N_PAGES (HG_VM_SPEC_PAGE_SUMMARY + 1)
+
+struct _HgNewVmAssistant
+{
+  GtkAssistant       parent_instance;
+
+  /* construct */
+  GStrv              bases;
+  HgHostCaps        *caps;
+
+  HgVmSpec          *spec;
+  GCancellable      *cancellable;      /* cancelled when the assistant goes */
+  GCancellable      *create_cancellable;
+  GCancellable      *detect_cancellable;
+  guint              validate_id;      /* idle revalidation */
+  char              *page_errors[HG_NEW_VM_N_PAGES];
+  char              *detected_iso;     /* the ISO the OS was detected from */
+  gboolean           label_touched;
+  gboolean           disk_use_image;   /* "existing image" chosen on the Disk page */
+  gboolean           updating;         /* widgets being set from the spec */
+  gboolean           created;
+
+  /* template */
+  GtkWidget         *page_name;
+  GtkEntry          *label_entry;
+  GtkLabel          *label_error;
+  GtkComboBoxText   *base_combo;
+  GtkEntry          *folder_entry;
+  GtkLabel          *location_error;
+  GtkLabel          *target_label;
+
+  GtkWidget         *page_source;
+  GtkToggleButton   *source_iso_radio;
+  GtkFileChooser    *iso_chooser;
+  GtkToggleButton   *source_pxe_radio;
+  GtkToggleButton   *source_kernel_radio;
+  GtkWidget         *kernel_grid;
+  GtkFileChooser    *kernel_chooser;
+  GtkFileChooser    *initrd_chooser;
+  GtkEntry          *append_entry;
+  GtkToggleButton   *source_image_radio;
+  GtkWidget         *image_box;
+  GtkFileChooser    *image_chooser;
+  GtkToggleButton   *image_inplace_radio;
+  GtkToggleButton   *image_copy_radio;
+  GtkToggleButton   *image_convert_radio;
+  GtkToggleButton   *source_none_radio;
+  GtkToggleButton   *copy_in_check;
+  GtkLabel          *source_error;
+
+  GtkWidget         *page_os;
+  GtkSpinner        *os_spinner;
+  GtkLabel          *os_detect_label;
+  GtkSearchEntry    *os_search_entry;
+  GtkTreeView       *os_tree;
+  GtkTreeSelection  *os_selection;
+  GtkListStore      *os_store;
+  GtkTreeModelFilter*os_filter;
+  GtkLabel          *os_info_label;
+  GtkLabel          *os_error;
+
+  GtkWidget         *page_arch;
+  GtkComboBoxText   *arch_combo;
+  GtkLabel          *arch_info_label;
+  GtkToggleButton   *accel_auto_radio;
+  GtkToggleButton   *accel_kvm_radio;
+  GtkToggleButton   *accel_tcg_radio;
+  GtkLabel          *kvm_reason_label;
+  GtkLabel          *arch_error;
+
+  GtkWidget         *page_memory;
+  GtkSpinButton     *memory_spin;
+  GtkSpinButton     *cpus_spin;
+  GtkLabel          *memory_hint_label;
+  GtkLabel          *memory_warning;
+  GtkLabel          *memory_error;
+
+  GtkWidget         *page_disk;
+  GtkToggleButton   *disk_new_radio;
+  GtkWidget         *disk_size_box;
+  GtkSpinButton     *disk_size_spin;
+  GtkLabel          *disk_free_label;
+  GtkToggleButton   *disk_none_radio;    /* "use an existing image" */
+  GtkFileChooser    *disk_image_chooser;
+  GtkToggleButton   *disk_empty_radio;
+  GtkLabel          *disk_existing_label;
+  GtkLabel          *disk_error;
+
+  GtkWidget         *page_network;
+  GtkToggleButton   *net_user_radio;
+  GtkWidget         *forward_box;
+  GtkTreeView       *forward_tree;
+  GtkListStore      *forward_store;
+  GtkEntry          *forward_entry;
+  GtkWidget         *forward_add_button;
+  GtkWidget         *forward_remove_button;
+  GtkLabel          *forward_error;
+  GtkToggleButton   *net_vde_radio;
+  GtkComboBoxText   *switch_combo;
+  GtkToggleButton   *net_none_radio;
+  GtkEntry          *mac_entry;
+  GtkWidget         *mac_generate_button;
+  GtkLabel          *net_error;
+
+  GtkWidget         *page_console;
+  GtkToggleButton   *console_vnc_radio;
+  GtkToggleButton   *console_serial_radio;
+  GtkToggleButton   *console_sdl_radio;
+  GtkToggleButton   *console_none_radio;
+  GtkEntry          *keymap_entry;
+  GtkLabel          *console_error;
+
+  GtkWidget         *page_summary;
+  GtkGrid           *summary_grid;
+  GtkTextView       *cmdline_view;
+  GtkLabel          *summary_error;
+  GtkToggleButton   *start_now_check;
+
+  GtkWidget         *page_progress;
+  GtkLabel          *progress_label;
+  GtkProgressBar    *progress_bar;
+  GtkLabel          *progress_error;
+};
+
+/* hg-new-vm-assistant-pages.c */
+void hg_new_vm_assistant_pages_class_init (GtkWidgetClass   *widget_class);
+/* Fills the lists (bases, arches, OSes, switches) once the spec exists. */
+void hg_new_vm_assistant_pages_init       (HgNewVmAssistant *self);
+/* Sets the radio groups, files and lists from the spec (what the .ui
+ * bindings cannot: enums, files, lists). */
+void hg_new_vm_assistant_pages_sync       (HgNewVmAssistant *self);
+/* A page is about to be shown. */
+void hg_new_vm_assistant_pages_prepare    (HgNewVmAssistant *self,
+                                           HgVmSpecPage      page);
+/* The property a page's inline error goes under -> that label */
+GtkLabel *hg_new_vm_assistant_error_label (HgNewVmAssistant *self,
+                                           HgVmSpecPage      page,
+                                           const char       *property);
+
+/* hg-new-vm-assistant.c */
+void hg_new_vm_assistant_queue_validate   (HgNewVmAssistant *self);
+
+G_END_DECLS

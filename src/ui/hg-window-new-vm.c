@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-ui"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hg-library.h"
+#include "hg-new-vm-assistant.h"
+#include "hg-window-private.h"
+
+/*
+ * win.new-vm (Ctrl+N): opens the creation assistant on the window's
+ * library; when it created a VM, the library is reloaded with the new VM
+ * selected and, if the user asked for it, the VM is started in install
+ * mode through vm.start, which shows its display.
+ */
+
+typedef struct {
+  HgWindow   *window;
+  char       *path;
+  char       *mode;       /* boot mode for vm.start, or NULL */
+  gulong      handler;
+} Created;
+
+static void
+created_free (Created *created)
+{
+  g_object_unref (created->window);
+  g_free (created->path);
+  g_free (created->mode);
+  g_free (created);
+}
+
+static void
+on_library_loaded (HgWindow *window,
+                   Created  *created)
+{
+  const char *selected = hg_vm_tree_get_selected_path (window->tree);
+
+  g_signal_handler_disconnect (window, created->handler);
+  /* only the VM we made, and only if it was found */
+  if (created->mode != NULL && g_strcmp0 (selected, created->path) == 0 && window->current != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (window->vm_actions), "start",
+                                    g_variant_new_string (created->mode));
+  created_free (created);
+}
+
+static void
+on_vm_created (HgNewVmAssistant *assistant,
+               HgVmConfig       *config,
+               gboolean          start_now,
+               HgWindow         *window)
+{
+  Created *created = g_new0 (Created, 1);
+  g_autofree char *message = g_strdup_printf (_("Created %s in %s"), config->label, config->dir);
+
+  created->window = g_object_ref (window);
+  created->path = g_strdup (config->path);
+  if (start_now)
+    created->mode = g_strdup (hg_boot_mode_to_string (hg_new_vm_assistant_get_install_mode (assistant)));
+  created->handler = g_signal_connect (window, "library-loaded", G_CALLBACK (on_library_loaded), created);
+
+  hg_window_show_message (window, GTK_MESSAGE_INFO, message);
+  g_free (window->pending_select);
+  window->pending_select = g_strdup (config->path);
+  hg_window_reload (window);
+}
+
+void
+hg_window_action_new_vm (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  HgWindow *self = user_data;
+  g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
+  char **bases = self->bases != NULL ? self->bases : defaults;
+  g_autoptr(HgHostCaps) caps = self->caps != NULL ? hg_host_caps_ref (self->caps) : NULL;
+  HgNewVmAssistant *assistant;
+
+  /* the window probes the host at start; if that is not done yet, the
+   * assistant probes for itself (cached, quick after the first time) */
+  assistant = hg_new_vm_assistant_new (GTK_WINDOW (self), (const char * const *) bases, caps);
+  g_signal_connect_object (assistant, "created", G_CALLBACK (on_vm_created), self, 0);
+  gtk_window_present (GTK_WINDOW (assistant));
+}

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "hg-application.h"
+#include "hg-library.h"
+#include "hg-new-vm-assistant-private.h"
+#include "hg-test-vm.h"
+#if __has_include("hg-test-iso.h")
+#include "hg-test-iso.h"
+#else
+/* until tests/hg-test-iso.h lands: the tiny guest's El Torito ISO */
+static char *
+hg_test_iso_build (const char *dir, GError **error)
+{
+  char *path = hg_test_guest_file ("tiny", "boot.iso");
+  g_assert_nonnull (path);
+  return path;
+}
+#endif
+#include "hg-window-private.h"
+
+/*
+ * The creation assistant under Xvfb, walked page by page as a user would:
+ * values typed into its widgets, each page's completeness (Forward/Apply)
+ * and its inline errors checked for bad input (a label with a space, a
+ * missing ISO, a file that is not an ISO, a disk of 0 GiB, bad and
+ * multicast MACs, a bad port forward), then Apply and the VM checked on
+ * disk.  End to end: win.new-vm (Ctrl+N) in a real window, a VM made from
+ * a bootable ISO built by the test (tests/hg-test-iso.h), "start in install
+ * mode" checked: QEMU (TCG) boots the ISO and the embedded display shows a
+ * picture.  Every wait is a main-loop deadline, never a sleep.
+ *
+ * HANGAR_SCREENSHOT_DIR=DIR saves every page as DIR/assistant-<page>.png
+ * (docs/screenshots/).
+ */
+
+#define STEP_MS   20000
+#define CREATE_MS 60000
+#define BOOT_MS   120000
+
+static HgApplication *app;
+
+typedef struct {
+  char             *base;
+  char             *iso;       /* bootable, from hg_test_iso_build() */
+  HgHostCaps       *caps;
+  HgNewVmAssistant *assistant;
+  HgVmConfig       *created;
+  gboolean          start_now;
+} Fixture;
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static void
+on_created (HgNewVmAssistant *assistant,
+            HgVmConfig       *config,
+            gboolean          start_now,
+            Fixture          *f)
+{
+  f->created = hg_vm_config_ref (config);
+  f->start_now = start_now;
+}
+
+static gboolean
+validated (gpointer data)
+{
+  Fixture *f = data;
+  return f->assistant->validate_id == 0;
+}
+
+/* Lets the idle validation run (and everything else pending) */
+static void
+settle (Fixture *f)
+{
+  g_assert_true (hg_test_wait_until (validated, f, STEP_MS));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+current_page (Fixture *f)
+{
+  GtkAssistant *a = GTK_ASSISTANT (f->assistant);
+  return gtk_assistant_get_nth_page (a, gtk_assistant_get_current_page (a));
+}
+
+static gboolean
+page_complete (Fixture      *f,
+               HgVmSpecPage  page)
+{
+  return gtk_assistant_get_page_complete (GTK_ASSISTANT (f->assistant),
+                                          hg_new_vm_assistant_get_page (f->assistant, page));
+}
+
+/* The error label shows text containing needle */
+static void
+assert_error_shown (GtkLabel   *label,
+                    const char *needle)
+{
+  const char *text = gtk_label_get_text (label);
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
+  if (strstr (text, needle) == NULL)
+    g_error ("inline error “%s” does not mention “%s”", text, needle);
+}
+
+static void
+assert_error_hidden (GtkLabel *label)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (label)))
+    g_error ("unexpected inline error: %s", gtk_label_get_text (label));
+}
+
+static void
+next_page (Fixture      *f,
+           HgVmSpecPage  expected)
+{
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (f->assistant)));
+  gtk_assistant_next_page (GTK_ASSISTANT (f->assistant));
+  settle (f);
+  g_assert_true (current_page (f) == hg_new_vm_assistant_get_page (f->assistant, expected));
+}
+
+/* As a user picks a file in the chooser's dialog */
+static void
+choose_file (GtkFileChooser *chooser,
+             const char     *path)
+{
+  g_assert_true (gtk_file_chooser_set_filename (chooser, path));
+  g_signal_emit_by_name (chooser, "file-set");
+}
+
+static void
+find_button (GtkWidget *widget,
+             gpointer   data)
+{
+  const char **wanted = data;
+
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), wanted[0]) == 0)
+    wanted[1] = (const char *) widget;
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_button, data);
+}
+
+/* The assistant's own button with that label (_Next, _Apply …), or NULL */
+static GtkWidget *
+assistant_button (Fixture    *f,
+                  const char *label)
+{
+  const char *wanted[2] = { label, NULL };
+
+  gtk_container_forall (GTK_CONTAINER (f->assistant), find_button, wanted);
+  return (GtkWidget *) wanted[1];
+}
+
+static gboolean
+drawn (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+on_draw_after (GtkWidget *widget,
+               cairo_t   *cr,
+               gboolean  *flag)
+{
+  *flag = TRUE;
+  return FALSE;
+}
+
+/* Saves a window as DIR/name.png when HANGAR_SCREENSHOT_DIR is set */
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  const char *dir = g_getenv ("HANGAR_SCREENSHOT_DIR");
+  GdkWindow *gdk_window;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  gboolean was_drawn = FALSE;
+  gulong id;
+
+  if (dir == NULL || dir[0] == '\0')
+    return;
+  id = g_signal_connect_after (window, "draw", G_CALLBACK (on_draw_after), &was_drawn);
+  gtk_widget_queue_draw (window);
+  g_assert_true (hg_test_wait_until (drawn, &was_drawn, 5000));
+  g_signal_handler_disconnect (window, id);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  gdk_display_sync (gdk_display_get_default ());
+
+  gdk_window = gtk_widget_get_window (window);
+  pixbuf = gdk_pixbuf_get_from_window (gdk_window, 0, 0, gdk_window_get_width (gdk_window),
+                                       gdk_window_get_height (gdk_window));
+  g_assert_nonnull (pixbuf);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+  g_assert_no_error (error);
+  g_test_message ("saved %s", path);
+}
+
+static gboolean
+os_detected (gpointer data)
+{
+  Fixture *f = data;
+  return !gtk_widget_get_visible (GTK_WIDGET (f->assistant->os_spinner)) &&
+         g_strcmp0 (f->assistant->detected_iso, NULL) != 0;
+}
+
+static gboolean
+vm_created (gpointer data)
+{
+  return ((Fixture *) data)->created != NULL;
+}
+
+static char *
+summary_command_line (Fixture *f)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (f->assistant->cmdline_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* ---- fixture -------------------------------------------------------------------- */
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  hg_test_runtime_init ();
+  f->base = g_dir_make_tmp ("hangar-assistant-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->iso = hg_test_iso_build (f->base, &error);
+  g_assert_no_error (error);
+  f->caps = hg_host_caps_probe ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->assistant != NULL)
+    gtk_widget_destroy (GTK_WIDGET (f->assistant));
+  g_clear_object (&f->assistant);
+  g_clear_pointer (&f->created, hg_vm_config_unref);
+  g_clear_pointer (&f->caps, hg_host_caps_unref);
+  hg_test_remove_tree (f->base);
+  g_clear_pointer (&f->base, g_free);
+  g_clear_pointer (&f->iso, g_free);
+  hg_test_runtime_cleanup ();
+}
+
+static void
+open_assistant (Fixture *f)
+{
+  const char *bases[] = { f->base, NULL };
+
+  f->assistant = g_object_ref_sink (hg_new_vm_assistant_new (NULL, bases, f->caps));
+  g_signal_connect (f->assistant, "created", G_CALLBACK (on_created), f);
+  gtk_window_present (GTK_WINDOW (f->assistant));
+  settle (f);
+}
+
+/* ---- the walk ------------------------------------------------------------------- */
+
+static void
+test_walk (Fixture       *f,
+           gconstpointer  data)
+{
+  HgNewVmAssistant *a;
+  g_autofree char *not_iso = g_build_filename (f->base, "notes.iso", NULL);
+  g_autofree char *cmdline = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *disk_path = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mac = NULL;
+  HgNic *nic;
+
+  open_assistant (f);
+  a = f->assistant;
+
+  /* Name: nothing typed yet = incomplete but no shouting; a space is refused
+   * as you type, a good name is taken */
+  g_assert_true (current_page (f) == a->page_name);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_NAME));
+  assert_error_hidden (a->label_error);
+  gtk_entry_set_text (a->label_entry, "my vm");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_NAME));
+  assert_error_shown (a->label_error, "my vm");
+  g_assert_nonnull (hg_new_vm_assistant_get_page_error (a, HG_VM_SPEC_PAGE_NAME));
+  gtk_entry_set_text (a->label_entry, "web1");
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_NAME));
+  assert_error_hidden (a->label_error);
+  g_assert_cmpstr (hg_vm_spec_get_label (hg_new_vm_assistant_get_spec (a)), ==, "web1");
+  g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (a->base_combo)), ==, f->base);
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (a->target_label), "/web1"));
+  g_assert_nonnull (assistant_button (f, "_Next"));
+  g_assert_true (gtk_widget_get_sensitive (assistant_button (f, "_Next")));
+  save_screenshot (GTK_WIDGET (a), "assistant-name");
+
+  /* Install source: ISO without a file, a file that is not an ISO, then
+   * the bootable ISO */
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  gtk_button_clicked (GTK_BUTTON (a->source_iso_radio));
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_shown (a->source_error, "ISO");
+  g_assert_true (g_file_set_contents (not_iso, "not an ISO at all\n", -1, NULL));
+  choose_file (a->iso_chooser, not_iso);
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_shown (a->source_error, "notes.iso");
+  choose_file (a->iso_chooser, f->iso);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_hidden (a->source_error);
+  g_assert_true (gtk_toggle_button_get_active (a->source_iso_radio));
+  save_screenshot (GTK_WIDGET (a), "assistant-source");
+
+  /* Operating system: detected from the ISO, or the list */
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_true (hg_test_wait_until (os_detected, f, STEP_MS));
+  settle (f);
+  g_test_message ("OS page: %s", gtk_label_get_text (a->os_detect_label));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  /* the search narrows the list; "Other" always stays */
+  gtk_entry_set_text (GTK_ENTRY (a->os_search_entry), "debian");
+  gtk_tree_model_filter_refilter (a->os_filter);
+  g_assert_cmpint (gtk_tree_model_iter_n_children (GTK_TREE_MODEL (a->os_filter), NULL), <,
+                   gtk_tree_model_iter_n_children (GTK_TREE_MODEL (a->os_store), NULL) + 1);
+  save_screenshot (GTK_WIDGET (a), "assistant-os");
+  gtk_entry_set_text (GTK_ENTRY (a->os_search_entry), "");
+  gtk_tree_model_filter_refilter (a->os_filter);
+
+  /* Architecture: only installed emulators; KVM not offered under
+   * HANGAR_ACCEL=tcg, with the reason shown */
+  next_page (f, HG_VM_SPEC_PAGE_ARCH);
+  g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (a->arch_combo)), ==, "x86_64");
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_ARCH));
+  if (f->caps->force_tcg)
+    {
+      g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (a->accel_kvm_radio)));
+      g_assert_nonnull (strstr (gtk_label_get_text (a->kvm_reason_label), "HANGAR_ACCEL"));
+    }
+  gtk_button_clicked (GTK_BUTTON (a->accel_tcg_radio));
+  settle (f);
+  save_screenshot (GTK_WIDGET (a), "assistant-arch");
+
+  /* Memory and CPUs */
+  next_page (f, HG_VM_SPEC_PAGE_MEMORY);
+  gtk_spin_button_set_value (a->memory_spin, 256);
+  gtk_spin_button_set_value (a->cpus_spin, 1);
+  settle (f);
+  g_assert_cmpuint (hg_vm_spec_get_memory_mib (hg_new_vm_assistant_get_spec (a)), ==, 256);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_MEMORY));
+  assert_error_hidden (a->memory_error);
+  save_screenshot (GTK_WIDGET (a), "assistant-memory");
+
+  /* Disk: 0 GiB is refused inline, 1 GiB is fine */
+  next_page (f, HG_VM_SPEC_PAGE_DISK);
+  gtk_spin_button_set_value (a->disk_size_spin, 0);
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_DISK));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->disk_error)));
+  g_assert_cmpuint (hg_vm_spec_get_disk_size (hg_new_vm_assistant_get_spec (a)), ==, 0);
+  save_screenshot (GTK_WIDGET (a), "assistant-disk-error");
+  gtk_spin_button_set_value (a->disk_size_spin, 1);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_DISK));
+  assert_error_hidden (a->disk_error);
+  save_screenshot (GTK_WIDGET (a), "assistant-disk");
+
+  /* Network: a MAC is generated; bad and multicast MACs are refused; a
+   * port forward is added, a bad one refused */
+  next_page (f, HG_VM_SPEC_PAGE_NETWORK);
+  g_assert_true (gtk_toggle_button_get_active (a->net_user_radio));
+  g_assert_true (hg_mac_is_valid (gtk_entry_get_text (a->mac_entry)));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_NETWORK));
+  gtk_entry_set_text (a->mac_entry, "52:54:00:zz:00:01");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_NETWORK));
+  assert_error_shown (a->net_error, "52:54:00:zz:00:01");
+  gtk_entry_set_text (a->mac_entry, "01:00:5e:00:00:01");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_NETWORK));
+  assert_error_shown (a->net_error, "01:00:5e:00:00:01");
+  gtk_button_clicked (GTK_BUTTON (a->mac_generate_button));
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_NETWORK));
+  assert_error_hidden (a->net_error);
+  mac = g_strdup (gtk_entry_get_text (a->mac_entry));
+  g_assert_true (hg_mac_is_valid (mac));
+  gtk_entry_set_text (a->forward_entry, "tcp:99999:22");
+  gtk_button_clicked (GTK_BUTTON (a->forward_add_button));
+  settle (f);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->forward_error)));
+  gtk_entry_set_text (a->forward_entry, "tcp:2222:22");
+  gtk_button_clicked (GTK_BUTTON (a->forward_add_button));
+  settle (f);
+  assert_error_hidden (a->forward_error);
+  g_assert_cmpint (gtk_tree_model_iter_n_children (GTK_TREE_MODEL (a->forward_store), NULL), ==, 1);
+  save_screenshot (GTK_WIDGET (a), "assistant-network");
+
+  /* Console: the embedded display by default */
+  next_page (f, HG_VM_SPEC_PAGE_CONSOLE);
+  g_assert_true (gtk_toggle_button_get_active (a->console_vnc_radio));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_CONSOLE));
+  save_screenshot (GTK_WIDGET (a), "assistant-console");
+
+  /* Summary: every choice and the exact command line */
+  next_page (f, HG_VM_SPEC_PAGE_SUMMARY);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SUMMARY));
+  cmdline = summary_command_line (f);
+  g_test_message ("summary command line: %s", cmdline);
+  g_assert_nonnull (strstr (cmdline, "qemu-system-x86_64"));
+  g_assert_nonnull (strstr (cmdline, mac));
+  g_assert_nonnull (strstr (cmdline, "hostfwd=tcp::2222-:22"));
+  g_assert_nonnull (strstr (cmdline, "256"));
+  save_screenshot (GTK_WIDGET (a), "assistant-summary");
+
+  /* Apply (the default button of the confirm page) creates it */
+  g_assert_true (gtk_window_activate_default (GTK_WINDOW (a)));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+  g_assert_false (f->start_now);
+
+  config_path = g_build_filename (f->base, "web1", "web1.hangar", NULL);
+  g_assert_cmpstr (f->created->path, ==, config_path);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->label, ==, "web1");
+  g_assert_cmpstr (config->arch, ==, "x86_64");
+  g_assert_cmpint (config->accel, ==, HG_ACCEL_TCG);
+  g_assert_cmpuint (config->memory_mib, ==, 256);
+  g_assert_cmpint (config->console, ==, HG_CONSOLE_VNC);
+  g_assert_cmpuint (config->disks->len, ==, 1);
+  disk_path = hg_vm_config_resolve_path (config, ((HgDisk *) g_ptr_array_index (config->disks, 0))->path);
+  g_assert_true (g_file_test (disk_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (((HgDisk *) g_ptr_array_index (config->disks, 0))->format, ==, "qcow2");
+  g_assert_nonnull (hg_vm_config_get_medium (config, HG_MEDIUM_CDROM));
+  g_assert_cmpuint (config->nics->len, ==, 1);
+  nic = g_ptr_array_index (config->nics, 0);
+  g_assert_cmpint (nic->mode, ==, HG_NET_USER);
+  g_assert_cmpstr (nic->mac, ==, mac);
+  g_assert_cmpuint (nic->hostfwd->len, ==, 1);
+  /* nothing else left in the base (no temporary folder) */
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->base, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".web1"));
+  }
+}
+
+/* The label of a VM that exists is refused on the first page, and a failed
+ * or refused creation leaves the summary with the reason */
+static void
+test_taken_label (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(HgVmConfig) existing = hg_vm_config_new ("taken");
+  g_autofree char *dir = g_build_filename (f->base, "taken", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  hg_vm_config_set_location (existing, dir);
+  g_assert_true (hg_vm_config_save (existing, &error));
+  g_assert_no_error (error);
+
+  open_assistant (f);
+  gtk_entry_set_text (f->assistant->label_entry, "taken");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_NAME));
+  assert_error_shown (f->assistant->label_error, "taken");
+  save_screenshot (GTK_WIDGET (f->assistant), "assistant-name-error");
+  gtk_entry_set_text (f->assistant->label_entry, "free");
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_NAME));
+}
+
+/* ---- end to end through the window ----------------------------------------------- */
+
+static HgNewVmAssistant *
+find_assistant (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (HG_IS_NEW_VM_ASSISTANT (l->data) && !gtk_widget_in_destruction (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+assistant_open (gpointer data)
+{
+  return find_assistant () != NULL;
+}
+
+static gboolean
+caps_probed (gpointer data)
+{
+  return ((HgWindow *) data)->caps != NULL;
+}
+
+typedef struct {
+  HgWindow   *window;
+  const char *path;
+} Selected;
+
+static gboolean
+vm_running_selected (gpointer data)
+{
+  Selected *s = data;
+
+  return s->window->current != NULL &&
+         g_strcmp0 (hg_vm_tree_get_selected_path (s->window->tree), s->path) == 0 &&
+         hg_vm_get_state (s->window->current) == HG_VM_STATE_RUNNING;
+}
+
+static gboolean
+display_has_picture (gpointer data)
+{
+  HgWindow *window = data;
+  return hg_vnc_session_has_content (hg_vnc_view_get_session (window->vnc_view));
+}
+
+static gboolean
+vm_stopped (gpointer data)
+{
+  return hg_vm_get_state (HG_VM (data)) == HG_VM_STATE_STOPPED;
+}
+
+static void
+test_install_boot (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *bases[] = { f->base, NULL };
+  g_autoptr(HgWindow) window = NULL;
+  g_autofree char *config_path = g_build_filename (f->base, "installer", "installer.hangar", NULL);
+  HgNewVmAssistant *a;
+  Selected selected;
+  g_autoptr(HgVm) vm = NULL;
+
+  hg_application_set_bases (app, bases);
+  window = g_object_ref_sink (hg_window_new (app));
+  gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (hg_test_wait_until (caps_probed, window, STEP_MS));
+
+  /* Ctrl+N is win.new-vm */
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.new-vm");
+    g_assert_true (g_strv_contains ((const char * const *) accels, "<Primary>n"));
+  }
+  g_action_group_activate_action (G_ACTION_GROUP (window), "new-vm", NULL);
+  g_assert_true (hg_test_wait_until (assistant_open, NULL, STEP_MS));
+  a = f->assistant = g_object_ref (find_assistant ());
+  g_signal_connect (a, "created", G_CALLBACK (on_created), f);
+  settle (f);
+
+  gtk_entry_set_text (a->label_entry, "installer");
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  choose_file (a->iso_chooser, f->iso);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_true (hg_test_wait_until (os_detected, f, STEP_MS));
+  next_page (f, HG_VM_SPEC_PAGE_ARCH);
+  next_page (f, HG_VM_SPEC_PAGE_MEMORY);
+  gtk_spin_button_set_value (a->memory_spin, 128);
+  next_page (f, HG_VM_SPEC_PAGE_DISK);
+  gtk_spin_button_set_value (a->disk_size_spin, 1);
+  next_page (f, HG_VM_SPEC_PAGE_NETWORK);
+  gtk_button_clicked (GTK_BUTTON (a->net_none_radio));
+  next_page (f, HG_VM_SPEC_PAGE_CONSOLE);
+  next_page (f, HG_VM_SPEC_PAGE_SUMMARY);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SUMMARY));
+  gtk_toggle_button_set_active (a->start_now_check, TRUE);
+  g_assert_cmpint (hg_new_vm_assistant_get_install_mode (a), ==, HG_BOOT_CDROM);
+  g_assert_true (gtk_window_activate_default (GTK_WINDOW (a)));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+  g_assert_true (f->start_now);
+  g_clear_object (&f->assistant);   /* it closed itself */
+
+  /* the window selects the new VM, starts it from the ISO and shows its
+   * display: the ISO's boot loader draws on it */
+  selected.window = window;
+  selected.path = config_path;
+  g_assert_true (hg_test_wait_until (vm_running_selected, &selected, BOOT_MS));
+  vm = g_object_ref (window->current);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->pages), ==, "display");
+  g_assert_true (hg_test_wait_until (display_has_picture, window, BOOT_MS));
+  save_screenshot (GTK_WIDGET (window), "assistant-installer-booted");
+
+  hg_vm_kill_async (vm, NULL, NULL, NULL);
+  g_assert_true (hg_test_wait_until (vm_stopped, vm, STEP_MS));
+  gtk_widget_destroy (GTK_WIDGET (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkCssProvider) css = NULL;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  gtk_test_init (&argc, &argv, NULL);
+  /* screenshots show the final state, not a transition */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = hg_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  /* the application's style (inline error colours), as the app loads it */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/hangarvm/Hangar/style.css");
+  gtk_style_context_add_provider_for_screen (gdk_screen_get_default (), GTK_STYLE_PROVIDER (css),
+                                             GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add ("/hangar/ui/assistant/walk", Fixture, NULL, fixture_setup, test_walk, fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/taken-label", Fixture, NULL, fixture_setup, test_taken_label,
+              fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/install-boot", Fixture, NULL, fixture_setup, test_install_boot,
+              fixture_teardown);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}

@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "hg-application.h"
+#include "hg-test-vm.h"
+#include "hg-window-private.h"
+
+/*
+ * The main window (issue 4) under Xvfb, over a temporary library: the tree
+ * and its grouping, the filter, the details, a VM directory added on disk,
+ * a VM started and killed by `hangarctl` in another process (and one that
+ * ran before the window opened), closing the window with a VM running, and
+ * the end-to-end run of the demo VM started through vm.start until the
+ * embedded display shows a picture and the serial terminal its banner.
+ * Waits iterate the main loop with a deadline, never a fixed sleep.
+ *
+ * HANGAR_SCREENSHOT_DIR=DIR saves what the window showed (main window,
+ * display, serial terminal, networks) as PNGs there.
+ */
+
+#define LOAD_MS      15000
+#define STATE_MS     30000
+#define BOOT_MS      90000
+#define DEMO_BANNER  "Welcome to the Hangar demo VM"
+
+static HgApplication *app;
+
+typedef struct {
+  char     *base;
+  HgWindow *window;
+  guint     loads;
+} Fixture;
+
+/* ---- the library --------------------------------------------------------- */
+
+static void
+save_vm (HgVmConfig *config,
+         const char *base,
+         const char *folder,
+         const char *label)
+{
+  g_autofree char *dir = g_build_filename (base, folder != NULL ? folder : "", label, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  hg_vm_config_set_location (config, dir);
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+}
+
+static HgVmConfig *
+plain_vm (const char *label,
+          const char *arch)
+{
+  HgVmConfig *config = hg_vm_config_new (label);
+
+  g_free (config->arch);
+  config->arch = g_strdup (arch);
+  config->accel = HG_ACCEL_TCG;
+  config->memory_mib = 128;
+  config->boot_mode = HG_BOOT_PXE;
+  return config;
+}
+
+/* base/demo (the demo guest, accel auto), base/tiny (the boot-sector
+ * guest), base/lab/net/router (on switch lab0), base/arm/arm-board,
+ * base/broken (a config with an error).  FALSE when the guests are not
+ * built. */
+static gboolean
+make_library (Fixture *f)
+{
+  g_autoptr(HgVmConfig) demo = NULL;
+  g_autoptr(HgVmConfig) tiny = NULL;
+  g_autoptr(HgVmConfig) router = plain_vm ("router", "x86_64");
+  g_autoptr(HgVmConfig) arm = plain_vm ("arm-board", "aarch64");
+  g_autofree char *demo_base = NULL;
+  g_autofree char *tiny_base = NULL;
+  g_autofree char *broken_dir = NULL;
+  g_autofree char *broken = NULL;
+  g_autoptr(GError) error = NULL;
+  HgNic *nic;
+
+  demo = hg_test_make_vm ("demo", "demo", &demo_base);
+  tiny = hg_test_make_vm ("tiny", "tiny", &tiny_base);
+  if (demo == NULL || tiny == NULL)
+    {
+      hg_test_remove_tree (demo_base);
+      hg_test_remove_tree (tiny_base);
+      return FALSE;
+    }
+  f->base = g_dir_make_tmp ("hgwin-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  demo->accel = HG_ACCEL_AUTO;
+  save_vm (demo, f->base, NULL, "demo");
+  save_vm (tiny, f->base, NULL, "tiny");
+  hg_test_remove_tree (demo_base);
+  hg_test_remove_tree (tiny_base);
+
+  nic = hg_nic_new (HG_NET_VDE);
+  nic->switch_name = g_strdup ("lab0");
+  nic->mac = g_strdup ("52:54:00:12:34:56");
+  g_ptr_array_add (router->nics, nic);
+  save_vm (router, f->base, "lab/net", "router");
+  save_vm (arm, f->base, "arm", "arm-board");
+
+  broken_dir = g_build_filename (f->base, "broken", NULL);
+  g_assert_cmpint (g_mkdir (broken_dir, 0755), ==, 0);
+  broken = g_build_filename (broken_dir, "broken.hangar", NULL);
+  g_file_set_contents (broken, "[machine]\nlabel=broken\narch=x86_64\nmemory=lots\n", -1, &error);
+  g_assert_no_error (error);
+  return TRUE;
+}
+
+/* ---- waiting --------------------------------------------------------------- */
+
+static void
+on_library_loaded (HgWindow *window,
+                   Fixture  *f)
+{
+  f->loads++;
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *needle;
+  gboolean    absent;
+} TreeWait;
+
+static gboolean
+tree_matches (gpointer data)
+{
+  TreeWait *w = data;
+  g_autofree char *dump = hg_vm_tree_dump (w->f->window->tree);
+  gboolean found = strstr (dump, w->needle) != NULL;
+
+  return w->absent ? !found : found;
+}
+
+static void
+assert_tree_shows (Fixture    *f,
+                   const char *needle,
+                   gboolean    shown,
+                   guint       timeout_ms)
+{
+  TreeWait w = { f, needle, !shown };
+
+  if (!hg_test_wait_until (tree_matches, &w, timeout_ms))
+    {
+      g_autofree char *dump = hg_vm_tree_dump (f->window->tree);
+      g_error ("the tree %s “%s” after %u ms:\n%s", shown ? "does not show" : "still shows",
+               needle, timeout_ms, dump);
+    }
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *needle;
+} DetailsWait;
+
+static gboolean
+details_match (gpointer data)
+{
+  DetailsWait *w = data;
+  g_autofree char *dump = hg_details_view_dump (w->f->window->details);
+
+  return strstr (dump, w->needle) != NULL;
+}
+
+static void
+assert_details_show (Fixture    *f,
+                     const char *needle,
+                     guint       timeout_ms)
+{
+  DetailsWait w = { f, needle };
+
+  if (!hg_test_wait_until (details_match, &w, timeout_ms))
+    {
+      g_autofree char *dump = hg_details_view_dump (f->window->details);
+      g_error ("the details do not show “%s” after %u ms:\n%s", needle, timeout_ms, dump);
+    }
+}
+
+typedef struct {
+  Fixture *f;
+  guint    before;
+} LoadWait;
+
+static gboolean
+loaded_again (gpointer data)
+{
+  LoadWait *w = data;
+  return w->f->loads > w->before;
+}
+
+/* Waits for the next "library-loaded" after a (re)load was asked for */
+static void
+wait_loaded (Fixture *f)
+{
+  LoadWait w = { f, f->loads };
+
+  g_assert_true (hg_test_wait_until (loaded_again, &w, LOAD_MS));
+}
+
+static gboolean
+has_qmp (gpointer vm)
+{
+  return hg_vm_get_qmp_client (vm) != NULL;
+}
+
+static gboolean
+loads_reached (gpointer data)
+{
+  Fixture *f = data;
+  return f->loads > 0;
+}
+
+static gboolean
+caps_probed (gpointer data)
+{
+  return ((Fixture *) data)->window->caps != NULL;
+}
+
+/* ---- fixture ---------------------------------------------------------------- */
+
+static void
+open_window (Fixture *f)
+{
+  const char *bases[] = { f->base, NULL };
+
+  hg_application_set_bases (app, bases);
+  f->window = g_object_ref_sink (hg_window_new (app));
+  g_signal_connect (f->window, "library-loaded", G_CALLBACK (on_library_loaded), f);
+  /* no cross-fades: a screenshot shows one page */
+  gtk_stack_set_transition_type (f->window->pages, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_window_resize (GTK_WINDOW (f->window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (hg_test_wait_until (loads_reached, f, LOAD_MS));
+  g_assert_true (hg_test_wait_until (caps_probed, f, LOAD_MS));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  hg_test_runtime_init ();
+  if (!make_library (f))
+    {
+      g_test_skip ("guests not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      return;
+    }
+  if (data == NULL)
+    open_window (f);
+}
+
+static void
+kill_with_hangarctl (Fixture    *f,
+                     const char *label)
+{
+  g_autofree char *hangarctl = hg_test_hangarctl_path ();
+  const char *argv[] = { hangarctl, "--base", f->base, "kill", label, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* not running is fine here (exit code says so) */
+  hg_test_run (argv, &out, &err, 30000);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->base != NULL)
+    {
+      kill_with_hangarctl (f, "demo");
+      kill_with_hangarctl (f, "tiny");
+    }
+  if (f->window != NULL)
+    {
+      gtk_widget_destroy (GTK_WIDGET (f->window));
+      g_clear_object (&f->window);
+    }
+  hg_test_remove_tree (f->base);
+  g_clear_pointer (&f->base, g_free);
+  hg_test_runtime_cleanup ();
+}
+
+/* ---- screenshots ------------------------------------------------------------- */
+
+static gboolean
+drawn (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+on_draw_after (GtkWidget *widget,
+               cairo_t   *cr,
+               gboolean  *flag)
+{
+  *flag = TRUE;
+  return FALSE;
+}
+
+/* Saves the window as DIR/name.png when HANGAR_SCREENSHOT_DIR is set */
+static void
+save_screenshot (Fixture    *f,
+                 const char *name)
+{
+  const char *dir = g_getenv ("HANGAR_SCREENSHOT_DIR");
+  GdkWindow *gdk_window;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  gboolean was_drawn = FALSE;
+  gulong id;
+
+  if (dir == NULL || dir[0] == '\0')
+    return;
+  /* one complete frame after everything settled */
+  id = g_signal_connect_after (f->window, "draw", G_CALLBACK (on_draw_after), &was_drawn);
+  gtk_widget_queue_draw (GTK_WIDGET (f->window));
+  g_assert_true (hg_test_wait_until (drawn, &was_drawn, 5000));
+  g_signal_handler_disconnect (f->window, id);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  gdk_display_sync (gdk_display_get_default ());
+
+  gdk_window = gtk_widget_get_window (GTK_WIDGET (f->window));
+  pixbuf = gdk_pixbuf_get_from_window (gdk_window, 0, 0, gdk_window_get_width (gdk_window),
+                                       gdk_window_get_height (gdk_window));
+  g_assert_nonnull (pixbuf);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+  g_assert_no_error (error);
+  g_test_message ("saved %s", path);
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void
+test_tree (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *dump = NULL;
+  g_autofree char *expected = NULL;
+
+  if (f->window == NULL)
+    return;
+  dump = hg_vm_tree_dump (f->window->tree);
+  g_test_message ("tree:\n%s", dump);
+  /* base → folders (before VMs, sorted) → VMs, each with arch, accel, state */
+  expected = g_strdup_printf ("%s/\n"
+                              "  arm/\n"
+                              "    arm-board [aarch64, tcg] stopped\n"
+                              "  lab/\n"
+                              "    net/\n"
+                              "      router [x86_64, tcg] stopped\n"
+                              "  broken [broken] ",
+                              f->base);
+  g_assert_true (g_str_has_prefix (dump, expected));
+  g_assert_nonnull (strstr (dump, "memory"));   /* the broken config's error names its key */
+  g_assert_nonnull (strstr (dump, "\n  demo [x86_64, auto] stopped\n  tiny [x86_64, tcg] stopped\n"));
+  g_assert_cmpuint (hg_vm_tree_get_n_vms (f->window->tree), ==, 5);
+
+  /* the first VM is selected, the window's subtitle names it */
+  g_assert_cmpstr (hg_details_view_get_title (f->window->details), ==, "arm-board");
+  g_assert_cmpstr (gtk_header_bar_get_subtitle (f->window->header_bar), ==, "arm-board");
+
+  /* a broken VM shows its error in the details */
+  {
+    g_autofree char *path = g_build_filename (f->base, "broken", "broken.hangar", NULL);
+
+    g_assert_true (hg_vm_tree_select_path (f->window->tree, path));
+    assert_details_show (f, "error: ", 1000);
+    assert_details_show (f, "memory", 1000);
+  }
+  save_screenshot (f, "window-tree");
+}
+
+static void
+test_filter (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *dump = NULL;
+
+  if (f->window == NULL)
+    return;
+  /* what typing into the filter entry does (it sets the entry's text) */
+  hg_vm_tree_set_filter_text (f->window->tree, "router");
+  dump = hg_vm_tree_dump (f->window->tree);
+  g_test_message ("filter router:\n%s", dump);
+  g_assert_nonnull (strstr (dump, "lab/\n    net/\n      router"));
+  g_assert_null (strstr (dump, "demo"));
+  g_assert_null (strstr (dump, "arm/"));
+  g_clear_pointer (&dump, g_free);
+
+  /* architecture */
+  hg_vm_tree_set_filter_text (f->window->tree, "AARCH64");
+  dump = hg_vm_tree_dump (f->window->tree);
+  g_assert_nonnull (strstr (dump, "arm-board"));
+  g_assert_null (strstr (dump, "router"));
+  g_clear_pointer (&dump, g_free);
+
+  /* nothing matches: only the base is left, so one sees where */
+  hg_vm_tree_set_filter_text (f->window->tree, "no-such-vm");
+  dump = hg_vm_tree_dump (f->window->tree);
+  g_assert_cmpuint (strlen (dump), ==, strlen (f->base) + 2);
+  g_clear_pointer (&dump, g_free);
+
+  hg_vm_tree_set_filter_text (f->window->tree, "");
+  dump = hg_vm_tree_dump (f->window->tree);
+  g_assert_nonnull (strstr (dump, "router"));
+  g_assert_nonnull (strstr (dump, "demo"));
+}
+
+static void
+test_details (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *dump = NULL;
+
+  if (f->window == NULL)
+    return;
+  hg_window_select_vm (f->window, "demo", FALSE);
+  wait_loaded (f);
+  dump = hg_details_view_dump (f->window->details);
+  g_test_message ("details:\n%s", dump);
+  g_assert_nonnull (strstr (dump, "title: demo\n"));
+  g_assert_nonnull (strstr (dump, "arch: x86_64\n"));
+  g_assert_nonnull (strstr (dump, "memory: 256 MiB\n"));
+  g_assert_nonnull (strstr (dump, "boot: kernel\nkernel "));
+  g_assert_nonnull (strstr (dump, "runtime: stopped\n"));
+  /* the assembled command line, no shell quoting surprises */
+  g_assert_nonnull (strstr (dump, "cmdline: "));
+  g_assert_nonnull (strstr (dump, "qemu-system-x86_64"));
+  g_assert_nonnull (strstr (dump, " -kernel "));
+  g_assert_nonnull (strstr (dump, "vnc.sock"));
+  g_clear_pointer (&dump, g_free);
+
+  /* network: switch and MAC; by directory this time */
+  {
+    g_autofree char *dir = g_build_filename (f->base, "lab", "net", "router", NULL);
+
+    hg_window_select_vm (f->window, dir, FALSE);
+    wait_loaded (f);
+  }
+  assert_details_show (f, "title: router\n", 1000);
+  assert_details_show (f, "network: vde on switch lab0", 1000);
+  assert_details_show (f, "MAC 52:54:00:12:34:56", 1000);
+
+  /* a name not in the library is said, not ignored */
+  hg_window_select_vm (f->window, "no-such-vm", FALSE);
+  wait_loaded (f);
+  g_assert_true (gtk_info_bar_get_revealed (f->window->message_bar));
+  g_assert_nonnull (strstr (gtk_label_get_text (f->window->message_label), "no-such-vm"));
+}
+
+static void
+test_dir_added (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autofree char *dir = NULL;
+
+  if (f->window == NULL)
+    return;
+  /* a VM directory copied into a folder shows up (GFileMonitor) */
+  config = plain_vm ("newcomer", "riscv64");
+  save_vm (config, f->base, "lab/net", "newcomer");
+  assert_tree_shows (f, "      newcomer [riscv64, tcg] stopped\n      router", TRUE, LOAD_MS);
+
+  /* and one in a new folder of the base */
+  g_clear_pointer (&config, hg_vm_config_unref);
+  config = plain_vm ("elsewhere", "x86_64");
+  save_vm (config, f->base, "new-folder", "elsewhere");
+  assert_tree_shows (f, "  new-folder/\n    elsewhere [x86_64, tcg] stopped\n", TRUE, LOAD_MS);
+
+  /* removed on disk: gone from the tree, its empty folder too */
+  dir = g_build_filename (f->base, "new-folder", NULL);
+  hg_test_remove_tree (dir);
+  assert_tree_shows (f, "new-folder", FALSE, LOAD_MS);
+  assert_tree_shows (f, "newcomer", TRUE, 1);
+}
+
+static int
+run_hangarctl (Fixture    *f,
+               const char *command,
+               const char *label)
+{
+  g_autofree char *hangarctl = hg_test_hangarctl_path ();
+  const char *argv[] = { hangarctl, "--base", f->base, command, label, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_nonnull (hangarctl);
+  status = hg_test_run (argv, &out, &err, 60000);
+  g_test_message ("hangarctl %s %s: %d %s%s", command, label, status, out, err);
+  return status;
+}
+
+static HgVm *
+window_vm (Fixture    *f,
+           const char *label)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s/%s.hangar", f->base, label, label);
+  HgVm *vm = g_hash_table_lookup (f->window->vms, path);
+
+  g_assert_nonnull (vm);
+  return vm;
+}
+
+static void
+activate_vm_action (Fixture    *f,
+                    const char *name,
+                    GVariant   *param)
+{
+  GActionGroup *group = gtk_widget_get_action_group (GTK_WIDGET (f->window), "vm");
+
+  g_assert_nonnull (group);
+  g_assert_true (g_action_group_get_action_enabled (group, name));
+  g_action_group_activate_action (group, name, param);
+}
+
+/* vm.pause is stateful: the toggle button changes its state */
+static void
+set_paused (Fixture  *f,
+            gboolean  paused)
+{
+  GActionGroup *group = gtk_widget_get_action_group (GTK_WIDGET (f->window), "vm");
+
+  g_assert_true (g_action_group_get_action_enabled (group, "pause"));
+  g_action_group_change_action_state (group, "pause", g_variant_new_boolean (paused));
+}
+
+static void
+test_external_start (Fixture       *f,
+                     gconstpointer  data)
+{
+  if (f->window == NULL)
+    return;
+  hg_window_select_vm (f->window, "tiny", FALSE);
+  wait_loaded (f);
+
+  /* started from a terminal: the window notices, shows it running and
+   * the accelerator QEMU really uses */
+  g_assert_cmpint (run_hangarctl (f, "start", "tiny"), ==, 0);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+  assert_details_show (f, "runtime: running — pid ", STATE_MS);
+
+  /* ... and can control it: pause and resume from the window */
+  {
+    HgVm *vm = window_vm (f, "tiny");
+
+    g_assert_true (hg_test_wait_until (has_qmp, vm, STATE_MS));
+  }
+  set_paused (f, TRUE);
+  assert_tree_shows (f, "tiny [x86_64, tcg] paused", TRUE, STATE_MS);
+  set_paused (f, FALSE);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+
+  /* killed from a terminal: the window notices that too */
+  g_assert_cmpint (run_hangarctl (f, "kill", "tiny"), ==, 0);
+  assert_tree_shows (f, "tiny [x86_64, tcg] stopped", TRUE, STATE_MS);
+  assert_details_show (f, "runtime: stopped", STATE_MS);
+
+  /* and a second start from outside is noticed again */
+  g_assert_cmpint (run_hangarctl (f, "start", "tiny"), ==, 0);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+}
+
+typedef struct {
+  char *id;
+  char *title;
+  char *body;
+} Notified;
+
+static gboolean
+on_send_notification (HgNotifier    *notifier,
+                      const char    *id,
+                      const char    *title,
+                      const char    *body,
+                      GNotification *notification,
+                      Notified      *got)
+{
+  if (g_strcmp0 (id, "vms-running") != 0)
+    return FALSE;
+  g_free (got->title);
+  g_free (got->body);
+  got->title = g_strdup (title);
+  got->body = g_strdup (body);
+  return TRUE;
+}
+
+static void
+test_lifetime (Fixture       *f,
+               gconstpointer  data)
+{
+  Notified got = { NULL, NULL, NULL };
+  GPid pid;
+  gulong id;
+
+  if (f->base == NULL)
+    return;
+  /* running before the window opens: shown running, controllable */
+  g_assert_cmpint (run_hangarctl (f, "start", "tiny"), ==, 0);
+  open_window (f);
+  hg_window_select_vm (f->window, "tiny", FALSE);
+  wait_loaded (f);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+  g_assert_true (hg_test_wait_until (has_qmp, window_vm (f, "tiny"), STATE_MS));
+  set_paused (f, TRUE);
+  assert_tree_shows (f, "tiny [x86_64, tcg] paused", TRUE, STATE_MS);
+  set_paused (f, FALSE);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+  pid = hg_vm_get_pid (window_vm (f, "tiny"));
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpuint (hg_window_count_running (f->window), ==, 1);
+
+  /* closing the window leaves it running, and says so */
+  id = g_signal_connect (hg_application_get_notifier (app), "send-notification",
+                         G_CALLBACK (on_send_notification), &got);
+  gtk_window_close (GTK_WINDOW (f->window));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_signal_handler_disconnect (hg_application_get_notifier (app), id);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  g_clear_object (&f->window);
+  g_assert_cmpstr (got.title, ==, "A VM keeps running");
+  g_assert_nonnull (strstr (got.body, "1 VM goes on running"));
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  /* hangarctl still finds it running */
+  g_assert_cmpint (run_hangarctl (f, "pause", "tiny"), ==, 0);
+  g_free (got.title);
+  g_free (got.body);
+}
+
+/* ---- end to end: the demo VM from the window ----------------------------- */
+
+static gboolean
+display_has_picture (gpointer data)
+{
+  HgWindow *window = data;
+  return hg_vnc_session_has_content (hg_vnc_view_get_session (window->vnc_view));
+}
+
+static gboolean
+serial_shows_banner (gpointer data)
+{
+  HgWindow *window = data;
+  g_autofree char *text = hg_serial_view_dup_text (window->serial_view);
+  return text != NULL && strstr (text, DEMO_BANNER) != NULL;
+}
+
+static gboolean
+serial_shows_prompt (gpointer data)
+{
+  HgWindow *window = data;
+  g_autofree char *text = hg_serial_view_dup_text (window->serial_view);
+  return text != NULL && strstr (text, "# ") != NULL;
+}
+
+static gboolean
+network_view_shown (gpointer data)
+{
+  HgWindow *window = data;
+  return window->network_view != NULL && gtk_widget_get_mapped (GTK_WIDGET (window->network_view));
+}
+
+static void
+test_demo_end_to_end (Fixture       *f,
+                      gconstpointer  data)
+{
+  gint64 started;
+
+  if (f->window == NULL)
+    return;
+  hg_window_select_vm (f->window, "demo", FALSE);
+  wait_loaded (f);
+  g_assert_cmpstr (hg_details_view_get_title (f->window->details), ==, "demo");
+  save_screenshot (f, "main-window");
+
+  /* Start, as the header bar's button does */
+  started = g_get_monotonic_time ();
+  activate_vm_action (f, "start", g_variant_new_string ("default"));
+  /* a VNC console: the display page comes to the front */
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->pages), ==, "display");
+
+  if (!hg_test_wait_until (display_has_picture, f->window, BOOT_MS))
+    {
+      HgVncSession *session = hg_vnc_view_get_session (f->window->vnc_view);
+
+      g_error ("no picture in the display after %d s (VM %s, VNC session state %d, %" G_GUINT64_FORMAT
+               " updates, display realized %d, %s)", BOOT_MS / 1000,
+               hg_vm_state_to_string (hg_vm_get_state (window_vm (f, "demo"))),
+               hg_vnc_session_get_state (session), hg_vnc_session_get_n_updates (session),
+               gtk_widget_get_realized (GTK_WIDGET (hg_vnc_view_get_display (f->window->vnc_view))),
+               gtk_label_get_text (f->window->message_label));
+    }
+  g_test_message ("first picture after %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  if (!hg_test_wait_until (serial_shows_banner, f->window, BOOT_MS))
+    {
+      g_autofree char *text = hg_serial_view_dup_text (f->window->serial_view);
+      g_error ("the serial terminal shows no banner after %d s:\n%s", BOOT_MS / 1000, text);
+    }
+  g_test_message ("banner after %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  assert_tree_shows (f, "demo [x86_64, tcg] running", TRUE, STATE_MS);
+  assert_details_show (f, " · tcg", STATE_MS);
+
+  /* screenshots of what a user sees: boot text, shell prompt, networks */
+  if (g_getenv ("HANGAR_SCREENSHOT_DIR") != NULL)
+    {
+      g_assert_true (hg_test_wait_until (serial_shows_prompt, f->window, BOOT_MS));
+      save_screenshot (f, "display");
+      gtk_stack_set_visible_child_name (f->window->pages, "serial");
+      save_screenshot (f, "serial");
+      gtk_stack_set_visible_child_name (f->window->pages, "details");
+      save_screenshot (f, "details-running");
+    }
+  gtk_stack_set_visible_child_name (f->window->pages, "networks");
+  g_assert_true (hg_test_wait_until (network_view_shown, f->window, 5000));
+  save_screenshot (f, "networks");
+
+  /* stopped again: the accelerator column shows the configured one */
+  kill_with_hangarctl (f, "demo");
+  assert_tree_shows (f, "demo [x86_64, auto] stopped", TRUE, STATE_MS);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *localedir = g_getenv ("HANGAR_LOCALEDIR");
+  int status;
+
+  /* LANGUAGE=de with HANGAR_LOCALEDIR=BUILD/po: the German screenshots */
+  setlocale (LC_ALL, "");
+  /* as main.c: messages in UTF-8 whatever the locale's charset */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = hg_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add ("/hangar/ui/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
+  g_test_add ("/hangar/ui/window/filter", Fixture, NULL, fixture_setup, test_filter, fixture_teardown);
+  g_test_add ("/hangar/ui/window/details", Fixture, NULL, fixture_setup, test_details, fixture_teardown);
+  g_test_add ("/hangar/ui/window/dir-added", Fixture, NULL, fixture_setup, test_dir_added, fixture_teardown);
+  g_test_add ("/hangar/ui/window/external-start", Fixture, NULL, fixture_setup,
+              test_external_start, fixture_teardown);
+  g_test_add ("/hangar/ui/window/lifetime", Fixture, "no window", fixture_setup,
+              test_lifetime, fixture_teardown);
+  g_test_add ("/hangar/ui/window/demo-end-to-end", Fixture, NULL, fixture_setup,
+              test_demo_end_to_end, fixture_teardown);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}
