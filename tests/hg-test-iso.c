@@ -212,3 +212,10 @@ hg_test_iso_make_bootable_demo (const char  *dir,
   remove_tree (root);
   return iso;
 }
+
+char *
+hg_test_iso_build (const char  *dir,
+                   GError     **error)
+{
+  return hg_test_iso_make_bootable_demo (dir, "install.iso", HG_TEST_ISO_DEBIAN11_AMD64, error);
+}

@@ -55,4 +55,9 @@ char *hg_test_iso_make_bootable_demo (const char  *dir,
                                       const char  *volume_id,
                                       GError     **error);
 
+/* Shorthand: hg_test_iso_make_bootable_demo (dir, "install.iso",
+ * HG_TEST_ISO_DEBIAN11_AMD64, error). */
+char *hg_test_iso_build (const char  *dir,
+                         GError     **error);
+
 G_END_DECLS

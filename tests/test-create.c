@@ -1018,6 +1018,20 @@ typedef struct {
   gboolean  seen;
 } TmpWatch;
 
+static void
+base_changed (GFileMonitor      *monitor,
+              GFile             *file,
+              GFile             *other,
+              GFileMonitorEvent  event,
+              gpointer           user_data)
+{
+  TmpWatch *w = user_data;
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (g_str_has_prefix (name, ".slow.tmp-"))
+    w->seen = TRUE;
+}
+
 static gboolean
 tmp_dir_appeared (gpointer data)
 {
@@ -1056,6 +1070,7 @@ test_cli_interrupt (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   TmpWatch watch = { NULL, FALSE };
+  g_autoptr(GFileMonitor) monitor = NULL;
   gboolean exited = FALSE;
 
   if (qemu_img == NULL)
@@ -1067,6 +1082,12 @@ test_cli_interrupt (void)
   img ("create", "-q", "-f", "raw", sparse, "32G", NULL);
   g_mkdir_with_parents (base, 0755);
   watch.parent = base;
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (base);
+    monitor = g_file_monitor_directory (file, G_FILE_MONITOR_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_signal_connect (monitor, "changed", G_CALLBACK (base_changed), &watch);
+  }
   before = tree_snapshot (dir);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                            &error, ctl_path, "--base", base, "create", "--label", "slow",

@@ -936,6 +936,20 @@ boot_tiny_from (HgBootMode mode)
   g_ptr_array_set_size (config->media, 0);
   if (mode == HG_BOOT_FLOPPY)
     g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_FLOPPY, img));
+  else if (mode == HG_BOOT_USB)
+    g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_USB, img));
+  else if (mode == HG_BOOT_PXE)
+    {
+      /* no server at all: QEMU's own DHCP+TFTP hand the boot sector to the
+       * NIC's iPXE as the network boot program (it runs at 0:7c00 too) */
+      HgNic *nic = hg_nic_new (HG_NET_USER);
+      g_autofree char *nbp = hg_test_guest_file ("tiny", "pxe/boot.0");
+
+      SKIP_IF_NO_GUEST (nbp);
+      nic->tftp = g_path_get_dirname (nbp);
+      nic->bootfile = g_strdup ("boot.0");
+      g_ptr_array_add (config->nics, nic);
+    }
   else
     {
       /* a writable copy as the hard disk */
@@ -962,6 +976,18 @@ static void
 test_boot_floppy (void)
 {
   boot_tiny_from (HG_BOOT_FLOPPY);
+}
+
+static void
+test_boot_usb (void)
+{
+  boot_tiny_from (HG_BOOT_USB);
+}
+
+static void
+test_boot_pxe (void)
+{
+  boot_tiny_from (HG_BOOT_PXE);
 }
 
 static void
@@ -1018,6 +1044,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/lifecycle/snapshots-raw-refused", test_snapshots_raw_refused);
   g_test_add_func ("/hangar/lifecycle/boot-floppy", test_boot_floppy);
   g_test_add_func ("/hangar/lifecycle/boot-disk", test_boot_disk);
+  g_test_add_func ("/hangar/lifecycle/boot-usb", test_boot_usb);
+  g_test_add_func ("/hangar/lifecycle/boot-pxe", test_boot_pxe);
   g_test_add_func ("/hangar/lifecycle/demo", test_demo);
   g_test_add_func ("/hangar/lifecycle/aarch64", test_aarch64);
 

@@ -13,6 +13,8 @@
 #include "hg-test-vm.h"
 #include "hg-window-private.h"
 
+#include <vncdisplay.h>
+
 /*
  * The main window (issue 4) under Xvfb, over a temporary library: the tree
  * and its grouping, the filter, the details, a VM directory added on disk,
@@ -100,6 +102,12 @@ make_library (Fixture *f)
   g_assert_no_error (error);
 
   demo->accel = HG_ACCEL_AUTO;
+  /* on a VDE switch: the networks page has something to show */
+  nic = hg_nic_new (HG_NET_VDE);
+  nic->switch_name = g_strdup ("lab0");
+  nic->mac = g_strdup ("52:54:00:de:00:01");
+  nic->model = g_strdup ("virtio-net-pci");
+  g_ptr_array_add (demo->nics, nic);
   save_vm (demo, f->base, NULL, "demo");
   save_vm (tiny, f->base, NULL, "tiny");
   hg_test_remove_tree (demo_base);
@@ -241,7 +249,7 @@ open_window (Fixture *f)
   g_signal_connect (f->window, "library-loaded", G_CALLBACK (on_library_loaded), f);
   /* no cross-fades: a screenshot shows one page */
   gtk_stack_set_transition_type (f->window->pages, GTK_STACK_TRANSITION_TYPE_NONE);
-  gtk_window_resize (GTK_WINDOW (f->window), 1200, 760);
+  gtk_window_resize (GTK_WINDOW (f->window), 1180, 740);
   gtk_window_present (GTK_WINDOW (f->window));
   g_assert_true (hg_test_wait_until (loads_reached, f, LOAD_MS));
   g_assert_true (hg_test_wait_until (caps_probed, f, LOAD_MS));
@@ -280,8 +288,13 @@ fixture_teardown (Fixture       *f,
 {
   if (f->base != NULL)
     {
+      g_autofree char *hangarctl = hg_test_hangarctl_path ();
+      const char *argv[] = { hangarctl, "switch", "stop", "lab0", NULL };
+
       kill_with_hangarctl (f, "demo");
       kill_with_hangarctl (f, "tiny");
+      /* the demo's switch, started with it */
+      hg_test_run (argv, NULL, NULL, 30000);
     }
   if (f->window != NULL)
     {
@@ -673,10 +686,40 @@ serial_shows_prompt (gpointer data)
 }
 
 static gboolean
-network_view_shown (gpointer data)
+network_view_shows_demo (gpointer data)
 {
   HgWindow *window = data;
-  return window->network_view != NULL && gtk_widget_get_mapped (GTK_WIDGET (window->network_view));
+  g_autofree char *dump = NULL;
+
+  if (window->network_view == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window->network_view)))
+    return FALSE;
+  dump = hg_network_view_dump (window->network_view);
+  return strstr (dump, "lab0") != NULL && strstr (dump, "demo") != NULL;
+}
+
+/* The guest's shell on the VGA screen too: text in the lower half of the
+ * framebuffer (SeaBIOS and iPXE write only the upper part) */
+static gboolean
+display_shows_shell (gpointer data)
+{
+  HgWindow *window = data;
+  g_autoptr(GdkPixbuf) pixbuf = vnc_display_get_pixbuf (hg_vnc_view_get_display (window->vnc_view));
+  int width, height, stride, channels;
+  const guchar *pixels;
+  guint lit = 0;
+
+  if (pixbuf == NULL)
+    return FALSE;
+  width = gdk_pixbuf_get_width (pixbuf);
+  height = gdk_pixbuf_get_height (pixbuf);
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  channels = gdk_pixbuf_get_n_channels (pixbuf);
+  pixels = gdk_pixbuf_read_pixels (pixbuf);
+  for (int y = height * 11 / 20; y < height; y++)
+    for (int x = 0; x < width; x++)
+      if (pixels[y * stride + x * channels + 1] > 128)
+        lit++;
+  return lit > 1000;
 }
 
 static void
@@ -723,6 +766,9 @@ test_demo_end_to_end (Fixture       *f,
   if (g_getenv ("HANGAR_SCREENSHOT_DIR") != NULL)
     {
       g_assert_true (hg_test_wait_until (serial_shows_prompt, f->window, BOOT_MS));
+      /* the VGA console may lag behind the serial one */
+      if (!hg_test_wait_until (display_shows_shell, f->window, 30000))
+        g_test_message ("the display shows no shell text yet");
       save_screenshot (f, "display");
       gtk_stack_set_visible_child_name (f->window->pages, "serial");
       save_screenshot (f, "serial");
@@ -730,7 +776,11 @@ test_demo_end_to_end (Fixture       *f,
       save_screenshot (f, "details-running");
     }
   gtk_stack_set_visible_child_name (f->window->pages, "networks");
-  g_assert_true (hg_test_wait_until (network_view_shown, f->window, 5000));
+  if (!hg_test_wait_until (network_view_shows_demo, f->window, 10000))
+    {
+      g_autofree char *dump = hg_network_view_dump (f->window->network_view);
+      g_error ("the networks page does not show the demo VM on lab0:\n%s", dump);
+    }
   save_screenshot (f, "networks");
 
   /* stopped again: the accelerator column shows the configured one */
@@ -758,6 +808,8 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
+  /* screenshots without half-done transitions */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add ("/hangar/ui/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
   g_test_add ("/hangar/ui/window/filter", Fixture, NULL, fixture_setup, test_filter, fixture_teardown);

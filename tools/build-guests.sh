@@ -5,7 +5,7 @@
 #
 #   OUTDIR/demo/vmlinuz, initrd.img, cmdline   x86_64: Debian cloud kernel +
 #                                              busybox initramfs (VGA + serial)
-#   OUTDIR/tiny/boot.img, boot.iso             512-byte boot sector (nasm),
+#   OUTDIR/tiny/boot.img, boot.iso, pxe/boot.0 512-byte boot sector (nasm),
 #                                              as a 1.44 MB image and a CD
 #   OUTDIR/aarch64/vmlinuz, initrd.img, cmdline   AArch64 virt: Debian cloud
 #                                              arm64 kernel + arm64 busybox
@@ -258,7 +258,7 @@ build_linux_guest() {
 build_tiny() {
   dir="$OUT/tiny"
   stamp="nasm $(sources_digest)"
-  if stamp_ok "$dir" "$stamp" boot.img boot.iso; then
+  if stamp_ok "$dir" "$stamp" boot.img boot.iso pxe/boot.0; then
     log "tiny: up to date"
     return 0
   fi
@@ -266,6 +266,10 @@ build_tiny() {
   WORK=$(mktemp -d "$OUT/.work.XXXXXX")
   nasm -f bin -o "$WORK/boot.img" "$GUESTS_SRC/bootsector.asm"
   [ "$(wc -c <"$WORK/boot.img")" -eq 512 ] || die "bootsector.asm did not give 512 bytes"
+  # the bare sector is also a PXE network boot program (loaded at 0:7c00),
+  # served by QEMU's built-in TFTP from the folder pxe/
+  mkdir -p "$WORK/pxe"
+  cp "$WORK/boot.img" "$WORK/pxe/boot.0"
   # a 1.44 MB image: bootable as floppy and as disk
   truncate -s 1474560 "$WORK/boot.img"
   # El Torito, floppy emulation of the same image
@@ -274,6 +278,8 @@ build_tiny() {
     die "xorriso could not make boot.iso"
   mv "$WORK/boot.img" "$dir/boot.img"
   mv "$WORK/boot.iso" "$dir/boot.iso"
+  rm -rf "$dir/pxe"
+  mv "$WORK/pxe" "$dir/pxe"
   echo "$stamp" >"$dir/.stamp"
   rm -rf "$WORK"
   WORK=""

@@ -160,6 +160,15 @@ finish (GTask  *task,
   hg_vm_spec_set_busy (self, FALSE);
   if (error != NULL)
     {
+      Create *c = g_task_get_task_data (task);
+
+      /* undone before the caller hears of it */
+      if (c->tmp != NULL)
+        remove_tree (c->tmp);
+      if (c->parent != NULL)
+        undo_parents (c->parent, c->first_made);
+      g_clear_pointer (&c->tmp, g_free);
+      g_clear_pointer (&c->first_made, g_free);
       hg_vm_spec_set_progress (self, 0.0, NULL);
       g_task_return_error (task, error);
     }
@@ -222,10 +231,9 @@ commit (GTask *task)
   g_autofree char *tmp_path = NULL;
   GError *error = NULL;
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      hg_vm_spec_set_busy (self, FALSE);
-      hg_vm_spec_set_progress (self, 0.0, NULL);
+      finish (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled")));
       return;
     }
   report (task, 1.0, _("Writing the configuration"));

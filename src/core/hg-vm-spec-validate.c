@@ -405,8 +405,10 @@ validate_disk (HgVmSpec  *self,
         return fail (error, DISK_SIZE, _("Disk size: 0 — a new disk needs a size (or choose "
                                          "no disk)"));
       if (self->disk_size < HG_VM_SPEC_MIN_DISK_BYTES)
-        return fail (error, DISK_SIZE, _("Disk size: %" G_GUINT64_FORMAT " bytes is smaller "
-                                         "than 1 MiB"), self->disk_size);
+        {
+          g_autofree char *size = hg_size_format (self->disk_size);
+          return fail (error, DISK_SIZE, _("Disk size: %s is smaller than 1 MiB"), size);
+        }
       if (self->disk_size > free_bytes)
         {
           g_autofree char *size = hg_size_format (self->disk_size);

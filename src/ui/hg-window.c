@@ -128,9 +128,11 @@ update_consoles (HgWindow *self)
 
     hg_vnc_view_set_socket_path (self->vnc_view, paths->vnc);
     hg_vnc_view_set_auto_reconnect (self->vnc_view, TRUE);
-    /* gtk-vnc wants a realized VncDisplay for the first framebuffer: the
-     * display connects once its page has been shown (on_display_realized) */
-    if (gtk_widget_get_realized (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view))) &&
+    /* gtk-vnc needs a realized VncDisplay when the first framebuffer
+     * comes; HgVncView realizes it with itself, and a page of the stack is
+     * realized when first shown: until then the view connects later
+     * (on_vnc_view_realized) */
+    if (gtk_widget_get_realized (GTK_WIDGET (self->vnc_view)) &&
         (vnc_new || hg_vnc_session_get_state (hg_vnc_view_get_session (self->vnc_view)) == HG_VNC_SESSION_DISCONNECTED))
       hg_vnc_view_connect (self->vnc_view);
 
@@ -150,7 +152,7 @@ update_consoles (HgWindow *self)
 }
 
 static void
-on_display_realized (HgWindow *self)
+on_vnc_view_realized (HgWindow *self)
 {
   update_consoles (self);
 }
@@ -596,7 +598,17 @@ on_page_changed (HgWindow *self)
       else
         hg_network_view_refresh (self->network_view);
     }
-  if (g_strcmp0 (name, "display") == 0)
+  if (g_strcmp0 (name, "details") == 0 || g_strcmp0 (name, "networks") == 0)
+    {
+      /* keep the keyboard out of the page's selectable labels (GTK would
+       * select the VM's name) unless it is already somewhere visible */
+      GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+      if (focus == NULL || !gtk_widget_get_mapped (focus) ||
+          gtk_widget_is_ancestor (focus, GTK_WIDGET (self->pages)))
+        hg_vm_tree_focus_list (self->tree);
+    }
+  else if (g_strcmp0 (name, "display") == 0)
     focus_when_mapped (GTK_WIDGET (hg_vnc_view_get_display (self->vnc_view)));
   else if (g_strcmp0 (name, "serial") == 0)
     focus_when_mapped (GTK_WIDGET (hg_serial_view_get_terminal (self->serial_view)));
@@ -765,8 +777,8 @@ hg_window_init (HgWindow *self)
   hg_window_init_vm_actions (self);
   hg_window_update_vm_actions (self);
   hg_window_init_runtime_watch (self);
-  g_signal_connect_object (hg_vnc_view_get_display (self->vnc_view), "realize",
-                           G_CALLBACK (on_display_realized), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->vnc_view, "realize", G_CALLBACK (on_vnc_view_realized), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   /* the list has the keyboard (the filter is Ctrl+F away) */
   hg_vm_tree_focus_list (self->tree);
 
