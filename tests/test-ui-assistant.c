@@ -215,6 +215,14 @@ vm_created (gpointer data)
   return ((Fixture *) data)->created != NULL;
 }
 
+static gboolean
+back_on_summary (gpointer data)
+{
+  Fixture *f = data;
+  return current_page (f) == f->assistant->page_summary &&
+         f->assistant->create_cancellable == NULL;
+}
+
 static char *
 summary_command_line (Fixture *f)
 {
@@ -447,8 +455,31 @@ test_walk (Fixture       *f,
   g_assert_nonnull (strstr (cmdline, "256"));
   save_screenshot (GTK_WIDGET (a), "assistant-summary");
 
-  /* Apply (the default button of the confirm page) creates it */
-  g_assert_true (gtk_window_activate_default (GTK_WINDOW (a)));
+  /* an ISO: "start in install mode" is proposed */
+  g_assert_true (gtk_toggle_button_get_active (a->start_now_check));
+  gtk_toggle_button_set_active (a->start_now_check, FALSE);
+
+  /* Apply, then Cancel at once: back on the summary with the reason, and
+   * nothing left behind */
+  g_assert_nonnull (assistant_button (f, "_Apply"));
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
+  g_assert_true (current_page (f) == a->page_progress);
+  g_signal_emit_by_name (a, "cancel");
+  g_assert_true (hg_test_wait_until (back_on_summary, f, CREATE_MS));
+  g_assert_null (f->created);
+  assert_error_shown (a->summary_error, "Cancelled");
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->base, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, ".web1") || g_str_equal (name, "web1"));
+  }
+  save_screenshot (GTK_WIDGET (a), "assistant-cancelled");
+  g_assert_true (gtk_widget_get_sensitive (assistant_button (f, "_Apply")));
+
+  /* Apply creates it */
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
   g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
   g_assert_false (f->start_now);
 
@@ -625,7 +656,7 @@ test_install_boot (Fixture       *f,
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SUMMARY));
   gtk_toggle_button_set_active (a->start_now_check, TRUE);
   g_assert_cmpint (hg_new_vm_assistant_get_install_mode (a), ==, HG_BOOT_CDROM);
-  g_assert_true (gtk_window_activate_default (GTK_WINDOW (a)));
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
   g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
   g_assert_true (f->start_now);
   g_clear_object (&f->assistant);   /* it closed itself */

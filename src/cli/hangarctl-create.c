@@ -519,7 +519,9 @@ create_vm (HgCliContext  *ctx,
   {
     g_autoptr(GError) error = NULL;
 
-    if (hg_vm_spec_needs_qemu_img (spec) && hg_disk_image_find_qemu_img () == NULL)
+    g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+
+    if (hg_vm_spec_needs_qemu_img (spec) && qemu_img == NULL)
       {
         hg_cli_error ("create", _("qemu-img is not installed (needed for %s)"),
                       o->disk != NULL ? "--disk-image" : "--disk-size");

@@ -30,6 +30,7 @@ struct _HgNewVmAssistant
   gboolean           disk_use_image;   /* "existing image" chosen on the Disk page */
   gboolean           updating;         /* widgets being set from the spec */
   gboolean           created;
+  gboolean           summary_seen;
 
   /* template */
   GtkWidget         *page_name;

@@ -533,6 +533,12 @@ on_prepare (GtkAssistant     *assistant,
   hg_new_vm_assistant_pages_prepare (self, p);
   if (p == HG_VM_SPEC_PAGE_SUMMARY)
     {
+      /* an install source suggests installing now; the user's choice
+       * stays once made */
+      if (!self->summary_seen)
+        gtk_toggle_button_set_active (self->start_now_check,
+                                      hg_new_vm_assistant_get_install_mode (self) != HG_BOOT_DISK);
+      self->summary_seen = TRUE;
       show_error (self->summary_error, NULL);
       hg_new_vm_assistant_revalidate (self);
       update_summary (self);

@@ -15,17 +15,19 @@
  * mode through vm.start, which shows its display.
  */
 
+/* One "library-loaded" handler per created VM, on the window itself */
 typedef struct {
-  HgWindow   *window;
   char       *path;
   char       *mode;       /* boot mode for vm.start, or NULL */
   gulong      handler;
 } Created;
 
 static void
-created_free (Created *created)
+created_free (gpointer data,
+              GClosure *closure)
 {
-  g_object_unref (created->window);
+  Created *created = data;
+
   g_free (created->path);
   g_free (created->mode);
   g_free (created);
@@ -36,13 +38,15 @@ on_library_loaded (HgWindow *window,
                    Created  *created)
 {
   const char *selected = hg_vm_tree_get_selected_path (window->tree);
+  g_autofree char *mode = g_steal_pointer (&created->mode);
+  gboolean ours = g_strcmp0 (selected, created->path) == 0;
 
+  /* frees created */
   g_signal_handler_disconnect (window, created->handler);
   /* only the VM we made, and only if it was found */
-  if (created->mode != NULL && g_strcmp0 (selected, created->path) == 0 && window->current != NULL)
+  if (mode != NULL && ours && window->current != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (window->vm_actions), "start",
-                                    g_variant_new_string (created->mode));
-  created_free (created);
+                                    g_variant_new_string (mode));
 }
 
 static void
@@ -54,11 +58,11 @@ on_vm_created (HgNewVmAssistant *assistant,
   Created *created = g_new0 (Created, 1);
   g_autofree char *message = g_strdup_printf (_("Created %s in %s"), config->label, config->dir);
 
-  created->window = g_object_ref (window);
   created->path = g_strdup (config->path);
   if (start_now)
     created->mode = g_strdup (hg_boot_mode_to_string (hg_new_vm_assistant_get_install_mode (assistant)));
-  created->handler = g_signal_connect (window, "library-loaded", G_CALLBACK (on_library_loaded), created);
+  created->handler = g_signal_connect_data (window, "library-loaded", G_CALLBACK (on_library_loaded),
+                                            created, created_free, 0);
 
   hg_window_show_message (window, GTK_MESSAGE_INFO, message);
   g_free (window->pending_select);
