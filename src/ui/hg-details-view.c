@@ -230,6 +230,25 @@ hg_details_view_set_command_line (HgDetailsView *self,
     }
 }
 
+/* HgVm's state names, as the user reads them */
+static const char *
+state_label (const char *state)
+{
+  static const struct { const char *name; const char *label; } labels[] = {
+    { "stopped", N_("stopped") },
+    { "starting", N_("starting") },
+    { "running", N_("running") },
+    { "paused", N_("paused") },
+    { "shutting-down", N_("shutting down") },
+    { "crashed", N_("crashed") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (state, labels[i].name))
+      return _(labels[i].label);
+  return state;
+}
+
 void
 hg_details_view_set_runtime (HgDetailsView *self,
                              const char    *state,
@@ -241,7 +260,8 @@ hg_details_view_set_runtime (HgDetailsView *self,
 
   if (state == NULL)
     state = "stopped";
-  text = details != NULL ? g_strdup_printf ("%s — %s", state, details) : g_strdup (state);
+  text = details != NULL ? g_strdup_printf ("%s — %s", state_label (state), details)
+                         : g_strdup (state_label (state));
   set_value (self->runtime_value, text);
   gtk_image_set_from_icon_name (self->state_image, hg_vm_tree_state_icon_name (state),
                                 GTK_ICON_SIZE_DIALOG);
@@ -354,6 +374,17 @@ static void
 hg_details_view_init (HgDetailsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  GtkLabel *values[] = { self->arch_value, self->machine_value, self->cpu_value,
+                         self->accel_value, self->memory_value, self->cpus_value,
+                         self->console_value, self->os_value, self->boot_value,
+                         self->disks_value, self->media_value, self->network_value,
+                         self->runtime_value };
+
+  /* Selectable with the mouse, but never handed the keyboard when the page
+   * comes to the front (GTK would select the whole value) */
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    gtk_widget_set_can_focus (GTK_WIDGET (values[i]), FALSE);
   hg_details_view_set_runtime (self, NULL, NULL);
   hg_details_view_set_log_tail (self, NULL);
 }

@@ -313,19 +313,19 @@ show_os_info (HgNewVmAssistant *self)
                           _("Other: Hangar's general defaults are used for memory, disk and devices."));
       return;
     }
-  g_string_append_printf (text, _("%s recommends"), os->name);
-  if (os->memory_mib > 0)
-    g_string_append_printf (text, _(" %u MiB of memory,"), os->memory_mib);
-  if (os->cpus > 0)
-    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, " %u CPU,", " %u CPUs,", os->cpus), os->cpus);
-  if (os->disk_bytes > 0)
-    {
-      g_autofree char *size = hg_size_format (os->disk_bytes);
-      g_string_append_printf (text, _(" a disk of %s,"), size);
-    }
-  g_string_append_printf (text, _(" disk bus %s and network card %s."),
-                          os->disk_bus != NULL ? os->disk_bus : _("default"),
-                          os->nic_model != NULL ? os->nic_model : _("default"));
+  {
+    /* "—" where libosinfo has no recommendation */
+    g_autofree char *memory = os->memory_mib > 0 ? g_strdup_printf ("%u MiB", os->memory_mib)
+                                                 : g_strdup ("—");
+    g_autofree char *cpus = os->cpus > 0 ? g_strdup_printf ("%u", os->cpus) : g_strdup ("—");
+    g_autofree char *disk = os->disk_bytes > 0 ? hg_size_format (os->disk_bytes) : g_strdup ("—");
+
+    g_string_append_printf (text, _("Recommended for %s: memory %s, CPUs %s, disk %s, "
+                                    "disk bus %s, network card %s."),
+                            os->name, memory, cpus, disk,
+                            os->disk_bus != NULL ? os->disk_bus : "—",
+                            os->nic_model != NULL ? os->nic_model : "—");
+  }
   gtk_label_set_text (self->os_info_label, text->str);
 }
 
@@ -360,6 +360,17 @@ static void
 prepare_os (HgNewVmAssistant *self)
 {
   g_autofree char *iso = NULL;
+
+  /* libosinfo's list, read in a thread the first time the page shows */
+  if (!self->os_list_requested)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, on_os_list_loaded,
+                                          g_object_ref (self));
+
+      self->os_list_requested = TRUE;
+      g_task_set_source_tag (task, prepare_os);
+      g_task_run_in_thread (task, os_list_thread);
+    }
 
   g_object_get (self->spec, "iso-path", &iso, NULL);
   if (hg_vm_spec_get_source (self->spec) != HG_INSTALL_SOURCE_ISO || iso == NULL)
@@ -784,8 +795,6 @@ hg_new_vm_assistant_pages_init (HgNewVmAssistant *self)
   g_auto(GStrv) bases = NULL;
   g_auto(GStrv) switches = NULL;
   g_autofree char *base_dir = NULL;
-  g_autofree char *switch_name = NULL;
-  g_autoptr(GTask) task = NULL;
 
   /* the entries are bound to the spec in the .ui with the entry as the
    * source (the spec reads "" back as NULL); their first text comes from it */
@@ -826,7 +835,6 @@ hg_new_vm_assistant_pages_init (HgNewVmAssistant *self)
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->arch_combo), hg_vm_spec_get_arch (self->spec));
 
   /* the switches that exist; the entry takes any other name */
-  g_object_get (self->spec, "switch-name", &switch_name, NULL);
   switches = hg_switch_list_names (NULL);
   if (switches == NULL || !g_strv_contains ((const char * const *) switches, "default"))
     gtk_combo_box_text_append (self->switch_combo, "default", "default");
@@ -843,16 +851,13 @@ hg_new_vm_assistant_pages_init (HgNewVmAssistant *self)
   g_signal_connect_object (self->disk_empty_radio, "toggled",
                            G_CALLBACK (on_disk_kind_toggled), self, G_CONNECT_SWAPPED);
 
-  /* the OS list: "Other" first, the database in a thread */
+  /* the OS list: "Other" first; the database when the page is shown */
   gtk_list_store_insert_with_values (self->os_store, NULL, -1,
                                      OS_COL_NAME, _("Other (not listed)"),
                                      OS_COL_ID, "",
                                      OS_COL_SEARCH, "",
                                      -1);
   gtk_tree_model_filter_set_visible_func (self->os_filter, os_visible, self, NULL);
-  task = g_task_new (NULL, self->cancellable, on_os_list_loaded, g_object_ref (self));
-  g_task_set_source_tag (task, hg_new_vm_assistant_pages_init);
-  g_task_run_in_thread (task, os_list_thread);
 }
 
 void

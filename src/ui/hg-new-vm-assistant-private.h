@@ -31,6 +31,7 @@ struct _HgNewVmAssistant
   gboolean           updating;         /* widgets being set from the spec */
   gboolean           created;
   gboolean           summary_seen;
+  gboolean           os_list_requested;
 
   /* template */
   GtkWidget         *page_name;

@@ -38,8 +38,19 @@ on_library_loaded (HgWindow *window,
                    Created  *created)
 {
   const char *selected = hg_vm_tree_get_selected_path (window->tree);
-  g_autofree char *mode = g_steal_pointer (&created->mode);
+  g_autofree char *mode = NULL;
   gboolean ours = g_strcmp0 (selected, created->path) == 0;
+
+  /* the file monitor saw the new folder too and reloads once more: start
+   * after that one, not before it (a reload detaches and reattaches every
+   * VM, and the display with it) */
+  if (window->reload_id != 0 || window->scanning)
+    {
+      g_free (window->pending_select);
+      window->pending_select = g_strdup (created->path);
+      return;
+    }
+  mode = g_steal_pointer (&created->mode);
 
   /* frees created */
   g_signal_handler_disconnect (window, created->handler);

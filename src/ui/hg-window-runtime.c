@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "hg-process.h"
 #include "hg-window-private.h"
 
 /*
@@ -125,12 +126,30 @@ try_attach (AttachRetry *retry)
 {
   HgWindow *self = retry->window;
 
+  const HgRuntimePaths *paths = hg_vm_get_runtime_paths (retry->vm);
+  int lock;
+
   if (self == NULL || !needs_attach (retry->vm) ||
-      g_hash_table_lookup (self->attaching, vm_runtime_id (retry->vm)) != retry)
+      g_hash_table_lookup (self->attaching, vm_runtime_id (retry->vm)) != retry ||
+      !g_file_test (paths->dir, G_FILE_TEST_IS_DIR))
     {
       attach_retry_done (retry);
       return;
     }
+  /* Somebody (hangarctl, another Hangar) is starting it and talks to QEMU
+   * over its QMP socket, which serves one client: not now, a bit later. */
+  lock = hg_process_lock (paths, hg_vm_get_label (retry->vm), NULL);
+  if (lock < 0)
+    {
+      if (++retry->tries >= ATTACH_RETRIES)
+        {
+          attach_retry_done (retry);
+          return;
+        }
+      retry->timeout_id = g_timeout_add (ATTACH_RETRY_MS, retry_timeout, retry);
+      return;
+    }
+  hg_process_unlock (lock);
   hg_vm_attach_async (retry->vm, self->attach_cancellable, on_attached, retry);
 }
 
@@ -143,7 +162,9 @@ hg_window_attach_vm (HgWindow *self,
   const char *id = vm_runtime_id (vm);
   AttachRetry *retry;
 
-  if (!needs_attach (vm) || g_hash_table_contains (self->attaching, id))
+  /* no runtime directory: it has never run here, nothing to look at */
+  if (!needs_attach (vm) || g_hash_table_contains (self->attaching, id) ||
+      !g_file_test (hg_vm_get_runtime_paths (vm)->dir, G_FILE_TEST_IS_DIR))
     return;
   retry = g_new0 (AttachRetry, 1);
   g_set_weak_pointer (&retry->window, self);

@@ -337,6 +337,7 @@ on_library_scanned (GObject      *source,
   g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *selected = NULL;
   g_autoptr(GHashTable) watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 started;
 
   entries = g_task_propagate_pointer (G_TASK (result), &error);
   if (entries == NULL)
@@ -358,6 +359,7 @@ on_library_scanned (GObject      *source,
     }
   g_clear_pointer (&self->pending_select, g_free);
   self->scanning = FALSE;
+  started = g_get_monotonic_time ();
   clear_library (self);
   g_ptr_array_set_size (self->monitors, 0);
   hg_vm_tree_begin_update (self->tree);
@@ -381,6 +383,8 @@ on_library_scanned (GObject      *source,
         }
     }
   hg_vm_tree_end_update (self->tree);
+  g_debug ("Library of %u entries shown in %.1f ms", entries->len,
+           (g_get_monotonic_time () - started) / 1000.0);
   {
     /* empty bases too: the first VM made there must show up */
     g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
