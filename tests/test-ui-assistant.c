@@ -407,12 +407,25 @@ test_walk (Fixture       *f,
 
   /* Memory and CPUs */
   next_page (f, HG_VM_SPEC_PAGE_MEMORY);
+  /* bounded by the host, with a warning well before that */
+  {
+    guint host_memory = 0;
+
+    g_object_get (hg_new_vm_assistant_get_spec (a), "host-memory-mib", &host_memory, NULL);
+    gtk_spin_button_set_value (a->memory_spin, (double) host_memory * 4);
+    settle (f);
+    g_assert_cmpuint (hg_vm_spec_get_memory_mib (hg_new_vm_assistant_get_spec (a)), ==, host_memory);
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->memory_warning)));
+    save_screenshot (GTK_WIDGET (a), "assistant-memory-warning");
+  }
   gtk_spin_button_set_value (a->memory_spin, 256);
   gtk_spin_button_set_value (a->cpus_spin, 1);
   settle (f);
   g_assert_cmpuint (hg_vm_spec_get_memory_mib (hg_new_vm_assistant_get_spec (a)), ==, 256);
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_MEMORY));
   assert_error_hidden (a->memory_error);
+  /* below what the OS asks for: a warning, not an error */
+  g_test_message ("memory hint: %s", gtk_label_get_text (a->memory_warning));
   save_screenshot (GTK_WIDGET (a), "assistant-memory");
 
   /* Disk: 0 GiB is refused inline, 1 GiB is fine */
@@ -558,6 +571,60 @@ test_taken_label (Fixture       *f,
   gtk_entry_set_text (f->assistant->label_entry, "free");
   settle (f);
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_NAME));
+}
+
+/* An existing image converted to qcow2: the Disk page names it, Apply
+ * converts it into the VM folder and leaves the original alone */
+static void
+test_existing_image (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *image = g_build_filename (f->base, "old.img", NULL);
+  g_autofree char *config_path = g_build_filename (f->base, "imported", "imported.hangar", NULL);
+  g_autofree char *disk_path = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zeros = g_malloc0 (1024 * 1024);
+  HgNewVmAssistant *a;
+  HgDisk *disk;
+
+  g_assert_true (g_file_set_contents (image, zeros, 1024 * 1024, &error));
+  open_assistant (f);
+  a = f->assistant;
+  gtk_entry_set_text (a->label_entry, "imported");
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  choose_file (a->image_chooser, image);
+  gtk_button_clicked (GTK_BUTTON (a->image_convert_radio));
+  settle (f);
+  g_assert_true (gtk_toggle_button_get_active (a->source_image_radio));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  next_page (f, HG_VM_SPEC_PAGE_ARCH);
+  next_page (f, HG_VM_SPEC_PAGE_MEMORY);
+  next_page (f, HG_VM_SPEC_PAGE_DISK);
+  /* the image is the disk: no size to choose */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->disk_existing_label)));
+  g_assert_false (gtk_widget_get_visible (a->disk_size_box));
+  g_assert_nonnull (strstr (gtk_label_get_text (a->disk_existing_label), "old.img"));
+  save_screenshot (GTK_WIDGET (a), "assistant-disk-existing");
+  next_page (f, HG_VM_SPEC_PAGE_NETWORK);
+  next_page (f, HG_VM_SPEC_PAGE_CONSOLE);
+  next_page (f, HG_VM_SPEC_PAGE_SUMMARY);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SUMMARY));
+  /* nothing to install from: starting at once is not proposed */
+  g_assert_false (gtk_toggle_button_get_active (a->start_now_check));
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->disks->len, ==, 1);
+  disk = g_ptr_array_index (config->disks, 0);
+  g_assert_cmpstr (disk->format, ==, "qcow2");
+  disk_path = hg_vm_config_resolve_path (config, disk->path);
+  g_assert_true (g_str_has_prefix (disk_path, config->dir));
+  g_assert_true (g_file_test (disk_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
 }
 
 /* ---- end to end through the window ----------------------------------------------- */
@@ -771,6 +838,8 @@ main (int   argc,
 
   g_test_add ("/hangar/ui/assistant/walk", Fixture, NULL, fixture_setup, test_walk, fixture_teardown);
   g_test_add ("/hangar/ui/assistant/taken-label", Fixture, NULL, fixture_setup, test_taken_label,
+              fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/existing-image", Fixture, NULL, fixture_setup, test_existing_image,
               fixture_teardown);
   g_test_add ("/hangar/ui/assistant/install-boot", Fixture, NULL, fixture_setup, test_install_boot,
               fixture_teardown);

@@ -5,9 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Shared between hg-ctys.c (reading the file), hg-ctys-map.c (turning the
- * variables into an HgVmConfig) and hg-ctys-write.c (writing the VM, the
- * report). */
+/* Shared between hg-ctys.c (reading the file: notes, entry points,
+ * accessors), hg-ctys-lex.c (lexing, expansion), hg-ctys-parse.c
+ * (statements), hg-ctys-map*.c (turning the variables into an HgVmConfig)
+ * and hg-ctys-write.c (writing the VM, the report). */
 
 typedef struct {
   char    *name;
@@ -52,6 +53,33 @@ void hg_ctys_add_note  (GPtrArray      *list,
                         const char     *text,
                         const char     *format,
                         ...) G_GNUC_PRINTF (6, 7);
+
+/* ---- reading: hg-ctys.c, hg-ctys-lex.c, hg-ctys-parse.c ---- */
+
+typedef struct {
+  HgCtysImport *imp;
+  const char   *start;
+  const char   *end;
+  GArray       *line_starts;  /* offsets of the first byte of each line */
+  int           depth;        /* open blocks: if/case/for/while/{ */
+  GError      **error;
+} Parser;
+
+typedef struct {
+  Parser     *ps;
+  const char *key;   /* variable being assigned */
+  guint       line;
+} Expand;
+
+/* text shortened for a note (hg-ctys.c MAX_NOTE_TEXT) */
+char       *hg_ctys_shorten       (const char *text);
+guint       hg_ctys_line_at       (Parser *ps, const char *p);
+gboolean    hg_ctys_is_name_start (char c);
+gboolean    hg_ctys_is_name_char  (char c);
+const char *hg_ctys_lex_word      (Parser *ps, const char *p);
+void        hg_ctys_expand_range  (Expand *ex, const char *p, const char *e,
+                                   gboolean in_dquote, int nest, GString *out);
+gboolean    hg_ctys_parse_all     (Parser *ps);
 
 /* Runs the mapping once (again after hg_ctys_import_set_label). */
 void hg_ctys_import_ensure_mapped (HgCtysImport *self);

@@ -3,74 +3,9 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n-lib.h>
 
-#include "hg-qmp-client.h"
-
-/*
- * The transport: one UNIX socket, newline-delimited JSON in both
- * directions.  Input is read in chunks into a buffer that is split at '\n'
- * (so that a single message can be capped); output is a queue of complete
- * lines written one after the other with g_output_stream_write_all_async().
- * Replies are matched to commands by "id" through a hash table id -> Pending.
- *
- * The async reads/writes reference the client only weakly, so dropping the
- * last reference closes the connection; pending commands hold a strong
- * reference (their GTask's source object) until they finish.
- */
-
-typedef enum {
-  STATE_NEW,
-  STATE_CONNECTING,
-  STATE_GREETING,
-  STATE_CAPABILITIES,
-  STATE_READY,
-  STATE_CLOSED,
-} State;
-
-typedef struct {
-  HgQmpClient *self;      /* unowned; the task holds a ref */
-  char        *id;
-  char        *command;
-  guint        timeout_ms;
-  GTask       *task;
-  GSource     *timeout_source;
-  GSource     *cancel_source;
-} Pending;
-
-struct _HgQmpClient {
-  GObject             parent_instance;
-
-  char               *path;
-  GMainContext       *context;
-  guint               greeting_timeout_ms;
-  guint               command_timeout_ms;
-  guint               max_message_size;
-
-  State               state;
-  GSocketConnection  *connection;
-  GInputStream       *input;
-  GOutputStream      *output;
-  GCancellable       *io_cancellable;
-
-  GByteArray         *inbuf;
-  gsize               scanned;   /* inbuf[0..scanned) holds no '\n' */
-  GQueue              outq;      /* GBytes* */
-  gboolean            writing;
-
-  GHashTable         *pending;   /* id -> Pending* (not owned by the table) */
-  guint64             next_id;
-
-  GTask              *open_task;
-  GSource            *open_timeout_source;
-  GSource            *open_cancel_source;
-
-  gboolean            have_version;
-  guint               version[3];
-  gboolean            disconnected_emitted;
-};
+#include "hg-qmp-client-private.h"
 
 G_DEFINE_TYPE (HgQmpClient, hg_qmp_client, G_TYPE_OBJECT)
 
@@ -96,14 +31,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-#define READ_CHUNK_SIZE 65536
-
-static void shutdown_connection (HgQmpClient *self, const GError *reason, gboolean emit);
-static void read_more           (HgQmpClient *self);
-static void send_command        (HgQmpClient *self, GTask *task, const char *command,
-                                 JsonNode *arguments, guint timeout_ms,
-                                 GCancellable *cancellable);
-
 HgQmpError
 hg_qmp_error_from_class (const char *error_class)
 {
@@ -126,195 +53,10 @@ hg_qmp_error_from_class (const char *error_class)
   return HG_QMP_ERROR_UNKNOWN_CLASS;
 }
 
-/* ---- weak references for in-flight I/O --------------------------------- */
+/* ---- events, the greeting ---------------------------------------------- */
 
-typedef struct {
-  GWeakRef  client;
-  GBytes   *bytes;    /* for writes */
-} IoCtx;
-
-static IoCtx *
-io_ctx_new (HgQmpClient *self, GBytes *bytes)
-{
-  IoCtx *ctx = g_new0 (IoCtx, 1);
-
-  g_weak_ref_init (&ctx->client, self);
-  ctx->bytes = bytes ? g_bytes_ref (bytes) : NULL;
-  return ctx;
-}
-
-static void
-io_ctx_free (IoCtx *ctx)
-{
-  g_weak_ref_clear (&ctx->client);
-  g_clear_pointer (&ctx->bytes, g_bytes_unref);
-  g_free (ctx);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (IoCtx, io_ctx_free)
-
-/* ---- pending commands -------------------------------------------------- */
-
-static void
-pending_free (Pending *p)
-{
-  if (p->timeout_source != NULL)
-    {
-      g_source_destroy (p->timeout_source);
-      g_source_unref (p->timeout_source);
-    }
-  if (p->cancel_source != NULL)
-    {
-      g_source_destroy (p->cancel_source);
-      g_source_unref (p->cancel_source);
-    }
-  g_clear_object (&p->task);
-  g_free (p->id);
-  g_free (p->command);
-  g_free (p);
-}
-
-/* Removes p from the table and hands its task back to the caller. */
-static GTask *
-pending_take (HgQmpClient *self, Pending *p)
-{
-  GTask *task = g_steal_pointer (&p->task);
-
-  g_hash_table_remove (self->pending, p->id);
-  pending_free (p);
-  return task;
-}
-
-static gboolean
-pending_timeout_cb (gpointer user_data)
-{
-  Pending *p = user_data;
-  HgQmpClient *self = p->self;
-  g_autofree char *command = g_strdup (p->command);
-  guint timeout_ms = p->timeout_ms;
-  g_autoptr(GTask) task = NULL;
-
-  g_debug ("QMP command %s (id %s) timed out", p->command, p->id);
-  task = pending_take (self, p);
-  g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT,
-                           _("QEMU did not answer the QMP command “%s” within %u ms"),
-                           command, timeout_ms);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-pending_cancelled_cb (GCancellable *cancellable, gpointer user_data)
-{
-  Pending *p = user_data;
-  g_autoptr(GTask) task = pending_take (p->self, p);
-
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           _("Operation was cancelled"));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fail_all_pending (HgQmpClient *self, const GError *reason)
-{
-  g_autoptr(GList) values = g_hash_table_get_values (self->pending);
-  g_autofree char *message = NULL;
-
-  if (values == NULL)
-    return;
-
-  if (g_error_matches (reason, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED))
-    message = g_strdup (reason->message);
-  else
-    message = g_strdup_printf (_("Lost the QMP connection to QEMU: %s"), reason->message);
-
-  g_hash_table_remove_all (self->pending);
-  for (GList *l = values; l != NULL; l = l->next)
-    {
-      Pending *p = l->data;
-      g_autoptr(GTask) task = g_steal_pointer (&p->task);
-
-      pending_free (p);
-      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
-                               "%s", message);
-    }
-}
-
-/* ---- writing ----------------------------------------------------------- */
-
-/* The peer went away: reported like EOF, not as an I/O failure. */
-static gboolean
-is_peer_gone (const GError *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
-}
-
-static void write_next (HgQmpClient *self);
-
-static void
-write_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(IoCtx) ctx = user_data;
-  g_autoptr(HgQmpClient) self = g_weak_ref_get (&ctx->client);
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
-
-  if (self == NULL || self->state == STATE_CLOSED)
-    return;
-
-  self->writing = FALSE;
-  if (error != NULL && is_peer_gone (error))
-    {
-      g_autoptr(GError) gone =
-        g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
-                     _("QEMU closed the QMP connection %s"), self->path);
-      shutdown_connection (self, gone, TRUE);
-      return;
-    }
-  if (error != NULL)
-    {
-      g_prefix_error (&error, _("Cannot write to the QMP socket %s: "), self->path);
-      shutdown_connection (self, error, TRUE);
-      return;
-    }
-  write_next (self);
-}
-
-static void
-write_next (HgQmpClient *self)
-{
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (self->writing || self->output == NULL)
-    return;
-  bytes = g_queue_pop_head (&self->outq);
-  if (bytes == NULL)
-    return;
-
-  self->writing = TRUE;
-  g_output_stream_write_all_async (self->output,
-                                   g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes),
-                                   G_PRIORITY_DEFAULT,
-                                   self->io_cancellable,
-                                   write_done_cb,
-                                   io_ctx_new (self, bytes));
-}
-
-static void
-queue_line (HgQmpClient *self, char *line, gsize len)
-{
-  g_queue_push_tail (&self->outq, g_bytes_new_take (line, len));
-  write_next (self);
-}
-
-/* ---- reading ----------------------------------------------------------- */
-
-static void
-emit_event (HgQmpClient *self, JsonObject *root)
+void
+hg_qmp_client_emit_event (HgQmpClient *self, JsonObject *root)
 {
   const char *name = json_object_get_string_member_with_default (root, "event", NULL);
   JsonObject *data = NULL;
@@ -351,54 +93,10 @@ emit_event (HgQmpClient *self, JsonObject *root)
   g_signal_emit (self, signals[SIGNAL_EVENT], detail, name, data, timestamp_us);
 }
 
-static void
-handle_reply (HgQmpClient *self, JsonObject *root)
-{
-  JsonNode *id_node = json_object_get_member (root, "id");
-  const char *id = NULL;
-  Pending *p;
-  g_autoptr(GTask) task = NULL;
-
-  if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
-      json_node_get_value_type (id_node) == G_TYPE_STRING)
-    id = json_node_get_string (id_node);
-
-  if (id == NULL || (p = g_hash_table_lookup (self->pending, id)) == NULL)
-    {
-      g_debug ("Ignoring a QMP reply with an unknown id (%s)", id ? id : "none");
-      return;
-    }
-
-  task = pending_take (self, p);
-
-  if (json_object_has_member (root, "error"))
-    {
-      JsonNode *err = json_object_get_member (root, "error");
-      const char *klass = NULL;
-      const char *desc = NULL;
-
-      if (JSON_NODE_HOLDS_OBJECT (err))
-        {
-          JsonObject *eo = json_node_get_object (err);
-
-          klass = json_object_get_string_member_with_default (eo, "class", NULL);
-          desc = json_object_get_string_member_with_default (eo, "desc", NULL);
-        }
-      g_task_return_new_error (task, HG_QMP_ERROR, hg_qmp_error_from_class (klass),
-                               "%s", desc ? desc : _("QEMU reported an error without a description"));
-    }
-  else
-    {
-      g_task_return_pointer (task,
-                             json_node_copy (json_object_get_member (root, "return")),
-                             (GDestroyNotify) json_node_unref);
-    }
-}
-
 static void capabilities_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
-static void
-handle_greeting (HgQmpClient *self, JsonObject *root)
+void
+hg_qmp_client_handle_greeting (HgQmpClient *self, JsonObject *root)
 {
   JsonObject *qmp;
   g_autoptr(GTask) caps = NULL;
@@ -410,7 +108,7 @@ handle_greeting (HgQmpClient *self, JsonObject *root)
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                      _("%s did not start with a QMP greeting; is it a QMP socket?"),
                      self->path);
-      shutdown_connection (self, error, TRUE);
+      hg_qmp_client_shutdown_connection (self, error, TRUE);
       return;
     }
 
@@ -434,172 +132,8 @@ handle_greeting (HgQmpClient *self, JsonObject *root)
 
   self->state = STATE_CAPABILITIES;
   caps = g_task_new (self, NULL, capabilities_done_cb, NULL);
-  g_task_set_source_tag (caps, handle_greeting);
-  send_command (self, g_steal_pointer (&caps), "qmp_capabilities", NULL, G_MAXUINT, NULL);
-}
-
-static void
-handle_line (HgQmpClient *self, const char *line, gsize len)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-  JsonObject *obj;
-
-  if (!g_utf8_validate (line, len, NULL))
-    {
-      error = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
-                           _("QEMU sent a QMP message on %s that is not valid UTF-8"),
-                           self->path);
-      shutdown_connection (self, error, TRUE);
-      return;
-    }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, line, len, &error))
-    {
-      g_autoptr(GError) perr =
-        g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
-                     _("QEMU sent a QMP message on %s that is not JSON: %s"),
-                     self->path, error->message);
-      shutdown_connection (self, perr, TRUE);
-      return;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      error = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
-                           _("QEMU sent a QMP message on %s that is not a JSON object"),
-                           self->path);
-      shutdown_connection (self, error, TRUE);
-      return;
-    }
-  obj = json_node_get_object (root);
-
-  if (self->state == STATE_GREETING)
-    handle_greeting (self, obj);
-  else if (json_object_has_member (obj, "event"))
-    emit_event (self, obj);
-  else if (json_object_has_member (obj, "return") || json_object_has_member (obj, "error"))
-    handle_reply (self, obj);
-  else
-    g_debug ("Ignoring a QMP message that is neither a reply nor an event");
-}
-
-static gboolean
-process_input (HgQmpClient *self)
-{
-  while (self->state != STATE_CLOSED)
-    {
-      const guint8 *nl = memchr (self->inbuf->data + self->scanned, '\n',
-                                 self->inbuf->len - self->scanned);
-      g_autofree char *line = NULL;
-      gsize len;
-
-      if (nl == NULL)
-        {
-          self->scanned = self->inbuf->len;
-          break;
-        }
-
-      len = nl - self->inbuf->data;
-      if (len > self->max_message_size)
-        break;
-      line = g_strndup ((const char *) self->inbuf->data, len);
-      g_byte_array_remove_range (self->inbuf, 0, len + 1);
-      self->scanned = 0;
-      if (len > 0 && line[len - 1] == '\r')
-        line[--len] = '\0';
-      if (len == 0)
-        continue;
-      /* g_strndup stops at a NUL: a NUL inside a line is not UTF-8 text */
-      if (strlen (line) != len)
-        {
-          g_autoptr(GError) error =
-            g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
-                         _("QEMU sent a QMP message on %s that is not valid UTF-8"),
-                         self->path);
-          shutdown_connection (self, error, TRUE);
-          return FALSE;
-        }
-      handle_line (self, line, len);
-    }
-
-  if (self->state == STATE_CLOSED)
-    return FALSE;
-
-  /* Whatever is left is an incomplete line (or an over-long complete one) */
-  {
-    const guint8 *nl = memchr (self->inbuf->data + self->scanned, '\n',
-                               self->inbuf->len - self->scanned);
-    gsize len = nl ? (gsize) (nl - self->inbuf->data) : self->inbuf->len;
-
-    if (len > self->max_message_size)
-      {
-        g_autoptr(GError) error =
-          g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_TOO_LARGE,
-                       _("QEMU sent a QMP message on %s larger than the limit of %u bytes"),
-                       self->path, self->max_message_size);
-        shutdown_connection (self, error, TRUE);
-        return FALSE;
-      }
-  }
-  return TRUE;
-}
-
-static void
-read_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(IoCtx) ctx = user_data;
-  g_autoptr(HgQmpClient) self = g_weak_ref_get (&ctx->client);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-
-  if (self == NULL || self->state == STATE_CLOSED)
-    return;
-
-  if (bytes == NULL && !is_peer_gone (error))
-    {
-      g_prefix_error (&error, _("Cannot read from the QMP socket %s: "), self->path);
-      shutdown_connection (self, error, TRUE);
-      return;
-    }
-
-  /* EOF, or a reset (QEMU exiting with our bytes unread) */
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    {
-      g_autoptr(GError) eof = NULL;
-
-      if (self->state == STATE_GREETING)
-        eof = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
-                           _("QEMU closed the QMP connection %s before its greeting"),
-                           self->path);
-      else
-        eof = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
-                           _("QEMU closed the QMP connection %s"), self->path);
-      shutdown_connection (self, eof, TRUE);
-      return;
-    }
-
-  g_byte_array_append (self->inbuf,
-                       g_bytes_get_data (bytes, NULL),
-                       g_bytes_get_size (bytes));
-
-  if (process_input (self))
-    read_more (self);
-}
-
-static void
-read_more (HgQmpClient *self)
-{
-  g_input_stream_read_bytes_async (self->input, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   self->io_cancellable, read_done_cb,
-                                   io_ctx_new (self, NULL));
+  g_task_set_source_tag (caps, hg_qmp_client_handle_greeting);
+  hg_qmp_client_send_command (self, g_steal_pointer (&caps), "qmp_capabilities", NULL, G_MAXUINT, NULL);
 }
 
 /* ---- shutting down ----------------------------------------------------- */
@@ -621,10 +155,10 @@ clear_open_sources (HgQmpClient *self)
 
 /* Closes the socket, fails every pending command and either completes the
  * open task with reason (during the handshake) or emits "disconnected". */
-static void
-shutdown_connection (HgQmpClient  *self,
-                     const GError *reason,
-                     gboolean      emit)
+void
+hg_qmp_client_shutdown_connection (HgQmpClient  *self,
+                                   const GError *reason,
+                                   gboolean      emit)
 {
   g_autoptr(HgQmpClient) hold = g_object_ref (self);
   g_autoptr(GTask) open_task = NULL;
@@ -655,7 +189,7 @@ shutdown_connection (HgQmpClient  *self,
   self->scanned = 0;
   clear_open_sources (self);
 
-  fail_all_pending (self, reason);
+  hg_qmp_client_fail_all_pending (self, reason);
 
   open_task = g_steal_pointer (&self->open_task);
   if (open_task != NULL)
@@ -692,142 +226,7 @@ hg_qmp_client_close (HgQmpClient *self)
   else
     error = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
                          _("The QMP connection %s was closed"), self->path);
-  shutdown_connection (self, error, TRUE);
-}
-
-/* ---- commands ---------------------------------------------------------- */
-
-static void
-send_command (HgQmpClient  *self,
-              GTask        *task,       /* transfer full */
-              const char   *command,
-              JsonNode     *arguments,
-              guint         timeout_ms,
-              GCancellable *cancellable)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GString) text = NULL;
-  Pending *p;
-
-  p = g_new0 (Pending, 1);
-  p->self = self;
-  p->id = g_strdup_printf ("hg-%" G_GUINT64_FORMAT, ++self->next_id);
-  p->command = g_strdup (command);
-  p->timeout_ms = timeout_ms;
-  p->task = task;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "execute");
-  json_builder_add_string_value (builder, command);
-  if (arguments != NULL)
-    {
-      json_builder_set_member_name (builder, "arguments");
-      json_builder_add_value (builder, json_node_copy (arguments));
-    }
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, p->id);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-
-  json_generator_set_root (generator, root);
-  text = g_string_new (NULL);
-  json_generator_to_gstring (generator, text);
-  g_string_append_c (text, '\n');
-
-  g_hash_table_insert (self->pending, p->id, p);
-
-  if (timeout_ms != G_MAXUINT && timeout_ms > 0)
-    {
-      p->timeout_source = g_timeout_source_new (timeout_ms);
-      g_source_set_callback (p->timeout_source, pending_timeout_cb, p, NULL);
-      g_source_set_name (p->timeout_source, "[hangar] QMP command timeout");
-      g_source_attach (p->timeout_source, self->context);
-    }
-  if (cancellable != NULL)
-    {
-      p->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (p->cancel_source, G_SOURCE_FUNC (pending_cancelled_cb), p, NULL);
-      g_source_attach (p->cancel_source, self->context);
-    }
-
-  g_debug ("QMP send %.*s", (int) text->len - 1, text->str);
-  {
-    gsize len = text->len;
-
-    queue_line (self, g_string_free (g_steal_pointer (&text), FALSE), len);
-  }
-}
-
-void
-hg_qmp_client_execute_full_async (HgQmpClient         *self,
-                                  const char          *command,
-                                  JsonNode            *arguments,
-                                  guint                timeout_ms,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (HG_IS_QMP_CLIENT (self));
-  g_return_if_fail (command != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_qmp_client_execute_full_async);
-  g_task_set_name (task, command);
-
-  if (self->state != STATE_READY)
-    {
-      if (self->state == STATE_CLOSED)
-        g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
-                                 _("Cannot send “%s”: the QMP connection %s is closed"),
-                                 command, self->path);
-      else
-        g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_NOT_CONNECTED,
-                                 _("Cannot send “%s”: not connected to the QMP socket %s"),
-                                 command, self->path);
-      return;
-    }
-  if (arguments != NULL && !JSON_NODE_HOLDS_OBJECT (arguments))
-    {
-      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                               _("The arguments of the QMP command “%s” must be a JSON object"),
-                               command);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (timeout_ms == 0)
-    timeout_ms = self->command_timeout_ms ? self->command_timeout_ms : G_MAXUINT;
-
-  send_command (self, g_steal_pointer (&task), command, arguments, timeout_ms, cancellable);
-}
-
-void
-hg_qmp_client_execute_async (HgQmpClient         *self,
-                             const char          *command,
-                             JsonNode            *arguments,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  hg_qmp_client_execute_full_async (self, command, arguments, 0,
-                                    cancellable, callback, user_data);
-}
-
-JsonNode *
-hg_qmp_client_execute_finish (HgQmpClient   *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (HG_IS_QMP_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  hg_qmp_client_shutdown_connection (self, error, TRUE);
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -852,7 +251,7 @@ capabilities_done_cb (GObject      *source,
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                      _("QEMU refused qmp_capabilities on %s: %s"),
                      self->path, error->message);
-      shutdown_connection (self, cerr, FALSE);
+      hg_qmp_client_shutdown_connection (self, cerr, FALSE);
       return;
     }
 
@@ -879,7 +278,7 @@ open_timeout_cb (gpointer user_data)
                          _("QEMU did not answer qmp_capabilities on %s within %u ms"),
                          self->path, self->greeting_timeout_ms);
   g_clear_pointer (&self->open_timeout_source, g_source_unref);
-  shutdown_connection (self, error, FALSE);
+  hg_qmp_client_shutdown_connection (self, error, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -892,7 +291,7 @@ open_cancelled_cb (GCancellable *cancellable, gpointer user_data)
                  _("Connecting to the QMP socket %s was cancelled"), self->path);
 
   g_clear_pointer (&self->open_cancel_source, g_source_unref);
-  shutdown_connection (self, error, FALSE);
+  hg_qmp_client_shutdown_connection (self, error, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -916,7 +315,7 @@ socket_connected_cb (GObject      *source,
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_CONNECT,
                      _("Cannot connect to the QMP socket %s: %s"),
                      self->path, error->message);
-      shutdown_connection (self, cerr, FALSE);
+      hg_qmp_client_shutdown_connection (self, cerr, FALSE);
       return;
     }
 
@@ -924,7 +323,7 @@ socket_connected_cb (GObject      *source,
   self->input = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
   self->output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
   self->state = STATE_GREETING;
-  read_more (self);
+  hg_qmp_client_read_more (self);
 }
 
 void
@@ -1141,7 +540,7 @@ hg_qmp_client_dispose (GObject *object)
       g_autoptr(GError) error =
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
                      _("The QMP connection %s was closed"), self->path);
-      shutdown_connection (self, error, FALSE);
+      hg_qmp_client_shutdown_connection (self, error, FALSE);
     }
   self->state = STATE_CLOSED;
 

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "hg-qmp-commands.h"
+#include "hg-qmp-commands-private.h"
 
 /*
  * Typed commands: each builds its arguments, runs one (rarely two) QMP
@@ -18,14 +18,14 @@
 
 /* ---- plumbing ---------------------------------------------------------- */
 
-static JsonNode *
-args_new (void)
+JsonNode *
+hg_qmp_args_new (void)
 {
   return json_node_init_object (json_node_alloc (), json_object_new ());
 }
 
-static JsonObject *
-args_obj (JsonNode *node)
+JsonObject *
+hg_qmp_args_obj (JsonNode *node)
 {
   return json_node_get_object (node);
 }
@@ -46,8 +46,8 @@ return_error_invalid (GTask *task, const char *format, ...)
   return FALSE;
 }
 
-static GError *
-shape_error (const char *command)
+GError *
+hg_qmp_shape_error (const char *command)
 {
   return g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                       _("QEMU's answer to “%s” does not have the expected form"), command);
@@ -82,15 +82,15 @@ simple_done_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-simple_run (HgQmpClient         *client,
-            const char          *command,
-            JsonNode            *arguments,
-            gboolean             disconnect_is_success,
-            gpointer             source_tag,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
+void
+hg_qmp_simple_run (HgQmpClient         *client,
+                   const char          *command,
+                   JsonNode            *arguments,
+                   gboolean             disconnect_is_success,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   GTask *task;
   SimpleData *data;
@@ -121,47 +121,44 @@ void
 hg_qmp_stop_async (HgQmpClient *client, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  simple_run (client, "stop", NULL, FALSE, hg_qmp_stop_async, cancellable, callback, user_data);
+  hg_qmp_simple_run (client, "stop", NULL, FALSE, hg_qmp_stop_async, cancellable, callback, user_data);
 }
 
 void
 hg_qmp_cont_async (HgQmpClient *client, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  simple_run (client, "cont", NULL, FALSE, hg_qmp_cont_async, cancellable, callback, user_data);
+  hg_qmp_simple_run (client, "cont", NULL, FALSE, hg_qmp_cont_async, cancellable, callback, user_data);
 }
 
 void
 hg_qmp_system_powerdown_async (HgQmpClient *client, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
-  simple_run (client, "system_powerdown", NULL, FALSE, hg_qmp_system_powerdown_async,
-              cancellable, callback, user_data);
+  hg_qmp_simple_run (client, "system_powerdown", NULL, FALSE, hg_qmp_system_powerdown_async,
+                     cancellable, callback, user_data);
 }
 
 void
 hg_qmp_system_reset_async (HgQmpClient *client, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-  simple_run (client, "system_reset", NULL, FALSE, hg_qmp_system_reset_async,
-              cancellable, callback, user_data);
+  hg_qmp_simple_run (client, "system_reset", NULL, FALSE, hg_qmp_system_reset_async,
+                     cancellable, callback, user_data);
 }
 
 void
 hg_qmp_quit_async (HgQmpClient *client, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  simple_run (client, "quit", NULL, TRUE, hg_qmp_quit_async, cancellable, callback, user_data);
+  hg_qmp_simple_run (client, "quit", NULL, TRUE, hg_qmp_quit_async, cancellable, callback, user_data);
 }
 
 /* ---- commands with a result ------------------------------------------- */
 
-/* Runs command and hands the "return" node to parse in the callback. */
-typedef void (*ReturnFunc) (GTask *task, const char *command, JsonNode *ret);
-
 typedef struct {
-  char       *command;
-  ReturnFunc  func;
+  char            *command;
+  HgQmpReturnFunc  func;
 } ValueData;
 
 static void
@@ -188,14 +185,14 @@ value_done_cb (GObject      *source,
     data->func (task, data->command, ret);
 }
 
-static GTask *
-value_task_new (HgQmpClient         *client,
-                const char          *command,
-                ReturnFunc           func,
-                gpointer             source_tag,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+GTask *
+hg_qmp_value_task_new (HgQmpClient         *client,
+                       const char          *command,
+                       HgQmpReturnFunc      func,
+                       gpointer             source_tag,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
 {
   GTask *task = g_task_new (client, cancellable, callback, user_data);
   ValueData *data = g_new0 (ValueData, 1);
@@ -207,9 +204,9 @@ value_task_new (HgQmpClient         *client,
   return task;
 }
 
-static void
-value_run (HgQmpClient *client, GTask *task /* transfer full */, JsonNode *arguments,
-           guint timeout_ms)
+void
+hg_qmp_value_run (HgQmpClient *client, GTask *task /* transfer full */, JsonNode *arguments,
+                  guint timeout_ms)
 {
   ValueData *data = g_task_get_task_data (task);
 
@@ -240,7 +237,7 @@ status_parse (GTask *task, const char *command, JsonNode *ret)
   if (!JSON_NODE_HOLDS_OBJECT (ret) ||
       !json_object_has_member (o = json_node_get_object (ret), "status"))
     {
-      g_task_return_error (task, shape_error (command));
+      g_task_return_error (task, hg_qmp_shape_error (command));
       return;
     }
   r = g_new0 (StatusResult, 1);
@@ -254,8 +251,8 @@ hg_qmp_query_status_async (HgQmpClient *client, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  value_run (client,
-             value_task_new (client, "query-status", status_parse, hg_qmp_query_status_async,
+  hg_qmp_value_run (client,
+                    hg_qmp_value_task_new (client, "query-status", status_parse, hg_qmp_query_status_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -290,14 +287,14 @@ string_member_parse (GTask *task, const char *command, JsonNode *ret, const char
 
   if (!JSON_NODE_HOLDS_OBJECT (ret))
     {
-      g_task_return_error (task, shape_error (command));
+      g_task_return_error (task, hg_qmp_shape_error (command));
       return;
     }
   o = json_node_get_object (ret);
   value = json_object_get_string_member_with_default (o, member, NULL);
   if (value == NULL && !optional)
     {
-      g_task_return_error (task, shape_error (command));
+      g_task_return_error (task, hg_qmp_shape_error (command));
       return;
     }
   /* For query-name, "no name" is a successful NULL: wrap it. */
@@ -321,8 +318,8 @@ hg_qmp_query_name_async (HgQmpClient *client, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  value_run (client,
-             value_task_new (client, "query-name", name_parse, hg_qmp_query_name_async,
+  hg_qmp_value_run (client,
+                    hg_qmp_value_task_new (client, "query-name", name_parse, hg_qmp_query_name_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -348,8 +345,8 @@ hg_qmp_query_uuid_async (HgQmpClient *client, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  value_run (client,
-             value_task_new (client, "query-uuid", uuid_parse, hg_qmp_query_uuid_async,
+  hg_qmp_value_run (client,
+                    hg_qmp_value_task_new (client, "query-uuid", uuid_parse, hg_qmp_query_uuid_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -374,7 +371,7 @@ hmp_parse (GTask *task, const char *command, JsonNode *ret)
 {
   if (!JSON_NODE_HOLDS_VALUE (ret) || json_node_get_value_type (ret) != G_TYPE_STRING)
     {
-      g_task_return_error (task, shape_error (command));
+      g_task_return_error (task, hg_qmp_shape_error (command));
       return;
     }
   g_task_return_pointer (task, g_strdup (json_node_get_string (ret)), g_free);
@@ -393,12 +390,12 @@ hmp_line_is_valid (GTask *task, const char *command_line)
   return TRUE;
 }
 
-static JsonNode *
-hmp_args (const char *command_line)
+JsonNode *
+hg_qmp_hmp_args (const char *command_line)
 {
-  JsonNode *args = args_new ();
+  JsonNode *args = hg_qmp_args_new ();
 
-  json_object_set_string_member (args_obj (args), "command-line", command_line);
+  json_object_set_string_member (hg_qmp_args_obj (args), "command-line", command_line);
   return args;
 }
 
@@ -412,12 +409,12 @@ hg_qmp_human_monitor_command_async (HgQmpClient *client, const char *command_lin
 
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
 
-  task = value_task_new (client, "human-monitor-command", hmp_parse,
-                         hg_qmp_human_monitor_command_async, cancellable, callback, user_data);
+  task = hg_qmp_value_task_new (client, "human-monitor-command", hmp_parse,
+                                hg_qmp_human_monitor_command_async, cancellable, callback, user_data);
   if (!hmp_line_is_valid (task, command_line))
     return;
-  args = hmp_args (command_line);
-  value_run (client, g_steal_pointer (&task), args, 0);
+  args = hg_qmp_hmp_args (command_line);
+  hg_qmp_value_run (client, g_steal_pointer (&task), args, 0);
 }
 
 char *
@@ -447,13 +444,13 @@ screendump_data_free (ScreendumpData *d)
 static JsonNode *
 screendump_args (ScreendumpData *d)
 {
-  JsonNode *args = args_new ();
+  JsonNode *args = hg_qmp_args_new ();
 
-  json_object_set_string_member (args_obj (args), "filename", d->filename);
+  json_object_set_string_member (hg_qmp_args_obj (args), "filename", d->filename);
   if (d->device != NULL)
-    json_object_set_string_member (args_obj (args), "device", d->device);
+    json_object_set_string_member (hg_qmp_args_obj (args), "device", d->device);
   if (d->format == HG_QMP_SCREENDUMP_PNG)
-    json_object_set_string_member (args_obj (args), "format", "png");
+    json_object_set_string_member (hg_qmp_args_obj (args), "format", "png");
   return args;
 }
 
@@ -705,7 +702,7 @@ hg_qmp_send_key_async (HgQmpClient *client, const char * const *keys,
         return;
       }
 
-  args = args_new ();
+  args = hg_qmp_args_new ();
   array = json_array_new ();
   for (guint i = 0; i < n; i++)
     {
@@ -715,465 +712,10 @@ hg_qmp_send_key_async (HgQmpClient *client, const char * const *keys,
       json_object_set_string_member (k, "data", keys[i]);
       json_array_add_object_element (array, k);
     }
-  json_object_set_array_member (args_obj (args), "keys", array);
+  json_object_set_array_member (hg_qmp_args_obj (args), "keys", array);
   if (hold_time_ms > 0)
-    json_object_set_int_member (args_obj (args), "hold-time", hold_time_ms);
+    json_object_set_int_member (hg_qmp_args_obj (args), "hold-time", hold_time_ms);
 
-  simple_run (client, "send-key", args, FALSE, hg_qmp_send_key_async,
-              cancellable, callback, user_data);
-}
-
-/* ---- block devices ----------------------------------------------------- */
-
-void
-hg_qmp_block_info_free (HgQmpBlockInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->device);
-  g_free (info->qdev);
-  g_free (info->file);
-  g_free (info->format);
-  g_free (info);
-}
-
-static void
-block_parse (GTask *task, const char *command, JsonNode *ret)
-{
-  g_autoptr(GPtrArray) list = NULL;
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_ARRAY (ret))
-    {
-      g_task_return_error (task, shape_error (command));
-      return;
-    }
-  array = json_node_get_array (ret);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_qmp_block_info_free);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *el = json_array_get_element (array, i);
-      JsonObject *o;
-      HgQmpBlockInfo *info;
-
-      if (!JSON_NODE_HOLDS_OBJECT (el))
-        continue;
-      o = json_node_get_object (el);
-      info = g_new0 (HgQmpBlockInfo, 1);
-      info->device = g_strdup (json_object_get_string_member_with_default (o, "device", ""));
-      info->qdev = g_strdup (json_object_get_string_member_with_default (o, "qdev", NULL));
-      info->removable = json_object_get_boolean_member_with_default (o, "removable", FALSE);
-      info->locked = json_object_get_boolean_member_with_default (o, "locked", FALSE);
-      info->tray_open = json_object_get_boolean_member_with_default (o, "tray_open", FALSE);
-      if (json_object_has_member (o, "inserted") &&
-          JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "inserted")))
-        {
-          JsonObject *ins = json_object_get_object_member (o, "inserted");
-
-          info->has_media = TRUE;
-          info->file = g_strdup (json_object_get_string_member_with_default (ins, "file", NULL));
-          info->format = g_strdup (json_object_get_string_member_with_default (ins, "drv", NULL));
-          info->read_only = json_object_get_boolean_member_with_default (ins, "ro", FALSE);
-        }
-      g_ptr_array_add (list, info);
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-hg_qmp_query_block_async (HgQmpClient *client, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  value_run (client,
-             value_task_new (client, "query-block", block_parse, hg_qmp_query_block_async,
-                             cancellable, callback, user_data),
-             NULL, 0);
-}
-
-GPtrArray *
-hg_qmp_query_block_finish (HgQmpClient *client, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static JsonNode *
-drive_args (const char *device, const char *id, gboolean force, GError **error)
-{
-  JsonNode *args;
-
-  if ((device == NULL) == (id == NULL) ||
-      (device != NULL && *device == '\0') || (id != NULL && *id == '\0'))
-    {
-      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                   _("Name the drive either by its device name or by its id"));
-      return NULL;
-    }
-  args = args_new ();
-  if (device != NULL)
-    json_object_set_string_member (args_obj (args), "device", device);
-  else
-    json_object_set_string_member (args_obj (args), "id", id);
-  if (force)
-    json_object_set_boolean_member (args_obj (args), "force", TRUE);
-  return args;
-}
-
-void
-hg_qmp_eject_async (HgQmpClient *client, const char *device, const char *id,
-                    gboolean force, GCancellable *cancellable,
-                    GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) args = NULL;
-
-  g_return_if_fail (HG_IS_QMP_CLIENT (client));
-
-  args = drive_args (device, id, force, &error);
-  if (args == NULL)
-    {
-      g_task_report_error (client, callback, user_data, hg_qmp_eject_async,
-                           g_steal_pointer (&error));
-      return;
-    }
-  simple_run (client, "eject", args, FALSE, hg_qmp_eject_async, cancellable, callback, user_data);
-}
-
-void
-hg_qmp_change_medium_async (HgQmpClient *client, const char *device, const char *id,
-                            const char *filename, const char *format, gboolean force,
-                            GCancellable *cancellable,
-                            GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) args = NULL;
-
-  g_return_if_fail (HG_IS_QMP_CLIENT (client));
-
-  args = drive_args (device, id, force, &error);
-  if (args != NULL && (filename == NULL || *filename == '\0'))
-    {
-      g_set_error (&error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                   _("No image file given for the new medium"));
-      g_clear_pointer (&args, json_node_unref);
-    }
-  if (args == NULL)
-    {
-      g_task_report_error (client, callback, user_data, hg_qmp_change_medium_async,
-                           g_steal_pointer (&error));
-      return;
-    }
-  json_object_set_string_member (args_obj (args), "filename", filename);
-  if (format != NULL)
-    json_object_set_string_member (args_obj (args), "format", format);
-  simple_run (client, "blockdev-change-medium", args, FALSE, hg_qmp_change_medium_async,
-              cancellable, callback, user_data);
-}
-
-/* ---- snapshots through HMP -------------------------------------------- */
-
-gboolean
-hg_qmp_snapshot_name_is_valid (const char *name, GError **error)
-{
-  gboolean all_digits = TRUE;
-  gsize len;
-
-  if (name == NULL || *name == '\0')
-    {
-      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                   _("The snapshot name is empty"));
-      return FALSE;
-    }
-  len = strlen (name);
-  if (len > 127)
-    {
-      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                   _("The snapshot name is longer than 127 characters"));
-      return FALSE;
-    }
-  if (name[0] == '-')
-    {
-      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                   _("The snapshot name “%s” starts with “-”"), name);
-      return FALSE;
-    }
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = name[i];
-
-      if (!g_ascii_isalnum (c) && c != '.' && c != '_' && c != '-')
-        {
-          g_autofree char *valid = g_utf8_make_valid (name, -1);
-
-          g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                       _("The snapshot name “%s” may only contain letters, digits, "
-                         "“.”, “_” and “-”"), valid);
-          return FALSE;
-        }
-      if (!g_ascii_isdigit (c))
-        all_digits = FALSE;
-    }
-  if (all_digits)
-    {
-      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                   _("The snapshot name “%s” is all digits, which QEMU would take for "
-                     "a snapshot ID"), name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-snapshot_hmp_done_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) ret = NULL;
-  g_autofree char *text = NULL;
-
-  ret = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, &error);
-  if (ret == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (ret) || json_node_get_value_type (ret) != G_TYPE_STRING)
-    {
-      g_task_return_error (task, shape_error ("human-monitor-command"));
-      return;
-    }
-  /* savevm, loadvm and delvm print nothing when they succeed. */
-  text = g_strstrip (g_strdup (json_node_get_string (ret)));
-  if (*text != '\0')
-    {
-      const char *msg = g_str_has_prefix (text, "Error: ") ? text + 7 : text;
-
-      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_HMP,
-                               _("%s failed: %s"), (const char *) g_task_get_task_data (task),
-                               msg);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-snapshot_hmp_run (HgQmpClient *client, const char *verb, const char *name,
-                  gpointer source_tag, GCancellable *cancellable,
-                  GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) args = NULL;
-  g_autofree char *line = NULL;
-
-  g_return_if_fail (HG_IS_QMP_CLIENT (client));
-
-  task = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  if (!hg_qmp_snapshot_name_is_valid (name, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  line = g_strdup_printf ("%s %s", verb, name);
-  g_task_set_task_data (task, g_strdup_printf ("%s %s", verb, name), g_free);
-  args = hmp_args (line);
-  hg_qmp_client_execute_full_async (client, "human-monitor-command", args, G_MAXUINT,
-                                    cancellable, snapshot_hmp_done_cb, g_steal_pointer (&task));
-}
-
-void
-hg_qmp_savevm_async (HgQmpClient *client, const char *name, GCancellable *cancellable,
-                     GAsyncReadyCallback callback, gpointer user_data)
-{
-  snapshot_hmp_run (client, "savevm", name, hg_qmp_savevm_async, cancellable, callback, user_data);
-}
-
-void
-hg_qmp_loadvm_async (HgQmpClient *client, const char *name, GCancellable *cancellable,
-                     GAsyncReadyCallback callback, gpointer user_data)
-{
-  snapshot_hmp_run (client, "loadvm", name, hg_qmp_loadvm_async, cancellable, callback, user_data);
-}
-
-void
-hg_qmp_delvm_async (HgQmpClient *client, const char *name, GCancellable *cancellable,
-                    GAsyncReadyCallback callback, gpointer user_data)
-{
-  snapshot_hmp_run (client, "delvm", name, hg_qmp_delvm_async, cancellable, callback, user_data);
-}
-
-void
-hg_qmp_snapshot_free (HgQmpSnapshot *snapshot)
-{
-  if (snapshot == NULL)
-    return;
-  g_free (snapshot->id);
-  g_free (snapshot->tag);
-  g_free (snapshot->vm_size);
-  g_free (snapshot->date);
-  g_free (snapshot->vm_clock);
-  g_free (snapshot);
-}
-
-static gboolean
-is_date (const char *s)
-{
-  /* YYYY-MM-DD */
-  if (strlen (s) != 10)
-    return FALSE;
-  for (int i = 0; i < 10; i++)
-    if ((i == 4 || i == 7) ? s[i] != '-' : !g_ascii_isdigit (s[i]))
-      return FALSE;
-  return TRUE;
-}
-
-/*
- * QEMU 7.2 (block/qapi.c bdrv_snapshot_dump):
- *   List of snapshots present on all disks:
- *   ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT
- *   --        boot              1.05 MiB 2026-11-28 07:30:00 00:00:01.234
- *   [List of partial (non-loadable) snapshots on 'drive0': …]
- * or "There is no snapshot available."; errors otherwise.
- */
-GPtrArray *
-hg_qmp_parse_info_snapshots (const char *text, GError **error)
-{
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_qmp_snapshot_free);
-  g_auto(GStrv) lines = NULL;
-  gboolean in_table = FALSE;
-  gboolean seen_header = FALSE;
-
-  g_return_val_if_fail (text != NULL, NULL);
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
-      g_auto(GStrv) tokens = NULL;
-      guint n, d;
-      HgQmpSnapshot *s;
-
-      if (*line == '\0')
-        continue;
-      if (g_str_has_prefix (line, "There is no snapshot available"))
-        return g_steal_pointer (&list);
-      if (g_str_has_prefix (line, "List of snapshots present on all disks"))
-        {
-          seen_header = TRUE;
-          continue;
-        }
-      if (g_str_has_prefix (line, "List of partial"))
-        break;
-      if (g_str_has_prefix (line, "ID ") && strstr (line, "TAG") != NULL)
-        {
-          seen_header = TRUE;
-          in_table = TRUE;
-          continue;
-        }
-      if (!in_table)
-        {
-          if (!seen_header)
-            {
-              const char *msg = g_str_has_prefix (line, "Error: ") ? line + 7 : line;
-
-              g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_HMP,
-                           _("Cannot list snapshots: %s"), msg);
-              return NULL;
-            }
-          continue;
-        }
-
-      tokens = g_strsplit_set (line, " \t", -1);
-      /* drop empty tokens from runs of blanks */
-      n = 0;
-      for (guint j = 0; tokens[j] != NULL; j++)
-        {
-          if (*tokens[j] != '\0')
-            tokens[n++] = tokens[j];
-          else
-            g_free (tokens[j]);
-        }
-      tokens[n] = NULL;
-
-      for (d = 3; d < n; d++)
-        if (is_date (tokens[d]))
-          break;
-      if (d >= n || d + 2 >= n)
-        {
-          g_debug ("Cannot parse snapshot line “%s”", line);
-          continue;
-        }
-
-      s = g_new0 (HgQmpSnapshot, 1);
-      s->id = g_strdup (tokens[0]);
-      {
-        g_autoptr(GString) tag = g_string_new (NULL);
-
-        for (guint j = 1; j + 2 < d; j++)
-          {
-            if (tag->len)
-              g_string_append_c (tag, ' ');
-            g_string_append (tag, tokens[j]);
-          }
-        s->tag = g_string_free (g_steal_pointer (&tag), FALSE);
-      }
-      s->vm_size = g_strdup_printf ("%s %s", tokens[d - 2], tokens[d - 1]);
-      s->date = g_strdup_printf ("%s %s", tokens[d], tokens[d + 1]);
-      s->vm_clock = g_strdup (tokens[d + 2]);
-      g_ptr_array_add (list, s);
-    }
-
-  if (!seen_header)
-    {
-      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_HMP,
-                   _("Cannot understand QEMU's list of snapshots"));
-      return NULL;
-    }
-  return g_steal_pointer (&list);
-}
-
-static void
-snapshots_parse (GTask *task, const char *command, JsonNode *ret)
-{
-  GError *error = NULL;
-  GPtrArray *list;
-
-  if (!JSON_NODE_HOLDS_VALUE (ret) || json_node_get_value_type (ret) != G_TYPE_STRING)
-    {
-      g_task_return_error (task, shape_error (command));
-      return;
-    }
-  list = hg_qmp_parse_info_snapshots (json_node_get_string (ret), &error);
-  if (list == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
-}
-
-void
-hg_qmp_query_snapshots_async (HgQmpClient *client, GCancellable *cancellable,
-                              GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(JsonNode) args = NULL;
-
-  g_return_if_fail (HG_IS_QMP_CLIENT (client));
-
-  args = hmp_args ("info snapshots");
-  value_run (client,
-             value_task_new (client, "human-monitor-command", snapshots_parse,
-                             hg_qmp_query_snapshots_async, cancellable, callback, user_data),
-             args, 0);
-}
-
-GPtrArray *
-hg_qmp_query_snapshots_finish (HgQmpClient *client, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  hg_qmp_simple_run (client, "send-key", args, FALSE, hg_qmp_send_key_async,
+                     cancellable, callback, user_data);
 }

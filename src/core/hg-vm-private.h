@@ -5,8 +5,9 @@
 
 G_BEGIN_DECLS
 
-/* Shared between hg-vm.c (object, state, start, attach, supervision) and
- * hg-vm-actions.c (the QMP actions). */
+/* Shared between hg-vm.c (object, state, QMP events, start), hg-vm-watch.c
+ * (supervision: the end of a QEMU, waiting for it), hg-vm-attach.c (attach,
+ * refresh, detach), hg-vm-actions.c (the QMP actions) and hg-vm-network.c. */
 struct _HgVm {
   GObject          parent_instance;
 
@@ -35,10 +36,22 @@ struct _HgVm {
 };
 
 void     hg_vm_set_state        (HgVm *self, HgVmState state, const char *reason);
+void     hg_vm_set_pid          (HgVm *self, GPid pid);
+void     hg_vm_set_log_tail     (HgVm *self, const char *tail);
 /* The QMP client, or NULL with HG_PROCESS_ERROR_NOT_RUNNING / _BUSY. */
 HgQmpClient *hg_vm_require_qmp  (HgVm *self, GError **error);
 /* Marks the coming exit as asked for (reason shown with the stopped state). */
 void     hg_vm_expect_exit      (HgVm *self, const char *reason);
+
+/* hg-vm.c: take over / let go of a connected QMP client. */
+void     hg_vm_adopt_qmp        (HgVm *self, HgQmpClient *qmp);
+void     hg_vm_drop_qmp         (HgVm *self);
+
+/* hg-vm-watch.c: watch the QEMU process (pidfd, else a /proc poll; or the
+ * GSubprocess when we are its parent); process_gone settles the state. */
+void     hg_vm_watch_process    (HgVm *self, GPid pid, GSubprocess *subprocess);
+void     hg_vm_stop_watching_process (HgVm *self);
+void     hg_vm_process_gone     (HgVm *self, const char *why);
 
 /* Completes when QEMU is gone (state stopped or crashed), or fails with
  * HG_PROCESS_ERROR_TIMEOUT after timeout_ms. */

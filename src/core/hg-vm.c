@@ -4,20 +4,11 @@
 
 #include <glib/gstdio.h>
 
-#include <errno.h>
 #include <signal.h>
-#include <string.h>
-#include <unistd.h>
 
-#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
 #include "hg-vm-private.h"
-
-/* How often the process is looked at when there is no pidfd. */
-#define PROC_POLL_MS 500
-/* Greeting timeout when attaching to a VM somebody else started. */
-#define ATTACH_GREETING_TIMEOUT_MS 2000
 
 G_DEFINE_ENUM_TYPE (HgVmState, hg_vm_state,
   G_DEFINE_ENUM_VALUE (HG_VM_STATE_STOPPED, "stopped"),
@@ -60,9 +51,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void drop_qmp (HgVm *self);
-static void stop_watching_process (HgVm *self);
-
 /* ---- state ------------------------------------------------------------- */
 
 void
@@ -87,9 +75,9 @@ hg_vm_set_state (HgVm       *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-static void
-set_pid (HgVm *self,
-         GPid  pid)
+void
+hg_vm_set_pid (HgVm *self,
+               GPid  pid)
 {
   if (self->pid == pid)
     return;
@@ -97,9 +85,9 @@ set_pid (HgVm *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PID]);
 }
 
-static void
-set_log_tail (HgVm       *self,
-              const char *tail)
+void
+hg_vm_set_log_tail (HgVm       *self,
+                    const char *tail)
 {
   if (g_strcmp0 (self->log_tail, tail) == 0)
     return;
@@ -119,19 +107,6 @@ hg_vm_expect_exit (HgVm       *self,
     g_file_set_contents (self->paths->exit_reason, reason, -1, NULL);
   else
     g_unlink (self->paths->exit_reason);
-}
-
-/* The reason another process wrote when it stopped the VM on purpose. */
-static char *
-read_exit_reason (HgVm *self)
-{
-  g_autofree char *text = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (self->paths->exit_reason, &text, &len, NULL) ||
-      len == 0 || len > 512 || !g_utf8_validate (text, (gssize) len, NULL))
-    return NULL;
-  return g_strstrip (g_steal_pointer (&text));
 }
 
 gboolean
@@ -159,160 +134,6 @@ hg_vm_require_qmp (HgVm    *self,
     g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
                  _("VM '%s' is not running"), self->config->label);
   return NULL;
-}
-
-/* ---- the end of a QEMU ------------------------------------------------- */
-
-/* QEMU is gone: clean its runtime dir, keep its log tail, settle the state.
- * why: "killed by signal 9", "exit status 1" or NULL when unknown. */
-static void
-process_gone (HgVm       *self,
-              const char *why)
-{
-  g_autofree char *tail = NULL;
-  g_autofree char *reason = NULL;
-  GPid pidfile_pid = 0;
-  HgVmState state;
-  int lock;
-
-  g_object_freeze_notify (G_OBJECT (self));
-  stop_watching_process (self);
-  drop_qmp (self);
-  if (self->expected_exit == NULL && !self->shutdown_seen)
-    self->expected_exit = read_exit_reason (self);
-
-  /* Its leftovers, unless someone else already started the VM again */
-  lock = hg_process_lock (self->paths, self->config->label, NULL);
-  if (lock >= 0)
-    {
-      if (!hg_process_read_pidfile (self->paths->pidfile, &pidfile_pid, NULL) ||
-          pidfile_pid == self->pid)
-        hg_process_clean_runtime (self->paths, NULL);
-      hg_process_unlock (lock);
-    }
-
-  tail = hg_process_log_tail (self->paths->log, HG_VM_LOG_TAIL_LINES);
-  set_log_tail (self, tail);
-
-  if (self->expected_exit != NULL)
-    {
-      state = HG_VM_STATE_STOPPED;
-      reason = g_strdup (self->expected_exit);
-    }
-  else if (self->shutdown_seen)
-    {
-      state = HG_VM_STATE_STOPPED;
-      reason = g_strdup (_("guest powered off"));
-    }
-  else
-    {
-      state = HG_VM_STATE_CRASHED;
-      if (why != NULL)
-        reason = g_strdup_printf (_("QEMU exited unexpectedly (%s)"), why);
-      else
-        reason = g_strdup (_("QEMU exited unexpectedly"));
-    }
-  g_clear_pointer (&self->expected_exit, g_free);
-  self->shutdown_seen = FALSE;
-  self->qmp_busy = FALSE;
-  set_pid (self, 0);
-  hg_vm_set_state (self, state, reason);
-  g_object_thaw_notify (G_OBJECT (self));
-}
-
-static void
-on_subprocess_exited (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  GSubprocess *sub = G_SUBPROCESS (source);
-  g_autoptr(HgVm) self = user_data;
-  g_autofree char *why = NULL;
-
-  if (!g_subprocess_wait_finish (sub, result, NULL))
-    return;   /* cancelled */
-  if (self->subprocess != sub)
-    return;
-  if (g_subprocess_get_if_signaled (sub))
-    why = g_strdup_printf (_("killed by signal %d, %s"), g_subprocess_get_term_sig (sub),
-                           g_strsignal (g_subprocess_get_term_sig (sub)));
-  else
-    why = g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (sub));
-  process_gone (self, why);
-}
-
-static gboolean
-on_pidfd_ready (int          fd,
-                GIOCondition condition,
-                gpointer     user_data)
-{
-  HgVm *self = user_data;
-
-  /* Our own child is reaped through GSubprocess, which also gives the exit
-   * status; wait for that one. */
-  if (self->subprocess != NULL)
-    {
-      g_clear_pointer (&self->exit_source, g_source_unref);
-      return G_SOURCE_REMOVE;
-    }
-  g_clear_pointer (&self->exit_source, g_source_unref);
-  process_gone (self, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_proc_poll (gpointer user_data)
-{
-  HgVm *self = user_data;
-
-  if (self->subprocess != NULL || hg_process_pid_is_vm_qemu (self->pid, self->paths))
-    return G_SOURCE_CONTINUE;
-  g_clear_pointer (&self->exit_source, g_source_unref);
-  process_gone (self, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-stop_watching_process (HgVm *self)
-{
-  if (self->exit_source != NULL)
-    g_source_destroy (self->exit_source);
-  g_clear_pointer (&self->exit_source, g_source_unref);
-  if (self->pidfd >= 0)
-    close (self->pidfd);
-  self->pidfd = -1;
-  if (self->wait_cancel != NULL)
-    g_cancellable_cancel (self->wait_cancel);
-  g_clear_object (&self->wait_cancel);
-  g_clear_object (&self->subprocess);
-}
-
-static void
-watch_process (HgVm        *self,
-               GPid         pid,
-               GSubprocess *subprocess)
-{
-  stop_watching_process (self);
-  set_pid (self, pid);
-  self->pidfd = hg_process_pidfd_open (pid);
-  if (self->pidfd >= 0)
-    {
-      self->exit_source = g_unix_fd_source_new (self->pidfd, G_IO_IN);
-      g_source_set_callback (self->exit_source, G_SOURCE_FUNC (on_pidfd_ready), self, NULL);
-    }
-  else
-    {
-      self->exit_source = g_timeout_source_new (PROC_POLL_MS);
-      g_source_set_callback (self->exit_source, on_proc_poll, self, NULL);
-    }
-  g_source_attach (self->exit_source, g_main_context_get_thread_default ());
-  if (subprocess != NULL)
-    {
-      self->subprocess = g_object_ref (subprocess);
-      self->wait_cancel = g_cancellable_new ();
-      g_subprocess_wait_async (subprocess, self->wait_cancel, on_subprocess_exited,
-                               g_object_ref (self));
-    }
 }
 
 /* ---- QMP events -------------------------------------------------------- */
@@ -373,13 +194,13 @@ on_qmp_disconnected (HgQmpClient  *client,
 
   g_debug ("VM '%s': QMP gone: %s", self->config->label, error ? error->message : "");
   /* The process watch settles the state; the end of QEMU follows at once. */
-  drop_qmp (self);
+  hg_vm_drop_qmp (self);
   if (self->pid == 0 && hg_vm_is_active (self))
-    process_gone (self, NULL);
+    hg_vm_process_gone (self, NULL);
 }
 
-static void
-drop_qmp (HgVm *self)
+void
+hg_vm_drop_qmp (HgVm *self)
 {
   hg_vm_unwatch_switches (self);
   if (self->qmp == NULL)
@@ -389,11 +210,11 @@ drop_qmp (HgVm *self)
   g_clear_object (&self->qmp);
 }
 
-static void
-adopt_qmp (HgVm        *self,
-           HgQmpClient *qmp)
+void
+hg_vm_adopt_qmp (HgVm        *self,
+                 HgQmpClient *qmp)
 {
-  drop_qmp (self);
+  hg_vm_drop_qmp (self);
   self->qmp = g_object_ref (qmp);
   self->qmp_busy = FALSE;
   g_signal_connect (qmp, "event", G_CALLBACK (on_qmp_event), self);
@@ -418,8 +239,8 @@ hg_vm_dispose (GObject *object)
 {
   HgVm *self = HG_VM (object);
 
-  stop_watching_process (self);
-  drop_qmp (self);
+  hg_vm_stop_watching_process (self);
+  hg_vm_drop_qmp (self);
   G_OBJECT_CLASS (hg_vm_parent_class)->dispose (object);
 }
 
@@ -644,14 +465,14 @@ on_process_started (GObject      *source,
 
       if (g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED) ||
           g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_TIMEOUT))
-        set_log_tail (self, tail);
+        hg_vm_set_log_tail (self, tail);
       hg_vm_set_state (self, HG_VM_STATE_STOPPED, error->message);
       g_task_return_error (task, error);
       return;
     }
   g_object_freeze_notify (G_OBJECT (self));
-  adopt_qmp (self, qmp);
-  watch_process (self, pid, sub);
+  hg_vm_adopt_qmp (self, qmp);
+  hg_vm_watch_process (self, pid, sub);
   hg_vm_set_state (self, paused ? HG_VM_STATE_PAUSED : HG_VM_STATE_RUNNING,
                    paused ? _("started paused") : NULL);
   g_object_thaw_notify (G_OBJECT (self));
@@ -690,7 +511,7 @@ hg_vm_start_async (HgVm               *self,
 
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
-  set_log_tail (self, NULL);
+  hg_vm_set_log_tail (self, NULL);
   hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
   hg_process_start_async (self->config, boot_mode, self->paths, self->caps,
                           (flags & HG_VM_START_PAUSED) ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
@@ -704,445 +525,5 @@ hg_vm_start_finish (HgVm          *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_vm_start_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ---- attach ------------------------------------------------------------ */
-
-typedef struct {
-  GPid         pid;
-  HgQmpClient *qmp;
-  char        *name;
-  guint        attempts;
-  const char  *qmp_path;        /* the socket being tried */
-  gboolean     tried_other;     /* the other QMP socket was tried too */
-} AttachData;
-
-#define ATTACH_ATTEMPTS 3
-
-static void
-attach_data_free (AttachData *d)
-{
-  if (d->qmp != NULL)
-    hg_qmp_client_close (d->qmp);
-  g_clear_object (&d->qmp);
-  g_free (d->name);
-  g_free (d);
-}
-
-/* Leftovers of a dead VM go, unless a start holds the lock. */
-static void
-clean_stale (HgVm *self)
-{
-  int lock = hg_process_lock (self->paths, self->config->label, NULL);
-
-  if (lock < 0)
-    return;
-  if (hg_process_find_running (self->paths) == 0)
-    hg_process_clean_runtime (self->paths, NULL);
-  hg_process_unlock (lock);
-}
-
-static void
-attach_done (GTask *task)
-{
-  HgVm *self = g_task_get_source_object (task);
-  AttachData *d = g_task_get_task_data (task);
-
-  g_object_freeze_notify (G_OBJECT (self));
-  g_clear_pointer (&self->expected_exit, g_free);
-  self->shutdown_seen = FALSE;
-  adopt_qmp (self, d->qmp);
-  g_clear_object (&d->qmp);
-  watch_process (self, d->pid, NULL);
-  g_object_thaw_notify (G_OBJECT (self));
-}
-
-static void
-on_attach_status (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HgVm *self = g_task_get_source_object (task);
-  g_autofree char *status = NULL;
-  gboolean running = FALSE;
-  GError *error = NULL;
-
-  if (!hg_qmp_query_status_finish (HG_QMP_CLIENT (source), result, &running, &status, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  attach_done (task);
-  if (running)
-    hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
-  else if (g_strcmp0 (status, "shutdown") == 0)
-    hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("guest powered off"));
-  else
-    hg_vm_set_state (self, HG_VM_STATE_PAUSED, status);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_attach_uuid (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HgVm *self = g_task_get_source_object (task);
-  AttachData *d = g_task_get_task_data (task);
-  g_autofree char *uuid = NULL;
-  GError *error = NULL;
-  gboolean uuid_ok, name_ok;
-  const char *cfg_uuid = self->config->uuid;
-
-  uuid = hg_qmp_query_uuid_finish (HG_QMP_CLIENT (source), result, &error);
-  if (uuid == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  uuid_ok = cfg_uuid != NULL && *cfg_uuid != '\0' && g_ascii_strcasecmp (uuid, cfg_uuid) == 0;
-  name_ok = g_strcmp0 (d->name, self->config->label) == 0;
-  /* With a uuid in the config it decides; else the name must match. */
-  if ((cfg_uuid != NULL && *cfg_uuid != '\0' &&
-       !g_str_equal (uuid, "00000000-0000-0000-0000-000000000000")) ? !uuid_ok : !name_ok)
-    {
-      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_IDENTITY,
-                               _("The QEMU (pid %d) on the runtime directory %s of VM '%s' is "
-                                 "another VM (name '%s', uuid %s); not adopted"),
-                               (int) d->pid, self->paths->dir, self->config->label,
-                               d->name ? d->name : "", uuid);
-      return;
-    }
-  hg_qmp_query_status_async (d->qmp, g_task_get_cancellable (task), on_attach_status,
-                             g_object_ref (task));
-}
-
-static void
-on_attach_name (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AttachData *d = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!hg_qmp_query_name_finish (HG_QMP_CLIENT (source), result, &d->name, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  hg_qmp_query_uuid_async (d->qmp, g_task_get_cancellable (task), on_attach_uuid,
-                           g_object_ref (task));
-}
-
-static void
-on_attach_open (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HgVm *self = g_task_get_source_object (task);
-  AttachData *d = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!hg_qmp_client_open_finish (HG_QMP_CLIENT (source), result, &error))
-    {
-      gboolean timeout = g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT);
-      gboolean refused = g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED) ||
-                         g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_CONNECT);
-
-      if ((timeout || refused) && hg_process_pid_is_vm_qemu (d->pid, self->paths))
-        {
-          /* QEMU serves one client per QMP socket: a socket in use does not
-           * answer (timeout) or refuses (its backlog is full).  A refusal
-           * may also be QEMU still finishing an earlier client: retried. */
-          if (refused && ++d->attempts < ATTACH_ATTEMPTS)
-            g_debug ("VM '%s': QMP open failed (%s), trying again", self->config->label,
-                     error->message);
-          else if (!d->tried_other)
-            {
-              d->tried_other = TRUE;
-              d->attempts = 0;
-              d->qmp_path = d->qmp_path == self->paths->qmp ? self->paths->qmp_ctl
-                                                             : self->paths->qmp;
-              g_debug ("VM '%s': QMP socket busy (%s), trying %s", self->config->label,
-                       error->message, d->qmp_path);
-            }
-          else
-            {
-              /* both in use: it is ours by pid and command line; watch it
-               * without control */
-              g_clear_object (&d->qmp);
-              watch_process (self, d->pid, NULL);
-              self->qmp_busy = TRUE;
-              hg_vm_set_state (self, HG_VM_STATE_RUNNING, _("QMP in use by other clients"));
-              g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
-                                       _("VM '%s' is running (pid %d), but both of its QMP "
-                                         "sockets are in use by other clients"),
-                                       self->config->label, (int) d->pid);
-              return;
-            }
-          g_clear_object (&d->qmp);
-          d->qmp = hg_qmp_client_new (d->qmp_path);
-          hg_qmp_client_set_greeting_timeout (d->qmp, ATTACH_GREETING_TIMEOUT_MS);
-          hg_qmp_client_open_async (d->qmp, g_task_get_cancellable (task), on_attach_open,
-                                    g_object_ref (task));
-          return;
-        }
-      if (!hg_process_pid_is_vm_qemu (d->pid, self->paths))
-        {
-          /* it died meanwhile */
-          g_debug ("VM '%s': QEMU (pid %d) went away while attaching", self->config->label, (int) d->pid);
-          clean_stale (self);
-          g_task_return_boolean (task, FALSE);
-          return;
-        }
-      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                               _("Cannot talk to VM '%s' (pid %d) over %s: %s"),
-                               self->config->label, (int) d->pid, d->qmp_path, error->message);
-      return;
-    }
-  hg_qmp_query_name_async (d->qmp, g_task_get_cancellable (task), on_attach_name,
-                           g_object_ref (task));
-}
-
-void
-hg_vm_attach_async (HgVm               *self,
-                    GCancellable       *cancellable,
-                    GAsyncReadyCallback callback,
-                    gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  AttachData *d;
-  GPid pid = 0;
-
-  g_return_if_fail (HG_IS_VM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_vm_attach_async);
-  d = g_new0 (AttachData, 1);
-  g_task_set_task_data (task, d, (GDestroyNotify) attach_data_free);
-
-  if (self->qmp != NULL && hg_qmp_client_is_connected (self->qmp))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (!g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR))
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  if (!hg_process_read_pidfile (self->paths->pidfile, &pid, &error))
-    {
-      if (error != NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_debug ("VM '%s': no pidfile in %s", self->config->label, self->paths->dir);
-      clean_stale (self);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  if (!hg_process_pid_is_vm_qemu (pid, self->paths))
-    {
-      /* dead, or an unrelated process that got the pid: never touched */
-      g_debug ("VM '%s': pid %d in %s is not its QEMU", self->config->label, (int) pid,
-               self->paths->pidfile);
-      clean_stale (self);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  d->pid = pid;
-  d->qmp_path = self->control_client ? self->paths->qmp_ctl : self->paths->qmp;
-  d->qmp = hg_qmp_client_new (d->qmp_path);
-  hg_qmp_client_set_greeting_timeout (d->qmp, ATTACH_GREETING_TIMEOUT_MS);
-  hg_qmp_client_open_async (d->qmp, cancellable, on_attach_open, g_object_ref (task));
-}
-
-gboolean
-hg_vm_attach_finish (HgVm          *self,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_vm_attach_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_refresh_attached (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-  *out = g_object_ref (result);
-}
-
-HgVmState
-hg_vm_refresh_state (HgVm    *self,
-                     GError **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GMainContext *context = g_main_context_ref_thread_default ();
-
-  g_return_val_if_fail (HG_IS_VM (self), HG_VM_STATE_STOPPED);
-
-  hg_vm_attach_async (self, NULL, on_refresh_attached, &result);
-  while (result == NULL)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_unref (context);
-
-  hg_vm_attach_finish (self, result, error);
-  return self->state;
-}
-
-typedef struct {
-  guint pending;
-} RefreshAll;
-
-static void
-on_refresh_one (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  RefreshAll *all = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!hg_vm_attach_finish (HG_VM (source), result, &error) && error != NULL)
-    g_debug ("VM '%s': %s", hg_vm_get_label (HG_VM (source)), error->message);
-  all->pending--;
-}
-
-void
-hg_vm_refresh_states (HgVm * const *vms,
-                      guint         n_vms)
-{
-  GMainContext *context = g_main_context_ref_thread_default ();
-  RefreshAll all = { n_vms };
-
-  for (guint i = 0; i < n_vms; i++)
-    hg_vm_attach_async (vms[i], NULL, on_refresh_one, &all);
-  while (all.pending > 0)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_unref (context);
-}
-
-void
-hg_vm_set_control_client (HgVm     *self,
-                          gboolean  control_client)
-{
-  g_return_if_fail (HG_IS_VM (self));
-  self->control_client = control_client;
-}
-
-void
-hg_vm_detach (HgVm *self)
-{
-  g_return_if_fail (HG_IS_VM (self));
-
-  stop_watching_process (self);
-  drop_qmp (self);
-  self->qmp_busy = FALSE;
-  set_pid (self, 0);
-  hg_vm_set_state (self, HG_VM_STATE_STOPPED, _("detached"));
-}
-
-/* ---- waiting for the end ----------------------------------------------- */
-
-typedef struct {
-  gulong   handler;
-  GSource *timeout;
-} WaitData;
-
-static void
-wait_data_free (WaitData *w)
-{
-  if (w->timeout != NULL)
-    g_source_destroy (w->timeout);
-  g_clear_pointer (&w->timeout, g_source_unref);
-  g_free (w);
-}
-
-static void
-wait_finish_now (GTask  *task,
-                 GError *error)
-{
-  HgVm *self = g_task_get_source_object (task);
-  WaitData *w = g_task_get_task_data (task);
-
-  if (w->handler != 0)
-    g_signal_handler_disconnect (self, w->handler);
-  w->handler = 0;
-  if (w->timeout != NULL)
-    g_source_destroy (w->timeout);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);   /* the reference held by the handler/timeout */
-}
-
-static void
-on_wait_state (HgVm       *self,
-               GParamSpec *pspec,
-               gpointer    user_data)
-{
-  GTask *task = user_data;
-
-  if (!hg_vm_is_active (self))
-    wait_finish_now (task, NULL);
-}
-
-static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  GTask *task = user_data;
-  HgVm *self = g_task_get_source_object (task);
-
-  wait_finish_now (task, g_error_new (HG_PROCESS_ERROR, HG_PROCESS_ERROR_TIMEOUT,
-                                      _("VM '%s' did not stop in time"), self->config->label));
-  return G_SOURCE_REMOVE;
-}
-
-void
-hg_vm_wait_gone_async (HgVm               *self,
-                       guint               timeout_ms,
-                       GCancellable       *cancellable,
-                       GAsyncReadyCallback callback,
-                       gpointer            user_data)
-{
-  GTask *task;
-  WaitData *w;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_vm_wait_gone_async);
-  if (!hg_vm_is_active (self))
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-  w = g_new0 (WaitData, 1);
-  g_task_set_task_data (task, w, (GDestroyNotify) wait_data_free);
-  w->handler = g_signal_connect (self, "notify::state", G_CALLBACK (on_wait_state), task);
-  w->timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (w->timeout, on_wait_timeout, task, NULL);
-  g_source_attach (w->timeout, g_task_get_context (task));
-  /* task's initial reference is owned by the pending handler/timeout */
-}
-
-gboolean
-hg_vm_wait_gone_finish (HgVm          *self,
-                        GAsyncResult  *result,
-                        GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }

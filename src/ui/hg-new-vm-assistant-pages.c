@@ -199,7 +199,7 @@ on_os_list_loaded (GObject      *source,
   g_autoptr(GPtrArray) list = g_task_propagate_pointer (G_TASK (result), NULL);
   g_autofree char *os_id = NULL;
 
-  if (list == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+  if (list == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
   for (guint i = 0; i < list->len; i++)
     {
@@ -340,7 +340,7 @@ on_os_detected (GObject      *source,
   g_autofree char *text = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      gtk_widget_in_destruction (GTK_WIDGET (self)))
+      g_cancellable_is_cancelled (self->cancellable))
     return;
   gtk_spinner_stop (self->os_spinner);
   gtk_widget_hide (GTK_WIDGET (self->os_spinner));
@@ -552,12 +552,27 @@ sync_disk (HgNewVmAssistant *self)
   if (existing)
     {
       g_autofree char *text = NULL;
+      HgImageMode mode = HG_IMAGE_MODE_IN_PLACE;
+      const char *shown_format = format != NULL ? format : "?";
+      const char *shown_image = image != NULL ? image : "";
 
-      if (format != NULL)
-        text = g_strdup_printf (_("The VM's disk is the existing image %s (%s)."), image, format);
-      else
-        text = g_strdup_printf (_("The VM's disk is the existing image %s."),
-                                image != NULL ? image : "");
+      g_object_get (self->spec, "image-mode", &mode, NULL);
+      switch (mode)
+        {
+        case HG_IMAGE_MODE_COPY:
+          text = g_strdup_printf (_("The VM's disk is the existing image %s (%s), copied into "
+                                    "the VM's folder as it is."), shown_image, shown_format);
+          break;
+        case HG_IMAGE_MODE_CONVERT:
+          text = g_strdup_printf (_("The VM's disk is the existing image %s (%s), converted to "
+                                    "qcow2 in the VM's folder; the original stays as it is."),
+                                  shown_image, shown_format);
+          break;
+        default:
+          text = g_strdup_printf (_("The VM's disk is the existing image %s (%s), used where it "
+                                    "is."), shown_image, shown_format);
+          break;
+        }
       gtk_label_set_text (self->disk_existing_label, text);
     }
   if (free_space > 0)

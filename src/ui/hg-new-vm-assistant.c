@@ -459,7 +459,7 @@ on_created (GObject      *source,
 
   config = hg_vm_spec_create_finish (HG_VM_SPEC (source), result, &error);
   g_clear_object (&self->create_cancellable);
-  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+  if (g_cancellable_is_cancelled (self->cancellable))
     return;
   if (config == NULL)
     {

@@ -37,6 +37,7 @@ struct _HgWindow
   HgVm                 *current;       /* the selected VM, or NULL */
   char                 *pending_select;/* select this path after the next load */
   GSimpleActionGroup   *vm_actions;
+  HgNotifier           *notifier;      /* the application's, watching our VMs */
   GPtrArray            *monitors;      /* GFileMonitor of the bases and folders */
   guint                 reload_id;     /* debounce of file-monitor reloads */
 

@@ -250,7 +250,10 @@ hg_window_add_vm (HgWindow   *self,
       GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
       if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
-        hg_notifier_watch (hg_application_get_notifier (HG_APPLICATION (app)), vm);
+        {
+          g_set_object (&self->notifier, hg_application_get_notifier (HG_APPLICATION (app)));
+          hg_notifier_watch (self->notifier, vm);
+        }
     }
     /* VMs started before this window (or by hangarctl) are adopted here;
      * later starts by others are seen in the runtime directory */
@@ -269,8 +272,11 @@ clear_library (HgWindow *self)
   g_hash_table_iter_init (&iter, self->vms);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      /* the VMs go on running; we only stop listening */
+      /* the VMs go on running; we only stop listening (and so does the
+       * notifier: a detach is no "stopped" worth telling) */
       g_signal_handlers_disconnect_by_data (value, self);
+      if (self->notifier != NULL)
+        g_signal_handlers_disconnect_by_data (value, self->notifier);
       hg_vm_detach (HG_VM (value));
     }
   g_hash_table_remove_all (self->vms);
@@ -710,6 +716,7 @@ hg_window_dispose (GObject *object)
   g_clear_pointer (&self->vms, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_ptr_array_unref);
   g_clear_object (&self->vm_actions);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->scan_cancellable);
   g_clear_object (&self->cancellable);
 

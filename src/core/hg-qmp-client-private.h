@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hg-qmp-client.h"
+
+G_BEGIN_DECLS
+
+/* Shared by hg-qmp-client.c (object, opening, shutting down, accessors)
+ * and hg-qmp-client-io.c (the transport: reading, framing, writing,
+ * pending commands, execute). */
+
+typedef enum {
+  STATE_NEW,
+  STATE_CONNECTING,
+  STATE_GREETING,
+  STATE_CAPABILITIES,
+  STATE_READY,
+  STATE_CLOSED,
+} State;
+
+typedef struct {
+  HgQmpClient *self;      /* unowned; the task holds a ref */
+  char        *id;
+  char        *command;
+  guint        timeout_ms;
+  GTask       *task;
+  GSource     *timeout_source;
+  GSource     *cancel_source;
+} Pending;
+
+struct _HgQmpClient {
+  GObject             parent_instance;
+
+  char               *path;
+  GMainContext       *context;
+  guint               greeting_timeout_ms;
+  guint               command_timeout_ms;
+  guint               max_message_size;
+
+  State               state;
+  GSocketConnection  *connection;
+  GInputStream       *input;
+  GOutputStream      *output;
+  GCancellable       *io_cancellable;
+
+  GByteArray         *inbuf;
+  gsize               scanned;   /* inbuf[0..scanned) holds no '\n' */
+  GQueue              outq;      /* GBytes* */
+  gboolean            writing;
+
+  GHashTable         *pending;   /* id -> Pending* (not owned by the table) */
+  guint64             next_id;
+
+  GTask              *open_task;
+  GSource            *open_timeout_source;
+  GSource            *open_cancel_source;
+
+  gboolean            have_version;
+  guint               version[3];
+  gboolean            disconnected_emitted;
+};
+
+void hg_qmp_client_send_command (HgQmpClient  *self,
+                                 GTask        *task,       /* transfer full */
+                                 const char   *command,
+                                 JsonNode     *arguments,
+                                 guint         timeout_ms,
+                                 GCancellable *cancellable);
+void hg_qmp_client_emit_event (HgQmpClient *self, JsonObject *root);
+void hg_qmp_client_handle_greeting (HgQmpClient *self, JsonObject *root);
+void hg_qmp_client_shutdown_connection (HgQmpClient  *self,
+                                        const GError *reason,
+                                        gboolean      emit);
+void hg_qmp_client_fail_all_pending (HgQmpClient *self, const GError *reason);
+void hg_qmp_client_read_more (HgQmpClient *self);
+
+G_END_DECLS

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-qmp"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "hg-qmp-commands-private.h"
+
+/* ---- block devices ----------------------------------------------------- */
+
+void
+hg_qmp_block_info_free (HgQmpBlockInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->device);
+  g_free (info->qdev);
+  g_free (info->file);
+  g_free (info->format);
+  g_free (info);
+}
+
+static void
+block_parse (GTask *task, const char *command, JsonNode *ret)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (ret))
+    {
+      g_task_return_error (task, hg_qmp_shape_error (command));
+      return;
+    }
+  array = json_node_get_array (ret);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_qmp_block_info_free);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *el = json_array_get_element (array, i);
+      JsonObject *o;
+      HgQmpBlockInfo *info;
+
+      if (!JSON_NODE_HOLDS_OBJECT (el))
+        continue;
+      o = json_node_get_object (el);
+      info = g_new0 (HgQmpBlockInfo, 1);
+      info->device = g_strdup (json_object_get_string_member_with_default (o, "device", ""));
+      info->qdev = g_strdup (json_object_get_string_member_with_default (o, "qdev", NULL));
+      info->removable = json_object_get_boolean_member_with_default (o, "removable", FALSE);
+      info->locked = json_object_get_boolean_member_with_default (o, "locked", FALSE);
+      info->tray_open = json_object_get_boolean_member_with_default (o, "tray_open", FALSE);
+      if (json_object_has_member (o, "inserted") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "inserted")))
+        {
+          JsonObject *ins = json_object_get_object_member (o, "inserted");
+
+          info->has_media = TRUE;
+          info->file = g_strdup (json_object_get_string_member_with_default (ins, "file", NULL));
+          info->format = g_strdup (json_object_get_string_member_with_default (ins, "drv", NULL));
+          info->read_only = json_object_get_boolean_member_with_default (ins, "ro", FALSE);
+        }
+      g_ptr_array_add (list, info);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+hg_qmp_query_block_async (HgQmpClient *client, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (HG_IS_QMP_CLIENT (client));
+  hg_qmp_value_run (client,
+                    hg_qmp_value_task_new (client, "query-block", block_parse, hg_qmp_query_block_async,
+                             cancellable, callback, user_data),
+             NULL, 0);
+}
+
+GPtrArray *
+hg_qmp_query_block_finish (HgQmpClient *client, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static JsonNode *
+drive_args (const char *device, const char *id, gboolean force, GError **error)
+{
+  JsonNode *args;
+
+  if ((device == NULL) == (id == NULL) ||
+      (device != NULL && *device == '\0') || (id != NULL && *id == '\0'))
+    {
+      g_set_error (error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
+                   _("Name the drive either by its device name or by its id"));
+      return NULL;
+    }
+  args = hg_qmp_args_new ();
+  if (device != NULL)
+    json_object_set_string_member (hg_qmp_args_obj (args), "device", device);
+  else
+    json_object_set_string_member (hg_qmp_args_obj (args), "id", id);
+  if (force)
+    json_object_set_boolean_member (hg_qmp_args_obj (args), "force", TRUE);
+  return args;
+}
+
+void
+hg_qmp_eject_async (HgQmpClient *client, const char *device, const char *id,
+                    gboolean force, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) args = NULL;
+
+  g_return_if_fail (HG_IS_QMP_CLIENT (client));
+
+  args = drive_args (device, id, force, &error);
+  if (args == NULL)
+    {
+      g_task_report_error (client, callback, user_data, hg_qmp_eject_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+  hg_qmp_simple_run (client, "eject", args, FALSE, hg_qmp_eject_async, cancellable, callback, user_data);
+}
+
+void
+hg_qmp_change_medium_async (HgQmpClient *client, const char *device, const char *id,
+                            const char *filename, const char *format, gboolean force,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) args = NULL;
+
+  g_return_if_fail (HG_IS_QMP_CLIENT (client));
+
+  args = drive_args (device, id, force, &error);
+  if (args != NULL && (filename == NULL || *filename == '\0'))
+    {
+      g_set_error (&error, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
+                   _("No image file given for the new medium"));
+      g_clear_pointer (&args, json_node_unref);
+    }
+  if (args == NULL)
+    {
+      g_task_report_error (client, callback, user_data, hg_qmp_change_medium_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+  json_object_set_string_member (hg_qmp_args_obj (args), "filename", filename);
+  if (format != NULL)
+    json_object_set_string_member (hg_qmp_args_obj (args), "format", format);
+  hg_qmp_simple_run (client, "blockdev-change-medium", args, FALSE, hg_qmp_change_medium_async,
+                     cancellable, callback, user_data);
+}

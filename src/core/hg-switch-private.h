@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hg-switch.h"
+
+G_BEGIN_DECLS
+
+/* Shared by hg-switch.c (object, finding the process, stop),
+ * hg-switch-start.c (directories, start), hg-switch-mgmt.c (names, the
+ * management socket, port listing, libvdeplug) and hg-switch-watch.c
+ * (supervision: pidfd watch, restarts). */
+
+#define RESTART_LIMIT        5        /* restarts per RESTART_WINDOW_US at most */
+
+struct _HgSwitch {
+  GObject       parent_instance;
+
+  char         *name;
+  char         *root;
+  char         *vde_switch;
+  char         *dir;
+  char         *data;
+  char         *ctl;
+  char         *mgmt;
+  char         *pidfile;
+  char         *log;
+  char         *lock;
+  char         *stop_marker;      /* written by a stop on purpose: no restart */
+
+  gboolean      auto_restart;
+  gboolean      watching;
+  gboolean      running;
+  GPid          pid;
+  int           pidfd;
+  GSource      *pidfd_source;
+  GMainContext *watch_context;
+  gboolean      restarting;
+  guint         busy_retries;     /* the lock was held by another restarter */
+  GSource      *busy_source;
+  gint64        restart_times[RESTART_LIMIT];
+  guint         n_restarts;
+};
+
+void hg_switch_stop_watch (HgSwitch *self);
+void hg_switch_set_running (HgSwitch *self,
+                            GPid      pid);
+gboolean hg_switch_clean_stale (HgSwitch  *self,
+                                GError   **error);
+gboolean hg_switch_mgmt_connectable (const char *path);
+void hg_switch_arm_watch (HgSwitch *self);
+
+G_END_DECLS
