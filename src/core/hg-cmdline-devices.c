@@ -236,11 +236,20 @@ hg_cmdline_add_media (Builder *b)
   return TRUE;
 }
 
+/* an image is set for the medium of this kind */
+static gboolean
+has_medium (HgVmConfig   *c,
+            HgMediumKind  kind)
+{
+  HgMedium *m = hg_vm_config_get_medium (c, kind);
+
+  return m != NULL && m->path != NULL && *m->path != '\0';
+}
+
 gboolean
 hg_cmdline_check_boot_needs (Builder *b)
 {
   HgVmConfig *c = b->config;
-  HgMedium *m;
 
   switch (b->boot_mode)
     {
@@ -250,14 +259,12 @@ hg_cmdline_check_boot_needs (Builder *b)
                                 "boot mode disk needs a disk");
       break;
     case HG_BOOT_CDROM:
-      m = hg_vm_config_get_medium (c, HG_MEDIUM_CDROM);
-      if (m == NULL || m->path == NULL || *m->path == '\0')
+      if (!has_medium (c, HG_MEDIUM_CDROM))
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[cdrom:0] path",
                                 "boot mode cdrom needs a CD-ROM image (ISO)");
       break;
     case HG_BOOT_FLOPPY:
-      m = hg_vm_config_get_medium (c, HG_MEDIUM_FLOPPY);
-      if (m == NULL || m->path == NULL || *m->path == '\0')
+      if (!has_medium (c, HG_MEDIUM_FLOPPY))
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[floppy:0] path",
                                 "boot mode floppy needs a floppy image");
       if (!b->board->floppy)
@@ -265,8 +272,7 @@ hg_cmdline_check_boot_needs (Builder *b)
                                 "machine %s cannot boot from a floppy", b->machine);
       break;
     case HG_BOOT_USB:
-      m = hg_vm_config_get_medium (c, HG_MEDIUM_USB);
-      if (m == NULL || m->path == NULL || *m->path == '\0')
+      if (!has_medium (c, HG_MEDIUM_USB))
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[usb:0] path",
                                 "boot mode usb needs a USB stick image");
       break;

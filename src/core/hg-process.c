@@ -373,23 +373,6 @@ start_data_free (StartData *d)
   g_free (d);
 }
 
-static HgRuntimePaths *
-paths_copy (const HgRuntimePaths *p)
-{
-  HgRuntimePaths *c = g_new0 (HgRuntimePaths, 1);
-
-  c->root = g_strdup (p->root);
-  c->dir = g_strdup (p->dir);
-  c->qmp = g_strdup (p->qmp);
-  c->serial = g_strdup (p->serial);
-  c->monitor = g_strdup (p->monitor);
-  c->vnc = g_strdup (p->vnc);
-  c->pidfile = g_strdup (p->pidfile);
-  c->log = g_strdup (p->log);
-  c->lock = g_strdup (p->lock);
-  return c;
-}
-
 static void
 child_setup (gpointer user_data)
 {
@@ -737,7 +720,7 @@ hg_process_start_async (HgVmConfig           *config,
   g_task_set_source_tag (task, hg_process_start_async);
   d = g_new0 (StartData, 1);
   d->config = hg_vm_config_ref (config);
-  d->paths = paths_copy (paths);
+  d->paths = hg_runtime_paths_copy (paths);
   d->flags = flags;
   d->lock_fd = -1;
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);

@@ -129,6 +129,15 @@ hg_runtime_paths_new (const char *root,
   return p;
 }
 
+HgRuntimePaths *
+hg_runtime_paths_copy (const HgRuntimePaths *p)
+{
+  /* built again from root and id, so that no field can be forgotten */
+  g_autofree char *id = g_path_get_basename (p->dir);
+
+  return hg_runtime_paths_new (p->root, id);
+}
+
 void
 hg_runtime_paths_free (HgRuntimePaths *p)
 {

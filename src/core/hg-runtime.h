@@ -41,6 +41,7 @@ gboolean        hg_runtime_check_path_safe (const char *path, gboolean allow_dir
                                             GError **error);
 
 HgRuntimePaths *hg_runtime_paths_new     (const char *root, const char *vm_id);
+HgRuntimePaths *hg_runtime_paths_copy    (const HgRuntimePaths *paths);
 void            hg_runtime_paths_free    (HgRuntimePaths *paths);
 
 /* Directory of a switch's sockets: root/switches/<name> */

@@ -40,6 +40,19 @@ hg_vm_action_finish (HgVm          *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The QMP client of the task's VM, or NULL with the task completed with
+ * the error (not running, or QMP held by another client). */
+static HgQmpClient *
+task_require_qmp (GTask *task)
+{
+  GError *error = NULL;
+  HgQmpClient *qmp = hg_vm_require_qmp (g_task_get_source_object (task), &error);
+
+  if (qmp == NULL)
+    g_task_return_error (task, error);
+  return qmp;
+}
+
 /* a QMP command without result finished: complete the task */
 static void
 on_simple_done (GObject      *source,
@@ -68,26 +81,23 @@ run_simple (HgVm               *self,
             gpointer            user_data)
 {
   g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
-  GError *error = NULL;
-  HgQmpClient *qmp = hg_vm_require_qmp (self, &error);
+  HgQmpClient *qmp = task_require_qmp (task);
 
-  if (qmp == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  func (qmp, cancellable, done, g_object_ref (task));
+  if (qmp != NULL)
+    func (qmp, cancellable, done, g_object_ref (task));
 }
 
 /* ---- pause, resume, reset ---------------------------------------------- */
 
+/* stop (pause) or cont (resume) finished */
 static void
-on_stop_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_stop_cont_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   HgVm *self = g_task_get_source_object (task);
+  gboolean pause = g_task_get_source_tag (task) == hg_vm_pause_async;
   GError *error = NULL;
 
   if (!hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
@@ -95,27 +105,10 @@ on_stop_done (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  /* the STOP event normally came first */
-  if (self->state == HG_VM_STATE_RUNNING)
+  /* the STOP/RESUME event normally came first */
+  if (pause && self->state == HG_VM_STATE_RUNNING)
     hg_vm_set_state (self, HG_VM_STATE_PAUSED, _("paused"));
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_cont_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HgVm *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  if (!hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (self->state == HG_VM_STATE_PAUSED)
+  else if (!pause && self->state == HG_VM_STATE_PAUSED)
     hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
   g_task_return_boolean (task, TRUE);
 }
@@ -125,7 +118,7 @@ hg_vm_pause_async (HgVm *self, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_VM (self));
-  run_simple (self, hg_vm_pause_async, hg_qmp_stop_async, on_stop_done,
+  run_simple (self, hg_vm_pause_async, hg_qmp_stop_async, on_stop_cont_done,
               cancellable, callback, user_data);
 }
 
@@ -134,7 +127,7 @@ hg_vm_resume_async (HgVm *self, GCancellable *cancellable,
                     GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_VM (self));
-  run_simple (self, hg_vm_resume_async, hg_qmp_cont_async, on_cont_done,
+  run_simple (self, hg_vm_resume_async, hg_qmp_cont_async, on_stop_cont_done,
               cancellable, callback, user_data);
 }
 
@@ -412,13 +405,13 @@ run_snapshot (HgVm               *self,
   HgQmpClient *qmp;
 
   if (!hg_qmp_snapshot_name_is_valid (name, &error) ||
-      !hg_vm_check_snapshots_supported (self, &error) ||
-      (qmp = hg_vm_require_qmp (self, &error)) == NULL)
+      !hg_vm_check_snapshots_supported (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  func (qmp, name, cancellable, on_simple_done, g_object_ref (task));
+  if ((qmp = task_require_qmp (task)) != NULL)
+    func (qmp, name, cancellable, on_simple_done, g_object_ref (task));
 }
 
 void
@@ -445,15 +438,20 @@ hg_vm_snapshot_delete_async (HgVm *self, const char *name, GCancellable *cancell
   run_snapshot (self, hg_vm_snapshot_delete_async, hg_qmp_delvm_async, name, cancellable, callback, user_data);
 }
 
+/* query-block (media list) or info snapshots (snapshot list) finished */
 static void
-on_snapshots_listed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+on_list_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  GPtrArray *list = hg_qmp_query_snapshots_finish (HG_QMP_CLIENT (source), result, &error);
+  GPtrArray *list;
 
+  if (g_task_get_source_tag (task) == hg_vm_media_list_async)
+    list = hg_qmp_query_block_finish (HG_QMP_CLIENT (source), result, &error);
+  else
+    list = hg_qmp_query_snapshots_finish (HG_QMP_CLIENT (source), result, &error);
   if (list == NULL)
     g_task_return_error (task, error);
   else
@@ -471,13 +469,13 @@ hg_vm_snapshot_list_async (HgVm *self, GCancellable *cancellable,
   g_return_if_fail (HG_IS_VM (self));
 
   task = action_task (self, hg_vm_snapshot_list_async, cancellable, callback, user_data);
-  if (!hg_vm_check_snapshots_supported (self, &error) ||
-      (qmp = hg_vm_require_qmp (self, &error)) == NULL)
+  if (!hg_vm_check_snapshots_supported (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  hg_qmp_query_snapshots_async (qmp, cancellable, on_snapshots_listed, g_object_ref (task));
+  if ((qmp = task_require_qmp (task)) != NULL)
+    hg_qmp_query_snapshots_async (qmp, cancellable, on_list_done, g_object_ref (task));
 }
 
 GPtrArray *
@@ -506,38 +504,18 @@ media_data_free (MediaData *d)
   g_free (d);
 }
 
-static void
-on_block_listed (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GPtrArray *list = hg_qmp_query_block_finish (HG_QMP_CLIENT (source), result, &error);
-
-  if (list == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
-}
-
 void
 hg_vm_media_list_async (HgVm *self, GCancellable *cancellable,
                         GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
   HgQmpClient *qmp;
 
   g_return_if_fail (HG_IS_VM (self));
 
   task = action_task (self, hg_vm_media_list_async, cancellable, callback, user_data);
-  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  hg_qmp_query_block_async (qmp, cancellable, on_block_listed, g_object_ref (task));
+  if ((qmp = task_require_qmp (task)) != NULL)
+    hg_qmp_query_block_async (qmp, cancellable, on_list_done, g_object_ref (task));
 }
 
 GPtrArray *
@@ -623,11 +601,8 @@ on_media_resolved (GObject      *source,
                                  _("VM '%s' has no removable drive"), self->config->label);
       return;
     }
-  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if ((qmp = task_require_qmp (task)) == NULL)
+    return;
   {
     const char *dev = (hit->device && *hit->device) ? hit->device : NULL;
     const char *id = dev == NULL ? hit->qdev : NULL;
@@ -650,7 +625,6 @@ run_media (HgVm               *self,
            gpointer            user_data)
 {
   g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
-  GError *error = NULL;
   HgQmpClient *qmp;
 
   g_task_set_task_data (task, d, (GDestroyNotify) media_data_free);
@@ -660,11 +634,8 @@ run_media (HgVm               *self,
                                _("No such image file: %s"), d->file);
       return;
     }
-  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if ((qmp = task_require_qmp (task)) == NULL)
+    return;
   hg_qmp_query_block_async (qmp, cancellable, on_media_resolved, g_object_ref (task));
 }
 
@@ -755,7 +726,6 @@ hg_vm_screenshot_async (HgVm *self, const char *png_path, GCancellable *cancella
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *name = NULL;
-  GError *error = NULL;
   HgQmpClient *qmp;
   ShotData *d;
 
@@ -763,11 +733,8 @@ hg_vm_screenshot_async (HgVm *self, const char *png_path, GCancellable *cancella
   g_return_if_fail (png_path != NULL);
 
   task = action_task (self, hg_vm_screenshot_async, cancellable, callback, user_data);
-  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if ((qmp = task_require_qmp (task)) == NULL)
+    return;
   d = g_new0 (ShotData, 1);
   /* QEMU writes into our private runtime dir; we copy to the target */
   name = g_strdup_printf ("screendump-%08x.tmp", g_random_int ());
@@ -792,11 +759,13 @@ hg_vm_send_keys_async (HgVm *self, const char *combo, GCancellable *cancellable,
 
   task = action_task (self, hg_vm_send_keys_async, cancellable, callback, user_data);
   keys = hg_qmp_parse_key_combo (combo, &error);
-  if (keys == NULL || (qmp = hg_vm_require_qmp (self, &error)) == NULL)
+  if (keys == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  if ((qmp = task_require_qmp (task)) == NULL)
+    return;
   hg_qmp_send_key_async (qmp, (const char * const *) keys, 0, cancellable, on_simple_done,
                          g_object_ref (task));
 }
@@ -821,18 +790,14 @@ hg_vm_monitor_async (HgVm *self, const char *command_line, GCancellable *cancell
                      GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
   HgQmpClient *qmp;
 
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (command_line != NULL);
 
   task = action_task (self, hg_vm_monitor_async, cancellable, callback, user_data);
-  if ((qmp = hg_vm_require_qmp (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if ((qmp = task_require_qmp (task)) == NULL)
+    return;
   hg_qmp_human_monitor_command_async (qmp, command_line, cancellable, on_monitor_done,
                                       g_object_ref (task));
 }
