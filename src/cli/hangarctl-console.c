@@ -67,7 +67,8 @@ console_loop (const char *label,
           cfmakeraw (&raw);
           tcsetattr (STDIN_FILENO, TCSANOW, &raw);
           g_printerr (_("Connected to the serial console of VM '%s'.  Ctrl-] leaves; Ctrl-a c "
-                        "switches to the QEMU monitor and back.\r\n"), label);
+                        "switches to the QEMU monitor and back."), label);
+          g_printerr ("\r\n");   /* raw mode: no newline translation */
         }
     }
 

@@ -97,8 +97,11 @@ parse_uint (const char *flag,
 {
   if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
     {
-      hg_cli_error ("create", _("%s: '%s' is not a number from %" G_GUINT64_FORMAT
-                                " to %" G_GUINT64_FORMAT), flag, text, min, max);
+      /* numbers as strings: gettext cannot see through G_GUINT64_FORMAT */
+      g_autofree char *lo = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
+      g_autofree char *hi = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+      hg_cli_error ("create", _("%s: '%s' is not a number from %s to %s"), flag, text, lo, hi);
       return FALSE;
     }
   return TRUE;

@@ -118,8 +118,8 @@ hg_image_ppm_to_png (const guint8  *ppm,
   if (length - pos < row * height)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("Screen dump is truncated (%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes of pixels)"),
-                   length - pos, row * height);
+                   _("Screen dump is truncated (%lu of %lu bytes of pixels)"),
+                   (unsigned long) (length - pos), (unsigned long) (row * height));
       return NULL;
     }
 

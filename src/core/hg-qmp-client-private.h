@@ -60,18 +60,21 @@ struct _HgQmpClient {
   gboolean            disconnected_emitted;
 };
 
-void hg_qmp_client_send_command (HgQmpClient  *self,
-                                 GTask        *task,       /* transfer full */
-                                 const char   *command,
-                                 JsonNode     *arguments,
-                                 guint         timeout_ms,
-                                 GCancellable *cancellable);
-void hg_qmp_client_emit_event (HgQmpClient *self, JsonObject *root);
-void hg_qmp_client_handle_greeting (HgQmpClient *self, JsonObject *root);
-void hg_qmp_client_shutdown_connection (HgQmpClient  *self,
-                                        const GError *reason,
-                                        gboolean      emit);
-void hg_qmp_client_fail_all_pending (HgQmpClient *self, const GError *reason);
-void hg_qmp_client_read_more (HgQmpClient *self);
+/* hg-qmp-client.c */
+void hg_qmp_client_emit_event          (HgQmpClient *self, JsonObject *root);
+void hg_qmp_client_handle_greeting     (HgQmpClient *self, JsonObject *root);
+/* Closes the socket, fails every pending command, completes the open task
+ * with reason (handshake) or emits "disconnected". */
+void hg_qmp_client_shutdown_connection (HgQmpClient *self, const GError *reason, gboolean emit);
+
+/* hg-qmp-client-io.c */
+void hg_qmp_client_send_command        (HgQmpClient  *self,
+                                        GTask        *task,       /* transfer full */
+                                        const char   *command,
+                                        JsonNode     *arguments,
+                                        guint         timeout_ms,
+                                        GCancellable *cancellable);
+void hg_qmp_client_fail_all_pending    (HgQmpClient *self, const GError *reason);
+void hg_qmp_client_read_more           (HgQmpClient *self);
 
 G_END_DECLS

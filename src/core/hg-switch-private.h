@@ -41,12 +41,14 @@ struct _HgSwitch {
   guint         n_restarts;
 };
 
-void hg_switch_stop_watch (HgSwitch *self);
-void hg_switch_set_running (HgSwitch *self,
-                            GPid      pid);
-gboolean hg_switch_clean_stale (HgSwitch  *self,
-                                GError   **error);
+/* hg-switch.c: the running property (and pid) */
+void     hg_switch_set_running      (HgSwitch *self, GPid pid);
+/* hg-switch-start.c: removes what a dead switch left (sockets, pidfile) */
+gboolean hg_switch_clean_stale      (HgSwitch *self, GError **error);
+/* hg-switch-mgmt.c: something accepts connections on the UNIX socket path */
 gboolean hg_switch_mgmt_connectable (const char *path);
-void hg_switch_arm_watch (HgSwitch *self);
+/* hg-switch-watch.c: the pidfd watch of a watched switch */
+void     hg_switch_arm_watch        (HgSwitch *self);
+void     hg_switch_stop_watch       (HgSwitch *self);
 
 G_END_DECLS

@@ -532,8 +532,8 @@ hg_vm_config_load_from_data (const char  *data,
   if (length > HG_CONFIG_MAX_FILE_SIZE)
     {
       hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
-                 _("the file is too large (%" G_GSIZE_FORMAT " bytes; a VM config is at most 1 MiB)"),
-                 length);
+                 _("the file is too large (%lu bytes; a VM config is at most 1 MiB)"),
+                 (unsigned long) length);
       return NULL;
     }
   if (!scan_lines (data, length, source, error))

@@ -564,8 +564,8 @@ check_token (Check      *c,
     return TRUE;
   quoted = hg_config_quote_value (value);
   hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key,
-             _("%s is not %s (1–%" G_GSIZE_FORMAT " of letters, digits, “.”, “_”, “-”%s%s%s, not starting with “.” or “-”)"),
-             quoted, what, max_len, extra ? ", “" : "", extra ? extra : "", extra ? "”" : "");
+             _("%s is not %s (1–%lu of letters, digits, “.”, “_”, “-”%s%s%s, not starting with “.” or “-”)"),
+             quoted, what, (unsigned long) max_len, extra ? ", “" : "", extra ? extra : "", extra ? "”" : "");
   return FALSE;
 }
 

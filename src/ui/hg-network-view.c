@@ -72,7 +72,9 @@ counters (guint64 packets,
           guint64 bytes)
 {
   g_autofree char *size = g_format_size (bytes);
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " pkts, %s"), packets, size);
+  g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, packets);
+  /* TRANSLATORS: packets and bytes through a switch port, "12 pkts, 3.4 kB" */
+  return g_strdup_printf (_("%s pkts, %s"), count, size);
 }
 
 typedef struct {

@@ -411,7 +411,7 @@ on_library_scanned (GObject      *source,
   self->open_display = FALSE;
   if (entries->len == 0)
     hg_window_show_message (self, GTK_MESSAGE_INFO,
-                            _("No VMs found in the library. Create one with “hangarctl create --label NAME”."));
+                            _("No VMs found in the library. Create one with Ctrl+N, or with “hangarctl create --label NAME”."));
 
   g_signal_emit (self, signals[LIBRARY_LOADED], 0);
 }
