@@ -52,14 +52,8 @@ gboolean
 hg_process_check_path_safe (const char  *path,
                             GError     **error)
 {
-  if (hg_runtime_check_path_safe (path, FALSE, error))
-    return TRUE;
-  if (error != NULL && *error != NULL)
-    {
-      (*error)->domain = HG_PROCESS_ERROR;
-      (*error)->code = HG_PROCESS_ERROR_UNSAFE_PATH;
-    }
-  return FALSE;
+  return hg_runtime_check_path_safe (path, FALSE, error) ||
+         hg_runtime_error_retag (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH);
 }
 
 gboolean
@@ -115,8 +109,8 @@ hg_process_read_pidfile (const char  *pidfile,
   return TRUE;
 }
 
-static gboolean
-pid_is_alive (GPid pid)
+gboolean
+hg_process_pid_is_alive (GPid pid)
 {
   g_autofree char *proc = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *stat = NULL;
@@ -142,7 +136,7 @@ hg_process_pid_is_vm_qemu (GPid                  pid,
 
   g_return_val_if_fail (paths != NULL, FALSE);
 
-  if (pid <= 1 || !pid_is_alive (pid))
+  if (pid <= 1 || !hg_process_pid_is_alive (pid))
     return FALSE;
 
   exe_link = g_strdup_printf ("/proc/%d/exe", (int) pid);

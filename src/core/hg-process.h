@@ -58,6 +58,8 @@ gboolean  hg_process_prepare_runtime_dir (const HgRuntimePaths *paths,
                                           GError              **error);
 
 /* A path in the runtime dir must be absent, or a non-symlink we own. */
+/* TRUE if pid exists and is not a zombie (/proc/PID/stat). */
+gboolean  hg_process_pid_is_alive        (GPid pid);
 gboolean  hg_process_check_path_safe     (const char  *path,
                                           GError     **error);
 

@@ -105,6 +105,19 @@ hg_runtime_check_path_safe (const char  *path,
   return TRUE;
 }
 
+gboolean
+hg_runtime_error_retag (GError **error,
+                        GQuark   domain,
+                        int      code)
+{
+  if (error != NULL && *error != NULL)
+    {
+      (*error)->domain = domain;
+      (*error)->code = code;
+    }
+  return FALSE;
+}
+
 HgRuntimePaths *
 hg_runtime_paths_new (const char *root,
                       const char *vm_id)

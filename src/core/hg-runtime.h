@@ -40,6 +40,10 @@ gboolean        hg_runtime_ensure_dir    (const char *dir, GError **error);
 gboolean        hg_runtime_check_path_safe (const char *path, gboolean allow_dir,
                                             GError **error);
 
+/* Gives a runtime-directory error (G_IO_ERROR from the two functions
+ * above) the caller's domain and code; always returns FALSE. */
+gboolean        hg_runtime_error_retag     (GError **error, GQuark domain, int code);
+
 HgRuntimePaths *hg_runtime_paths_new     (const char *root, const char *vm_id);
 HgRuntimePaths *hg_runtime_paths_copy    (const HgRuntimePaths *paths);
 void            hg_runtime_paths_free    (HgRuntimePaths *paths);

@@ -39,14 +39,7 @@ prepare_dirs (HgSwitch  *self,
   if (!hg_runtime_ensure_dir (self->root, error) ||
       !hg_runtime_ensure_dir (switches, error) ||
       !hg_runtime_ensure_dir (self->dir, error))
-    {
-      if (error != NULL && *error != NULL)
-        {
-          (*error)->domain = HG_SWITCH_ERROR;
-          (*error)->code = HG_SWITCH_ERROR_UNSAFE_PATH;
-        }
-      return FALSE;
-    }
+    return hg_runtime_error_retag (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH);
   return TRUE;
 }
 
@@ -55,14 +48,8 @@ static gboolean
 check_safe (const char  *path,
             GError     **error)
 {
-  if (hg_runtime_check_path_safe (path, TRUE, error))
-    return TRUE;
-  if (error != NULL && *error != NULL)
-    {
-      (*error)->domain = HG_SWITCH_ERROR;
-      (*error)->code = HG_SWITCH_ERROR_UNSAFE_PATH;
-    }
-  return FALSE;
+  return hg_runtime_check_path_safe (path, TRUE, error) ||
+         hg_runtime_error_retag (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH);
 }
 
 /* What a dead switch left behind: its sockets and pidfile (never the log). */

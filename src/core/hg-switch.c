@@ -274,18 +274,6 @@ hg_switch_set_running (HgSwitch *self,
 
 /* ---- finding the process -------------------------------------------------- */
 
-static gboolean
-pid_is_alive (GPid pid)
-{
-  g_autofree char *proc = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (proc, &stat, NULL, NULL))
-    return FALSE;
-  p = strrchr (stat, ')');
-  return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-}
 
 static gboolean
 pid_is_our_switch (HgSwitch *self,
@@ -299,7 +287,7 @@ pid_is_our_switch (HgSwitch *self,
   gsize len = 0;
   const char *prev = NULL;
 
-  if (pid <= 1 || !pid_is_alive (pid))
+  if (pid <= 1 || !hg_process_pid_is_alive (pid))
     return FALSE;
   exe = g_file_read_link (exe_link, NULL);
   if (exe == NULL)
@@ -354,9 +342,9 @@ wait_pid_exit (GPid  pid,
         }
       while (poll (&pfd, 1, left) < 0 && errno == EINTR);
       /* a zombie child of ours counts as gone */
-      return (pfd.revents & POLLIN) != 0 || !pid_is_alive (pid);
+      return (pfd.revents & POLLIN) != 0 || !hg_process_pid_is_alive (pid);
     }
-  return !pid_is_alive (pid);
+  return !hg_process_pid_is_alive (pid);
 }
 
 gboolean

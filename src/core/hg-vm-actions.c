@@ -18,12 +18,12 @@
 
 /* ---- plumbing ---------------------------------------------------------- */
 
-static GTask *
-action_task (HgVm               *self,
-             gpointer            source_tag,
-             GCancellable       *cancellable,
-             GAsyncReadyCallback callback,
-             gpointer            user_data)
+GTask *
+hg_vm_action_task (HgVm               *self,
+                   gpointer            source_tag,
+                   GCancellable       *cancellable,
+                   GAsyncReadyCallback callback,
+                   gpointer            user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -80,7 +80,7 @@ run_simple (HgVm               *self,
             GAsyncReadyCallback callback,
             gpointer            user_data)
 {
-  g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   HgQmpClient *qmp = task_require_qmp (task);
 
   if (qmp != NULL)
@@ -181,7 +181,7 @@ hg_vm_kill_async (HgVm               *self,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = action_task (self, hg_vm_kill_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_kill_async, cancellable, callback, user_data);
   hg_vm_expect_exit (self, _("killed"));
   if (!send_kill (self, &error))
     {
@@ -316,7 +316,7 @@ hg_vm_shutdown_async (HgVm               *self,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = action_task (self, hg_vm_shutdown_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_shutdown_async, cancellable, callback, user_data);
   d = g_new0 (ShutdownData, 1);
   d->timeout_ms = timeout_ms;
   g_task_set_task_data (task, d, g_free);
@@ -400,7 +400,7 @@ run_snapshot (HgVm               *self,
               GAsyncReadyCallback callback,
               gpointer            user_data)
 {
-  g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   GError *error = NULL;
   HgQmpClient *qmp;
 
@@ -468,7 +468,7 @@ hg_vm_snapshot_list_async (HgVm *self, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = action_task (self, hg_vm_snapshot_list_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_snapshot_list_async, cancellable, callback, user_data);
   if (!hg_vm_check_snapshots_supported (self, &error))
     {
       g_task_return_error (task, error);
@@ -513,7 +513,7 @@ hg_vm_media_list_async (HgVm *self, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = action_task (self, hg_vm_media_list_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_media_list_async, cancellable, callback, user_data);
   if ((qmp = task_require_qmp (task)) != NULL)
     hg_qmp_query_block_async (qmp, cancellable, on_list_done, g_object_ref (task));
 }
@@ -624,7 +624,7 @@ run_media (HgVm               *self,
            GAsyncReadyCallback callback,
            gpointer            user_data)
 {
-  g_autoptr(GTask) task = action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   HgQmpClient *qmp;
 
   g_task_set_task_data (task, d, (GDestroyNotify) media_data_free);
@@ -732,7 +732,7 @@ hg_vm_screenshot_async (HgVm *self, const char *png_path, GCancellable *cancella
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (png_path != NULL);
 
-  task = action_task (self, hg_vm_screenshot_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_screenshot_async, cancellable, callback, user_data);
   if ((qmp = task_require_qmp (task)) == NULL)
     return;
   d = g_new0 (ShotData, 1);
@@ -757,7 +757,7 @@ hg_vm_send_keys_async (HgVm *self, const char *combo, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = action_task (self, hg_vm_send_keys_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_send_keys_async, cancellable, callback, user_data);
   keys = hg_qmp_parse_key_combo (combo, &error);
   if (keys == NULL)
     {
@@ -795,7 +795,7 @@ hg_vm_monitor_async (HgVm *self, const char *command_line, GCancellable *cancell
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (command_line != NULL);
 
-  task = action_task (self, hg_vm_monitor_async, cancellable, callback, user_data);
+  task = hg_vm_action_task (self, hg_vm_monitor_async, cancellable, callback, user_data);
   if ((qmp = task_require_qmp (task)) == NULL)
     return;
   hg_qmp_human_monitor_command_async (qmp, command_line, cancellable, on_monitor_done,

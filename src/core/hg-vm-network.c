@@ -166,9 +166,8 @@ run_steps (HgVm               *self,
            GAsyncReadyCallback callback,
            gpointer            user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, queue, (GDestroyNotify) queue_free);
   run_next (task);
 }

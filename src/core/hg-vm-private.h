@@ -59,6 +59,10 @@ void     hg_vm_wait_gone_async  (HgVm *self, guint timeout_ms, GCancellable *can
                                  GAsyncReadyCallback callback, gpointer user_data);
 gboolean hg_vm_wait_gone_finish (HgVm *self, GAsyncResult *result, GError **error);
 
+/* A GTask for an action completed by hg_vm_action_finish() and friends. */
+GTask   *hg_vm_action_task      (HgVm *self, gpointer source_tag, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+
 /* hg-vm-network.c: while QMP is attached (not for control clients), the
  * switches of the VDE NICs are watched and the NICs follow them. */
 void     hg_vm_watch_switches   (HgVm *self);
