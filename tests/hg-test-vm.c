@@ -2,13 +2,70 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "hg-test-vm.h"
 
 static char *runtime_dir;
+/* a copy that outlives runtime_dir, for the emergency clean-up */
+static char killer_dir[256];
+
+/* Kills every qemu-system-* whose command line names our runtime dir: a
+ * test that aborts half-way must not leave its guests running.  Plain
+ * POSIX calls only (it runs from a SIGABRT handler and atexit). */
+static void
+kill_our_qemus (void)
+{
+  static char buf[65536];
+  DIR *proc;
+  struct dirent *de;
+
+  if (killer_dir[0] == '\0' || (proc = opendir ("/proc")) == NULL)
+    return;
+  while ((de = readdir (proc)) != NULL)
+    {
+      char path[64];
+      ssize_t len;
+      int fd;
+      pid_t pid = (pid_t) strtol (de->d_name, NULL, 10);
+
+      if (pid <= 1 || pid == getpid ())
+        continue;
+      snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      len = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (len <= 0)
+        continue;
+      buf[len] = '\0';
+      if (strstr (buf, "qemu-system-") == NULL)
+        continue;
+      for (ssize_t i = 0; i < len; i++)
+        if (buf[i] == '\0')
+          buf[i] = ' ';
+      if (strstr (buf, killer_dir) != NULL)
+        kill (pid, SIGKILL);
+    }
+  closedir (proc);
+}
+
+static void
+on_abort (int sig)
+{
+  kill_our_qemus ();
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
 
 char *
 hg_test_guest_file (const char *sub,
@@ -34,6 +91,13 @@ hg_test_runtime_init (void)
   runtime_dir = g_dir_make_tmp ("hgrt-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("HANGAR_RUNTIME_DIR", runtime_dir, TRUE);
+  if (killer_dir[0] == '\0')
+    {
+      /* tests that install their own handler later replace this one */
+      g_strlcpy (killer_dir, runtime_dir, sizeof killer_dir);
+      signal (SIGABRT, on_abort);
+      atexit (kill_our_qemus);
+    }
 }
 
 void
