@@ -917,7 +917,7 @@ test_window_actions (void)
   g_assert_no_error (error);
 
   /* every action has an accelerator, and the shortcuts window lists it */
-  overlay = g_resources_lookup_data ("/io/github/hangarvm/Hangar/gtk/help-overlay.ui", 0, &error);
+  overlay = g_resources_lookup_data ("/io/github/hangarvm/Hangar/help-overlay.ui", 0, &error);
   g_assert_no_error (error);
   overlay_text = g_strndup (g_bytes_get_data (overlay, NULL), g_bytes_get_size (overlay));
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)

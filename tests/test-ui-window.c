@@ -661,6 +661,127 @@ test_external_start (Fixture       *f,
 }
 
 typedef struct {
+  HgVncSession *session;
+  guint         changes;
+} StateCount;
+
+static void
+on_session_state (HgVncSession *session,
+                  GParamSpec   *pspec,
+                  StateCount   *count)
+{
+  count->changes++;
+}
+
+static gboolean
+session_connected (gpointer data)
+{
+  return hg_vnc_session_get_state (data) == HG_VNC_SESSION_CONNECTED;
+}
+
+/* A reload (asked for, or a new VM directory seen by the file monitor)
+ * while the selected VM runs with its display shown keeps that VM's HgVm
+ * and its connections: the display does not flicker through a reconnect. */
+static void
+test_reload_keeps_display (Fixture       *f,
+                           gconstpointer  data)
+{
+  HgVncSession *session;
+  HgQmpClient *qmp;
+  HgVm *vm;
+  StateCount count = { NULL, 0 };
+  gulong id;
+  g_autoptr(HgVmConfig) config = NULL;
+
+  if (f->window == NULL)
+    return;
+  hg_window_select_vm (f->window, "tiny", TRUE);
+  wait_loaded (f);
+  g_assert_cmpint (run_hangarctl (f, "start", "tiny"), ==, 0);
+  vm = window_vm (f, "tiny");
+  g_assert_true (hg_test_wait_until (has_pid, vm, STATE_MS));
+  remember_pid (hg_vm_get_pid (vm));
+  g_assert_true (hg_test_wait_until (has_qmp, vm, STATE_MS));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->pages), ==, "display");
+  session = hg_vnc_view_get_session (f->window->vnc_view);
+  g_assert_true (hg_test_wait_until (session_connected, session, STATE_MS));
+  qmp = hg_vm_get_qmp_client (vm);
+  count.session = session;
+  id = g_signal_connect (session, "notify::state", G_CALLBACK (on_session_state), &count);
+
+  /* F5 */
+  hg_window_reload (f->window);
+  wait_loaded (f);
+  g_assert_true (window_vm (f, "tiny") == vm);
+  g_assert_true (f->window->current == vm);
+  g_assert_true (hg_vm_get_qmp_client (vm) == qmp);
+
+  /* a new VM directory: the monitor reloads */
+  config = plain_vm ("newcomer", "riscv64");
+  save_vm (config, f->base, NULL, "newcomer");
+  assert_tree_shows (f, "newcomer [riscv64, tcg] stopped", TRUE, LOAD_MS);
+  g_assert_true (window_vm (f, "tiny") == vm);
+  g_assert_true (hg_vm_get_qmp_client (vm) == qmp);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, 1);
+  g_assert_cmpstr (hg_vm_tree_get_selected_path (f->window->tree), ==,
+                   hg_vm_get_config (vm)->path);
+
+  /* the display stayed connected all along: no state change at all */
+  g_assert_cmpint (hg_vnc_session_get_state (session), ==, HG_VNC_SESSION_CONNECTED);
+  g_assert_cmpuint (count.changes, ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->pages), ==, "display");
+  g_signal_handler_disconnect (session, id);
+}
+
+/* `hangar --display tiny` with tiny running: its display connects before
+ * the library is loaded, and the tree adopts that same HgVm (one QMP
+ * connection, no reconnect of the display). */
+static void
+test_display_early (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *bases[] = { NULL, NULL };
+  HgVncSession *session;
+  HgVm *early;
+  StateCount count = { NULL, 0 };
+  gulong id;
+
+  if (f->base == NULL)
+    return;
+  g_assert_cmpint (run_hangarctl (f, "start", "tiny"), ==, 0);
+  bases[0] = f->base;
+  hg_application_set_bases (app, bases);
+  /* as hg_application_activate() does */
+  f->window = g_object_ref_sink (hg_window_new (app));
+  g_signal_connect (f->window, "library-loaded", G_CALLBACK (on_library_loaded), f);
+  session = hg_vnc_view_get_session (f->window->vnc_view);
+  count.session = session;
+  id = g_signal_connect (session, "notify::state", G_CALLBACK (on_session_state), &count);
+  hg_window_select_vm (f->window, "tiny", TRUE);
+  early = f->window->current;
+  g_assert_nonnull (early);
+  g_assert_cmpuint (f->loads, ==, 0);
+  gtk_stack_set_transition_type (f->window->pages, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->pages), ==, "display");
+
+  g_assert_true (hg_test_wait_until (has_pid, early, STATE_MS));
+  remember_pid (hg_vm_get_pid (early));
+  g_assert_true (hg_test_wait_until (session_connected, session, STATE_MS));
+  g_assert_true (hg_test_wait_until (loads_reached, f, LOAD_MS));
+  g_assert_true (window_vm (f, "tiny") == early);
+  g_assert_true (f->window->current == early);
+  g_assert_nonnull (hg_vm_get_qmp_client (early));
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+  g_assert_cmpstr (hg_vm_tree_get_selected_path (f->window->tree), ==,
+                   hg_vm_get_config (early)->path);
+  /* connecting, connected: nothing else */
+  g_assert_cmpint (hg_vnc_session_get_state (session), ==, HG_VNC_SESSION_CONNECTED);
+  g_assert_cmpuint (count.changes, ==, 2);
+  g_signal_handler_disconnect (session, id);
+}
+
+typedef struct {
   char *id;
   char *title;
   char *body;
@@ -905,6 +1026,10 @@ main (int   argc,
   g_test_add ("/hangar/ui/window/dir-added", Fixture, NULL, fixture_setup, test_dir_added, fixture_teardown);
   g_test_add ("/hangar/ui/window/external-start", Fixture, NULL, fixture_setup,
               test_external_start, fixture_teardown);
+  g_test_add ("/hangar/ui/window/reload-keeps-display", Fixture, NULL, fixture_setup,
+              test_reload_keeps_display, fixture_teardown);
+  g_test_add ("/hangar/ui/window/display-early", Fixture, "no window", fixture_setup,
+              test_display_early, fixture_teardown);
   g_test_add ("/hangar/ui/window/lifetime", Fixture, "no window", fixture_setup,
               test_lifetime, fixture_teardown);
   g_test_add ("/hangar/ui/window/demo-end-to-end", Fixture, NULL, fixture_setup,

@@ -270,7 +270,17 @@ hg_application_startup (GApplication *app)
   G_APPLICATION_CLASS (hg_application_parent_class)->startup (app);
 
   g_set_application_name ("Hangar");
-  gtk_window_set_default_icon_name (APP_ID);
+  /* The icon of the windows from a PNG: the app icon itself is an SVG,
+   * whose loader (librsvg, ~7 MB) would be loaded and run at startup only
+   * for this.  The About dialog still shows the SVG, when it is opened. */
+  {
+    g_autoptr(GdkPixbuf) icon = gdk_pixbuf_new_from_resource ("/io/github/hangarvm/Hangar/window-icon.png", NULL);
+
+    if (icon != NULL)
+      gtk_window_set_default_icon (icon);
+    else
+      gtk_window_set_default_icon_name (APP_ID);
+  }
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
 

@@ -27,6 +27,8 @@ struct _HgVncSession
   gboolean           reopen_pending;  /* connect once the old connection is gone */
   GCancellable      *cancellable;     /* the socket connect in flight */
   guint              retry_id;
+  guint              close_id;        /* a close deferred out of a VNC callback */
+  guint              in_callback;     /* depth of VncDisplay/VncConnection signals */
   guint              retry_ms;
   guint64            n_updates;
 };
@@ -56,6 +58,35 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void connect_socket (HgVncSession *self);
+
+static gboolean
+close_idle_cb (gpointer user_data)
+{
+  HgVncSession *self = user_data;
+
+  self->close_id = 0;
+  if (self->display != NULL && vnc_display_is_open (self->display))
+    vnc_display_close (self->display);
+  return G_SOURCE_REMOVE;
+}
+
+/* Closes the connection, but never from inside one of its own signals
+ * (a state notification, say): gtk-vnc's coroutine would be torn down
+ * while it runs (it aborts in vnc_connection_delayed_unref). */
+static void
+close_display (HgVncSession *self)
+{
+  if (!vnc_display_is_open (self->display))
+    return;
+  if (self->in_callback == 0)
+    {
+      vnc_display_close (self->display);
+      return;
+    }
+  if (self->close_id == 0)
+    self->close_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, close_idle_cb,
+                                      g_object_ref (self), g_object_unref);
+}
 
 HgVncSession *
 hg_vnc_session_new (VncDisplay *display)
@@ -199,7 +230,7 @@ hg_vnc_session_open (HgVncSession *self)
       /* "vnc-disconnected" of the old connection connects the new one */
       self->reopen_pending = TRUE;
       set_state (self, HG_VNC_SESSION_CONNECTING);
-      vnc_display_close (self->display);
+      close_display (self);
       return;
     }
   connect_socket (self);
@@ -216,16 +247,15 @@ hg_vnc_session_close (HgVncSession *self)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (vnc_display_is_open (self->display))
-    vnc_display_close (self->display);
+  close_display (self);
   set_state (self, HG_VNC_SESSION_DISCONNECTED);
 }
 
 /* ---- VncDisplay signals ------------------------------------------------- */
 
 static void
-on_vnc_initialized (VncDisplay   *display,
-                    HgVncSession *self)
+on_vnc_initialized_real (VncDisplay   *display,
+                         HgVncSession *self)
 {
   self->retry_ms = 0;
   set_error (self, NULL);
@@ -233,17 +263,17 @@ on_vnc_initialized (VncDisplay   *display,
 }
 
 static void
-on_vnc_error (VncDisplay   *display,
-              const char   *message,
-              HgVncSession *self)
+on_vnc_error_real (VncDisplay   *display,
+                   const char   *message,
+                   HgVncSession *self)
 {
   g_autofree char *text = g_strdup_printf (_("Display %s: %s"), self->socket_path, message);
   set_error (self, text);
 }
 
 static void
-on_vnc_disconnected (VncDisplay   *display,
-                     HgVncSession *self)
+on_vnc_disconnected_real (VncDisplay   *display,
+                          HgVncSession *self)
 {
   if (self->reopen_pending)
     {
@@ -264,12 +294,12 @@ on_vnc_disconnected (VncDisplay   *display,
 }
 
 static void
-on_framebuffer_update (VncConnection *conn,
-                       guint16        x,
-                       guint16        y,
-                       guint16        width,
-                       guint16        height,
-                       HgVncSession  *self)
+on_framebuffer_update_real (VncConnection *conn,
+                            guint16        x,
+                            guint16        y,
+                            guint16        width,
+                            guint16        height,
+                            HgVncSession  *self)
 {
   self->n_updates++;
   g_signal_emit (self, signals[FRAMEBUFFER_UPDATE], 0, (guint) x, (guint) y,
@@ -382,6 +412,48 @@ hg_vnc_session_has_content (HgVncSession *self)
 
 /* ---- GObject ------------------------------------------------------------ */
 
+/* The handlers run inside gtk-vnc's signals: closes from there wait */
+static void
+on_vnc_initialized (VncDisplay *display, HgVncSession *self)
+{
+  g_autoptr(HgVncSession) hold = g_object_ref (self);
+
+  self->in_callback++;
+  on_vnc_initialized_real (display, self);
+  self->in_callback--;
+}
+
+static void
+on_vnc_error (VncDisplay *display, const char *message, HgVncSession *self)
+{
+  g_autoptr(HgVncSession) hold = g_object_ref (self);
+
+  self->in_callback++;
+  on_vnc_error_real (display, message, self);
+  self->in_callback--;
+}
+
+static void
+on_vnc_disconnected (VncDisplay *display, HgVncSession *self)
+{
+  g_autoptr(HgVncSession) hold = g_object_ref (self);
+
+  self->in_callback++;
+  on_vnc_disconnected_real (display, self);
+  self->in_callback--;
+}
+
+static void
+on_framebuffer_update (VncConnection *conn, guint16 x, guint16 y, guint16 width,
+                       guint16 height, HgVncSession *self)
+{
+  g_autoptr(HgVncSession) hold = g_object_ref (self);
+
+  self->in_callback++;
+  on_framebuffer_update_real (conn, x, y, width, height, self);
+  self->in_callback--;
+}
+
 static void
 hg_vnc_session_constructed (GObject *object)
 {
@@ -407,6 +479,7 @@ hg_vnc_session_dispose (GObject *object)
 
   self->want_open = FALSE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->close_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

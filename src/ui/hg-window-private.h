@@ -28,6 +28,7 @@ struct _HgWindow
   HgSerialView         *monitor_view;
   GtkBox               *network_box;
   HgNetworkView        *network_view;  /* made when first shown */
+  GtkWindow            *help_overlay;  /* the shortcuts window, made when first shown */
 
   GStrv                 bases;         /* NULL = default bases */
   GCancellable         *cancellable;   /* cancelled when the window goes */
@@ -46,10 +47,17 @@ struct _HgWindow
   GFileMonitor         *runtime_monitor;
   GHashTable           *runtime_monitors; /* runtime id -> GFileMonitor of its dir */
   GHashTable           *attaching;     /* runtime id -> its attach retry (not owned) */
-  GCancellable         *attach_cancellable; /* cancelled by a reload */
   guint                 uptime_id;
   gboolean              open_display;  /* show the selected VM's display after the load */
   gboolean              scanning;      /* a library scan is under way */
+  gboolean              filling;       /* the tree is being (re)filled */
+  gboolean              early_display; /* --display: connect before the attach */
+  gboolean              early_connected; /* ... and did so: the attach decides */
+  gboolean              probe_started; /* the host probe (after the first load) */
+  gboolean              scan_deferred; /* the scan waits for the early display */
+  gulong                deferred_update_id;
+  gulong                deferred_state_id;
+  guint                 deferred_timeout_id;
 };
 
 /* hg-window-new-vm.c: win.new-vm, the creation assistant */
@@ -74,10 +82,19 @@ void hg_window_add_vm             (HgWindow   *self,
                                    HgVmConfig *config,
                                    const char *error);
 
+/* Points the display and terminals at the selected VM's sockets, or lets
+ * go of them */
+void hg_window_update_consoles    (HgWindow *self);
+
 /* hg-window-runtime.c */
 void  hg_window_init_runtime_watch  (HgWindow *self);
 void  hg_window_clear_runtime_watch (HgWindow *self);
 void  hg_window_cancel_attaches     (HgWindow *self);
+void  hg_window_cancel_attach       (HgWindow *self,
+                                     HgVm     *vm);
+/* An attach to vm is under way (or waits for a retry) */
+gboolean hg_window_is_attaching     (HgWindow *self,
+                                     HgVm     *vm);
 /* Attaches to vm if it runs, retrying while its QEMU comes up */
 void  hg_window_attach_vm           (HgWindow *self,
                                      HgVm     *vm);

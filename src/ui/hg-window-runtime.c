@@ -32,6 +32,7 @@
 typedef struct {
   HgWindow *window;     /* weak */
   HgVm     *vm;         /* strong */
+  GCancellable *cancellable; /* this retry's attach in flight */
   guint     tries;
   guint     timeout_id;
 } AttachRetry;
@@ -42,6 +43,7 @@ attach_retry_free (gpointer data)
   AttachRetry *retry = data;
 
   g_clear_handle_id (&retry->timeout_id, g_source_remove);
+  g_clear_object (&retry->cancellable);
   g_clear_weak_pointer (&retry->window);
   g_clear_object (&retry->vm);
   g_free (retry);
@@ -105,6 +107,13 @@ on_attached (GObject      *source,
       attach_retry_done (retry);
       return;
     }
+  /* a display connected before the attach (--display) stays only if the
+   * VM runs */
+  if (vm == self->current && self->early_connected && !hg_vm_is_active (vm))
+    {
+      self->early_connected = FALSE;
+      hg_window_update_consoles (self);
+    }
   if (attached || !needs_attach (vm) ||
       !g_file_test (hg_vm_get_runtime_paths (vm)->pidfile, G_FILE_TEST_EXISTS) ||
       g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_IDENTITY) ||
@@ -150,7 +159,7 @@ try_attach (AttachRetry *retry)
       return;
     }
   hg_process_unlock (lock);
-  hg_vm_attach_async (retry->vm, self->attach_cancellable, on_attached, retry);
+  hg_vm_attach_async (retry->vm, retry->cancellable, on_attached, retry);
 }
 
 /* Attaches to vm if it runs; keeps trying for a while when its pidfile is
@@ -169,8 +178,7 @@ hg_window_attach_vm (HgWindow *self,
   retry = g_new0 (AttachRetry, 1);
   g_set_weak_pointer (&retry->window, self);
   retry->vm = g_object_ref (vm);
-  if (self->attach_cancellable == NULL)
-    self->attach_cancellable = g_cancellable_new ();
+  retry->cancellable = g_cancellable_new ();
   /* the table points at the retry, which frees itself when done */
   g_hash_table_replace (self->attaching, g_strdup (id), retry);
   try_attach (retry);
@@ -330,15 +338,47 @@ hg_window_init_runtime_watch (HgWindow *self)
     }
 }
 
-/* The library is reloaded: attaches under way are for VMs that go */
+/* The window goes: no attach goes on */
 void
 hg_window_cancel_attaches (HgWindow *self)
 {
-  if (self->attach_cancellable != NULL)
-    g_cancellable_cancel (self->attach_cancellable);
-  g_clear_object (&self->attach_cancellable);
-  if (self->attaching != NULL)
-    g_hash_table_remove_all (self->attaching);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->attaching == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->attaching);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_cancellable_cancel (((AttachRetry *) value)->cancellable);
+  g_hash_table_remove_all (self->attaching);
+}
+
+gboolean
+hg_window_is_attaching (HgWindow *self,
+                        HgVm     *vm)
+{
+  AttachRetry *retry;
+
+  if (self->attaching == NULL)
+    return FALSE;
+  retry = g_hash_table_lookup (self->attaching, vm_runtime_id (vm));
+  return retry != NULL && retry->vm == vm;
+}
+
+/* A reload dropped vm: its attach under way (if any) stops */
+void
+hg_window_cancel_attach (HgWindow *self,
+                         HgVm     *vm)
+{
+  AttachRetry *retry;
+
+  if (self->attaching == NULL)
+    return;
+  retry = g_hash_table_lookup (self->attaching, vm_runtime_id (vm));
+  if (retry == NULL || retry->vm != vm)
+    return;
+  g_cancellable_cancel (retry->cancellable);
+  g_hash_table_remove (self->attaching, vm_runtime_id (vm));
 }
 
 void

@@ -21,7 +21,10 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void update_current (HgWindow *self);
+static void     update_current (HgWindow *self);
+static gboolean reload_timeout (gpointer user_data);
+static void     start_host_probe (HgWindow *self);
+static void     clear_scan_deferral (HgWindow *self);
 
 static void
 monitor_cancel_and_unref (gpointer monitor)
@@ -109,6 +112,10 @@ update_consoles (HgWindow *self)
   gboolean active = vm != NULL && hg_vm_is_active (vm) &&
                     hg_vm_get_state (vm) != HG_VM_STATE_STARTING;
 
+  /* connected before the attach (--display): kept while that goes on */
+  if (!active && self->early_connected && vm != NULL && hg_window_is_attaching (self, vm))
+    return;
+  self->early_connected = FALSE;
   if (!active)
     {
       hg_vnc_view_set_auto_reconnect (self->vnc_view, FALSE);
@@ -151,10 +158,41 @@ update_consoles (HgWindow *self)
   }
 }
 
+/* --display VM: while the attach to the selected VM is under way, its
+ * display is connected already if its socket is there (QEMU runs).  The
+ * attach then finds it connected; if the VM turns out not to run,
+ * hg_window_update_consoles() lets go of it. */
+static void
+connect_display_early (HgWindow *self)
+{
+  HgVm *vm = self->current;
+  const HgRuntimePaths *paths;
+
+  if (!self->early_display || vm == NULL || hg_vm_is_active (vm) ||
+      !hg_window_is_attaching (self, vm) ||
+      !gtk_widget_get_realized (GTK_WIDGET (self->vnc_view)))
+    return;
+  paths = hg_vm_get_runtime_paths (vm);
+  if (!g_file_test (paths->vnc, G_FILE_TEST_EXISTS))
+    return;
+  self->early_display = FALSE;
+  self->early_connected = TRUE;
+  g_debug ("Connecting the display of %s before the attach", hg_vm_get_label (vm));
+  hg_vnc_view_set_socket_path (self->vnc_view, paths->vnc);
+  hg_vnc_view_connect (self->vnc_view);
+}
+
+void
+hg_window_update_consoles (HgWindow *self)
+{
+  update_consoles (self);
+}
+
 static void
 on_vnc_view_realized (HgWindow *self)
 {
   update_consoles (self);
+  connect_display_early (self);
 }
 
 static void
@@ -188,18 +226,39 @@ on_vm_state_changed (HgVm       *vm,
   hg_window_query_accel (self, vm);
   if (vm == self->current)
     update_current (self);
+  /* kept by a reload while it ran, its config since edited: made anew
+   * from the new config now that it is stopped */
+  if (!hg_vm_is_active (vm) && g_object_get_data (G_OBJECT (vm), "hg-config-stale") != NULL &&
+      self->reload_id == 0)
+    self->reload_id = g_timeout_add (RELOAD_DEBOUNCE_MS, reload_timeout, self);
 }
 
 static void
 on_selected_path_changed (HgWindow *self)
 {
-  const char *path = hg_vm_tree_get_selected_path (self->tree);
+  const char *path;
   const char *error = NULL;
-  HgVmConfig *config = hg_vm_tree_get_selected (self->tree, &error);
+  HgVmConfig *config;
+  HgVm *vm;
 
-  self->current = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
+  /* a reload refills the tree: the selection comes back afterwards */
+  if (self->filling)
+    return;
+  path = hg_vm_tree_get_selected_path (self->tree);
+  config = hg_vm_tree_get_selected (self->tree, &error);
+  vm = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
   hg_details_view_set_vm (self->details, path, config, error);
   gtk_header_bar_set_subtitle (self->header_bar, config != NULL ? config->label : NULL);
+
+  /* The same VM again (a reload kept it): its consoles stay connected */
+  if (vm != NULL && vm == self->current)
+    {
+      update_command_line (self);
+      update_current (self);
+      return;
+    }
+  self->current = vm;
+  self->early_display = self->early_connected = FALSE;
 
   /* The consoles belong to one VM at a time */
   hg_serial_view_disconnect (self->serial_view);
@@ -224,6 +283,27 @@ on_selected_path_changed (HgWindow *self)
 
 /* ---- library ------------------------------------------------------------ */
 
+/* Follows vm (new, or kept by a reload) in the tree, the notifier and the
+ * table of VMs */
+static void
+adopt_vm (HgWindow   *self,
+          const char *config_path,
+          HgVm       *vm)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  g_signal_connect_object (vm, "notify::state", G_CALLBACK (on_vm_state_changed), self, 0);
+  g_signal_connect_object (vm, "notify::pid", G_CALLBACK (on_vm_state_changed), self, 0);
+  g_signal_connect_object (vm, "notify::log-tail", G_CALLBACK (on_vm_state_changed), self, 0);
+  g_hash_table_replace (self->vms, g_strdup (config_path), g_object_ref (vm));
+  /* desktop notifications when it stops or crashes (hg-notifier.c) */
+  if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
+    {
+      g_set_object (&self->notifier, hg_application_get_notifier (HG_APPLICATION (app)));
+      hg_notifier_watch (self->notifier, vm);
+    }
+}
+
 void
 hg_window_add_vm (HgWindow   *self,
                   const char *base,
@@ -241,24 +321,54 @@ hg_window_add_vm (HgWindow   *self,
   {
     g_autoptr(HgVm) vm = hg_vm_new_full (config, NULL, self->caps);
 
-    g_signal_connect_object (vm, "notify::state", G_CALLBACK (on_vm_state_changed), self, 0);
-    g_signal_connect_object (vm, "notify::pid", G_CALLBACK (on_vm_state_changed), self, 0);
-    g_signal_connect_object (vm, "notify::log-tail", G_CALLBACK (on_vm_state_changed), self, 0);
-    g_hash_table_replace (self->vms, g_strdup (config_path), g_object_ref (vm));
-    /* desktop notifications when it stops or crashes (hg-notifier.c) */
-    {
-      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-      if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
-        {
-          g_set_object (&self->notifier, hg_application_get_notifier (HG_APPLICATION (app)));
-          hg_notifier_watch (self->notifier, vm);
-        }
-    }
+    adopt_vm (self, config_path, vm);
     /* VMs started before this window (or by hangarctl) are adopted here;
      * later starts by others are seen in the runtime directory */
     hg_window_attach_vm (self, vm);
   }
+}
+
+/* Stops following vm: it goes on running, we only stop listening (and so
+ * does the notifier: a detach is no "stopped" worth telling) */
+static void
+drop_vm (HgWindow *self,
+         HgVm     *vm)
+{
+  hg_window_cancel_attach (self, vm);
+  g_signal_handlers_disconnect_by_data (vm, self);
+  if (self->notifier != NULL)
+    g_signal_handlers_disconnect_by_data (vm, self->notifier);
+  hg_vm_detach (vm);
+}
+
+static gboolean
+config_changed (HgVmConfig *a,
+                HgVmConfig *b)
+{
+  g_autofree char *data_a = hg_vm_config_to_data (a, NULL);
+  g_autofree char *data_b = hg_vm_config_to_data (b, NULL);
+
+  return g_strcmp0 (data_a, data_b) != 0;
+}
+
+/* The HgVm of old that a reload keeps for entry: the same config path and
+ * uuid, and running (its QMP, display and terminals stay connected) or
+ * being attached to (the early display of --display).  A stopped VM gets a
+ * new HgVm with the config as it is now. */
+static HgVm *
+find_kept_vm (HgWindow       *self,
+              GHashTable     *old,
+              HgLibraryEntry *entry)
+{
+  HgVm *vm;
+
+  if (entry->config == NULL || old == NULL)
+    return NULL;
+  vm = g_hash_table_lookup (old, entry->path);
+  if (vm == NULL || !(hg_vm_is_active (vm) || hg_window_is_attaching (self, vm)) ||
+      g_strcmp0 (hg_vm_get_config (vm)->uuid, entry->config->uuid) != 0)
+    return NULL;
+  return vm;
 }
 
 static void
@@ -271,14 +381,7 @@ clear_library (HgWindow *self)
   hg_window_cancel_attaches (self);
   g_hash_table_iter_init (&iter, self->vms);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      /* the VMs go on running; we only stop listening (and so does the
-       * notifier: a detach is no "stopped" worth telling) */
-      g_signal_handlers_disconnect_by_data (value, self);
-      if (self->notifier != NULL)
-        g_signal_handlers_disconnect_by_data (value, self->notifier);
-      hg_vm_detach (HG_VM (value));
-    }
+    drop_vm (self, value);
   g_hash_table_remove_all (self->vms);
   hg_vm_tree_clear (self->tree);
 }
@@ -343,15 +446,20 @@ on_library_scanned (GObject      *source,
   g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *selected = NULL;
   g_autoptr(GHashTable) watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) old = NULL;
+  /* let go during the fill, freed after the new selection is made */
+  g_autoptr(GPtrArray) gone_vms = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 started;
 
   entries = g_task_propagate_pointer (G_TASK (result), &error);
   if (entries == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        self->scanning = FALSE;
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        hg_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
+        {
+          self->scanning = FALSE;
+          hg_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
+          start_host_probe (self);
+        }
       return;
     }
 
@@ -366,7 +474,13 @@ on_library_scanned (GObject      *source,
   g_clear_pointer (&self->pending_select, g_free);
   self->scanning = FALSE;
   started = g_get_monotonic_time ();
-  clear_library (self);
+  /* The tree is filled anew; running VMs that are still there keep their
+   * HgVm (and so their QMP, display and terminal connections), the others
+   * are let go once the new selection is made. */
+  old = g_steal_pointer (&self->vms);
+  self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->filling = TRUE;
+  hg_vm_tree_clear (self->tree);
   g_ptr_array_set_size (self->monitors, 0);
   hg_vm_tree_begin_update (self->tree);
 
@@ -374,9 +488,40 @@ on_library_scanned (GObject      *source,
     {
       HgLibraryEntry *entry = g_ptr_array_index (entries, i);
       g_autofree char *folder_dir = NULL;
+      HgVm *kept = find_kept_vm (self, old, entry);
 
-      hg_window_add_vm (self, entry->base, entry->folder, entry->path, entry->config,
-                        entry->error != NULL ? entry->error->message : NULL);
+      if (kept != NULL)
+        {
+          const char *accel = g_object_get_data (G_OBJECT (kept), "hg-accel-in-use");
+
+          hg_vm_tree_add_vm (self->tree, entry->base, entry->folder, entry->path,
+                             hg_vm_get_config (kept), NULL);
+          hg_vm_tree_set_vm_state (self->tree, entry->path,
+                                   hg_vm_state_to_string (hg_vm_get_state (kept)));
+          if (accel != NULL)
+            hg_vm_tree_set_vm_accel (self->tree, entry->path, accel);
+          g_hash_table_replace (self->vms, g_strdup (entry->path), g_object_ref (kept));
+          /* edited while it runs: the new config counts from its next
+           * start, when a reload (on_vm_state_changed) makes it anew */
+          if (config_changed (hg_vm_get_config (kept), entry->config))
+            g_object_set_data (G_OBJECT (kept), "hg-config-stale", GINT_TO_POINTER (TRUE));
+          g_hash_table_remove (old, entry->path);
+        }
+      else
+        {
+          HgVm *gone = old != NULL ? g_hash_table_lookup (old, entry->path) : NULL;
+
+          /* the old HgVm lets go of the VM first (its QMP socket serves one
+           * client), then the new one attaches */
+          if (gone != NULL)
+            {
+              drop_vm (self, gone);
+              g_ptr_array_add (gone_vms, g_object_ref (gone));
+              g_hash_table_remove (old, entry->path);
+            }
+          hg_window_add_vm (self, entry->base, entry->folder, entry->path, entry->config,
+                            entry->error != NULL ? entry->error->message : NULL);
+        }
       /* Watch the base and every folder that holds VMs: new VM directories
        * appear there, removed ones vanish from there. */
       folder_dir = entry->folder != NULL && entry->folder[0] != '\0'
@@ -406,6 +551,17 @@ on_library_scanned (GObject      *source,
 
   if (selected == NULL || !hg_vm_tree_select_path (self->tree, selected))
     hg_vm_tree_select_first (self->tree);
+  self->filling = FALSE;
+  on_selected_path_changed (self);
+  /* the VMs that are gone, or stopped (made anew above) */
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, old);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      drop_vm (self, value);
+  }
   if (self->open_display && self->current != NULL)
     gtk_stack_set_visible_child_name (self->pages, "display");
   self->open_display = FALSE;
@@ -413,6 +569,7 @@ on_library_scanned (GObject      *source,
     hg_window_show_message (self, GTK_MESSAGE_INFO,
                             _("No VMs found in the library. Create one with Ctrl+N, or with “hangarctl create --label NAME”."));
 
+  start_host_probe (self);
   g_signal_emit (self, signals[LIBRARY_LOADED], 0);
 }
 
@@ -444,6 +601,7 @@ hg_window_reload (HgWindow *self)
 
   g_return_if_fail (HG_IS_WINDOW (self));
 
+  clear_scan_deferral (self);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
@@ -490,6 +648,192 @@ on_library_changed (GFileMonitor      *monitor,
     }
 }
 
+/* ---- --display VM: the display before the library ---------------------- */
+
+typedef struct {
+  GStrv  bases;   /* NULL = the default bases */
+  char  *name;
+} EarlyLookup;
+
+static void
+early_lookup_free (gpointer data)
+{
+  EarlyLookup *lookup = data;
+
+  g_strfreev (lookup->bases);
+  g_free (lookup->name);
+  g_free (lookup);
+}
+
+static void
+early_lookup_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  EarlyLookup *lookup = task_data;
+  g_auto(GStrv) defaults = lookup->bases == NULL ? hg_library_default_bases () : NULL;
+  GError *error = NULL;
+  HgVmConfig *config;
+
+  config = hg_library_lookup ((const char * const *) (lookup->bases != NULL ? lookup->bases : defaults),
+                              lookup->name, &error);
+  if (config == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, config, (GDestroyNotify) hg_vm_config_unref);
+}
+
+/* The scan of the library waits while the early display connects: on
+ * this kind of machine (two cores, one of them the guest's) the scan
+ * thread and the tree's fill would slow the VNC handshake down.  It goes
+ * on at the display's first framebuffer, when the display fails, or after
+ * EARLY_SCAN_DELAY_MS. */
+#define EARLY_SCAN_DELAY_MS 1000
+
+static void
+clear_scan_deferral (HgWindow *self)
+{
+  HgVncSession *session = hg_vnc_view_get_session (self->vnc_view);
+
+  self->scan_deferred = FALSE;
+  g_clear_signal_handler (&self->deferred_update_id, session);
+  g_clear_signal_handler (&self->deferred_state_id, session);
+  g_clear_handle_id (&self->deferred_timeout_id, g_source_remove);
+}
+
+static gboolean
+resume_scan (gpointer user_data)
+{
+  HgWindow *self = user_data;
+
+  self->deferred_timeout_id = 0;
+  if (self->scan_deferred)
+    hg_window_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* From inside gtk-vnc's signals: the scan starts from an idle */
+static void
+resume_scan_soon (HgWindow *self)
+{
+  HgVncSession *session = hg_vnc_view_get_session (self->vnc_view);
+
+  g_clear_signal_handler (&self->deferred_update_id, session);
+  g_clear_signal_handler (&self->deferred_state_id, session);
+  g_clear_handle_id (&self->deferred_timeout_id, g_source_remove);
+  self->deferred_timeout_id = g_idle_add (resume_scan, self);
+}
+
+static void
+on_deferred_update (HgWindow *self)
+{
+  resume_scan_soon (self);
+}
+
+static void
+on_deferred_state (HgWindow *self)
+{
+  if (hg_vnc_session_get_state (hg_vnc_view_get_session (self->vnc_view)) == HG_VNC_SESSION_DISCONNECTED)
+    resume_scan_soon (self);
+}
+
+static void
+defer_scan (HgWindow *self)
+{
+  HgVncSession *session = hg_vnc_view_get_session (self->vnc_view);
+
+  if (!self->scanning || self->scan_deferred)
+    return;
+  /* the scan just started: it stops at once */
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
+  g_clear_object (&self->scan_cancellable);
+  self->scan_deferred = TRUE;
+  self->deferred_update_id = g_signal_connect_swapped (session, "framebuffer-update",
+                                                       G_CALLBACK (on_deferred_update), self);
+  self->deferred_state_id = g_signal_connect_swapped (session, "notify::state",
+                                                      G_CALLBACK (on_deferred_state), self);
+  self->deferred_timeout_id = g_timeout_add (EARLY_SCAN_DELAY_MS, resume_scan, self);
+}
+
+/* Shows config's VM at once, before the library is loaded */
+static void
+show_early (HgWindow   *self,
+            HgVmConfig *config)
+{
+  g_autoptr(HgVm) vm = NULL;
+
+  /* too late (the tree is there), or something else was asked for since */
+  if (!self->scanning || self->current != NULL ||
+      g_hash_table_contains (self->vms, config->path))
+    return;
+
+  /* The VM the tree selects once filled: it is adopted then, with its
+   * connections (find_kept_vm) */
+  g_debug ("Early display of %s", config->path);
+  vm = hg_vm_new_full (config, NULL, self->caps);
+  adopt_vm (self, config->path, vm);
+  self->current = vm;
+  hg_details_view_set_vm (self->details, config->path, config, NULL);
+  gtk_header_bar_set_subtitle (self->header_bar, config->label);
+  gtk_stack_set_visible_child_name (self->pages, "display");
+  hg_window_attach_vm (self, vm);
+  update_current (self);
+  /* running: the display connects now, the library comes after */
+  if (hg_window_is_attaching (self, vm) &&
+      g_file_test (hg_vm_get_runtime_paths (vm)->vnc, G_FILE_TEST_EXISTS))
+    {
+      self->early_display = TRUE;
+      connect_display_early (self);
+      defer_scan (self);
+    }
+}
+
+static void
+on_early_lookup (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HgWindow) self = user_data;
+  EarlyLookup *lookup = g_task_get_task_data (G_TASK (result));
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = g_task_propagate_pointer (G_TASK (result), &error);
+  /* not found, ambiguous ...: the library load says so */
+  if (config == NULL)
+    {
+      g_debug ("No early display for %s: %s", lookup->name, error->message);
+      return;
+    }
+  if (g_strcmp0 (self->pending_select, lookup->name) == 0)
+    show_early (self, config);
+}
+
+/* The usual case, without a walk through the library: a VM right in a
+ * base, named by its label.  The scan decides in the end (resolve_vm): if
+ * it picks another VM of that name, the display follows. */
+static HgVmConfig *
+lookup_direct (HgWindow   *self,
+               const char *name)
+{
+  g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
+  char **bases = self->bases != NULL ? self->bases : defaults;
+
+  if (!hg_label_is_valid (name, NULL))
+    return NULL;
+  for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (name, HG_CONFIG_SUFFIX, NULL);
+      g_autofree char *path = g_build_filename (bases[i], name, file, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return hg_vm_config_load (path, NULL);
+    }
+  return NULL;
+}
+
 void
 hg_window_select_vm (HgWindow   *self,
                      const char *vm,
@@ -504,6 +848,28 @@ hg_window_select_vm (HgWindow   *self,
   /* a load under way picks it up; else load again */
   if (!self->scanning)
     hg_window_reload (self);
+  /* The display need not wait for the whole library: the one VM is looked
+   * up (cheap: only its config is loaded) and shown at once */
+  if (show_display && self->current == NULL)
+    {
+      g_autoptr(HgVmConfig) config = lookup_direct (self, vm);
+      g_autoptr(GTask) task = NULL;
+      EarlyLookup *lookup;
+
+      if (config != NULL)
+        {
+          show_early (self, config);
+          return;
+        }
+      g_debug ("Looking up %s for its display", vm);
+      task = g_task_new (NULL, self->cancellable, on_early_lookup, g_object_ref (self));
+      lookup = g_new0 (EarlyLookup, 1);
+      lookup->bases = g_strdupv (self->bases);
+      lookup->name = g_strdup (vm);
+      g_task_set_source_tag (task, hg_window_select_vm);
+      g_task_set_task_data (task, lookup, early_lookup_free);
+      g_task_run_in_thread (task, early_lookup_thread);
+    }
 }
 
 void
@@ -540,6 +906,22 @@ on_host_probed (GObject      *source,
     return;
   self->caps = caps;
   update_command_line (self);
+}
+
+/* The command lines need the host's emulators and KVM state.  Probed after
+ * the first load of the library: it spawns emulators (or reads their
+ * cache), which the window's first frame and display need not wait for. */
+static void
+start_host_probe (HgWindow *self)
+{
+  g_autoptr(GTask) probe = NULL;
+
+  if (self->probe_started)
+    return;
+  self->probe_started = TRUE;
+  probe = g_task_new (NULL, self->cancellable, on_host_probed, g_object_ref (self));
+  g_task_set_source_tag (probe, start_host_probe);
+  g_task_run_in_thread (probe, probe_thread);
 }
 
 /* ---- win. actions ------------------------------------------------------- */
@@ -644,7 +1026,31 @@ action_fullscreen (GSimpleAction *action, GVariant *value, gpointer user_data)
     gtk_window_unfullscreen (GTK_WINDOW (self));
 }
 
+/* The shortcuts window, built when first asked for: GtkApplication would
+ * build it with every window (some 40 rows of widgets at startup) */
+static void
+action_show_help_overlay (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+
+  if (self->help_overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/hangarvm/Hangar/help-overlay.ui");
+
+      self->help_overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      g_object_ref_sink (self->help_overlay);
+      gtk_window_set_transient_for (self->help_overlay, GTK_WINDOW (self));
+      gtk_window_set_modal (self->help_overlay, TRUE);
+      gtk_window_set_destroy_with_parent (self->help_overlay, TRUE);
+      /* closed: hidden, shown again next time */
+      g_signal_connect (self->help_overlay, "delete-event", G_CALLBACK (gtk_widget_hide_on_delete), NULL);
+    }
+  gtk_window_present (self->help_overlay);
+}
+
 static const GActionEntry win_actions[] = {
+  { "show-help-overlay", action_show_help_overlay },
   { "reload", action_reload },
   { "find", action_find },
   { "page", action_page, "s", "'details'" },
@@ -710,11 +1116,16 @@ hg_window_dispose (GObject *object)
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
   g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->vnc_view != NULL)
+    clear_scan_deferral (self);
   if (self->vms != NULL)
     clear_library (self);
   hg_window_clear_runtime_watch (self);
   g_clear_pointer (&self->vms, g_hash_table_unref);
   g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  if (self->help_overlay != NULL)
+    gtk_widget_destroy (GTK_WIDGET (self->help_overlay));
+  g_clear_object (&self->help_overlay);
   g_clear_object (&self->vm_actions);
   g_clear_object (&self->notifier);
   g_clear_object (&self->scan_cancellable);
@@ -775,8 +1186,7 @@ hg_window_class_init (HgWindowClass *klass)
 static void
 hg_window_init (HgWindow *self)
 {
-  g_autoptr(GTask) probe = NULL;
-
+  g_debug ("Making the window");
   self->cancellable = g_cancellable_new ();
   self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->monitors = g_ptr_array_new_with_free_func (monitor_cancel_and_unref);
@@ -792,9 +1202,4 @@ hg_window_init (HgWindow *self)
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   /* the list has the keyboard (the filter is Ctrl+F away) */
   hg_vm_tree_focus_list (self->tree);
-
-  /* The command lines need the host's emulators and KVM state */
-  probe = g_task_new (NULL, self->cancellable, on_host_probed, g_object_ref (self));
-  g_task_set_source_tag (probe, hg_window_init);
-  g_task_run_in_thread (probe, probe_thread);
 }

@@ -20,6 +20,11 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* Nothing here draws with OpenGL: without this GDK's X11 backend loads
+   * libGL and Mesa (with LLVM: some 50 MB and tens of ms) at display open
+   * only to pick a visual.  A GDK_GL of the user's own is kept. */
+  g_setenv ("GDK_GL", "disable", FALSE);
+
   /* Without a display there is nothing to show: say so in one line and
    * name the command-line equivalent (--help still works). */
   if (!g_strv_contains ((const char * const *) argv, "--help") &&
