@@ -141,6 +141,18 @@ hg_cli_fail (const char   *command,
   return exit_code_for (error);
 }
 
+gboolean
+hg_cli_parse_boot_mode (const char *command,
+                        const char *text,
+                        HgBootMode *out)
+{
+  if (hg_boot_mode_from_string (text, out))
+    return TRUE;
+  hg_cli_error (command, _("--boot: unknown boot mode '%s' (disk, cdrom, pxe, kernel, "
+                           "floppy or usb)"), text);
+  return FALSE;
+}
+
 /* Parses a command's options; FALSE (error printed) on a bad flag. */
 gboolean
 hg_cli_parse_options (const char     *command,
@@ -702,12 +714,8 @@ cli_cmdline (HgCliContext *ctx,
                                         : _("takes one VM"));
       return HG_EXIT_USAGE;
     }
-  if (boot != NULL && !hg_boot_mode_from_string (boot, &mode))
-    {
-      hg_cli_error ("cmdline", _("--boot: unknown boot mode '%s' (disk, cdrom, pxe, kernel, "
-                                 "floppy or usb)"), boot);
-      return HG_EXIT_USAGE;
-    }
+  if (boot != NULL && !hg_cli_parse_boot_mode ("cmdline", boot, &mode))
+    return HG_EXIT_USAGE;
   config = hg_cli_lookup_vm (ctx, "cmdline", local_bases, argv[1], &status);
   if (config == NULL)
     return status;

@@ -27,6 +27,9 @@ char   **hg_cli_effective_bases (HgCliContext   *ctx,
 int      hg_cli_fail            (const char     *command,
                                  const GError   *error);
 
+/* --boot MODE; FALSE with the error printed (naming the modes). */
+gboolean hg_cli_parse_boot_mode (const char *command, const char *text, HgBootMode *out);
+
 /* Finds one VM by label, directory or .hangar file in the effective bases;
  * NULL with the error printed and *out_status set. */
 HgVmConfig *hg_cli_lookup_vm (HgCliContext  *ctx,

@@ -215,12 +215,8 @@ cli_start (HgCliContext *ctx,
     return HG_EXIT_USAGE;
   if (!hg_cli_check_one_vm ("start", argc, 2))
     return HG_EXIT_USAGE;
-  if (boot != NULL && !hg_boot_mode_from_string (boot, &mode))
-    {
-      hg_cli_error ("start", _("--boot: unknown boot mode '%s' (disk, cdrom, pxe, kernel, "
-                               "floppy or usb)"), boot);
-      return HG_EXIT_USAGE;
-    }
+  if (boot != NULL && !hg_cli_parse_boot_mode ("start", boot, &mode))
+    return HG_EXIT_USAGE;
   vm = hg_cli_open_vm (ctx, "start", local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
