@@ -50,7 +50,9 @@
  *
  * Usage: xvfb-run -a -s '-screen 0 1280x800x24' bench/startup [ROUNDS]
  *   HANGAR=path, HANGARCTL=path override the built programs;
- *   HANGAR_GUESTS_DIR: the guests (tools/build-guests.sh).
+ *   HANGAR_GUESTS_DIR: the guests (tools/build-guests.sh);
+ *   HANGAR_BENCH_SMAPS=N: also print each program's N biggest resident
+ *   mappings at the end of its idle run (where the memory is).
  */
 
 #define DEFAULT_ROUNDS  3
@@ -458,6 +460,87 @@ run_done (gpointer data)
   return run->result->first_frame >= 0 && (!run->want_fb || run->result->first_fb >= 0);
 }
 
+typedef struct {
+  const char *what;
+  guint64     kb;
+} Mapping;
+
+static int
+compare_mapping (gconstpointer a,
+                 gconstpointer b)
+{
+  const Mapping *x = a, *y = b;
+  return x->kb < y->kb ? 1 : x->kb > y->kb ? -1 : 0;
+}
+
+/* HANGAR_BENCH_SMAPS=N: where a program's resident memory is, its N
+ * biggest mappings by file (anonymous ones together as [anon]) */
+static void
+print_mappings (const char *program,
+                GPid        pid)
+{
+  const char *top = g_getenv ("HANGAR_BENCH_SMAPS");
+  g_autofree char *path = g_strdup_printf ("/proc/%d/smaps", pid);
+  g_autofree char *text = NULL;
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) mappings = g_array_new (FALSE, FALSE, sizeof (Mapping));
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *current = g_strdup ("[anon]");
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n;
+
+  if (top == NULL || !g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  n = (guint) g_ascii_strtoull (top, NULL, 10);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (lines[i], " \t", -1);
+      guint n_fields = g_strv_length (fields);
+      guint64 kb;
+
+      if (n_fields >= 5 && strchr (fields[0], '-') != NULL && fields[0][strlen (fields[0]) - 1] != ':')
+        {
+          /* a mapping: "start-end perms offset dev inode   path" */
+          const char *name = "[anon]";
+
+          for (guint f = 5; f < n_fields; f++)
+            if (fields[f][0] != '\0')
+              {
+                name = fields[f];
+                break;
+              }
+          g_free (current);
+          current = g_strdup (name);
+          continue;
+        }
+      if (n_fields < 2 || !g_str_equal (fields[0], "Rss:"))
+        continue;
+      for (guint f = 1; f < n_fields; f++)
+        if (fields[f][0] != '\0')
+          {
+            kb = g_ascii_strtoull (fields[f], NULL, 10);
+            key = g_strdup (current);
+            value = g_hash_table_lookup (by_name, key);
+            g_hash_table_replace (by_name, key, GSIZE_TO_POINTER (GPOINTER_TO_SIZE (value) + kb));
+            break;
+          }
+    }
+  g_hash_table_iter_init (&iter, by_name);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Mapping m = { key, GPOINTER_TO_SIZE (value) };
+      g_array_append_val (mappings, m);
+    }
+  g_array_sort (mappings, compare_mapping);
+  printf ("%s: the %u biggest resident mappings (kB)\n", program, n);
+  for (guint i = 0; i < mappings->len && i < n; i++)
+    printf ("  %8" G_GUINT64_FORMAT "  %s\n", g_array_index (mappings, Mapping, i).kb,
+            g_array_index (mappings, Mapping, i).what);
+  fflush (stdout);
+}
+
 /* Runs argv, measures, ends it.  idle: also 20 s of idle CPU. */
 static Result
 measure (const char * const *argv,
@@ -500,6 +583,8 @@ measure (const char * const *argv,
                         ((g_get_monotonic_time () - idle_start) / 1e6);
     }
   result.peak_rss_kb = proc_value (pid, "status", "VmHWM:");
+  if (idle)
+    print_mappings (argv[0], pid);
 
   if (run.damage != None && run.window != None)
     XDamageDestroy (dpy, run.damage);

@@ -139,7 +139,7 @@ static char *
 guest_key (HgVmConfig *cfg,
            const char *key)
 {
-  return g_key_file_get_string (cfg->keyfile, "guest", key, NULL);
+  return g_key_file_get_string (hg_vm_config_get_keyfile (cfg), "guest", key, NULL);
 }
 
 static void
@@ -264,7 +264,7 @@ test_tst324 (void)
   g_assert_cmpuint (note->line, ==, 16);
   g_assert_cmpstr (note->text, ==, "8");
   {
-    g_autofree char *kept = g_key_file_get_string (cfg->keyfile, "ctys",
+    g_autofree char *kept = g_key_file_get_string (hg_vm_config_get_keyfile (cfg), "ctys",
                                                    "HDDBOOTIMAGE_INST_BLOCKCOUNT", NULL);
     g_assert_cmpstr (kept, ==, "8");
   }
@@ -847,7 +847,7 @@ test_write_base (void)
   g_assert_cmpint (loaded->boot_mode, ==, HG_BOOT_CDROM);
   g_assert_cmpstr (need_medium (loaded, HG_MEDIUM_CDROM)->path, ==,
                    "/mntn/swpool/miscOS/QNX/6.4.0/raw/qnxsdp-6.4.0-200810211530-dvd.iso");
-  ip = g_key_file_get_string (loaded->keyfile, "guest", "ip", NULL);
+  ip = g_key_file_get_string (hg_vm_config_get_keyfile (loaded), "guest", "ip", NULL);
   g_assert_cmpstr (ip, ==, "172.20.6.23");
 
   /* no temporary files are left behind */

@@ -426,8 +426,6 @@ hg_ctys_import_ensure_mapped (HgCtysImport *self)
 
   /* Map even without a label, so that the report is complete. */
   cfg = hg_vm_config_new (self->label ? self->label : "imported");
-  if (cfg->keyfile == NULL)
-    cfg->keyfile = g_key_file_new ();
   if (cfg->disks == NULL)
     cfg->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_free);
   if (cfg->media == NULL)
@@ -462,7 +460,7 @@ hg_ctys_import_ensure_mapped (HgCtysImport *self)
         {
           g_autofree char *value = g_key_file_get_value (extra, groups[g], keys[k], NULL);
 
-          g_key_file_set_value (cfg->keyfile, groups[g], keys[k], value);
+          g_key_file_set_value (hg_vm_config_get_keyfile (cfg), groups[g], keys[k], value);
         }
     }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -118,27 +119,56 @@ hg_runtime_error_retag (GError **error,
   return FALSE;
 }
 
+/* One allocation holds the struct and every string (a library of 1,000
+ * VMs keeps 1,000 of these): the fields point into it and must not be
+ * freed or replaced one by one. */
 HgRuntimePaths *
 hg_runtime_paths_new (const char *root,
                       const char *vm_id)
 {
+  static const char * const names[] = {
+    "qmp.sock", "serial.sock", "monitor.sock", "vnc.sock", "qemu.pid",
+    "qemu.log", "lock", "exit-reason", "qmp-ctl.sock",
+  };
+  g_autofree char *dir = NULL;
   HgRuntimePaths *p;
+  char **fields[G_N_ELEMENTS (names)];
+  gsize dir_len, size;
+  char *at;
 
   g_return_val_if_fail (root != NULL, NULL);
   g_return_val_if_fail (vm_id != NULL, NULL);
 
-  p = g_new0 (HgRuntimePaths, 1);
-  p->root = g_strdup (root);
-  p->dir = g_build_filename (root, "vms", vm_id, NULL);
-  p->qmp = g_build_filename (p->dir, "qmp.sock", NULL);
-  p->serial = g_build_filename (p->dir, "serial.sock", NULL);
-  p->monitor = g_build_filename (p->dir, "monitor.sock", NULL);
-  p->vnc = g_build_filename (p->dir, "vnc.sock", NULL);
-  p->pidfile = g_build_filename (p->dir, "qemu.pid", NULL);
-  p->log = g_build_filename (p->dir, "qemu.log", NULL);
-  p->lock = g_build_filename (p->dir, "lock", NULL);
-  p->qmp_ctl = g_build_filename (p->dir, "qmp-ctl.sock", NULL);
-  p->exit_reason = g_build_filename (p->dir, "exit-reason", NULL);
+  dir = g_build_filename (root, "vms", vm_id, NULL);
+  dir_len = strlen (dir);
+  size = sizeof (HgRuntimePaths) + strlen (root) + 1 + dir_len + 1;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    size += dir_len + 1 + strlen (names[i]) + 1;
+
+  p = g_malloc0 (size);
+  fields[0] = &p->qmp;
+  fields[1] = &p->serial;
+  fields[2] = &p->monitor;
+  fields[3] = &p->vnc;
+  fields[4] = &p->pidfile;
+  fields[5] = &p->log;
+  fields[6] = &p->lock;
+  fields[7] = &p->exit_reason;
+  fields[8] = &p->qmp_ctl;
+
+  at = (char *) (p + 1);
+  p->root = at;
+  at = g_stpcpy (at, root) + 1;
+  p->dir = at;
+  at = g_stpcpy (at, dir) + 1;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      *fields[i] = at;
+      at = g_stpcpy (at, dir);
+      *at++ = G_DIR_SEPARATOR;
+      at = g_stpcpy (at, names[i]) + 1;
+    }
+  g_assert ((gsize) (at - (char *) p) == size);
   return p;
 }
 
@@ -154,19 +184,6 @@ hg_runtime_paths_copy (const HgRuntimePaths *p)
 void
 hg_runtime_paths_free (HgRuntimePaths *p)
 {
-  if (p == NULL)
-    return;
-  g_free (p->root);
-  g_free (p->dir);
-  g_free (p->qmp);
-  g_free (p->serial);
-  g_free (p->monitor);
-  g_free (p->vnc);
-  g_free (p->pidfile);
-  g_free (p->log);
-  g_free (p->lock);
-  g_free (p->qmp_ctl);
-  g_free (p->exit_reason);
   g_free (p);
 }
 

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
  *        qmp.sock qmp-ctl.sock serial.sock monitor.sock vnc.sock qemu.pid qemu.log lock
  *     switches/<name>/                   (0700)
  *        data/ (vde_switch -s)  mgmt.sock (vde_switch -M)
+ *
+ * The strings live in the struct's own allocation: read-only, freed with
+ * hg_runtime_paths_free().
  */
 typedef struct {
   char *root;      /* $XDG_RUNTIME_DIR/hangar */

@@ -519,6 +519,7 @@ hg_vm_config_load_from_data (const char  *data,
 {
   g_autoptr(HgVmConfig) self = NULL;
   g_autoptr(GError) local = NULL;
+  g_autoptr(GKeyFile) kf = NULL;
   const char *source;
   Loader l;
 
@@ -547,7 +548,8 @@ hg_vm_config_load_from_data (const char  *data,
       self->dir = g_path_get_dirname (self->path);
     }
 
-  if (!g_key_file_load_from_data (self->keyfile, data, length,
+  kf = g_key_file_new ();
+  if (!g_key_file_load_from_data (kf, data, length,
                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                   &local))
     {
@@ -555,10 +557,10 @@ hg_vm_config_load_from_data (const char  *data,
                  _("not a valid config file: %s"), local->message);
       return NULL;
     }
-  if (!check_all_values (self->keyfile, source, error))
+  if (!check_all_values (kf, source, error))
     return NULL;
 
-  l = (Loader) { self, self->keyfile, source, error };
+  l = (Loader) { self, kf, source, error };
   if (!parse_fixed_groups (&l) || !parse_indexed_groups (&l))
     return NULL;
 
@@ -568,6 +570,8 @@ hg_vm_config_load_from_data (const char  *data,
   if (!hg_vm_config_validate (self, error))
     return NULL;
 
+  /* the key file again only when it is saved (hg_vm_config_get_keyfile) */
+  self->original = g_strndup (data, length);
   return g_steal_pointer (&self);
 }
 

@@ -289,7 +289,7 @@ hg_vm_config_to_data (HgVmConfig *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  kf = self->keyfile;
+  kf = hg_vm_config_get_keyfile (self);
 
   set_opt (kf, "machine", "label", self->label);
   set_opt (kf, "machine", "uuid", self->uuid);

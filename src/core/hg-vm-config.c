@@ -407,7 +407,6 @@ hg_vm_config_alloc (void)
   HgVmConfig *self = g_new0 (HgVmConfig, 1);
 
   self->ref_count = 1;
-  self->keyfile = g_key_file_new ();
   self->accel = HG_ACCEL_AUTO;
   self->memory_mib = 512;
   self->cpus = 1;
@@ -431,6 +430,25 @@ hg_vm_config_new (const char *label)
   return self;
 }
 
+GKeyFile *
+hg_vm_config_get_keyfile (HgVmConfig *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->keyfile == NULL)
+    {
+      self->keyfile = g_key_file_new ();
+      /* the text passed every check when it was loaded */
+      if (self->original != NULL &&
+          !g_key_file_load_from_data (self->keyfile, self->original, (gsize) -1,
+                                      G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
+                                      NULL))
+        g_warn_if_reached ();
+      g_clear_pointer (&self->original, g_free);
+    }
+  return self->keyfile;
+}
+
 HgVmConfig *
 hg_vm_config_ref (HgVmConfig *self)
 {
@@ -451,6 +469,7 @@ hg_vm_config_unref (HgVmConfig *self)
     return;
 
   g_clear_pointer (&self->keyfile, g_key_file_unref);
+  g_free (self->original);
   g_free (self->path);
   g_free (self->dir);
   g_free (self->source);

@@ -71,7 +71,8 @@ typedef struct _HgVmConfig HgVmConfig;
 struct _HgVmConfig {
   /*< private >*/
   gint       ref_count;
-  GKeyFile  *keyfile;      /* everything as read, so unknown keys survive saves */
+  GKeyFile  *keyfile;      /* NULL until needed: use hg_vm_config_get_keyfile() */
+  char      *original;     /* the text as read, until keyfile is built from it */
 
   /*< public, read-write >*/
   char      *path;         /* absolute path of the .hangar file, or NULL */
@@ -144,6 +145,10 @@ HgVmConfig  *hg_vm_config_load_from_data (const char *data,
 /* Checks every field; the same rules as load. */
 gboolean     hg_vm_config_validate    (HgVmConfig  *self,
                                        GError     **error);
+/* Everything as read (and as set since), so that unknown keys and comments
+ * survive saves.  Built from the text read on first use: a library of
+ * thousands of VMs keeps only the text of each. */
+GKeyFile    *hg_vm_config_get_keyfile (HgVmConfig  *self);
 /* Serialises into the retained key file (keeping unknown keys) */
 char        *hg_vm_config_to_data     (HgVmConfig  *self,
                                        gsize       *length);

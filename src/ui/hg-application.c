@@ -22,6 +22,8 @@ struct _HgApplication
   gboolean        bases_from_command_line;
   char           *select;      /* --select / --display VM, for the next activate */
   gboolean        show_display;
+  GtkCssProvider *adwaita_assets;        /* adwaita-assets.css */
+  gboolean        adwaita_assets_added;
 };
 
 G_DEFINE_FINAL_TYPE (HgApplication, hg_application, GTK_TYPE_APPLICATION)
@@ -227,6 +229,32 @@ static const GActionEntry app_actions[] = {
   { "preferences", action_preferences },
 };
 
+/* adwaita-assets.css: the PNG renditions of the built-in Adwaita theme's
+ * check and radio marks, for as long as that theme is the one in use.
+ * GtkSettings adds the theme at the SETTINGS priority, so one above it;
+ * the user's own gtk.css (USER) still wins. */
+static void
+on_theme_name_changed (GtkSettings   *settings,
+                       GParamSpec    *pspec,
+                       HgApplication *self)
+{
+  g_autofree char *theme = NULL;
+  gboolean adwaita;
+
+  g_object_get (settings, "gtk-theme-name", &theme, NULL);
+  adwaita = theme == NULL || g_str_equal (theme, "Adwaita") || g_str_equal (theme, "Adwaita-dark");
+  if (adwaita == self->adwaita_assets_added)
+    return;
+  if (adwaita)
+    gtk_style_context_add_provider_for_screen (gdk_screen_get_default (),
+                                               GTK_STYLE_PROVIDER (self->adwaita_assets),
+                                               GTK_STYLE_PROVIDER_PRIORITY_SETTINGS + 1);
+  else
+    gtk_style_context_remove_provider_for_screen (gdk_screen_get_default (),
+                                                  GTK_STYLE_PROVIDER (self->adwaita_assets));
+  self->adwaita_assets_added = adwaita;
+}
+
 static void
 hg_application_startup (GApplication *app)
 {
@@ -304,6 +332,12 @@ hg_application_startup (GApplication *app)
   gtk_style_context_add_provider_for_screen (gdk_screen_get_default (),
                                              GTK_STYLE_PROVIDER (css),
                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  self->adwaita_assets = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (self->adwaita_assets,
+                                       "/io/github/hangarvm/Hangar/adwaita-assets.css");
+  g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-theme-name",
+                           G_CALLBACK (on_theme_name_changed), self, 0);
+  on_theme_name_changed (gtk_settings_get_default (), NULL, self);
 }
 
 static void
@@ -315,6 +349,7 @@ hg_application_finalize (GObject *object)
   g_clear_pointer (&self->select, g_free);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_object (&self->adwaita_assets);
 
   G_OBJECT_CLASS (hg_application_parent_class)->finalize (object);
 }
