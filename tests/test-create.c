@@ -266,6 +266,62 @@ test_osinfo_detect (void)
   hg_test_remove_tree (dir);
 }
 
+static gboolean
+libosinfo_mapped (void)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, "libosinfo") != NULL;
+}
+
+/* libosinfo (and the libraries it brings) is loaded on first use only;
+ * a broken module is a clear error naming it, not a crash */
+static void
+test_osinfo_module (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) found = NULL;
+      const char *bad_dir = g_getenv ("HG_TEST_BAD_MODULE_DIR");
+
+      g_assert_false (libosinfo_mapped ());
+      if (bad_dir != NULL && bad_dir[0] != '\0')
+        {
+          g_setenv ("HANGAR_OSINFO_MODULE_DIR", bad_dir, TRUE);
+          g_assert_false (hg_osinfo_init (&error));
+          g_assert_error (error, HG_OSINFO_ERROR, HG_OSINFO_ERROR_NO_DATABASE);
+          g_assert_nonnull (strstr (error->message, bad_dir));
+          found = hg_osinfo_search ("debian", 0);
+          g_assert_cmpuint (found->len, ==, 0);
+          g_assert_null (hg_osinfo_lookup ("debian11"));
+          g_assert_false (libosinfo_mapped ());
+          return;
+        }
+      g_assert_true (hg_osinfo_init (&error));
+      g_assert_no_error (error);
+      g_assert_true (libosinfo_mapped ());
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+
+  {
+    g_autofree char *dir = make_dir ();
+    g_autofree char *module = g_build_filename (dir, "hangar-osinfo.so", NULL);
+
+    write_file (module, "not a shared object\n");
+    /* the subprocess inherits it */
+    g_setenv ("HG_TEST_BAD_MODULE_DIR", dir, TRUE);
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_setenv ("HG_TEST_BAD_MODULE_DIR", "", TRUE);
+    g_test_trap_assert_passed ();
+    hg_test_remove_tree (dir);
+  }
+}
+
 /* The spec applies what was detected, asynchronously */
 static void
 test_spec_detect (void)
@@ -1154,6 +1210,7 @@ main (int   argc,
 
   g_test_add_func ("/hangar/create/sizes", test_sizes);
   g_test_add_func ("/hangar/create/osinfo-detect", test_osinfo_detect);
+  g_test_add_func ("/hangar/create/osinfo-module", test_osinfo_module);
   g_test_add_func ("/hangar/create/spec-detect", test_spec_detect);
   g_test_add_func ("/hangar/create/spec-defaults", test_spec_defaults);
   g_test_add_func ("/hangar/create/spec-bad-input", test_spec_bad_input);

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Test (suite install): `meson install --destdir` into a temporary folder puts
 # every file a distribution needs in place, and the installed programs run.
-# Usage: test-install.sh BUILDDIR PREFIX BINDIR LIBEXECDIR DATADIR LOCALEDIR MANDIR GUI
+# Usage: test-install.sh BUILDDIR PREFIX BINDIR LIBEXECDIR DATADIR LOCALEDIR MANDIR GUI OSINFODIR
 set -eu
-build=$1 prefix=$2 bindir=$3 libexecdir=$4 datadir=$5 localedir=$6 mandir=$7 gui=$8
+build=$1 prefix=$2 bindir=$3 libexecdir=$4 datadir=$5 localedir=$6 mandir=$7 gui=$8 osinfodir=$9
 dest=$(mktemp -d "${TMPDIR:-/tmp}/hangar-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT
 fail=0
@@ -26,7 +26,8 @@ for f in \
     "$datadir/icons/hicolor/scalable/apps/$app.svg" \
     "$datadir/icons/hicolor/symbolic/apps/$app-symbolic.svg" \
     "$localedir/de/LC_MESSAGES/hangar.mo" \
-    "$mandir/man1/hangarctl.1"; do
+    "$mandir/man1/hangarctl.1" \
+    "$osinfodir/hangar-osinfo.so"; do
   if [ -f "$dest$f" ]; then echo "ok: $f"; else bad "not installed: $f"; fi
 done
 if [ "$gui" = true ]; then
@@ -47,6 +48,20 @@ if [ -x "$ctl" ]; then
     \{*qemu*\}|\[*qemu*\]) echo "ok: hangarctl check --json ($(printf '%s' "$out" | wc -c) bytes of JSON)" ;;
     *) bad "hangarctl check --json did not print a JSON object naming QEMU: $out" ;;
   esac
+fi
+# The installed OS data module (loaded on first use) answers: a VM created
+# for a named OS gets that OS's name.  The module is looked for at its
+# installed place, which is under $dest here.
+if [ -x "$ctl" ]; then
+  rc=0; out=$(HANGAR_OSINFO_MODULE_DIR="$dest$osinfodir" "$ctl" create --label osprobe \
+      --dir "$dest/lib" --os debian11 --disk-size 64M --net none 2>&1) || rc=$?
+  if [ $rc != 0 ]; then
+    bad "hangarctl create --os debian11 exited with $rc: $out"
+  elif grep -q '^name=Debian 11$' "$dest/lib/osprobe/osprobe.hangar"; then
+    echo "ok: the installed OS data module named debian11"
+  else
+    bad "the VM created with --os debian11 has no OS name: $(cat "$dest/lib/osprobe/osprobe.hangar")"
+  fi
 fi
 if [ "$gui" = true ] && [ -x "$dest$bindir/hangar" ]; then
   out=$(env -u DISPLAY -u WAYLAND_DISPLAY "$dest$bindir/hangar" --help 2>&1) || bad "hangar --help exited with $?: $out"

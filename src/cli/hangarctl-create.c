@@ -398,7 +398,8 @@ apply_options (HgVmSpec      *spec,
           g_object_set (spec, "os-id", os->id, NULL);
           g_print (_("Detected %s (%s) on %s\n"), os->name, os->id, iso);
         }
-      else if (g_error_matches (local, HG_OSINFO_ERROR, HG_OSINFO_ERROR_UNKNOWN))
+      else if (g_error_matches (local, HG_OSINFO_ERROR, HG_OSINFO_ERROR_UNKNOWN) ||
+               g_error_matches (local, HG_OSINFO_ERROR, HG_OSINFO_ERROR_NO_DATABASE))
         g_print (_("Operating system not recognised: %s\n"), local->message);
     }
   if (o->os != NULL)
