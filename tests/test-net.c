@@ -705,13 +705,10 @@ static gboolean
 guest_ping (HgTestSerial *serial,
             const char   *address)
 {
-  g_autofree char *cmd =
-    g_strdup_printf ("ping -c 3 -w 30 %s >/dev/null 2>&1 && echo PING-$((40+2)) || "
-                     "echo NOPING-$((40+2))\n", address);
+  g_autofree char *line =
+    g_strdup_printf ("ping -c 3 -w 30 %s >/dev/null 2>&1 || echo NOPING-$((40+2))", address);
 
-  hg_test_serial_mark (serial);
-  hg_test_serial_write (serial, cmd);
-  g_assert_true (hg_test_serial_wait_for (serial, "PING-42", 60000));
+  guest_run (serial, line, "PING", 60000);
   return strstr (hg_test_serial_output (serial), "NOPING-42") == NULL;
 }
 
@@ -749,55 +746,122 @@ find_endpoint (GPtrArray    *ports,
   return NULL;
 }
 
+/* Two demo guests on one VDE switch, in a network namespace of their own:
+ * net-<tag>1 and net-<tag>2, MACs 52:54:00:77:<net>:01 and :02, addresses
+ * 10.77.<net>.1 and .2 once up. */
+typedef struct {
+  guint         net;
+  char         *ns;
+  char         *base[2];
+  HgVm         *vm[2];
+  HgTestSerial *serial[2];
+  HgSwitch     *sw;
+} GuestPair;
+
+/* Stops what the pair started (guests, switch, namespace) and frees it;
+ * also after a make that failed half-way. */
+static void
+guest_pair_clear (GuestPair *p)
+{
+  for (guint i = 0; i < 2; i++)
+    g_clear_pointer (&p->serial[i], hg_test_serial_free);
+  for (guint i = 0; i < 2; i++)
+    kill_vm (p->vm[i]);
+  if (p->sw != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      untrack_pid (hg_switch_find_running (p->sw));
+      hg_switch_stop_sync (p->sw, &error);
+      g_assert_no_error (error);
+    }
+  if (p->ns != NULL)
+    {
+      ns_leave ();
+      ns_del (p->ns);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      hg_test_remove_tree (p->base[i]);
+      g_clear_pointer (&p->base[i], g_free);
+      g_clear_object (&p->vm[i]);
+    }
+  g_clear_object (&p->sw);
+  g_clear_pointer (&p->ns, g_free);
+}
+
+/* The VMs made, the namespace entered, the switch object (not started);
+ * FALSE with the test skipped when root, ip or the guest is missing. */
+static gboolean
+guest_pair_make (GuestPair  *p,
+                 const char *tag,
+                 guint       net,
+                 const char *switch_name)
+{
+  if (!can_use_netns ())
+    return FALSE;
+  p->net = net;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("net-%s%u", tag, i + 1);
+      g_autofree char *mac = g_strdup_printf ("52:54:00:77:%02x:%02x", net, i + 1);
+
+      p->vm[i] = make_vde_vm (label, switch_name, mac, &p->base[i]);
+      if (p->vm[i] == NULL)
+        {
+          g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+          guest_pair_clear (p);
+          return FALSE;
+        }
+    }
+  p->ns = ns_add (tag);
+  ns_enter (p->ns);
+  p->sw = hg_switch_new (NULL, switch_name);
+  return TRUE;
+}
+
+/* Both guests started (start_guest) at their shell, with their addresses */
+static void
+guest_pair_up (GuestPair *p)
+{
+  for (guint i = 0; i < 2; i++)
+    guest_shell (p->serial[i]);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *cidr = g_strdup_printf ("10.77.%u.%u/24", p->net, i + 1);
+
+      guest_set_address (p->serial[i], cidr);
+    }
+}
+
 static void
 test_guests_ping (void)
 {
-  g_autofree char *ns = NULL;
-  g_autofree char *base1 = NULL;
-  g_autofree char *base2 = NULL;
-  g_autoptr(HgVm) vm1 = NULL;
-  g_autoptr(HgVm) vm2 = NULL;
-  g_autoptr(HgSwitch) sw = NULL;
-  g_autoptr(HgTestSerial) s1 = NULL;
-  g_autoptr(HgTestSerial) s2 = NULL;
+  GuestPair pair = { 0 };
   g_autoptr(GPtrArray) ports = NULL;
   g_autoptr(GError) error = NULL;
   HgSwitchPort *port = NULL;
   HgSwitchEndpoint *ep;
 
-  if (!can_use_netns ())
+  if (!guest_pair_make (&pair, "a", 0, "lab"))
     return;
-  vm1 = make_vde_vm ("net-a1", "lab", "52:54:00:77:00:01", &base1);
-  if (vm1 == NULL)
-    {
-      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
-      return;
-    }
-  vm2 = make_vde_vm ("net-a2", "lab", "52:54:00:77:00:02", &base2);
-  ns = ns_add ("a");
-  ns_enter (ns);
-
-  sw = hg_switch_new (NULL, "lab");
-  g_assert_cmpint (hg_switch_find_running (sw), ==, 0);
+  g_assert_cmpint (hg_switch_find_running (pair.sw), ==, 0);
 
   /* starting a VM with a VDE NIC starts its switch on demand */
-  s1 = start_guest (vm1);
-  g_assert_cmpint (hg_switch_find_running (sw), >, 0);
-  track_pid (hg_switch_find_running (sw));
-  s2 = start_guest (vm2);
-  guest_shell (s1);
-  guest_shell (s2);
-  guest_set_address (s1, "10.77.0.1/24");
-  guest_set_address (s2, "10.77.0.2/24");
-  g_assert_true (guest_ping (s1, "10.77.0.2"));
-  g_assert_true (guest_ping (s2, "10.77.0.1"));
+  pair.serial[0] = start_guest (pair.vm[0]);
+  g_assert_cmpint (hg_switch_find_running (pair.sw), >, 0);
+  track_pid (hg_switch_find_running (pair.sw));
+  pair.serial[1] = start_guest (pair.vm[1]);
+  guest_pair_up (&pair);
+  g_assert_true (guest_ping (pair.serial[0], "10.77.0.2"));
+  g_assert_true (guest_ping (pair.serial[1], "10.77.0.1"));
 
   /* which VM on which port, with traffic counters */
-  ports = hg_switch_list_ports_sync (sw, NULL, &error);
+  ports = hg_switch_list_ports_sync (pair.sw, NULL, &error);
   g_assert_no_error (error);
   ep = find_endpoint (ports, "net-a1", NULL, &port);
   g_assert_nonnull (ep);
-  g_assert_cmpint (ep->pid, ==, hg_vm_get_pid (vm1));
+  g_assert_cmpint (ep->pid, ==, hg_vm_get_pid (pair.vm[0]));
   g_assert_true (g_str_has_prefix (ep->program, "qemu-system-"));
   g_assert_cmpuint (port->in_packets, >=, 3);
   g_assert_cmpuint (port->out_packets, >=, 3);
@@ -821,17 +885,7 @@ test_guests_ping (void)
       g_test_message ("hangarctl not built: its switch command is not checked here");
   }
 
-  g_clear_pointer (&s1, hg_test_serial_free);
-  g_clear_pointer (&s2, hg_test_serial_free);
-  kill_vm (vm1);
-  kill_vm (vm2);
-  untrack_pid (hg_switch_find_running (sw));
-  hg_switch_stop_sync (sw, &error);
-  g_assert_no_error (error);
-  ns_leave ();
-  ns_del (ns);
-  hg_test_remove_tree (base1);
-  hg_test_remove_tree (base2);
+  guest_pair_clear (&pair);
 }
 
 /* A switch killed under two running guests is noticed and restarted by its
@@ -839,68 +893,38 @@ test_guests_ping (void)
 static void
 test_guests_switch_restart (void)
 {
-  g_autofree char *ns = NULL;
-  g_autofree char *base1 = NULL;
-  g_autofree char *base2 = NULL;
-  g_autoptr(HgVm) vm1 = NULL;
-  g_autoptr(HgVm) vm2 = NULL;
-  g_autoptr(HgSwitch) sw = NULL;
-  g_autoptr(HgTestSerial) s1 = NULL;
-  g_autoptr(HgTestSerial) s2 = NULL;
+  GuestPair pair = { 0 };
   g_autoptr(GError) error = NULL;
   LinkEvents ev = { 0 };
   GPid pid;
 
-  if (!can_use_netns ())
+  if (!guest_pair_make (&pair, "r", 1, "phoenix2"))
     return;
-  vm1 = make_vde_vm ("net-r1", "phoenix2", "52:54:00:77:01:01", &base1);
-  if (vm1 == NULL)
-    {
-      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
-      return;
-    }
-  vm2 = make_vde_vm ("net-r2", "phoenix2", "52:54:00:77:01:02", &base2);
-  ns = ns_add ("r");
-  ns_enter (ns);
-  s1 = start_guest (vm1);
-  s2 = start_guest (vm2);
-  sw = hg_switch_new (NULL, "phoenix2");
-  g_signal_connect (sw, "link-down", G_CALLBACK (on_down), &ev);
-  g_signal_connect (sw, "link-up", G_CALLBACK (on_up), &ev);
-  hg_switch_watch (sw);
-  pid = hg_switch_find_running (sw);
+  pair.serial[0] = start_guest (pair.vm[0]);
+  pair.serial[1] = start_guest (pair.vm[1]);
+  g_signal_connect (pair.sw, "link-down", G_CALLBACK (on_down), &ev);
+  g_signal_connect (pair.sw, "link-up", G_CALLBACK (on_up), &ev);
+  hg_switch_watch (pair.sw);
+  pid = hg_switch_find_running (pair.sw);
   track_pid (pid);
-  guest_shell (s1);
-  guest_shell (s2);
-  guest_set_address (s1, "10.77.1.1/24");
-  guest_set_address (s2, "10.77.1.2/24");
-  g_assert_true (guest_ping (s1, "10.77.1.2"));
+  guest_pair_up (&pair);
+  g_assert_true (guest_ping (pair.serial[0], "10.77.1.2"));
 
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
   g_assert_true (hg_test_wait_until (up_seen, &ev, 15000));
   untrack_pid (pid);
-  track_pid (hg_switch_find_running (sw));
+  track_pid (hg_switch_find_running (pair.sw));
   g_assert_cmpuint (ev.down, ==, 1);
-  g_assert_cmpint (hg_switch_find_running (sw), !=, pid);
-  g_assert_true (hg_switch_check_answers (sw, &error));
+  g_assert_cmpint (hg_switch_find_running (pair.sw), !=, pid);
+  g_assert_true (hg_switch_check_answers (pair.sw, &error));
   g_assert_no_error (error);
   /* the VMs watch their switch too: their NICs went link-down and were
    * plugged into the new switch, so the running pair reaches each other
    * again without a restart */
-  g_assert_true (guest_ping (s1, "10.77.1.2"));
-  g_assert_true (guest_ping (s2, "10.77.1.1"));
+  g_assert_true (guest_ping (pair.serial[0], "10.77.1.2"));
+  g_assert_true (guest_ping (pair.serial[1], "10.77.1.1"));
 
-  g_clear_pointer (&s1, hg_test_serial_free);
-  g_clear_pointer (&s2, hg_test_serial_free);
-  kill_vm (vm1);
-  kill_vm (vm2);
-  untrack_pid (hg_switch_find_running (sw));
-  hg_switch_stop_sync (sw, &error);
-  g_assert_no_error (error);
-  ns_leave ();
-  ns_del (ns);
-  hg_test_remove_tree (base1);
-  hg_test_remove_tree (base2);
+  guest_pair_clear (&pair);
 }
 
 static void

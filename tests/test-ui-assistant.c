@@ -11,16 +11,15 @@
 #include "hg-application.h"
 #include "hg-library.h"
 #include "hg-new-vm-assistant-private.h"
-#include "hg-test-vm.h"
 #include "hg-test-iso.h"
-#include "hg-window-private.h"
+#include "hg-test-ui.h"
 
 /*
  * The creation assistant under Xvfb, walked page by page as a user would:
- * values typed into its widgets, each page's completeness (Forward/Apply)
+ * values typed into its widgets, each page's completeness (Next/Create)
  * and its inline errors checked for bad input (a label with a space, a
  * missing ISO, a file that is not an ISO, a disk of 0 GiB, bad and
- * multicast MACs, a bad port forward), then Apply and the VM checked on
+ * multicast MACs, a bad port forward), then Create and the VM checked on
  * disk.  End to end: win.new-vm (Ctrl+N) in a real window, a VM made from
  * a bootable ISO built by the test (tests/hg-test-iso.h), "start in install
  * mode" checked: QEMU (TCG) boots the ISO and the embedded display shows a
@@ -71,8 +70,7 @@ static void
 settle (Fixture *f)
 {
   g_assert_true (hg_test_wait_until (validated, f, STEP_MS));
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  hg_test_ui_flush ();
 }
 
 static GtkWidget *
@@ -141,7 +139,7 @@ find_button (GtkWidget *widget,
     gtk_container_forall (GTK_CONTAINER (widget), find_button, data);
 }
 
-/* The assistant's own button with that label (_Next, _Apply …), or NULL */
+/* The assistant's own button with that label (_Next, C_reate …), or NULL */
 static GtkWidget *
 assistant_button (Fixture    *f,
                   const char *label)
@@ -152,61 +150,32 @@ assistant_button (Fixture    *f,
   return (GtkWidget *) wanted[1];
 }
 
+/* The summary's button, GtkAssistant's apply button: it reads "Create",
+ * its mnemonic is not Cancel's (Alt+C) and Enter presses it */
+static GtkWidget *
+create_button (Fixture *f)
+{
+  GtkWidget *create = assistant_button (f, "C_reate");
+  GtkWidget *cancel = assistant_button (f, "_Cancel");
+  GtkLabel *label;
+
+  g_assert_nonnull (create);
+  g_assert_nonnull (cancel);
+  g_assert_null (assistant_button (f, "_Apply"));
+  g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (create)));
+  label = GTK_LABEL (gtk_bin_get_child (GTK_BIN (create)));
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Create");
+  g_assert_cmpuint (gtk_label_get_mnemonic_keyval (label), ==, GDK_KEY_r);
+  g_assert_cmpuint (gtk_label_get_mnemonic_keyval (GTK_LABEL (gtk_bin_get_child (GTK_BIN (cancel)))), !=,
+                    GDK_KEY_r);
+  g_assert_true (gtk_widget_has_default (create));
+  return create;
+}
+
 static void
 on_flag (gboolean *flag)
 {
   *flag = TRUE;
-}
-
-static gboolean
-drawn (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-on_draw_after (GtkWidget *widget,
-               cairo_t   *cr,
-               gboolean  *flag)
-{
-  *flag = TRUE;
-  return FALSE;
-}
-
-/* Saves a window as DIR/name.png when HANGAR_SCREENSHOT_DIR is set */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  const char *dir = g_getenv ("HANGAR_SCREENSHOT_DIR");
-  GdkWindow *gdk_window;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  gboolean was_drawn = FALSE;
-  gulong id;
-
-  if (dir == NULL || dir[0] == '\0')
-    return;
-  id = g_signal_connect_after (window, "draw", G_CALLBACK (on_draw_after), &was_drawn);
-  gtk_widget_queue_draw (window);
-  g_assert_true (hg_test_wait_until (drawn, &was_drawn, 5000));
-  g_signal_handler_disconnect (window, id);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-  gdk_display_sync (gdk_display_get_default ());
-
-  gdk_window = gtk_widget_get_window (window);
-  pixbuf = gdk_pixbuf_get_from_window (gdk_window, 0, 0, gdk_window_get_width (gdk_window),
-                                       gdk_window_get_height (gdk_window));
-  g_assert_nonnull (pixbuf);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
-  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
-  g_assert_no_error (error);
-  g_test_message ("saved %s", path);
 }
 
 static gboolean
@@ -341,7 +310,7 @@ test_walk (Fixture       *f,
   g_assert_true (g_str_has_suffix (gtk_label_get_text (a->target_label), "/web1"));
   g_assert_nonnull (assistant_button (f, "_Next"));
   g_assert_true (gtk_widget_get_sensitive (assistant_button (f, "_Next")));
-  save_screenshot (GTK_WIDGET (a), "assistant-name");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-name");
 
   /* Install source: ISO without a file, a file that is not an ISO, then
    * the bootable ISO */
@@ -360,7 +329,7 @@ test_walk (Fixture       *f,
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
   assert_error_hidden (a->source_error);
   g_assert_true (gtk_toggle_button_get_active (a->source_iso_radio));
-  save_screenshot (GTK_WIDGET (a), "assistant-source");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-source");
 
   /* Operating system: detected from the ISO, or the list */
   next_page (f, HG_VM_SPEC_PAGE_OS);
@@ -376,7 +345,7 @@ test_walk (Fixture       *f,
   }
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
   g_assert_true (hg_test_wait_until (os_list_loaded, f, OSINFO_MS));
-  save_screenshot (GTK_WIDGET (a), "assistant-os");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os");
   /* the search narrows the list; "Other" always stays */
   gtk_entry_set_text (GTK_ENTRY (a->os_search_entry), "debian");
   gtk_tree_model_filter_refilter (a->os_filter);
@@ -403,7 +372,7 @@ test_walk (Fixture       *f,
     }
   gtk_button_clicked (GTK_BUTTON (a->accel_tcg_radio));
   settle (f);
-  save_screenshot (GTK_WIDGET (a), "assistant-arch");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-arch");
 
   /* Memory and CPUs */
   next_page (f, HG_VM_SPEC_PAGE_MEMORY);
@@ -416,7 +385,7 @@ test_walk (Fixture       *f,
     settle (f);
     g_assert_cmpuint (hg_vm_spec_get_memory_mib (hg_new_vm_assistant_get_spec (a)), ==, host_memory);
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->memory_warning)));
-    save_screenshot (GTK_WIDGET (a), "assistant-memory-warning");
+    hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-memory-warning");
   }
   gtk_spin_button_set_value (a->memory_spin, 256);
   gtk_spin_button_set_value (a->cpus_spin, 1);
@@ -426,7 +395,7 @@ test_walk (Fixture       *f,
   assert_error_hidden (a->memory_error);
   /* below what the OS asks for: a warning, not an error */
   g_test_message ("memory hint: %s", gtk_label_get_text (a->memory_warning));
-  save_screenshot (GTK_WIDGET (a), "assistant-memory");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-memory");
 
   /* Disk: 0 GiB is refused inline, 1 GiB is fine */
   next_page (f, HG_VM_SPEC_PAGE_DISK);
@@ -435,12 +404,12 @@ test_walk (Fixture       *f,
   g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_DISK));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->disk_error)));
   g_assert_cmpuint (hg_vm_spec_get_disk_size (hg_new_vm_assistant_get_spec (a)), ==, 0);
-  save_screenshot (GTK_WIDGET (a), "assistant-disk-error");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-disk-error");
   gtk_spin_button_set_value (a->disk_size_spin, 1);
   settle (f);
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_DISK));
   assert_error_hidden (a->disk_error);
-  save_screenshot (GTK_WIDGET (a), "assistant-disk");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-disk");
 
   /* Network: a MAC is generated; bad and multicast MACs are refused; a
    * port forward is added, a bad one refused */
@@ -471,13 +440,13 @@ test_walk (Fixture       *f,
   settle (f);
   assert_error_hidden (a->forward_error);
   g_assert_cmpint (gtk_tree_model_iter_n_children (GTK_TREE_MODEL (a->forward_store), NULL), ==, 1);
-  save_screenshot (GTK_WIDGET (a), "assistant-network");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-network");
 
   /* Console: the embedded display by default */
   next_page (f, HG_VM_SPEC_PAGE_CONSOLE);
   g_assert_true (gtk_toggle_button_get_active (a->console_vnc_radio));
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_CONSOLE));
-  save_screenshot (GTK_WIDGET (a), "assistant-console");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-console");
 
   /* Summary: every choice and the exact command line */
   next_page (f, HG_VM_SPEC_PAGE_SUMMARY);
@@ -488,16 +457,15 @@ test_walk (Fixture       *f,
   g_assert_nonnull (strstr (cmdline, mac));
   g_assert_nonnull (strstr (cmdline, "hostfwd=tcp::2222-:22"));
   g_assert_nonnull (strstr (cmdline, "256"));
-  save_screenshot (GTK_WIDGET (a), "assistant-summary");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary");
 
   /* an ISO: "start in install mode" is proposed */
   g_assert_true (gtk_toggle_button_get_active (a->start_now_check));
   gtk_toggle_button_set_active (a->start_now_check, FALSE);
 
-  /* Apply, then Cancel at once: back on the summary with the reason, and
+  /* Create, then Cancel at once: back on the summary with the reason, and
    * nothing left behind */
-  g_assert_nonnull (assistant_button (f, "_Apply"));
-  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
+  gtk_button_clicked (GTK_BUTTON (create_button (f)));
   g_assert_true (current_page (f) == a->page_progress);
   g_signal_emit_by_name (a, "cancel");
   g_assert_true (hg_test_wait_until (back_on_summary, f, CREATE_MS));
@@ -510,11 +478,12 @@ test_walk (Fixture       *f,
     while ((name = g_dir_read_name (dir)) != NULL)
       g_assert_false (g_str_has_prefix (name, ".web1") || g_str_equal (name, "web1"));
   }
-  save_screenshot (GTK_WIDGET (a), "assistant-cancelled");
-  g_assert_true (gtk_widget_get_sensitive (assistant_button (f, "_Apply")));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-cancelled");
+  g_assert_true (gtk_widget_get_sensitive (create_button (f)));
 
-  /* Apply creates it */
-  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
+  /* Create (Alt+R, as a user would) creates it */
+  g_assert_true (gtk_window_mnemonic_activate (GTK_WINDOW (a), GDK_KEY_r,
+                                               gtk_window_get_mnemonic_modifier (GTK_WINDOW (a))));
   g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
   g_assert_false (f->start_now);
 
@@ -567,13 +536,13 @@ test_taken_label (Fixture       *f,
   settle (f);
   g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_NAME));
   assert_error_shown (f->assistant->label_error, "taken");
-  save_screenshot (GTK_WIDGET (f->assistant), "assistant-name-error");
+  hg_test_ui_save_screenshot (GTK_WIDGET (f->assistant), "assistant-name-error");
   gtk_entry_set_text (f->assistant->label_entry, "free");
   settle (f);
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_NAME));
 }
 
-/* An existing image converted to qcow2: the Disk page names it, Apply
+/* An existing image converted to qcow2: the Disk page names it, Create
  * converts it into the VM folder and leaves the original alone */
 static void
 test_existing_image (Fixture       *f,
@@ -606,14 +575,14 @@ test_existing_image (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->disk_existing_label)));
   g_assert_false (gtk_widget_get_visible (a->disk_size_box));
   g_assert_nonnull (strstr (gtk_label_get_text (a->disk_existing_label), "old.img"));
-  save_screenshot (GTK_WIDGET (a), "assistant-disk-existing");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-disk-existing");
   next_page (f, HG_VM_SPEC_PAGE_NETWORK);
   next_page (f, HG_VM_SPEC_PAGE_CONSOLE);
   next_page (f, HG_VM_SPEC_PAGE_SUMMARY);
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SUMMARY));
   /* nothing to install from: starting at once is not proposed */
   g_assert_false (gtk_toggle_button_get_active (a->start_now_check));
-  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
+  gtk_button_clicked (GTK_BUTTON (create_button (f)));
   g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
 
   config = hg_vm_config_load (config_path, &error);
@@ -646,12 +615,6 @@ assistant_open (gpointer data)
   return find_assistant () != NULL;
 }
 
-static gboolean
-caps_probed (gpointer data)
-{
-  return ((HgWindow *) data)->caps != NULL;
-}
-
 typedef struct {
   HgWindow   *window;
   const char *path;
@@ -667,35 +630,7 @@ vm_running_selected (gpointer data)
          hg_vm_get_state (s->window->current) == HG_VM_STATE_RUNNING;
 }
 
-/* The guest drew something: not black, and not QEMU's own 640x480
- * "Guest has not initialized the display (yet)." placeholder — the BIOS
- * and the ISO's boot loader switch to a mode of their own (VGA text mode
- * is 720x400). */
-static gboolean
-display_has_picture (gpointer data)
-{
-  HgWindow *window = data;
-  VncDisplay *display = hg_vnc_view_get_display (window->vnc_view);
-
-  return hg_vnc_session_has_content (hg_vnc_view_get_session (window->vnc_view)) &&
-         !(vnc_display_get_width (display) == 640 && vnc_display_get_height (display) == 480);
-}
-
 #define DEMO_BANNER "Welcome to the Hangar demo VM"
-
-static gboolean
-serial_shows_banner (gpointer data)
-{
-  HgWindow *window = data;
-  g_autofree char *text = hg_serial_view_dup_text (window->serial_view);
-  return text != NULL && strstr (text, DEMO_BANNER) != NULL;
-}
-
-static gboolean
-vm_stopped (gpointer data)
-{
-  return hg_vm_get_state (HG_VM (data)) == HG_VM_STATE_STOPPED;
-}
 
 static void
 test_install_boot (Fixture       *f,
@@ -713,7 +648,7 @@ test_install_boot (Fixture       *f,
   window = g_object_ref_sink (hg_window_new (app));
   gtk_window_resize (GTK_WINDOW (window), 1200, 760);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (hg_test_wait_until (caps_probed, window, STEP_MS));
+  g_assert_true (hg_test_ui_wait_caps (window, STEP_MS));
 
   /* Ctrl+N is win.new-vm */
   {
@@ -746,7 +681,7 @@ test_install_boot (Fixture       *f,
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SUMMARY));
   gtk_toggle_button_set_active (a->start_now_check, TRUE);
   g_assert_cmpint (hg_new_vm_assistant_get_install_mode (a), ==, HG_BOOT_CDROM);
-  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "_Apply")));
+  gtk_button_clicked (GTK_BUTTON (create_button (f)));
   g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
   g_assert_true (f->start_now);
   g_clear_object (&f->assistant);   /* it closed itself */
@@ -760,32 +695,18 @@ test_install_boot (Fixture       *f,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->pages), ==, "display");
   /* isolinux on the ISO started the demo kernel: its banner on the serial
    * console proves the boot went through the CD */
-  if (!hg_test_wait_until (serial_shows_banner, window, BOOT_MS))
-    {
-      g_autofree char *text = hg_serial_view_dup_text (window->serial_view);
-      g_error ("the serial terminal shows no banner after %d s:\n%s", BOOT_MS / 1000, text);
-    }
-  if (!hg_test_wait_until (display_has_picture, window, BOOT_MS))
-    {
-      HgVncSession *session = hg_vnc_view_get_session (window->vnc_view);
-
-      VncDisplay *display = hg_vnc_view_get_display (window->vnc_view);
-
-      g_error ("no picture on the display: session %s state %d (%s), %" G_GUINT64_FORMAT
-               " updates, %dx%d, VM %s",
-               hg_vnc_session_get_socket_path (session), hg_vnc_session_get_state (session),
-               hg_vnc_session_get_error (session), hg_vnc_session_get_n_updates (session),
-               vnc_display_get_width (display), vnc_display_get_height (display),
-               hg_vm_state_to_string (hg_vm_get_state (vm)));
-    }
-  save_screenshot (GTK_WIDGET (window), "assistant-installer-booted");
+  hg_test_ui_assert_serial (window->serial_view, DEMO_BANNER, BOOT_MS);
+  /* the guest drew something past QEMU's own placeholder: the BIOS and
+   * the ISO's boot loader */
+  hg_test_ui_assert_picture (window, vm, TRUE, BOOT_MS);
+  hg_test_ui_save_screenshot (GTK_WIDGET (window), "assistant-installer-booted");
 
   /* gtk-vnc wants its connection's coroutine ended before the display goes */
   g_signal_connect_swapped (hg_vnc_view_get_display (window->vnc_view), "vnc-disconnected",
                             G_CALLBACK (on_flag), &vnc_closed);
   hg_vm_kill_async (vm, NULL, NULL, NULL);
-  g_assert_true (hg_test_wait_until (vm_stopped, vm, STEP_MS));
-  g_assert_true (hg_test_wait_until (drawn, &vnc_closed, STEP_MS));
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_STOPPED, STEP_MS));
+  g_assert_true (hg_test_ui_wait_flag (&vnc_closed, STEP_MS));
   gtk_widget_destroy (GTK_WIDGET (window));
 }
 

@@ -374,12 +374,125 @@ test_guest_consoles (void)
   qemu_free (qemu);
 }
 
+/* ---- a socket peer the view connects to ---------------------------------- */
+
+typedef struct {
+  char              *dir;
+  char              *path;
+  GSocketService    *service;
+  GSocketConnection *connection;   /* the view's, once it connected */
+  gboolean           written;
+} Peer;
+
+static gboolean
+on_peer_incoming (GSocketService *service, GSocketConnection *connection,
+                  GObject *source, gpointer user_data)
+{
+  Peer *peer = user_data;
+
+  g_set_object (&peer->connection, connection);
+  return TRUE;
+}
+
+static gboolean
+peer_connected (gpointer data)
+{
+  return ((Peer *) data)->connection != NULL;
+}
+
+/* A peer on a socket of its own, and a view connected to it */
+static Peer *
+peer_new (HgSerialView *view)
+{
+  Peer *peer = g_new0 (Peer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  peer->dir = g_dir_make_tmp ("hangar-peer-XXXXXX", &error);
+  g_assert_no_error (error);
+  peer->path = g_build_filename (peer->dir, "serial.sock", NULL);
+  address = g_unix_socket_address_new (peer->path);
+  peer->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (peer->service), address,
+                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                                 NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (peer->service, "incoming", G_CALLBACK (on_peer_incoming), peer);
+
+  attach_serial (view, peer->path);
+  g_assert_true (wait_for (peer_connected, peer, DEADLINE_MS));
+  return peer;
+}
+
+static void
+peer_free (Peer *peer)
+{
+  g_socket_service_stop (peer->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (peer->service));
+  g_object_unref (peer->service);
+  g_clear_object (&peer->connection);
+  g_unlink (peer->path);
+  g_rmdir (peer->dir);
+  g_free (peer->path);
+  g_free (peer->dir);
+  g_free (peer);
+}
+
+static void
+on_peer_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Peer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+  g_assert_no_error (error);
+  peer->written = TRUE;
+}
+
+static gboolean
+peer_written (gpointer data)
+{
+  return ((Peer *) data)->written;
+}
+
+typedef struct {
+  HgSerialView *view;
+  guint64       bytes;
+} ReceivedWait;
+
+static gboolean
+view_received (gpointer data)
+{
+  ReceivedWait *w = data;
+  return hg_serial_view_get_bytes_received (w->view) >= w->bytes;
+}
+
+/* Sends len bytes (-1: a string) and waits until the view has read them all */
+static void
+peer_send (Peer         *peer,
+           HgSerialView *view,
+           const char   *data,
+           gssize        len)
+{
+  ReceivedWait received = { view, 0 };
+
+  if (len < 0)
+    len = (gssize) strlen (data);
+  received.bytes = hg_serial_view_get_bytes_received (view) + (guint64) len;
+
+  peer->written = FALSE;
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (peer->connection)),
+                                   data, (gsize) len, G_PRIORITY_DEFAULT, NULL, on_peer_written, peer);
+  g_assert_true (wait_for (peer_written, peer, DEADLINE_MS));
+  g_assert_true (wait_for (view_received, &received, DEADLINE_MS));
+  g_assert_cmpuint (hg_serial_view_get_bytes_received (view), ==, received.bytes);
+}
+
 /* ---- a guest flooding its serial port ------------------------------------ */
 
 #define FLOOD_SECONDS 4
 
 typedef struct {
-  GSocketService *service;
   guint64         sent;
   gint64          last_tick;
   gint64          max_gap;
@@ -415,17 +528,6 @@ flood_write (GOutputStream *out, Flood *flood)
 }
 
 static gboolean
-on_flood_incoming (GSocketService *service, GSocketConnection *connection,
-                   GObject *source, gpointer user_data)
-{
-  Flood *flood = user_data;
-
-  g_object_set_data_full (G_OBJECT (service), "conn", g_object_ref (connection), g_object_unref);
-  flood_write (g_io_stream_get_output_stream (G_IO_STREAM (connection)), flood);
-  return TRUE;
-}
-
-static gboolean
 tick_cb (gpointer data)
 {
   Flood *flood = data;
@@ -447,22 +549,11 @@ never (gpointer data)
 static void
 test_serial_flood (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("hangar-flood-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "serial.sock", NULL);
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
   Flood flood = { 0 };
   GtkWidget *window;
   HgSerialView *view;
+  Peer *peer;
   guint tick;
-
-  g_assert_no_error (error);
-  flood.service = g_socket_service_new ();
-  g_socket_listener_add_address (G_SOCKET_LISTENER (flood.service), address,
-                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                                 NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (flood.service, "incoming", G_CALLBACK (on_flood_incoming), &flood);
 
   window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
@@ -474,7 +565,8 @@ test_serial_flood (void)
    * input and the redraws: for FLOOD_SECONDS of flood (a measuring window,
    * not a wait for anything) it must keep firing while megabytes pour in
    * and are drawn. */
-  attach_serial (view, path);
+  peer = peer_new (view);
+  flood_write (g_io_stream_get_output_stream (G_IO_STREAM (peer->connection)), &flood);
   tick = g_timeout_add (20, tick_cb, &flood);
   wait_for (never, NULL, FLOOD_SECONDS * 1000);
   g_source_remove (tick);
@@ -489,11 +581,171 @@ test_serial_flood (void)
   g_assert_true (hg_serial_view_get_connected (view));
 
   gtk_widget_destroy (window);
-  g_socket_service_stop (flood.service);
-  g_socket_listener_close (G_SOCKET_LISTENER (flood.service));
-  g_object_unref (flood.service);
-  g_unlink (path);
-  g_rmdir (dir);
+  peer_free (peer);
+}
+
+/* ---- a view not shown yet: no terminal, what comes is kept -------------- */
+
+static void
+find_terminal (GtkWidget *widget,
+               gpointer   data)
+{
+  if (VTE_IS_TERMINAL (widget))
+    *(gboolean *) data = TRUE;
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_terminal, data);
+}
+
+static gboolean
+has_terminal (HgSerialView *view)
+{
+  gboolean found = FALSE;
+
+  find_terminal (GTK_WIDGET (view), &found);
+  return found;
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* As in the main window: the view is a page of a stack that shows another */
+static void
+test_serial_lazy (void)
+{
+  GtkWidget *window, *stack, *display;
+  HgSerialView *view;
+  Peer *peer;
+  const char *first = "\r\nsent-before-the-terminal\r\n";
+  const char *second = "sent-after-the-terminal\r\n";
+  TextWait before = { NULL, "sent-before-the-terminal" };
+  TextWait after = { NULL, "sent-after-the-terminal" };
+
+  window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
+  stack = gtk_stack_new ();
+  gtk_container_add (GTK_CONTAINER (window), stack);
+  display = gtk_label_new ("display");
+  gtk_widget_show (display);
+  gtk_stack_add_named (GTK_STACK (stack), display, "display");
+  view = HG_SERIAL_VIEW (hg_serial_view_new ());
+  gtk_stack_add_named (GTK_STACK (stack), GTK_WIDGET (view), "serial");
+  gtk_widget_show_all (window);
+  g_assert_true (wait_for (widget_mapped, display, DEADLINE_MS));
+  before.view = after.view = view;
+
+  peer = peer_new (view);
+  peer_send (peer, view, first, -1);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  g_assert_false (has_terminal (view));
+
+  /* shown: the terminal comes, with what was kept for it */
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "serial");
+  g_assert_true (wait_for (widget_mapped, view, DEADLINE_MS));
+  g_assert_true (has_terminal (view));
+  g_assert_true (wait_for (terminal_contains, &before, DEADLINE_MS));
+
+  /* and what comes next goes on to it */
+  peer_send (peer, view, second, -1);
+  g_assert_true (wait_for (terminal_contains, &after, DEADLINE_MS));
+  g_assert_true (terminal_contains (&before));
+  g_assert_cmpuint (hg_serial_view_get_bytes_received (view), ==, strlen (first) + strlen (second));
+
+  gtk_widget_destroy (window);
+  peer_free (peer);
+}
+
+/* A view in a window that is never shown (VTE 0.70 wants its terminals in a
+ * toplevel when they are destroyed) */
+static HgSerialView *
+hidden_view (GtkWidget **window)
+{
+  HgSerialView *view = HG_SERIAL_VIEW (hg_serial_view_new ());
+
+  *window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
+  gtk_container_add (GTK_CONTAINER (*window), GTK_WIDGET (view));
+  return view;
+}
+
+/* Lines of OVERFLOW_LINE_LEN bytes that are one row each on the terminal
+ * (SGR resets take no cells), so that its scrollback keeps all it is fed */
+#define OVERFLOW_LINES    1600
+#define OVERFLOW_SGR      330
+#define OVERFLOW_LINE_LEN (11 + 3 * OVERFLOW_SGR + 2)
+
+static void
+test_serial_pending_overflow (void)
+{
+  GtkWidget *window;
+  HgSerialView *view = hidden_view (&window);
+  g_autoptr(GString) flood = g_string_new (NULL);
+  Peer *peer = peer_new (view);
+  guint first_kept;
+  g_autofree char *last = g_strdup_printf ("line %06u", OVERFLOW_LINES - 1);
+  g_autofree char *kept = NULL;
+  g_autofree char *dropped = NULL;
+  g_autofree char *text = NULL;
+  TextWait newest = { view, last };
+
+  for (guint i = 0; i < OVERFLOW_LINES; i++)
+    {
+      g_string_append_printf (flood, "line %06u", i);
+      for (guint j = 0; j < OVERFLOW_SGR; j++)
+        g_string_append (flood, "\033[m");
+      g_string_append (flood, "\r\n");
+    }
+  g_assert_cmpuint (flood->len, ==, OVERFLOW_LINES * OVERFLOW_LINE_LEN);
+  g_assert_cmpuint (flood->len, >, HG_SERIAL_VIEW_MAX_PENDING + 100 * OVERFLOW_LINE_LEN);
+
+  /* Never shown: all of it is read, the newest MAX_PENDING bytes are kept,
+   * from the first whole line on */
+  peer_send (peer, view, flood->str, (gssize) flood->len);
+  g_assert_false (has_terminal (view));
+  first_kept = (flood->len - HG_SERIAL_VIEW_MAX_PENDING + OVERFLOW_LINE_LEN - 1) / OVERFLOW_LINE_LEN;
+  kept = g_strdup_printf ("line %06u", first_kept);
+  dropped = g_strdup_printf ("line %06u", first_kept - 1);
+
+  g_assert_true (wait_for (terminal_contains, &newest, DEADLINE_MS));
+  g_assert_true (has_terminal (view));
+  text = hg_serial_view_dup_text (view);
+  g_assert_nonnull (strstr (text, kept));
+  g_assert_null (strstr (text, dropped));
+  g_assert_null (strstr (text, "line 000000"));
+
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  gtk_widget_destroy (window);
+  peer_free (peer);
+}
+
+static void
+test_serial_clear_pending (void)
+{
+  GtkWidget *window;
+  HgSerialView *view = hidden_view (&window);
+  Peer *peer = peer_new (view);
+  TextWait kept = { view, "kept-for-the-terminal" };
+  g_autofree char *text = NULL;
+
+  peer_send (peer, view, "forgotten\r\n", -1);
+  hg_serial_view_clear (view);
+  g_assert_false (has_terminal (view));
+  peer_send (peer, view, "kept-for-the-terminal\r\n", -1);
+
+  g_assert_true (wait_for (terminal_contains, &kept, DEADLINE_MS));
+  text = hg_serial_view_dup_text (view);
+  g_assert_null (strstr (text, "forgotten"));
+  g_clear_pointer (&text, g_free);
+
+  /* with a terminal, clearing empties it */
+  hg_serial_view_clear (view);
+  text = hg_serial_view_dup_text (view);
+  g_assert_null (strstr (text, "kept-for-the-terminal"));
+
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  gtk_widget_destroy (window);
+  peer_free (peer);
 }
 
 int
@@ -503,5 +755,8 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/hangar/ui/consoles/guest", test_guest_consoles);
   g_test_add_func ("/hangar/ui/consoles/serial-flood", test_serial_flood);
+  g_test_add_func ("/hangar/ui/consoles/serial-lazy", test_serial_lazy);
+  g_test_add_func ("/hangar/ui/consoles/serial-pending-overflow", test_serial_pending_overflow);
+  g_test_add_func ("/hangar/ui/consoles/serial-clear-pending", test_serial_clear_pending);
   return g_test_run ();
 }

@@ -13,9 +13,8 @@
 #include "hg-properties-dialog.h"
 #include "hg-snapshots-dialog.h"
 #include "hg-application.h"
-#include "hg-test-vm.h"
+#include "hg-test-ui.h"
 #include "hg-vnc-view.h"
-#include "hg-window-private.h"
 
 /*
  * The VM dialogs (issue 4, items 4 and 5) under Xvfb over temporary
@@ -66,13 +65,6 @@ child (gpointer    dialog,
   return GTK_WIDGET (object);
 }
 
-static void
-flush_events (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static gboolean
 pointer_cleared (gpointer data)
 {
@@ -94,57 +86,11 @@ wait_destroyed (gpointer dialog)
   return TRUE;
 }
 
-static gboolean
-counter_positive (gpointer data)
-{
-  return *(guint *) data > 0;
-}
-
-static gboolean
-on_draw_count (GtkWidget *widget,
-               cairo_t   *cr,
-               guint     *count)
-{
-  (*count)++;
-  return FALSE;
-}
-
-/* HANGAR_SCREENSHOT_DIR/<name>.png of a toplevel as drawn now */
-static void
-screenshot (GtkWidget  *window,
-            const char *name)
-{
-  const char *dir = g_getenv ("HANGAR_SCREENSHOT_DIR");
-  g_autofree char *file_name = NULL;
-  g_autofree char *file = NULL;
-  g_autoptr(GdkPixbuf) shot = NULL;
-  g_autoptr(GError) error = NULL;
-  GdkWindow *gdk_window;
-  guint draws = 0;
-  gulong id;
-
-  if (dir == NULL)
-    return;
-  id = g_signal_connect (window, "draw", G_CALLBACK (on_draw_count), &draws);
-  gtk_widget_queue_draw (window);
-  g_assert_true (hg_test_wait_until (counter_positive, &draws, 5000));
-  g_signal_handler_disconnect (window, id);
-  flush_events ();
-  gdk_window = gtk_widget_get_window (window);
-  shot = gdk_pixbuf_get_from_window (gdk_window, 0, 0, gdk_window_get_width (gdk_window),
-                                     gdk_window_get_height (gdk_window));
-  g_assert_nonnull (shot);
-  file_name = g_strdup_printf ("%s.png", name);
-  file = g_build_filename (dir, file_name, NULL);
-  gdk_pixbuf_save (shot, file, "png", &error, NULL);
-  g_assert_no_error (error);
-}
-
 static void
 show (gpointer dialog)
 {
   gtk_widget_show (GTK_WIDGET (dialog));
-  flush_events ();
+  hg_test_ui_flush ();
 }
 
 static void
@@ -276,8 +222,8 @@ test_properties (void)
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "save_button")));
   g_assert_true (string_contains (hg_properties_dialog_get_error (dialog), "52:54:00:zz:00:01"));
   g_assert_true (string_contains (hg_properties_dialog_get_error (dialog), "MAC"));
-  screenshot (GTK_WIDGET (dialog), "dialog-properties");
-  flush_events ();
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-properties");
+  hg_test_ui_flush ();
   g_assert_true (g_file_get_contents (config->path, &after, NULL, NULL));
   g_assert_cmpstr (before, ==, after);
 
@@ -363,7 +309,7 @@ test_clone (void)
   hg_clone_dialog_set_label (dialog, "bad/label");
   g_assert_nonnull (hg_clone_dialog_get_error (dialog));
   g_assert_false (gtk_widget_get_sensitive (child (dialog, type, "clone_button")));
-  screenshot (GTK_WIDGET (dialog), "dialog-clone");
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-clone");
 
   /* taken somewhere in the library: found by the scan in the thread */
   hg_clone_dialog_set_label (dialog, "elsewhere");
@@ -464,7 +410,7 @@ test_delete (void)
   g_assert_true (string_contains (files_text, outside));
   g_assert_true (string_contains (gtk_label_get_text (GTK_LABEL (child (dialog, type, "folder_label"))), dir));
   g_assert_true (gtk_widget_get_sensitive (child (dialog, type, "delete_button")));
-  screenshot (GTK_WIDGET (dialog), "dialog-delete");
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-delete");
 
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "delete_button")));
   g_assert_true (wait_destroyed (dialog));
@@ -532,7 +478,7 @@ test_move (void)
   g_assert_null (hg_move_dialog_get_error (dialog));
   target = g_build_filename (base2, "lab", "net", "mover", NULL);
   g_assert_true (string_contains (gtk_label_get_text (GTK_LABEL (child (dialog, type, "target_label"))), target));
-  screenshot (GTK_WIDGET (dialog), "dialog-move");
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-move");
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "move_button")));
   g_assert_true (wait_destroyed (dialog));
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
@@ -633,8 +579,8 @@ check_snapshots (HgVm *vm)
   tags = hg_snapshots_dialog_dup_tags (dialog);
   g_assert_true (g_strv_contains ((const char * const *) tags, "first"));
   g_assert_true (hg_snapshots_dialog_select (dialog, "first"));
-  flush_events ();
-  screenshot (GTK_WIDGET (dialog), "dialog-snapshots");
+  hg_test_ui_flush ();
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-snapshots");
 
   /* revert */
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "revert_button")));
@@ -673,7 +619,7 @@ check_media (HgVm       *vm,
       cd = devices[i];
   g_assert_nonnull (cd);
   g_assert_true (hg_media_dialog_select (dialog, cd));
-  screenshot (GTK_WIDGET (dialog), "dialog-media");
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-media");
 
   /* eject */
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "eject_button")));
@@ -710,7 +656,7 @@ check_running_refusals (HgVm *vm)
   g_assert_true (g_file_get_contents (hg_vm_get_config (vm)->path, &before, NULL, NULL));
   hg_properties_dialog_save (props);
   g_assert_true (string_contains (hg_properties_dialog_get_error (props), "running"));
-  flush_events ();
+  hg_test_ui_flush ();
   g_assert_true (g_file_get_contents (hg_vm_get_config (vm)->path, &after, NULL, NULL));
   g_assert_cmpstr (before, ==, after);
   gtk_widget_destroy (GTK_WIDGET (props));
@@ -756,7 +702,7 @@ check_display (HgVm *vm)
   g_assert_true (gtk_widget_get_visible (child (view, HG_TYPE_VNC_VIEW, "detached_page")));
   wait = (UpdateWait) { view, 0 };
   g_assert_true (hg_test_wait_until (vnc_updated_after, &wait, DEADLINE_MS));
-  screenshot (GTK_WIDGET (detached), "dialog-detached-display");
+  hg_test_ui_save_screenshot (GTK_WIDGET (detached), "dialog-detached-display");
 
   /* closing its window brings it back */
   {
@@ -866,7 +812,7 @@ activate (HgWindow   *window,
 
   g_assert_true (g_action_group_get_action_enabled (group, name));
   g_action_group_activate_action (group, name, NULL);
-  flush_events ();
+  hg_test_ui_flush ();
   dialog = find_toplevel (dialog_type);
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
@@ -939,7 +885,7 @@ test_window_actions (void)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (hg_test_wait_until (loads_above, GUINT_TO_POINTER (0), DEADLINE_MS));
   g_assert_true (hg_vm_tree_select_path (window->tree, config->path));
-  flush_events ();
+  hg_test_ui_flush ();
 
   /* the dialogs open from the actions, over the window */
   gtk_widget_destroy (activate (window, "snapshots", HG_TYPE_SNAPSHOTS_DIALOG));

@@ -215,8 +215,8 @@ check_bases_exist (const char          *command,
   return TRUE;
 }
 
-static void
-print_json (JsonBuilder *builder)
+void
+hg_cli_print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
@@ -230,10 +230,40 @@ print_json (JsonBuilder *builder)
   fflush (stdout);
 }
 
-static void
-json_add_string (JsonBuilder *b,
-                 const char  *name,
-                 const char  *value)
+void
+hg_cli_json_add_objects (JsonBuilder      *b,
+                         const char       *name,
+                         GPtrArray        *items,
+                         HgCliJsonMembers  members,
+                         gpointer          user_data)
+{
+  if (name != NULL)
+    json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      json_builder_begin_object (b);
+      members (b, g_ptr_array_index (items, i), user_data);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+void
+hg_cli_print_json_array (GPtrArray        *items,
+                         HgCliJsonMembers  members,
+                         gpointer          user_data)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  hg_cli_json_add_objects (b, NULL, items, members, user_data);
+  hg_cli_print_json (b);
+}
+
+void
+hg_cli_json_add_string (JsonBuilder *b,
+                        const char  *name,
+                        const char  *value)
 {
   json_builder_set_member_name (b, name);
   if (value != NULL)
@@ -242,19 +272,19 @@ json_add_string (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
-static void
-json_add_int (JsonBuilder *b,
-              const char  *name,
-              gint64       value)
+void
+hg_cli_json_add_int (JsonBuilder *b,
+                     const char  *name,
+                     gint64       value)
 {
   json_builder_set_member_name (b, name);
   json_builder_add_int_value (b, value);
 }
 
-static void
-json_add_bool (JsonBuilder *b,
-               const char  *name,
-               gboolean     value)
+void
+hg_cli_json_add_bool (JsonBuilder *b,
+                      const char  *name,
+                      gboolean     value)
 {
   json_builder_set_member_name (b, name);
   json_builder_add_boolean_value (b, value);
@@ -296,46 +326,44 @@ network_summary (HgVmConfig *config)
 /* ---- list ------------------------------------------------------------------- */
 
 static void
+entry_json (JsonBuilder *b,
+            gpointer     item,
+            gpointer     states)
+{
+  HgLibraryEntry *e = item;
+  HgVmConfig *c = e->config;
+
+  hg_cli_json_add_string (b, "label", c != NULL ? c->label : e->label);
+  hg_cli_json_add_string (b, "folder", e->folder);
+  hg_cli_json_add_string (b, "base", e->base);
+  hg_cli_json_add_string (b, "path", e->path);
+  if (c != NULL)
+    {
+      g_autofree char *net = network_summary (c);
+
+      hg_cli_json_add_string (b, "state", vm_state_string (states, c));
+      if (vm_pid (states, c) > 0)
+        hg_cli_json_add_int (b, "pid", vm_pid (states, c));
+      hg_cli_json_add_string (b, "uuid", c->uuid);
+      hg_cli_json_add_string (b, "arch", c->arch);
+      hg_cli_json_add_string (b, "accel", hg_accel_to_string (c->accel));
+      hg_cli_json_add_int (b, "memory-mib", c->memory_mib);
+      hg_cli_json_add_int (b, "cpus", c->cpus);
+      hg_cli_json_add_string (b, "network", net);
+      hg_cli_json_add_string (b, "os", c->os_name != NULL ? c->os_name : c->os_id);
+    }
+  else
+    {
+      hg_cli_json_add_string (b, "state", "broken");
+      hg_cli_json_add_string (b, "error", e->error->message);
+    }
+}
+
+static void
 list_json (GPtrArray  *entries,
            GHashTable *states)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_array (b);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      HgLibraryEntry *e = g_ptr_array_index (entries, i);
-      HgVmConfig *c = e->config;
-
-      json_builder_begin_object (b);
-      json_add_string (b, "label", c != NULL ? c->label : e->label);
-      json_add_string (b, "folder", e->folder);
-      json_add_string (b, "base", e->base);
-      json_add_string (b, "path", e->path);
-      if (c != NULL)
-        {
-          g_autofree char *net = network_summary (c);
-
-          json_add_string (b, "state", vm_state_string (states, c));
-          if (vm_pid (states, c) > 0)
-            json_add_int (b, "pid", vm_pid (states, c));
-          json_add_string (b, "uuid", c->uuid);
-          json_add_string (b, "arch", c->arch);
-          json_add_string (b, "accel", hg_accel_to_string (c->accel));
-          json_add_int (b, "memory-mib", c->memory_mib);
-          json_add_int (b, "cpus", c->cpus);
-          json_add_string (b, "network", net);
-          json_add_string (b, "os", c->os_name != NULL ? c->os_name : c->os_id);
-        }
-      else
-        {
-          json_add_string (b, "state", "broken");
-          json_add_string (b, "error", e->error->message);
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  print_json (b);
+  hg_cli_print_json_array (entries, entry_json, states);
 }
 
 static void
@@ -428,6 +456,57 @@ cli_list (HgCliContext *ctx,
 /* ---- info ------------------------------------------------------------------- */
 
 static void
+disk_json (JsonBuilder *b,
+           gpointer     item,
+           gpointer     config)
+{
+  HgDisk *d = item;
+  g_autofree char *abs = hg_vm_config_resolve_path (config, d->path);
+
+  hg_cli_json_add_string (b, "path", d->path);
+  hg_cli_json_add_string (b, "file", abs);
+  hg_cli_json_add_bool (b, "exists", abs != NULL && g_file_test (abs, G_FILE_TEST_EXISTS));
+  hg_cli_json_add_string (b, "format", d->format);
+  hg_cli_json_add_string (b, "interface", d->interface);
+}
+
+static void
+medium_json (JsonBuilder *b,
+             gpointer     item,
+             gpointer     config)
+{
+  HgMedium *m = item;
+
+  hg_cli_json_add_string (b, "kind", hg_medium_kind_to_string (m->kind));
+  hg_cli_json_add_string (b, "path", m->path);
+  hg_cli_json_add_string (b, "format", m->format);
+}
+
+static void
+nic_json (JsonBuilder *b,
+          gpointer     item,
+          gpointer     config)
+{
+  HgNic *n = item;
+
+  hg_cli_json_add_string (b, "mode", hg_net_mode_to_string (n->mode));
+  hg_cli_json_add_string (b, "switch", n->switch_name);
+  hg_cli_json_add_string (b, "tap", n->tap);
+  hg_cli_json_add_string (b, "mac", n->mac);
+  hg_cli_json_add_string (b, "model", n->model);
+  hg_cli_json_add_bool (b, "vdeq", n->vdeq);
+  json_builder_set_member_name (b, "hostfwd");
+  json_builder_begin_array (b);
+  for (guint j = 0; n->hostfwd != NULL && j < n->hostfwd->len; j++)
+    {
+      HgHostFwd *f = g_ptr_array_index (n->hostfwd, j);
+      g_autofree char *s = g_strdup_printf ("%s:%u-:%u", f->proto, f->host_port, f->guest_port);
+      json_builder_add_string_value (b, s);
+    }
+  json_builder_end_array (b);
+}
+
+static void
 info_json (HgVmConfig *c,
            GHashTable *states)
 {
@@ -435,102 +514,49 @@ info_json (HgVmConfig *c,
   g_autofree char *net = network_summary (c);
 
   json_builder_begin_object (b);
-  json_add_string (b, "label", c->label);
-  json_add_string (b, "uuid", c->uuid);
-  json_add_string (b, "path", c->path);
-  json_add_string (b, "dir", c->dir);
-  json_add_string (b, "state", vm_state_string (states, c));
+  hg_cli_json_add_string (b, "label", c->label);
+  hg_cli_json_add_string (b, "uuid", c->uuid);
+  hg_cli_json_add_string (b, "path", c->path);
+  hg_cli_json_add_string (b, "dir", c->dir);
+  hg_cli_json_add_string (b, "state", vm_state_string (states, c));
   if (vm_pid (states, c) > 0)
-    json_add_int (b, "pid", vm_pid (states, c));
-  json_add_string (b, "arch", c->arch);
-  json_add_string (b, "machine", c->machine != NULL ? c->machine
-                                                      : hg_cmdline_default_machine (c->arch));
-  json_add_string (b, "cpu", c->cpu_model);
-  json_add_string (b, "accel", hg_accel_to_string (c->accel));
-  json_add_int (b, "memory-mib", c->memory_mib);
-  json_add_int (b, "cpus", c->cpus);
-  json_add_string (b, "vga", c->vga);
-  json_add_string (b, "network", net);
+    hg_cli_json_add_int (b, "pid", vm_pid (states, c));
+  hg_cli_json_add_string (b, "arch", c->arch);
+  hg_cli_json_add_string (b, "machine", c->machine != NULL ? c->machine
+                                                             : hg_cmdline_default_machine (c->arch));
+  hg_cli_json_add_string (b, "cpu", c->cpu_model);
+  hg_cli_json_add_string (b, "accel", hg_accel_to_string (c->accel));
+  hg_cli_json_add_int (b, "memory-mib", c->memory_mib);
+  hg_cli_json_add_int (b, "cpus", c->cpus);
+  hg_cli_json_add_string (b, "vga", c->vga);
+  hg_cli_json_add_string (b, "network", net);
 
   json_builder_set_member_name (b, "guest");
   json_builder_begin_object (b);
-  json_add_string (b, "os-id", c->os_id);
-  json_add_string (b, "name", c->os_name);
-  json_add_string (b, "version", c->os_version);
-  json_add_string (b, "family", c->os_family);
+  hg_cli_json_add_string (b, "os-id", c->os_id);
+  hg_cli_json_add_string (b, "name", c->os_name);
+  hg_cli_json_add_string (b, "version", c->os_version);
+  hg_cli_json_add_string (b, "family", c->os_family);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "boot");
   json_builder_begin_object (b);
-  json_add_string (b, "mode", hg_boot_mode_to_string (c->boot_mode));
-  json_add_string (b, "kernel", c->kernel);
-  json_add_string (b, "initrd", c->initrd);
-  json_add_string (b, "append", c->append);
-  json_add_string (b, "dtb", c->dtb);
+  hg_cli_json_add_string (b, "mode", hg_boot_mode_to_string (c->boot_mode));
+  hg_cli_json_add_string (b, "kernel", c->kernel);
+  hg_cli_json_add_string (b, "initrd", c->initrd);
+  hg_cli_json_add_string (b, "append", c->append);
+  hg_cli_json_add_string (b, "dtb", c->dtb);
   json_builder_end_object (b);
 
-  json_builder_set_member_name (b, "disks");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < c->disks->len; i++)
-    {
-      HgDisk *d = g_ptr_array_index (c->disks, i);
-      g_autofree char *abs = hg_vm_config_resolve_path (c, d->path);
+  hg_cli_json_add_objects (b, "disks", c->disks, disk_json, c);
+  hg_cli_json_add_objects (b, "media", c->media, medium_json, c);
+  hg_cli_json_add_objects (b, "nics", c->nics, nic_json, c);
 
-      json_builder_begin_object (b);
-      json_add_string (b, "path", d->path);
-      json_add_string (b, "file", abs);
-      json_add_bool (b, "exists", abs != NULL && g_file_test (abs, G_FILE_TEST_EXISTS));
-      json_add_string (b, "format", d->format);
-      json_add_string (b, "interface", d->interface);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "media");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < c->media->len; i++)
-    {
-      HgMedium *m = g_ptr_array_index (c->media, i);
-
-      json_builder_begin_object (b);
-      json_add_string (b, "kind", hg_medium_kind_to_string (m->kind));
-      json_add_string (b, "path", m->path);
-      json_add_string (b, "format", m->format);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "nics");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < c->nics->len; i++)
-    {
-      HgNic *n = g_ptr_array_index (c->nics, i);
-
-      json_builder_begin_object (b);
-      json_add_string (b, "mode", hg_net_mode_to_string (n->mode));
-      json_add_string (b, "switch", n->switch_name);
-      json_add_string (b, "tap", n->tap);
-      json_add_string (b, "mac", n->mac);
-      json_add_string (b, "model", n->model);
-      json_add_bool (b, "vdeq", n->vdeq);
-      json_builder_set_member_name (b, "hostfwd");
-      json_builder_begin_array (b);
-      for (guint j = 0; n->hostfwd != NULL && j < n->hostfwd->len; j++)
-        {
-          HgHostFwd *f = g_ptr_array_index (n->hostfwd, j);
-          g_autofree char *s = g_strdup_printf ("%s:%u-:%u", f->proto, f->host_port, f->guest_port);
-          json_builder_add_string_value (b, s);
-        }
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_add_string (b, "console", hg_console_to_string (c->console));
-  json_add_string (b, "keymap", c->keymap);
-  json_add_bool (b, "serial", c->serial);
+  hg_cli_json_add_string (b, "console", hg_console_to_string (c->console));
+  hg_cli_json_add_string (b, "keymap", c->keymap);
+  hg_cli_json_add_bool (b, "serial", c->serial);
   json_builder_end_object (b);
-  print_json (b);
+  hg_cli_print_json (b);
 }
 
 static void
@@ -736,7 +762,7 @@ cli_cmdline (HgCliContext *ctx,
       for (guint i = 0; args[i] != NULL; i++)
         json_builder_add_string_value (b, args[i]);
       json_builder_end_array (b);
-      print_json (b);
+      hg_cli_print_json (b);
     }
   else
     {
@@ -795,13 +821,13 @@ cli_check (HgCliContext *ctx,
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
       json_builder_begin_object (b);
-      json_add_string (b, "host-arch", caps->host_arch);
+      hg_cli_json_add_string (b, "host-arch", caps->host_arch);
       json_builder_set_member_name (b, "kvm");
       json_builder_begin_object (b);
-      json_add_bool (b, "usable", caps->kvm_usable && !caps->force_tcg);
-      json_add_bool (b, "probed-working", caps->kvm_usable);
-      json_add_bool (b, "forced-tcg", caps->force_tcg);
-      json_add_string (b, "reason", caps->kvm_reason);
+      hg_cli_json_add_bool (b, "usable", caps->kvm_usable && !caps->force_tcg);
+      hg_cli_json_add_bool (b, "probed-working", caps->kvm_usable);
+      hg_cli_json_add_bool (b, "forced-tcg", caps->force_tcg);
+      hg_cli_json_add_string (b, "reason", caps->kvm_reason);
       json_builder_end_object (b);
       json_builder_set_member_name (b, "emulators");
       json_builder_begin_array (b);
@@ -810,27 +836,27 @@ cli_check (HgCliContext *ctx,
           const HgEmulator *emu = hg_host_caps_get_emulator (caps, arches[i]);
 
           json_builder_begin_object (b);
-          json_add_string (b, "arch", arches[i]);
-          json_add_bool (b, "installed", emu != NULL);
-          json_add_string (b, "path", emu != NULL ? emu->path : NULL);
-          json_add_string (b, "version", emu != NULL ? emu->version : NULL);
-          json_add_bool (b, "sandbox", emu != NULL && emu->sandbox);
-          json_add_string (b, "firmware", hg_host_caps_get_firmware (caps, arches[i]));
+          hg_cli_json_add_string (b, "arch", arches[i]);
+          hg_cli_json_add_bool (b, "installed", emu != NULL);
+          hg_cli_json_add_string (b, "path", emu != NULL ? emu->path : NULL);
+          hg_cli_json_add_string (b, "version", emu != NULL ? emu->version : NULL);
+          hg_cli_json_add_bool (b, "sandbox", emu != NULL && emu->sandbox);
+          hg_cli_json_add_string (b, "firmware", hg_host_caps_get_firmware (caps, arches[i]));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
       json_builder_set_member_name (b, "qemu-img");
       json_builder_begin_object (b);
-      json_add_string (b, "path", caps->qemu_img);
-      json_add_string (b, "version", caps->qemu_img_version);
+      hg_cli_json_add_string (b, "path", caps->qemu_img);
+      hg_cli_json_add_string (b, "version", caps->qemu_img_version);
       json_builder_end_object (b);
-      json_add_string (b, "vde_switch", caps->vde_switch);
-      json_add_string (b, "vdeq", caps->vdeq);
-      json_add_string (b, "vdeq-wrapper", caps->vdeq_wrapper);
-      json_add_string (b, "helper", caps->helper);
-      json_add_string (b, "pkexec", caps->pkexec);
+      hg_cli_json_add_string (b, "vde_switch", caps->vde_switch);
+      hg_cli_json_add_string (b, "vdeq", caps->vdeq);
+      hg_cli_json_add_string (b, "vdeq-wrapper", caps->vdeq_wrapper);
+      hg_cli_json_add_string (b, "helper", caps->helper);
+      hg_cli_json_add_string (b, "pkexec", caps->pkexec);
       json_builder_end_object (b);
-      print_json (b);
+      hg_cli_print_json (b);
     }
   else
     {

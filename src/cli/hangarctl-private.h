@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "hangarctl.h"
 #include "hg-vm-config.h"
@@ -37,6 +38,20 @@ HgVmConfig *hg_cli_lookup_vm (HgCliContext  *ctx,
                               char         **local_bases,
                               const char    *name,
                               int           *out_status);
+
+/* --json output (hangarctl-library.c, used by hangarctl-vm.c): members of
+ * the object being built (a NULL string is null), and the whole document
+ * printed pretty to stdout. */
+void     hg_cli_json_add_string (JsonBuilder *b, const char *name, const char *value);
+void     hg_cli_json_add_int    (JsonBuilder *b, const char *name, gint64 value);
+void     hg_cli_json_add_bool   (JsonBuilder *b, const char *name, gboolean value);
+void     hg_cli_print_json      (JsonBuilder *builder);
+/* An array of one object per item, members() adding the item's members;
+ * as the member name (NULL: as an array element or the whole document) */
+typedef void (*HgCliJsonMembers) (JsonBuilder *b, gpointer item, gpointer user_data);
+void     hg_cli_json_add_objects (JsonBuilder *b, const char *name, GPtrArray *items,
+                                  HgCliJsonMembers members, gpointer user_data);
+void     hg_cli_print_json_array (GPtrArray *items, HgCliJsonMembers members, gpointer user_data);
 
 /* hangarctl-vm.c, shared with hangarctl-console.c */
 struct _HgVm;

@@ -108,10 +108,10 @@ hg_cli_base_entry (char ***local_bases)
  * the error printed and *status set. */
 HgVm *
 hg_cli_open_vm (HgCliContext  *ctx,
-         const char    *command,
-         char         **local_bases,
-         const char    *name,
-         int           *status)
+                const char    *command,
+                char         **local_bases,
+                const char    *name,
+                int           *status)
 {
   g_autoptr(HgVmConfig) config = NULL;
   g_autoptr(GError) error = NULL;
@@ -166,8 +166,8 @@ open_running_vm (HgCliContext  *ctx,
 
 gboolean
 hg_cli_check_one_vm (const char *command,
-              int         argc,
-              int         wanted)
+                     int         argc,
+                     int         wanted)
 {
   if (argc < 2)
     {
@@ -364,49 +364,22 @@ cli_simple (HgCliContext *ctx,
 /* ---- snapshots ----------------------------------------------------------- */
 
 static void
-print_json_node (JsonNode *root)
+snapshot_json (JsonBuilder *b,
+               gpointer     item,
+               gpointer     user_data)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
+  HgQmpSnapshot *s = item;
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  g_print ("%s\n", text);
+  hg_cli_json_add_string (b, "id", s->id);
+  hg_cli_json_add_string (b, "name", s->tag);
+  hg_cli_json_add_string (b, "vm-size", s->vm_size);
+  hg_cli_json_add_string (b, "date", s->date);
+  hg_cli_json_add_string (b, "vm-clock", s->vm_clock);
 }
 
 static void
-print_snapshots (GPtrArray *list,
-                 gboolean   json)
+print_snapshots (GPtrArray *list)
 {
-  if (json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_array (b);
-      for (guint i = 0; i < list->len; i++)
-        {
-          HgQmpSnapshot *s = g_ptr_array_index (list, i);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id");
-          json_builder_add_string_value (b, s->id);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, s->tag);
-          json_builder_set_member_name (b, "vm-size");
-          json_builder_add_string_value (b, s->vm_size);
-          json_builder_set_member_name (b, "date");
-          json_builder_add_string_value (b, s->date);
-          json_builder_set_member_name (b, "vm-clock");
-          json_builder_add_string_value (b, s->vm_clock);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      print_json_node (root);
-      return;
-    }
   if (list->len == 0)
     {
       g_print ("%s\n", _("no snapshots"));
@@ -495,7 +468,10 @@ cli_snapshot (HgCliContext *ctx,
       list = hg_vm_snapshot_list_finish (vm, wait_result (&result), &error);
       if (list == NULL)
         return fail ("snapshot", error);
-      print_snapshots (list, json || ctx->json);
+      if (json || ctx->json)
+        hg_cli_print_json_array (list, snapshot_json, NULL);
+      else
+        print_snapshots (list);
     }
   else
     {
@@ -521,43 +497,25 @@ cli_snapshot (HgCliContext *ctx,
 /* ---- media --------------------------------------------------------------- */
 
 static void
-print_media (GPtrArray *list,
-             gboolean   json)
+medium_json (JsonBuilder *b,
+             gpointer     item,
+             gpointer     user_data)
 {
-  if (json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+  HgQmpBlockInfo *info = item;
 
-      json_builder_begin_array (b);
-      for (guint i = 0; i < list->len; i++)
-        {
-          HgQmpBlockInfo *info = g_ptr_array_index (list, i);
+  hg_cli_json_add_string (b, "device", info->device);
+  hg_cli_json_add_string (b, "qdev", info->qdev);
+  hg_cli_json_add_bool (b, "removable", info->removable);
+  hg_cli_json_add_bool (b, "tray-open", info->tray_open);
+  hg_cli_json_add_bool (b, "locked", info->locked);
+  hg_cli_json_add_string (b, "file", info->file);
+  hg_cli_json_add_string (b, "format", info->format);
+  hg_cli_json_add_bool (b, "read-only", info->read_only);
+}
 
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "device");
-          json_builder_add_string_value (b, info->device);
-          json_builder_set_member_name (b, "qdev");
-          json_builder_add_string_value (b, info->qdev);
-          json_builder_set_member_name (b, "removable");
-          json_builder_add_boolean_value (b, info->removable);
-          json_builder_set_member_name (b, "tray-open");
-          json_builder_add_boolean_value (b, info->tray_open);
-          json_builder_set_member_name (b, "locked");
-          json_builder_add_boolean_value (b, info->locked);
-          json_builder_set_member_name (b, "file");
-          json_builder_add_string_value (b, info->file);
-          json_builder_set_member_name (b, "format");
-          json_builder_add_string_value (b, info->format);
-          json_builder_set_member_name (b, "read-only");
-          json_builder_add_boolean_value (b, info->read_only);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      root = json_builder_get_root (b);
-      print_json_node (root);
-      return;
-    }
+static void
+print_media (GPtrArray *list)
+{
   g_print ("%-16s %-9s %-6s %-7s %s\n", _("DEVICE"), _("REMOVABLE"), _("TRAY"), _("FORMAT"),
            _("FILE"));
   for (guint i = 0; i < list->len; i++)
@@ -667,7 +625,10 @@ cli_media (HgCliContext *ctx,
       list = hg_vm_media_list_finish (vm, wait_result (&result), &error);
       if (list == NULL)
         return fail ("media", error);
-      print_media (list, json || ctx->json);
+      if (json || ctx->json)
+        hg_cli_print_json_array (list, medium_json, NULL);
+      else
+        print_media (list);
     }
   else if (g_str_equal (verb, "eject"))
     {

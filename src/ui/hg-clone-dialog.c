@@ -2,33 +2,28 @@
 #define G_LOG_DOMAIN "hangar-ui"
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "hg-clone-dialog.h"
 #include "hg-library.h"
+#include "hg-target-dir.h"
+#include "hg-vm-dialog-util.h"
 
 struct _HgCloneDialog
 {
-  GtkWindow     parent_instance;
+  GtkWindow       parent_instance;
 
-  HgVm         *vm;
-  GStrv         bases;
-  GStrv         labels;
-  GCancellable *cancellable;
-  gboolean      busy;
+  HgVmDialogCore  core;       /* vm, busy, error bar, spinner */
+  GStrv           bases;
+  GStrv           labels;
 
   /* template */
-  GtkInfoBar   *error_bar;
-  GtkLabel     *error_label;
-  GtkLabel     *intro_label;
-  GtkEntry     *label_entry;
-  GtkLabel     *target_label;
-  GtkLabel     *running_note;
-  GtkSpinner   *spinner;
-  GtkWidget    *clone_button;
+  GtkLabel       *intro_label;
+  GtkEntry       *label_entry;
+  GtkLabel       *target_label;
+  GtkLabel       *running_note;
+  GtkWidget      *clone_button;
 };
 
 G_DEFINE_FINAL_TYPE (HgCloneDialog, hg_clone_dialog, GTK_TYPE_WINDOW)
@@ -55,26 +50,6 @@ clone_data_free (CloneData *data)
   g_free (data->label);
   g_strfreev (data->bases);
   g_free (data);
-}
-
-/* Removes a directory this operation created, with what is in it. */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else if (g_unlink (child) != 0)
-        g_debug ("Cannot remove %s: %s", child, g_strerror (errno));
-    }
-  if (g_rmdir (path) != 0)
-    g_debug ("Cannot remove %s: %s", path, g_strerror (errno));
 }
 
 static gboolean
@@ -171,14 +146,17 @@ make_absolute (HgVmConfig  *config,
 }
 
 static char *
-clone_in_thread (CloneData     *data,
+clone_in_thread (gpointer       task_data,
                  GCancellable  *cancellable,
                  GError       **error)
 {
+  CloneData *data = task_data;
   g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(HgTargetDir) target = { NULL, NULL };
   g_autofree char *old_label = NULL;
   g_autofree char *parent = NULL;
-  g_autofree char *new_dir = NULL;
+  const char *new_dir;
 
   if (!hg_label_is_valid (data->label, error))
     return NULL;
@@ -200,19 +178,16 @@ clone_in_thread (CloneData     *data,
     return NULL;
   old_label = g_strdup (config->label);
   parent = g_path_get_dirname (config->dir);
-  new_dir = g_build_filename (parent, data->label, NULL);
-  if (g_mkdir (new_dir, 0755) != 0)
+  if (!hg_target_dir_prepare (&target, parent, data->label, TRUE, &local_error))
     {
-      int saved = errno;
-
-      if (saved == EEXIST)
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                     _("The label %s is taken: the folder %s exists"), data->label, new_dir);
+                     _("The label %s is taken: the folder %s exists"), data->label, target.path);
       else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Cannot create the folder %s: %s"), new_dir, g_strerror (saved));
+        g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  new_dir = target.path;
 
   /* from here on, a failure removes new_dir */
   for (guint i = 0; i < config->disks->len; i++)
@@ -252,23 +227,8 @@ clone_in_thread (CloneData     *data,
   return g_strdup (config->path);
 
 failed:
-  remove_tree (new_dir);
+  hg_target_dir_undo (&target);
   return NULL;
-}
-
-static void
-clone_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  GError *error = NULL;
-  char *path = clone_in_thread (task_data, cancellable, &error);
-
-  if (path == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, path, g_free);
 }
 
 void
@@ -279,7 +239,6 @@ hg_clone_copy_async (HgVmConfig         *source,
                      GAsyncReadyCallback callback,
                      gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
   CloneData *data;
 
   g_return_if_fail (source != NULL && source->path != NULL);
@@ -289,38 +248,25 @@ hg_clone_copy_async (HgVmConfig         *source,
   data->source = hg_vm_config_ref (source);
   data->label = g_strdup (new_label);
   data->bases = g_strdupv ((char **) bases);
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_clone_copy_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) clone_data_free);
   /* the label is checked in the thread again: another window may race */
-  g_task_run_in_thread (task, clone_thread);
+  hg_target_dir_run_async (hg_clone_copy_async, clone_in_thread, data, (GDestroyNotify) clone_data_free,
+                           cancellable, callback, user_data);
 }
 
 char *
 hg_clone_copy_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return hg_target_dir_run_finish (result, hg_clone_copy_async, error);
 }
 
 /* ---- the dialog -------------------------------------------------------------- */
-
-static void
-show_error (HgCloneDialog *self,
-            const char    *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
-}
 
 const char *
 hg_clone_dialog_get_error (HgCloneDialog *self)
 {
   g_return_val_if_fail (HG_IS_CLONE_DIALOG (self), NULL);
-  if (!gtk_info_bar_get_revealed (self->error_bar))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
+  return hg_vm_dialog_core_get_error (&self->core);
 }
 
 /* The label typed so far: NULL and an error when it cannot be used */
@@ -346,15 +292,12 @@ update (HgCloneDialog *self)
 {
   const char *label = gtk_entry_get_text (self->label_entry);
   g_autoptr(GError) error = NULL;
-  gboolean running = hg_vm_is_active (self->vm);
+  gboolean running = hg_vm_is_active (self->core.vm);
   gboolean ok = label[0] != '\0' && check_label (self, label, &error);
-  HgVmConfig *config = hg_vm_get_config (self->vm);
+  HgVmConfig *config = hg_vm_get_config (self->core.vm);
 
   gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
-  if (label[0] != '\0' && error != NULL)
-    show_error (self, error->message);
-  else
-    show_error (self, NULL);
+  hg_vm_dialog_core_show_error (&self->core, label[0] != '\0' && error != NULL ? error->message : NULL);
   if (ok)
     {
       g_autofree char *parent = g_path_get_dirname (config->dir);
@@ -365,8 +308,8 @@ update (HgCloneDialog *self)
     }
   else
     gtk_label_set_text (self->target_label, "");
-  gtk_widget_set_sensitive (self->clone_button, ok && !running && !self->busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->label_entry), !self->busy);
+  gtk_widget_set_sensitive (self->clone_button, ok && !running && self->core.busy == 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->label_entry), self->core.busy == 0);
 }
 
 static void
@@ -392,16 +335,8 @@ on_cloned (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = hg_clone_copy_finish (result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!hg_vm_dialog_core_path_done (&self->core, path, error))
     return;
-  self->busy = FALSE;
-  gtk_spinner_stop (self->spinner);
-  if (path == NULL)
-    {
-      update (self);
-      show_error (self, error->message);
-      return;
-    }
   g_signal_emit (self, signals[CLONED], 0, path);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
@@ -410,30 +345,24 @@ void
 hg_clone_dialog_clone (HgCloneDialog *self)
 {
   const char *label;
+  g_autofree char *refusal = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (HG_IS_CLONE_DIALOG (self));
 
   label = gtk_entry_get_text (self->label_entry);
-  if (self->busy)
+  refusal = g_strdup_printf (_("%s is running: shut it down before cloning it"),
+                             hg_vm_get_label (self->core.vm));
+  if (!hg_vm_dialog_core_may_change (&self->core, refusal))
     return;
-  if (hg_vm_is_active (self->vm))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down before cloning it"),
-                                                  hg_vm_get_label (self->vm));
-      show_error (self, message);
-      return;
-    }
   if (!check_label (self, label, &error))
     {
-      show_error (self, error->message);
+      hg_vm_dialog_core_show_error (&self->core, error->message);
       return;
     }
-  self->busy = TRUE;
-  update (self);
-  gtk_spinner_start (self->spinner);
-  hg_clone_copy_async (hg_vm_get_config (self->vm), label, (const char * const *) self->bases,
-                       self->cancellable, on_cloned, g_object_ref (self));
+  hg_vm_dialog_core_begin (&self->core);
+  hg_clone_copy_async (hg_vm_get_config (self->core.vm), label, (const char * const *) self->bases,
+                       self->core.cancellable, on_cloned, g_object_ref (self));
 }
 
 static void
@@ -463,14 +392,11 @@ hg_clone_dialog_new (GtkWindow          *parent,
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
   self = g_object_new (HG_TYPE_CLONE_DIALOG, "transient-for", parent, NULL);
-  self->vm = g_object_ref (vm);
   self->bases = g_strdupv ((char **) bases);
   self->labels = g_strdupv ((char **) labels);
   config = hg_vm_get_config (vm);
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
-
   title = g_strdup_printf (_("Clone %s"), config->label);
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  hg_vm_dialog_core_set_vm (&self->core, vm, title);
   intro = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                         "The copy gets its own uuid, new MAC addresses and a copy of the disk.",
                                         "The copy gets its own uuid, new MAC addresses and a copy of each of the %u disks.",
@@ -495,10 +421,7 @@ hg_clone_dialog_dispose (GObject *object)
 {
   HgCloneDialog *self = HG_CLONE_DIALOG (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->vm);
+  hg_vm_dialog_core_dispose (&self->core);
 
   G_OBJECT_CLASS (hg_clone_dialog_parent_class)->dispose (object);
 }
@@ -528,13 +451,11 @@ hg_clone_dialog_class_init (HgCloneDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-clone-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, error_label);
+  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgCloneDialog, core));
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, intro_label);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, label_entry);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, target_label);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, running_note);
-  gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, clone_button);
   gtk_widget_class_bind_template_callback (widget_class, on_label_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_clone_clicked);
@@ -544,6 +465,6 @@ hg_clone_dialog_class_init (HgCloneDialogClass *klass)
 static void
 hg_clone_dialog_init (HgCloneDialog *self)
 {
-  self->cancellable = g_cancellable_new ();
+  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update), G_CALLBACK (update));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

@@ -5,27 +5,23 @@
 #include <glib/gi18n.h>
 
 #include "hg-media-dialog.h"
+#include "hg-vm-dialog-util.h"
 
 struct _HgMediaDialog
 {
   GtkWindow             parent_instance;
 
-  HgVm                 *vm;
-  GCancellable         *cancellable;
+  HgVmDialogCore        core;         /* vm, busy, error bar, spinner */
   GtkFileChooserNative *chooser;
   GPtrArray            *drives;       /* HgQmpBlockInfo of the last list, or NULL */
-  guint                 busy;
 
   /* template */
-  GtkInfoBar           *error_bar;
-  GtkLabel             *error_label;
   GtkLabel             *note_label;
   GtkListStore         *store;
   GtkTreeView          *view;
   GtkWidget            *choose_button;
   GtkWidget            *eject_button;
   GtkWidget            *refresh_button;
-  GtkSpinner           *spinner;
 };
 
 G_DEFINE_FINAL_TYPE (HgMediaDialog, hg_media_dialog, GTK_TYPE_WINDOW)
@@ -37,28 +33,18 @@ enum {
   COL_STATE,
 };
 
-static void
-show_error (HgMediaDialog *self,
-            const char    *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
-}
-
 const char *
 hg_media_dialog_get_error (HgMediaDialog *self)
 {
   g_return_val_if_fail (HG_IS_MEDIA_DIALOG (self), NULL);
-  if (!gtk_info_bar_get_revealed (self->error_bar))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
+  return hg_vm_dialog_core_get_error (&self->core);
 }
 
 gboolean
 hg_media_dialog_is_busy (HgMediaDialog *self)
 {
   g_return_val_if_fail (HG_IS_MEDIA_DIALOG (self), FALSE);
-  return self->busy > 0;
+  return self->core.busy > 0;
 }
 
 static const char *
@@ -70,57 +56,24 @@ drive_name (HgQmpBlockInfo *info)
 static char *
 selected_device (HgMediaDialog *self)
 {
-  GtkTreeModel *model;
-  GtkTreeIter iter;
-  char *device = NULL;
-
-  if (!gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->view), &model, &iter))
-    return NULL;
-  gtk_tree_model_get (model, &iter, COL_DEVICE, &device, -1);
-  return device;
-}
-
-static gboolean
-vm_up (HgMediaDialog *self)
-{
-  HgVmState state = hg_vm_get_state (self->vm);
-  return state == HG_VM_STATE_RUNNING || state == HG_VM_STATE_PAUSED;
+  return hg_vm_dialog_tree_dup_selected (self->view, COL_DEVICE);
 }
 
 static void
 update (HgMediaDialog *self)
 {
   g_autofree char *device = selected_device (self);
-  gboolean usable = vm_up (self) && self->busy == 0;
+  gboolean usable = hg_vm_dialog_core_ready (&self->core);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->note_label), !vm_up (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), !hg_vm_dialog_core_vm_up (&self->core));
   gtk_widget_set_sensitive (self->choose_button, usable && device != NULL);
   gtk_widget_set_sensitive (self->eject_button, usable && device != NULL);
   gtk_widget_set_sensitive (self->refresh_button, usable);
-  if (self->busy > 0)
-    gtk_spinner_start (self->spinner);
-  else
-    gtk_spinner_stop (self->spinner);
 }
 
 static void
 on_selection_changed (HgMediaDialog *self)
 {
-  update (self);
-}
-
-static void
-begin (HgMediaDialog *self)
-{
-  self->busy++;
-  update (self);
-}
-
-static void
-end (HgMediaDialog *self)
-{
-  g_assert (self->busy > 0);
-  self->busy--;
   update (self);
 }
 
@@ -142,7 +95,7 @@ on_listed (GObject      *source,
   gtk_list_store_clear (self->store);
   g_clear_pointer (&self->drives, g_ptr_array_unref);
   if (blocks == NULL)
-    show_error (self, error->message);
+    hg_vm_dialog_core_show_error (&self->core, error->message);
   else
     for (guint i = 0; i < blocks->len; i++)
       {
@@ -168,7 +121,7 @@ on_listed (GObject      *source,
                                            -1);
       }
   self->drives = g_steal_pointer (&blocks);
-  end (self);
+  hg_vm_dialog_core_end (&self->core);
   if (selected == NULL || !hg_media_dialog_select (self, selected))
     {
       GtkTreeIter iter;
@@ -183,40 +136,23 @@ hg_media_dialog_refresh (HgMediaDialog *self)
 {
   g_return_if_fail (HG_IS_MEDIA_DIALOG (self));
 
-  if (!vm_up (self))
+  if (!hg_vm_dialog_core_vm_up (&self->core))
     {
       gtk_list_store_clear (self->store);
       g_clear_pointer (&self->drives, g_ptr_array_unref);
       update (self);
       return;
     }
-  begin (self);
-  hg_vm_media_list_async (self->vm, self->cancellable, on_listed, g_object_ref (self));
+  hg_vm_dialog_core_begin (&self->core);
+  hg_vm_media_list_async (self->core.vm, self->core.cancellable, on_listed, g_object_ref (self));
 }
 
 gboolean
 hg_media_dialog_select (HgMediaDialog *self,
                         const char    *device)
 {
-  GtkTreeModel *model = GTK_TREE_MODEL (self->store);
-  GtkTreeIter iter;
-
   g_return_val_if_fail (HG_IS_MEDIA_DIALOG (self), FALSE);
-
-  if (gtk_tree_model_get_iter_first (model, &iter))
-    do
-      {
-        g_autofree char *row = NULL;
-
-        gtk_tree_model_get (model, &iter, COL_DEVICE, &row, -1);
-        if (g_strcmp0 (row, device) == 0)
-          {
-            gtk_tree_selection_select_iter (gtk_tree_view_get_selection (self->view), &iter);
-            return TRUE;
-          }
-      }
-    while (gtk_tree_model_iter_next (model, &iter));
-  return FALSE;
+  return hg_vm_dialog_tree_select (self->view, COL_DEVICE, device);
 }
 
 const char *
@@ -253,60 +189,20 @@ hg_media_dialog_dup_devices (HgMediaDialog *self)
 
 /* ---- eject / insert ---------------------------------------------------------------- */
 
-typedef struct {
-  HgMediaDialog *self;
-  char          *what;
-} OpData;
-
-static OpData *
-op_data_new (HgMediaDialog *self,
-             char          *what)
-{
-  OpData *data = g_new0 (OpData, 1);
-
-  data->self = g_object_ref (self);
-  data->what = what;
-  return data;
-}
-
-static void
-on_op_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  OpData *data = user_data;
-  g_autoptr(HgMediaDialog) self = data->self;
-  g_autofree char *what = data->what;
-  g_autoptr(GError) error = NULL;
-
-  g_free (data);
-  if (!hg_vm_action_finish (HG_VM (source), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      {
-        g_autofree char *message = g_strdup_printf ("%s: %s", what, error->message);
-        show_error (self, message);
-      }
-    }
-  end (self);
-  hg_media_dialog_refresh (self);
-}
-
 void
 hg_media_dialog_eject (HgMediaDialog *self)
 {
   g_autofree char *device = NULL;
+  char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_MEDIA_DIALOG (self));
 
   device = selected_device (self);
-  if (device == NULL || self->busy > 0 || !vm_up (self))
+  if (device == NULL || !hg_vm_dialog_core_ready (&self->core))
     return;
-  show_error (self, NULL);
-  begin (self);
-  hg_vm_media_eject_async (self->vm, device, FALSE, self->cancellable, on_op_done,
-                           op_data_new (self, g_strdup_printf (_("Ejecting the medium of %s"), device)));
+  what = g_strdup_printf (_("Ejecting the medium of %s"), device);
+  hg_vm_media_eject_async (self->core.vm, device, FALSE, self->core.cancellable,
+                           hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
 }
 
 void
@@ -314,23 +210,23 @@ hg_media_dialog_insert (HgMediaDialog *self,
                         const char    *file)
 {
   g_autofree char *device = NULL;
+  char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_MEDIA_DIALOG (self));
   g_return_if_fail (file != NULL);
 
   device = selected_device (self);
-  if (device == NULL || self->busy > 0 || !vm_up (self))
+  if (device == NULL || !hg_vm_dialog_core_ready (&self->core))
     return;
   if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *message = g_strdup_printf (_("The image %s does not exist or is not a file"), file);
-      show_error (self, message);
+      hg_vm_dialog_core_show_error (&self->core, message);
       return;
     }
-  show_error (self, NULL);
-  begin (self);
-  hg_vm_media_change_async (self->vm, device, file, "raw", self->cancellable, on_op_done,
-                            op_data_new (self, g_strdup_printf (_("Inserting %s into %s"), file, device)));
+  what = g_strdup_printf (_("Inserting %s into %s"), file, device);
+  hg_vm_media_change_async (self->core.vm, device, file, "raw", self->core.cancellable,
+                            hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
 }
 
 static void
@@ -382,18 +278,6 @@ on_refresh_clicked (HgMediaDialog *self)
   hg_media_dialog_refresh (self);
 }
 
-static void
-on_error_bar_response (HgMediaDialog *self)
-{
-  show_error (self, NULL);
-}
-
-static void
-on_vm_state_changed (HgMediaDialog *self)
-{
-  hg_media_dialog_refresh (self);
-}
-
 /* ---- GObject --------------------------------------------------------------------- */
 
 HgMediaDialog *
@@ -406,10 +290,8 @@ hg_media_dialog_new (GtkWindow *parent,
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
   self = g_object_new (HG_TYPE_MEDIA_DIALOG, "transient-for", parent, NULL);
-  self->vm = g_object_ref (vm);
   title = g_strdup_printf (_("Removable Media of %s"), hg_vm_get_label (vm));
-  gtk_window_set_title (GTK_WINDOW (self), title);
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (on_vm_state_changed), self, G_CONNECT_SWAPPED);
+  hg_vm_dialog_core_set_vm (&self->core, vm, title);
   hg_media_dialog_refresh (self);
   return self;
 }
@@ -419,13 +301,10 @@ hg_media_dialog_dispose (GObject *object)
 {
   HgMediaDialog *self = HG_MEDIA_DIALOG (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  hg_vm_dialog_core_dispose (&self->core);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->vm);
   g_clear_pointer (&self->drives, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hg_media_dialog_parent_class)->dispose (object);
@@ -441,25 +320,23 @@ hg_media_dialog_class_init (HgMediaDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-media-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, error_label);
+  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgMediaDialog, core));
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, note_label);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, store);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, view);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, choose_button);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, eject_button);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, refresh_button);
-  gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_eject_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_refresh_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
 }
 
 static void
 hg_media_dialog_init (HgMediaDialog *self)
 {
-  self->cancellable = g_cancellable_new ();
+  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update),
+                          G_CALLBACK (hg_media_dialog_refresh));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

@@ -2,30 +2,25 @@
 #define G_LOG_DOMAIN "hangar-ui"
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "hg-move-dialog.h"
+#include "hg-target-dir.h"
+#include "hg-vm-dialog-util.h"
 
 struct _HgMoveDialog
 {
   GtkWindow        parent_instance;
 
-  HgVm            *vm;
-  GCancellable    *cancellable;
-  gboolean         busy;
+  HgVmDialogCore   core;       /* vm, busy, error bar, spinner */
 
   /* template */
-  GtkInfoBar      *error_bar;
-  GtkLabel        *error_label;
   GtkComboBoxText *base_combo;
   GtkEntry        *folder_entry;
   GtkLabel        *source_label;
   GtkLabel        *target_label;
   GtkLabel        *running_note;
-  GtkSpinner      *spinner;
   GtkWidget       *move_button;
 };
 
@@ -55,78 +50,40 @@ move_data_free (MoveData *data)
   g_free (data);
 }
 
-static void
-move_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+static char *
+move_in_thread (gpointer       task_data,
+                GCancellable  *cancellable,
+                GError       **error)
 {
   MoveData *data = task_data;
   g_autofree char *name = g_path_get_basename (data->dir);
-  g_autofree char *target = g_build_filename (data->target_parent, name, NULL);
+  g_auto(HgTargetDir) target = { NULL, NULL };
   g_autoptr(GFile) source = g_file_new_for_path (data->dir);
-  g_autoptr(GFile) dest = g_file_new_for_path (target);
-  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *config_name = NULL;
 
-  if (g_file_test (target, G_FILE_TEST_EXISTS))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                               _("%s already exists: choose another folder"), target);
-      return;
-    }
-  /* the folders of the target that are not there yet, outermost first */
-  {
-    g_autofree char *path = g_strdup (data->target_parent);
-
-    while (!g_file_test (path, G_FILE_TEST_EXISTS))
-      {
-        char *up = g_path_get_dirname (path);
-
-        g_ptr_array_insert (created, 0, g_steal_pointer (&path));
-        path = up;
-        if (g_strcmp0 (path, "/") == 0)
-          break;
-      }
-  }
-  for (guint i = 0; i < created->len; i++)
-    if (g_mkdir (g_ptr_array_index (created, i), 0755) != 0)
-      {
-        int saved = errno;
-
-        g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("Cannot create the folder %s: %s"),
-                     (char *) g_ptr_array_index (created, i), g_strerror (saved));
-        g_ptr_array_set_size (created, i);
-        goto failed;
-      }
-
+  if (!hg_target_dir_prepare (&target, data->target_parent, name, FALSE, error))
+    return NULL;
+  dest = g_file_new_for_path (target.path);
   if (!g_file_move (source, dest, G_FILE_COPY_NOFOLLOW_SYMLINKS | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
-                    cancellable, NULL, NULL, &error))
+                    cancellable, NULL, NULL, &local_error))
     {
-      g_autoptr(GError) local_error = g_steal_pointer (&error);
-
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                     _("%s already exists: choose another folder"), target);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                     _("%s already exists: choose another folder"), target.path);
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                      _("Cannot move %s to %s: the target is on another file system "
                        "(Hangar moves a VM only within one file system)"), data->dir, data->target_parent);
       else
-        g_set_error (&error, local_error->domain, local_error->code,
-                     _("Cannot move %s to %s: %s"), data->dir, target, local_error->message);
-      goto failed;
+        g_set_error (error, local_error->domain, local_error->code,
+                     _("Cannot move %s to %s: %s"), data->dir, target.path, local_error->message);
+      hg_target_dir_undo (&target);
+      return NULL;
     }
   config_name = g_strconcat (data->label, HG_CONFIG_SUFFIX, NULL);
-  g_task_return_pointer (task, g_build_filename (target, config_name, NULL), g_free);
-  return;
-
-failed:
-  for (guint i = created->len; i > 0; i--)
-    g_rmdir (g_ptr_array_index (created, i - 1));
-  g_task_return_error (task, g_steal_pointer (&error));
+  return g_build_filename (target.path, config_name, NULL);
 }
 
 void
@@ -136,7 +93,6 @@ hg_move_vm_async (HgVmConfig         *config,
                   GAsyncReadyCallback callback,
                   gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
   MoveData *data;
 
   g_return_if_fail (config != NULL && config->dir != NULL);
@@ -146,37 +102,24 @@ hg_move_vm_async (HgVmConfig         *config,
   data->dir = g_strdup (config->dir);
   data->label = g_strdup (config->label);
   data->target_parent = g_canonicalize_filename (target_parent, NULL);
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_move_vm_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) move_data_free);
-  g_task_run_in_thread (task, move_thread);
+  hg_target_dir_run_async (hg_move_vm_async, move_in_thread, data, (GDestroyNotify) move_data_free,
+                           cancellable, callback, user_data);
 }
 
 char *
 hg_move_vm_finish (GAsyncResult  *result,
                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return hg_target_dir_run_finish (result, hg_move_vm_async, error);
 }
 
 /* ---- the dialog --------------------------------------------------------------- */
-
-static void
-show_error (HgMoveDialog *self,
-            const char   *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
-}
 
 const char *
 hg_move_dialog_get_error (HgMoveDialog *self)
 {
   g_return_val_if_fail (HG_IS_MOVE_DIALOG (self), NULL);
-  if (!gtk_info_bar_get_revealed (self->error_bar))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
+  return hg_vm_dialog_core_get_error (&self->core);
 }
 
 /* The target parent folder chosen, or NULL with an error */
@@ -188,7 +131,7 @@ target_parent (HgMoveDialog  *self,
   g_autofree char *folder = g_strstrip (g_strdup (gtk_entry_get_text (self->folder_entry)));
   g_auto(GStrv) parts = NULL;
   g_autofree char *parent = NULL;
-  HgVmConfig *config = hg_vm_get_config (self->vm);
+  HgVmConfig *config = hg_vm_get_config (self->core.vm);
   g_autofree char *current_parent = g_path_get_dirname (config->dir);
   g_autofree char *inside = g_strconcat (config->dir, G_DIR_SEPARATOR_S, NULL);
   g_autofree char *parent_slash = NULL;
@@ -239,30 +182,30 @@ update (HgMoveDialog *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = target_parent (self, &error);
-  gboolean running = hg_vm_is_active (self->vm);
+  gboolean running = hg_vm_is_active (self->core.vm);
 
   gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
   if (parent != NULL)
     {
-      g_autofree char *name = g_path_get_basename (hg_vm_get_config (self->vm)->dir);
+      g_autofree char *name = g_path_get_basename (hg_vm_get_config (self->core.vm)->dir);
       g_autofree char *target = g_build_filename (parent, name, NULL);
       g_autofree char *text = g_strdup_printf (_("To: %s"), target);
 
       gtk_label_set_text (self->target_label, text);
-      show_error (self, NULL);
+      hg_vm_dialog_core_show_error (&self->core, NULL);
     }
   else
     {
       gtk_label_set_text (self->target_label, "");
-      show_error (self, error->message);
+      hg_vm_dialog_core_show_error (&self->core, error->message);
     }
-  gtk_widget_set_sensitive (self->move_button, parent != NULL && !running && !self->busy);
+  gtk_widget_set_sensitive (self->move_button, parent != NULL && !running && self->core.busy == 0);
 }
 
 static void
 on_target_changed (HgMoveDialog *self)
 {
-  if (self->vm != NULL)
+  if (self->core.vm != NULL)
     update (self);
 }
 
@@ -290,16 +233,8 @@ on_moved (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = hg_move_vm_finish (result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!hg_vm_dialog_core_path_done (&self->core, path, error))
     return;
-  self->busy = FALSE;
-  gtk_spinner_stop (self->spinner);
-  if (path == NULL)
-    {
-      update (self);
-      show_error (self, error->message);
-      return;
-    }
   g_signal_emit (self, signals[MOVED], 0, path);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
@@ -309,28 +244,23 @@ hg_move_dialog_move (HgMoveDialog *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = NULL;
+  g_autofree char *refusal = NULL;
 
   g_return_if_fail (HG_IS_MOVE_DIALOG (self));
 
-  if (self->busy)
+  refusal = g_strdup_printf (_("%s is running: shut it down before moving it"),
+                             hg_vm_get_label (self->core.vm));
+  if (!hg_vm_dialog_core_may_change (&self->core, refusal))
     return;
-  if (hg_vm_is_active (self->vm))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down before moving it"),
-                                                  hg_vm_get_label (self->vm));
-      show_error (self, message);
-      return;
-    }
   parent = target_parent (self, &error);
   if (parent == NULL)
     {
-      show_error (self, error->message);
+      hg_vm_dialog_core_show_error (&self->core, error->message);
       return;
     }
-  self->busy = TRUE;
-  update (self);
-  gtk_spinner_start (self->spinner);
-  hg_move_vm_async (hg_vm_get_config (self->vm), parent, self->cancellable, on_moved, g_object_ref (self));
+  hg_vm_dialog_core_begin (&self->core);
+  hg_move_vm_async (hg_vm_get_config (self->core.vm), parent, self->core.cancellable, on_moved,
+                    g_object_ref (self));
 }
 
 static void
@@ -376,11 +306,8 @@ hg_move_dialog_new (GtkWindow          *parent,
           current_folder = current_parent + MIN (strlen (current_parent), strlen (prefix));
         }
     }
-  self->vm = g_object_ref (vm);
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
-
   title = g_strdup_printf (_("Move %s"), config->label);
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  hg_vm_dialog_core_set_vm (&self->core, vm, title);
   source = g_strdup_printf (_("From: %s"), config->dir);
   gtk_label_set_text (self->source_label, source);
   if (current_base != NULL)
@@ -399,10 +326,7 @@ hg_move_dialog_dispose (GObject *object)
 {
   HgMoveDialog *self = HG_MOVE_DIALOG (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->vm);
+  hg_vm_dialog_core_dispose (&self->core);
 
   G_OBJECT_CLASS (hg_move_dialog_parent_class)->dispose (object);
 }
@@ -420,14 +344,12 @@ hg_move_dialog_class_init (HgMoveDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-move-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, error_label);
+  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgMoveDialog, core));
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, base_combo);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, folder_entry);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, source_label);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, target_label);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, running_note);
-  gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, move_button);
   gtk_widget_class_bind_template_callback (widget_class, on_target_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_move_clicked);
@@ -437,6 +359,6 @@ hg_move_dialog_class_init (HgMoveDialogClass *klass)
 static void
 hg_move_dialog_init (HgMoveDialog *self)
 {
-  self->cancellable = g_cancellable_new ();
+  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update), G_CALLBACK (update));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

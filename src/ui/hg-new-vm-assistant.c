@@ -463,7 +463,7 @@ on_created (GObject      *source,
     return;
   if (config == NULL)
     {
-      /* back to the summary, which says what happened; Apply tries again */
+      /* back to the summary, which says what happened; Create tries again */
       const char *message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                               ? _("Cancelled: nothing was created.") : error->message;
 
@@ -570,6 +570,19 @@ hg_new_vm_assistant_set_iso (HgNewVmAssistant *self,
 
 /* ---- GObject -------------------------------------------------------------- */
 
+/* The summary's button makes the VM: it says so ("Create", as GNOME Boxes
+ * does), not GTK's "Apply".  It stays GtkAssistant's own apply button (its
+ * template child "apply"), so the page flow, the "apply" signal and Enter
+ * as the default are GTK's.  Alt+R: Alt+C is Cancel's. */
+static void
+name_create_button (HgNewVmAssistant *self)
+{
+  GObject *apply = gtk_widget_get_template_child (GTK_WIDGET (self), GTK_TYPE_ASSISTANT, "apply");
+
+  g_return_if_fail (GTK_IS_BUTTON (apply));
+  gtk_button_set_label (GTK_BUTTON (apply), _("C_reate"));
+}
+
 static void
 hg_new_vm_assistant_constructed (GObject *object)
 {
@@ -580,6 +593,7 @@ hg_new_vm_assistant_constructed (GObject *object)
   /* the model first: the template binds to it */
   self->spec = hg_vm_spec_new ((const char * const *) self->bases, self->caps);
   gtk_widget_init_template (GTK_WIDGET (self));
+  name_create_button (self);
 
   hg_new_vm_assistant_pages_init (self);
   hg_new_vm_assistant_pages_sync (self);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "hangar-ui"
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 #include <gio/gunixsocketaddress.h>
 
@@ -12,10 +13,15 @@
  * After a piece, the next read waits until the terminal has processed it
  * ("contents-changed") -- or VTE_CATCH_UP_MS when a piece changes nothing
  * visible -- so that the terminal's backlog never grows without bound: the
- * back-pressure goes to the socket, and QEMU, not the window, waits. */
+ * back-pressure goes to the socket, and QEMU, not the window, waits.
+ * Before the view has a terminal there is nothing to wait for: reads go on
+ * at once into pending_in, which keeps the newest bytes. */
 #define READ_CHUNK_SIZE   (32 * 1024)
 #define READ_PRIORITY     G_PRIORITY_LOW
 #define VTE_CATCH_UP_MS   100
+#define SCROLLBACK_LINES  10000
+
+G_STATIC_ASSERT (READ_CHUNK_SIZE < HG_SERIAL_VIEW_MAX_PENDING);
 
 #define RESPONSE_RECONNECT 1
 
@@ -28,9 +34,11 @@ struct _HgSerialView
   GtkLabel           *info_label;
   GtkSearchBar       *search_bar;
   GtkSearchEntry     *search_entry;
-  VteTerminal        *terminal;
-  GtkScrollbar       *scrollbar;
+  GtkBox             *terminal_box;
   GMenuModel         *context_menu;
+
+  VteTerminal        *terminal;       /* in terminal_box, made when first needed */
+  GByteArray         *pending_in;     /* read while there was no terminal */
 
   char               *socket_path;
   char               *title;
@@ -58,6 +66,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void start_read  (HgSerialView *self);
+static VteTerminal *ensure_terminal (HgSerialView *self);
 static gboolean catch_up_timeout (gpointer user_data);
 static void flush_write (HgSerialView *self);
 
@@ -113,6 +122,31 @@ drop_connection (HgSerialView *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 }
 
+/* Keeps what was read for the terminal to come: the newest
+ * HG_SERIAL_VIEW_MAX_PENDING bytes, from the start of a line when older ones
+ * have to go (as VTE's scrollback drops whole lines). */
+static void
+keep_pending (HgSerialView *self,
+              const guint8 *data,
+              gsize         len)
+{
+  g_assert (len <= READ_CHUNK_SIZE);
+
+  if (self->pending_in == NULL)
+    self->pending_in = g_byte_array_new ();
+  if (self->pending_in->len + len > HG_SERIAL_VIEW_MAX_PENDING)
+    {
+      gsize cut = self->pending_in->len + len - HG_SERIAL_VIEW_MAX_PENDING;
+      const guint8 *newline = memchr (self->pending_in->data + cut, '\n',
+                                      self->pending_in->len - cut);
+
+      if (newline != NULL)
+        cut = (gsize) (newline - self->pending_in->data) + 1;
+      g_byte_array_remove_range (self->pending_in, 0, (guint) cut);
+    }
+  g_byte_array_append (self->pending_in, data, (guint) len);
+}
+
 /* The session ended (EOF or error).  Keeps what the terminal shows. */
 static void
 connection_lost (HgSerialView *self,
@@ -162,6 +196,13 @@ on_read (GObject      *source,
       return;
     }
   self->bytes_received += len;
+  if (self->terminal == NULL)
+    {
+      /* no terminal to catch up with: read on */
+      keep_pending (self, data, len);
+      start_read (self);
+      return;
+    }
   vte_terminal_feed (self->terminal, (const char *) data, (gssize) len);
   /* read on once the terminal caught up (on_contents_changed) */
   self->catch_up_id = g_timeout_add (VTE_CATCH_UP_MS, catch_up_timeout, self);
@@ -369,7 +410,18 @@ VteTerminal *
 hg_serial_view_get_terminal (HgSerialView *self)
 {
   g_return_val_if_fail (HG_IS_SERIAL_VIEW (self), NULL);
-  return self->terminal;
+  return ensure_terminal (self);
+}
+
+void
+hg_serial_view_clear (HgSerialView *self)
+{
+  g_return_if_fail (HG_IS_SERIAL_VIEW (self));
+
+  if (self->terminal != NULL)
+    vte_terminal_reset (self->terminal, TRUE, TRUE);
+  else
+    g_clear_pointer (&self->pending_in, g_byte_array_unref);
 }
 
 const char *
@@ -389,13 +441,15 @@ hg_serial_view_get_bytes_received (HgSerialView *self)
 char *
 hg_serial_view_dup_text (HgSerialView *self)
 {
+  VteTerminal *terminal;
   glong rows;
 
   g_return_val_if_fail (HG_IS_SERIAL_VIEW (self), NULL);
 
   /* From the oldest scrollback line to the bottom of the screen */
-  rows = (glong) gtk_adjustment_get_upper (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->terminal)));
-  return vte_terminal_get_text_range (self->terminal, 0, 0, rows, vte_terminal_get_column_count (self->terminal),
+  terminal = ensure_terminal (self);
+  rows = (glong) gtk_adjustment_get_upper (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (terminal)));
+  return vte_terminal_get_text_range (terminal, 0, 0, rows, vte_terminal_get_column_count (terminal),
                                       NULL, NULL, NULL);
 }
 
@@ -406,6 +460,7 @@ on_search_changed (GtkSearchEntry *entry,
                    HgSerialView   *self)
 {
   const char *text = gtk_entry_get_text (GTK_ENTRY (entry));
+  VteTerminal *terminal;
   g_autoptr(VteRegex) regex = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -422,22 +477,23 @@ on_search_changed (GtkSearchEntry *entry,
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (entry), NULL);
   gtk_style_context_remove_class (gtk_widget_get_style_context (GTK_WIDGET (entry)), "error");
-  vte_terminal_search_set_regex (self->terminal, regex, 0);
-  vte_terminal_search_set_wrap_around (self->terminal, TRUE);
+  terminal = ensure_terminal (self);
+  vte_terminal_search_set_regex (terminal, regex, 0);
+  vte_terminal_search_set_wrap_around (terminal, TRUE);
   if (regex != NULL)
-    vte_terminal_search_find_previous (self->terminal);
+    vte_terminal_search_find_previous (terminal);
 }
 
 static void
 on_search_next (HgSerialView *self)
 {
-  vte_terminal_search_find_next (self->terminal);
+  vte_terminal_search_find_next (ensure_terminal (self));
 }
 
 static void
 on_search_previous (HgSerialView *self)
 {
-  vte_terminal_search_find_previous (self->terminal);
+  vte_terminal_search_find_previous (ensure_terminal (self));
 }
 
 /* ---- actions: term.copy / paste / find / reconnect / reset --------------- */
@@ -446,14 +502,14 @@ static void
 action_copy (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   HgSerialView *self = user_data;
-  vte_terminal_copy_clipboard_format (self->terminal, VTE_FORMAT_TEXT);
+  vte_terminal_copy_clipboard_format (ensure_terminal (self), VTE_FORMAT_TEXT);
 }
 
 static void
 action_paste (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   HgSerialView *self = user_data;
-  vte_terminal_paste_clipboard (self->terminal);
+  vte_terminal_paste_clipboard (ensure_terminal (self));
 }
 
 static void
@@ -473,8 +529,7 @@ action_reconnect (GSimpleAction *action, GVariant *param, gpointer user_data)
 static void
 action_reset (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  HgSerialView *self = user_data;
-  vte_terminal_reset (self->terminal, TRUE, TRUE);
+  hg_serial_view_clear (HG_SERIAL_VIEW (user_data));
 }
 
 static const GActionEntry term_actions[] = {
@@ -537,7 +592,57 @@ on_info_bar_response (GtkInfoBar   *bar,
     hg_serial_view_reconnect (self);
 }
 
+/* ---- the terminal, made when first needed --------------------------------- */
+
+static VteTerminal *
+ensure_terminal (HgSerialView *self)
+{
+  GtkWidget *scrollbar;
+
+  if (self->terminal != NULL)
+    return self->terminal;
+
+  self->terminal = VTE_TERMINAL (vte_terminal_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->terminal), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->terminal), TRUE);
+  gtk_widget_set_can_focus (GTK_WIDGET (self->terminal), TRUE);
+  vte_terminal_set_scrollback_lines (self->terminal, SCROLLBACK_LINES);
+  vte_terminal_set_scroll_on_output (self->terminal, TRUE);
+  vte_terminal_set_scroll_on_keystroke (self->terminal, TRUE);
+  g_signal_connect_object (self->terminal, "commit",
+                           G_CALLBACK (on_terminal_commit), self, 0);
+  g_signal_connect_object (self->terminal, "contents-changed",
+                           G_CALLBACK (on_contents_changed), self, 0);
+  g_signal_connect_object (self->terminal, "key-press-event",
+                           G_CALLBACK (on_terminal_key_press), self, 0);
+  g_signal_connect_object (self->terminal, "button-press-event",
+                           G_CALLBACK (on_terminal_button_press), self, 0);
+  scrollbar = gtk_scrollbar_new (GTK_ORIENTATION_VERTICAL,
+                                 gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->terminal)));
+  gtk_widget_show (GTK_WIDGET (self->terminal));
+  gtk_widget_show (scrollbar);
+  gtk_container_add (GTK_CONTAINER (self->terminal_box), GTK_WIDGET (self->terminal));
+  gtk_container_add (GTK_CONTAINER (self->terminal_box), scrollbar);
+
+  /* what came before it; reading goes on as it is (a read may be under way) */
+  if (self->pending_in != NULL)
+    {
+      vte_terminal_feed (self->terminal, (const char *) self->pending_in->data,
+                         (gssize) self->pending_in->len);
+      g_clear_pointer (&self->pending_in, g_byte_array_unref);
+    }
+  return self->terminal;
+}
+
 /* ---- GObject ------------------------------------------------------------- */
+
+static void
+hg_serial_view_map (GtkWidget *widget)
+{
+  /* first shown: the terminal is mapped with the rest */
+  ensure_terminal (HG_SERIAL_VIEW (widget));
+  GTK_WIDGET_CLASS (hg_serial_view_parent_class)->map (widget);
+}
 
 static void
 hg_serial_view_dispose (GObject *object)
@@ -551,6 +656,7 @@ hg_serial_view_dispose (GObject *object)
   g_clear_handle_id (&self->catch_up_id, g_source_remove);
 
   G_OBJECT_CLASS (hg_serial_view_parent_class)->dispose (object);
+  self->terminal = NULL;    /* destroyed with terminal_box */
 }
 
 static void
@@ -559,6 +665,7 @@ hg_serial_view_finalize (GObject *object)
   HgSerialView *self = HG_SERIAL_VIEW (object);
 
   g_clear_pointer (&self->pending_out, g_byte_array_unref);
+  g_clear_pointer (&self->pending_in, g_byte_array_unref);
   g_clear_pointer (&self->socket_path, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->error_message, g_free);
@@ -623,6 +730,7 @@ hg_serial_view_class_init (HgSerialViewClass *klass)
   object_class->finalize = hg_serial_view_finalize;
   object_class->get_property = hg_serial_view_get_property;
   object_class->set_property = hg_serial_view_set_property;
+  widget_class->map = hg_serial_view_map;
 
   properties[PROP_SOCKET_PATH] =
     g_param_spec_string ("socket-path", NULL, NULL, NULL,
@@ -635,24 +743,18 @@ hg_serial_view_class_init (HgSerialViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (VTE_TYPE_TERMINAL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-serial-view.ui");
   gtk_widget_class_bind_template_child (widget_class, HgSerialView, info_bar);
   gtk_widget_class_bind_template_child (widget_class, HgSerialView, info_label);
   gtk_widget_class_bind_template_child (widget_class, HgSerialView, search_bar);
   gtk_widget_class_bind_template_child (widget_class, HgSerialView, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, HgSerialView, terminal);
-  gtk_widget_class_bind_template_child (widget_class, HgSerialView, scrollbar);
+  gtk_widget_class_bind_template_child (widget_class, HgSerialView, terminal_box);
   gtk_widget_class_bind_template_child (widget_class, HgSerialView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_info_bar_response);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_next);
   gtk_widget_class_bind_template_callback (widget_class, on_search_previous);
-  gtk_widget_class_bind_template_callback (widget_class, on_terminal_commit);
-  gtk_widget_class_bind_template_callback (widget_class, on_contents_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_terminal_key_press);
-  gtk_widget_class_bind_template_callback (widget_class, on_terminal_button_press);
   gtk_widget_class_set_css_name (widget_class, "hgserialview");
 }
 
@@ -665,8 +767,6 @@ hg_serial_view_init (HgSerialView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_range_set_adjustment (GTK_RANGE (self->scrollbar),
-                            gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->terminal)));
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
 
   g_action_map_add_action_entries (G_ACTION_MAP (group), term_actions,

@@ -5,19 +5,16 @@
 #include <glib/gi18n.h>
 
 #include "hg-snapshots-dialog.h"
+#include "hg-vm-dialog-util.h"
 
 struct _HgSnapshotsDialog
 {
   GtkWindow          parent_instance;
 
-  HgVm              *vm;
-  GCancellable      *cancellable;
-  guint              busy;          /* operations in flight */
+  HgVmDialogCore     core;          /* vm, busy, error bar, spinner */
   gboolean           supported;
 
   /* template */
-  GtkInfoBar        *error_bar;
-  GtkLabel          *error_label;
   GtkLabel          *note_label;
   GtkListStore      *store;
   GtkTreeView       *view;
@@ -25,7 +22,6 @@ struct _HgSnapshotsDialog
   GtkWidget         *take_button;
   GtkWidget         *revert_button;
   GtkWidget         *delete_button;
-  GtkSpinner        *spinner;
 };
 
 G_DEFINE_FINAL_TYPE (HgSnapshotsDialog, hg_snapshots_dialog, GTK_TYPE_WINDOW)
@@ -37,85 +33,43 @@ enum {
   COL_CLOCK,
 };
 
-static void
-show_error (HgSnapshotsDialog *self,
-            const char        *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
-}
-
 const char *
 hg_snapshots_dialog_get_error (HgSnapshotsDialog *self)
 {
   g_return_val_if_fail (HG_IS_SNAPSHOTS_DIALOG (self), NULL);
-  if (!gtk_info_bar_get_revealed (self->error_bar))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
+  return hg_vm_dialog_core_get_error (&self->core);
 }
 
 gboolean
 hg_snapshots_dialog_is_busy (HgSnapshotsDialog *self)
 {
   g_return_val_if_fail (HG_IS_SNAPSHOTS_DIALOG (self), FALSE);
-  return self->busy > 0;
+  return self->core.busy > 0;
 }
 
 static char *
 selected_tag (HgSnapshotsDialog *self)
 {
-  GtkTreeModel *model;
-  GtkTreeIter iter;
-  char *tag = NULL;
-
-  if (!gtk_tree_selection_get_selected (gtk_tree_view_get_selection (self->view), &model, &iter))
-    return NULL;
-  gtk_tree_model_get (model, &iter, COL_TAG, &tag, -1);
-  return tag;
-}
-
-static gboolean
-vm_up (HgSnapshotsDialog *self)
-{
-  HgVmState state = hg_vm_get_state (self->vm);
-  return state == HG_VM_STATE_RUNNING || state == HG_VM_STATE_PAUSED;
+  return hg_vm_dialog_tree_dup_selected (self->view, COL_TAG);
 }
 
 static void
 update (HgSnapshotsDialog *self)
 {
-  gboolean usable = self->supported && vm_up (self) && self->busy == 0;
+  gboolean usable = self->supported && hg_vm_dialog_core_ready (&self->core);
   g_autofree char *tag = selected_tag (self);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->note_label), self->supported && !vm_up (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label),
+                          self->supported && !hg_vm_dialog_core_vm_up (&self->core));
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_entry), usable);
   gtk_widget_set_sensitive (self->take_button, usable);
   gtk_widget_set_sensitive (self->revert_button, usable && tag != NULL);
   gtk_widget_set_sensitive (self->delete_button, usable && tag != NULL);
-  if (self->busy > 0)
-    gtk_spinner_start (self->spinner);
-  else
-    gtk_spinner_stop (self->spinner);
 }
 
 static void
 on_selection_changed (HgSnapshotsDialog *self)
 {
-  update (self);
-}
-
-static void
-begin (HgSnapshotsDialog *self)
-{
-  self->busy++;
-  update (self);
-}
-
-static void
-end (HgSnapshotsDialog *self)
-{
-  g_assert (self->busy > 0);
-  self->busy--;
   update (self);
 }
 
@@ -136,7 +90,7 @@ on_listed (GObject      *source,
   selected = selected_tag (self);
   gtk_list_store_clear (self->store);
   if (snapshots == NULL)
-    show_error (self, error->message);
+    hg_vm_dialog_core_show_error (&self->core, error->message);
   else
     for (guint i = 0; i < snapshots->len; i++)
       {
@@ -150,7 +104,7 @@ on_listed (GObject      *source,
                                            COL_CLOCK, snapshot->vm_clock,
                                            -1);
       }
-  end (self);
+  hg_vm_dialog_core_end (&self->core);
   if (selected != NULL)
     hg_snapshots_dialog_select (self, selected);
 }
@@ -162,143 +116,85 @@ hg_snapshots_dialog_refresh (HgSnapshotsDialog *self)
 
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
 
-  self->supported = hg_vm_check_snapshots_supported (self->vm, &error);
+  self->supported = hg_vm_check_snapshots_supported (self->core.vm, &error);
   if (!self->supported)
     {
       gtk_list_store_clear (self->store);
-      show_error (self, error->message);
+      hg_vm_dialog_core_show_error (&self->core, error->message);
       update (self);
       return;
     }
-  if (!vm_up (self))
+  if (!hg_vm_dialog_core_vm_up (&self->core))
     {
       gtk_list_store_clear (self->store);
       update (self);
       return;
     }
-  begin (self);
-  hg_vm_snapshot_list_async (self->vm, self->cancellable, on_listed, g_object_ref (self));
+  hg_vm_dialog_core_begin (&self->core);
+  hg_vm_snapshot_list_async (self->core.vm, self->core.cancellable, on_listed, g_object_ref (self));
 }
 
 /* ---- take / revert / delete --------------------------------------------------- */
-
-typedef struct {
-  HgSnapshotsDialog *self;
-  char              *what;
-} OpData;
-
-static void
-on_op_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  OpData *data = user_data;
-  g_autoptr(HgSnapshotsDialog) self = data->self;
-  g_autofree char *what = data->what;
-  g_autoptr(GError) error = NULL;
-
-  g_free (data);
-  if (!hg_vm_action_finish (HG_VM (source), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      {
-        g_autofree char *message = g_strdup_printf ("%s: %s", what, error->message);
-        show_error (self, message);
-      }
-    }
-  end (self);
-  hg_snapshots_dialog_refresh (self);
-}
-
-static OpData *
-op_data_new (HgSnapshotsDialog *self,
-             char              *what)
-{
-  OpData *data = g_new0 (OpData, 1);
-
-  data->self = g_object_ref (self);
-  data->what = what;
-  return data;
-}
 
 void
 hg_snapshots_dialog_take (HgSnapshotsDialog *self,
                           const char        *name)
 {
   g_autoptr(GError) error = NULL;
+  char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
 
-  if (self->busy > 0 || !self->supported || !vm_up (self))
+  if (!self->supported || !hg_vm_dialog_core_ready (&self->core))
     return;
   if (!hg_qmp_snapshot_name_is_valid (name, &error))
     {
-      show_error (self, error->message);
+      hg_vm_dialog_core_show_error (&self->core, error->message);
       gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
       return;
     }
-  show_error (self, NULL);
-  begin (self);
-  hg_vm_snapshot_save_async (self->vm, name, self->cancellable, on_op_done,
-                             op_data_new (self, g_strdup_printf (_("Taking the snapshot %s"), name)));
+  what = g_strdup_printf (_("Taking the snapshot %s"), name);
+  hg_vm_snapshot_save_async (self->core.vm, name, self->core.cancellable,
+                             hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
+}
+
+/* Reverts to or deletes the selected snapshot */
+static void
+on_selected (HgSnapshotsDialog *self,
+             gboolean           revert)
+{
+  g_autofree char *tag = selected_tag (self);
+  char *what;   /* taken by the operation */
+
+  if (tag == NULL || !hg_vm_dialog_core_ready (&self->core))
+    return;
+  what = revert ? g_strdup_printf (_("Reverting to the snapshot %s"), tag)
+                : g_strdup_printf (_("Deleting the snapshot %s"), tag);
+  (revert ? hg_vm_snapshot_load_async : hg_vm_snapshot_delete_async)
+    (self->core.vm, tag, self->core.cancellable, hg_vm_dialog_core_op_done,
+     hg_vm_dialog_core_op_begin (&self->core, what));
 }
 
 void
 hg_snapshots_dialog_revert (HgSnapshotsDialog *self)
 {
-  g_autofree char *tag = NULL;
-
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
-
-  tag = selected_tag (self);
-  if (tag == NULL || self->busy > 0 || !vm_up (self))
-    return;
-  show_error (self, NULL);
-  begin (self);
-  hg_vm_snapshot_load_async (self->vm, tag, self->cancellable, on_op_done,
-                             op_data_new (self, g_strdup_printf (_("Reverting to the snapshot %s"), tag)));
+  on_selected (self, TRUE);
 }
 
 void
 hg_snapshots_dialog_delete (HgSnapshotsDialog *self)
 {
-  g_autofree char *tag = NULL;
-
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
-
-  tag = selected_tag (self);
-  if (tag == NULL || self->busy > 0 || !vm_up (self))
-    return;
-  show_error (self, NULL);
-  begin (self);
-  hg_vm_snapshot_delete_async (self->vm, tag, self->cancellable, on_op_done,
-                               op_data_new (self, g_strdup_printf (_("Deleting the snapshot %s"), tag)));
+  on_selected (self, FALSE);
 }
 
 gboolean
 hg_snapshots_dialog_select (HgSnapshotsDialog *self,
                             const char        *tag)
 {
-  GtkTreeModel *model = GTK_TREE_MODEL (self->store);
-  GtkTreeIter iter;
-
   g_return_val_if_fail (HG_IS_SNAPSHOTS_DIALOG (self), FALSE);
-
-  if (gtk_tree_model_get_iter_first (model, &iter))
-    do
-      {
-        g_autofree char *row_tag = NULL;
-
-        gtk_tree_model_get (model, &iter, COL_TAG, &row_tag, -1);
-        if (g_strcmp0 (row_tag, tag) == 0)
-          {
-            gtk_tree_selection_select_iter (gtk_tree_view_get_selection (self->view), &iter);
-            return TRUE;
-          }
-      }
-    while (gtk_tree_model_iter_next (model, &iter));
-  return FALSE;
+  return hg_vm_dialog_tree_select (self->view, COL_TAG, tag);
 }
 
 GStrv
@@ -342,18 +238,6 @@ on_delete_clicked (HgSnapshotsDialog *self)
   hg_snapshots_dialog_delete (self);
 }
 
-static void
-on_error_bar_response (HgSnapshotsDialog *self)
-{
-  show_error (self, NULL);
-}
-
-static void
-on_vm_state_changed (HgSnapshotsDialog *self)
-{
-  hg_snapshots_dialog_refresh (self);
-}
-
 /* ---- GObject ------------------------------------------------------------------- */
 
 HgSnapshotsDialog *
@@ -368,11 +252,9 @@ hg_snapshots_dialog_new (GtkWindow *parent,
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
   self = g_object_new (HG_TYPE_SNAPSHOTS_DIALOG, "transient-for", parent, NULL);
-  self->vm = g_object_ref (vm);
   title = g_strdup_printf (_("Snapshots of %s"), hg_vm_get_label (vm));
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  hg_vm_dialog_core_set_vm (&self->core, vm, title);
   gtk_entry_set_text (self->name_entry, proposal);
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (on_vm_state_changed), self, G_CONNECT_SWAPPED);
   hg_snapshots_dialog_refresh (self);
   return self;
 }
@@ -382,10 +264,7 @@ hg_snapshots_dialog_dispose (GObject *object)
 {
   HgSnapshotsDialog *self = HG_SNAPSHOTS_DIALOG (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->vm);
+  hg_vm_dialog_core_dispose (&self->core);
 
   G_OBJECT_CLASS (hg_snapshots_dialog_parent_class)->dispose (object);
 }
@@ -400,8 +279,7 @@ hg_snapshots_dialog_class_init (HgSnapshotsDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-snapshots-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, error_label);
+  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgSnapshotsDialog, core));
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, note_label);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, store);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, view);
@@ -409,17 +287,16 @@ hg_snapshots_dialog_class_init (HgSnapshotsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, take_button);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, revert_button);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, delete_button);
-  gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_take_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_revert_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_delete_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
 }
 
 static void
 hg_snapshots_dialog_init (HgSnapshotsDialog *self)
 {
-  self->cancellable = g_cancellable_new ();
+  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update),
+                          G_CALLBACK (hg_snapshots_dialog_refresh));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

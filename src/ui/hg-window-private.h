@@ -58,6 +58,10 @@ struct _HgWindow
   gulong                deferred_update_id;
   gulong                deferred_state_id;
   guint                 deferred_timeout_id;
+  /* a load that finished before the window's first frame waits for it */
+  gboolean              drawn;         /* the first frame is drawn */
+  GPtrArray            *pending_entries;
+  guint                 fill_id;
 };
 
 /* hg-window-new-vm.c: win.new-vm, the creation assistant */
