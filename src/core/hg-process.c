@@ -20,18 +20,23 @@
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
+const char *
+hg_process_runtime_id (HgVmConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  return (config->uuid != NULL && *config->uuid != '\0') ? config->uuid : config->label;
+}
+
 HgRuntimePaths *
 hg_process_runtime_paths_for_config (HgVmConfig *config,
                                      const char *runtime_root)
 {
   g_autofree char *root = NULL;
-  const char *id;
 
   g_return_val_if_fail (config != NULL, NULL);
 
   root = runtime_root != NULL ? g_strdup (runtime_root) : hg_runtime_root ();
-  id = (config->uuid != NULL && *config->uuid != '\0') ? config->uuid : config->label;
-  return hg_runtime_paths_new (root, id);
+  return hg_runtime_paths_new (root, hg_process_runtime_id (config));
 }
 
 gboolean

@@ -48,6 +48,8 @@ typedef enum {
 /* How long a start may take from spawn to a working QMP connection. */
 #define HG_PROCESS_START_TIMEOUT_MS 30000
 
+/* The name of a config's runtime directory: its uuid (label when none). */
+const char     *hg_process_runtime_id (HgVmConfig *config);
 /* The runtime paths of a config: root/vms/<uuid> (label when no uuid). */
 HgRuntimePaths *hg_process_runtime_paths_for_config (HgVmConfig *config,
                                                      const char *runtime_root);

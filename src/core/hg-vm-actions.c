@@ -161,7 +161,7 @@ send_kill (HgVm    *self,
            GError **error)
 {
   /* only a process proven to be this VM's QEMU */
-  if (self->pid == 0 || !hg_process_pid_is_vm_qemu (self->pid, self->paths))
+  if (self->pid == 0 || !hg_process_pid_is_vm_qemu (self->pid, hg_vm_get_runtime_paths (self)))
     {
       g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
                    _("VM '%s' is not running"), self->config->label);
@@ -738,7 +738,7 @@ hg_vm_screenshot_async (HgVm *self, const char *png_path, GCancellable *cancella
   d = g_new0 (ShotData, 1);
   /* QEMU writes into our private runtime dir; we copy to the target */
   name = g_strdup_printf ("screendump-%08x.tmp", g_random_int ());
-  d->tmp = g_build_filename (self->paths->dir, name, NULL);
+  d->tmp = g_build_filename (hg_vm_get_runtime_paths (self)->dir, name, NULL);
   d->target = g_canonicalize_filename (png_path, NULL);
   g_task_set_task_data (task, d, (GDestroyNotify) shot_data_free);
   hg_qmp_screendump_async (qmp, d->tmp, NULL, cancellable, on_screendump, g_object_ref (task));

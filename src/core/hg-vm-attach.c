@@ -36,12 +36,12 @@ attach_data_free (AttachData *d)
 static void
 clean_stale (HgVm *self)
 {
-  int lock = hg_process_lock (self->paths, self->config->label, NULL);
+  int lock = hg_process_lock (hg_vm_get_runtime_paths (self), self->config->label, NULL);
 
   if (lock < 0)
     return;
-  if (hg_process_find_running (self->paths) == 0)
-    hg_process_clean_runtime (self->paths, NULL);
+  if (hg_process_find_running (hg_vm_get_runtime_paths (self)) == 0)
+    hg_process_clean_runtime (hg_vm_get_runtime_paths (self), NULL);
   hg_process_unlock (lock);
 }
 
@@ -114,7 +114,7 @@ on_attach_uuid (GObject      *source,
       g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_IDENTITY,
                                _("The QEMU (pid %d) on the runtime directory %s of VM '%s' is "
                                  "another VM (name '%s', uuid %s); not adopted"),
-                               (int) d->pid, self->paths->dir, self->config->label,
+                               (int) d->pid, hg_vm_get_runtime_paths (self)->dir, self->config->label,
                                d->name ? d->name : "", uuid);
       return;
     }
@@ -156,7 +156,7 @@ on_attach_open (GObject      *source,
       gboolean refused = g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED) ||
                          g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_CONNECT);
 
-      if ((timeout || refused) && hg_process_pid_is_vm_qemu (d->pid, self->paths))
+      if ((timeout || refused) && hg_process_pid_is_vm_qemu (d->pid, hg_vm_get_runtime_paths (self)))
         {
           /* QEMU serves one client per QMP socket: a socket in use does not
            * answer (timeout) or refuses (its backlog is full).  A refusal
@@ -168,8 +168,8 @@ on_attach_open (GObject      *source,
             {
               d->tried_other = TRUE;
               d->attempts = 0;
-              d->qmp_path = d->qmp_path == self->paths->qmp ? self->paths->qmp_ctl
-                                                             : self->paths->qmp;
+              d->qmp_path = d->qmp_path == hg_vm_get_runtime_paths (self)->qmp ? hg_vm_get_runtime_paths (self)->qmp_ctl
+                                                             : hg_vm_get_runtime_paths (self)->qmp;
               g_debug ("VM '%s': QMP socket busy (%s), trying %s", self->config->label,
                        error->message, d->qmp_path);
             }
@@ -194,7 +194,7 @@ on_attach_open (GObject      *source,
                                     g_object_ref (task));
           return;
         }
-      if (!hg_process_pid_is_vm_qemu (d->pid, self->paths))
+      if (!hg_process_pid_is_vm_qemu (d->pid, hg_vm_get_runtime_paths (self)))
         {
           /* it died meanwhile */
           g_debug ("VM '%s': QEMU (pid %d) went away while attaching", self->config->label, (int) d->pid);
@@ -234,34 +234,34 @@ hg_vm_attach_async (HgVm               *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (!g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR))
+  if (!g_file_test (hg_vm_get_runtime_paths (self)->dir, G_FILE_TEST_IS_DIR))
     {
       g_task_return_boolean (task, FALSE);
       return;
     }
-  if (!hg_process_read_pidfile (self->paths->pidfile, &pid, &error))
+  if (!hg_process_read_pidfile (hg_vm_get_runtime_paths (self)->pidfile, &pid, &error))
     {
       if (error != NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      g_debug ("VM '%s': no pidfile in %s", self->config->label, self->paths->dir);
+      g_debug ("VM '%s': no pidfile in %s", self->config->label, hg_vm_get_runtime_paths (self)->dir);
       clean_stale (self);
       g_task_return_boolean (task, FALSE);
       return;
     }
-  if (!hg_process_pid_is_vm_qemu (pid, self->paths))
+  if (!hg_process_pid_is_vm_qemu (pid, hg_vm_get_runtime_paths (self)))
     {
       /* dead, or an unrelated process that got the pid: never touched */
       g_debug ("VM '%s': pid %d in %s is not its QEMU", self->config->label, (int) pid,
-               self->paths->pidfile);
+               hg_vm_get_runtime_paths (self)->pidfile);
       clean_stale (self);
       g_task_return_boolean (task, FALSE);
       return;
     }
   d->pid = pid;
-  d->qmp_path = self->control_client ? self->paths->qmp_ctl : self->paths->qmp;
+  d->qmp_path = self->control_client ? hg_vm_get_runtime_paths (self)->qmp_ctl : hg_vm_get_runtime_paths (self)->qmp;
   d->qmp = hg_qmp_client_new (d->qmp_path);
   hg_qmp_client_set_greeting_timeout (d->qmp, ATTACH_GREETING_TIMEOUT_MS);
   hg_qmp_client_open_async (d->qmp, cancellable, on_attach_open, g_object_ref (task));

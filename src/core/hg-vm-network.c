@@ -210,7 +210,7 @@ hg_vm_replug_switch_async (HgVm               *self,
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (switch_name != NULL);
 
-  dir = hg_runtime_switch_dir (self->paths->root, switch_name);
+  dir = hg_runtime_switch_dir (hg_vm_get_runtime_paths (self)->root, switch_name);
   sock = g_build_filename (dir, "data", NULL);
   nics = nics_on_switch (self, switch_name);
   for (guint k = 0; k < nics->len; k++)
@@ -287,7 +287,7 @@ hg_vm_watch_switches (HgVm *self)
         continue;
       if (self->switches == NULL)
         self->switches = g_ptr_array_new_with_free_func (g_object_unref);
-      sw = hg_switch_new (self->paths->root, name);
+      sw = hg_switch_new (hg_vm_get_runtime_paths (self)->root, name);
       g_signal_connect_object (sw, "link-down", G_CALLBACK (on_switch_down), self, 0);
       g_signal_connect_object (sw, "link-up", G_CALLBACK (on_switch_up), self, 0);
       hg_switch_watch (sw);

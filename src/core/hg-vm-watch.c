@@ -21,7 +21,7 @@ read_exit_reason (HgVm *self)
   g_autofree char *text = NULL;
   gsize len = 0;
 
-  if (!g_file_get_contents (self->paths->exit_reason, &text, &len, NULL) ||
+  if (!g_file_get_contents (hg_vm_get_runtime_paths (self)->exit_reason, &text, &len, NULL) ||
       len == 0 || len > 512 || !g_utf8_validate (text, (gssize) len, NULL))
     return NULL;
   return g_strstrip (g_steal_pointer (&text));
@@ -46,16 +46,16 @@ hg_vm_process_gone (HgVm       *self,
     self->expected_exit = read_exit_reason (self);
 
   /* Its leftovers, unless someone else already started the VM again */
-  lock = hg_process_lock (self->paths, self->config->label, NULL);
+  lock = hg_process_lock (hg_vm_get_runtime_paths (self), self->config->label, NULL);
   if (lock >= 0)
     {
-      if (!hg_process_read_pidfile (self->paths->pidfile, &pidfile_pid, NULL) ||
+      if (!hg_process_read_pidfile (hg_vm_get_runtime_paths (self)->pidfile, &pidfile_pid, NULL) ||
           pidfile_pid == self->pid)
-        hg_process_clean_runtime (self->paths, NULL);
+        hg_process_clean_runtime (hg_vm_get_runtime_paths (self), NULL);
       hg_process_unlock (lock);
     }
 
-  tail = hg_process_log_tail (self->paths->log, HG_VM_LOG_TAIL_LINES);
+  tail = hg_process_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
   hg_vm_set_log_tail (self, tail);
 
   if (self->expected_exit != NULL)
@@ -129,7 +129,7 @@ on_proc_poll (gpointer user_data)
 {
   HgVm *self = user_data;
 
-  if (self->subprocess != NULL || hg_process_pid_is_vm_qemu (self->pid, self->paths))
+  if (self->subprocess != NULL || hg_process_pid_is_vm_qemu (self->pid, hg_vm_get_runtime_paths (self)))
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&self->exit_source, g_source_unref);
   hg_vm_process_gone (self, NULL);

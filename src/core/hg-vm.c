@@ -104,9 +104,9 @@ hg_vm_expect_exit (HgVm       *self,
   self->expected_exit = g_strdup (reason);
   /* for the other processes that watch this VM (a window, hangarctl) */
   if (reason != NULL)
-    g_file_set_contents (self->paths->exit_reason, reason, -1, NULL);
+    g_file_set_contents (hg_vm_get_runtime_paths (self)->exit_reason, reason, -1, NULL);
   else
-    g_unlink (self->paths->exit_reason);
+    g_unlink (hg_vm_get_runtime_paths (self)->exit_reason);
 }
 
 gboolean
@@ -231,7 +231,10 @@ hg_vm_constructed (GObject *object)
 
   G_OBJECT_CLASS (hg_vm_parent_class)->constructed (object);
   g_assert (self->config != NULL);
-  self->paths = hg_process_runtime_paths_for_config (self->config, self->runtime_root);
+  /* the root now (the environment may change), the paths when first asked
+   * for (hg_vm_get_runtime_paths): a library of 1,000 VMs keeps 1,000 ids */
+  if (self->runtime_root == NULL)
+    self->runtime_root = hg_runtime_root ();
 }
 
 static void
@@ -273,7 +276,7 @@ hg_vm_get_property (GObject    *object,
       g_value_set_boxed (value, self->config);
       break;
     case PROP_RUNTIME_ROOT:
-      g_value_set_string (value, self->paths != NULL ? self->paths->root : self->runtime_root);
+      g_value_set_string (value, self->runtime_root);
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -394,11 +397,35 @@ hg_vm_get_label (HgVm *self)
   return self->config->label;
 }
 
+/* Made on first use, on the main thread (as every use of an HgVm) */
 const HgRuntimePaths *
 hg_vm_get_runtime_paths (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), NULL);
+
+  if (self->paths == NULL)
+    self->paths = hg_process_runtime_paths_for_config (self->config, self->runtime_root);
   return self->paths;
+}
+
+const char *
+hg_vm_get_runtime_id (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), NULL);
+  return hg_process_runtime_id (self->config);
+}
+
+gboolean
+hg_vm_has_runtime_dir (HgVm *self)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (HG_IS_VM (self), FALSE);
+
+  if (self->paths != NULL)
+    return g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR);
+  dir = g_build_filename (self->runtime_root, "vms", hg_vm_get_runtime_id (self), NULL);
+  return g_file_test (dir, G_FILE_TEST_IS_DIR);
 }
 
 HgVmState
@@ -433,7 +460,7 @@ const char *
 hg_vm_get_serial_path (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), NULL);
-  return self->paths->serial;
+  return hg_vm_get_runtime_paths (self)->serial;
 }
 
 HgQmpClient *
@@ -461,7 +488,7 @@ on_process_started (GObject      *source,
   qmp = hg_process_start_finish (result, &sub, &pid, &error);
   if (qmp == NULL)
     {
-      g_autofree char *tail = hg_process_log_tail (self->paths->log, HG_VM_LOG_TAIL_LINES);
+      g_autofree char *tail = hg_process_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
 
       if (g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED) ||
           g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_TIMEOUT))
@@ -513,7 +540,7 @@ hg_vm_start_async (HgVm               *self,
   self->shutdown_seen = FALSE;
   hg_vm_set_log_tail (self, NULL);
   hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
-  hg_process_start_async (self->config, boot_mode, self->paths, self->caps,
+  hg_process_start_async (self->config, boot_mode, hg_vm_get_runtime_paths (self), self->caps,
                           (flags & HG_VM_START_PAUSED) ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
                           cancellable, on_process_started, g_object_ref (task));
 }

@@ -74,6 +74,10 @@ HgVm        *hg_vm_new_full         (HgVmConfig *config,
 HgVmConfig  *hg_vm_get_config       (HgVm *self);
 const char  *hg_vm_get_label        (HgVm *self);
 const HgRuntimePaths *hg_vm_get_runtime_paths (HgVm *self);
+/* The name of its directory under <runtime root>/vms, and whether that
+ * exists (it has run here): neither makes the paths */
+const char  *hg_vm_get_runtime_id   (HgVm *self);
+gboolean     hg_vm_has_runtime_dir  (HgVm *self);
 HgVmState    hg_vm_get_state        (HgVm *self);
 const char  *hg_vm_get_state_reason (HgVm *self);
 const char  *hg_vm_get_log_tail     (HgVm *self);

@@ -58,6 +58,7 @@ struct _HgWindow
   gulong                deferred_update_id;
   gulong                deferred_state_id;
   guint                 deferred_timeout_id;
+  guint                 settle_id;     /* the early display has settled */
   /* a load that finished before the window's first frame waits for it */
   gboolean              drawn;         /* the first frame is drawn */
   GPtrArray            *pending_entries;
@@ -101,6 +102,13 @@ gboolean hg_window_is_attaching     (HgWindow *self,
                                      HgVm     *vm);
 /* Attaches to vm if it runs, retrying while its QEMU comes up */
 void  hg_window_attach_vm           (HgWindow *self,
+                                     HgVm     *vm);
+/* The same, the first try after delay_ms, or at hg_window_attach_now()
+ * if that comes first (--display: QMP waits for the first framebuffer) */
+void  hg_window_attach_vm_after     (HgWindow *self,
+                                     HgVm     *vm,
+                                     guint     delay_ms);
+void  hg_window_attach_now          (HgWindow *self,
                                      HgVm     *vm);
 /* "pid 1234 · up 3 minutes · tcg · /run/…" or NULL */
 char *hg_window_describe_runtime    (HgWindow *self,

@@ -52,10 +52,7 @@ attach_retry_free (gpointer data)
 static const char *
 vm_runtime_id (HgVm *vm)
 {
-  const HgRuntimePaths *paths = hg_vm_get_runtime_paths (vm);
-  const char *slash = strrchr (paths->dir, '/');
-
-  return slash != NULL ? slash + 1 : paths->dir;
+  return hg_vm_get_runtime_id (vm);
 }
 
 /* Ends a retry; its marker goes unless a newer retry replaced it */
@@ -168,12 +165,32 @@ void
 hg_window_attach_vm (HgWindow *self,
                      HgVm     *vm)
 {
+  hg_window_attach_vm_after (self, vm, 0);
+}
+
+void
+hg_window_attach_now (HgWindow *self,
+                      HgVm     *vm)
+{
+  AttachRetry *retry = g_hash_table_lookup (self->attaching, vm_runtime_id (vm));
+
+  if (retry == NULL || retry->timeout_id == 0 || retry->tries > 0)
+    return;
+  g_clear_handle_id (&retry->timeout_id, g_source_remove);
+  try_attach (retry);
+}
+
+void
+hg_window_attach_vm_after (HgWindow *self,
+                           HgVm     *vm,
+                           guint     delay_ms)
+{
   const char *id = vm_runtime_id (vm);
   AttachRetry *retry;
 
   /* no runtime directory: it has never run here, nothing to look at */
   if (!needs_attach (vm) || g_hash_table_contains (self->attaching, id) ||
-      !g_file_test (hg_vm_get_runtime_paths (vm)->dir, G_FILE_TEST_IS_DIR))
+      !hg_vm_has_runtime_dir (vm))
     return;
   retry = g_new0 (AttachRetry, 1);
   g_set_weak_pointer (&retry->window, self);
@@ -181,7 +198,10 @@ hg_window_attach_vm (HgWindow *self,
   retry->cancellable = g_cancellable_new ();
   /* the table points at the retry, which frees itself when done */
   g_hash_table_replace (self->attaching, g_strdup (id), retry);
-  try_attach (retry);
+  if (delay_ms > 0)
+    retry->timeout_id = g_timeout_add (delay_ms, retry_timeout, retry);
+  else
+    try_attach (retry);
 }
 
 /* ---- watching the runtime directory ------------------------------------ */

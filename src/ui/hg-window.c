@@ -748,10 +748,12 @@ early_lookup_thread (GTask        *task,
 
 /* The scan of the library waits while the early display connects: on
  * this kind of machine (two cores, one of them the guest's) the scan
- * thread and the tree's fill would slow the VNC handshake down.  It goes
- * on at the display's first framebuffer, when the display fails, or after
- * EARLY_SCAN_DELAY_MS. */
+ * thread and the tree's fill would slow the VNC handshake down (and so
+ * would QMP: QEMU serves it from the thread that serves VNC).  Both go on
+ * once the display has settled (DISPLAY_SETTLE_MS without an update after
+ * the first), when the display fails, or after EARLY_SCAN_DELAY_MS. */
 #define EARLY_SCAN_DELAY_MS 1000
+#define DISPLAY_SETTLE_MS   100
 
 static void
 clear_scan_deferral (HgWindow *self)
@@ -762,6 +764,7 @@ clear_scan_deferral (HgWindow *self)
   g_clear_signal_handler (&self->deferred_update_id, session);
   g_clear_signal_handler (&self->deferred_state_id, session);
   g_clear_handle_id (&self->deferred_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->settle_id, g_source_remove);
 }
 
 static gboolean
@@ -775,22 +778,41 @@ resume_scan (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* From inside gtk-vnc's signals: the scan starts from an idle */
+/* From inside gtk-vnc's signals: the attach starts (it is asynchronous),
+ * the scan from an idle */
 static void
 resume_scan_soon (HgWindow *self)
 {
   HgVncSession *session = hg_vnc_view_get_session (self->vnc_view);
 
+  if (self->current != NULL)
+    hg_window_attach_now (self, self->current);
+
   g_clear_signal_handler (&self->deferred_update_id, session);
   g_clear_signal_handler (&self->deferred_state_id, session);
   g_clear_handle_id (&self->deferred_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->settle_id, g_source_remove);
   self->deferred_timeout_id = g_idle_add (resume_scan, self);
 }
 
+static gboolean
+on_display_settled (gpointer user_data)
+{
+  HgWindow *self = user_data;
+
+  self->settle_id = 0;
+  resume_scan_soon (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first update is often a blank screen, the guest's picture comes in
+ * the next ones: the display has settled when DISPLAY_SETTLE_MS pass
+ * without an update */
 static void
 on_deferred_update (HgWindow *self)
 {
-  resume_scan_soon (self);
+  g_clear_handle_id (&self->settle_id, g_source_remove);
+  self->settle_id = g_timeout_add (DISPLAY_SETTLE_MS, on_display_settled, self);
 }
 
 static void
@@ -825,6 +847,7 @@ show_early (HgWindow   *self,
             HgVmConfig *config)
 {
   g_autoptr(HgVm) vm = NULL;
+  gboolean early;
 
   /* too late (the tree is there), or something else was asked for since */
   if (!self->scanning || self->current != NULL ||
@@ -840,11 +863,14 @@ show_early (HgWindow   *self,
   hg_details_view_set_vm (self->details, config->path, config, NULL);
   gtk_header_bar_set_subtitle (self->header_bar, config->label);
   gtk_stack_set_visible_child_name (self->pages, "display");
-  hg_window_attach_vm (self, vm);
+  /* Running (its display socket is there): the display connects now; QMP
+   * (and with it the terminals) and the library come after its first
+   * framebuffer -- QEMU serves VNC and QMP from one thread, and this
+   * machine has two cores, one of them the guest's */
+  early = g_file_test (hg_vm_get_runtime_paths (vm)->vnc, G_FILE_TEST_EXISTS);
+  hg_window_attach_vm_after (self, vm, early ? EARLY_SCAN_DELAY_MS : 0);
   update_current (self);
-  /* running: the display connects now, the library comes after */
-  if (hg_window_is_attaching (self, vm) &&
-      g_file_test (hg_vm_get_runtime_paths (vm)->vnc, G_FILE_TEST_EXISTS))
+  if (early && hg_window_is_attaching (self, vm))
     {
       self->early_display = TRUE;
       connect_display_early (self);
