@@ -206,13 +206,12 @@ lookup_row (HgVmTree    *self,
             const char  *config_path,
             GtkTreeIter *iter)
 {
-  GtkTreeRowReference *ref = g_hash_table_lookup (self->rows, config_path);
-  g_autoptr(GtkTreePath) path = NULL;
+  const GtkTreeIter *row = g_hash_table_lookup (self->rows, config_path);
 
-  if (ref == NULL || !gtk_tree_row_reference_valid (ref))
+  if (row == NULL)
     return FALSE;
-  path = gtk_tree_row_reference_get_path (ref);
-  return gtk_tree_model_get_iter (GTK_TREE_MODEL (self->store), iter, path);
+  *iter = *row;
+  return TRUE;
 }
 
 static void
@@ -299,11 +298,10 @@ hg_vm_tree_add_vm (HgVmTree   *self,
                       COL_TOOLTIP, tooltip,
                       -1);
   update_vm_row (self, &iter);
-  {
-    g_autoptr(GtkTreePath) path = gtk_tree_model_get_path (GTK_TREE_MODEL (self->store), &iter);
-    g_hash_table_replace (self->rows, g_strdup (config_path),
-                          gtk_tree_row_reference_new (GTK_TREE_MODEL (self->store), path));
-  }
+  /* GtkTreeStore's iters persist while their row does (and rows leave
+   * only through hg_vm_tree_remove_vm and hg_vm_tree_clear, which forget
+   * them): no GtkTreeRowReference, which every insertion would walk */
+  g_hash_table_replace (self->rows, g_strdup (config_path), g_memdup2 (&iter, sizeof iter));
   if (self->updating == 0)
     gtk_tree_view_expand_all (self->tree_view);
 }
@@ -892,8 +890,7 @@ hg_vm_tree_class_init (HgVmTreeClass *klass)
 static void
 hg_vm_tree_init (HgVmTree *self)
 {
-  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify) gtk_tree_row_reference_free);
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->store = gtk_tree_store_new (N_COLUMNS,
                                     G_TYPE_INT,      /* kind */
                                     G_TYPE_STRING,   /* icon */
