@@ -134,6 +134,31 @@ make_library (const char *root,
   return base;
 }
 
+/* The tiny guest's QEMU: a bench that dies (crash, Ctrl-C) kills it on its
+ * way out instead of leaving it running (and skewing the next run) */
+static volatile sig_atomic_t tiny_pid;
+
+static void
+on_fatal_signal (int sig)
+{
+  if (tiny_pid > 0)
+    kill ((pid_t) tiny_pid, SIGKILL);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+kill_tiny_on_fatal_signals (HgVm *vm)
+{
+  static const int fatal[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGINT, SIGTERM, SIGTRAP };
+  g_autofree char *text = NULL;
+
+  if (g_file_get_contents (hg_vm_get_runtime_paths (vm)->pidfile, &text, NULL, NULL))
+    tiny_pid = (sig_atomic_t) g_ascii_strtoll (text, NULL, 10);
+  for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
+    signal (fatal[i], on_fatal_signal);
+}
+
 /* The tiny guest in VMLIB/tiny, started with hangarctl; returns its VNC socket */
 static char *
 start_tiny (const char *root,
@@ -171,6 +196,7 @@ start_tiny (const char *root,
       g_error ("hangarctl start tiny: %s %s", error->message, err != NULL ? err : "");
   }
   vm = hg_vm_new_for_config (config);
+  kill_tiny_on_fatal_signals (vm);
   *base_out = g_steal_pointer (&base);
   return g_strdup (hg_vm_get_runtime_paths (vm)->vnc);
 }
@@ -182,6 +208,7 @@ stop_tiny (const char *base)
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                 NULL, NULL, NULL, NULL, NULL, NULL);
+  tiny_pid = 0;
 }
 
 /* ---- a loopback relay for remote-viewer ---------------------------------- */
@@ -615,7 +642,7 @@ start_session_bus (void)
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
     return NULL;
-  bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+  bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
                           "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
   if (bus == NULL)
     g_error ("dbus-daemon: %s", error->message);
