@@ -314,11 +314,14 @@ test_notifier_real_crash (void)
                                                    G_APPLICATION_NON_UNIQUE);
   g_autoptr(GSettings) settings = new_settings ();
   g_autoptr(HgNotifier) notifier = NULL;
+  /* watched, then let go (a window drops a VM): it says nothing */
+  g_autoptr(HgNotifier) unwatched = NULL;
   g_autoptr(HgVmConfig) config = NULL;
   g_autoptr(HgVm) vm = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *base = NULL;
   Notified got = { NULL, NULL, NULL };
+  Notified not_got = { NULL, NULL, NULL };
   GPid pid;
 
   config = hg_test_make_vm ("tiny", "notify-me", &base);
@@ -335,6 +338,10 @@ test_notifier_real_crash (void)
   notifier = hg_notifier_new (app, settings);
   g_signal_connect (notifier, "send-notification", G_CALLBACK (on_send_notification), &got);
   hg_notifier_watch (notifier, vm);
+  unwatched = hg_notifier_new (app, settings);
+  g_signal_connect (unwatched, "send-notification", G_CALLBACK (on_send_notification), &not_got);
+  hg_notifier_watch (unwatched, vm);
+  hg_notifier_unwatch (unwatched, vm);
 
   hg_test_vm_start (vm, 0);
   g_assert_null (got.title);      /* starting is not worth a notification */
@@ -348,6 +355,7 @@ test_notifier_real_crash (void)
   g_test_message ("notification: %s — %s", got.title, got.body);
   g_assert_nonnull (strstr (got.body, "unexpectedly"));
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_CRASHED);
+  g_assert_null (not_got.title);
 
   g_free (got.id);
   g_free (got.title);

@@ -218,7 +218,18 @@ hg_notifier_watch (HgNotifier *self,
 
   g_object_set_qdata (G_OBJECT (vm), self->state_quark,
                       GINT_TO_POINTER (hg_vm_get_state (vm) + 1));
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (on_vm_state), self, 0);
+  g_signal_connect (vm, "notify::state", G_CALLBACK (on_vm_state), self);
+}
+
+void
+hg_notifier_unwatch (HgNotifier *self,
+                     HgVm       *vm)
+{
+  g_return_if_fail (HG_IS_NOTIFIER (self));
+  g_return_if_fail (HG_IS_VM (vm));
+
+  g_signal_handlers_disconnect_by_func (vm, on_vm_state, self);
+  g_object_set_qdata (G_OBJECT (vm), self->state_quark, NULL);
 }
 
 HgNotifier *

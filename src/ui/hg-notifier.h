@@ -22,8 +22,12 @@ G_DECLARE_FINAL_TYPE (HgNotifier, hg_notifier, HG, NOTIFIER, GObject)
 /* settings may be NULL (schema defaults: notify on both). */
 HgNotifier    *hg_notifier_new           (GApplication *app,
                                           GSettings    *settings);
-/* Follows vm's state until vm or the notifier goes. */
+/* Follows vm's state until vm goes or hg_notifier_unwatch(): a plain
+ * handler (a window of 1,000 VMs), so a watched VM must be let go before
+ * the notifier is. */
 void           hg_notifier_watch         (HgNotifier   *self,
+                                          HgVm         *vm);
+void           hg_notifier_unwatch       (HgNotifier   *self,
                                           HgVm         *vm);
 
 /* Sends one notification now (whatever has the focus), through

@@ -350,7 +350,7 @@ drop_vm (HgWindow *self,
   hg_window_cancel_attach (self, vm);
   g_signal_handlers_disconnect_by_data (vm, self);
   if (self->notifier != NULL)
-    g_signal_handlers_disconnect_by_data (vm, self->notifier);
+    hg_notifier_unwatch (self->notifier, vm);
   hg_vm_detach (vm);
 }
 
