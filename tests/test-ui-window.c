@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-application.h"
+#include "hg-test-ui.h"
 #include "hg-test-vm.h"
 #include "hg-window-private.h"
 
@@ -293,12 +294,6 @@ loads_reached (gpointer data)
   return f->loads > 0;
 }
 
-static gboolean
-caps_probed (gpointer data)
-{
-  return ((Fixture *) data)->window->caps != NULL;
-}
-
 /* ---- fixture ---------------------------------------------------------------- */
 
 static void
@@ -314,7 +309,7 @@ open_window (Fixture *f)
   gtk_window_resize (GTK_WINDOW (f->window), 1180, 740);
   gtk_window_present (GTK_WINDOW (f->window));
   g_assert_true (hg_test_wait_until (loads_reached, f, LOAD_MS));
-  g_assert_true (hg_test_wait_until (caps_probed, f, LOAD_MS));
+  g_assert_true (hg_test_ui_wait_caps (f->window, LOAD_MS));
 }
 
 static void
@@ -368,58 +363,12 @@ fixture_teardown (Fixture       *f,
   hg_test_runtime_cleanup ();
 }
 
-/* ---- screenshots ------------------------------------------------------------- */
-
-static gboolean
-drawn (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-on_draw_after (GtkWidget *widget,
-               cairo_t   *cr,
-               gboolean  *flag)
-{
-  *flag = TRUE;
-  return FALSE;
-}
-
-/* Saves the window as DIR/name.png when HANGAR_SCREENSHOT_DIR is set */
+/* Saves the window as $HANGAR_SCREENSHOT_DIR/name.png (hg-test-ui.c) */
 static void
 save_screenshot (Fixture    *f,
                  const char *name)
 {
-  const char *dir = g_getenv ("HANGAR_SCREENSHOT_DIR");
-  GdkWindow *gdk_window;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  gboolean was_drawn = FALSE;
-  gulong id;
-
-  if (dir == NULL || dir[0] == '\0')
-    return;
-  /* one complete frame after everything settled */
-  id = g_signal_connect_after (f->window, "draw", G_CALLBACK (on_draw_after), &was_drawn);
-  gtk_widget_queue_draw (GTK_WIDGET (f->window));
-  g_assert_true (hg_test_wait_until (drawn, &was_drawn, 5000));
-  g_signal_handler_disconnect (f->window, id);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-  gdk_display_sync (gdk_display_get_default ());
-
-  gdk_window = gtk_widget_get_window (GTK_WIDGET (f->window));
-  pixbuf = gdk_pixbuf_get_from_window (gdk_window, 0, 0, gdk_window_get_width (gdk_window),
-                                       gdk_window_get_height (gdk_window));
-  g_assert_nonnull (pixbuf);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
-  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
-  g_assert_no_error (error);
-  g_test_message ("saved %s", path);
+  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), name);
 }
 
 /* ---- tests ------------------------------------------------------------------- */
@@ -851,29 +800,6 @@ test_lifetime (Fixture       *f,
 /* ---- end to end: the demo VM from the window ----------------------------- */
 
 static gboolean
-display_has_picture (gpointer data)
-{
-  HgWindow *window = data;
-  return hg_vnc_session_has_content (hg_vnc_view_get_session (window->vnc_view));
-}
-
-static gboolean
-serial_shows_banner (gpointer data)
-{
-  HgWindow *window = data;
-  g_autofree char *text = hg_serial_view_dup_text (window->serial_view);
-  return text != NULL && strstr (text, DEMO_BANNER) != NULL;
-}
-
-static gboolean
-serial_shows_prompt (gpointer data)
-{
-  HgWindow *window = data;
-  g_autofree char *text = hg_serial_view_dup_text (window->serial_view);
-  return text != NULL && strstr (text, "# ") != NULL;
-}
-
-static gboolean
 network_view_shows_demo (gpointer data)
 {
   HgWindow *window = data;
@@ -931,23 +857,9 @@ test_demo_end_to_end (Fixture       *f,
   g_assert_true (hg_test_wait_until (has_pid, window_vm (f, "demo"), STATE_MS));
   remember_pid (hg_vm_get_pid (window_vm (f, "demo")));
 
-  if (!hg_test_wait_until (display_has_picture, f->window, BOOT_MS))
-    {
-      HgVncSession *session = hg_vnc_view_get_session (f->window->vnc_view);
-
-      g_error ("no picture in the display after %d s (VM %s, VNC session state %d, %" G_GUINT64_FORMAT
-               " updates, display realized %d, %s)", BOOT_MS / 1000,
-               hg_vm_state_to_string (hg_vm_get_state (window_vm (f, "demo"))),
-               hg_vnc_session_get_state (session), hg_vnc_session_get_n_updates (session),
-               gtk_widget_get_realized (GTK_WIDGET (hg_vnc_view_get_display (f->window->vnc_view))),
-               gtk_label_get_text (f->window->message_label));
-    }
+  hg_test_ui_assert_picture (f->window, window_vm (f, "demo"), FALSE, BOOT_MS);
   g_test_message ("first picture after %.1f s", (g_get_monotonic_time () - started) / 1e6);
-  if (!hg_test_wait_until (serial_shows_banner, f->window, BOOT_MS))
-    {
-      g_autofree char *text = hg_serial_view_dup_text (f->window->serial_view);
-      g_error ("the serial terminal shows no banner after %d s:\n%s", BOOT_MS / 1000, text);
-    }
+  hg_test_ui_assert_serial (f->window->serial_view, DEMO_BANNER, BOOT_MS);
   g_test_message ("banner after %.1f s", (g_get_monotonic_time () - started) / 1e6);
   assert_tree_shows (f, "demo [x86_64, tcg] running", TRUE, STATE_MS);
   assert_details_show (f, " · tcg", STATE_MS);
@@ -955,7 +867,7 @@ test_demo_end_to_end (Fixture       *f,
   /* screenshots of what a user sees: boot text, shell prompt, networks */
   if (g_getenv ("HANGAR_SCREENSHOT_DIR") != NULL)
     {
-      g_assert_true (hg_test_wait_until (serial_shows_prompt, f->window, BOOT_MS));
+      g_assert_true (hg_test_ui_wait_serial (f->window->serial_view, "# ", BOOT_MS));
       /* the VGA console may lag behind the serial one */
       if (!hg_test_wait_until (display_shows_shell, f->window, 30000))
         g_test_message ("the display shows no shell text yet");
