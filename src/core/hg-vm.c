@@ -235,6 +235,7 @@ hg_vm_constructed (GObject *object)
    * for (hg_vm_get_runtime_paths): a library of 1,000 VMs keeps 1,000 ids */
   if (self->runtime_root == NULL)
     self->runtime_root = hg_runtime_root ();
+  self->runtime_id = g_strdup (hg_process_runtime_id (self->config));
 }
 
 static void
@@ -256,6 +257,7 @@ hg_vm_finalize (GObject *object)
   g_clear_pointer (&self->caps, hg_host_caps_unref);
   g_clear_pointer (&self->paths, hg_runtime_paths_free);
   g_free (self->runtime_root);
+  g_free (self->runtime_id);
   g_free (self->state_reason);
   g_free (self->log_tail);
   g_free (self->expected_exit);
@@ -404,7 +406,7 @@ hg_vm_get_runtime_paths (HgVm *self)
   g_return_val_if_fail (HG_IS_VM (self), NULL);
 
   if (self->paths == NULL)
-    self->paths = hg_process_runtime_paths_for_config (self->config, self->runtime_root);
+    self->paths = hg_runtime_paths_new (self->runtime_root, self->runtime_id);
   return self->paths;
 }
 
@@ -412,7 +414,7 @@ const char *
 hg_vm_get_runtime_id (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), NULL);
-  return hg_process_runtime_id (self->config);
+  return self->runtime_id;
 }
 
 gboolean
@@ -424,7 +426,7 @@ hg_vm_has_runtime_dir (HgVm *self)
 
   if (self->paths != NULL)
     return g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR);
-  dir = g_build_filename (self->runtime_root, "vms", hg_vm_get_runtime_id (self), NULL);
+  dir = g_build_filename (self->runtime_root, "vms", self->runtime_id, NULL);
   return g_file_test (dir, G_FILE_TEST_IS_DIR);
 }
 
