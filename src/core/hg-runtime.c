@@ -139,7 +139,7 @@ hg_runtime_paths_new (const char *root,
   g_return_val_if_fail (root != NULL, NULL);
   g_return_val_if_fail (vm_id != NULL, NULL);
 
-  dir = g_build_filename (root, "vms", vm_id, NULL);
+  dir = hg_runtime_vm_dir (root, vm_id);
   dir_len = strlen (dir);
   size = sizeof (HgRuntimePaths) + strlen (root) + 1 + dir_len + 1;
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -185,6 +185,13 @@ void
 hg_runtime_paths_free (HgRuntimePaths *p)
 {
   g_free (p);
+}
+
+char *
+hg_runtime_vm_dir (const char *root,
+                   const char *vm_id)
+{
+  return g_build_filename (root, "vms", vm_id, NULL);
 }
 
 char *

@@ -51,6 +51,8 @@ HgRuntimePaths *hg_runtime_paths_new     (const char *root, const char *vm_id);
 HgRuntimePaths *hg_runtime_paths_copy    (const HgRuntimePaths *paths);
 void            hg_runtime_paths_free    (HgRuntimePaths *paths);
 
+/* Directory of a VM's sockets: root/vms/<id> (HgRuntimePaths.dir) */
+char           *hg_runtime_vm_dir        (const char *root, const char *vm_id);
 /* Directory of a switch's sockets: root/switches/<name> */
 char           *hg_runtime_switch_dir    (const char *root, const char *switch_name);
 

@@ -426,7 +426,7 @@ hg_vm_has_runtime_dir (HgVm *self)
 
   if (self->paths != NULL)
     return g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR);
-  dir = g_build_filename (self->runtime_root, "vms", self->runtime_id, NULL);
+  dir = hg_runtime_vm_dir (self->runtime_root, self->runtime_id);
   return g_file_test (dir, G_FILE_TEST_IS_DIR);
 }
 

@@ -49,18 +49,12 @@ attach_retry_free (gpointer data)
   g_free (retry);
 }
 
-static const char *
-vm_runtime_id (HgVm *vm)
-{
-  return hg_vm_get_runtime_id (vm);
-}
-
 /* Ends a retry; its marker goes unless a newer retry replaced it */
 static void
 attach_retry_done (AttachRetry *retry)
 {
   HgWindow *self = retry->window;
-  const char *id = vm_runtime_id (retry->vm);
+  const char *id = hg_vm_get_runtime_id (retry->vm);
 
   if (self != NULL && self->attaching != NULL &&
       g_hash_table_lookup (self->attaching, id) == retry)
@@ -136,7 +130,7 @@ try_attach (AttachRetry *retry)
   int lock;
 
   if (self == NULL || !needs_attach (retry->vm) ||
-      g_hash_table_lookup (self->attaching, vm_runtime_id (retry->vm)) != retry ||
+      g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (retry->vm)) != retry ||
       !g_file_test (paths->dir, G_FILE_TEST_IS_DIR))
     {
       attach_retry_done (retry);
@@ -172,7 +166,7 @@ void
 hg_window_attach_now (HgWindow *self,
                       HgVm     *vm)
 {
-  AttachRetry *retry = g_hash_table_lookup (self->attaching, vm_runtime_id (vm));
+  AttachRetry *retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
 
   if (retry == NULL || retry->timeout_id == 0 || retry->tries > 0)
     return;
@@ -185,7 +179,7 @@ hg_window_attach_vm_after (HgWindow *self,
                            HgVm     *vm,
                            guint     delay_ms)
 {
-  const char *id = vm_runtime_id (vm);
+  const char *id = hg_vm_get_runtime_id (vm);
   AttachRetry *retry;
 
   /* no runtime directory: it has never run here, nothing to look at */
@@ -215,7 +209,7 @@ lookup_vm_by_id (HgWindow   *self,
 
   g_hash_table_iter_init (&iter, self->vms);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (g_str_equal (vm_runtime_id (value), id))
+    if (g_str_equal (hg_vm_get_runtime_id (value), id))
       return value;
   return NULL;
 }
@@ -381,7 +375,7 @@ hg_window_is_attaching (HgWindow *self,
 
   if (self->attaching == NULL)
     return FALSE;
-  retry = g_hash_table_lookup (self->attaching, vm_runtime_id (vm));
+  retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
   return retry != NULL && retry->vm == vm;
 }
 
@@ -394,11 +388,11 @@ hg_window_cancel_attach (HgWindow *self,
 
   if (self->attaching == NULL)
     return;
-  retry = g_hash_table_lookup (self->attaching, vm_runtime_id (vm));
+  retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
   if (retry == NULL || retry->vm != vm)
     return;
   g_cancellable_cancel (retry->cancellable);
-  g_hash_table_remove (self->attaching, vm_runtime_id (vm));
+  g_hash_table_remove (self->attaching, hg_vm_get_runtime_id (vm));
 }
 
 void
