@@ -130,19 +130,27 @@ hg_vm_dialog_core_may_change (HgVmDialogCore *core,
 }
 
 gboolean
-hg_vm_dialog_core_path_done (HgVmDialogCore *core,
-                             const char     *path,
-                             const GError   *error)
+hg_vm_dialog_core_done (HgVmDialogCore *core,
+                        gboolean        succeeded,
+                        const GError   *error)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!succeeded && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return FALSE;
   hg_vm_dialog_core_end (core);
-  if (path == NULL)
+  if (!succeeded)
     {
       hg_vm_dialog_core_show_error (core, error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+hg_vm_dialog_core_path_done (HgVmDialogCore *core,
+                             const char     *path,
+                             const GError   *error)
+{
+  return hg_vm_dialog_core_done (core, path != NULL, error);
 }
 
 /* ---- operations of HgVm -------------------------------------------------------- */
