@@ -363,6 +363,14 @@ fixture_teardown (Fixture       *f,
   hg_test_runtime_cleanup ();
 }
 
+/* Saves the window as $HANGAR_SCREENSHOT_DIR/name.png (hg-test-ui.c) */
+static void
+save_screenshot (Fixture    *f,
+                 const char *name)
+{
+  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), name);
+}
+
 /* ---- tests ------------------------------------------------------------------- */
 
 static void
@@ -402,7 +410,7 @@ test_tree (Fixture       *f,
     assert_details_show (f, "error: ", 1000);
     assert_details_show (f, "memory", 1000);
   }
-  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-tree");
+  save_screenshot (f, "window-tree");
 }
 
 static void
@@ -776,7 +784,8 @@ test_lifetime (Fixture       *f,
   /* closing the window leaves it running, and says so */
   g_clear_pointer (&got->id, g_free);
   gtk_window_close (GTK_WINDOW (f->window));
-  hg_test_ui_flush ();
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
   g_clear_object (&f->window);
   /* the last one: closing the window is no VM stopping */
@@ -838,7 +847,7 @@ test_demo_end_to_end (Fixture       *f,
   hg_window_select_vm (f->window, "demo", FALSE);
   wait_loaded (f);
   g_assert_cmpstr (hg_details_view_get_title (f->window->details), ==, "demo");
-  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "main-window");
+  save_screenshot (f, "main-window");
 
   /* Start, as the header bar's button does */
   started = g_get_monotonic_time ();
@@ -862,11 +871,11 @@ test_demo_end_to_end (Fixture       *f,
       /* the VGA console may lag behind the serial one */
       if (!hg_test_wait_until (display_shows_shell, f->window, 30000))
         g_test_message ("the display shows no shell text yet");
-      hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "display");
+      save_screenshot (f, "display");
       gtk_stack_set_visible_child_name (f->window->pages, "serial");
-      hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "serial");
+      save_screenshot (f, "serial");
       gtk_stack_set_visible_child_name (f->window->pages, "details");
-      hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "details-running");
+      save_screenshot (f, "details-running");
     }
   gtk_stack_set_visible_child_name (f->window->pages, "networks");
   if (!hg_test_wait_until (network_view_shows_demo, f->window, 10000))
@@ -874,7 +883,7 @@ test_demo_end_to_end (Fixture       *f,
       g_autofree char *dump = hg_network_view_dump (f->window->network_view);
       g_error ("the networks page does not show the demo VM on lab0:\n%s", dump);
     }
-  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "networks");
+  save_screenshot (f, "networks");
 
   /* stopped again: the accelerator column shows the configured one */
   kill_with_hangarctl (f, "demo");

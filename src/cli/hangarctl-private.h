@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* Shared by the hangarctl-*.c files */
+/* Shared by hangarctl-library.c and hangarctl-create.c */
 
 /* Parses a command's options (prgname "hangarctl <command>"); FALSE, with
  * the error printed, on a bad flag. */
@@ -39,11 +39,9 @@ HgVmConfig *hg_cli_lookup_vm (HgCliContext  *ctx,
                               const char    *name,
                               int           *out_status);
 
-/* --json output (hangarctl-library.c, used by hangarctl-vm.c and
- * hangarctl-switch.c): members of the object being built (a NULL string is
- * null), and the whole document printed pretty to stdout, UTF-8 whatever
- * the locale (tests that run a command table in their own process link
- * tests/hg-test-cli-print.c's instead, which prints through g_print). */
+/* --json output (hangarctl-library.c, used by hangarctl-vm.c): members of
+ * the object being built (a NULL string is null), and the whole document
+ * printed pretty to stdout. */
 void     hg_cli_json_add_string (JsonBuilder *b, const char *name, const char *value);
 void     hg_cli_json_add_int    (JsonBuilder *b, const char *name, gint64 value);
 void     hg_cli_json_add_bool   (JsonBuilder *b, const char *name, gboolean value);

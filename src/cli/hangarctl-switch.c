@@ -2,10 +2,12 @@
 #define G_LOG_DOMAIN "hangar-cli"
 #include "config.h"
 
+#include <stdio.h>
+
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "hangarctl-private.h"
+#include "hangarctl.h"
 #include "hg-runtime.h"
 #include "hg-switch.h"
 
@@ -36,6 +38,19 @@ exit_code_for (const GError *error)
     default:
       return HG_EXIT_FAILURE;
     }
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
 }
 
 static guint
@@ -97,7 +112,7 @@ cmd_list (HgCliContext *ctx,
   if (json)
     {
       json_builder_end_array (builder);
-      hg_cli_print_json (builder);
+      print_json (builder);
     }
   return HG_EXIT_OK;
 }
@@ -239,7 +254,7 @@ cmd_ports (const char *name,
   if (json)
     {
       json_builder_end_array (builder);
-      hg_cli_print_json (builder);
+      print_json (builder);
     }
   return HG_EXIT_OK;
 }

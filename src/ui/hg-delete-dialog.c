@@ -5,21 +5,25 @@
 #include <glib/gi18n.h>
 
 #include "hg-delete-dialog.h"
-#include "hg-vm-dialog-util.h"
 
 struct _HgDeleteDialog
 {
-  GtkWindow       parent_instance;
+  GtkWindow     parent_instance;
 
-  HgVmDialogCore  core;       /* vm, busy, error bar, spinner */
-  GStrv           disk_files;
+  HgVm         *vm;
+  GStrv         disk_files;
+  GCancellable *cancellable;
+  gboolean      busy;
 
   /* template */
-  GtkLabel       *question_label;
-  GtkLabel       *files_label;
-  GtkLabel       *folder_label;
-  GtkLabel       *running_note;
-  GtkWidget      *delete_button;
+  GtkInfoBar   *error_bar;
+  GtkLabel     *error_label;
+  GtkLabel     *question_label;
+  GtkLabel     *files_label;
+  GtkLabel     *folder_label;
+  GtkLabel     *running_note;
+  GtkSpinner   *spinner;
+  GtkWidget    *delete_button;
 };
 
 G_DEFINE_FINAL_TYPE (HgDeleteDialog, hg_delete_dialog, GTK_TYPE_WINDOW)
@@ -147,11 +151,21 @@ hg_delete_trash_finish (GAsyncResult  *result,
 
 /* ---- the dialog ------------------------------------------------------------- */
 
+static void
+show_error (HgDeleteDialog *self,
+            const char     *message)
+{
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
+}
+
 const char *
 hg_delete_dialog_get_error (HgDeleteDialog *self)
 {
   g_return_val_if_fail (HG_IS_DELETE_DIALOG (self), NULL);
-  return hg_vm_dialog_core_get_error (&self->core);
+  if (!gtk_info_bar_get_revealed (self->error_bar))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
 }
 
 const char * const *
@@ -164,10 +178,10 @@ hg_delete_dialog_get_disk_files (HgDeleteDialog *self)
 static void
 update (HgDeleteDialog *self)
 {
-  gboolean running = hg_vm_is_active (self->core.vm);
+  gboolean running = hg_vm_is_active (self->vm);
 
   gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
-  gtk_widget_set_sensitive (self->delete_button, !running && self->core.busy == 0);
+  gtk_widget_set_sensitive (self->delete_button, !running && !self->busy);
 }
 
 static void
@@ -177,29 +191,41 @@ on_trashed (GObject      *source,
 {
   g_autoptr(HgDeleteDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean trashed = hg_delete_trash_finish (result, &error);
 
-  if (!hg_vm_dialog_core_done (&self->core, trashed, error))
+  if (!hg_delete_trash_finish (result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  g_signal_emit (self, signals[DELETED], 0, hg_vm_get_config (self->core.vm)->path);
+  self->busy = FALSE;
+  gtk_spinner_stop (self->spinner);
+  if (error != NULL)
+    {
+      update (self);
+      show_error (self, error->message);
+      return;
+    }
+  g_signal_emit (self, signals[DELETED], 0, hg_vm_get_config (self->vm)->path);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
 
 void
 hg_delete_dialog_confirm (HgDeleteDialog *self)
 {
-  g_autofree char *refusal = NULL;
-
   g_return_if_fail (HG_IS_DELETE_DIALOG (self));
 
-  refusal = g_strdup_printf (_("%s is running: shut it down before deleting it"),
-                             hg_vm_get_label (self->core.vm));
-  if (!hg_vm_dialog_core_may_change (&self->core, refusal))
+  if (self->busy)
     return;
-  hg_vm_dialog_core_show_error (&self->core, NULL);
-  hg_vm_dialog_core_begin (&self->core);
-  hg_delete_trash_async (hg_vm_get_config (self->core.vm), self->core.cancellable, on_trashed,
-                         g_object_ref (self));
+  if (hg_vm_is_active (self->vm))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down before deleting it"),
+                                                  hg_vm_get_label (self->vm));
+      show_error (self, message);
+      return;
+    }
+  show_error (self, NULL);
+  self->busy = TRUE;
+  update (self);
+  gtk_spinner_start (self->spinner);
+  hg_delete_trash_async (hg_vm_get_config (self->vm), self->cancellable, on_trashed, g_object_ref (self));
 }
 
 static void
@@ -228,10 +254,13 @@ hg_delete_dialog_new (GtkWindow *parent,
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
   self = g_object_new (HG_TYPE_DELETE_DIALOG, "transient-for", parent, NULL);
+  self->vm = g_object_ref (vm);
   config = hg_vm_get_config (vm);
   self->disk_files = disk_files (config);
+  g_signal_connect_object (vm, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+
   title = g_strdup_printf (_("Delete %s"), config->label);
-  hg_vm_dialog_core_set_vm (&self->core, vm, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
   if (self->disk_files[0] == NULL)
     question = g_strdup_printf (_("Move %s to the trash? It has no disk images."), config->label);
   else
@@ -260,7 +289,10 @@ hg_delete_dialog_dispose (GObject *object)
 {
   HgDeleteDialog *self = HG_DELETE_DIALOG (object);
 
-  hg_vm_dialog_core_dispose (&self->core);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->vm);
   g_clear_pointer (&self->disk_files, g_strfreev);
 
   G_OBJECT_CLASS (hg_delete_dialog_parent_class)->dispose (object);
@@ -279,11 +311,13 @@ hg_delete_dialog_class_init (HgDeleteDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-delete-dialog.ui");
-  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgDeleteDialog, core));
+  gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, question_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, files_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, folder_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, running_note);
+  gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, delete_button);
   gtk_widget_class_bind_template_callback (widget_class, on_delete_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
@@ -292,6 +326,6 @@ hg_delete_dialog_class_init (HgDeleteDialogClass *klass)
 static void
 hg_delete_dialog_init (HgDeleteDialog *self)
 {
-  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update), G_CALLBACK (update));
+  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }

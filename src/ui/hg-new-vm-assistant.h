@@ -14,11 +14,10 @@ G_BEGIN_DECLS
  * terminal): a GtkAssistant whose pages edit one HgVmSpec.  Each page is
  * validated with hg_vm_spec_validate_page() as the user types; the first
  * problem is shown under the field at fault and the page stays incomplete
- * (Forward / Create disabled) until it is fixed.  Create on the summary
- * page (GtkAssistant's apply button, labelled "C_reate") creates the VM
- * with hg_vm_spec_create_async() (progress bar, Cancel stops it and
- * nothing is left behind); then "created" is emitted and the assistant
- * closes itself.
+ * (Forward / Apply disabled) until it is fixed.  Apply on the summary page
+ * creates the VM with hg_vm_spec_create_async() (progress bar, Cancel stops
+ * it and nothing is left behind); then "created" is emitted and the
+ * assistant closes itself.
  *
  * Signals:
  *   "created" (HgVmConfig *config, gboolean start_now): the VM exists on

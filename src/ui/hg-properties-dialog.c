@@ -5,16 +5,19 @@
 #include <glib/gi18n.h>
 
 #include "hg-properties-dialog.h"
-#include "hg-vm-dialog-util.h"
 
 struct _HgPropertiesDialog
 {
   GtkWindow             parent_instance;
 
-  HgVmDialogCore        core;       /* vm, busy, error bar, spinner */
+  HgVm                 *vm;
+  GCancellable         *cancellable;
   GtkFileChooserNative *chooser;
+  gboolean              busy;
 
   /* template */
+  GtkInfoBar           *error_bar;
+  GtkLabel             *error_label;
   GtkLabel             *running_note;
   GtkWidget            *grid;
   GtkSpinButton        *memory_spin;
@@ -71,21 +74,31 @@ edits_free (Edits *edits)
   g_free (edits);
 }
 
+static void
+show_error (HgPropertiesDialog *self,
+            const char         *message)
+{
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
+}
+
 const char *
 hg_properties_dialog_get_error (HgPropertiesDialog *self)
 {
   g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
-  return hg_vm_dialog_core_get_error (&self->core);
+  if (!gtk_info_bar_get_revealed (self->error_bar))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
 }
 
 static void
 update_sensitivity (HgPropertiesDialog *self)
 {
-  gboolean editable = !hg_vm_is_active (self->core.vm) && self->core.busy == 0;
+  gboolean editable = !hg_vm_is_active (self->vm) && !self->busy;
   const char *mode = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->net_mode_combo));
   gboolean has_nic = g_strcmp0 (mode, "none") != 0;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->running_note), hg_vm_is_active (self->core.vm));
+  gtk_widget_set_visible (GTK_WIDGET (self->running_note), hg_vm_is_active (self->vm));
   gtk_widget_set_sensitive (self->grid, editable);
   gtk_widget_set_sensitive (self->save_button, editable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->switch_entry), g_strcmp0 (mode, "vde") == 0);
@@ -96,10 +109,12 @@ update_sensitivity (HgPropertiesDialog *self)
 static void
 fill (HgPropertiesDialog *self)
 {
-  HgVmConfig *config = hg_vm_get_config (self->core.vm);
+  HgVmConfig *config = hg_vm_get_config (self->vm);
   HgMedium *cdrom = hg_vm_config_get_medium (config, HG_MEDIUM_CDROM);
   HgNic *nic = config->nics->len > 0 ? g_ptr_array_index (config->nics, 0) : NULL;
+  g_autofree char *title = g_strdup_printf (_("Properties of %s"), config->label);
 
+  gtk_window_set_title (GTK_WINDOW (self), title);
   gtk_spin_button_set_value (self->memory_spin, config->memory_mib);
   gtk_spin_button_set_value (self->cpus_spin, config->cpus);
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->boot_combo), hg_boot_mode_to_string (config->boot_mode));
@@ -111,6 +126,12 @@ fill (HgPropertiesDialog *self)
   gtk_entry_set_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (self->nic_model_combo))),
                       nic != NULL && nic->model != NULL ? nic->model : "");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->console_combo), hg_console_to_string (config->console));
+  update_sensitivity (self);
+}
+
+static void
+on_vm_state_changed (HgPropertiesDialog *self)
+{
   update_sensitivity (self);
 }
 
@@ -269,11 +290,18 @@ on_saved (GObject      *source,
 {
   g_autoptr(HgPropertiesDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean saved = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (!hg_vm_dialog_core_done (&self->core, saved, error))
-    return;
-  g_signal_emit (self, signals[SAVED], 0, hg_vm_get_config (self->core.vm)->path);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->busy = FALSE;
+      update_sensitivity (self);
+      show_error (self, error->message);
+      return;
+    }
+  self->busy = FALSE;
+  g_signal_emit (self, signals[SAVED], 0, hg_vm_get_config (self->vm)->path);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
 
@@ -281,7 +309,6 @@ void
 hg_properties_dialog_save (HgPropertiesDialog *self)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *refusal = NULL;
   Edits *edits;
   const char *mac;
   const char *id;
@@ -291,10 +318,15 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
 
   g_return_if_fail (HG_IS_PROPERTIES_DIALOG (self));
 
-  refusal = g_strdup_printf (_("%s is running: shut it down to change its properties"),
-                             hg_vm_get_label (self->core.vm));
-  if (!hg_vm_dialog_core_may_change (&self->core, refusal))
+  if (self->busy)
     return;
+  if (hg_vm_is_active (self->vm))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down to change its properties"),
+                                                  hg_vm_get_label (self->vm));
+      show_error (self, message);
+      return;
+    }
   mac = gtk_entry_get_text (self->mac_entry);
   id = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->net_mode_combo));
   if (id == NULL || !hg_net_mode_from_string (id, &net_mode))
@@ -303,7 +335,7 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
     {
       g_autofree char *message = g_strdup_printf (_("“%s” is not a MAC address: use six hex bytes "
                                                     "separated by colons, like 52:54:00:12:34:56"), mac);
-      hg_vm_dialog_core_show_error (&self->core, message);
+      show_error (self, message);
       gtk_widget_grab_focus (GTK_WIDGET (self->mac_entry));
       return;
     }
@@ -315,7 +347,7 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
     console = HG_CONSOLE_VNC;
 
   edits = g_new0 (Edits, 1);
-  edits->path = g_strdup (hg_vm_get_config (self->core.vm)->path);
+  edits->path = g_strdup (hg_vm_get_config (self->vm)->path);
   edits->memory_mib = (guint) gtk_spin_button_get_value_as_int (self->memory_spin);
   edits->cpus = (guint) gtk_spin_button_get_value_as_int (self->cpus_spin);
   edits->boot_mode = boot_mode;
@@ -328,9 +360,10 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
     edits->model = g_strdup ("");
   edits->console = console;
 
-  hg_vm_dialog_core_show_error (&self->core, NULL);
-  hg_vm_dialog_core_begin (&self->core);
-  task = g_task_new (NULL, self->core.cancellable, on_saved, g_object_ref (self));
+  show_error (self, NULL);
+  self->busy = TRUE;
+  update_sensitivity (self);
+  task = g_task_new (NULL, self->cancellable, on_saved, g_object_ref (self));
   g_task_set_source_tag (task, hg_properties_dialog_save);
   g_task_set_task_data (task, edits, (GDestroyNotify) edits_free);
   g_task_run_in_thread (task, save_thread);
@@ -348,6 +381,12 @@ on_cancel_clicked (HgPropertiesDialog *self)
   gtk_widget_destroy (GTK_WIDGET (self));
 }
 
+static void
+on_error_bar_response (HgPropertiesDialog *self)
+{
+  show_error (self, NULL);
+}
+
 /* ---- GObject ----------------------------------------------------------------- */
 
 HgPropertiesDialog *
@@ -362,11 +401,10 @@ static void
 hg_properties_dialog_constructed (GObject *object)
 {
   HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
-  g_autofree char *title = NULL;
 
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->constructed (object);
-  title = g_strdup_printf (_("Properties of %s"), hg_vm_get_config (self->core.vm)->label);
-  hg_vm_dialog_core_set_vm (&self->core, self->core.vm, title);
+  g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (on_vm_state_changed),
+                           self, G_CONNECT_SWAPPED);
   fill (self);
 }
 
@@ -375,10 +413,13 @@ hg_properties_dialog_dispose (GObject *object)
 {
   HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
 
-  hg_vm_dialog_core_dispose (&self->core);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->vm);
 
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->dispose (object);
 }
@@ -394,7 +435,7 @@ hg_properties_dialog_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_VM:
-      g_value_set_object (value, self->core.vm);
+      g_value_set_object (value, self->vm);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -412,8 +453,7 @@ hg_properties_dialog_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_VM:
-      /* held, titled and watched by hg_vm_dialog_core_set_vm in constructed */
-      self->core.vm = g_value_dup_object (value);
+      self->vm = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -441,7 +481,8 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-properties-dialog.ui");
-  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgPropertiesDialog, core));
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, running_note);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, grid);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, memory_spin);
@@ -459,12 +500,12 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_choose_iso_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_generate_mac_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_net_mode_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
 }
 
 static void
 hg_properties_dialog_init (HgPropertiesDialog *self)
 {
-  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update_sensitivity),
-                          G_CALLBACK (update_sensitivity));
+  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }

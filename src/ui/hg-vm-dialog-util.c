@@ -130,27 +130,19 @@ hg_vm_dialog_core_may_change (HgVmDialogCore *core,
 }
 
 gboolean
-hg_vm_dialog_core_done (HgVmDialogCore *core,
-                        gboolean        succeeded,
-                        const GError   *error)
+hg_vm_dialog_core_path_done (HgVmDialogCore *core,
+                             const char     *path,
+                             const GError   *error)
 {
-  if (!succeeded && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return FALSE;
   hg_vm_dialog_core_end (core);
-  if (!succeeded)
+  if (path == NULL)
     {
       hg_vm_dialog_core_show_error (core, error->message);
       return FALSE;
     }
   return TRUE;
-}
-
-gboolean
-hg_vm_dialog_core_path_done (HgVmDialogCore *core,
-                             const char     *path,
-                             const GError   *error)
-{
-  return hg_vm_dialog_core_done (core, path != NULL, error);
 }
 
 /* ---- operations of HgVm -------------------------------------------------------- */

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /*
  * What the dialogs for one VM share (snapshots, removable media, clone,
- * move, properties, delete): the VM, a cancellable cancelled when the dialog goes, a count of
+ * move): the VM, a cancellable cancelled when the dialog goes, a count of
  * operations in flight shown by a spinner, and the inline error bar.
  *
  * HgVmDialogCore sits in the dialog's instance struct.  Its template
@@ -71,13 +71,9 @@ void        hg_vm_dialog_core_end           (HgVmDialogCore *core);
  * VM shows refusal in the error bar. */
 gboolean    hg_vm_dialog_core_may_change    (HgVmDialogCore *core,
                                              const char     *refusal);
-/* The end of work on the VM's files (save, clone, move, delete) begun
- * with hg_vm_dialog_core_begin: FALSE when it was cancelled (the dialog is
- * going: touch nothing of it) or failed (error shown); TRUE when it
- * succeeded.  path_done: it succeeded when path is there. */
-gboolean    hg_vm_dialog_core_done          (HgVmDialogCore *core,
-                                             gboolean        succeeded,
-                                             const GError   *error);
+/* The end of work on the VM's files (clone, move) begun with
+ * hg_vm_dialog_core_begin: FALSE when it was cancelled (the dialog is
+ * going) or failed (error shown); TRUE when path is there. */
 gboolean    hg_vm_dialog_core_path_done     (HgVmDialogCore *core,
                                              const char     *path,
                                              const GError   *error);
