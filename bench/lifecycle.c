@@ -120,6 +120,7 @@ main (int argc, char **argv)
   g_autoptr(HgHostCaps) caps = NULL;
   g_autoptr(HgRuntimePaths) direct_paths = NULL;
   g_autoptr(HgRuntimePaths) ctl_paths = NULL;
+  g_autoptr(HgVmImages) images = NULL;
   g_auto(GStrv) qemu_argv = NULL;
   double *t_direct, *t_ctl;
 
@@ -137,7 +138,11 @@ main (int argc, char **argv)
   ctl_paths = hg_process_runtime_paths_for_config (config, rt_ctl);
   if (!hg_process_prepare_runtime_dir (direct_paths, &error))
     g_error ("%s", error->message);
-  qemu_argv = hg_cmdline_build (config, HG_BOOT_CDROM, direct_paths, caps, &error);
+  /* the images checked once, as a start does (its cost is hangarctl's) */
+  images = hg_vm_images_check (config, NULL, &error);
+  if (images == NULL)
+    g_error ("%s", error->message);
+  qemu_argv = hg_cmdline_build (config, HG_BOOT_CDROM, direct_paths, caps, images, &error);
   if (qemu_argv == NULL)
     g_error ("%s", error->message);
 

@@ -12,7 +12,9 @@
  * HANGAR_REGENERATE_GOLDEN=1 rewrites the .args files.
  * The runtime root is fixed, the VM directory is /srv/vms/<label>, and the
  * host caps are hg_host_caps_new_fixed(): FALSE, or TRUE for cases named
- * kvm-*. */
+ * kvm-*.  The images are given as checked (what a start hands over): each
+ * disk and medium its configured file and format, plus the backing layers
+ * a [disk:N] lists in the test-only key x-test-backing=FORMAT:PATH;... */
 
 #define RUNTIME_ROOT "/run/user/1000/hangar"
 
@@ -55,18 +57,80 @@ load_case (const char *name)
   return config;
 }
 
+static HgDiskImageLayer *
+layer_new (const char *filename,
+           const char *format)
+{
+  HgDiskImageLayer *layer = g_new0 (HgDiskImageLayer, 1);
+
+  layer->filename = g_strdup (filename);
+  layer->format = g_strdup (format);
+  return layer;
+}
+
+static HgDiskImageInfo *
+chain_new (HgVmConfig *config,
+           const char *path,
+           const char *format)
+{
+  HgDiskImageInfo *info = g_new0 (HgDiskImageInfo, 1);
+  g_autofree char *abs = hg_vm_config_resolve_path (config, path);
+
+  info->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_layer_free);
+  g_ptr_array_add (info->layers, layer_new (abs, format));
+  return info;
+}
+
+/* The images as hg_vm_images_check() would give them, without I/O */
+static HgVmImages *
+checked_images (HgVmConfig *config)
+{
+  GKeyFile *kf = hg_vm_config_get_keyfile (config);
+  HgVmImages *images = g_new0 (HgVmImages, 1);
+
+  images->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_info_free);
+  images->media = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_info_free);
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      HgDisk *disk = g_ptr_array_index (config->disks, i);
+      HgDiskImageInfo *info = chain_new (config, disk->path, disk->format);
+      g_auto(GStrv) backing = NULL;
+
+      if (disk->group != NULL)
+        backing = g_key_file_get_string_list (kf, disk->group, "x-test-backing", NULL, NULL);
+      for (guint k = 0; backing != NULL && backing[k] != NULL; k++)
+        {
+          g_auto(GStrv) fp = g_strsplit (backing[k], ":", 2);
+          g_autofree char *abs = hg_vm_config_resolve_path (config, fp[1]);
+
+          g_ptr_array_add (info->layers, layer_new (abs, fp[0]));
+        }
+      g_ptr_array_add (images->disks, info);
+    }
+  for (guint i = 0; i < config->media->len; i++)
+    {
+      HgMedium *m = g_ptr_array_index (config->media, i);
+
+      g_ptr_array_add (images->media, m->path != NULL && *m->path != '\0'
+                                        ? chain_new (config, m->path, m->format ? m->format : "raw")
+                                        : NULL);
+    }
+  return images;
+}
+
 static char *
 render_case (const char *name)
 {
   g_autoptr(HgVmConfig) config = load_case (name);
   g_autoptr(HgHostCaps) caps = hg_host_caps_new_fixed (g_str_has_prefix (name, "kvm-"));
   g_autoptr(HgRuntimePaths) runtime = NULL;
+  g_autoptr(HgVmImages) images = checked_images (config);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   GString *out = g_string_new (NULL);
 
   runtime = hg_runtime_paths_new (RUNTIME_ROOT, config->uuid ? config->uuid : config->label);
-  argv = hg_cmdline_build (config, config->boot_mode, runtime, caps, &error);
+  argv = hg_cmdline_build (config, config->boot_mode, runtime, caps, images, &error);
   if (argv == NULL)
     {
       g_assert_nonnull (error);
@@ -138,7 +202,7 @@ build (HgVmConfig *c,
   g_autoptr(HgHostCaps) caps = hg_host_caps_new_fixed (kvm);
   g_autoptr(HgRuntimePaths) runtime = hg_runtime_paths_new (RUNTIME_ROOT, "unit");
 
-  return hg_cmdline_build (c, mode, runtime, caps, error);
+  return hg_cmdline_build (c, mode, runtime, caps, NULL, error);
 }
 
 static gboolean
@@ -218,12 +282,22 @@ test_hostile_values (void)
   argv = build (c, HG_BOOT_KERNEL, FALSE, &error);
   g_assert_no_error (error);
 
-  drive = argv_value ((const char * const *) argv, "-drive", "file=/srv/vms/unit/a.img");
-  g_assert_cmpstr (drive, ==, "file=/srv/vms/unit/a.img,,file.locking=off,format=raw,if=none,id=disk0");
-  g_assert_nonnull (argv_value ((const char * const *) argv, "-drive",
-                                "file=/srv/vms/unit/$(touch /tmp/x)`id`.img,format=qcow2,"));
-  g_assert_nonnull (argv_value ((const char * const *) argv, "-drive",
-                                "file=/srv/vms/unit/-incoming exec:touch /tmp/x,format=raw,"));
+  /* JSON: a comma is just a character of the file name */
+  drive = argv_value ((const char * const *) argv, "-blockdev", "{\"driver\":\"file\",\"node-name\":\"disk0-file\"");
+  g_assert_cmpstr (drive, ==, "{\"driver\":\"file\",\"node-name\":\"disk0-file\","
+                              "\"filename\":\"/srv/vms/unit/a.img,file.locking=off\"}");
+  g_assert_nonnull (argv_value ((const char * const *) argv, "-blockdev",
+                                "{\"driver\":\"file\",\"node-name\":\"disk1-file\","
+                                "\"filename\":\"/srv/vms/unit/$(touch /tmp/x)`id`.img\"}"));
+  /* not checked (NULL images): the qcow2 alone, its backing file not opened */
+  g_assert_nonnull (argv_value ((const char * const *) argv, "-blockdev",
+                                "{\"driver\":\"qcow2\",\"node-name\":\"disk1\",\"file\":\"disk1-file\","
+                                "\"backing\":null}"));
+  g_assert_nonnull (argv_value ((const char * const *) argv, "-blockdev",
+                                "{\"driver\":\"file\",\"node-name\":\"disk2-file\","
+                                "\"filename\":\"/srv/vms/unit/-incoming exec:touch /tmp/x\"}"));
+  g_assert_nonnull (argv_value ((const char * const *) argv, "-blockdev",
+                                "{\"driver\":\"raw\",\"node-name\":\"disk2\",\"file\":\"disk2-file\"}"));
   g_assert_cmpstr (argv_value ((const char * const *) argv, "-kernel", ""), ==,
                    "/srv/vms/unit/-kernel-evil");
   g_assert_cmpstr (argv_value ((const char * const *) argv, "-append", ""), ==,
@@ -396,7 +470,7 @@ test_no_emulator (void)
 
   c->kernel = g_strdup ("/boot/vmlinuz");
   g_hash_table_remove (caps->emulators, "sparc64");
-  argv = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, &error);
+  argv = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, NULL, &error);
   g_assert_null (argv);
   g_assert_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_NO_EMULATOR);
   g_assert_nonnull (strstr (error->message, "qemu-system-sparc64"));
@@ -414,13 +488,13 @@ test_no_sandbox (void)
   HgEmulator *emu;
 
   c->kernel = g_strdup ("/boot/vmlinuz");
-  with = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, &error);
+  with = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (argv_has ((const char * const *) with, "-sandbox"));
 
   emu = g_hash_table_lookup (caps->emulators, "x86_64");
   emu->sandbox = FALSE;
-  without = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, &error);
+  without = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (argv_has ((const char * const *) without, "-sandbox"));
   g_assert_false (argv_has ((const char * const *) without, "-daemonize"));
@@ -440,7 +514,7 @@ test_vdeq_missing (void)
   g_ptr_array_add (c->nics, nic);
   c->kernel = g_strdup ("/boot/vmlinuz");
   g_clear_pointer (&caps->vdeq, g_free);
-  argv = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, &error);
+  argv = hg_cmdline_build (c, HG_BOOT_KERNEL, runtime, caps, NULL, &error);
   g_assert_null (argv);
   g_assert_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "vdeq"));

@@ -306,6 +306,7 @@ test_accepts (gconstpointer data)
   g_autoptr(GSubprocess) sw = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(HgVmImages) images = NULL;
   g_auto(GStrv) argv = NULL;
   g_autofree char *root = NULL;
   g_autofree char *vmdir = NULL;
@@ -354,13 +355,42 @@ test_accepts (gconstpointer data)
   config->console = HG_CONSOLE_VNC;
   config->serial = TRUE;
 
-  disk = g_build_filename (vmdir, g_str_equal (feature, "hostile")
-                                  ? "a.img,file.locking=off" : "disk.img", NULL);
-  write_file (disk, 1024 * 1024);
-  g_ptr_array_add (config->disks,
-                   hg_disk_new (g_str_equal (feature, "hostile") ? "a.img,file.locking=off"
-                                                                 : "disk.img",
-                                "raw", g_str_equal (feature, "scsi") ? "scsi" : NULL));
+  if (g_str_equal (feature, "chain"))
+    {
+      /* base.qcow2 <- top.qcow2, both in the VM's folder, and an empty CD drive */
+      g_autofree char *base = g_build_filename (vmdir, "base.qcow2", NULL);
+      g_autofree char *top = g_build_filename (vmdir, "top.qcow2", NULL);
+      const char *mk_base[] = { caps->qemu_img, "create", "-q", "-f", "qcow2", base, "1M", NULL };
+      const char *mk_top[] = { caps->qemu_img, "create", "-q", "-f", "qcow2", "-b", "base.qcow2",
+                               "-F", "qcow2", top, NULL };
+      const char * const *mk[] = { mk_base, mk_top };
+
+      if (caps->qemu_img == NULL)
+        {
+          g_test_skip ("qemu-img is not installed");
+          g_main_context_pop_thread_default (ctx);
+          return;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (mk); i++)
+        {
+          g_autoptr(GSubprocess) p = g_subprocess_newv (mk[i], G_SUBPROCESS_FLAGS_NONE, &error);
+          g_assert_no_error (error);
+          g_subprocess_wait_check (p, NULL, &error);
+          g_assert_no_error (error);
+        }
+      g_ptr_array_add (config->disks, hg_disk_new ("top.qcow2", "qcow2", NULL));
+      g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_CDROM, NULL));
+    }
+  else
+    {
+      disk = g_build_filename (vmdir, g_str_equal (feature, "hostile")
+                                      ? "a.img,file.locking=off" : "disk.img", NULL);
+      write_file (disk, 1024 * 1024);
+      g_ptr_array_add (config->disks,
+                       hg_disk_new (g_str_equal (feature, "hostile") ? "a.img,file.locking=off"
+                                                                     : "disk.img",
+                                    "raw", g_str_equal (feature, "scsi") ? "scsi" : NULL));
+    }
 
   if (g_str_equal (feature, "cdrom") || g_str_equal (feature, "hostile"))
     {
@@ -410,8 +440,17 @@ test_accepts (gconstpointer data)
       config->serial = FALSE;
     }
 
-  argv = hg_cmdline_build (config, tc->boot, runtime, caps, &error);
+  /* checked as a start checks them: the argv a start runs */
+  images = hg_vm_images_check (config, NULL, &error);
   g_assert_no_error (error);
+  argv = hg_cmdline_build (config, tc->boot, runtime, caps, images, &error);
+  g_assert_no_error (error);
+  if (g_str_equal (feature, "chain"))
+    {
+      g_autofree char *shown = hg_cmdline_to_display ((const char * const *) argv);
+      g_assert_nonnull (strstr (shown, "\"node-name\":\"disk0-b1\""));
+      g_assert_nonnull (strstr (shown, "\"backing\":\"disk0-b1\""));
+    }
 
   args = g_ptr_array_new ();
   for (guint i = 0; argv[i] != NULL; i++)
@@ -537,6 +576,8 @@ static const Case cases[] = {
   { "x86_64-pxe", "x86_64", HG_BOOT_PXE, "pxe" },
   { "aarch64-pxe", "aarch64", HG_BOOT_PXE, "pxe" },
   { "x86_64-console-none", "x86_64", HG_BOOT_DISK, "console-none" },
+  { "x86_64-chain", "x86_64", HG_BOOT_DISK, "chain" },
+  { "aarch64-chain", "aarch64", HG_BOOT_DISK, "chain" },
   { "x86_64-hostile", "x86_64", HG_BOOT_CDROM, "hostile" },
   { "x86_64-vde", "x86_64", HG_BOOT_DISK, "vde" },
   { "sparc-vde", "sparc", HG_BOOT_DISK, "vde" },

@@ -725,6 +725,7 @@ cli_cmdline (HgCliContext *ctx,
   g_autoptr(HgVmConfig) config = NULL;
   g_autoptr(HgHostCaps) caps = NULL;
   g_autoptr(HgRuntimePaths) paths = NULL;
+  g_autoptr(HgVmImages) images = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) args = NULL;
   HgBootMode mode;
@@ -748,9 +749,13 @@ cli_cmdline (HgCliContext *ctx,
   if (boot == NULL)
     mode = config->boot_mode;
 
+  /* the images checked as a start checks them: the same argv */
+  images = hg_vm_images_check (config, NULL, &error);
+  if (images == NULL)
+    return hg_cli_fail ("cmdline", error);
   caps = hg_host_caps_probe ();
   paths = hg_process_runtime_paths_for_config (config, NULL);
-  args = hg_cmdline_build (config, mode, paths, caps, &error);
+  args = hg_cmdline_build (config, mode, paths, caps, images, &error);
   if (args == NULL)
     return hg_cli_fail ("cmdline", error);
 

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "hg-cmdline-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -35,6 +37,187 @@ bootindex_opt (Builder *b,
   return g_strdup_printf (",bootindex=%u", b->next_bootindex++);
 }
 
+/* ---- images as explicit nodes ---------------------------------------- */
+
+/* Formats whose images can name a backing file: QEMU takes "backing" */
+static gboolean
+format_has_backing (const char *format)
+{
+  return g_str_equal (format, "qcow2") || g_str_equal (format, "qed") ||
+         g_str_equal (format, "vmdk");
+}
+
+static char *
+layer_node_name (const char *id,
+                 guint       layer,
+                 gboolean    file)
+{
+  if (layer == 0)
+    return g_strdup_printf ("%s%s", id, file ? "-file" : "");
+  return g_strdup_printf ("%s-b%u%s", id, layer, file ? "-file" : "");
+}
+
+GPtrArray *
+hg_cmdline_blockdev_nodes (const HgDiskImageInfo  *chain,
+                           const char             *id,
+                           gboolean                read_only,
+                           GError                **error)
+{
+  g_autoptr(GPtrArray) nodes = NULL;
+
+  g_return_val_if_fail (chain != NULL && chain->layers != NULL && chain->layers->len > 0, NULL);
+  g_return_val_if_fail (hg_cmdline_is_word (id, "-_"), NULL);
+
+  nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  /* the bottom first: a node is defined before a node that uses it */
+  for (guint k = chain->layers->len; k-- > 0;)
+    {
+      const HgDiskImageLayer *layer = g_ptr_array_index (chain->layers, k);
+      g_autofree char *file_node = layer_node_name (id, k, TRUE);
+      g_autofree char *format_node = layer_node_name (id, k, FALSE);
+      gboolean ro = read_only || k > 0;
+      g_autoptr(JsonBuilder) fb = json_builder_new ();
+      g_autoptr(JsonBuilder) vb = json_builder_new ();
+
+      if (layer->filename == NULL || !g_path_is_absolute (layer->filename) ||
+          !g_utf8_validate (layer->filename, -1, NULL) ||
+          hg_cmdline_has_control_chars (layer->filename))
+        {
+          g_set_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_INVALID,
+                       "%s: the image path is not an absolute path in UTF-8 without control "
+                       "characters", layer->filename ? layer->filename : id);
+          return NULL;
+        }
+      if (layer->format == NULL || !hg_cmdline_is_word (layer->format, "_-"))
+        {
+          g_set_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_INVALID,
+                       "%s: \"%s\" is not an image format", layer->filename,
+                       layer->format ? layer->format : "");
+          return NULL;
+        }
+
+      /* the file: only ever this path, opened by the file driver */
+      json_builder_begin_object (fb);
+      json_builder_set_member_name (fb, "driver");
+      json_builder_add_string_value (fb, "file");
+      json_builder_set_member_name (fb, "node-name");
+      json_builder_add_string_value (fb, file_node);
+      json_builder_set_member_name (fb, "filename");
+      json_builder_add_string_value (fb, layer->filename);
+      if (ro)
+        {
+          json_builder_set_member_name (fb, "read-only");
+          json_builder_add_boolean_value (fb, TRUE);
+        }
+      json_builder_end_object (fb);
+      g_ptr_array_add (nodes, json_builder_get_root (fb));
+
+      /* the format: the configured (or checked) one, never probed; the
+       * backing file is the next node, or none at the bottom */
+      json_builder_begin_object (vb);
+      json_builder_set_member_name (vb, "driver");
+      json_builder_add_string_value (vb, layer->format);
+      json_builder_set_member_name (vb, "node-name");
+      json_builder_add_string_value (vb, format_node);
+      json_builder_set_member_name (vb, "file");
+      json_builder_add_string_value (vb, file_node);
+      if (ro)
+        {
+          json_builder_set_member_name (vb, "read-only");
+          json_builder_add_boolean_value (vb, TRUE);
+        }
+      if (format_has_backing (layer->format))
+        {
+          json_builder_set_member_name (vb, "backing");
+          if (k + 1 < chain->layers->len)
+            {
+              g_autofree char *backing = layer_node_name (id, k + 1, FALSE);
+              json_builder_add_string_value (vb, backing);
+            }
+          else
+            json_builder_add_null_value (vb);
+        }
+      else if (k + 1 < chain->layers->len)
+        {
+          g_set_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_UNSUPPORTED,
+                       "%s: a %s image cannot have a backing file", layer->filename, layer->format);
+          return NULL;
+        }
+      json_builder_end_object (vb);
+      g_ptr_array_add (nodes, json_builder_get_root (vb));
+    }
+  return g_steal_pointer (&nodes);
+}
+
+/* -blockdev for each node of an image: the checked chain from
+ * b->images, or (when the images were not checked: display only) the
+ * configured file alone, without its backing file.  Returns the node the
+ * device uses (id), or FALSE with the error naming key. */
+static gboolean
+add_image (Builder                *b,
+           const char             *key,
+           const char             *id,
+           const char             *path,
+           const char             *format,
+           const HgDiskImageInfo  *chain,
+           gboolean                read_only)
+{
+  g_autoptr(HgDiskImageInfo) unchecked = NULL;
+  g_autoptr(GPtrArray) nodes = NULL;
+  GError *local = NULL;
+
+  if (!hg_cmdline_is_word (format, "_-"))
+    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "bad image format \"%s\"", format);
+  if (chain != NULL)
+    {
+      const HgDiskImageLayer *top = g_ptr_array_index (chain->layers, 0);
+
+      if (g_strcmp0 (top->format, format) != 0)
+        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
+                                "the checked image is %s, the config says %s",
+                                top->format, format);
+    }
+  else
+    {
+      g_autofree char *abs = hg_cmdline_resolve_path (b, key, path);
+      HgDiskImageLayer *layer;
+
+      if (abs == NULL)
+        return FALSE;
+      layer = g_new0 (HgDiskImageLayer, 1);
+      layer->filename = g_steal_pointer (&abs);
+      layer->format = g_strdup (format);
+      unchecked = g_new0 (HgDiskImageInfo, 1);
+      unchecked->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_layer_free);
+      g_ptr_array_add (unchecked->layers, layer);
+      chain = unchecked;
+    }
+
+  nodes = hg_cmdline_blockdev_nodes (chain, id, read_only, &local);
+  if (nodes == NULL)
+    {
+      hg_cmdline_fail (b, local->code, key, "%s", local->message);
+      g_error_free (local);
+      return FALSE;
+    }
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      g_autofree char *json = json_to_string (g_ptr_array_index (nodes, i), FALSE);
+      hg_cmdline_add2 (b, "-blockdev", json);
+    }
+  return TRUE;
+}
+
+/* The checked chain of disk i / medium i, or NULL */
+static const HgDiskImageInfo *
+checked_chain (GPtrArray *list,
+               guint      index)
+{
+  if (list == NULL || index >= list->len)
+    return NULL;
+  return g_ptr_array_index (list, index);
+}
+
 gboolean
 hg_cmdline_add_disks (Builder *b)
 {
@@ -46,28 +229,28 @@ hg_cmdline_add_disks (Builder *b)
       g_autofree char *path_key = hg_cmdline_group_key ("disk", i, "path");
       g_autofree char *fmt_key = hg_cmdline_group_key ("disk", i, "format");
       g_autofree char *if_key = hg_cmdline_group_key ("disk", i, "interface");
-      g_autofree char *path = hg_cmdline_resolve_path (b, path_key, disk->path);
-      g_autofree char *epath = NULL;
+      g_autofree char *id = g_strdup_printf ("disk%u", i);
       g_autofree char *boot = NULL;
       const char *iface = disk->interface && *disk->interface ? disk->interface
                                                               : b->arch->disk_if;
       gboolean first = (i == 0 && b->boot_mode == HG_BOOT_DISK);
 
-      if (path == NULL)
-        return FALSE;
+      if (disk->path == NULL || *disk->path == '\0')
+        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, path_key, "no path given");
       if (disk->format == NULL || !hg_cmdline_is_word (disk->format, "_-"))
         return hg_cmdline_fail (b, disk->format ? HG_CMDLINE_ERROR_INVALID : HG_CMDLINE_ERROR_MISSING,
                                 fmt_key, "every disk needs an explicit image format (qcow2, raw ...)");
-      epath = hg_cmdline_escape (path);
-      hg_cmdline_add_printf (b, "-drive", "file=%s,format=%s,if=none,id=disk%u", epath, disk->format, i);
+      if (!add_image (b, path_key, id, disk->path, disk->format,
+                      b->images != NULL ? checked_chain (b->images->disks, i) : NULL, FALSE))
+        return FALSE;
 
       boot = bootindex_opt (b, first);
       if (g_str_equal (iface, "virtio"))
         {
           if (b->board->virtio == VIRTIO_PCI)
-            hg_cmdline_add_printf (b, "-device", "virtio-blk-pci,drive=disk%u%s", i, boot);
+            hg_cmdline_add_printf (b, "-device", "virtio-blk-pci,drive=%s,id=%s%s", id, id, boot);
           else if (b->board->virtio == VIRTIO_MMIO)
-            hg_cmdline_add_printf (b, "-device", "virtio-blk-device,drive=disk%u%s", i, boot);
+            hg_cmdline_add_printf (b, "-device", "virtio-blk-device,drive=%s,id=%s%s", id, id, boot);
           else
             return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
                                     "machine %s has no virtio transport; use %s",
@@ -78,21 +261,36 @@ hg_cmdline_add_disks (Builder *b)
           if (!b->board->ide)
             return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
                                     "machine %s has no IDE bus; use %s", b->machine, b->arch->disk_if);
-          hg_cmdline_add_printf (b, "-device", "ide-hd,drive=disk%u%s", i, boot);
+          hg_cmdline_add_printf (b, "-device", "ide-hd,drive=%s,id=%s%s", id, id, boot);
         }
       else if (g_str_equal (iface, "scsi"))
         {
           ensure_scsi (b);
-          hg_cmdline_add_printf (b, "-device", "scsi-hd,drive=disk%u%s%s", i, scsi_bus (b), boot);
+          hg_cmdline_add_printf (b, "-device", "scsi-hd,drive=%s,id=%s%s%s", id, id, scsi_bus (b), boot);
         }
       else if (g_str_equal (iface, "none"))
-        ; /* drive defined, attached by nobody (e.g. for a later hot-plug) */
+        ; /* nodes defined, attached by nobody (e.g. for a later hot-plug) */
       else
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
                                 "interface \"%s\" cannot be used on machine %s (use virtio, ide, "
                                 "scsi or none)", iface, b->machine);
     }
   return TRUE;
+}
+
+/* medium i of the config: its checked chain, or NULL */
+static const HgDiskImageInfo *
+medium_chain (Builder  *b,
+              HgMedium *m)
+{
+  HgVmConfig *c = b->config;
+
+  if (b->images == NULL)
+    return NULL;
+  for (guint i = 0; c->media != NULL && i < c->media->len; i++)
+    if (g_ptr_array_index (c->media, i) == m)
+      return checked_chain (b->images->media, i);
+  return NULL;
 }
 
 static gboolean
@@ -102,31 +300,27 @@ add_cdrom (Builder  *b,
 {
   g_autofree char *key = hg_cmdline_group_key ("cdrom", index, "path");
   g_autofree char *boot = bootindex_opt (b, b->boot_mode == HG_BOOT_CDROM && index == 0);
+  g_autofree char *id = g_strdup_printf ("cd%u", index);
+  g_autofree char *drive = NULL;
   gboolean empty = m->path == NULL || *m->path == '\0';
 
-  if (empty)
-    hg_cmdline_add_printf (b, "-drive", "if=none,id=cd%u,media=cdrom,readonly=on", index);
-  else
+  if (!empty)
     {
-      g_autofree char *path = hg_cmdline_resolve_path (b, key, m->path);
-      g_autofree char *epath = NULL;
       const char *format = m->format && *m->format ? m->format : "raw";
 
-      if (path == NULL)
+      if (!add_image (b, key, id, m->path, format, medium_chain (b, m), TRUE))
         return FALSE;
-      if (!hg_cmdline_is_word (format, "_-"))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "bad image format \"%s\"", format);
-      epath = hg_cmdline_escape (path);
-      hg_cmdline_add_printf (b, "-drive", "file=%s,format=%s,if=none,id=cd%u,media=cdrom,readonly=on",
-                             epath, format, index);
+      drive = g_strdup_printf (",drive=%s", id);
     }
+  else
+    drive = g_strdup ("");   /* a drive with no medium */
 
   if (b->board->ide)
-    hg_cmdline_add_printf (b, "-device", "ide-cd,drive=cd%u%s", index, boot);
+    hg_cmdline_add_printf (b, "-device", "ide-cd,id=%s%s%s", id, drive, boot);
   else if (b->board->scsi_ctrl != NULL || !b->board->pci)
     {
       ensure_scsi (b);
-      hg_cmdline_add_printf (b, "-device", "scsi-cd,drive=cd%u%s%s", index, scsi_bus (b), boot);
+      hg_cmdline_add_printf (b, "-device", "scsi-cd,id=%s%s%s%s", id, drive, scsi_bus (b), boot);
     }
   else
     return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
@@ -140,6 +334,8 @@ add_floppy (Builder  *b,
             guint     index)
 {
   g_autofree char *key = hg_cmdline_group_key ("floppy", index, "path");
+  g_autofree char *id = g_strdup_printf ("fd%u", index);
+  g_autofree char *drive = NULL;
   const char *format = m->format && *m->format ? m->format : "raw";
 
   if (!b->board->floppy)
@@ -149,18 +345,12 @@ add_floppy (Builder  *b,
     return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key, "at most two floppy drives");
 
   if (m->path == NULL || *m->path == '\0')
-    hg_cmdline_add_printf (b, "-drive", "if=none,id=fd%u", index);
+    drive = g_strdup ("");   /* a drive with no medium */
   else
     {
-      g_autofree char *path = hg_cmdline_resolve_path (b, key, m->path);
-      g_autofree char *epath = NULL;
-
-      if (path == NULL)
+      if (!add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
         return FALSE;
-      if (!hg_cmdline_is_word (format, "_-"))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "bad image format \"%s\"", format);
-      epath = hg_cmdline_escape (path);
-      hg_cmdline_add_printf (b, "-drive", "file=%s,format=%s,if=none,id=fd%u", epath, format, index);
+      drive = g_strdup_printf (",drive=%s", id);
     }
 
   if (b->board->fdc_device != NULL)
@@ -168,10 +358,10 @@ add_floppy (Builder  *b,
       if (!b->fdc_added)
         hg_cmdline_add_printf (b, "-device", "%s,id=fdc0", b->board->fdc_device);
       b->fdc_added = TRUE;
-      hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,drive=fd%u,bus=fdc0.0", index, index);
+      hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,id=%s%s,bus=fdc0.0", index, id, drive);
     }
   else
-    hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,drive=fd%u", index, index);
+    hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,id=%s%s", index, id, drive);
   return TRUE;
 }
 
@@ -181,27 +371,23 @@ add_usb_stick (Builder  *b,
                guint     index)
 {
   g_autofree char *key = hg_cmdline_group_key ("usb", index, "path");
-  g_autofree char *path = NULL;
-  g_autofree char *epath = NULL;
+  g_autofree char *id = g_strdup_printf ("stick%u", index);   /* usb0 is the controller */
   const char *format = m->format && *m->format ? m->format : "raw";
   gboolean boot = b->boot_mode == HG_BOOT_USB && index == 0;
 
   if (!b->board->pci)
     return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
                             "machine %s has no USB controller", b->machine);
-  path = hg_cmdline_resolve_path (b, key, m->path);
-  if (path == NULL)
+  if (m->path == NULL || *m->path == '\0')
+    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
+  if (!add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
     return FALSE;
-  if (!hg_cmdline_is_word (format, "_-"))
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "bad image format \"%s\"", format);
-  epath = hg_cmdline_escape (path);
   hg_cmdline_ensure_usb (b);
-  hg_cmdline_add_printf (b, "-drive", "file=%s,format=%s,if=none,id=usb%u", epath, format, index);
   /* SeaBIOS and UEFI both honour bootindex on usb-storage */
   if (boot)
-    hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=usb%u,bootindex=1", index);
+    hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=%s,id=%s,bootindex=1", id, id);
   else
-    hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=usb%u", index);
+    hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=%s,id=%s", id, id);
   return TRUE;
 }
 

@@ -55,6 +55,7 @@ typedef struct {
   HgVmConfig         *config;
   const HgHostCaps   *caps;
   const HgRuntimePaths *runtime;
+  const HgVmImages   *images;     /* checked chains, or NULL */
   const ArchInfo     *arch;
   const BoardInfo    *board;
   const char         *machine;

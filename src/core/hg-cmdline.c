@@ -17,7 +17,9 @@
  *    that consumes it (-kernel PATH, -append TEXT ...), and paths are made
  *    absolute, so nothing a user writes can be read as an option;
  *  - control characters (newline ...) in paths are refused;
- *  - every disk gets an explicit format=. */
+ *  - every image is an explicit -blockdev node graph in JSON with the
+ *    configured format: nothing is probed, no backing file is opened that
+ *    was not checked and named here. */
 
 G_DEFINE_QUARK (hg-cmdline-error-quark, hg_cmdline_error)
 
@@ -249,6 +251,7 @@ hg_cmdline_build (HgVmConfig            *config,
                   HgBootMode             boot_mode,
                   const HgRuntimePaths  *runtime,
                   const HgHostCaps      *caps,
+                  const HgVmImages      *images,
                   GError               **error)
 {
   g_autoptr(GPtrArray) argv = NULL;
@@ -265,6 +268,7 @@ hg_cmdline_build (HgVmConfig            *config,
   b.config = config;
   b.caps = caps;
   b.runtime = runtime;
+  b.images = images;
   b.boot_mode = boot_mode;
   b.error = error;
   b.next_bootindex = 2;
@@ -306,6 +310,14 @@ hg_cmdline_build (HgVmConfig            *config,
 
   if (!hg_cmdline_check_boot_needs (&b))
     return NULL;
+  if (images != NULL &&
+      (images->disks == NULL || images->disks->len != (config->disks ? config->disks->len : 0) ||
+       images->media == NULL || images->media->len != (config->media ? config->media->len : 0)))
+    {
+      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_INVALID, NULL,
+                       "the checked images do not match the config's disks and media");
+      return NULL;
+    }
 
   vdeq = hg_cmdline_config_wants_vdeq (config);
   if (vdeq && caps->vdeq == NULL)

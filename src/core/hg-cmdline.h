@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "hg-disk-image.h"
 #include "hg-enums.h"
 #include "hg-host.h"
 #include "hg-runtime.h"
@@ -35,11 +36,29 @@ gboolean    hg_cmdline_choose_accel    (HgVmConfig        *config,
  * emulator path from caps, or "vdeq" followed by it when the config asks
  * for the manual's vdeqemu).  No I/O, no environment look-ups: everything
  * comes from the arguments.  Every value is checked and comma-escaped so
- * that nothing can add an option.  Returns NULL with an error otherwise. */
+ * that nothing can add an option.  Returns NULL with an error otherwise.
+ *
+ * Images are an explicit node graph (-blockdev per file and per format
+ * layer, the device on the top node), so that QEMU opens no file Hangar
+ * did not name and never probes a format.  images are the chains checked
+ * by hg_vm_images_check() (a start does that first); NULL (a display
+ * before anything was checked) gives each image alone, without its
+ * backing file ("backing": null). */
 GStrv       hg_cmdline_build           (HgVmConfig            *config,
                                         HgBootMode             boot_mode,
                                         const HgRuntimePaths  *runtime,
                                         const HgHostCaps      *caps,
+                                        const HgVmImages      *images,
+                                        GError               **error);
+
+/* The -blockdev / blockdev-add nodes of one checked image, bottom first:
+ * per layer a file node ("<id>-b<k>-file", "<id>-file" for the top) and a
+ * format node ("<id>-b<k>", id for the top) whose "backing" is the next
+ * layer's node, or null at the bottom.  Backing layers (and all of them
+ * when read_only) are read-only.  A GPtrArray of JsonNode*. */
+GPtrArray  *hg_cmdline_blockdev_nodes  (const HgDiskImageInfo *chain,
+                                        const char            *id,
+                                        gboolean               read_only,
                                         GError               **error);
 
 /* Escapes a value for a QEMU option list: ',' becomes ',,'. */

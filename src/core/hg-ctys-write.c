@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "hg-ctys-private.h"
+#include "hg-disk-image.h"
 
 /* Writing an imported VM, and the report of an import. */
 
@@ -125,6 +126,42 @@ write_new_file (const char  *target,
   return TRUE;
 }
 
+/* The hard-disk images the file names are checked as a start checks them
+ * (their format as mapped, never probed again; backing files, extents and
+ * data files inside the VM's folder or the image's own): a hostile .ctys,
+ * or the image beside it, cannot hand a host file to the guest.  An image
+ * that does not exist yet is checked when the VM starts. */
+static gboolean
+check_disks (HgCtysImport  *self,
+             HgVmConfig    *cfg,
+             const char    *vm_dir,
+             GError       **error)
+{
+  for (guint i = 0; i < cfg->disks->len; i++)
+    {
+      HgDisk *disk = g_ptr_array_index (cfg->disks, i);
+      g_autofree char *abs = hg_vm_config_resolve_path (cfg, disk->path);
+      g_autoptr(HgDiskImageInfo) info = NULL;
+      g_autofree char *where = NULL;
+      const char *allowed[] = { vm_dir, cfg->dir, NULL };
+      GError *local = NULL;
+
+      if (abs == NULL || (!g_file_test (abs, G_FILE_TEST_EXISTS) &&
+                          !g_file_test (abs, G_FILE_TEST_IS_SYMLINK)))
+        continue;
+      where = g_strdup_printf (_("the VM's folder %s"), vm_dir);
+      if (cfg->dir == NULL)
+        allowed[1] = NULL;
+      info = hg_disk_image_check (abs, disk->format, allowed, where, NULL, &local);
+      if (info == NULL)
+        {
+          g_propagate_prefixed_error (error, local, _("%s: hard disk %u: "), self->display, i);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 hg_ctys_import_write (HgCtysImport  *self,
                       const char    *target_base_dir,
@@ -185,6 +222,9 @@ hg_ctys_import_write (HgCtysImport  *self,
                    _("%s: the directory already holds the VM config %s"), vm_dir, existing);
       return FALSE;
     }
+
+  if (!check_disks (self, cfg, vm_dir, error))
+    return FALSE;
 
   /* Paths inside the VM directory are stored relative to it, so that the
    * directory can be moved, as ctys VMs could. */

@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-disk-image.h"
+#include "hg-disk-image-private.h"
 #include "hg-vm-config.h"
 
 G_DEFINE_QUARK (hg-disk-image-error-quark, hg_disk_image_error)
@@ -26,10 +27,6 @@ G_DEFINE_ENUM_TYPE (HgImageMode, hg_image_mode,
 
 static const char *const image_mode_names[] = { "in-place", "copy", "convert" };
 
-/* Deepest backing chain looked at */
-#define MAX_CHAIN 16
-/* Largest qemu-img info output read */
-#define MAX_INFO_BYTES (1024 * 1024)
 #define COPY_BLOCK (4 * 1024 * 1024)
 
 const char *
@@ -55,8 +52,8 @@ hg_image_mode_from_string (const char  *str,
 
 /* ---- info ----------------------------------------------------------------- */
 
-static void
-layer_free (HgDiskImageLayer *layer)
+void
+hg_disk_image_layer_free (HgDiskImageLayer *layer)
 {
   g_free (layer->filename);
   g_free (layer->format);
@@ -88,8 +85,8 @@ hg_disk_image_find_qemu_img (void)
   return g_find_program_in_path ("qemu-img");
 }
 
-static char *
-no_tool (GError **error)
+char *
+_hg_disk_image_no_tool (GError **error)
 {
   char *qemu_img = hg_disk_image_find_qemu_img ();
 
@@ -170,7 +167,7 @@ hg_disk_image_info_parse (const char  *json,
       return NULL;
     }
   info = g_new0 (HgDiskImageInfo, 1);
-  info->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) layer_free);
+  info->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_layer_free);
   root = json_parser_get_root (parser);
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -205,263 +202,6 @@ hg_disk_image_info_parse (const char  *json,
       g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
                    _("qemu-img info printed an unexpected JSON document"));
       return NULL;
-    }
-  return g_steal_pointer (&info);
-}
-
-/* Runs argv and returns its stdout; a failure carries its stderr. */
-static char *
-run_tool (const char * const *argv,
-          GCancellable        *cancellable,
-          GError             **error)
-{
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            error);
-  if (proc == NULL)
-    return NULL;
-  if (!g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, &err, error))
-    {
-      g_subprocess_force_exit (proc);
-      return NULL;
-    }
-  if (!g_subprocess_get_successful (proc))
-    {
-      g_strstrip (err);
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID, "%s",
-                   err != NULL && err[0] != '\0' ? err : _("qemu-img failed"));
-      return NULL;
-    }
-  if (out != NULL && strlen (out) > MAX_INFO_BYTES)
-    {
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
-                   _("qemu-img printed too much"));
-      return NULL;
-    }
-  return g_steal_pointer (&out);
-}
-
-/* "nbd:", "http:", "json:{...}", "file:" ...: QEMU's protocol syntax
- * (a ':' before any '/'), which makes a backing "file" a connection. */
-static gboolean
-has_protocol (const char *name)
-{
-  const char *colon = strchr (name, ':');
-  const char *slash = strchr (name, '/');
-
-  if (g_str_has_prefix (name, "json:"))
-    return TRUE;
-  return colon != NULL && (slash == NULL || colon < slash);
-}
-
-static gboolean
-path_is_inside (const char *path,
-                const char *dir)
-{
-  gsize n = strlen (dir);
-
-  if (g_str_equal (dir, "/"))
-    return TRUE;
-  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-static char *
-real_path (const char *path)
-{
-  char *r = realpath (path, NULL);
-  char *copy = r != NULL ? g_strdup (r) : NULL;
-
-  free (r);
-  return copy;
-}
-
-HgDiskImageInfo *
-hg_disk_image_inspect (const char    *path,
-                       const char    *allowed_dir,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  g_autoptr(HgDiskImageInfo) info = NULL;
-  g_autofree char *qemu_img = NULL;
-  g_autofree char *allowed = NULL;
-  g_autofree char *current = NULL;
-  g_autofree char *current_format = NULL;
-  GStatBuf st;
-
-  g_return_val_if_fail (path != NULL, NULL);
-
-  if (g_stat (path, &st) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, HG_DISK_IMAGE_ERROR,
-                   errsv == ENOENT ? HG_DISK_IMAGE_ERROR_NOT_FOUND : HG_DISK_IMAGE_ERROR_UNREADABLE,
-                   _("%s: %s"), path, g_strerror (errsv));
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
-                   _("%s is not a regular file"), path);
-      return NULL;
-    }
-  if (g_access (path, R_OK) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
-                   _("%s: %s"), path, g_strerror (errsv));
-      return NULL;
-    }
-  if ((qemu_img = no_tool (error)) == NULL)
-    return NULL;
-
-  current = real_path (path);
-  if (current == NULL)
-    {
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE,
-                   _("%s: cannot resolve the path"), path);
-      return NULL;
-    }
-  if (allowed_dir != NULL)
-    allowed = real_path (allowed_dir);
-  else
-    {
-      g_autofree char *dir = g_path_get_dirname (current);
-      allowed = g_strdup (dir);
-    }
-  if (allowed == NULL)
-    {
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_NOT_FOUND,
-                   _("%s: no such folder"), allowed_dir);
-      return NULL;
-    }
-
-  info = g_new0 (HgDiskImageInfo, 1);
-  info->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) layer_free);
-
-  /* One layer at a time: qemu-img info opens an image without its
-   * backing file, so nothing is followed before it was checked. */
-  for (guint depth = 0; current != NULL; depth++)
-    {
-      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-      g_autoptr(HgDiskImageInfo) one = NULL;
-      g_autofree char *out = NULL;
-      g_autoptr(GError) local = NULL;
-      HgDiskImageLayer *layer;
-      g_autofree char *dir = NULL;
-      g_autofree char *backing = NULL;
-      g_autofree char *resolved = NULL;
-
-      if (depth >= MAX_CHAIN)
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
-                       _("%s: the backing chain is longer than %d images"), path, MAX_CHAIN);
-          return NULL;
-        }
-      g_ptr_array_add (argv, qemu_img);
-      g_ptr_array_add (argv, (char *) "info");
-      g_ptr_array_add (argv, (char *) "--output=json");
-      g_ptr_array_add (argv, (char *) "-U");
-      if (current_format != NULL)
-        {
-          g_ptr_array_add (argv, (char *) "-f");
-          g_ptr_array_add (argv, current_format);
-        }
-      g_ptr_array_add (argv, current);
-      g_ptr_array_add (argv, NULL);
-      out = run_tool ((const char * const *) argv->pdata, cancellable, &local);
-      if (out == NULL)
-        {
-          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_propagate_error (error, g_steal_pointer (&local));
-          else
-            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
-                         _("%s: qemu-img cannot read it: %s"), current, local->message);
-          return NULL;
-        }
-      one = hg_disk_image_info_parse (out, &local);
-      if (one == NULL)
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID, "%s: %s",
-                       current, local->message);
-          return NULL;
-        }
-      layer = g_ptr_array_steal_index (one->layers, 0);
-      g_free (layer->filename);
-      layer->filename = g_strdup (current);
-      g_ptr_array_add (info->layers, layer);
-
-      if (!hg_disk_format_is_known (layer->format))
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
-                       _("%s: the image format “%s” is not one Hangar uses (%s)"), current,
-                       layer->format, "qcow2, raw, vmdk, vdi, vpc, vhdx, qed");
-          return NULL;
-        }
-      if (layer->backing_filename == NULL)
-        break;
-
-      if (has_protocol (layer->backing_filename))
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_NETWORK,
-                       _("%s: refused: its backing file “%s” is not a local file but a "
-                         "network or protocol address; QEMU would connect to it"),
-                       path, layer->backing_filename);
-          return NULL;
-        }
-      dir = g_path_get_dirname (current);
-      backing = g_path_is_absolute (layer->backing_filename)
-                  ? g_strdup (layer->backing_filename)
-                  : g_build_filename (dir, layer->backing_filename, NULL);
-      resolved = real_path (backing);
-      if (resolved == NULL)
-        {
-          g_autofree char *canon = g_canonicalize_filename (backing, NULL);
-
-          /* outside is the stronger reason: say it even when missing */
-          if (!path_is_inside (canon, allowed))
-            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
-                         _("%s: refused: its backing file %s lies outside %s"), path, canon,
-                         allowed);
-          else
-            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_MISSING,
-                         _("%s: its backing file %s does not exist"), path, canon);
-          return NULL;
-        }
-      if (!path_is_inside (resolved, allowed))
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
-                       _("%s: refused: its backing file %s lies outside %s"), path, resolved,
-                       allowed);
-          return NULL;
-        }
-      if (g_stat (resolved, &st) != 0 || !S_ISREG (st.st_mode))
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
-                       _("%s: refused: its backing file %s is not a regular file"), path,
-                       resolved);
-          return NULL;
-        }
-      for (guint i = 0; i < info->layers->len; i++)
-        if (g_str_equal (((HgDiskImageLayer *) info->layers->pdata[i])->filename, resolved))
-          {
-            g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_INVALID,
-                         _("%s: its backing chain loops through %s"), path, resolved);
-            return NULL;
-          }
-      g_free (current_format);
-      current_format = g_strdup (layer->backing_format);
-      if (current_format != NULL && !hg_disk_format_is_known (current_format))
-        {
-          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
-                       _("%s: the backing format “%s” is not one Hangar uses"), path,
-                       current_format);
-          return NULL;
-        }
-      g_free (current);
-      current = g_steal_pointer (&resolved);
     }
   return g_steal_pointer (&info);
 }
@@ -717,7 +457,7 @@ hg_disk_image_create_async (const char          *path,
 
   g_task_set_source_tag (task, hg_disk_image_create_async);
   g_task_set_task_data (task, job_new (path, NULL, NULL, cancellable), (GDestroyNotify) job_free);
-  if ((qemu_img = no_tool (&error)) == NULL || !dest_is_free (path, &error) ||
+  if ((qemu_img = _hg_disk_image_no_tool (&error)) == NULL || !dest_is_free (path, &error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_task_return_error (task, error);
@@ -755,7 +495,7 @@ hg_disk_image_convert_async (const char          *src,
   g_task_set_source_tag (task, hg_disk_image_convert_async);
   g_task_set_task_data (task, job_new (dest, progress, progress_data, cancellable),
                         (GDestroyNotify) job_free);
-  if ((qemu_img = no_tool (&error)) == NULL || !dest_is_free (dest, &error) ||
+  if ((qemu_img = _hg_disk_image_no_tool (&error)) == NULL || !dest_is_free (dest, &error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_task_return_error (task, error);

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "hg-vm-config.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -63,7 +65,8 @@ typedef struct {
   GPtrArray *layers;          /* HgDiskImageLayer*, top first, >= 1 */
 } HgDiskImageInfo;
 
-void hg_disk_image_info_free (HgDiskImageInfo *info);
+void hg_disk_image_info_free  (HgDiskImageInfo *info);
+void hg_disk_image_layer_free (HgDiskImageLayer *layer);
 
 /* qemu-img path or NULL */
 char    *hg_disk_image_find_qemu_img (void);
@@ -78,10 +81,57 @@ HgDiskImageInfo *hg_disk_image_inspect (const char    *path,
                                         const char    *allowed_dir,
                                         GCancellable  *cancellable,
                                         GError       **error);
+/* The same check for an image as a VM uses it: format is the configured
+ * one, never probed (a raw file starting with a qcow2 header stays raw;
+ * raw is checked without qemu-img: it names no other file).  Backing
+ * files, VMDK extents and qcow2 data files must resolve inside one of
+ * allowed (folders or files) or the image's own folder; where names the
+ * allowed place in messages ("the VM's folder /vms/x").  A backing file
+ * with no recorded format is probed, and refused if it looks raw.  path
+ * is absolute.  Blocking (runs qemu-img). */
+HgDiskImageInfo *hg_disk_image_check   (const char          *path,
+                                        const char          *format,
+                                        const char * const  *allowed,
+                                        const char          *where,
+                                        GCancellable        *cancellable,
+                                        GError             **error);
 /* The same parse of qemu-img's JSON (one object, or the array of
  * --backing-chain), for tests: no checks. */
 HgDiskImageInfo *hg_disk_image_info_parse (const char *json,
                                            GError    **error);
+
+/* The images of a VM, each checked with hg_disk_image_check against its
+ * configured format, the VM's folder and its [disk:N] allow-backing:
+ * what command assembly hands QEMU as explicit -blockdev nodes.  Made at
+ * every use (start, media change, snapshot load, import). */
+typedef struct {
+  GPtrArray *disks;   /* HgDiskImageInfo*, one per config->disks */
+  GPtrArray *media;   /* HgDiskImageInfo* or NULL (empty drive), one per config->media */
+} HgVmImages;
+
+void        hg_vm_images_free         (HgVmImages *images);
+/* Errors name the group ("[disk:0] /vms/x/x.qcow2: refused: its backing
+ * file “/etc/shadow” is outside the VM's folder /vms/x ...").  Blocking. */
+HgVmImages *hg_vm_images_check        (HgVmConfig          *config,
+                                       GCancellable        *cancellable,
+                                       GError             **error);
+/* The same in a thread (the config's values are copied first) */
+void        hg_vm_images_check_async  (HgVmConfig          *config,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+HgVmImages *hg_vm_images_check_finish (GAsyncResult        *result,
+                                       GError             **error);
+/* One new medium for a drive of the VM (media change), in a thread: the
+ * same rules, the VM's folder allowed for its backing files. */
+void        hg_vm_images_check_medium_async  (HgVmConfig          *config,
+                                              const char          *path,
+                                              const char          *format,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+HgDiskImageInfo *hg_vm_images_check_medium_finish (GAsyncResult  *result,
+                                                   GError       **error);
 
 /* Progress of long work: fraction 0..1 (or -1 when unknown), called in
  * the thread-default main context of the _async call. */
@@ -134,5 +184,6 @@ char    *hg_size_format             (guint64 bytes);
 guint64  hg_fs_free_space           (const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgDiskImageInfo, hg_disk_image_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgVmImages, hg_vm_images_free)
 
 G_END_DECLS

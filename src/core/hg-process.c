@@ -696,6 +696,7 @@ hg_process_start_async (HgVmConfig           *config,
                         HgBootMode            boot_mode,
                         const HgRuntimePaths *paths,
                         HgHostCaps           *caps,
+                        const HgVmImages     *images,
                         HgProcessStartFlags   flags,
                         GCancellable         *cancellable,
                         GAsyncReadyCallback   callback,
@@ -714,6 +715,7 @@ hg_process_start_async (HgVmConfig           *config,
 
   g_return_if_fail (config != NULL);
   g_return_if_fail (paths != NULL);
+  g_return_if_fail (images != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hg_process_start_async);
@@ -757,7 +759,7 @@ hg_process_start_async (HgVmConfig           *config,
 
   if (caps == NULL)
     caps = own_caps = hg_host_caps_probe ();
-  argv = hg_cmdline_build (config, boot_mode, paths, caps, &error);
+  argv = hg_cmdline_build (config, boot_mode, paths, caps, images, &error);
   if (argv == NULL)
     {
       d->done = TRUE;

@@ -105,12 +105,15 @@ gboolean  hg_process_send_signal         (GPid pid, int pidfd, int signum, GErro
 /* Spawns QEMU for config in boot mode, in its own session, stdin /dev/null,
  * stdout and stderr to paths->log, then waits for its QMP socket, connects
  * (capabilities negotiated) and lets the CPUs run (unless START_PAUSED).
- * caps NULL = hg_host_caps_probe().  On failure QEMU is killed, the runtime
+ * caps NULL = hg_host_caps_probe().  images: the config's images as
+ * hg_vm_images_check() found them just before (required: QEMU is handed
+ * exactly these nodes).  On failure QEMU is killed, the runtime
  * dir cleaned and the error carries QEMU's own error lines. */
 void      hg_process_start_async         (HgVmConfig           *config,
                                           HgBootMode            boot_mode,
                                           const HgRuntimePaths *paths,
                                           HgHostCaps           *caps,
+                                          const HgVmImages     *images,
                                           HgProcessStartFlags   flags,
                                           GCancellable         *cancellable,
                                           GAsyncReadyCallback   callback,

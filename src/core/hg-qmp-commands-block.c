@@ -156,3 +156,117 @@ hg_qmp_change_medium_async (HgQmpClient *client, const char *device, const char 
   hg_qmp_simple_run (client, "blockdev-change-medium", args, FALSE, hg_qmp_change_medium_async,
                      cancellable, callback, user_data);
 }
+
+/* ---- a new medium as explicit nodes ------------------------------------ */
+
+typedef struct {
+  GPtrArray *commands;   /* char*: command names */
+  GPtrArray *arguments;  /* JsonNode*: their arguments */
+  guint      next;
+} ReplaceData;
+
+static void
+replace_data_free (ReplaceData *d)
+{
+  g_ptr_array_unref (d->commands);
+  g_ptr_array_unref (d->arguments);
+  g_free (d);
+}
+
+static void
+replace_add (ReplaceData *d,
+             const char  *command,
+             JsonNode    *arguments)   /* transfer full */
+{
+  g_ptr_array_add (d->commands, g_strdup (command));
+  g_ptr_array_add (d->arguments, arguments);
+}
+
+static JsonNode *
+id_args (const char *id)
+{
+  JsonNode *args = hg_qmp_args_new ();
+
+  json_object_set_string_member (hg_qmp_args_obj (args), "id", id);
+  return args;
+}
+
+static void replace_step (GTask *task);
+
+static void
+replace_step_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) ret = NULL;
+  GError *error = NULL;
+
+  ret = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, &error);
+  if (ret == NULL)
+    {
+      ReplaceData *d = g_task_get_task_data (task);
+
+      g_prefix_error (&error, "%s: ", (const char *) d->commands->pdata[d->next - 1]);
+      g_task_return_error (task, error);
+      return;
+    }
+  replace_step (g_steal_pointer (&task));
+}
+
+static void
+replace_step (GTask *task)   /* transfer full */
+{
+  ReplaceData *d = g_task_get_task_data (task);
+  guint i = d->next++;
+
+  if (i >= d->commands->len)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  hg_qmp_client_execute_async (g_task_get_source_object (task), d->commands->pdata[i],
+                               d->arguments->pdata[i], g_task_get_cancellable (task),
+                               replace_step_done, task);
+}
+
+void
+hg_qmp_replace_medium_async (HgQmpClient *client, const char *id, GPtrArray *nodes,
+                             const char *node_name, gboolean force, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  ReplaceData *d;
+  JsonNode *args;
+
+  g_return_if_fail (HG_IS_QMP_CLIENT (client));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hg_qmp_replace_medium_async);
+  if (id == NULL || *id == '\0' || nodes == NULL || nodes->len == 0 ||
+      node_name == NULL || *node_name == '\0')
+    {
+      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
+                               _("Name the drive by its id and give the new medium's nodes"));
+      g_object_unref (task);
+      return;
+    }
+  d = g_new0 (ReplaceData, 1);
+  d->commands = g_ptr_array_new_with_free_func (g_free);
+  d->arguments = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_task_set_task_data (task, d, (GDestroyNotify) replace_data_free);
+
+  for (guint i = 0; i < nodes->len; i++)
+    replace_add (d, "blockdev-add", json_node_copy (g_ptr_array_index (nodes, i)));
+  args = id_args (id);
+  if (force)
+    json_object_set_boolean_member (hg_qmp_args_obj (args), "force", TRUE);
+  replace_add (d, "blockdev-open-tray", args);
+  replace_add (d, "blockdev-remove-medium", id_args (id));
+  args = id_args (id);
+  json_object_set_string_member (hg_qmp_args_obj (args), "node-name", node_name);
+  replace_add (d, "blockdev-insert-medium", args);
+  replace_add (d, "blockdev-close-tray", id_args (id));
+  replace_step (task);
+}

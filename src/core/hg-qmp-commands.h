@@ -121,7 +121,8 @@ GPtrArray *hg_qmp_query_block_finish   (HgQmpClient *client, GAsyncResult *resul
 
 /* eject / blockdev-change-medium.  Name the drive either by its legacy
  * device name or its qdev id (exactly one non-NULL).  format may be NULL
- * (probed by QEMU).  force: eject even if the guest locked the tray.
+ * (probed by QEMU).  blockdev-change-medium lets QEMU open a qcow2's
+ * backing file: a VM's media change uses hg_qmp_replace_medium_async().  force: eject even if the guest locked the tray.
  * finish with hg_qmp_simple_finish(). */
 void     hg_qmp_eject_async            (HgQmpClient *client, const char *device,
                                         const char *id, gboolean force,
@@ -131,6 +132,18 @@ void     hg_qmp_change_medium_async    (HgQmpClient *client, const char *device,
                                         const char *id, const char *filename,
                                         const char *format, gboolean force,
                                         GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+
+/* A new medium that QEMU opens exactly as given: blockdev-add of each of
+ * nodes (JSON objects, bottom first, e.g. hg_cmdline_blockdev_nodes()),
+ * then blockdev-open-tray (force: even if the guest locked it),
+ * blockdev-remove-medium, blockdev-insert-medium node_name and
+ * blockdev-close-tray on the drive whose qdev id (or QOM path) is id.
+ * Nothing is probed.  An error names the command that failed.  finish
+ * with hg_qmp_simple_finish(). */
+void     hg_qmp_replace_medium_async   (HgQmpClient *client, const char *id,
+                                        GPtrArray *nodes, const char *node_name,
+                                        gboolean force, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
 
 /* ---- internal snapshots (through HMP) --------------------------------- */

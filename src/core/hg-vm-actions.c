@@ -392,6 +392,29 @@ typedef void (*SnapshotFunc) (HgQmpClient *client, const char *name, GCancellabl
                               GAsyncReadyCallback callback, gpointer user_data);
 
 static void
+on_load_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  g_autoptr(HgVmImages) images = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  images = hg_vm_images_check_finish (result, &error);
+  if (images == NULL)
+    {
+      g_prefix_error (&error, _("VM '%s': snapshot not loaded: "), self->config->label);
+      g_task_return_error (task, error);
+      return;
+    }
+  if ((qmp = task_require_qmp (task)) != NULL)
+    hg_qmp_loadvm_async (qmp, g_task_get_task_data (task), g_task_get_cancellable (task),
+                         on_simple_done, g_object_ref (task));
+}
+
+static void
 run_snapshot (HgVm               *self,
               gpointer            source_tag,
               SnapshotFunc        func,
@@ -408,6 +431,16 @@ run_snapshot (HgVm               *self,
       !hg_vm_check_snapshots_supported (self, &error))
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (func == hg_qmp_loadvm_async)
+    {
+      /* the disks are checked again before QEMU reads them back */
+      if (task_require_qmp (task) != NULL)
+        {
+          g_task_set_task_data (task, g_strdup (name), g_free);
+          hg_vm_images_check_async (self->config, cancellable, on_load_checked, g_object_ref (task));
+        }
       return;
     }
   if ((qmp = task_require_qmp (task)) != NULL)
@@ -493,6 +526,7 @@ typedef struct {
   char     *format;
   gboolean  force;
   gboolean  change;
+  HgDiskImageInfo *chain;   /* change: the new medium, checked */
 } MediaData;
 
 static void
@@ -501,6 +535,7 @@ media_data_free (MediaData *d)
   g_free (d->device);
   g_free (d->file);
   g_free (d->format);
+  g_clear_pointer (&d->chain, hg_disk_image_info_free);
   g_free (d);
 }
 
@@ -608,12 +643,56 @@ on_media_resolved (GObject      *source,
     const char *id = dev == NULL ? hit->qdev : NULL;
 
     if (d->change)
-      hg_qmp_change_medium_async (qmp, dev, id, d->file, d->format, d->force,
-                                  g_task_get_cancellable (task), on_simple_done, g_object_ref (task));
+      {
+        /* the checked chain as explicit nodes: QEMU opens nothing else */
+        const char *qdev = hit->qdev != NULL ? hit->qdev : dev;
+        g_autofree char *node = g_strdup_printf ("medium%08x", g_random_int ());
+        g_autoptr(GPtrArray) nodes = NULL;
+        gboolean floppy = qdev != NULL && (g_str_has_prefix (qdev, "fd") ||
+                                           g_str_has_prefix (qdev, "floppy"));
+
+        nodes = hg_cmdline_blockdev_nodes (d->chain, node, !floppy, &error);
+        if (nodes == NULL || qdev == NULL)
+          {
+            if (error == NULL)
+              error = g_error_new (HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
+                                   _("VM '%s': the drive has no id to change its medium"),
+                                   self->config->label);
+            g_task_return_error (task, error);
+            return;
+          }
+        hg_qmp_replace_medium_async (qmp, qdev, nodes, node, d->force,
+                                     g_task_get_cancellable (task), on_simple_done,
+                                     g_object_ref (task));
+      }
     else
       hg_qmp_eject_async (qmp, dev, id, d->force,
                           g_task_get_cancellable (task), on_simple_done, g_object_ref (task));
   }
+}
+
+static void
+on_medium_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  MediaData *d = g_task_get_task_data (task);
+  GError *error = NULL;
+  HgQmpClient *qmp;
+
+  d->chain = hg_vm_images_check_medium_finish (result, &error);
+  if (d->chain == NULL)
+    {
+      g_prefix_error (&error, _("VM '%s': "), self->config->label);
+      g_task_return_error (task, error);
+      return;
+    }
+  if ((qmp = task_require_qmp (task)) == NULL)
+    return;
+  hg_qmp_query_block_async (qmp, g_task_get_cancellable (task), on_media_resolved,
+                            g_object_ref (task));
 }
 
 static void
@@ -628,10 +707,13 @@ run_media (HgVm               *self,
   HgQmpClient *qmp;
 
   g_task_set_task_data (task, d, (GDestroyNotify) media_data_free);
-  if (d->change && !g_file_test (d->file, G_FILE_TEST_IS_REGULAR))
+  if (d->change)
     {
-      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
-                               _("No such image file: %s"), d->file);
+      /* the new medium is checked as a start checks images: its format as
+       * given (never probed), its backing chain inside the VM's folder */
+      if (task_require_qmp (task) != NULL)
+        hg_vm_images_check_medium_async (self->config, d->file, d->format, cancellable,
+                                         on_medium_checked, g_object_ref (task));
       return;
     }
   if ((qmp = task_require_qmp (task)) == NULL)

@@ -370,6 +370,9 @@ parse_disk (Loader     *l,
   disk->path = get_opt (l, group, "path");
   disk->format = get_opt (l, group, "format");
   disk->interface = get_opt (l, group, "interface");
+  disk->allow_backing = g_key_file_get_string_list (l->kf, group, "allow-backing", NULL, NULL);
+  if (disk->allow_backing != NULL && disk->allow_backing[0] == NULL)
+    g_clear_pointer (&disk->allow_backing, g_strfreev);
   return TRUE;
 }
 

@@ -12,7 +12,7 @@
 
 /* Saving a config into its retained key file, then atomically to disk. */
 
-static const char *const disk_keys[] = { "path", "format", "interface", NULL };
+static const char *const disk_keys[] = { "path", "format", "interface", "allow-backing", NULL };
 static const char *const medium_keys[] = { "path", "format", NULL };
 static const char *const net_keys[] = {
   "mode", "switch", "tap", "mac", "model", "vdeq", "hostfwd", "tftp", "bootfile", NULL
@@ -51,6 +51,12 @@ write_disk (GKeyFile   *kf,
   g_key_file_set_string (kf, group, "path", disk->path != NULL ? disk->path : "");
   set_opt (kf, group, "format", disk->format);
   set_opt (kf, group, "interface", disk->interface);
+  if (disk->allow_backing != NULL && disk->allow_backing[0] != NULL)
+    g_key_file_set_string_list (kf, group, "allow-backing",
+                                (const char * const *) disk->allow_backing,
+                                g_strv_length (disk->allow_backing));
+  else
+    g_key_file_remove_key (kf, group, "allow-backing", NULL);
 }
 
 static void

@@ -314,6 +314,7 @@ hg_disk_free (HgDisk *disk)
   g_free (disk->format);
   g_free (disk->interface);
   g_free (disk->group);
+  g_strfreev (disk->allow_backing);
   g_free (disk);
 }
 
@@ -626,6 +627,38 @@ check_path (Check      *c,
   return check_string (c, group, key, value);
 }
 
+/* [disk:N] allow-backing: absolute paths, each a file or a folder, never
+ * the whole file system */
+static gboolean
+check_allow_backing (Check              *c,
+                     const char         *group,
+                     const char * const *allow)
+{
+  for (guint i = 0; allow != NULL && allow[i] != NULL; i++)
+    {
+      g_autofree char *quoted = hg_config_quote_value (allow[i]);
+      g_autofree char *canon = NULL;
+
+      if (!check_string (c, group, "allow-backing", allow[i]))
+        return FALSE;
+      if (!g_path_is_absolute (allow[i]))
+        {
+          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "allow-backing",
+                     _("%s is not an absolute path (a backing file or a folder of them)"), quoted);
+          return FALSE;
+        }
+      canon = g_canonicalize_filename (allow[i], NULL);
+      if (g_str_equal (canon, "/"))
+        {
+          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "allow-backing",
+                     _("%s would allow every file of the host; name the backing file or its folder"),
+                     quoted);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static char *
 element_group (const char *group,
                const char *prefix,
@@ -811,7 +844,8 @@ hg_vm_config_validate (HgVmConfig  *self,
           return FALSE;
         }
       if (!check_one_of (&c, group, "format", disk->format, disk_formats, _("a disk image format")) ||
-          !check_one_of (&c, group, "interface", disk->interface, disk_interfaces, _("a disk interface")))
+          !check_one_of (&c, group, "interface", disk->interface, disk_interfaces, _("a disk interface")) ||
+          !check_allow_backing (&c, group, (const char * const *) disk->allow_backing))
         return FALSE;
     }
 

@@ -29,6 +29,9 @@ typedef struct {
   char *interface;  /* virtio, ide, scsi, sd, none (arch default when NULL) */
   char *group;      /* key file group it was loaded from ("disk:0"), NULL when
                        new; kept by load/save so its unknown keys follow it */
+  GStrv allow_backing; /* allow-backing: absolute files or folders outside the
+                          VM's folder that the image's backing chain may use,
+                          by the user's explicit choice; NULL: none */
 } HgDisk;
 
 /* Removable media: [cdrom:N], [floppy:N], [usb:N] */

@@ -814,7 +814,7 @@ build_argv (HgVmSpec    *self,
   g_autofree char *root = hg_runtime_root ();
   g_autoptr(HgRuntimePaths) runtime = hg_runtime_paths_new (root, self->uuid);
   g_autoptr(GError) local = NULL;
-  char **argv = hg_cmdline_build (config, boot_mode, runtime, self->caps, &local);
+  char **argv = hg_cmdline_build (config, boot_mode, runtime, self->caps, NULL, &local);
 
   if (argv == NULL)
     (void) fail (error, FAILED, _("Command line: %s"), local->message);

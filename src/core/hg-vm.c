@@ -474,6 +474,11 @@ hg_vm_get_qmp_client (HgVm *self)
 
 /* ---- start ------------------------------------------------------------- */
 
+typedef struct {
+  HgBootMode boot_mode;
+  gboolean   paused;
+} StartRequest;
+
 static void
 on_process_started (GObject      *source,
                     GAsyncResult *result,
@@ -485,7 +490,7 @@ on_process_started (GObject      *source,
   g_autoptr(HgQmpClient) qmp = NULL;
   GError *error = NULL;
   GPid pid = 0;
-  gboolean paused = GPOINTER_TO_INT (g_task_get_task_data (task));
+  gboolean paused = ((StartRequest *) g_task_get_task_data (task))->paused;
 
   qmp = hg_process_start_finish (result, &sub, &pid, &error);
   if (qmp == NULL)
@@ -508,6 +513,33 @@ on_process_started (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The images were checked (hg_vm_images_check_async): QEMU gets exactly
+ * these nodes, or the start stops here naming the image */
+static void
+on_images_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  StartRequest *req = g_task_get_task_data (task);
+  g_autoptr(HgVmImages) images = NULL;
+  GError *error = NULL;
+
+  images = hg_vm_images_check_finish (result, &error);
+  if (images == NULL)
+    {
+      g_prefix_error (&error, _("VM '%s': "), self->config->label);
+      hg_vm_set_state (self, HG_VM_STATE_STOPPED, error->message);
+      g_task_return_error (task, error);
+      return;
+    }
+  hg_process_start_async (self->config, req->boot_mode, hg_vm_get_runtime_paths (self), self->caps,
+                          images,
+                          req->paused ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
+                          g_task_get_cancellable (task), on_process_started, g_object_ref (task));
+}
+
 void
 hg_vm_start_async (HgVm               *self,
                    HgBootMode          boot_mode,
@@ -517,12 +549,16 @@ hg_vm_start_async (HgVm               *self,
                    gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
+  StartRequest *req;
 
   g_return_if_fail (HG_IS_VM (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hg_vm_start_async);
-  g_task_set_task_data (task, GINT_TO_POINTER ((flags & HG_VM_START_PAUSED) != 0), NULL);
+  req = g_new0 (StartRequest, 1);
+  req->boot_mode = boot_mode;
+  req->paused = (flags & HG_VM_START_PAUSED) != 0;
+  g_task_set_task_data (task, req, g_free);
 
   if (hg_vm_is_active (self))
     {
@@ -542,9 +578,8 @@ hg_vm_start_async (HgVm               *self,
   self->shutdown_seen = FALSE;
   hg_vm_set_log_tail (self, NULL);
   hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
-  hg_process_start_async (self->config, boot_mode, hg_vm_get_runtime_paths (self), self->caps,
-                          (flags & HG_VM_START_PAUSED) ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
-                          cancellable, on_process_started, g_object_ref (task));
+  /* every start checks the images again: the folder may have changed */
+  hg_vm_images_check_async (self->config, cancellable, on_images_checked, g_object_ref (task));
 }
 
 gboolean

@@ -94,8 +94,10 @@ update_command_line (HgWindow *self)
       return;
     }
   config = hg_vm_get_config (self->current);
+  /* display only: the images are checked by the start itself (each shown
+   * alone here, without a backing file) */
   argv = hg_cmdline_build (config, config->boot_mode, hg_vm_get_runtime_paths (self->current),
-                           self->caps, &error);
+                           self->caps, NULL, &error);
   if (argv == NULL)
     {
       hg_details_view_set_command_line (self->details, NULL, error->message);
