@@ -179,6 +179,36 @@ move_has_error (gpointer dialog)
 
 /* ---- properties ------------------------------------------------------------- */
 
+/* [disk:N] allow-backing is shown, naming the disk and the folder */
+static void
+test_properties_allow_backing (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = make_vm ("trusting", "qcow2", &base);
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  HgPropertiesDialog *dialog;
+  GType type = HG_TYPE_PROPERTIES_DIALOG;
+  const char *text;
+
+  SKIP_WITHOUT_GUEST (config);
+  ((HgDisk *) config->disks->pdata[0])->allow_backing = g_strsplit ("/srv/shared-bases", ";", -1);
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  vm = hg_vm_new_for_config (config);
+  dialog = hg_properties_dialog_new (NULL, vm);
+  show (dialog);
+  g_assert_true (gtk_widget_get_visible (child (dialog, type, "trust_title")));
+  g_assert_true (gtk_widget_get_visible (child (dialog, type, "allow_backing_label")));
+  text = gtk_label_get_text (GTK_LABEL (child (dialog, type, "allow_backing_label")));
+  g_assert_true (string_contains (text, "Disk 1 (trusting.qcow2)"));
+  g_assert_true (string_contains (text, "/srv/shared-bases"));
+  g_assert_true (string_contains (text, "allow-backing"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-properties-allow-backing");
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+  hg_test_remove_tree (base);
+}
+
 static void
 test_properties (void)
 {
@@ -205,6 +235,8 @@ test_properties (void)
                    ((HgNic *) g_ptr_array_index (config->nics, 0))->mac);
   g_assert_true (gtk_widget_get_sensitive (child (dialog, type, "grid")));
   g_assert_false (gtk_widget_get_visible (child (dialog, type, "running_note")));
+  /* nothing outside the VM's folder is trusted */
+  g_assert_false (gtk_widget_get_visible (child (dialog, type, "allow_backing_label")));
 
   /* edits */
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, type, "memory_spin")), 128);
@@ -935,6 +967,7 @@ main (int argc, char *argv[])
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/hangar/ui/dialogs/properties", test_properties);
+  g_test_add_func ("/hangar/ui/dialogs/properties-allow-backing", test_properties_allow_backing);
   g_test_add_func ("/hangar/ui/dialogs/clone", test_clone);
   g_test_add_func ("/hangar/ui/dialogs/delete", test_delete);
   g_test_add_func ("/hangar/ui/dialogs/move", test_move);

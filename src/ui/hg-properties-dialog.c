@@ -29,6 +29,8 @@ struct _HgPropertiesDialog
   GtkEntry             *mac_entry;
   GtkComboBoxText      *nic_model_combo;
   GtkComboBoxText      *console_combo;
+  GtkLabel             *trust_title;
+  GtkLabel             *allow_backing_label;
   GtkWidget            *save_button;
 };
 
@@ -106,6 +108,36 @@ update_sensitivity (HgPropertiesDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->nic_model_combo), has_nic);
 }
 
+/* [disk:N] allow-backing, shown (read-only: it is set in the config file)
+ * for the disks that have it, so that a folder from someone else cannot
+ * quietly trust a host file */
+static void
+fill_allow_backing (HgPropertiesDialog *self,
+                    HgVmConfig         *config)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      HgDisk *disk = g_ptr_array_index (config->disks, i);
+      g_autofree char *list = NULL;
+
+      if (disk->allow_backing == NULL || disk->allow_backing[0] == NULL)
+        continue;
+      list = g_strjoinv (", ", disk->allow_backing);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* TRANSLATORS: "Disk 1 (top.qcow2) may use backing files in: /srv/base" */
+      g_string_append_printf (text, _("Disk %u (%s) may use backing files in: %s"), i + 1,
+                              disk->path != NULL ? disk->path : "", list);
+    }
+  if (text->len > 0)
+    g_string_append (text, _("\n(allow-backing in the VM's config file)"));
+  gtk_label_set_text (self->allow_backing_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->trust_title), text->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->allow_backing_label), text->len > 0);
+}
+
 static void
 fill (HgPropertiesDialog *self)
 {
@@ -126,6 +158,7 @@ fill (HgPropertiesDialog *self)
   gtk_entry_set_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (self->nic_model_combo))),
                       nic != NULL && nic->model != NULL ? nic->model : "");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->console_combo), hg_console_to_string (config->console));
+  fill_allow_backing (self, config);
   update_sensitivity (self);
 }
 
@@ -494,6 +527,8 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, mac_entry);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, nic_model_combo);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, console_combo);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, trust_title);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, allow_backing_label);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, save_button);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
