@@ -577,6 +577,86 @@ test_import_ctys (void)
   hg_test_remove_tree (dir);
 }
 
+/* Files an image names besides its backing file: a qcow2's external data
+ * file, a VMDK's extents; refused outside the folder before qemu-img or
+ * QEMU opens them */
+static void
+test_named_files (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hangar-named-XXXXXX", &error);
+  g_autofree char *elsewhere = g_dir_make_tmp ("hangar-elsewhere-XXXXXX", &error);
+  g_autofree char *data = g_build_filename (elsewhere, "data.raw", NULL);
+  g_autofree char *qcow2 = g_build_filename (dir, "data.qcow2", NULL);
+  g_autofree char *opt = g_strdup_printf ("data_file=%s", data);
+  g_autofree char *vmdk = g_build_filename (dir, "flat.vmdk", NULL);
+  g_autofree char *desc = NULL;
+  g_autofree char *hostile = NULL;
+  g_autoptr(HgDiskImageInfo) info = NULL;
+  const char *allowed[] = { dir, NULL };
+  const char *extent_line = "\"flat-flat.vmdk\"";
+  char *at;
+
+  if (caps->qemu_img == NULL)
+    {
+      g_test_skip ("qemu-img is not installed");
+      return;
+    }
+  img ("create", "-q", "-f", "qcow2", "-o", opt, qcow2, "16M", NULL);
+  info = hg_disk_image_check (qcow2, "qcow2", allowed, "the VM's folder", NULL, &error);
+  g_assert_null (info);
+  g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE);
+  assert_contains (error->message, "its external data file “");
+  assert_contains (error->message, "data.raw” is outside the VM's folder");
+  g_clear_error (&error);
+
+  /* a VMDK descriptor whose extent is a host file */
+  img ("create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat", vmdk, "1M", NULL);
+  info = hg_disk_image_check (vmdk, "vmdk", allowed, "the VM's folder", NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&info, hg_disk_image_info_free);
+  g_assert_true (g_file_get_contents (vmdk, &desc, NULL, NULL));
+  at = strstr (desc, extent_line);
+  g_assert_nonnull (at);
+  *at = '\0';
+  hostile = g_strconcat (desc, "\"/etc/shadow\"", at + strlen (extent_line), NULL);
+  g_assert_true (g_file_set_contents (vmdk, hostile, -1, NULL));
+  info = hg_disk_image_check (vmdk, "vmdk", allowed, "the VM's folder", NULL, &error);
+  g_assert_null (info);
+  g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE);
+  assert_contains (error->message, "flat.vmdk: refused: its extent file “/etc/shadow” is outside");
+  g_clear_error (&error);
+
+  /* an extent on the network: refused before qemu-img would connect */
+  {
+    g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    g_autoptr(GSocket) peer = NULL;
+    g_autofree char *nbd = NULL;
+
+    g_assert_true (g_socket_bind (listener, addr, TRUE, NULL));
+    g_assert_true (g_socket_listen (listener, NULL));
+    g_socket_set_blocking (listener, FALSE);
+    bound = g_socket_get_local_address (listener, NULL);
+    nbd = g_strdup_printf ("\"nbd:127.0.0.1:%u\"",
+                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    g_free (hostile);
+    hostile = g_strconcat (desc, nbd, at + strlen (extent_line), NULL);
+    g_assert_true (g_file_set_contents (vmdk, hostile, -1, NULL));
+    info = hg_disk_image_check (vmdk, "vmdk", allowed, "the VM's folder", NULL, &error);
+    g_assert_null (info);
+    g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_NETWORK);
+    assert_contains (error->message, "its extent file “nbd:127.0.0.1:");
+    peer = g_socket_accept (listener, NULL, NULL);
+    g_assert_null (peer);
+  }
+  hg_test_remove_tree (dir);
+  hg_test_remove_tree (elsewhere);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -600,6 +680,7 @@ main (int   argc,
   g_test_add_func ("/hangar/images/media-change", test_media_change);
   g_test_add_func ("/hangar/images/snapshot-load", test_snapshot_load);
   g_test_add_func ("/hangar/images/import-ctys", test_import_ctys);
+  g_test_add_func ("/hangar/images/named-files", test_named_files);
   ret = g_test_run ();
   hg_host_caps_unref (caps);
   g_free (ctl_path);

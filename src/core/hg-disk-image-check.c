@@ -4,6 +4,7 @@
 
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -248,6 +249,88 @@ check_other_files (const char     *image,
   return TRUE;
 }
 
+static guint32
+be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+/* The same files, read from the image itself before qemu-img opens it:
+ * qemu-img info does not follow a backing file, but it does open a
+ * qcow2's data file and a VMDK's extents, which could name a device or a
+ * network address.  format NULL: whatever the header says. */
+static gboolean
+prescan_named_files (const char     *image,
+                     const char     *format,
+                     const Allowed  *a,
+                     GError        **error)
+{
+  g_autofree guint8 *buf = g_malloc (MAX_INFO_BYTES + 1);
+  gboolean qcow2, vmdk;
+  gssize n;
+  int fd;
+
+  fd = g_open (image, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (fd < 0)
+    return TRUE;   /* qemu-img says why */
+  n = read (fd, buf, MAX_INFO_BYTES);
+  close (fd);
+  if (n < 8)
+    return TRUE;
+  buf[n] = '\0';
+  qcow2 = memcmp (buf, "QFI\xfb", 4) == 0 && (format == NULL || g_str_equal (format, "qcow2"));
+  vmdk = (memcmp (buf, "KDMV", 4) == 0 || g_str_has_prefix ((const char *) buf, "# Disk DescriptorFile")) &&
+         (format == NULL || g_str_equal (format, "vmdk"));
+
+  if (qcow2 && n >= 104)
+    {
+      /* header extensions: type, length, data padded to 8 bytes */
+      gsize off = be32 (buf + 4) >= 3 ? be32 (buf + 100) : 72;
+
+      while (off + 8 <= (gsize) n)
+        {
+          guint32 type = be32 (buf + off);
+          guint32 len = be32 (buf + off + 4);
+
+          if (type == 0 || len > (gsize) n - off - 8)
+            break;
+          if (type == 0x44415441)   /* "DATA": the external data file */
+            {
+              g_autofree char *name = g_strndup ((const char *) buf + off + 8, len);
+              g_autofree char *checked = check_named_file (image, _("external data file"), name, a, error);
+
+              if (checked == NULL)
+                return FALSE;
+            }
+          off += 8 + ((len + 7) & ~7u);
+        }
+    }
+  if (vmdk)
+    {
+      /* descriptor lines: RW|RDONLY|NOACCESS SECTORS TYPE "FILE" [OFFSET] */
+      static const char *const access[] = { "\nRW ", "\nRDONLY ", "\nNOACCESS " };
+
+      for (guint i = 0; i < G_N_ELEMENTS (access); i++)
+        for (const char *p = strstr ((const char *) buf, access[i]); p != NULL;
+             p = strstr (p + 1, access[i]))
+          {
+            const char *open_q = strchr (p + 1, '"');
+            const char *eol = strchr (p + 1, '\n');
+            const char *close_q = open_q != NULL ? strchr (open_q + 1, '"') : NULL;
+            g_autofree char *name = NULL;
+            g_autofree char *checked = NULL;
+
+            if (open_q == NULL || close_q == NULL || (eol != NULL && close_q > eol))
+              continue;
+            name = g_strndup (open_q + 1, (gsize) (close_q - open_q - 1));
+            checked = check_named_file (image, _("extent file"), name, a, error);
+            if (checked == NULL)
+              return FALSE;
+          }
+    }
+  return TRUE;
+}
+
 static HgDiskImageInfo *
 info_new (void)
 {
@@ -345,6 +428,8 @@ check_chain (const char     *path,
                        _("%s: the backing chain is longer than %d images"), path, MAX_CHAIN);
           return NULL;
         }
+      if (!prescan_named_files (current, current_format, a, error))
+        return NULL;
       g_ptr_array_add (argv, qemu_img);
       g_ptr_array_add (argv, (char *) "info");
       g_ptr_array_add (argv, (char *) "--output=json");
@@ -565,7 +650,8 @@ job_new (HgVmConfig         *config,
 }
 
 static Jobs *
-jobs_new (HgVmConfig *config)
+jobs_new (HgVmConfig *config,
+          gboolean    with_media)
 {
   Jobs *jobs = g_new0 (Jobs, 1);
   guint per_kind[3] = { 0, 0, 0 };
@@ -586,7 +672,8 @@ jobs_new (HgVmConfig *config)
       g_autofree char *group = g_strdup_printf ("%s:%u", kind != NULL ? kind : "medium",
                                                 m->kind < 3 ? per_kind[m->kind]++ : i);
 
-      g_ptr_array_add (jobs->jobs, job_new (config, group, m->path, m->format, NULL, FALSE));
+      g_ptr_array_add (jobs->jobs, job_new (config, group, with_media ? m->path : NULL, m->format,
+                                            NULL, FALSE));
     }
   return jobs;
 }
@@ -648,7 +735,7 @@ hg_vm_images_check (HgVmConfig    *config,
 
   g_return_val_if_fail (config != NULL, NULL);
 
-  jobs = jobs_new (config);
+  jobs = jobs_new (config, TRUE);
   images = jobs_run (jobs, cancellable, error);
   jobs_free (jobs);
   return images;
@@ -669,11 +756,12 @@ check_thread (GTask        *task,
     g_task_return_pointer (task, images, (GDestroyNotify) hg_vm_images_free);
 }
 
-void
-hg_vm_images_check_async (HgVmConfig          *config,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+static void
+check_async (HgVmConfig          *config,
+             gboolean             with_media,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -681,8 +769,26 @@ hg_vm_images_check_async (HgVmConfig          *config,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hg_vm_images_check_async);
-  g_task_set_task_data (task, jobs_new (config), (GDestroyNotify) jobs_free);
+  g_task_set_task_data (task, jobs_new (config, with_media), (GDestroyNotify) jobs_free);
   g_task_run_in_thread (task, check_thread);
+}
+
+void
+hg_vm_images_check_async (HgVmConfig          *config,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  check_async (config, TRUE, cancellable, callback, user_data);
+}
+
+void
+hg_vm_images_check_disks_async (HgVmConfig          *config,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  check_async (config, FALSE, cancellable, callback, user_data);
 }
 
 HgVmImages *

@@ -122,6 +122,12 @@ void        hg_vm_images_check_async  (HgVmConfig          *config,
                                        gpointer             user_data);
 HgVmImages *hg_vm_images_check_finish (GAsyncResult        *result,
                                        GError             **error);
+/* Only the disks (a snapshot load): the media are left NULL; finish with
+ * hg_vm_images_check_finish() */
+void        hg_vm_images_check_disks_async (HgVmConfig          *config,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 /* One new medium for a drive of the VM (media change), in a thread: the
  * same rules, the VM's folder allowed for its backing files. */
 void        hg_vm_images_check_medium_async  (HgVmConfig          *config,

@@ -439,7 +439,7 @@ run_snapshot (HgVm               *self,
       if (task_require_qmp (task) != NULL)
         {
           g_task_set_task_data (task, g_strdup (name), g_free);
-          hg_vm_images_check_async (self->config, cancellable, on_load_checked, g_object_ref (task));
+          hg_vm_images_check_disks_async (self->config, cancellable, on_load_checked, g_object_ref (task));
         }
       return;
     }
