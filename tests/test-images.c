@@ -394,6 +394,24 @@ test_allow_backing (void)
   g_assert_true (hg_vm_is_active (vm));
   stop_vm (vm);
 
+  /* what allow-backing admits must be an image format, not raw: a raw
+   * "image" could be any host file the folder's author names */
+  {
+    g_autofree char *secret = g_build_filename (shared, "id_rsa", NULL);
+    g_autofree char *top2 = g_build_filename (config->dir, "top2.qcow2", NULL);
+    const char *folders[] = { config->dir, NULL };
+    const char *allow[] = { shared, NULL };
+    g_autoptr(HgDiskImageInfo) info = NULL;
+
+    g_assert_true (g_file_set_contents (secret, "-----BEGIN OPENSSH PRIVATE KEY-----\n", -1, NULL));
+    img ("create", "-q", "-f", "qcow2", "-u", "-b", secret, "-F", "raw", top2, "16M", NULL);
+    info = hg_disk_image_check (top2, "qcow2", folders, allow, "the VM's folder", NULL, &error);
+    g_assert_null (info);
+    g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE);
+    assert_contains (error->message, "id_rsa” lies outside the VM's folder and is raw");
+    g_clear_error (&error);
+  }
+
   /* a relative entry or the whole file system is refused on load */
   {
     const char *bad[][2] = { { "allow-backing=shared/", "is not an absolute path" },
@@ -603,7 +621,7 @@ test_named_files (void)
       return;
     }
   img ("create", "-q", "-f", "qcow2", "-o", opt, qcow2, "16M", NULL);
-  info = hg_disk_image_check (qcow2, "qcow2", allowed, "the VM's folder", NULL, &error);
+  info = hg_disk_image_check (qcow2, "qcow2", allowed, NULL, "the VM's folder", NULL, &error);
   g_assert_null (info);
   g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE);
   assert_contains (error->message, "its external data file “");
@@ -612,7 +630,7 @@ test_named_files (void)
 
   /* a VMDK descriptor whose extent is a host file */
   img ("create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat", vmdk, "1M", NULL);
-  info = hg_disk_image_check (vmdk, "vmdk", allowed, "the VM's folder", NULL, &error);
+  info = hg_disk_image_check (vmdk, "vmdk", allowed, NULL, "the VM's folder", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&info, hg_disk_image_info_free);
   g_assert_true (g_file_get_contents (vmdk, &desc, NULL, NULL));
@@ -621,7 +639,7 @@ test_named_files (void)
   *at = '\0';
   hostile = g_strconcat (desc, "\"/etc/shadow\"", at + strlen (extent_line), NULL);
   g_assert_true (g_file_set_contents (vmdk, hostile, -1, NULL));
-  info = hg_disk_image_check (vmdk, "vmdk", allowed, "the VM's folder", NULL, &error);
+  info = hg_disk_image_check (vmdk, "vmdk", allowed, NULL, "the VM's folder", NULL, &error);
   g_assert_null (info);
   g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE);
   assert_contains (error->message, "flat.vmdk: refused: its extent file “/etc/shadow” is outside");
@@ -646,7 +664,7 @@ test_named_files (void)
     g_free (hostile);
     hostile = g_strconcat (desc, nbd, at + strlen (extent_line), NULL);
     g_assert_true (g_file_set_contents (vmdk, hostile, -1, NULL));
-    info = hg_disk_image_check (vmdk, "vmdk", allowed, "the VM's folder", NULL, &error);
+    info = hg_disk_image_check (vmdk, "vmdk", allowed, NULL, "the VM's folder", NULL, &error);
     g_assert_null (info);
     g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_NETWORK);
     assert_contains (error->message, "its extent file “nbd:127.0.0.1:");

@@ -152,7 +152,7 @@ check_disks (HgCtysImport  *self,
       where = g_strdup_printf (_("the VM's folder %s"), vm_dir);
       if (cfg->dir == NULL)
         allowed[1] = NULL;
-      info = hg_disk_image_check (abs, disk->format, allowed, where, NULL, &local);
+      info = hg_disk_image_check (abs, disk->format, allowed, NULL, where, NULL, &local);
       if (info == NULL)
         {
           g_propagate_prefixed_error (error, local, _("%s: hard disk %u: "), self->display, i);

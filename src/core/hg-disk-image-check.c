@@ -100,50 +100,65 @@ real_path (const char *path)
   return copy;
 }
 
-/* Where the files an image names may lie: folders or single files,
- * resolved; where says it in messages ("the VM's folder /vms/x"). */
+/* Where the files an image names may lie: folders (the VM's, the image's
+ * own) and, for backing files only, what the user allowed by name
+ * (allow-backing), all resolved; where says it in messages ("the VM's
+ * folder /vms/x"). */
 typedef struct {
   GPtrArray *allowed;
+  GPtrArray *extra;
   char      *where;
 } Allowed;
+
+static void
+allowed_init (Allowed *a)
+{
+  a->allowed = g_ptr_array_new_with_free_func (g_free);
+  a->extra = g_ptr_array_new_with_free_func (g_free);
+  a->where = NULL;
+}
 
 static void
 allowed_clear (Allowed *a)
 {
   g_clear_pointer (&a->allowed, g_ptr_array_unref);
+  g_clear_pointer (&a->extra, g_ptr_array_unref);
   g_clear_pointer (&a->where, g_free);
 }
 
 static void
-allowed_add (Allowed    *a,
+allowed_add (GPtrArray  *list,
              const char *path)
 {
   char *resolved = real_path (path);
 
   if (resolved == NULL)
     resolved = g_canonicalize_filename (path, NULL);
-  g_ptr_array_add (a->allowed, resolved);
+  g_ptr_array_add (list, resolved);
 }
 
 static gboolean
-is_allowed (const Allowed *a,
-            const char    *resolved)
+is_inside_any (GPtrArray  *list,
+               const char *resolved)
 {
-  for (guint i = 0; i < a->allowed->len; i++)
-    if (path_is_inside (resolved, a->allowed->pdata[i]))
+  for (guint i = 0; i < list->len; i++)
+    if (path_is_inside (resolved, list->pdata[i]))
       return TRUE;
   return FALSE;
 }
 
 /* A file an image names (its backing file, a VMDK extent, a qcow2 data
- * file), checked: a local path, existing, a regular file, inside what is
- * allowed.  what is "backing file" ... (translated).  Returns the
+ * file), checked: a local path, existing, a regular file, inside the
+ * folders, or (backing files: by_name TRUE) one the user allowed, which
+ * sets *named.  what is "backing file" ... (translated).  Returns the
  * resolved path. */
 static char *
 check_named_file (const char     *image,
                   const char     *what,
                   const char     *name,
                   const Allowed  *a,
+                  gboolean        by_name,
+                  gboolean       *named,
                   GError        **error)
 {
   g_autofree char *dir = g_path_get_dirname (image);
@@ -151,6 +166,8 @@ check_named_file (const char     *image,
   g_autofree char *resolved = NULL;
   GStatBuf st;
 
+  if (named != NULL)
+    *named = FALSE;
   if (has_protocol (name))
     {
       g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_NETWORK,
@@ -165,7 +182,7 @@ check_named_file (const char     *image,
       g_autofree char *canon = g_canonicalize_filename (joined, NULL);
 
       /* outside is the stronger reason: say it even when missing */
-      if (!is_allowed (a, canon))
+      if (!is_inside_any (a->allowed, canon) && !(by_name && is_inside_any (a->extra, canon)))
         g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
                      _("%s: refused: its %s “%s” is outside %s"), image, what, canon, a->where);
       else
@@ -173,11 +190,16 @@ check_named_file (const char     *image,
                      _("%s: its %s “%s” does not exist"), image, what, canon);
       return NULL;
     }
-  if (!is_allowed (a, resolved))
+  if (!is_inside_any (a->allowed, resolved))
     {
-      g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
-                   _("%s: refused: its %s “%s” is outside %s"), image, what, resolved, a->where);
-      return NULL;
+      if (!by_name || !is_inside_any (a->extra, resolved))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
+                       _("%s: refused: its %s “%s” is outside %s"), image, what, resolved, a->where);
+          return NULL;
+        }
+      if (named != NULL)
+        *named = TRUE;
     }
   if (g_stat (resolved, &st) != 0 || !S_ISREG (st.st_mode))
     {
@@ -221,7 +243,8 @@ check_other_files (const char     *image,
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
       g_autofree char *checked = check_named_file (image, _("external data file"),
-                                                   json_node_get_string (node), a, error);
+                                                   json_node_get_string (node), a, FALSE, NULL,
+                                                   error);
       if (checked == NULL)
         return FALSE;
     }
@@ -241,7 +264,7 @@ check_other_files (const char     *image,
           name = json_object_get_string_member_with_default (json_node_get_object (el), "filename", NULL);
           if (name == NULL)
             continue;
-          checked = check_named_file (image, _("extent file"), name, a, error);
+          checked = check_named_file (image, _("extent file"), name, a, FALSE, NULL, error);
           if (checked == NULL)
             return FALSE;
         }
@@ -297,7 +320,8 @@ prescan_named_files (const char     *image,
           if (type == 0x44415441)   /* "DATA": the external data file */
             {
               g_autofree char *name = g_strndup ((const char *) buf + off + 8, len);
-              g_autofree char *checked = check_named_file (image, _("external data file"), name, a, error);
+              g_autofree char *checked = check_named_file (image, _("external data file"), name, a,
+                                                          FALSE, NULL, error);
 
               if (checked == NULL)
                 return FALSE;
@@ -323,7 +347,7 @@ prescan_named_files (const char     *image,
             if (open_q == NULL || close_q == NULL || (eol != NULL && close_q > eol))
               continue;
             name = g_strndup (open_q + 1, (gsize) (close_q - open_q - 1));
-            checked = check_named_file (image, _("extent file"), name, a, error);
+            checked = check_named_file (image, _("extent file"), name, a, FALSE, NULL, error);
             if (checked == NULL)
               return FALSE;
           }
@@ -355,6 +379,7 @@ check_chain (const char     *path,
   g_autofree char *current = NULL;
   g_autofree char *current_format = NULL;
   gboolean probed_backing = FALSE;
+  gboolean named = FALSE;    /* the current layer is allowed by name only */
   GStatBuf st;
 
   if (g_stat (path, &st) != 0)
@@ -481,12 +506,23 @@ check_chain (const char     *path,
                        path, current);
           return NULL;
         }
+      /* What the user allowed outside the folders must be an image QEMU
+       * checks the header of: raw would let the config name any host file */
+      if (named && g_str_equal (layer->format, "raw"))
+        {
+          g_set_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_BACKING_OUTSIDE,
+                       _("%s: refused: its backing file “%s” lies outside %s and is raw: "
+                         "allow-backing admits only image formats such as qcow2, since a raw "
+                         "file could be any file of the host"), path, current, a->where);
+          return NULL;
+        }
       if (!check_other_files (current, out, a, error))
         return NULL;
       if (layer->backing_filename == NULL)
         break;
 
-      resolved = check_named_file (current, _("backing file"), layer->backing_filename, a, error);
+      resolved = check_named_file (current, _("backing file"), layer->backing_filename, a, TRUE,
+                                   &named, error);
       if (resolved == NULL)
         return NULL;
       for (guint i = 0; i < info->layers->len; i++)
@@ -518,11 +554,12 @@ hg_disk_image_inspect (const char    *path,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  Allowed a = { g_ptr_array_new_with_free_func (g_free), NULL };
+  Allowed a;
   HgDiskImageInfo *info;
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  allowed_init (&a);
   if (allowed_dir != NULL)
     {
       g_autofree char *dir = real_path (allowed_dir);
@@ -541,7 +578,7 @@ hg_disk_image_inspect (const char    *path,
       g_autofree char *top = real_path (path);
       g_autofree char *dir = g_path_get_dirname (top != NULL ? top : path);
 
-      allowed_add (&a, dir);
+      allowed_add (a.allowed, dir);
     }
   a.where = g_strdup (a.allowed->pdata[0]);
   info = check_chain (path, NULL, &a, cancellable, error);
@@ -552,12 +589,13 @@ hg_disk_image_inspect (const char    *path,
 HgDiskImageInfo *
 hg_disk_image_check (const char          *path,
                      const char          *format,
-                     const char * const  *allowed,
+                     const char * const  *folders,
+                     const char * const  *allow_backing,
                      const char          *where,
                      GCancellable        *cancellable,
                      GError             **error)
 {
-  Allowed a = { g_ptr_array_new_with_free_func (g_free), NULL };
+  Allowed a;
   g_autofree char *top = NULL;
   g_autofree char *top_dir = NULL;
   HgDiskImageInfo *info;
@@ -565,12 +603,15 @@ hg_disk_image_check (const char          *path,
   g_return_val_if_fail (path != NULL && g_path_is_absolute (path), NULL);
   g_return_val_if_fail (format != NULL, NULL);
 
-  for (guint i = 0; allowed != NULL && allowed[i] != NULL; i++)
-    allowed_add (&a, allowed[i]);
+  allowed_init (&a);
+  for (guint i = 0; folders != NULL && folders[i] != NULL; i++)
+    allowed_add (a.allowed, folders[i]);
+  for (guint i = 0; allow_backing != NULL && allow_backing[i] != NULL; i++)
+    allowed_add (a.extra, allow_backing[i]);
   /* the image's own folder: where the user keeps an image used in place */
   top = real_path (path);
   top_dir = g_path_get_dirname (top != NULL ? top : path);
-  allowed_add (&a, top_dir);
+  allowed_add (a.allowed, top_dir);
   a.where = g_strdup (where != NULL ? where : top_dir);
   info = check_chain (path, format, &a, cancellable, error);
   allowed_clear (&a);
@@ -584,7 +625,8 @@ typedef struct {
   char  *group;     /* "disk:0" */
   char  *path;      /* absolute, or NULL: an empty drive */
   char  *format;
-  GStrv  allowed;
+  GStrv  folders;
+  GStrv  allow;
   char  *where;
   gboolean disk;
 } Job;
@@ -599,7 +641,8 @@ job_free (Job *job)
   g_free (job->group);
   g_free (job->path);
   g_free (job->format);
-  g_strfreev (job->allowed);
+  g_strfreev (job->folders);
+  g_strfreev (job->allow);
   g_free (job->where);
   g_free (job);
 }
@@ -632,7 +675,6 @@ job_new (HgVmConfig         *config,
          const char * const *allow,
          gboolean            disk)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *dir = vm_dir_of (config);
   Job *job = g_new0 (Job, 1);
 
@@ -640,11 +682,9 @@ job_new (HgVmConfig         *config,
   job->path = path != NULL && *path != '\0' ? hg_vm_config_resolve_path (config, path) : NULL;
   job->format = g_strdup (format != NULL && *format != '\0' ? format : "raw");
   job->disk = disk;
-  if (dir != NULL)
-    g_strv_builder_add (builder, dir);
-  for (guint i = 0; allow != NULL && allow[i] != NULL; i++)
-    g_strv_builder_add (builder, allow[i]);
-  job->allowed = g_strv_builder_end (builder);
+  job->folders = g_new0 (char *, 2);
+  job->folders[0] = g_strdup (dir);
+  job->allow = g_strdupv ((GStrv) allow);
   job->where = dir != NULL ? g_strdup_printf (_("the VM's folder %s"), dir) : NULL;
   return job;
 }
@@ -702,8 +742,9 @@ jobs_run (Jobs          *jobs,
 
       if (job->path != NULL)
         {
-          info = hg_disk_image_check (job->path, job->format, (const char * const *) job->allowed,
-                                      job->where, cancellable, &local);
+          info = hg_disk_image_check (job->path, job->format, (const char * const *) job->folders,
+                                      (const char * const *) job->allow, job->where, cancellable,
+                                      &local);
           if (info == NULL)
             {
               if (job->disk && g_error_matches (local, HG_DISK_IMAGE_ERROR,

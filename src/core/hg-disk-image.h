@@ -85,13 +85,16 @@ HgDiskImageInfo *hg_disk_image_inspect (const char    *path,
  * one, never probed (a raw file starting with a qcow2 header stays raw;
  * raw is checked without qemu-img: it names no other file).  Backing
  * files, VMDK extents and qcow2 data files must resolve inside one of
- * allowed (folders or files) or the image's own folder; where names the
- * allowed place in messages ("the VM's folder /vms/x").  A backing file
+ * folders or the image's own folder; a backing file may also be one of
+ * allow_backing (files or folders, the user's [disk:N] allow-backing)
+ * if it is not raw (a raw "image" could be any host file).  where names
+ * the folders in messages ("the VM's folder /vms/x").  A backing file
  * with no recorded format is probed, and refused if it looks raw.  path
  * is absolute.  Blocking (runs qemu-img). */
 HgDiskImageInfo *hg_disk_image_check   (const char          *path,
                                         const char          *format,
-                                        const char * const  *allowed,
+                                        const char * const  *folders,
+                                        const char * const  *allow_backing,
                                         const char          *where,
                                         GCancellable        *cancellable,
                                         GError             **error);
