@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "hg-ctys.h"
 #include "hg-disk-image.h"
@@ -357,6 +358,26 @@ test_chain_boots (void)
   disk = find_drive (list, "disk0");
   g_assert_true (disk->has_media);
   g_assert_cmpstr (disk->format, ==, "qcow2");
+
+  /* hangarctl cmdline shows exactly the argv the start ran */
+  {
+    g_autofree char *proc = g_strdup_printf ("/proc/%d/cmdline", (int) hg_vm_get_pid (vm));
+    g_autofree char *ran = NULL;
+    g_autoptr(GString) shown = g_string_new (NULL);
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonArray *array;
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (proc, &ran, &len, NULL));
+    g_assert_cmpint (ctl (base, &out, &err, "--json", "cmdline", "chain", NULL), ==, 0);
+    g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+    array = json_node_get_array (json_parser_get_root (parser));
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      g_string_append_len (shown, json_array_get_string_element (array, i),
+                           (gssize) strlen (json_array_get_string_element (array, i)) + 1);
+    g_assert_cmpuint (shown->len, ==, len);
+    g_assert_true (memcmp (shown->str, ran, len) == 0);
+  }
   stop_vm (vm);
   hg_test_remove_tree (base);
 }
