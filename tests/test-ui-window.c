@@ -558,6 +558,70 @@ activate_vm_action (Fixture    *f,
   g_action_group_activate_action (group, name, param);
 }
 
+typedef struct {
+  Fixture    *f;
+  const char *needle;
+} MessageWait;
+
+static gboolean
+message_shows (gpointer data)
+{
+  MessageWait *w = data;
+
+  return gtk_info_bar_get_revealed (w->f->window->message_bar) &&
+         strstr (gtk_label_get_text (w->f->window->message_label), w->needle) != NULL;
+}
+
+/* A folder from someone else whose disk is backed by /etc/shadow: the
+ * window's start refuses it, saying which image and which file */
+static void
+test_hostile_start (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  g_autofree char *dir = NULL;
+  g_autofree char *disk = NULL;
+  MessageWait wait = { f, "/etc/shadow" };
+  const char *label;
+
+  if (f->window == NULL)
+    return;
+  if (qemu_img == NULL)
+    {
+      g_test_skip ("qemu-img is not installed");
+      return;
+    }
+  dir = g_build_filename (f->base, "hostile", NULL);
+  disk = g_build_filename (dir, "evil.qcow2", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", "-u", "-b", "/etc/shadow",
+                           "-F", "raw", disk, "16M", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+  }
+  config = plain_vm ("hostile", "x86_64");
+  g_ptr_array_add (config->disks, hg_disk_new ("evil.qcow2", "qcow2", NULL));
+  config->boot_mode = HG_BOOT_DISK;
+  save_vm (config, f->base, NULL, "hostile");
+  assert_tree_shows (f, "hostile [x86_64, tcg] stopped", TRUE, LOAD_MS);
+  hg_window_select_vm (f->window, "hostile", FALSE);
+  wait_loaded (f);
+
+  activate_vm_action (f, "start", g_variant_new_string ("default"));
+  g_assert_true (hg_test_wait_until (message_shows, &wait, STATE_MS));
+  label = gtk_label_get_text (f->window->message_label);
+  g_test_message ("%s", label);
+  g_assert_nonnull (strstr (label, "evil.qcow2: refused: its backing file “/etc/shadow” is outside "
+                                   "the VM's folder"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-hostile-start");
+  assert_tree_shows (f, "hostile [x86_64, tcg] stopped", TRUE, STATE_MS);
+  g_assert_false (hg_vm_is_active (window_vm (f, "hostile")));
+}
+
 /* vm.pause is stateful: the toggle button changes its state */
 static void
 set_paused (Fixture  *f,
@@ -936,6 +1000,8 @@ main (int   argc,
   g_test_add ("/hangar/ui/window/filter", Fixture, NULL, fixture_setup, test_filter, fixture_teardown);
   g_test_add ("/hangar/ui/window/details", Fixture, NULL, fixture_setup, test_details, fixture_teardown);
   g_test_add ("/hangar/ui/window/dir-added", Fixture, NULL, fixture_setup, test_dir_added, fixture_teardown);
+  g_test_add ("/hangar/ui/window/hostile-start", Fixture, NULL, fixture_setup, test_hostile_start,
+              fixture_teardown);
   g_test_add ("/hangar/ui/window/external-start", Fixture, NULL, fixture_setup,
               test_external_start, fixture_teardown);
   g_test_add ("/hangar/ui/window/reload-keeps-display", Fixture, NULL, fixture_setup,
