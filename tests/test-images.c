@@ -129,6 +129,81 @@ make_backed_by (const char *dir,
   img ("create", "-q", "-f", "qcow2", "-u", "-b", (const char *) data, "-F", "raw", path, "16M", NULL);
 }
 
+/* The hostile images of every kind, made in a folder: a qcow2 backed by a
+ * host file, by a json: and by an nbd: address (an NBD "server" that must
+ * never be contacted), and a raw disk that is a link to a device. */
+typedef struct {
+  const char *file;      /* in the folder */
+  const char *format;
+  char       *backing;   /* written into the qcow2 header, or NULL */
+  const char *needle;    /* in the error */
+} Hostile;
+
+typedef struct {
+  GSocket *nbd_listener;
+  Hostile  kinds[4];
+} HostileSet;
+
+static HostileSet *
+hostile_set_new (void)
+{
+  HostileSet *set = g_new0 (HostileSet, 1);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  set->nbd_listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                    G_SOCKET_PROTOCOL_TCP, NULL);
+  g_assert_true (g_socket_bind (set->nbd_listener, addr, TRUE, NULL));
+  g_assert_true (g_socket_listen (set->nbd_listener, NULL));
+  g_socket_set_blocking (set->nbd_listener, FALSE);
+  bound = g_socket_get_local_address (set->nbd_listener, NULL);
+  set->kinds[0] = (Hostile) { "shadow.qcow2", "qcow2", g_strdup ("/etc/shadow"),
+                              "its backing file “/etc/shadow” is outside" };
+  set->kinds[1] = (Hostile) { "json.qcow2", "qcow2",
+                              g_strdup ("json:{\"file.driver\":\"file\",\"file.filename\":\"/etc/shadow\"}"),
+                              "is not a local file but a network or protocol address" };
+  set->kinds[2] = (Hostile) { "nbd.qcow2", "qcow2",
+                              g_strdup_printf ("nbd:127.0.0.1:%u", g_inet_socket_address_get_port (
+                                                 G_INET_SOCKET_ADDRESS (bound))),
+                              "is not a local file but a network or protocol address" };
+  set->kinds[3] = (Hostile) { "device.img", "raw", NULL, "device.img is not a regular file" };
+  return set;
+}
+
+static void
+hostile_set_make (HostileSet *set,
+                  const char *dir)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (set->kinds); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, set->kinds[i].file, NULL);
+
+      if (set->kinds[i].backing != NULL)
+        img ("create", "-q", "-f", "qcow2", "-u", "-b", set->kinds[i].backing, "-F", "raw", path,
+             "16M", NULL);
+      else
+        g_assert_cmpint (symlink ("/dev/zero", path), ==, 0);
+    }
+}
+
+/* nobody knocked at the NBD port */
+static void
+hostile_set_free (HostileSet *set)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) peer = g_socket_accept (set->nbd_listener, NULL, &error);
+
+  g_assert_null (peer);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_object_unref (set->nbd_listener);
+  for (guint i = 0; i < G_N_ELEMENTS (set->kinds); i++)
+    g_free (set->kinds[i].backing);
+  g_free (set);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HostileSet, hostile_set_free)
+
 static void
 assert_start_refused (HgVm       *vm,
                       const char *base,
@@ -487,6 +562,29 @@ test_media_change (void)
   assert_contains (cd->file, "boot.iso");
   g_clear_pointer (&list, g_ptr_array_unref);
 
+  /* every kind of hostile image, as the format it claims */
+  {
+    g_autoptr(HostileSet) set = hostile_set_new ();
+
+    hostile_set_make (set, hg_vm_get_config (vm)->dir);
+    for (guint i = 0; i < G_N_ELEMENTS (set->kinds); i++)
+      {
+        g_autofree char *path = g_build_filename (hg_vm_get_config (vm)->dir, set->kinds[i].file, NULL);
+
+        hg_vm_media_change_async (vm, "cd0", path, set->kinds[i].format, NULL, hg_test_store_result,
+                                  &result);
+        g_assert_true (hg_test_wait_result (&result, 30000));
+        g_assert_false (hg_vm_action_finish (vm, result, &error));
+        g_test_message ("media change refused: %s", error->message);
+        assert_contains (error->message, set->kinds[i].needle);
+        g_clear_error (&error);
+        g_clear_object (&result);
+      }
+    list = block_list (vm);
+    assert_contains (find_drive (list, "cd0")->file, "boot.iso");
+    g_clear_pointer (&list, g_ptr_array_unref);
+  }
+
   /* the same through hangarctl */
   g_assert_cmpint (ctl (base, &out, &err, "media", "mchange", "change", "--format", "qcow2", "cd0",
                         evil, NULL), ==, 1);
@@ -558,7 +656,23 @@ test_snapshot_load (void)
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  /* the image changed under the running VM: loadvm is refused */
+  /* the image changed under the running VM: loadvm is refused, whatever
+   * its header now names */
+  {
+    g_autoptr(HostileSet) set = hostile_set_new ();
+
+    for (guint i = 1; i < G_N_ELEMENTS (set->kinds) && set->kinds[i].backing != NULL; i++)
+      {
+        set_backing_in_header (disk, set->kinds[i].backing);
+        hg_vm_snapshot_load_async (vm, "s1", NULL, hg_test_store_result, &result);
+        g_assert_true (hg_test_wait_result (&result, 60000));
+        g_assert_false (hg_vm_action_finish (vm, result, &error));
+        assert_contains (error->message, "snapshot not loaded");
+        assert_contains (error->message, set->kinds[i].needle);
+        g_clear_error (&error);
+        g_clear_object (&result);
+      }
+  }
   set_backing_in_header (disk, "/etc/shadow");
   hg_vm_snapshot_load_async (vm, "s1", NULL, hg_test_store_result, &result);
   g_assert_true (hg_test_wait_result (&result, 60000));
@@ -613,6 +727,27 @@ test_import_ctys (void)
   assert_contains (error->message, "/etc/shadow");
   g_assert_null (path);
   g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+
+  /* every kind of hostile hard disk */
+  {
+    g_autoptr(HostileSet) set = hostile_set_new ();
+
+    hostile_set_make (set, dir);
+    for (guint i = 0; i < G_N_ELEMENTS (set->kinds); i++)
+      {
+        g_autofree char *text = g_strdup_printf ("ARCH=x86_64\nMEMSIZE=256\nHDDBOOTIMAGE=%s\n",
+                                                 set->kinds[i].file);
+        g_autofree char *label = g_strdup_printf ("kind%u", i);
+        g_autofree char *kind_file = g_strdup_printf ("%s/%s.ctys", dir, label);
+        g_autofree char *kind_made = g_build_filename (vms, label, NULL);
+
+        g_assert_true (g_file_set_contents (kind_file, text, -1, NULL));
+        g_assert_cmpint (ctl (vms, &out, &err, "import-ctys", kind_file, "--base", vms, NULL), ==, 1);
+        assert_contains (err, "hangarctl: import-ctys: ");
+        assert_contains (err, set->kinds[i].needle);
+        g_assert_false (g_file_test (kind_made, G_FILE_TEST_EXISTS));
+      }
+  }
   hg_test_remove_tree (dir);
 }
 
