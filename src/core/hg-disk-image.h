@@ -9,10 +9,12 @@ G_BEGIN_DECLS
 
 /*
  * Disk images and install media, treated as untrusted input:
- *  - hg_disk_image_inspect: `qemu-img info --output=json` layer by layer
- *    (never letting qemu-img open a backing file before it is checked),
- *    refusing a backing file outside the allowed folder or on the network
- *    (nbd:, http:, json:, any protocol prefix) with the reason;
+ *  - hg_disk_image_check / hg_disk_image_inspect (hg-disk-image-check.c):
+ *    `qemu-img info --output=json` layer by layer (never letting qemu-img
+ *    open a backing file, data file or extent before it is checked),
+ *    refusing one outside the allowed folders or on the network (nbd:,
+ *    http:, json:, any protocol prefix) with the reason; HgVmImages, a
+ *    VM's checked chains, made at every use;
  *  - new qcow2, copy and `qemu-img convert -p` with progress and cancel;
  *  - the ISO 9660 check of an install medium ("CD001" at 0x8001);
  *  - sizes "8G"/"512M" and the free space of a filesystem.
