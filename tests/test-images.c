@@ -394,6 +394,7 @@ test_raw_stays_raw (void)
   g_assert_true (disk->has_media);
   g_assert_cmpstr (disk->format, ==, "raw");
   g_assert_cmpstr (disk->file, ==, looks);
+  g_assert_null (disk->backing_file);
   g_assert_cmpint (ctl (base, &out, &err, "cmdline", "rawhdr", NULL), ==, 0);
   assert_contains (out, "{\"driver\":\"raw\",\"node-name\":\"disk0\",\"file\":\"disk0-file\"}");
   g_assert_null (strstr (out, "shadow"));
@@ -433,6 +434,7 @@ test_chain_boots (void)
   disk = find_drive (list, "disk0");
   g_assert_true (disk->has_media);
   g_assert_cmpstr (disk->format, ==, "qcow2");
+  assert_contains (disk->backing_file, "base.qcow2");
 
   /* hangarctl cmdline shows exactly the argv the start ran */
   {
@@ -602,6 +604,24 @@ test_media_change (void)
   g_assert_cmpstr (cd->format, ==, "raw");
   g_assert_cmpstr (cd->file, ==, evil);
   g_assert_true (cd->read_only);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  g_clear_object (&result);
+
+  /* a qcow2 whose chain stays in the folder is inserted with its chain */
+  make_chain (hg_vm_get_config (vm)->dir, NULL);
+  {
+    g_autofree char *top = g_build_filename (hg_vm_get_config (vm)->dir, "top.qcow2", NULL);
+
+    hg_vm_media_change_async (vm, "cd0", top, "qcow2", NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 30000));
+    hg_vm_action_finish (vm, result, &error);
+    g_assert_no_error (error);
+    list = block_list (vm);
+    cd = find_drive (list, "cd0");
+    g_assert_cmpstr (cd->format, ==, "qcow2");
+    assert_contains (cd->file, "top.qcow2");
+    assert_contains (cd->backing_file, "base.qcow2");
+  }
   stop_vm (vm);
   hg_test_remove_tree (base);
 }

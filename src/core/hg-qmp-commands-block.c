@@ -18,6 +18,7 @@ hg_qmp_block_info_free (HgQmpBlockInfo *info)
   g_free (info->qdev);
   g_free (info->file);
   g_free (info->format);
+  g_free (info->backing_file);
   g_free (info);
 }
 
@@ -59,6 +60,8 @@ block_parse (GTask *task, const char *command, JsonNode *ret)
           info->file = g_strdup (json_object_get_string_member_with_default (ins, "file", NULL));
           info->format = g_strdup (json_object_get_string_member_with_default (ins, "drv", NULL));
           info->read_only = json_object_get_boolean_member_with_default (ins, "ro", FALSE);
+          info->backing_file = g_strdup (json_object_get_string_member_with_default (ins, "backing_file",
+                                                                                     NULL));
         }
       g_ptr_array_add (list, info);
     }

@@ -107,6 +107,7 @@ typedef struct {
   char     *file;        /* image file name of the inserted medium, or NULL */
   char     *format;      /* driver of the inserted medium ("raw", "qcow2"), or NULL */
   gboolean  read_only;
+  char     *backing_file; /* the inserted medium's backing file as QEMU opened it, or NULL */
 } HgQmpBlockInfo;
 
 void     hg_qmp_block_info_free        (HgQmpBlockInfo *info);
