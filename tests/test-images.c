@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -533,6 +534,27 @@ test_allow_backing (void)
   hg_test_remove_tree (shared);
 }
 
+/* QEMU has path open (one of its /proc/PID/fd links points at it) */
+static gboolean
+qemu_holds (HgVm       *vm,
+            const char *path)
+{
+  g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) hg_vm_get_pid (vm));
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link = g_build_filename (fd_dir, name, NULL);
+      g_autofree char *target = g_file_read_link (link, NULL);
+
+      if (g_strcmp0 (target, path) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_media_change (void)
 {
@@ -606,6 +628,16 @@ test_media_change (void)
   g_assert_true (cd->read_only);
   g_clear_pointer (&list, g_ptr_array_unref);
   g_clear_object (&result);
+  /* the DVD taken out is no longer held open */
+  g_assert_true (qemu_holds (vm, evil));
+  {
+    g_autofree char *iso = hg_vm_config_resolve_path (hg_vm_get_config (vm),
+                                                      hg_vm_config_get_medium (hg_vm_get_config (vm),
+                                                                               HG_MEDIUM_CDROM)->path);
+    g_autofree char *real = realpath (iso, NULL);
+
+    g_assert_false (qemu_holds (vm, real));
+  }
 
   /* a qcow2 whose chain stays in the folder is inserted with its chain */
   make_chain (hg_vm_get_config (vm)->dir, NULL);
@@ -621,6 +653,21 @@ test_media_change (void)
     g_assert_cmpstr (cd->format, ==, "qcow2");
     assert_contains (cd->file, "top.qcow2");
     assert_contains (cd->backing_file, "base.qcow2");
+    g_assert_true (qemu_holds (vm, top));
+    g_assert_false (qemu_holds (vm, evil));
+    g_clear_pointer (&list, g_ptr_array_unref);
+    g_clear_object (&result);
+
+    /* ejected: nothing of it stays open, its chain included */
+    hg_vm_media_eject_async (vm, "cd0", TRUE, NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 30000));
+    hg_vm_action_finish (vm, result, &error);
+    g_assert_no_error (error);
+    g_assert_false (qemu_holds (vm, top));
+    {
+      g_autofree char *base_img = g_build_filename (hg_vm_get_config (vm)->dir, "base.qcow2", NULL);
+      g_assert_false (qemu_holds (vm, base_img));
+    }
   }
   stop_vm (vm);
   hg_test_remove_tree (base);

@@ -19,6 +19,7 @@ hg_qmp_block_info_free (HgQmpBlockInfo *info)
   g_free (info->file);
   g_free (info->format);
   g_free (info->backing_file);
+  g_free (info->node_name);
   g_free (info);
 }
 
@@ -62,6 +63,9 @@ block_parse (GTask *task, const char *command, JsonNode *ret)
           info->read_only = json_object_get_boolean_member_with_default (ins, "ro", FALSE);
           info->backing_file = g_strdup (json_object_get_string_member_with_default (ins, "backing_file",
                                                                                      NULL));
+          info->node_name = g_strdup (json_object_get_string_member_with_default (ins, "node-name", NULL));
+          info->backing_depth = (guint) CLAMP (json_object_get_int_member_with_default (ins, "backing_file_depth",
+                                                                                         0), 0, 64);
         }
       g_ptr_array_add (list, info);
     }
@@ -166,6 +170,7 @@ typedef struct {
   GPtrArray *commands;   /* char*: command names */
   GPtrArray *arguments;  /* JsonNode*: their arguments */
   guint      next;
+  gboolean   best_effort; /* errors are skipped */
 } ReplaceData;
 
 static void
@@ -206,7 +211,13 @@ replace_step_done (GObject      *source,
   GError *error = NULL;
 
   ret = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, &error);
-  if (ret == NULL)
+  if (ret == NULL && ((ReplaceData *) g_task_get_task_data (task))->best_effort &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_debug ("skipped: %s", error->message);
+      g_clear_error (&error);
+    }
+  else if (ret == NULL)
     {
       ReplaceData *d = g_task_get_task_data (task);
 
@@ -271,5 +282,32 @@ hg_qmp_replace_medium_async (HgQmpClient *client, const char *id, GPtrArray *nod
   json_object_set_string_member (hg_qmp_args_obj (args), "node-name", node_name);
   replace_add (d, "blockdev-insert-medium", args);
   replace_add (d, "blockdev-close-tray", id_args (id));
+  replace_step (task);
+}
+
+void
+hg_qmp_blockdev_del_nodes_async (HgQmpClient *client, const char * const *names,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  ReplaceData *d;
+
+  g_return_if_fail (HG_IS_QMP_CLIENT (client));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hg_qmp_blockdev_del_nodes_async);
+  d = g_new0 (ReplaceData, 1);
+  d->commands = g_ptr_array_new_with_free_func (g_free);
+  d->arguments = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  d->best_effort = TRUE;
+  g_task_set_task_data (task, d, (GDestroyNotify) replace_data_free);
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      JsonNode *args = hg_qmp_args_new ();
+
+      json_object_set_string_member (hg_qmp_args_obj (args), "node-name", names[i]);
+      replace_add (d, "blockdev-del", args);
+    }
   replace_step (task);
 }

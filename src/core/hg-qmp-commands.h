@@ -108,6 +108,8 @@ typedef struct {
   char     *format;      /* driver of the inserted medium ("raw", "qcow2"), or NULL */
   gboolean  read_only;
   char     *backing_file; /* the inserted medium's backing file as QEMU opened it, or NULL */
+  char     *node_name;   /* the inserted medium's top node, or NULL */
+  guint     backing_depth; /* how many backing layers it has */
 } HgQmpBlockInfo;
 
 void     hg_qmp_block_info_free        (HgQmpBlockInfo *info);
@@ -146,6 +148,14 @@ void     hg_qmp_replace_medium_async   (HgQmpClient *client, const char *id,
                                         GPtrArray *nodes, const char *node_name,
                                         gboolean force, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
+
+/* blockdev-del of each of names in turn (a medium's nodes, top first, once
+ * it was ejected or replaced), best effort: a node that is not there or
+ * not the monitor's is skipped.  Always succeeds; finish with
+ * hg_qmp_simple_finish(). */
+void     hg_qmp_blockdev_del_nodes_async (HgQmpClient *client, const char * const *names,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
 
 /* ---- internal snapshots (through HMP) --------------------------------- */
 

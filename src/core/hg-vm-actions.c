@@ -527,6 +527,7 @@ typedef struct {
   gboolean  force;
   gboolean  change;
   HgDiskImageInfo *chain;   /* change: the new medium, checked */
+  GStrv     old_nodes;      /* the nodes of the medium taken out, top first */
 } MediaData;
 
 static void
@@ -536,6 +537,7 @@ media_data_free (MediaData *d)
   g_free (d->file);
   g_free (d->format);
   g_clear_pointer (&d->chain, hg_disk_image_info_free);
+  g_strfreev (d->old_nodes);
   g_free (d);
 }
 
@@ -575,6 +577,66 @@ qdev_matches (const char *qdev,
   return g_str_has_prefix (qdev, needle) ||
          (g_str_has_prefix (qdev, "/machine/peripheral/") &&
           g_str_equal (qdev + strlen ("/machine/peripheral/"), name));
+}
+
+/* The medium is out: its nodes go too, so that QEMU no longer holds the
+ * old image open (best effort; the action succeeded) */
+static void
+on_old_nodes_deleted (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_medium_swapped (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MediaData *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!hg_qmp_simple_finish (HG_QMP_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (d->old_nodes == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  hg_qmp_blockdev_del_nodes_async (HG_QMP_CLIENT (source), (const char * const *) d->old_nodes,
+                                   g_task_get_cancellable (task), on_old_nodes_deleted,
+                                   g_object_ref (task));
+}
+
+/* The node names of the medium in the drive, top first: ours are
+ * NAME, NAME-file, NAME-b1, NAME-b1-file ... (hg_cmdline_blockdev_nodes);
+ * QEMU's own ("#block123", from -drive) are left alone */
+static GStrv
+old_node_names (HgQmpBlockInfo *info)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (!info->has_media || info->node_name == NULL || info->node_name[0] == '#')
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint k = 0; k <= info->backing_depth; k++)
+    {
+      g_autofree char *node = k == 0 ? g_strdup (info->node_name)
+                                     : g_strdup_printf ("%s-b%u", info->node_name, k);
+      g_autofree char *file = g_strconcat (node, "-file", NULL);
+
+      g_strv_builder_add (builder, node);
+      g_strv_builder_add (builder, file);
+    }
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -661,13 +723,17 @@ on_media_resolved (GObject      *source,
             g_task_return_error (task, error);
             return;
           }
+        d->old_nodes = old_node_names (hit);
         hg_qmp_replace_medium_async (qmp, qdev, nodes, node, d->force,
-                                     g_task_get_cancellable (task), on_simple_done,
+                                     g_task_get_cancellable (task), on_medium_swapped,
                                      g_object_ref (task));
       }
     else
-      hg_qmp_eject_async (qmp, dev, id, d->force,
-                          g_task_get_cancellable (task), on_simple_done, g_object_ref (task));
+      {
+        d->old_nodes = old_node_names (hit);
+        hg_qmp_eject_async (qmp, dev, id, d->force,
+                            g_task_get_cancellable (task), on_medium_swapped, g_object_ref (task));
+      }
   }
 }
 
