@@ -599,6 +599,17 @@ test_check (void)
 
 /* ---- import-ctys ----------------------------------------------------------- */
 
+static char *
+config_value (const char *path,
+              const char *group,
+              const char *key)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  g_assert_true (g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL));
+  return g_key_file_get_string (kf, group, key, NULL);
+}
+
 static void
 test_import_ctys (void)
 {
@@ -624,6 +635,35 @@ test_import_ctys (void)
   ctl (&r, "import-ctys", ctys, "--base", base, "--label", "tst323b", NULL);
   g_assert_cmpint (r.status, ==, 0);
 
+  {
+    /* a file that carries its UUID, imported twice: the second VM gets a
+     * new one, and the report says so */
+    g_autofree char *dir = g_build_filename (base, "src", NULL);
+    g_autofree char *file = g_build_filename (dir, "withuuid.ctys", NULL);
+    g_autofree char *first = g_build_filename (base, "uuida", "uuida.hangar", NULL);
+    g_autofree char *second = g_build_filename (base, "uuidb", "uuidb.hangar", NULL);
+    g_autofree char *u1 = NULL;
+    g_autofree char *u2 = NULL;
+
+    write_file (file, "ARCH=x86_64\nMEMSIZE=256\nUUID=5a0c4e2e-1b7d-4c1f-9f4e-0123456789ab\n");
+    ctl (&r, "import-ctys", file, "--base", base, "--label", "uuida", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_null (strstr (r.out, "new uuid"));
+    ctl (&r, "import-ctys", file, "--base", base, "--label", "uuidb", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "already the uuid of"));
+    g_assert_nonnull (strstr (r.out, first));
+    g_assert_nonnull (strstr (r.out, "the imported VM gets the new uuid"));
+    u1 = config_value (first, "machine", "uuid");
+    u2 = config_value (second, "machine", "uuid");
+    g_assert_cmpstr (u1, ==, "5a0c4e2e-1b7d-4c1f-9f4e-0123456789ab");
+    g_assert_nonnull (u2);
+    g_assert_cmpstr (u1, !=, u2);
+    g_assert_nonnull (strstr (r.out, u2));
+    ctl (&r, "--base", base, "list", NULL);
+    g_assert_null (strstr (r.out, "same uuid"));
+  }
+
   /* the hostile file: nothing of it runs */
   g_remove ("/tmp/hg-ctys-pwned");
   ctl (&r, "import-ctys", hostile, "--base", base, NULL);
@@ -637,17 +677,6 @@ test_import_ctys (void)
 }
 
 /* ---- duplicate uuids: cp -r, reidentify ----------------------------------- */
-
-static char *
-config_value (const char *path,
-              const char *group,
-              const char *key)
-{
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-
-  g_assert_true (g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL));
-  return g_key_file_get_string (kf, group, key, NULL);
-}
 
 static void
 test_duplicate_uuid (void)
