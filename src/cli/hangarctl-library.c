@@ -35,7 +35,7 @@
  * in parallel by hg_vm_refresh_states (pid is QEMU, QMP greeting,
  * uuid/name), with a short greeting timeout: a QEMU that does not answer
  * is "not responding" in well under a second, never "stopped". */
-#define LOOK_TIMEOUT_MS 400
+#define LOOK_TIMEOUT_MS 500
 
 static HgVm *
 vm_if_maybe_running (HgVmConfig *config)
