@@ -38,11 +38,17 @@
 #define LOOK_TIMEOUT_MS 500
 
 static HgVm *
-vm_if_maybe_running (HgVmConfig *config)
+vm_if_maybe_running (HgVmConfig *config,
+                     GHashTable *runtime_names)
 {
-  g_autoptr(HgVm) vm = hg_vm_new_for_config (config);
+  const char *name = config->uuid != NULL && config->uuid[0] != '\0' ? config->uuid : config->label;
+  g_autoptr(HgVm) vm = NULL;
   const HgRuntimePaths *paths;
 
+  /* no runtime dir for its uuid at all: never ran here (no HgVm made) */
+  if (!g_hash_table_contains (runtime_names, name))
+    return NULL;
+  vm = hg_vm_new_for_config (config);
   if (!hg_vm_has_runtime_dir (vm))
     return NULL;
   paths = hg_vm_get_runtime_paths (vm);
@@ -60,11 +66,12 @@ refresh_states (HgVmConfig **configs,
                 guint        n_configs)
 {
   g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+  g_autoptr(GHashTable) runtime_names = hg_process_runtime_names (NULL);
   GHashTable *table = NULL;
 
   for (guint i = 0; i < n_configs; i++)
     {
-      HgVm *vm = configs[i] != NULL ? vm_if_maybe_running (configs[i]) : NULL;
+      HgVm *vm = configs[i] != NULL ? vm_if_maybe_running (configs[i], runtime_names) : NULL;
 
       if (vm == NULL)
         continue;

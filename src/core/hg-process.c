@@ -53,6 +53,27 @@ hg_process_runtime_id (HgVmConfig *config)
   return g_strdup_printf ("%s-%.16s", name, sum);
 }
 
+GHashTable *
+hg_process_runtime_names (const char *runtime_root)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *root = runtime_root != NULL ? g_strdup (runtime_root) : hg_runtime_root ();
+  g_autofree char *vms = g_build_filename (root, "vms", NULL);
+  g_autoptr(GDir) dir = g_dir_open (vms, 0, NULL);
+  const char *id;
+
+  while (dir != NULL && (id = g_dir_read_name (dir)) != NULL)
+    {
+      gsize len = strlen (id);
+      gboolean digest = len > 17 && id[len - 17] == '-';
+
+      for (gsize i = len - 16; digest && i < len; i++)
+        digest = g_ascii_isxdigit (id[i]);
+      g_hash_table_add (names, g_strndup (id, digest ? len - 17 : len));
+    }
+  return names;
+}
+
 HgRuntimePaths *
 hg_process_runtime_paths_for_config (HgVmConfig *config,
                                      const char *runtime_root)

@@ -54,6 +54,10 @@ typedef enum {
  * directory; the label stands for a missing uuid, and a config without a
  * directory is named by its uuid alone. */
 char           *hg_process_runtime_id (HgVmConfig *config);
+/* The uuids (labels) that have a runtime directory under runtime_root (NULL:
+ * hg_runtime_root()), one readdir: a big library looks no further at the
+ * others.  A set of strings. */
+GHashTable     *hg_process_runtime_names (const char *runtime_root);
 /* The runtime paths of a config: root/vms/<hg_process_runtime_id>. */
 HgRuntimePaths *hg_process_runtime_paths_for_config (HgVmConfig *config,
                                                      const char *runtime_root);
