@@ -764,8 +764,12 @@ test_duplicate_uuid (void)
     g_assert_cmpstr (kept, ==, "yes");
     g_assert_cmpstr (orig_uuid, ==, uuid);
   }
+  /* create makes a uuid of its own every time */
+  ctl (&r, "--base", base, "create", "--label", "third", "--net", "user", NULL);
+  g_assert_cmpint (r.status, ==, 0);
   ctl (&r, "--base", base, "list", NULL);
   g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "third"));
   g_assert_null (strstr (r.out, "same uuid"));
   ctl (&r, "--base", base, "--json", "info", copy, NULL);
   g_assert_null (strstr (r.out, "same-uuid-as"));
