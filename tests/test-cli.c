@@ -599,6 +599,17 @@ test_check (void)
 
 /* ---- import-ctys ----------------------------------------------------------- */
 
+static char *
+config_value (const char *path,
+              const char *group,
+              const char *key)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  g_assert_true (g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL));
+  return g_key_file_get_string (kf, group, key, NULL);
+}
+
 static void
 test_import_ctys (void)
 {
@@ -624,6 +635,35 @@ test_import_ctys (void)
   ctl (&r, "import-ctys", ctys, "--base", base, "--label", "tst323b", NULL);
   g_assert_cmpint (r.status, ==, 0);
 
+  {
+    /* a file that carries its UUID, imported twice: the second VM gets a
+     * new one, and the report says so */
+    g_autofree char *dir = g_build_filename (base, "src", NULL);
+    g_autofree char *file = g_build_filename (dir, "withuuid.ctys", NULL);
+    g_autofree char *first = g_build_filename (base, "uuida", "uuida.hangar", NULL);
+    g_autofree char *second = g_build_filename (base, "uuidb", "uuidb.hangar", NULL);
+    g_autofree char *u1 = NULL;
+    g_autofree char *u2 = NULL;
+
+    write_file (file, "ARCH=x86_64\nMEMSIZE=256\nUUID=5a0c4e2e-1b7d-4c1f-9f4e-0123456789ab\n");
+    ctl (&r, "import-ctys", file, "--base", base, "--label", "uuida", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_null (strstr (r.out, "new uuid"));
+    ctl (&r, "import-ctys", file, "--base", base, "--label", "uuidb", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "already the uuid of"));
+    g_assert_nonnull (strstr (r.out, first));
+    g_assert_nonnull (strstr (r.out, "the imported VM gets the new uuid"));
+    u1 = config_value (first, "machine", "uuid");
+    u2 = config_value (second, "machine", "uuid");
+    g_assert_cmpstr (u1, ==, "5a0c4e2e-1b7d-4c1f-9f4e-0123456789ab");
+    g_assert_nonnull (u2);
+    g_assert_cmpstr (u1, !=, u2);
+    g_assert_nonnull (strstr (r.out, u2));
+    ctl (&r, "--base", base, "list", NULL);
+    g_assert_null (strstr (r.out, "same uuid"));
+  }
+
   /* the hostile file: nothing of it runs */
   g_remove ("/tmp/hg-ctys-pwned");
   ctl (&r, "import-ctys", hostile, "--base", base, NULL);
@@ -633,6 +673,114 @@ test_import_ctys (void)
   ctl (&r, "import-ctys", "/nonexistent/x.ctys", "--base", base, NULL);
   g_assert_cmpint (r.status, ==, 3);
   assert_error_line (&r, "import-ctys", "/nonexistent/x.ctys");
+  hg_test_remove_tree (base);
+}
+
+/* ---- duplicate uuids: cp -r, reidentify ----------------------------------- */
+
+static void
+test_duplicate_uuid (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *orig = g_build_filename (base, "twin", NULL);
+  g_autofree char *copies = g_build_filename (base, "copies", NULL);
+  g_autofree char *copy = g_build_filename (copies, "twin", NULL);
+  g_autofree char *orig_conf = g_build_filename (orig, "twin.hangar", NULL);
+  g_autofree char *copy_conf = g_build_filename (copy, "twin.hangar", NULL);
+  g_autofree char *uuid = NULL;
+  g_autofree char *mac = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Run) r = { 0 };
+  JsonArray *array;
+  guint n_marked = 0;
+
+  ctl (&r, "--base", base, "create", "--label", "twin", "--net", "user", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (g_mkdir (copies, 0700), ==, 0);
+  {
+    const char *argv[] = { "cp", "-r", orig, copies, NULL };
+    g_assert_cmpint (hg_test_run (argv, NULL, NULL, 10000), ==, 0);
+  }
+  {
+    /* a key Hangar does not know: kept by the new identity's save */
+    g_autofree char *text = NULL;
+    g_autofree char *more = NULL;
+
+    g_assert_true (g_file_get_contents (copy_conf, &text, NULL, NULL));
+    more = g_strconcat (text, "\n# mine\n[custom]\nkept=yes\n", NULL);
+    write_file (copy_conf, more);
+  }
+  uuid = config_value (orig_conf, "machine", "uuid");
+  mac = config_value (orig_conf, "net:0", "mac");
+  g_assert_nonnull (uuid);
+  g_assert_nonnull (mac);
+
+  /* both are reported, each naming the other */
+  ctl (&r, "--base", base, "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, copy_conf));
+  g_assert_nonnull (strstr (r.out, orig_conf));
+  g_assert_nonnull (strstr (r.out, "reidentify"));
+  ctl (&r, "--base", base, "--json", "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_json (r.out);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      const char *path = json_object_get_string_member (o, "path");
+      const char *other = json_object_get_string_member_with_default (o, "same-uuid-as", NULL);
+
+      g_assert_nonnull (other);
+      g_assert_cmpstr (other, ==, g_str_equal (path, orig_conf) ? copy_conf : orig_conf);
+      n_marked++;
+    }
+  g_assert_cmpuint (n_marked, ==, 2);
+  g_clear_pointer (&root, json_node_unref);
+  ctl (&r, "--base", base, "info", copy, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "the same uuid as"));
+  g_assert_nonnull (strstr (r.out, orig_conf));
+  ctl (&r, "--base", base, "--json", "info", orig, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"same-uuid-as\""));
+
+  /* the copy gets a new uuid and MAC; the original keeps its own */
+  ctl (&r, "--base", base, "reidentify", copy, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "VM 'twin' has a new identity"));
+  g_assert_nonnull (strstr (r.out, uuid));
+  {
+    g_autofree char *new_uuid = config_value (copy_conf, "machine", "uuid");
+    g_autofree char *new_mac = config_value (copy_conf, "net:0", "mac");
+    g_autofree char *kept = config_value (copy_conf, "custom", "kept");
+    g_autofree char *orig_uuid = config_value (orig_conf, "machine", "uuid");
+
+    g_assert_nonnull (new_uuid);
+    g_assert_cmpstr (new_uuid, !=, uuid);
+    g_assert_nonnull (strstr (r.out, new_uuid));
+    g_assert_nonnull (new_mac);
+    g_assert_cmpstr (new_mac, !=, mac);
+    g_assert_cmpstr (kept, ==, "yes");
+    g_assert_cmpstr (orig_uuid, ==, uuid);
+  }
+  /* create makes a uuid of its own every time */
+  ctl (&r, "--base", base, "create", "--label", "third", "--net", "user", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  ctl (&r, "--base", base, "list", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "third"));
+  g_assert_null (strstr (r.out, "same uuid"));
+  ctl (&r, "--base", base, "--json", "info", copy, NULL);
+  g_assert_null (strstr (r.out, "same-uuid-as"));
+
+  /* bad input */
+  ctl (&r, "--base", base, "reidentify", "nope", NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  assert_error_line (&r, "reidentify", "'nope'");
+  ctl (&r, "--base", base, "reidentify", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "reidentify", NULL);
   hg_test_remove_tree (base);
 }
 
@@ -798,6 +946,7 @@ main (int   argc,
   g_test_add_func ("/hangar/cli/cmdline", test_cmdline);
   g_test_add_func ("/hangar/cli/check", test_check);
   g_test_add_func ("/hangar/cli/import-ctys", test_import_ctys);
+  g_test_add_func ("/hangar/cli/duplicate-uuid", test_duplicate_uuid);
   g_test_add_func ("/hangar/library/scan", test_scan);
 
   rc = g_test_run ();

@@ -746,6 +746,101 @@ test_reload_keeps_display (Fixture       *f,
   g_signal_handler_disconnect (session, id);
 }
 
+/* ---- a copy with the same identity ------------------------------------- */
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  g_autoptr(GList) children = NULL;
+
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  if (!GTK_IS_CONTAINER (widget))
+    return NULL;
+  children = gtk_container_get_children (GTK_CONTAINER (widget));
+  for (GList *l = children; l != NULL; l = l->next)
+    {
+      GtkWidget *hit = find_button (l->data, label);
+      if (hit != NULL)
+        return hit;
+    }
+  return NULL;
+}
+
+static gboolean
+details_lack (gpointer data)
+{
+  DetailsWait *w = data;
+  g_autofree char *dump = hg_details_view_dump (w->f->window->details);
+
+  return strstr (dump, w->needle) == NULL;
+}
+
+/* cp -r of a VM: both show the info bar naming the other; its button gives
+ * the selected copy a new uuid and MACs (the original keeps its own) */
+static void
+test_same_identity (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *orig = NULL;
+  g_autofree char *copies = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *orig_conf = NULL;
+  g_autofree char *copy_conf = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(HgVmConfig) before = NULL;
+  g_autoptr(HgVmConfig) after = NULL;
+  g_autoptr(GError) error = NULL;
+  DetailsWait w = { f, "identity: " };
+  GtkWidget *button;
+
+  if (f->window == NULL)
+    return;
+  orig = g_build_filename (f->base, "lab", "net", "router", NULL);
+  copies = g_build_filename (f->base, "copies", NULL);
+  copy = g_build_filename (copies, "router", NULL);
+  orig_conf = g_build_filename (orig, "router.hangar", NULL);
+  copy_conf = g_build_filename (copy, "router.hangar", NULL);
+  g_assert_cmpint (g_mkdir (copies, 0700), ==, 0);
+  {
+    const char *argv[] = { "cp", "-r", orig, copies, NULL };
+    g_assert_cmpint (hg_test_run (argv, NULL, NULL, 10000), ==, 0);
+  }
+  hg_window_reload (f->window);
+  wait_loaded (f);
+
+  hg_window_select_vm (f->window, orig, FALSE);
+  wait_loaded (f);
+  expected = g_strdup_printf ("identity: This VM has the same identity (uuid) as %s", copy_conf);
+  assert_details_show (f, expected, 1000);
+  g_clear_pointer (&expected, g_free);
+  hg_window_select_vm (f->window, copy, FALSE);
+  wait_loaded (f);
+  expected = g_strdup_printf ("identity: This VM has the same identity (uuid) as %s", orig_conf);
+  assert_details_show (f, expected, 1000);
+
+  button = find_button (GTK_WIDGET (f->window->details), "Give This Copy a New Identity");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_visible (button));
+  gtk_button_clicked (GTK_BUTTON (button));
+  /* reloaded: no bar for either of them */
+  g_assert_true (hg_test_wait_until (details_lack, &w, LOAD_MS));
+  assert_details_show (f, "title: router\n", 1000);
+  g_assert_cmpstr (hg_vm_tree_get_selected_path (f->window->tree), ==, copy_conf);
+  hg_window_select_vm (f->window, orig, FALSE);
+  wait_loaded (f);
+  g_assert_true (hg_test_wait_until (details_lack, &w, 1000));
+
+  before = hg_vm_config_load (orig_conf, &error);
+  g_assert_no_error (error);
+  after = hg_vm_config_load (copy_conf, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (before->uuid, !=, after->uuid);
+  g_assert_cmpstr (((HgNic *) g_ptr_array_index (before->nics, 0))->mac, ==, "52:54:00:12:34:56");
+  g_assert_cmpstr (((HgNic *) g_ptr_array_index (after->nics, 0))->mac, !=, "52:54:00:12:34:56");
+}
+
 /* `hangar --display tiny` with tiny running: its display connects before
  * the library is loaded, and the tree adopts that same HgVm (one QMP
  * connection, no reconnect of the display). */
@@ -999,6 +1094,8 @@ main (int   argc,
   g_test_add ("/hangar/ui/window/tree", Fixture, NULL, fixture_setup, test_tree, fixture_teardown);
   g_test_add ("/hangar/ui/window/filter", Fixture, NULL, fixture_setup, test_filter, fixture_teardown);
   g_test_add ("/hangar/ui/window/details", Fixture, NULL, fixture_setup, test_details, fixture_teardown);
+  g_test_add ("/hangar/ui/window/same-identity", Fixture, NULL, fixture_setup, test_same_identity,
+              fixture_teardown);
   g_test_add ("/hangar/ui/window/dir-added", Fixture, NULL, fixture_setup, test_dir_added, fixture_teardown);
   g_test_add ("/hangar/ui/window/hostile-start", Fixture, NULL, fixture_setup, test_hostile_start,
               fixture_teardown);

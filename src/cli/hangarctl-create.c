@@ -704,6 +704,24 @@ hg_cli_import_ctys (HgCliContext *ctx,
           return HG_EXIT_FAILURE;
         }
     }
+  {
+    /* a UUID in the file that a VM of the library (or of the target base)
+     * has already -- the same file imported twice -- is renewed */
+    g_autoptr(HgVmConfig) mapped = hg_ctys_import_to_config (import, NULL);
+    g_auto(GStrv) library = hg_cli_effective_bases (ctx, NULL, NULL);
+    g_autoptr(GStrvBuilder) look = g_strv_builder_new ();
+    g_auto(GStrv) look_bases = NULL;
+    g_autofree char *taken_by = NULL;
+
+    if (target != NULL)
+      g_strv_builder_add (look, target);
+    g_strv_builder_addv (look, (const char **) library);
+    look_bases = g_strv_builder_end (look);
+    if (mapped != NULL && mapped->uuid != NULL)
+      taken_by = hg_library_find_same_uuid ((const char * const *) look_bases, mapped);
+    if (taken_by != NULL)
+      hg_ctys_import_renew_uuid (import, taken_by);
+  }
   if (!hg_ctys_import_write (import, target, &config_path, &error))
     return hg_cli_fail ("import-ctys", error);
 

@@ -30,20 +30,34 @@
 /* ---- shared helpers ------------------------------------------------------- */
 
 /* The run state shown by list and info: a VM is looked at only when its
- * runtime directory holds a pidfile (most VMs of a big library are not
- * running, and stay a stat() each); those are checked in parallel by
- * hg_vm_refresh_states (pid is QEMU, QMP greeting, uuid/name). */
-static HgVm *
-vm_if_maybe_running (HgVmConfig *config)
-{
-  g_autoptr(HgRuntimePaths) paths = hg_process_runtime_paths_for_config (config, NULL);
-  HgVm *vm;
+ * runtime directory holds a pidfile or a crash record (most VMs of a big
+ * library are not running, and stay a few stat()s each); those are checked
+ * in parallel by hg_vm_refresh_states (pid is QEMU, QMP greeting,
+ * uuid/name), with a short greeting timeout: a QEMU that does not answer
+ * is "not responding" in well under a second, never "stopped". */
+#define LOOK_TIMEOUT_MS 500
 
-  if (!g_file_test (paths->pidfile, G_FILE_TEST_EXISTS))
+static HgVm *
+vm_if_maybe_running (HgVmConfig *config,
+                     GHashTable *runtime_names)
+{
+  const char *name = config->uuid != NULL && config->uuid[0] != '\0' ? config->uuid : config->label;
+  g_autoptr(HgVm) vm = NULL;
+  const HgRuntimePaths *paths;
+
+  /* no runtime dir for its uuid at all: never ran here (no HgVm made) */
+  if (!g_hash_table_contains (runtime_names, name))
     return NULL;
   vm = hg_vm_new_for_config (config);
+  if (!hg_vm_has_runtime_dir (vm))
+    return NULL;
+  paths = hg_vm_get_runtime_paths (vm);
+  if (!g_file_test (paths->pidfile, G_FILE_TEST_EXISTS) &&
+      !g_file_test (paths->crashed, G_FILE_TEST_EXISTS))
+    return NULL;
   hg_vm_set_control_client (vm, TRUE);
-  return vm;
+  hg_vm_set_attach_timeout (vm, LOOK_TIMEOUT_MS);
+  return g_steal_pointer (&vm);
 }
 
 /* config -> HgVm for the VMs that may run; NULL if none */
@@ -52,11 +66,12 @@ refresh_states (HgVmConfig **configs,
                 guint        n_configs)
 {
   g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+  g_autoptr(GHashTable) runtime_names = hg_process_runtime_names (NULL);
   GHashTable *table = NULL;
 
   for (guint i = 0; i < n_configs; i++)
     {
-      HgVm *vm = configs[i] != NULL ? vm_if_maybe_running (configs[i]) : NULL;
+      HgVm *vm = configs[i] != NULL ? vm_if_maybe_running (configs[i], runtime_names) : NULL;
 
       if (vm == NULL)
         continue;
@@ -70,20 +85,43 @@ refresh_states (HgVmConfig **configs,
   return table;
 }
 
+static HgVm *
+vm_for (GHashTable *states,
+        HgVmConfig *config)
+{
+  return states != NULL ? g_hash_table_lookup (states, config) : NULL;
+}
+
+/* "running", "crashed" … and "not responding" (JSON: "not-responding") for
+ * a live QEMU of ours that does not answer on QMP */
 static const char *
 vm_state_string (GHashTable *states,
+                 HgVmConfig *config,
+                 gboolean    json)
+{
+  HgVm *vm = vm_for (states, config);
+
+  if (vm == NULL)
+    return "stopped";
+  if (!hg_vm_is_responding (vm))
+    return json ? "not-responding" : _("not responding");
+  return hg_vm_state_to_string (hg_vm_get_state (vm));
+}
+
+static const char *
+vm_state_reason (GHashTable *states,
                  HgVmConfig *config)
 {
-  HgVm *vm = states != NULL ? g_hash_table_lookup (states, config) : NULL;
+  HgVm *vm = vm_for (states, config);
 
-  return vm != NULL ? hg_vm_state_to_string (hg_vm_get_state (vm)) : "stopped";
+  return vm != NULL ? hg_vm_get_state_reason (vm) : NULL;
 }
 
 static int
 vm_pid (GHashTable *states,
         HgVmConfig *config)
 {
-  HgVm *vm = states != NULL ? g_hash_table_lookup (states, config) : NULL;
+  HgVm *vm = vm_for (states, config);
 
   return vm != NULL ? (int) hg_vm_get_pid (vm) : 0;
 }
@@ -341,10 +379,14 @@ entry_json (JsonBuilder *b,
     {
       g_autofree char *net = network_summary (c);
 
-      hg_cli_json_add_string (b, "state", vm_state_string (states, c));
+      hg_cli_json_add_string (b, "state", vm_state_string (states, c, TRUE));
+      if (vm_state_reason (states, c) != NULL)
+        hg_cli_json_add_string (b, "state-reason", vm_state_reason (states, c));
       if (vm_pid (states, c) > 0)
         hg_cli_json_add_int (b, "pid", vm_pid (states, c));
       hg_cli_json_add_string (b, "uuid", c->uuid);
+      if (e->same_uuid_as != NULL)
+        hg_cli_json_add_string (b, "same-uuid-as", e->same_uuid_as);
       hg_cli_json_add_string (b, "arch", c->arch);
       hg_cli_json_add_string (b, "accel", hg_accel_to_string (c->accel));
       hg_cli_json_add_int (b, "memory-mib", c->memory_mib);
@@ -391,9 +433,23 @@ list_table (GPtrArray  *entries,
         {
           g_autofree char *net = network_summary (c);
 
+          HgVm *vm = vm_for (states, c);
+
           g_string_append_printf (out, "%-*s  %-8s %-8s %-5s %5u MiB  %-16s %s\n", w,
-                                  e->label, vm_state_string (states, c), c->arch,
+                                  e->label, vm_state_string (states, c, FALSE), c->arch,
                                   hg_accel_to_string (c->accel), c->memory_mib, net, folder);
+          /* why it crashed or does not answer, under it */
+          if (vm != NULL && vm_state_reason (states, c) != NULL &&
+              (hg_vm_get_state (vm) == HG_VM_STATE_CRASHED || !hg_vm_is_responding (vm)))
+            g_string_append_printf (out, "%*s  %s\n", w, "", vm_state_reason (states, c));
+          if (e->same_uuid_as != NULL)
+            {
+              g_string_append_printf (out, "%*s  ", w, "");
+              g_string_append_printf (out, _("same uuid as %s (“hangarctl reidentify %s” gives "
+                                             "this copy a new identity)"),
+                                      e->same_uuid_as, e->dir);
+              g_string_append_c (out, '\n');
+            }
         }
       else
         {
@@ -508,7 +564,8 @@ nic_json (JsonBuilder *b,
 
 static void
 info_json (HgVmConfig *c,
-           GHashTable *states)
+           GHashTable *states,
+           const char *same_uuid_as)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *net = network_summary (c);
@@ -516,11 +573,17 @@ info_json (HgVmConfig *c,
   json_builder_begin_object (b);
   hg_cli_json_add_string (b, "label", c->label);
   hg_cli_json_add_string (b, "uuid", c->uuid);
+  if (same_uuid_as != NULL)
+    hg_cli_json_add_string (b, "same-uuid-as", same_uuid_as);
   hg_cli_json_add_string (b, "path", c->path);
   hg_cli_json_add_string (b, "dir", c->dir);
-  hg_cli_json_add_string (b, "state", vm_state_string (states, c));
+  hg_cli_json_add_string (b, "state", vm_state_string (states, c, TRUE));
+  if (vm_state_reason (states, c) != NULL)
+    hg_cli_json_add_string (b, "state-reason", vm_state_reason (states, c));
   if (vm_pid (states, c) > 0)
     hg_cli_json_add_int (b, "pid", vm_pid (states, c));
+  if (vm_for (states, c) != NULL && hg_vm_get_state (vm_for (states, c)) == HG_VM_STATE_CRASHED)
+    hg_cli_json_add_string (b, "log-tail", hg_vm_get_log_tail (vm_for (states, c)));
   hg_cli_json_add_string (b, "arch", c->arch);
   hg_cli_json_add_string (b, "machine", c->machine != NULL ? c->machine
                                                              : hg_cmdline_default_machine (c->arch));
@@ -570,7 +633,8 @@ kv (GString    *out,
 
 static void
 info_text (HgVmConfig *c,
-           GHashTable *states)
+           GHashTable *states,
+           const char *same_uuid_as)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *mem = g_strdup_printf ("%u MiB", c->memory_mib);
@@ -581,8 +645,27 @@ info_text (HgVmConfig *c,
 
   kv (out, _("label:"), c->label);
   kv (out, _("uuid:"), c->uuid);
+  if (same_uuid_as != NULL)
+    {
+      g_autofree char *line = g_strdup_printf (_("the same uuid as %s: “hangarctl reidentify %s” "
+                                                 "gives this copy a new identity"),
+                                               same_uuid_as, c->dir);
+      kv (out, _("warning:"), line);
+    }
   kv (out, _("config:"), c->path);
-  kv (out, _("state:"), vm_state_string (states, c));
+  {
+    HgVm *vm = vm_for (states, c);
+    const char *reason = vm_state_reason (states, c);
+    g_autofree char *state = NULL;
+
+    /* the reason when it is news: crashed, not responding, paused */
+    if (vm != NULL && reason != NULL && reason[0] != '\0' &&
+        (hg_vm_get_state (vm) != HG_VM_STATE_RUNNING || !hg_vm_is_responding (vm)))
+      state = g_strdup_printf ("%s (%s)", vm_state_string (states, c, FALSE), reason);
+    else
+      state = g_strdup (vm_state_string (states, c, FALSE));
+    kv (out, _("state:"), state);
+  }
   if (vm_pid (states, c) > 0)
     {
       g_autofree char *pid = g_strdup_printf ("%d", vm_pid (states, c));
@@ -637,6 +720,22 @@ info_text (HgVmConfig *c,
   kv (out, _("console:"), hg_console_to_string (c->console));
   kv (out, _("keymap:"), c->keymap);
   kv (out, _("serial:"), c->serial ? _("yes") : _("no"));
+  if (vm_for (states, c) != NULL && hg_vm_get_state (vm_for (states, c)) == HG_VM_STATE_CRASHED)
+    {
+      const char *tail = hg_vm_get_log_tail (vm_for (states, c));
+
+      /* the last lines QEMU wrote, as the window shows them */
+      if (tail != NULL && tail[0] != '\0')
+        {
+          g_auto(GStrv) lines = g_strsplit (tail, "\n", -1);
+
+          g_string_append_printf (out, "%s\n", _("last log lines:"));
+          for (guint i = 0; lines[i] != NULL; i++)
+            g_string_append_printf (out, "  %s\n", lines[i]);
+        }
+      else
+        kv (out, _("last log lines:"), _("(the log is empty)"));
+    }
   fwrite (out->str, 1, out->len, stdout);
   fflush (stdout);
 }
@@ -681,6 +780,7 @@ cli_info (HgCliContext *ctx,
   };
   g_autoptr(HgVmConfig) config = NULL;
   g_autoptr(GHashTable) states = NULL;
+  g_autofree char *same_uuid_as = NULL;
   int status = HG_EXIT_OK;
 
   if (!hg_cli_parse_options ("info", _("VM"), _("Shows a VM's configuration.  VM is a label, a VM "
@@ -697,10 +797,63 @@ cli_info (HgCliContext *ctx,
   if (config == NULL)
     return status;
   states = refresh_states (&config, 1);
+  {
+    g_auto(GStrv) bases = hg_cli_effective_bases (ctx, local_bases, NULL);
+
+    same_uuid_as = hg_library_find_same_uuid ((const char * const *) bases, config);
+  }
   if (json || ctx->json)
-    info_json (config, states);
+    info_json (config, states, same_uuid_as);
   else
-    info_text (config, states);
+    info_text (config, states, same_uuid_as);
+  return HG_EXIT_OK;
+}
+
+/* ---- reidentify ------------------------------------------------------------- */
+
+static int
+cli_reidentify (HgCliContext *ctx,
+                int           argc,
+                char        **argv)
+{
+  g_auto(GStrv) local_bases = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVmConfig) renewed = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = HG_EXIT_OK;
+
+  if (!hg_cli_parse_options ("reidentify", _("VM"),
+                             _("Gives a VM a new uuid and new MAC addresses, e.g. a copy made "
+                               "with cp -r that has the same identity as its original.  The VM "
+                               "must not run."),
+                             hg_cli_base_entry (&local_bases), &argc, &argv))
+    return HG_EXIT_USAGE;
+  if (!hg_cli_check_one_vm ("reidentify", argc, 2))
+    return HG_EXIT_USAGE;
+  config = hg_cli_lookup_vm (ctx, "reidentify", local_bases, argv[1], &status);
+  if (config == NULL)
+    return status;
+  vm = hg_vm_new_for_config (config);
+  hg_vm_set_control_client (vm, TRUE);
+  hg_vm_set_attach_timeout (vm, LOOK_TIMEOUT_MS);
+  hg_vm_refresh_state (vm, NULL);
+  renewed = hg_vm_reidentify (vm, &error);
+  if (renewed == NULL)
+    {
+      hg_cli_error ("reidentify", "%s", error->message);
+      return error->domain == HG_PROCESS_ERROR &&
+             (error->code == HG_PROCESS_ERROR_ALREADY_RUNNING || error->code == HG_PROCESS_ERROR_BUSY)
+               ? HG_EXIT_STATE : exit_code_for (error);
+    }
+  hg_vm_detach (vm);
+  g_print (_("VM '%s' has a new identity: uuid %s (was %s)"), renewed->label, renewed->uuid,
+           config->uuid != NULL ? config->uuid : _("none"));
+  if (renewed->nics->len > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, ", %u new MAC address", ", %u new MAC addresses",
+                          renewed->nics->len),
+             renewed->nics->len);
+  g_print ("\n");
   return HG_EXIT_OK;
 }
 
@@ -909,6 +1062,8 @@ const HgCliCommand hg_cli_library_commands[] = {
   { "create", N_("Create a VM: create --label NAME [--disk-size 8G] [--iso FILE] …"), hg_cli_create },
   { "import-ctys", N_("Import a ctys .ctys file: import-ctys FILE [--base DIR]"), hg_cli_import_ctys },
   { "cmdline", N_("Print the QEMU command line: cmdline VM [--boot MODE] [--json]"), cli_cmdline },
+  { "reidentify", N_("Give a VM (a copy) a new uuid and new MAC addresses: reidentify VM"),
+    cli_reidentify },
   { "check", N_("Show which components are installed and working [--json]"), cli_check },
   { NULL }
 };

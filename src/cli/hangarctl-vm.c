@@ -154,9 +154,13 @@ open_running_vm (HgCliContext  *ctx,
     }
   if (hg_vm_get_qmp_client (vm) == NULL)
     {
-      hg_cli_error (command, _("VM '%s' is running (pid %d), but both of its QMP sockets are in "
-                               "use by other clients"),
-                    hg_vm_get_label (vm), (int) hg_vm_get_pid (vm));
+      /* not responding: QEMU stopped or hung, or both QMP sockets held by
+       * other clients ("kill" and "stop" still end it) */
+      hg_cli_error (command, _("VM '%s' (pid %d) is running but %s; “hangarctl kill” or "
+                               "“hangarctl stop” still end it"),
+                    hg_vm_get_label (vm), (int) hg_vm_get_pid (vm),
+                    hg_vm_get_state_reason (vm) != NULL ? hg_vm_get_state_reason (vm)
+                                                        : _("not responding"));
       *status = HG_EXIT_STATE;
       g_object_unref (vm);
       return NULL;
@@ -251,7 +255,8 @@ cli_stop (HgCliContext *ctx,
   g_auto(GStrv) local_bases = NULL;
   GOptionEntry entries[] = {
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
-      N_("Seconds the guest gets to power off before QEMU is told to quit (default 60)"), N_("S") },
+      N_("Seconds the guest gets to power off before QEMU is told to quit (default 60); a QEMU "
+         "that does not answer on QMP gets SIGTERM, and SIGKILL after S seconds"), N_("S") },
     { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
       N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
     { NULL }
@@ -260,6 +265,7 @@ cli_stop (HgCliContext *ctx,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   gboolean forced = FALSE;
+  HgVmStopHow how;
   int status = HG_EXIT_OK;
 
   if (!hg_cli_parse_options ("stop", _("VM"), _("Shuts a VM down: ACPI power-down, then quit "
@@ -274,15 +280,38 @@ cli_stop (HgCliContext *ctx,
                     timeout_s);
       return HG_EXIT_USAGE;
     }
-  vm = open_running_vm (ctx, "stop", local_bases, argv[1], &status);
+  vm = hg_cli_open_vm (ctx, "stop", local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
+  if (!hg_vm_is_active (vm))
+    {
+      hg_cli_error ("stop", _("VM '%s' is not running"), hg_vm_get_label (vm));
+      return HG_EXIT_STATE;
+    }
   hg_vm_shutdown_async (vm, (guint) timeout_s * 1000, NULL, store_result, &result);
-  if (!hg_vm_shutdown_finish (vm, wait_result (&result), &forced, &error))
+  wait_result (&result);
+  how = hg_vm_shutdown_get_how (vm, result);
+  if (!hg_vm_shutdown_finish (vm, result, &forced, &error))
     return fail ("stop", error);
-  g_print (forced ? _("VM '%s' did not power off in time and was forced off\n")
-                  : _("VM '%s' powered off\n"),
-           hg_vm_get_label (vm));
+  switch (how)
+    {
+    case HG_VM_STOP_SIGTERM:
+      g_print (_("VM '%s' did not answer on QMP and was ended with SIGTERM\n"), hg_vm_get_label (vm));
+      break;
+    case HG_VM_STOP_SIGKILL:
+      g_print (_("VM '%s' did not stop within %d s and was killed (SIGKILL)\n"),
+               hg_vm_get_label (vm), timeout_s);
+      break;
+    case HG_VM_STOP_QUIT:
+      g_print (_("VM '%s' did not power off in time and was forced off\n"), hg_vm_get_label (vm));
+      break;
+    case HG_VM_STOP_POWERED_OFF:
+    default:
+      g_print (forced ? _("VM '%s' did not power off in time and was forced off\n")
+                      : _("VM '%s' powered off\n"),
+               hg_vm_get_label (vm));
+      break;
+    }
   return HG_EXIT_OK;
 }
 
@@ -307,7 +336,19 @@ simple_action (HgCliContext *ctx,
     return HG_EXIT_USAGE;
   if (!hg_cli_check_one_vm (command, argc, 2))
     return HG_EXIT_USAGE;
-  vm = open_running_vm (ctx, command, local_bases, argv[1], &status);
+  if (action == hg_vm_kill_async)
+    {
+      /* no QMP at all: the pidfile's process, proven this VM's QEMU
+       * through a pidfd, gets SIGKILL (a stopped or hung QEMU too) */
+      g_autoptr(HgVmConfig) config = hg_cli_lookup_vm (ctx, command, local_bases, argv[1], &status);
+
+      if (config == NULL)
+        return status;
+      vm = hg_vm_new_for_config (config);
+      hg_vm_set_control_client (vm, TRUE);
+    }
+  else
+    vm = open_running_vm (ctx, command, local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
   action (vm, NULL, store_result, &result);

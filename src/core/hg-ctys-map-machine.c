@@ -35,7 +35,17 @@ hg_ctys_map_machine (Map *m)
     {
       g_autofree char *u = hg_ctys_map_normalize_uuid (uuid->value);
 
-      if (u != NULL)
+      if (u != NULL && m->imp->uuid_taken_by != NULL)
+        {
+          /* never a second VM with the same identity */
+          if (m->imp->uuid_renewed == NULL)
+            m->imp->uuid_renewed = g_uuid_string_random ();
+          hg_ctys_map_set_str (&cfg->uuid, m->imp->uuid_renewed);
+          info (m, uuid->line, uuid->name, uuid->value,
+                _("already the uuid of %s: the imported VM gets the new uuid %s"),
+                m->imp->uuid_taken_by, m->imp->uuid_renewed);
+        }
+      else if (u != NULL)
         hg_ctys_map_set_str (&cfg->uuid, u);
       else
         hg_ctys_map_reject (m, uuid, _("not a UUID"));

@@ -493,6 +493,18 @@ hg_ctys_import_set_label (HgCtysImport  *self,
   return TRUE;
 }
 
+void
+hg_ctys_import_renew_uuid (HgCtysImport *self,
+                           const char   *taken_by)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (taken_by != NULL);
+
+  g_free (self->uuid_taken_by);
+  self->uuid_taken_by = g_strdup (taken_by);
+  self->mapped = FALSE;
+}
+
 const char *
 hg_ctys_import_get_label (HgCtysImport *self)
 {

@@ -39,6 +39,8 @@ struct _HgCtysImport {
 
   char       *label_override;
   char       *label;
+  char       *uuid_taken_by;  /* the file's UUID belongs to this VM: renew it */
+  char       *uuid_renewed;   /* the new one, made once */
   HgVmConfig *config;
   GError     *map_error;
   gboolean    mapped;

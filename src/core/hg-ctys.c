@@ -138,6 +138,8 @@ hg_ctys_import_free (HgCtysImport *self)
   g_ptr_array_unref (self->map_notes);
   g_free (self->label_override);
   g_free (self->label);
+  g_free (self->uuid_taken_by);
+  g_free (self->uuid_renewed);
   g_clear_pointer (&self->config, hg_vm_config_unref);
   g_clear_error (&self->map_error);
   g_free (self);

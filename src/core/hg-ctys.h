@@ -68,6 +68,11 @@ gboolean      hg_ctys_import_set_label  (HgCtysImport  *self,
                                          const char    *label,
                                          GError       **error);
 const char   *hg_ctys_import_get_label  (HgCtysImport  *self);
+/* The file's UUID is already a VM's (taken_by names it, e.g. an import of
+ * the same file): the import gets a new random uuid instead, and the report
+ * says so. */
+void          hg_ctys_import_renew_uuid (HgCtysImport  *self,
+                                         const char    *taken_by);
 const char   *hg_ctys_import_get_path   (HgCtysImport  *self);
 
 /* The final value of a variable as the import understood it, or NULL. */

@@ -33,6 +33,7 @@ hg_library_entry_free (HgLibraryEntry *entry)
   g_free (entry->dir);
   g_free (entry->path);
   g_free (entry->label);
+  g_free (entry->same_uuid_as);
   g_clear_pointer (&entry->config, hg_vm_config_unref);
   g_clear_error (&entry->error);
   g_free (entry);
@@ -343,7 +344,78 @@ hg_library_scan (const char * const *bases,
       return entries;
     }
   load_entries (entries, 0);
+  hg_library_mark_duplicates (entries);
   return entries;
+}
+
+/* ---- duplicate uuids (a cp -r of a VM, a ctys file imported twice) ----- */
+
+void
+hg_library_mark_duplicates (GPtrArray *entries)
+{
+  g_autoptr(GHashTable) first = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_return_if_fail (entries != NULL);
+
+  for (guint i = 0; i < entries->len; i++)
+    g_clear_pointer (&((HgLibraryEntry *) g_ptr_array_index (entries, i))->same_uuid_as, g_free);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *e = g_ptr_array_index (entries, i);
+      HgLibraryEntry *other;
+      char *key;
+
+      if (e->config == NULL || e->config->uuid == NULL || e->config->uuid[0] == '\0')
+        continue;
+      key = g_ascii_strdown (e->config->uuid, -1);
+      other = g_hash_table_lookup (first, key);
+      if (other == NULL)
+        {
+          g_hash_table_insert (first, key, e);
+          continue;
+        }
+      g_free (key);
+      /* each of them names another: the first the second, the rest the first */
+      e->same_uuid_as = g_strdup (other->path);
+      if (other->same_uuid_as == NULL)
+        other->same_uuid_as = g_strdup (e->path);
+    }
+}
+
+static gboolean
+same_directory (const char *a,
+                const char *b)
+{
+  struct stat sa, sb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  if (stat (a, &sa) != 0 || stat (b, &sb) != 0)
+    return g_strcmp0 (a, b) == 0;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+char *
+hg_library_find_same_uuid (const char * const *bases,
+                           HgVmConfig         *config)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (config->uuid == NULL || config->uuid[0] == '\0')
+    return NULL;
+  entries = hg_library_scan (bases, NULL);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HgLibraryEntry *e = g_ptr_array_index (entries, i);
+
+      if (e->config != NULL && e->config->uuid != NULL &&
+          g_ascii_strcasecmp (e->config->uuid, config->uuid) == 0 &&
+          !same_directory (e->dir, config->dir))
+        return g_strdup (e->path);
+    }
+  return NULL;
 }
 
 void

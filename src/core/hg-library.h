@@ -39,6 +39,9 @@ typedef struct {
   GError     *error;   /* ... and why (HG_CONFIG_ERROR_*, or
                           HG_LIBRARY_ERROR_UNREADABLE for a folder that
                           cannot be read: then dir = path = that folder) */
+  char       *same_uuid_as; /* the config path of another VM of the scan with
+                               the same uuid (a cp -r copy), or NULL: set on
+                               both (hg_library_mark_duplicates) */
 } HgLibraryEntry;
 
 void        hg_library_entry_free       (HgLibraryEntry *entry);
@@ -57,6 +60,16 @@ char      **hg_library_configured_bases (void);
  * (never NULL; empty when cancelled). */
 GPtrArray  *hg_library_scan             (const char * const *bases,
                                          GCancellable       *cancellable);
+
+/* Sets same_uuid_as on every entry whose uuid another entry has too (both
+ * of them), clearing it on the others.  hg_library_scan does it; a caller
+ * that adds hg_library_scan_folder results calls it again. */
+void        hg_library_mark_duplicates  (GPtrArray          *entries);
+
+/* The config path of another VM under the bases with config's uuid (not
+ * config's own directory), or NULL.  Scans the library. */
+char       *hg_library_find_same_uuid   (const char * const *bases,
+                                         HgVmConfig         *config);
 
 /* The same for one subtree: the VMs under base/folder (folder "" or NULL =
  * the whole base), appended to entries (unsorted).  For a directory

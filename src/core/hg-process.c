@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,11 +22,56 @@
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
-const char *
+/* A VM's runtime directory must be its own even when another directory
+ * holds a copy of its config (cp -r keeps the uuid): the name joins the uuid
+ * (label when none) with a digest of the VM directory's canonical path and
+ * its device:inode, so two directories never share sockets, pidfile or
+ * lock, while every front end that opens the same directory finds the same
+ * name.  A config that has no directory (not saved) is named by its uuid. */
+char *
 hg_process_runtime_id (HgVmConfig *config)
 {
+  const char *name;
+  g_autofree char *key = NULL;
+  g_autofree char *sum = NULL;
+  char *real;
+  struct stat st;
+
   g_return_val_if_fail (config != NULL, NULL);
-  return (config->uuid != NULL && *config->uuid != '\0') ? config->uuid : config->label;
+
+  name = (config->uuid != NULL && *config->uuid != '\0') ? config->uuid : config->label;
+  if (config->dir == NULL || *config->dir == '\0')
+    return g_strdup (name);
+  real = realpath (config->dir, NULL);
+  if (real != NULL && stat (real, &st) == 0)
+    key = g_strdup_printf ("%s\n%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                           real, (guint64) st.st_dev, (guint64) st.st_ino);
+  else
+    key = g_strdup_printf ("%s\n-", config->dir);
+  free (real);
+  sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  return g_strdup_printf ("%s-%.16s", name, sum);
+}
+
+GHashTable *
+hg_process_runtime_names (const char *runtime_root)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *root = runtime_root != NULL ? g_strdup (runtime_root) : hg_runtime_root ();
+  g_autofree char *vms = g_build_filename (root, "vms", NULL);
+  g_autoptr(GDir) dir = g_dir_open (vms, 0, NULL);
+  const char *id;
+
+  while (dir != NULL && (id = g_dir_read_name (dir)) != NULL)
+    {
+      gsize len = strlen (id);
+      gboolean digest = len > 17 && id[len - 17] == '-';
+
+      for (gsize i = len - 16; digest && i < len; i++)
+        digest = g_ascii_isxdigit (id[i]);
+      g_hash_table_add (names, g_strndup (id, digest ? len - 17 : len));
+    }
+  return names;
 }
 
 HgRuntimePaths *
@@ -32,11 +79,13 @@ hg_process_runtime_paths_for_config (HgVmConfig *config,
                                      const char *runtime_root)
 {
   g_autofree char *root = NULL;
+  g_autofree char *id = NULL;
 
   g_return_val_if_fail (config != NULL, NULL);
 
   root = runtime_root != NULL ? g_strdup (runtime_root) : hg_runtime_root ();
-  return hg_runtime_paths_new (root, hg_process_runtime_id (config));
+  id = hg_process_runtime_id (config);
+  return hg_runtime_paths_new (root, id);
 }
 
 gboolean
@@ -187,6 +236,55 @@ hg_process_find_running (const HgRuntimePaths *paths)
   if (!hg_process_read_pidfile (paths->pidfile, &pid, NULL))
     return 0;
   return hg_process_pid_is_vm_qemu (pid, paths) ? pid : 0;
+}
+
+gboolean
+hg_process_pid_is_stopped (GPid pid)
+{
+  g_autofree char *proc = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *p;
+
+  if (pid <= 0 || !g_file_get_contents (proc, &stat, NULL, NULL))
+    return FALSE;
+  p = strrchr (stat, ')');
+  return p != NULL && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
+/* TRUE while the process a pidfd refers to has not ended */
+static gboolean
+pidfd_is_alive (int pidfd)
+{
+  struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+  return poll (&pfd, 1, 0) == 0;
+}
+
+GPid
+hg_process_open_running (const HgRuntimePaths  *paths,
+                         int                   *out_pidfd,
+                         GError               **error)
+{
+  GPid pid = 0;
+  int pidfd;
+
+  g_return_val_if_fail (paths != NULL, 0);
+  g_return_val_if_fail (out_pidfd != NULL, 0);
+
+  *out_pidfd = -1;
+  if (!hg_process_read_pidfile (paths->pidfile, &pid, error))
+    return 0;
+  /* the pidfd first, then the proof: a pid reused after the proof cannot
+   * be reached through a pidfd opened before it */
+  pidfd = hg_process_pidfd_open (pid);
+  if (!hg_process_pid_is_vm_qemu (pid, paths) || (pidfd >= 0 && !pidfd_is_alive (pidfd)))
+    {
+      if (pidfd >= 0)
+        close (pidfd);
+      return 0;
+    }
+  *out_pidfd = pidfd;
+  return pid;
 }
 
 gboolean
@@ -756,6 +854,7 @@ hg_process_start_async (HgVmConfig           *config,
       return;
     }
   g_unlink (paths->exit_reason);
+  g_unlink (paths->crashed);
 
   if (caps == NULL)
     caps = own_caps = hg_host_caps_probe ();

@@ -48,9 +48,17 @@ typedef enum {
 /* How long a start may take from spawn to a working QMP connection. */
 #define HG_PROCESS_START_TIMEOUT_MS 30000
 
-/* The name of a config's runtime directory: its uuid (label when none). */
-const char     *hg_process_runtime_id (HgVmConfig *config);
-/* The runtime paths of a config: root/vms/<uuid> (label when no uuid). */
+/* The name of a config's runtime directory: "<uuid>-<digest>", the digest
+ * made of the VM directory's canonical path and device:inode, so that a
+ * copy of a VM directory (same uuid) never shares the original's runtime
+ * directory; the label stands for a missing uuid, and a config without a
+ * directory is named by its uuid alone. */
+char           *hg_process_runtime_id (HgVmConfig *config);
+/* The uuids (labels) that have a runtime directory under runtime_root (NULL:
+ * hg_runtime_root()), one readdir: a big library looks no further at the
+ * others.  A set of strings. */
+GHashTable     *hg_process_runtime_names (const char *runtime_root);
+/* The runtime paths of a config: root/vms/<hg_process_runtime_id>. */
 HgRuntimePaths *hg_process_runtime_paths_for_config (HgVmConfig *config,
                                                      const char *runtime_root);
 
@@ -79,6 +87,20 @@ gboolean  hg_process_pid_is_vm_qemu      (GPid                  pid,
 /* The pid of this VM's live QEMU, or 0.  Only what the pidfile says,
  * checked with hg_process_pid_is_vm_qemu(). */
 GPid      hg_process_find_running        (const HgRuntimePaths *paths);
+
+/* TRUE if pid is stopped by a signal (SIGSTOP, a debugger): it cannot
+ * answer QMP until it is continued. */
+gboolean  hg_process_pid_is_stopped      (GPid pid);
+
+/* Like hg_process_find_running(), but race-free for signals: the pidfd is
+ * opened before the process is proven to be this VM's QEMU, so nothing
+ * sent through *out_pidfd can reach a process that took the pid later.
+ * Returns the pid and *out_pidfd (-1 on kernels without pidfd; to be
+ * closed by the caller), or 0 when the VM does not run (an error only for
+ * an unsafe pidfile). */
+GPid      hg_process_open_running        (const HgRuntimePaths  *paths,
+                                          int                   *out_pidfd,
+                                          GError               **error);
 
 /* Removes the sockets and the pidfile (never the log or the lock).  Refuses
  * symlinks and foreign files (leaves them, returns FALSE with an error). */

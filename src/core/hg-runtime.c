@@ -128,7 +128,7 @@ hg_runtime_paths_new (const char *root,
 {
   static const char * const names[] = {
     "qmp.sock", "serial.sock", "monitor.sock", "vnc.sock", "qemu.pid",
-    "qemu.log", "lock", "exit-reason", "qmp-ctl.sock",
+    "qemu.log", "lock", "exit-reason", "qmp-ctl.sock", "crashed",
   };
   g_autofree char *dir = NULL;
   HgRuntimePaths *p;
@@ -155,6 +155,7 @@ hg_runtime_paths_new (const char *root,
   fields[6] = &p->lock;
   fields[7] = &p->exit_reason;
   fields[8] = &p->qmp_ctl;
+  fields[9] = &p->crashed;
 
   at = (char *) (p + 1);
   p->root = at;

@@ -7,8 +7,9 @@ G_BEGIN_DECLS
 
 /* Where a VM's sockets live while it runs.  Everything is under
  *   $XDG_RUNTIME_DIR/hangar/            (0700)   -- or $HANGAR_RUNTIME_DIR
- *     vms/<uuid>/                        (0700)
+ *     vms/<uuid>-<digest>/               (0700)   -- hg_process_runtime_id()
  *        qmp.sock qmp-ctl.sock serial.sock monitor.sock vnc.sock qemu.pid qemu.log lock
+ *        exit-reason crashed
  *     switches/<name>/                   (0700)
  *        data/ (vde_switch -s)  mgmt.sock (vde_switch -M)
  *
@@ -29,6 +30,9 @@ typedef struct {
                       * it so that every other Hangar watching it shows the same */
   char *qmp_ctl;   /* a second QMP socket for one-shot clients (hangarctl), so that
                     * a window holding the first one never blocks them */
+  char *crashed;   /* why QEMU ended unexpectedly (signal, exit status), written
+                    * by whoever saw it end, read by hangarctl list/info; removed
+                    * by the next start */
 } HgRuntimePaths;
 
 /* The hangar runtime root: $HANGAR_RUNTIME_DIR, else $XDG_RUNTIME_DIR/hangar,

@@ -156,18 +156,50 @@ on_gone (GObject      *source,
     g_task_return_error (task, error);
 }
 
+/* Signals only a process proven to be this VM's QEMU: its pid, exe and a
+ * command line naming this VM's runtime dir (unique per VM directory),
+ * through the pidfd opened when it was proven (no pid-reuse race). */
 static gboolean
-send_kill (HgVm    *self,
-           GError **error)
+send_signal (HgVm    *self,
+             int      signum,
+             GError **error)
 {
-  /* only a process proven to be this VM's QEMU */
   if (self->pid == 0 || !hg_process_pid_is_vm_qemu (self->pid, hg_vm_get_runtime_paths (self)))
     {
       g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
                    _("VM '%s' is not running"), self->config->label);
       return FALSE;
     }
-  return hg_process_send_signal (self->pid, self->pidfd, SIGKILL, error);
+  return hg_process_send_signal (self->pid, self->pidfd, signum, error);
+}
+
+/* A VM that is not attached (a one-shot hangarctl that did not or could
+ * not talk QMP) is found by its pidfile and proven before it is watched. */
+static gboolean
+find_process (HgVm    *self,
+              GError **error)
+{
+  GError *local = NULL;
+  int pidfd = -1;
+  GPid pid;
+
+  if (self->pid != 0)
+    return TRUE;
+  pid = hg_process_open_running (hg_vm_get_runtime_paths (self), &pidfd, &local);
+  if (pid == 0)
+    {
+      if (local != NULL)
+        g_propagate_error (error, local);
+      else
+        g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
+                     _("VM '%s' is not running"), self->config->label);
+      return FALSE;
+    }
+  hg_vm_watch_process (self, pid, pidfd, NULL);
+  self->qmp_busy = self->qmp == NULL;
+  if (!hg_vm_is_active (self))
+    hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
+  return TRUE;
 }
 
 void
@@ -182,8 +214,13 @@ hg_vm_kill_async (HgVm               *self,
   g_return_if_fail (HG_IS_VM (self));
 
   task = hg_vm_action_task (self, hg_vm_kill_async, cancellable, callback, user_data);
+  if (!find_process (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   hg_vm_expect_exit (self, _("killed"));
-  if (!send_kill (self, &error))
+  if (!send_signal (self, SIGKILL, &error))
     {
       hg_vm_expect_exit (self, NULL);
       g_task_return_error (task, error);
@@ -194,10 +231,18 @@ hg_vm_kill_async (HgVm               *self,
 
 /* ---- shutdown: ACPI, then quit, then SIGKILL --------------------------- */
 
+enum {
+  STEP_POWERDOWN,
+  STEP_QUIT,
+  STEP_TERM,     /* no QMP: SIGTERM (QEMU quits cleanly when its main loop runs) */
+  STEP_KILL,
+};
+
 typedef struct {
-  guint    timeout_ms;
-  gboolean forced;
-  int      step;     /* 0 powerdown, 1 quit, 2 kill */
+  guint         timeout_ms;
+  gboolean      forced;
+  int           step;
+  HgVmStopHow   how;
 } ShutdownData;
 
 static void shutdown_step (GTask *task);
@@ -216,12 +261,12 @@ on_shutdown_gone (GObject      *source,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (d->step >= 2)
+  if (d->step >= STEP_KILL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  d->step++;
+  d->step = d->step == STEP_POWERDOWN ? STEP_QUIT : STEP_KILL;
   d->forced = TRUE;
   shutdown_step (g_object_ref (task));
 }
@@ -244,12 +289,12 @@ on_shutdown_sent (GObject      *source,
           return;
         }
       g_debug ("VM '%s': shutdown step %d failed: %s", self->config->label, d->step, error->message);
-      d->step++;
+      d->step = d->step == STEP_POWERDOWN ? STEP_QUIT : STEP_KILL;
       d->forced = TRUE;
       shutdown_step (g_object_ref (task));
       return;
     }
-  hg_vm_wait_gone_async (self, d->step == 0 ? d->timeout_ms : FORCE_WAIT_MS,
+  hg_vm_wait_gone_async (self, d->step == STEP_POWERDOWN ? d->timeout_ms : FORCE_WAIT_MS,
                          g_task_get_cancellable (task), on_shutdown_gone, g_object_ref (task));
 }
 
@@ -267,26 +312,41 @@ shutdown_step (GTask *task)
       g_object_unref (task);
       return;
     }
-  if (d->step > 0)
+  qmp = d->step <= STEP_QUIT ? hg_vm_require_qmp (self, NULL) : NULL;
+  if (qmp == NULL && d->step <= STEP_QUIT)
+    d->step = STEP_KILL;
+  if (d->step == STEP_TERM)
+    {
+      hg_vm_expect_exit (self, _("ended by SIGTERM: QEMU did not answer on QMP"));
+    }
+  else if (d->step == STEP_KILL && d->how == HG_VM_STOP_SIGTERM)
+    {
+      g_autofree char *why = g_strdup_printf (_("killed (SIGKILL): QEMU did not answer on QMP nor "
+                                                "end on SIGTERM within %u s"),
+                                              d->timeout_ms / 1000);
+      hg_vm_expect_exit (self, why);
+    }
+  else if (d->step > STEP_POWERDOWN)
     {
       g_autofree char *why = g_strdup_printf (_("forced off after %u s without guest power-off"),
                                               d->timeout_ms / 1000);
       hg_vm_expect_exit (self, why);
     }
-  qmp = d->step < 2 ? hg_vm_require_qmp (self, NULL) : NULL;
-  if (qmp == NULL && d->step < 2)
-    d->step = 2;
   switch (d->step)
     {
-    case 0:
+    case STEP_POWERDOWN:
+      d->how = HG_VM_STOP_POWERED_OFF;
       hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("ACPI power-down requested"));
       hg_qmp_system_powerdown_async (qmp, g_task_get_cancellable (task), on_shutdown_sent, task);
       break;
-    case 1:
+    case STEP_QUIT:
+      d->how = HG_VM_STOP_QUIT;
       hg_qmp_quit_async (qmp, g_task_get_cancellable (task), on_shutdown_sent, task);
       break;
+    case STEP_TERM:
+    case STEP_KILL:
     default:
-      if (!send_kill (self, &error))
+      if (!send_signal (self, d->step == STEP_TERM ? SIGTERM : SIGKILL, &error))
         {
           if (!hg_vm_is_active (self))
             {
@@ -298,7 +358,9 @@ shutdown_step (GTask *task)
           g_object_unref (task);
           return;
         }
-      hg_vm_wait_gone_async (self, FORCE_WAIT_MS, g_task_get_cancellable (task), on_shutdown_gone, task);
+      d->how = d->step == STEP_TERM ? HG_VM_STOP_SIGTERM : HG_VM_STOP_SIGKILL;
+      hg_vm_wait_gone_async (self, d->step == STEP_TERM ? d->timeout_ms : FORCE_WAIT_MS,
+                             g_task_get_cancellable (task), on_shutdown_gone, task);
       break;
     }
 }
@@ -320,21 +382,21 @@ hg_vm_shutdown_async (HgVm               *self,
   d = g_new0 (ShutdownData, 1);
   d->timeout_ms = timeout_ms;
   g_task_set_task_data (task, d, g_free);
-  if (self->pid == 0 || !hg_vm_is_active (self))
+  if (hg_vm_is_active (self) && self->pid == 0)
+    g_set_error (&error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
+                 _("VM '%s' is not running yet"), self->config->label);
+  if (error != NULL || !find_process (self, &error))
     {
-      g_set_error (&error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
-                   _("VM '%s' is not running"), self->config->label);
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  /* no ACPI without QMP (another client holds it): refuse rather than
-   * jump straight to SIGKILL */
-  if (hg_vm_require_qmp (self, &error) == NULL)
+  /* without QMP (QEMU stopped, hung, or both sockets held by other
+   * clients) there is no ACPI: SIGTERM, then SIGKILL after the timeout */
+  if (hg_vm_require_qmp (self, NULL) == NULL)
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
+      d->step = STEP_TERM;
+      d->forced = TRUE;
     }
   shutdown_step (task);
 }
@@ -352,6 +414,17 @@ hg_vm_shutdown_finish (HgVm          *self,
   if (forced != NULL)
     *forced = d != NULL && d->forced;
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+HgVmStopHow
+hg_vm_shutdown_get_how (HgVm         *self,
+                        GAsyncResult *result)
+{
+  ShutdownData *d;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), HG_VM_STOP_POWERED_OFF);
+  d = g_task_get_task_data (G_TASK (result));
+  return d != NULL ? d->how : HG_VM_STOP_POWERED_OFF;
 }
 
 /* ---- snapshots --------------------------------------------------------- */

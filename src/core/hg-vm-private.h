@@ -29,7 +29,9 @@ struct _HgVm {
   GCancellable    *wait_cancel;
 
   HgQmpClient     *qmp;
-  gboolean         qmp_busy;         /* alive, but another client holds QMP */
+  gboolean         qmp_busy;         /* alive and ours, but QMP does not answer
+                                      * (held by other clients, or QEMU hangs) */
+  guint            attach_timeout_ms;/* greeting timeout per QMP socket */
   gboolean         control_client;   /* attach over qmp-ctl.sock first */
   GPtrArray       *switches;         /* HgSwitch watched for the VDE NICs */
   gboolean         shutdown_seen;    /* SHUTDOWN event: a normal stop */
@@ -49,8 +51,13 @@ void     hg_vm_adopt_qmp        (HgVm *self, HgQmpClient *qmp);
 void     hg_vm_drop_qmp         (HgVm *self);
 
 /* hg-vm-watch.c: watch the QEMU process (pidfd, else a /proc poll; or the
- * GSubprocess when we are its parent); process_gone settles the state. */
-void     hg_vm_watch_process    (HgVm *self, GPid pid, GSubprocess *subprocess);
+ * GSubprocess when we are its parent); process_gone settles the state.
+ * pidfd: one opened before the process was proven ours (taken), or -1. */
+void     hg_vm_watch_process    (HgVm *self, GPid pid, int pidfd, GSubprocess *subprocess);
+/* The runtime dir's "crashed" record (hangarctl shows it until the next
+ * start): written when a crash is seen, read by the one-shot refresh. */
+void     hg_vm_record_crash     (HgVm *self, const char *reason);
+char    *hg_vm_read_crash       (HgVm *self);
 void     hg_vm_stop_watching_process (HgVm *self);
 void     hg_vm_process_gone     (HgVm *self, const char *why);
 

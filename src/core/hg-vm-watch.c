@@ -27,6 +27,31 @@ read_exit_reason (HgVm *self)
   return g_strstrip (g_steal_pointer (&text));
 }
 
+void
+hg_vm_record_crash (HgVm       *self,
+                    const char *reason)
+{
+  const HgRuntimePaths *paths = hg_vm_get_runtime_paths (self);
+
+  if (hg_runtime_check_path_safe (paths->crashed, FALSE, NULL) &&
+      g_file_test (paths->dir, G_FILE_TEST_IS_DIR))
+    g_file_set_contents_full (paths->crashed, reason, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+}
+
+char *
+hg_vm_read_crash (HgVm *self)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  const char *path = hg_vm_get_runtime_paths (self)->crashed;
+
+  if (!hg_runtime_check_path_safe (path, FALSE, NULL) ||
+      !g_file_get_contents (path, &text, &len, NULL) ||
+      len == 0 || len > 4096 || !g_utf8_validate (text, (gssize) len, NULL))
+    return NULL;
+  return g_strstrip (g_steal_pointer (&text));
+}
+
 /* QEMU is gone: clean its runtime dir, keep its log tail, settle the state.
  * why: "killed by signal 9", "exit status 1" or NULL when unknown. */
 void
@@ -76,6 +101,8 @@ hg_vm_process_gone (HgVm       *self,
       else
         reason = g_strdup (_("QEMU exited unexpectedly"));
     }
+  if (state == HG_VM_STATE_CRASHED)
+    hg_vm_record_crash (self, reason);
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
   self->qmp_busy = FALSE;
@@ -154,11 +181,12 @@ hg_vm_stop_watching_process (HgVm *self)
 void
 hg_vm_watch_process (HgVm        *self,
                      GPid         pid,
+                     int          pidfd,
                      GSubprocess *subprocess)
 {
   hg_vm_stop_watching_process (self);
   hg_vm_set_pid (self, pid);
-  self->pidfd = hg_process_pidfd_open (pid);
+  self->pidfd = pidfd >= 0 ? pidfd : hg_process_pidfd_open (pid);
   if (self->pidfd >= 0)
     {
       self->exit_source = g_unix_fd_source_new (self->pidfd, G_IO_IN);

@@ -110,6 +110,13 @@ hg_vm_expect_exit (HgVm       *self,
 }
 
 gboolean
+hg_vm_is_responding (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), TRUE);
+  return !(hg_vm_is_active (self) && self->qmp_busy);
+}
+
+gboolean
 hg_vm_is_active (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), FALSE);
@@ -128,8 +135,9 @@ hg_vm_require_qmp (HgVm    *self,
     return self->qmp;
   if (self->qmp_busy)
     g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
-                 _("VM '%s' is running, but its QMP socket is in use by another client"),
-                 self->config->label);
+                 _("VM '%s' (pid %d) is running, but does not answer on QMP (%s)"),
+                 self->config->label, (int) self->pid,
+                 self->state_reason != NULL ? self->state_reason : _("not responding"));
   else
     g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_NOT_RUNNING,
                  _("VM '%s' is not running"), self->config->label);
@@ -235,7 +243,7 @@ hg_vm_constructed (GObject *object)
    * for (hg_vm_get_runtime_paths): a library of 1,000 VMs keeps 1,000 ids */
   if (self->runtime_root == NULL)
     self->runtime_root = hg_runtime_root ();
-  self->runtime_id = g_strdup (hg_process_runtime_id (self->config));
+  self->runtime_id = hg_process_runtime_id (self->config);
 }
 
 static void
@@ -360,6 +368,7 @@ static void
 hg_vm_init (HgVm *self)
 {
   self->pidfd = -1;
+  self->attach_timeout_ms = HG_VM_ATTACH_TIMEOUT_MS;
   self->state = HG_VM_STATE_STOPPED;
 }
 
@@ -472,6 +481,68 @@ hg_vm_get_qmp_client (HgVm *self)
   return self->qmp;
 }
 
+/* ---- identity ---------------------------------------------------------- */
+
+HgVmConfig *
+hg_vm_reidentify (HgVm    *self,
+                  GError **error)
+{
+  const HgRuntimePaths *paths;
+  g_autoptr(HgVmConfig) fresh = NULL;
+  GPid running;
+  int lock;
+
+  g_return_val_if_fail (HG_IS_VM (self), NULL);
+
+  if (self->config->path == NULL)
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_INVALID_ARGUMENT,
+                   _("VM '%s' has no config file to give a new identity"), self->config->label);
+      return NULL;
+    }
+  if (hg_vm_is_active (self))
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_ALREADY_RUNNING,
+                   _("VM '%s' is running (pid %d): shut it down before giving it a new identity"),
+                   self->config->label, (int) self->pid);
+      return NULL;
+    }
+  /* no start of it may begin meanwhile */
+  paths = hg_vm_get_runtime_paths (self);
+  if (!hg_process_prepare_runtime_dir (paths, error))
+    return NULL;
+  lock = hg_process_lock (paths, self->config->label, error);
+  if (lock < 0)
+    return NULL;
+  running = hg_process_find_running (paths);
+  if (running != 0)
+    {
+      hg_process_unlock (lock);
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_ALREADY_RUNNING,
+                   _("VM '%s' is running (pid %d): shut it down before giving it a new identity"),
+                   self->config->label, (int) running);
+      return NULL;
+    }
+  /* from the file as it is now: unknown keys and comments are kept */
+  fresh = hg_vm_config_load (self->config->path, error);
+  if (fresh != NULL)
+    {
+      g_free (fresh->uuid);
+      fresh->uuid = g_uuid_string_random ();
+      for (guint i = 0; fresh->nics != NULL && i < fresh->nics->len; i++)
+        {
+          HgNic *nic = g_ptr_array_index (fresh->nics, i);
+
+          g_free (nic->mac);
+          nic->mac = hg_mac_generate ();
+        }
+      if (!hg_vm_config_save (fresh, error))
+        g_clear_pointer (&fresh, hg_vm_config_unref);
+    }
+  hg_process_unlock (lock);
+  return g_steal_pointer (&fresh);
+}
+
 /* ---- start ------------------------------------------------------------- */
 
 typedef struct {
@@ -506,7 +577,7 @@ on_process_started (GObject      *source,
     }
   g_object_freeze_notify (G_OBJECT (self));
   hg_vm_adopt_qmp (self, qmp);
-  hg_vm_watch_process (self, pid, sub);
+  hg_vm_watch_process (self, pid, -1, sub);
   hg_vm_set_state (self, paused ? HG_VM_STATE_PAUSED : HG_VM_STATE_RUNNING,
                    paused ? _("started paused") : NULL);
   g_object_thaw_notify (G_OBJECT (self));

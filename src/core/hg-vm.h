@@ -88,6 +88,11 @@ const char  *hg_vm_get_serial_path  (HgVm *self);
 HgQmpClient *hg_vm_get_qmp_client   (HgVm *self);
 /* starting, running, paused or shutting down */
 gboolean     hg_vm_is_active        (HgVm *self);
+/* FALSE while its QEMU lives (proven ours) but does not answer on QMP:
+ * stopped by a signal, hung, or both QMP sockets held by other clients.
+ * The state is then running, and the reason says "not responding: …";
+ * kill and stop still end it (signals through a pidfd). */
+gboolean     hg_vm_is_responding    (HgVm *self);
 
 /* ---- reattach ---------------------------------------------------------- */
 
@@ -104,9 +109,12 @@ gboolean     hg_vm_attach_finish    (HgVm *self, GAsyncResult *result, GError **
 
 /* Synchronous look for one-shot front ends (`hangarctl list`/`info`):
  * hg_vm_attach_async() while iterating the thread-default main context,
- * then the state.  The VM stays attached.  When the QMP socket is busy
- * (another Hangar holds it) the pid check alone decides ("running", reason
- * says so).  Blocks ~2 s at most.  Not for use in a GUI. */
+ * then the state.  The VM stays attached.  When QMP does not answer (held
+ * by other clients, QEMU stopped or hung) the pid proof alone decides:
+ * running, not responding (hg_vm_is_responding()).  A VM that is not
+ * running but whose last run crashed (the runtime dir's record, kept until
+ * the next start) is crashed with the reason and log tail.  Blocks at most
+ * twice the attach timeout.  Not for use in a GUI. */
 HgVmState    hg_vm_refresh_state    (HgVm *self, GError **error);
 
 /* The same for many VMs at once (all looked at in parallel, so a list of
@@ -120,9 +128,25 @@ void         hg_vm_refresh_states   (HgVm * const *vms, guint n_vms);
  * either way a busy socket makes the attach try the other one. */
 void         hg_vm_set_control_client (HgVm *self, gboolean control_client);
 
+/* How long an attach waits for each QMP socket's greeting before it
+ * calls the VM not responding (default HG_VM_ATTACH_TIMEOUT_MS; a quick
+ * look such as `hangarctl list` uses less). */
+#define HG_VM_ATTACH_TIMEOUT_MS 2000
+void         hg_vm_set_attach_timeout (HgVm *self, guint timeout_ms);
+
 /* Drops the QMP connection; QEMU goes on running.  The state becomes
  * stopped (unknown to us) unless it already ended. */
 void         hg_vm_detach           (HgVm *self);
+
+/* ---- identity ---------------------------------------------------------- */
+
+/* Gives a copy of a VM (same uuid as another, see HgLibraryEntry's
+ * same_uuid_as) an identity of its own: a new uuid and new MAC addresses,
+ * saved atomically in its config (unknown keys kept).  Refused while it
+ * runs (HG_PROCESS_ERROR_ALREADY_RUNNING) or starts (_BUSY).  Returns the
+ * new config; this HgVm keeps the old one (and its runtime identity):
+ * make a new HgVm from the result. */
+HgVmConfig  *hg_vm_reidentify       (HgVm *self, GError **error);
 
 /* ---- lifecycle --------------------------------------------------------- */
 
@@ -141,18 +165,29 @@ gboolean     hg_vm_start_finish     (HgVm *self, GAsyncResult *result, GError **
 
 /* ACPI power-down, then (after timeout_ms) quit, then SIGKILL.  Completes
  * when QEMU is gone; *forced says whether the guest had to be forced.
- * Needs the QMP connection (HG_PROCESS_ERROR_BUSY when another client holds
- * it: nothing is killed then). */
+ * Without QMP (QEMU proven ours but not responding: stopped, hung, both
+ * sockets held by other clients) there is no ACPI: SIGTERM, then SIGKILL
+ * after timeout_ms, every signal through the pidfd after the identity
+ * check.  hg_vm_shutdown_get_how() (before _finish's unref) tells which. */
+typedef enum {
+  HG_VM_STOP_POWERED_OFF,   /* the guest powered off after ACPI power-down */
+  HG_VM_STOP_QUIT,          /* QEMU was told to quit over QMP */
+  HG_VM_STOP_SIGTERM,       /* no QMP: QEMU ended on SIGTERM */
+  HG_VM_STOP_SIGKILL,       /* killed */
+} HgVmStopHow;
 void         hg_vm_shutdown_async   (HgVm *self, guint timeout_ms, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data);
 gboolean     hg_vm_shutdown_finish  (HgVm *self, GAsyncResult *result, gboolean *forced,
                                      GError **error);
+HgVmStopHow  hg_vm_shutdown_get_how (HgVm *self, GAsyncResult *result);
 
 /* The simple actions below all complete with hg_vm_action_finish(). */
 gboolean     hg_vm_action_finish    (HgVm *self, GAsyncResult *result, GError **error);
 
-/* SIGKILL (through the pidfd); completes when QEMU is gone (state stopped,
- * reason "killed"). */
+/* SIGKILL (through the pidfd, after the identity check); completes when
+ * QEMU is gone (state stopped, reason "killed").  Needs no QMP: a VM that
+ * is not attached is found by its pidfile and proven first
+ * (HG_PROCESS_ERROR_NOT_RUNNING when it does not run). */
 void         hg_vm_kill_async       (HgVm *self, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data);
 void         hg_vm_pause_async      (HgVm *self, GCancellable *cancellable,

@@ -17,6 +17,9 @@ struct _HgDetailsView
   GtkLabel    *path_label;
   GtkInfoBar  *error_bar;
   GtkLabel    *error_label;
+  GtkInfoBar  *identity_bar;
+  GtkLabel    *identity_label;
+  GtkWidget   *reidentify_button;
   GtkLabel    *arch_value;
   GtkLabel    *machine_value;
   GtkLabel    *cpu_value;
@@ -36,6 +39,13 @@ struct _HgDetailsView
 };
 
 G_DEFINE_FINAL_TYPE (HgDetailsView, hg_details_view, GTK_TYPE_BOX)
+
+enum {
+  SIGNAL_REIDENTIFY,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 GtkWidget *
 hg_details_view_new (void)
@@ -154,6 +164,7 @@ hg_details_view_set_vm (HgDetailsView *self,
 
   g_return_if_fail (HG_IS_DETAILS_VIEW (self));
 
+  hg_details_view_set_same_identity (self, NULL);
   if (config_path == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -313,6 +324,8 @@ hg_details_view_dump (HgDetailsView *self)
   g_string_append_printf (out, "title: %s\n", gtk_label_get_text (self->title_label));
   if (gtk_info_bar_get_revealed (self->error_bar))
     g_string_append_printf (out, "error: %s\n", gtk_label_get_text (self->error_label));
+  if (gtk_info_bar_get_revealed (self->identity_bar))
+    g_string_append_printf (out, "identity: %s\n", gtk_label_get_text (self->identity_label));
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     g_string_append_printf (out, "%s: %s\n", rows[i].name, gtk_label_get_text (rows[i].label));
   cmdline = hg_details_view_dup_command_line (self);
@@ -327,6 +340,32 @@ hg_details_view_dump (HgDetailsView *self)
       g_string_append_printf (out, "log: %s\n", log);
     }
   return g_string_free (out, FALSE);
+}
+
+void
+hg_details_view_set_same_identity (HgDetailsView *self,
+                                   const char    *other_config_path)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (HG_IS_DETAILS_VIEW (self));
+
+  if (other_config_path != NULL)
+    text = g_strdup_printf (_("This VM has the same identity (uuid) as %s: a copy of it. "
+                              "Give this copy a new identity before running both."),
+                            other_config_path);
+  gtk_label_set_text (self->identity_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->identity_bar), text != NULL);
+  gtk_info_bar_set_revealed (self->identity_bar, text != NULL);
+}
+
+static void
+on_identity_response (GtkInfoBar    *bar,
+                      int            response,
+                      HgDetailsView *self)
+{
+  if (response == 1)
+    g_signal_emit (self, signals[SIGNAL_REIDENTIFY], 0);
 }
 
 const char *
@@ -350,6 +389,9 @@ hg_details_view_class_init (HgDetailsViewClass *klass)
   BIND (path_label);
   BIND (error_bar);
   BIND (error_label);
+  BIND (identity_bar);
+  BIND (identity_label);
+  BIND (reidentify_button);
   BIND (arch_value);
   BIND (machine_value);
   BIND (cpu_value);
@@ -367,7 +409,14 @@ hg_details_view_class_init (HgDetailsViewClass *klass)
   BIND (log_revealer);
   BIND (log_view);
 #undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, on_identity_response);
   gtk_widget_class_set_css_name (widget_class, "hgdetailsview");
+
+  /* the user asked for a new identity (the info bar's button): the owner
+   * does it through the core (hg_vm_reidentify) */
+  signals[SIGNAL_REIDENTIFY] =
+    g_signal_new ("reidentify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -35,6 +35,11 @@ void        hg_details_view_set_runtime      (HgDetailsView *self,
 /* Last lines of the log of a crashed VM; NULL hides the section */
 void        hg_details_view_set_log_tail     (HgDetailsView *self,
                                               const char    *log_tail);
+/* Another VM of the library has this one's uuid (other_config_path, or
+ * NULL: none): an info bar says so, with a button that emits "reidentify"
+ * (void (*) (HgDetailsView *view, gpointer user_data)). */
+void        hg_details_view_set_same_identity (HgDetailsView *self,
+                                               const char    *other_config_path);
 /* What the command-line box shows (tests) */
 char       *hg_details_view_dup_command_line (HgDetailsView *self);
 const char *hg_details_view_get_title        (HgDetailsView *self);

@@ -262,6 +262,9 @@ on_selected_path_changed (HgWindow *self)
   config = hg_vm_tree_get_selected (self->tree, &error);
   vm = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
   hg_details_view_set_vm (self->details, path, config, error);
+  hg_details_view_set_same_identity (self->details,
+                                     vm != NULL ? g_object_get_data (G_OBJECT (vm), "hg-same-uuid-as")
+                                                : NULL);
   gtk_header_bar_set_subtitle (self->header_bar, config != NULL ? config->label : NULL);
 
   /* The same VM again (a reload kept it): its consoles stay connected */
@@ -296,6 +299,27 @@ on_selected_path_changed (HgWindow *self)
 }
 
 /* ---- library ------------------------------------------------------------ */
+
+/* The details' "Give this copy a new identity": the core does it (refused
+ * while it runs), the reload shows the VM with its new identity */
+static void
+on_details_reidentify (HgWindow *self)
+{
+  const char *path = hg_vm_tree_get_selected_path (self->tree);
+  HgVm *vm = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
+  g_autoptr(HgVmConfig) renewed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (vm == NULL)
+    return;
+  renewed = hg_vm_reidentify (vm, &error);
+  if (renewed == NULL)
+    {
+      hg_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
+      return;
+    }
+  hg_window_reload (self);
+}
 
 /* Follows vm (new, or kept by a reload) in the tree, the notifier and the
  * table of VMs */
@@ -522,6 +546,14 @@ show_entries (HgWindow  *self,
           hg_window_add_vm (self, entry->base, entry->folder, entry->path, entry->config,
                             entry->error != NULL ? entry->error->message : NULL);
         }
+      /* a copy with the same uuid as another VM: the details offer a new identity */
+      {
+        HgVm *shown = g_hash_table_lookup (self->vms, entry->path);
+
+        if (shown != NULL)
+          g_object_set_data_full (G_OBJECT (shown), "hg-same-uuid-as",
+                                  g_strdup (entry->same_uuid_as), g_free);
+      }
       /* Watch the base and every folder that holds VMs: new VM directories
        * appear there, removed ones vanish from there. */
       folder_dir = entry->folder != NULL && entry->folder[0] != '\0'
@@ -1273,6 +1305,7 @@ hg_window_class_init (HgWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_selected_path_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_message_bar_response);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_details_reidentify);
 }
 
 static void
