@@ -702,6 +702,87 @@ test_errors (void)
   g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO);
 }
 
+/* Variables that double each other (437 bytes made a 1.3 GB config): the
+ * expansion is bounded, and the file is refused at the line that passes the
+ * bound, before anything is written. */
+static void
+test_expansion_bounds (void)
+{
+  g_autofree char *path = fixture ("doubling.ctys");
+  g_autofree char *where = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgCtysImport) imp = NULL;
+  guint line = 2;  /* V0=xx: 2 bytes, Vn: 2^(n+1) bytes on line n + 2 */
+
+  for (gsize len = 2; len <= HG_CTYS_MAX_VALUE; len *= 2)
+    line++;
+  imp = hg_ctys_parse_file (path, &error);
+  g_assert_null (imp);
+  g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE);
+  where = g_strdup_printf ("%s:%u:", path, line);
+  if (!g_str_has_prefix (error->message, where))
+    g_error ("“%s” does not start with “%s”", error->message, where);
+  g_assert_nonnull (strstr (error->message, "V"));
+  g_clear_error (&error);
+
+  /* doubling by appending, and through a default value */
+  {
+    g_autoptr(GString) data = g_string_new ("A=xxxxxxxx\n");
+    g_autofree char *at = NULL;
+
+    line = 1;  /* 8 bytes on line 1, 8 * 2^k on line k + 1 */
+    for (gsize len = 8; len <= HG_CTYS_MAX_VALUE; len *= 2)
+      line++;
+    at = g_strdup_printf ("bad.ctys:%u:", line);
+    for (guint i = 0; i < 40; i++)
+      g_string_append (data, "A+=$A\n");
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, at);
+    g_string_assign (data, "A=xxxxxxxx\n");
+    for (guint i = 0; i < 40; i++)
+      g_string_append (data, "A=${UNSET:-$A$A}\n");
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, at);
+    g_string_assign (data, "A=xxxxxxxx\n");
+    for (guint i = 0; i < 40; i++)
+      g_string_append (data, "B=${B:=$A}$A\nA=$B$B\n");
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "bad.ctys:");
+  }
+
+  /* many small values: the sum is bounded too */
+  {
+    g_autoptr(GString) data = g_string_new ("A=");
+
+    for (guint i = 0; i < HG_CTYS_MAX_VALUE / 2; i++)
+      g_string_append_c (data, 'x');
+    g_string_append_c (data, '\n');
+    for (guint i = 0; i < 2000; i++)
+      g_string_append_printf (data, "B%u=$A$A\n", i);
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "expanded");
+  }
+
+  /* and so is the number of expansions, even of empty variables */
+  {
+    g_autoptr(GString) data = g_string_new ("E=\nB=");
+
+    for (guint i = 0; i <= HG_CTYS_MAX_EXPANSIONS; i++)
+      g_string_append (data, "$E");
+    g_string_append_c (data, '\n');
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "bad.ctys:2:");
+  }
+
+  /* a value just within the bound is kept whole */
+  {
+    g_autoptr(GString) data = g_string_new ("A=");
+    g_autoptr(HgCtysImport) ok = NULL;
+
+    for (guint i = 0; i < HG_CTYS_MAX_VALUE / 4; i++)
+      g_string_append_c (data, 'x');
+    g_string_append (data, "\nB=$A$A$A$A\n");
+    ok = hg_ctys_parse_data (data->str, -1, "ok.ctys", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (strlen (hg_ctys_import_get_value (ok, "B")), ==, HG_CTYS_MAX_VALUE);
+  }
+}
+
 static void
 test_huge_file (void)
 {
@@ -939,6 +1020,7 @@ main (int   argc,
   g_test_add_func ("/hangar/ctys/mapping/image-format", test_image_format_sniffing);
   g_test_add_func ("/hangar/ctys/errors", test_errors);
   g_test_add_func ("/hangar/ctys/errors/huge-file", test_huge_file);
+  g_test_add_func ("/hangar/ctys/errors/expansion-bounds", test_expansion_bounds);
   g_test_add_func ("/hangar/ctys/label", test_label);
   g_test_add_func ("/hangar/ctys/write/beside", test_write_beside);
   g_test_add_func ("/hangar/ctys/write/base", test_write_base);
