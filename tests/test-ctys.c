@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -906,6 +908,68 @@ test_write_beside (void)
   rm_rf (tmp);
 }
 
+static guint
+count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* An import builds its directory beside the target and renames it into
+ * place: a write that fails (here: the file size limit, as a full disk
+ * would) leaves nothing in the base, and the label stays free. */
+static void
+test_write_atomic (void)
+{
+  g_autofree char *base = g_dir_make_tmp ("hg-ctys-XXXXXX", NULL);
+  g_autofree char *written = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgCtysImport) imp = parse_fixture ("tst323.ctys");
+  struct rlimit saved, small;
+  gboolean ok;
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  small = saved;
+  small.rlim_cur = 16;
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  ok = hg_ctys_import_write (imp, base, &written, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, SIG_DFL);
+
+  g_assert_false (ok);
+  g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "tst323.hangar"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  /* nothing blocks the label: the same import now succeeds */
+  g_assert_true (hg_ctys_import_write (imp, base, &written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (base), ==, 1);
+  {
+    g_autofree char *vm_dir = g_path_get_dirname (written);
+    GStatBuf st;
+
+    g_assert_cmpuint (count_entries (vm_dir), ==, 1);
+    g_assert_cmpint (g_stat (vm_dir, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  }
+
+  /* a second import of the same label is refused, and leaves nothing */
+  g_clear_pointer (&written, g_free);
+  g_assert_false (hg_ctys_import_write (imp, base, &written, &error));
+  g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (base), ==, 1);
+  rm_rf (base);
+}
+
 static void
 test_write_base (void)
 {
@@ -1024,6 +1088,7 @@ main (int   argc,
   g_test_add_func ("/hangar/ctys/label", test_label);
   g_test_add_func ("/hangar/ctys/write/beside", test_write_beside);
   g_test_add_func ("/hangar/ctys/write/base", test_write_base);
+  g_test_add_func ("/hangar/ctys/write/atomic", test_write_atomic);
   g_test_add_func ("/hangar/ctys/write/all-examples", test_write_all_examples);
   g_test_add_func ("/hangar/ctys/report", test_report);
 
