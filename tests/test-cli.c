@@ -2,7 +2,11 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -770,6 +774,138 @@ test_scan (void)
   hg_test_remove_tree (base);
 }
 
+/* ---- issue 11: the trust boundary, as hangarctl shows it --------------------- */
+
+/* A port nobody listens on now (the kernel's choice) */
+static guint16
+free_port (int type)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, type, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  close (fd);
+  return ntohs (addr.sin_port);
+}
+
+/* The local addresses (as /proc/net shows them, "0100007F") of the sockets
+ * bound to port in /proc/net/<table> (tcp: listening ones only) */
+static GPtrArray *
+bound_addresses (const char *table,
+                 guint16     port)
+{
+  g_autofree char *path = g_build_filename ("/proc/net", table, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *suffix = g_strdup_printf (":%04X", port);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+
+      for (guint j = 0; f[j] != NULL; j++)
+        if (*f[j] != '\0')
+          g_ptr_array_add (fields, f[j]);
+      if (fields->len < 4 || !g_str_has_suffix (fields->pdata[1], suffix))
+        continue;
+      if (g_str_equal (table, "tcp") && !g_str_equal (fields->pdata[3], "0A"))
+        continue;   /* not LISTEN */
+      g_ptr_array_add (found, g_strndup (fields->pdata[1], strlen (fields->pdata[1]) - 5));
+    }
+  return found;
+}
+
+/* Starts a tiny VM whose user-mode NIC forwards a TCP and a UDP port, as
+ * `hangarctl create --forward tcp:P:22` writes it; returns QEMU's pid. */
+static int
+start_forwarding_vm (const char  *label,
+                     guint16      tcp_port,
+                     guint16      udp_port,
+                     char       **base_out)
+{
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("tiny", label, base_out);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) r = { 0 };
+  HgNic *nic;
+  HgHostFwd *fwd;
+  const char *pid;
+
+  if (config == NULL)
+    return 0;
+  nic = hg_nic_new (HG_NET_USER);
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup ("tcp");
+  fwd->host_port = tcp_port;
+  fwd->guest_port = 22;
+  g_ptr_array_add (nic->hostfwd, fwd);
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup ("udp");
+  fwd->host_port = udp_port;
+  fwd->guest_port = 53;
+  g_ptr_array_add (nic->hostfwd, fwd);
+  g_ptr_array_add (config->nics, nic);
+  g_assert_true (hg_vm_config_save (config, &error));
+  g_assert_no_error (error);
+
+  ctl (&r, "--base", *base_out, "start", label, NULL);
+  if (r.status != 0)
+    g_error ("start: exit %d: %s", r.status, r.err);
+  pid = strstr (r.out, "(pid ");
+  g_assert_nonnull (pid);
+  return atoi (pid + 5);
+}
+
+static void
+stop_vm (const char *base,
+         const char *label)
+{
+  g_auto(Run) r = { 0 };
+
+  ctl (&r, "--base", base, "kill", label, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+}
+
+/* A forward written without an address listens on 127.0.0.1 only, for TCP
+ * and for UDP: nobody else on the network reaches the guest's port. */
+static void
+test_forward_loopback (void)
+{
+  g_autofree char *base = NULL;
+  guint16 tcp_port = free_port (SOCK_STREAM);
+  guint16 udp_port = free_port (SOCK_DGRAM);
+  g_autoptr(GPtrArray) tcp = NULL;
+  g_autoptr(GPtrArray) udp = NULL;
+  int pid = start_forwarding_vm ("fwd", tcp_port, udp_port, &base);
+
+  if (pid == 0)
+    {
+      g_test_skip ("the tiny guest is not built");
+      return;
+    }
+  g_assert_cmpint (pid, >, 0);
+  tcp = bound_addresses ("tcp", tcp_port);
+  udp = bound_addresses ("udp", udp_port);
+  stop_vm (base, "fwd");
+
+  g_assert_cmpuint (tcp->len, ==, 1);
+  g_assert_cmpstr (tcp->pdata[0], ==, "0100007F");
+  g_assert_cmpuint (udp->len, ==, 1);
+  g_assert_cmpstr (udp->pdata[0], ==, "0100007F");
+  /* nothing on the IPv6 side either */
+  {
+    g_autoptr(GPtrArray) tcp6 = bound_addresses ("tcp6", tcp_port);
+    g_assert_cmpuint (tcp6->len, ==, 0);
+  }
+  hg_test_remove_tree (base);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -799,6 +935,7 @@ main (int   argc,
   g_test_add_func ("/hangar/cli/check", test_check);
   g_test_add_func ("/hangar/cli/import-ctys", test_import_ctys);
   g_test_add_func ("/hangar/library/scan", test_scan);
+  g_test_add_func ("/hangar/cli/forward-loopback", test_forward_loopback);
 
   rc = g_test_run ();
   hg_test_runtime_cleanup ();

@@ -583,6 +583,32 @@ test_spec_bad_input (void)
     assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_FORWARD, "8080");
     hg_vm_spec_clear_port_forwards (spec);
   }
+  /* an address is taken only when given, in Hangar's or QEMU's spelling;
+   * anything else in its place is refused, naming it */
+  {
+    g_auto(GStrv) fwds = NULL;
+    g_autofree char *warning = NULL;
+
+    g_assert_true (hg_vm_spec_add_port_forward (spec, "tcp:0.0.0.0:2223-:22", &error));
+    g_assert_no_error (error);
+    g_assert_true (hg_vm_spec_add_port_forward (spec, "udp:5353:53", &error));
+    g_assert_no_error (error);
+    g_object_get (spec, "port-forwards", &fwds, NULL);
+    g_assert_cmpstr (fwds[0], ==, "tcp:0.0.0.0:2223:22");
+    g_assert_cmpstr (fwds[1], ==, "udp:5353:53");
+    assert_page_ok (spec, HG_VM_SPEC_PAGE_NETWORK);
+    warning = hg_vm_spec_get_warning (spec, HG_VM_SPEC_PAGE_NETWORK);
+    g_assert_nonnull (warning);
+    g_assert_nonnull (strstr (warning, "0.0.0.0"));
+    g_assert_false (hg_vm_spec_add_port_forward (spec, "tcp:localhost:2224:22", &error));
+    g_assert_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD);
+    g_assert_nonnull (strstr (error->message, "localhost"));
+    g_clear_error (&error);
+    g_assert_false (hg_vm_spec_add_port_forward (spec, "tcp:0.0.0.0,x:2224:22", &error));
+    g_assert_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD);
+    g_clear_error (&error);
+    hg_vm_spec_clear_port_forwards (spec);
+  }
   g_object_set (spec, "net-mode", HG_NET_VDE, "switch-name", "../evil", NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_NETWORK, "Switch");
   g_object_set (spec, "net-mode", HG_NET_NONE, "source", HG_INSTALL_SOURCE_PXE, NULL);

@@ -482,6 +482,15 @@ medium_json (JsonBuilder *b,
   hg_cli_json_add_string (b, "format", m->format);
 }
 
+/* "tcp:127.0.0.1:2222-:22": where the host side really listens */
+static char *
+fwd_text (const HgHostFwd *f)
+{
+  return g_strdup_printf ("%s:%s:%u-:%u", f->proto,
+                          f->address != NULL ? f->address : HG_HOST_FWD_DEFAULT_ADDRESS,
+                          f->host_port, f->guest_port);
+}
+
 static void
 nic_json (JsonBuilder *b,
           gpointer     item,
@@ -500,7 +509,7 @@ nic_json (JsonBuilder *b,
   for (guint j = 0; n->hostfwd != NULL && j < n->hostfwd->len; j++)
     {
       HgHostFwd *f = g_ptr_array_index (n->hostfwd, j);
-      g_autofree char *s = g_strdup_printf ("%s:%u-:%u", f->proto, f->host_port, f->guest_port);
+      g_autofree char *s = fwd_text (f);
       json_builder_add_string_value (b, s);
     }
   json_builder_end_array (b);
@@ -631,6 +640,18 @@ info_text (HgVmConfig *c,
                                                n->model != NULL ? ", " : "",
                                                n->model != NULL ? n->model : "");
       kv (out, key, line);
+      if (n->mode == HG_NET_USER && n->hostfwd != NULL && n->hostfwd->len > 0)
+        {
+          g_autoptr(GString) fwds = g_string_new (NULL);
+
+          for (guint j = 0; j < n->hostfwd->len; j++)
+            {
+              g_autofree char *one = fwd_text (g_ptr_array_index (n->hostfwd, j));
+
+              g_string_append_printf (fwds, "%s%s", j > 0 ? ", " : "", one);
+            }
+          kv (out, _("forwards:"), fwds->str);
+        }
     }
   if (c->nics->len == 0)
     kv (out, _("net:"), "none");

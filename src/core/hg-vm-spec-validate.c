@@ -89,42 +89,90 @@ is_token (const char *text,
   return n > 0 && n <= max;
 }
 
-gboolean
+HgHostFwd *
 hg_vm_spec_parse_forward (const char  *text,
-                          char       **proto,
-                          guint16     *host,
-                          guint16     *guest,
                           GError     **error)
 {
+  g_autoptr(GString) norm = NULL;
   g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  const char *proto = "tcp", *address = NULL;
   guint64 h, g;
-  guint n, first = 0;
-  const char *p = "tcp";
+  HgHostFwd *fwd;
+  guint n;
 
-  if (text == NULL)
-    return fail (error, FORWARD, _("Port forward: empty"));
-  parts = g_strsplit (text, ":", -1);
-  n = g_strv_length (parts);
-  if (n == 3)
+  if (text == NULL || *text == '\0')
     {
-      p = parts[0];
-      first = 1;
-      if (!g_str_equal (p, "tcp") && !g_str_equal (p, "udp"))
-        return fail (error, FORWARD, _("Port forward “%s”: the protocol must be tcp or udp"), text);
+      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward: empty"));
+      return NULL;
     }
-  else if (n != 2)
-    return fail (error, FORWARD, _("Port forward “%s” is not HOST:GUEST (e.g. 2222:22)"), text);
-  if (!g_ascii_string_to_unsigned (parts[first], 10, 1, 65535, &h, NULL))
-    return fail (error, FORWARD, _("Port forward “%s”: the host port must be 1 to 65535"), text);
-  if (!g_ascii_string_to_unsigned (parts[first + 1], 10, 1, 65535, &g, NULL))
-    return fail (error, FORWARD, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
-  if (proto != NULL)
-    *proto = g_strdup (p);
-  if (host != NULL)
-    *host = (guint16) h;
-  if (guest != NULL)
-    *guest = (guint16) g;
-  return TRUE;
+  /* QEMU's own spelling HOST-:GUEST or HOST-GUEST means HOST:GUEST */
+  norm = g_string_new (text);
+  g_string_replace (norm, "-:", ":", 0);
+  {
+    char *last = strrchr (norm->str, ':');
+    char *dash = strchr (last != NULL ? last : norm->str, '-');
+
+    if (dash != NULL)
+      *dash = ':';
+  }
+  parts = g_strsplit (norm->str, ":", -1);
+  n = g_strv_length (parts);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (rest, parts[i]);
+  if (rest->len > 2 && (g_str_equal (rest->pdata[0], "tcp") || g_str_equal (rest->pdata[0], "udp")))
+    {
+      proto = rest->pdata[0];
+      g_ptr_array_remove_index (rest, 0);
+    }
+  else if (rest->len > 2 && !hg_host_fwd_address_is_valid (rest->pdata[0]))
+    {
+      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward “%s”: the protocol must be tcp or udp"), text);
+      return NULL;
+    }
+  if (rest->len == 3)
+    {
+      address = rest->pdata[0];
+      if (!hg_host_fwd_address_is_valid (address))
+        {
+          g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD,
+                _("Port forward “%s”: “%s” is not an IPv4 address to listen on (e.g. 0.0.0.0)"),
+                text, address);
+          return NULL;
+        }
+      g_ptr_array_remove_index (rest, 0);
+    }
+  if (rest->len != 2)
+    {
+      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD,
+            _("Port forward “%s” is not [tcp:|udp:][ADDRESS:]HOST:GUEST (e.g. 2222:22)"), text);
+      return NULL;
+    }
+  if (!g_ascii_string_to_unsigned (rest->pdata[0], 10, 1, 65535, &h, NULL))
+    {
+      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward “%s”: the host port must be 1 to 65535"), text);
+      return NULL;
+    }
+  if (!g_ascii_string_to_unsigned (rest->pdata[1], 10, 1, 65535, &g, NULL))
+    {
+      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
+      return NULL;
+    }
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup (proto);
+  fwd->address = g_strdup (address);
+  fwd->host_port = (guint16) h;
+  fwd->guest_port = (guint16) g;
+  return fwd;
+}
+
+char *
+hg_vm_spec_format_forward (const HgHostFwd *fwd)
+{
+  if (fwd->address != NULL)
+    return g_strdup_printf ("%s:%s:%u:%u", fwd->proto, fwd->address, fwd->host_port,
+                            fwd->guest_port);
+  return g_strdup_printf ("%s:%u:%u", fwd->proto, fwd->host_port, fwd->guest_port);
 }
 
 HgDiskImageInfo *
@@ -514,14 +562,13 @@ validate_network (HgVmSpec  *self,
 
       for (guint i = 0; i < self->forwards->len; i++)
         {
-          g_autofree char *proto = NULL;
-          guint16 host, guest;
+          g_autoptr(HgHostFwd) fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
 
-          if (!hg_vm_spec_parse_forward (self->forwards->pdata[i], &proto, &host, &guest, error))
+          if (fwd == NULL)
             return FALSE;
-          if (!g_hash_table_add (seen, g_strdup_printf ("%s:%u", proto, host)))
+          if (!g_hash_table_add (seen, g_strdup_printf ("%s:%u", fwd->proto, fwd->host_port)))
             return fail (error, FORWARD, _("Port forward: host port %u/%s is forwarded twice"),
-                         host, proto);
+                         fwd->host_port, fwd->proto);
         }
     }
   return TRUE;
@@ -601,11 +648,15 @@ hg_vm_spec_get_warning (HgVmSpec     *self,
     case HG_VM_SPEC_PAGE_NETWORK:
       for (guint i = 0; self->net_mode == HG_NET_USER && i < self->forwards->len; i++)
         {
-          guint16 host;
-          if (hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL, &host, NULL, NULL) &&
-              host < 1024)
+          g_autoptr(HgHostFwd) fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
+
+          if (fwd != NULL && fwd->host_port < 1024)
             return g_strdup_printf (_("Host port %u is below 1024: only root may listen there"),
-                                    host);
+                                    fwd->host_port);
+          if (fwd != NULL && fwd->address != NULL &&
+              !g_str_equal (fwd->address, HG_HOST_FWD_DEFAULT_ADDRESS))
+            return g_strdup_printf (_("Host port %u listens on %s, not only on this computer (127.0.0.1)"),
+                                    fwd->host_port, fwd->address);
         }
       return NULL;
     case HG_VM_SPEC_PAGE_ARCH:
@@ -771,12 +822,10 @@ build_config (HgVmSpec  *self,
             nic->hostfwd = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_host_fwd_free);
           for (guint i = 0; i < self->forwards->len; i++)
             {
-              HgHostFwd *fwd = g_new0 (HgHostFwd, 1);
+              HgHostFwd *fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
 
-              if (!hg_vm_spec_parse_forward (self->forwards->pdata[i], &fwd->proto,
-                                             &fwd->host_port, &fwd->guest_port, error))
+              if (fwd == NULL)
                 {
-                  hg_host_fwd_free (fwd);
                   hg_nic_free (nic);
                   return NULL;
                 }
