@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -906,6 +907,108 @@ test_forward_loopback (void)
   hg_test_remove_tree (base);
 }
 
+/* No line of the file at path appears in text */
+static void
+assert_no_line_of (const char *text,
+                   const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *head = g_strndup (lines[i], 12);
+
+      /* a line, or the start of one: "root:*:2025" */
+      if (strlen (head) >= 5 && strstr (text, head) != NULL)
+        g_error ("the output quotes line %u of %s: «%s»", i + 1, path, text);
+    }
+}
+
+/* A <label>.hangar that is a symlink (out of the library), not a regular
+ * file, or another user's file is refused by list and info, and nothing of
+ * its content is printed. */
+static void
+test_config_not_followed (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *secret = g_build_filename (base, "secret.txt", NULL);
+  g_autofree char *leak_dir = g_build_filename (base, "leak", NULL);
+  g_autofree char *leak = g_build_filename (leak_dir, "leak.hangar", NULL);
+  g_autofree char *mine_dir = g_build_filename (base, "mine", NULL);
+  g_autofree char *mine = g_build_filename (mine_dir, "mine.hangar", NULL);
+  g_autofree char *fifo_dir = g_build_filename (base, "pipe", NULL);
+  g_autofree char *fifo = g_build_filename (fifo_dir, "pipe.hangar", NULL);
+  g_autofree char *other_dir = g_build_filename (base, "other", NULL);
+  g_autofree char *other = g_build_filename (other_dir, "other.hangar", NULL);
+  g_autofree char *real = g_build_filename (base, "real.hangar", NULL);
+  const char *targets[] = { "/etc/shadow", secret };
+  g_auto(Run) r = { 0 };
+
+  /* not a config at all: what a symlink would show if it were read */
+  write_file (secret, "SECRET-1 private key material\n[machine]\nlabel=x SECRET-2\n");
+  g_assert_cmpint (g_chmod (secret, 0600), ==, 0);
+  g_assert_cmpint (g_mkdir (mine_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (fifo_dir, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* a symlink to a good config is refused too: the file must be there */
+  write_file (real, "[machine]\nlabel=mine\narch=x86_64\n");
+  g_assert_cmpint (symlink ("../real.hangar", mine), ==, 0);
+  /* another user's config, with its secret inside a value */
+  write_file (other, "[machine]\nlabel=other\narch=x86_64\nmemory=SECRET-3\n");
+  if (getuid () == 0)
+    g_assert_cmpint (chown (other, 65534, 65534), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      g_assert_cmpint (g_mkdir_with_parents (leak_dir, 0700), ==, 0);
+      g_unlink (leak);
+      g_assert_cmpint (symlink (targets[i], leak), ==, 0);
+
+      ctl (&r, "--base", base, "list", NULL);
+      assert_no_line_of (r.out, targets[i]);
+      assert_no_line_of (r.err, targets[i]);
+      g_assert_null (strstr (r.out, "SECRET"));
+      g_assert_null (strstr (r.err, "SECRET"));
+      g_assert_nonnull (strstr (r.out, leak));
+      g_assert_nonnull (strstr (r.out, "symbolic link"));
+
+      ctl (&r, "--base", base, "--json", "list", NULL);
+      assert_no_line_of (r.out, targets[i]);
+      g_assert_null (strstr (r.out, "SECRET"));
+
+      ctl (&r, "--base", base, "info", "leak", NULL);
+      g_assert_cmpint (r.status, !=, 0);
+      assert_no_line_of (r.out, targets[i]);
+      assert_no_line_of (r.err, targets[i]);
+      g_assert_null (strstr (r.err, "SECRET"));
+      g_assert_nonnull (strstr (r.err, "symbolic link"));
+
+      ctl (&r, "info", leak, NULL);
+      g_assert_cmpint (r.status, !=, 0);
+      assert_no_line_of (r.err, targets[i]);
+      g_assert_null (strstr (r.err, "SECRET"));
+    }
+
+  ctl (&r, "--base", base, "info", "mine", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_error_line (&r, "info", "symbolic link");
+  ctl (&r, "--base", base, "info", "pipe", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_error_line (&r, "info", "not a regular file");
+  if (getuid () == 0)
+    {
+      ctl (&r, "--base", base, "info", "other", NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      assert_error_line (&r, "info", "another user");
+      g_assert_null (strstr (r.err, "SECRET"));
+    }
+  hg_test_remove_tree (base);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -936,6 +1039,7 @@ main (int   argc,
   g_test_add_func ("/hangar/cli/import-ctys", test_import_ctys);
   g_test_add_func ("/hangar/library/scan", test_scan);
   g_test_add_func ("/hangar/cli/forward-loopback", test_forward_loopback);
+  g_test_add_func ("/hangar/cli/config-not-followed", test_config_not_followed);
 
   rc = g_test_run ();
   hg_test_runtime_cleanup ();

@@ -583,6 +583,9 @@ save_in_subprocess (void)
   g_autoptr(HgVmConfig) config = NULL;
 
   g_assert_nonnull (path);
+  /* loaded as its owner: another user's config is never read */
+  config = hg_vm_config_load (path, &error);
+  g_assert_no_error (error);
   if (g_strcmp0 (how, "readonly") == 0 && geteuid () == 0)
     {
       /* root ignores directory permissions: become nobody */
@@ -590,8 +593,6 @@ save_in_subprocess (void)
       g_assert_cmpint (setuid (65534), ==, 0);
     }
 
-  config = hg_vm_config_load (path, &error);
-  g_assert_no_error (error);
   config->memory_mib = 4096;
   g_free (config->os_name);
   config->os_name = g_strnfill (3000, 'x');

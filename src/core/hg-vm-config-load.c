@@ -581,6 +581,10 @@ hg_vm_config_load_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* Only a regular file of this user's, not reached through a symlink, is
+ * read: a VM directory from someone else may name anything (/etc/shadow,
+ * ~/.ssh/id_rsa) as its config, and the errors of a parse would quote it.
+ * A refused file is never read, so no message can hold its content. */
 static gboolean
 read_config_file (const char  *path,
                   char       **out_data,
@@ -593,18 +597,31 @@ read_config_file (const char  *path,
   int fd;
   int saved_errno;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0);
   if (fd < 0)
     {
       saved_errno = errno;
-      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
-                   _("%s: cannot open: %s"), path, g_strerror (saved_errno));
+      if (saved_errno == ELOOP && lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+        g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                     _("%s: is a symbolic link; a VM config must be a file of its own in the VM directory (not followed)"),
+                     path);
+      else
+        g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                     _("%s: cannot open: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
                    _("%s: not a regular file"), path);
+      close (fd);
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                   _("%s: belongs to another user (uid %u); not read"), path,
+                   (guint) st.st_uid);
       close (fd);
       return FALSE;
     }
