@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-library.h"
+#include "hg-spawn-env.h"
 #include "hg-test-vm.h"
 
 /*
@@ -907,6 +908,48 @@ test_forward_loopback (void)
   hg_test_remove_tree (base);
 }
 
+/* QEMU gets a clean environment, not the caller's: a variable set for
+ * hangarctl (a token, a proxy, LD_PRELOAD) does not reach it, and its PATH
+ * is Hangar's fixed one. */
+static void
+test_start_environment (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *environ_path = NULL;
+  g_autofree char *environ_text = NULL;
+  g_autoptr(GPtrArray) vars = g_ptr_array_new ();
+  gsize len = 0;
+  int pid;
+
+  g_setenv ("HANGAR_TEST_SECRET_TOKEN", "marker-5f3a", TRUE);
+  g_setenv ("LANG", "C.UTF-8", TRUE);
+  pid = start_forwarding_vm ("envvm", free_port (SOCK_STREAM), free_port (SOCK_DGRAM), &base);
+  g_unsetenv ("HANGAR_TEST_SECRET_TOKEN");
+  if (pid == 0)
+    {
+      g_test_skip ("the tiny guest is not built");
+      return;
+    }
+  environ_path = g_strdup_printf ("/proc/%d/environ", pid);
+  g_assert_true (g_file_get_contents (environ_path, &environ_text, &len, NULL));
+  stop_vm (base, "envvm");
+
+  for (const char *p = environ_text; p < environ_text + len; p += strlen (p) + 1)
+    g_ptr_array_add (vars, (gpointer) p);
+  g_assert_cmpuint (vars->len, >, 0);
+  for (guint i = 0; i < vars->len; i++)
+    {
+      const char *var = vars->pdata[i];
+
+      if (strstr (var, "marker-5f3a") != NULL)
+        g_error ("QEMU's environment has the caller's %s", var);
+      if (g_str_has_prefix (var, "PATH="))
+        g_assert_cmpstr (var, ==, "PATH=" HG_SPAWN_PATH);
+    }
+  g_assert_true (g_ptr_array_find_with_equal_func (vars, "LANG=C.UTF-8", g_str_equal, NULL));
+  hg_test_remove_tree (base);
+}
+
 /* No line of the file at path appears in text */
 static void
 assert_no_line_of (const char *text,
@@ -1040,6 +1083,7 @@ main (int   argc,
   g_test_add_func ("/hangar/library/scan", test_scan);
   g_test_add_func ("/hangar/cli/forward-loopback", test_forward_loopback);
   g_test_add_func ("/hangar/cli/config-not-followed", test_config_not_followed);
+  g_test_add_func ("/hangar/cli/start-environment", test_start_environment);
 
   rc = g_test_run ();
   hg_test_runtime_cleanup ();

@@ -17,6 +17,7 @@
 
 #include "hg-disk-image.h"
 #include "hg-osinfo.h"
+#include "hg-spawn-env.h"
 #include "hg-test-iso.h"
 #include "hg-test-vm.h"
 #include "hg-vm-spec.h"
@@ -1404,6 +1405,53 @@ test_copy_no_follow (void)
   hg_test_remove_tree (dir);
 }
 
+/* qemu-img gets Hangar's clean environment, not the caller's: a stand-in
+ * qemu-img (HANGAR_QEMU_DIR) writes down what it was given. */
+static void
+test_qemu_img_environment (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *tool = g_build_filename (dir, "qemu-img", NULL);
+  g_autofree char *seen = g_build_filename (dir, "env.txt", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n/usr/bin/env > '%s'\nexit 1\n", seen);
+  g_autofree char *image = g_build_filename (dir, "some.img", NULL);
+  g_autofree char *dest = g_build_filename (dir, "new.qcow2", NULL);
+
+  write_file (tool, script);
+  g_assert_cmpint (g_chmod (tool, 0755), ==, 0);
+  write_file (image, "not an image");
+  g_setenv ("HANGAR_QEMU_DIR", dir, TRUE);
+  g_setenv ("HANGAR_TEST_SECRET_TOKEN", "marker-5f3a", TRUE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      g_unlink (seen);
+      if (i == 0)
+        {
+          g_autoptr(HgDiskImageInfo) info = hg_disk_image_inspect (image, NULL, NULL, &error);
+          g_assert_null (info);
+        }
+      else
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+
+          hg_disk_image_create_async (dest, 1 << 20, NULL, hg_test_store_result, &result);
+          g_assert_true (hg_test_wait_result (&result, 10000));
+          g_assert_false (hg_disk_image_create_finish (result, &error));
+        }
+      g_assert_nonnull (error);
+      g_assert_true (g_file_get_contents (seen, &text, NULL, NULL));
+      g_assert_null (strstr (text, "marker-5f3a"));
+      g_assert_nonnull (strstr (text, "PATH=" HG_SPAWN_PATH "\n"));
+    }
+  g_unsetenv ("HANGAR_TEST_SECRET_TOKEN");
+  g_unsetenv ("HANGAR_QEMU_DIR");
+  hg_test_remove_tree (dir);
+}
+
 static void
 test_sizes (void)
 {
@@ -1454,6 +1502,7 @@ main (int   argc,
   g_test_add_func ("/hangar/create/hostile-backing", test_hostile_backing);
   g_test_add_func ("/hangar/create/atomic", test_create_atomic);
   g_test_add_func ("/hangar/create/copy-no-follow", test_copy_no_follow);
+  g_test_add_func ("/hangar/create/qemu-img-environment", test_qemu_img_environment);
   if (ctl_path != NULL)
     {
       g_test_add_func ("/hangar/create/cli", test_cli_create);
