@@ -1052,6 +1052,203 @@ test_config_not_followed (void)
   hg_test_remove_tree (base);
 }
 
+/* tree_snapshot in a fixed order: a temporary directory made and removed
+ * again may change the order readdir gives */
+static int
+compare_lines (const void *a,
+               const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+static char *
+sorted_tree (const char *dir)
+{
+  g_autofree char *tree = tree_snapshot (dir);
+  g_auto(GStrv) lines = g_strsplit (tree, "\n", -1);
+
+  qsort (lines, g_strv_length (lines), sizeof (char *), compare_lines);
+  return g_strjoinv ("\n", lines);
+}
+
+/* Every error names the option that is wrong, not a neighbour of it, also
+ * when the value is not UTF-8 (as GOption alone would not). */
+static void
+test_errors_name_option (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *kernel = g_build_filename (base, "vmlinuz", NULL);
+  g_autofree char *iso = g_build_filename (base, "x.iso", NULL);
+  g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *bad = "a\xff\xfe";
+  g_auto(Run) r = { 0 };
+  struct {
+    const char *args[10];
+    const char *command;
+    const char *flag;   /* the error starts with it */
+  } cases[] = {
+    { { "create", "--label", "a", "--kernel", kernel, "--append", "quiet\001", NULL }, "create", "--append" },
+    { { "create", "--label", "a", "--keymap", "de\001", NULL }, "create", "--keymap" },
+    { { "create", "--label", "a", "--machine", "q35,x=y", NULL }, "create", "--machine" },
+    { { "create", "--label", "a", "--cpu", "max\001", NULL }, "create", "--cpu" },
+    { { "create", "--label", "a", "--switch", "../x", NULL }, "create", "--switch" },
+    { { "create", "--label", "a", "--tap", "x,y", NULL }, "create", "--tap" },
+    { { "create", "--label", "a", "--nic-model", "e1000,x=y", NULL }, "create", "--nic-model" },
+    { { "create", "--label", "a", "--kernel", kernel, "--initrd", "/etc", NULL }, "create", "--initrd" },
+    { { "create", "--label", "a", "--dir", "/proc/1", NULL }, "create", "--dir" },
+    { { "create", "--label", "a", "--forward", "tcp:localhost:1:2", NULL }, "create", "--forward" },
+    { { "create", "--label", bad, NULL }, "create", "--label" },
+    { { "create", "--label", "a", "--keymap", bad, NULL }, "create", "--keymap" },
+    { { "create", "--label", "a", "--kernel", kernel, "--append", bad, NULL }, "create", "--append" },
+    { { "create", "--label", "a", "--os", bad, NULL }, "create", "--os" },
+    { { "create", "--label", "a", "--disk-bus", bad, NULL }, "create", "--disk-bus" },
+    { { "create", "--label", "a", "--console", bad, NULL }, "create", "--console" },
+    { { "create", "--label", "a", "--accel", bad, NULL }, "create", "--accel" },
+    { { "create", "--label", "a", "--net", bad, NULL }, "create", "--net" },
+    { { "create", "--label", "a", "--memory", bad, NULL }, "create", "--memory" },
+    { { "create", "--label", "a", "--folder", bad, NULL }, "create", "--folder" },
+    { { "create", "--label", "a", "--forward", bad, NULL }, "create", "--forward" },
+    { { "create", "--label=a", "--mac", bad, NULL }, "create", "--mac" },
+    { { "import-ctys", "--label", "../x", ctys, NULL }, "import-ctys", "--label" },
+    { { "import-ctys", "--label", bad, ctys, NULL }, "import-ctys", "--label" },
+    { { "import-ctys", "--folder", "../x", ctys, NULL }, "import-ctys", "--folder" },
+    { { "cmdline", "v", "--boot", bad, NULL }, "cmdline", "--boot" },
+    { { "start", "v", "--boot", "fast", NULL }, "start", "--boot" },
+    { { "media", "v", "change", "--format", "vmdk2", iso, NULL }, "media", "--format" },
+    { { "media", "v", "list", "--format", "raw", NULL }, "media", "--format" },
+    { { "media", "v", "list", "--force", NULL }, "media", "--force" },
+    { { "media", "v", "change", "--format", bad, iso, NULL }, "media", "--format" },
+  };
+
+  write_file (kernel, "k");
+  write_file (iso, "i");
+  ctl (&r, "--base", base, "create", "--label", "v", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  before = sorted_tree (base);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[16] = { ctl_path, "--base", base, NULL };
+      g_autofree char *prefix = g_strdup_printf ("hangarctl: %s: %s", cases[i].command, cases[i].flag);
+      guint n = 3;
+
+      for (guint j = 0; cases[i].args[j] != NULL; j++)
+        argv[n++] = cases[i].args[j];
+      argv[n] = NULL;
+      run_clear (&r);
+      r.status = hg_test_run (argv, &r.out, &r.err, 30000);
+      if (r.status != 2 || !g_str_has_prefix (r.err, prefix) || !g_utf8_validate (r.err, -1, NULL))
+        g_error ("case %u (%s %s): exit %d, stderr «%s», expected exit 2 and «%s…»", i,
+                 cases[i].command, cases[i].flag, r.status, r.err, prefix);
+      assert_error_line (&r, cases[i].command, NULL);
+      after = sorted_tree (base);
+      g_assert_cmpstr (after, ==, before);
+      g_clear_pointer (&after, g_free);
+    }
+
+  /* a library base that cannot be written is the base's fault */
+  ctl (&r, "--base", "/proc/1", "create", "--label", "a", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "create", "--base");
+  g_assert_null (strstr (r.err, "--folder"));
+  hg_test_remove_tree (base);
+}
+
+/* The README's quick reference is the real syntax: each line's arguments
+ * (options aside) are what `hangarctl COMMAND --help` says, in its order,
+ * and every command hangarctl has is there. */
+static void
+test_readme_reference (void)
+{
+  g_autofree char *readme = g_build_filename (g_getenv ("HANGAR_SOURCE_ROOT"), "README.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *block = NULL;
+  g_autoptr(GRegex) options = g_regex_new ("\\[--[^]]*\\]|\\[OPTIONS\\]|--[a-z-]+ [A-Z]+", 0, 0, NULL);
+  g_autoptr(GRegex) spaces = g_regex_new (" +", 0, 0, NULL);
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) r = { 0 };
+  const char *start, *end;
+
+  g_setenv ("LANG", "C.UTF-8", TRUE);   /* the help's "…" as the README writes it */
+  g_unsetenv ("LC_ALL");
+  g_assert_true (g_file_get_contents (readme, &text, NULL, NULL));
+  start = strstr (text, "## hangarctl quick reference");
+  g_assert_nonnull (start);
+  start = strstr (start, "```\n");
+  g_assert_nonnull (start);
+  start += 4;
+  end = strstr (start, "```");
+  g_assert_nonnull (end);
+  block = g_strndup (start, end - start);
+  lines = g_strsplit (block, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *synopsis = NULL;
+      g_autofree char *bare = NULL;
+      g_autofree char *collapsed = NULL;
+      g_autofree char *usage_start = NULL;
+      const char *gap, *params, *usage, *want;
+      char *cmd;
+
+      if (!g_str_has_prefix (lines[i], "  ") || lines[i][2] == ' ')
+        continue;
+      gap = strstr (lines[i] + 2, "  ");
+      synopsis = gap != NULL ? g_strndup (lines[i] + 2, gap - (lines[i] + 2)) : g_strdup (lines[i] + 2);
+      bare = g_regex_replace_literal (options, synopsis, -1, 0, "", 0, NULL);
+      collapsed = g_regex_replace_literal (spaces, bare, -1, 0, " ", 0, NULL);
+      g_strstrip (collapsed);
+      cmd = g_strdup (collapsed);
+      if (strchr (cmd, ' ') != NULL)
+        *strchr (cmd, ' ') = '\0';
+      params = collapsed + strlen (cmd);
+      while (*params == ' ')
+        params++;
+      g_hash_table_add (listed, cmd);
+
+      ctl (&r, cmd, "--help", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      usage_start = g_strdup_printf ("hangarctl %s [OPTION", cmd);
+      usage = strstr (r.out, usage_start);
+      if (usage == NULL)
+        g_error ("README: `%s`: no usage line in its --help: %s", cmd, r.out);
+      usage = strstr (usage, "] ") != NULL && strstr (usage, "] ") < strchr (usage, '\n')
+              ? strstr (usage, "] ") + 2 : strchr (usage, '\n');
+      {
+        g_autofree char *expected = g_strndup (usage, strchr (usage, '\n') - usage);
+
+        g_strstrip (expected);
+        want = expected;
+        if (g_strcmp0 (params, want) != 0)
+          g_error ("README: `%s` has «%s», hangarctl %s --help says «%s»", synopsis, params, cmd, want);
+      }
+    }
+
+  ctl (&r, "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  start = strstr (r.out, "Commands:");
+  g_assert_nonnull (start);
+  {
+    g_auto(GStrv) commands = g_strsplit (start, "\n", -1);
+    guint n = 0;
+
+    for (guint i = 1; commands[i] != NULL; i++)
+      {
+        g_auto(GStrv) words = NULL;
+
+        if (!g_str_has_prefix (commands[i], "  "))
+          break;
+        words = g_strsplit (g_strstrip (commands[i]), " ", 2);
+        if (!g_hash_table_contains (listed, words[0]))
+          g_error ("README's quick reference lacks `%s`", words[0]);
+        n++;
+      }
+    g_assert_cmpuint (n, >=, 15);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1084,6 +1281,8 @@ main (int   argc,
   g_test_add_func ("/hangar/cli/forward-loopback", test_forward_loopback);
   g_test_add_func ("/hangar/cli/config-not-followed", test_config_not_followed);
   g_test_add_func ("/hangar/cli/start-environment", test_start_environment);
+  g_test_add_func ("/hangar/cli/errors-name-option", test_errors_name_option);
+  g_test_add_func ("/hangar/cli/readme-reference", test_readme_reference);
 
   rc = g_test_run ();
   hg_test_runtime_cleanup ();

@@ -615,7 +615,7 @@ test_spec_bad_input (void)
     hg_vm_spec_clear_port_forwards (spec);
   }
   g_object_set (spec, "net-mode", HG_NET_VDE, "switch-name", "../evil", NULL);
-  assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_NETWORK, "Switch");
+  assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_SWITCH, "Switch");
   g_object_set (spec, "net-mode", HG_NET_NONE, "source", HG_INSTALL_SOURCE_PXE, NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_NETWORK, "PXE");
   g_object_set (spec, "net-mode", HG_NET_USER, "source", HG_INSTALL_SOURCE_NONE, NULL);

@@ -14,6 +14,7 @@
 #include "hg-library.h"
 #include "hg-runtime.h"
 #include "hg-switch.h"
+#include "hg-vm-config-private.h"
 #include "hg-vm-spec-private.h"
 
 /*
@@ -253,12 +254,15 @@ check_file (const char  *path,
   return TRUE;
 }
 
-/* The directory exists and is writable, or can be made */
+/* The directory exists and is writable, or can be made; a problem at the
+ * base directory or above it is the base's, below it the folder's */
 static gboolean
 check_writable_dir (const char  *dir,
+                    const char  *base,
                     GError     **error)
 {
   g_autofree char *probe = g_strdup (dir);
+  gboolean in_folder;
 
   while (!g_file_test (probe, G_FILE_TEST_EXISTS))
     {
@@ -270,10 +274,19 @@ check_writable_dir (const char  *dir,
       if (top)
         break;
     }
+  in_folder = base != NULL && g_str_has_prefix (probe, base) && probe[strlen (base)] == '/';
   if (!g_file_test (probe, G_FILE_TEST_IS_DIR))
-    return fail (error, LOCATION, _("Folder: %s is not a folder"), probe);
+    {
+      if (in_folder)
+        return fail (error, LOCATION, _("Folder: %s is not a folder"), probe);
+      return fail (error, BASE_DIR, _("Base directory: %s is not a folder"), probe);
+    }
   if (g_access (probe, W_OK | X_OK) != 0)
-    return fail (error, LOCATION, _("Folder: %s is not writable"), probe);
+    {
+      if (in_folder)
+        return fail (error, LOCATION, _("Folder: %s is not writable"), probe);
+      return fail (error, BASE_DIR, _("Base directory: %s is not writable"), probe);
+    }
   return TRUE;
 }
 
@@ -290,7 +303,7 @@ validate_name (HgVmSpec  *self,
   if (!hg_label_is_valid (self->label, &local))
     return fail (error, LABEL, _("Label: %s"), local->message);
   if (base == NULL)
-    return fail (error, LOCATION, _("Folder: there is no base directory to create the VM in"));
+    return fail (error, BASE_DIR, _("Base directory: there is none to create the VM in"));
   if (!hg_vm_spec_folder_is_valid (self->folder))
     return fail (error, LOCATION,
                  _("Folder: “%s” must be a relative path without “..” or hidden parts"),
@@ -308,7 +321,7 @@ validate_name (HgVmSpec  *self,
       g_file_test (self->target_dir, G_FILE_TEST_IS_SYMLINK))
     return fail (error, LABEL, _("Label: %s exists already"), self->target_dir);
   parent = hg_vm_spec_dup_parent (self);
-  return check_writable_dir (parent, error);
+  return check_writable_dir (parent, base, error);
 }
 
 static gboolean
@@ -333,10 +346,10 @@ validate_source (HgVmSpec  *self,
       if (!check_file (self->kernel_path, HG_VM_SPEC_ERROR_KERNEL, _("Kernel"), error))
         return FALSE;
       if (self->initrd_path != NULL &&
-          !check_file (self->initrd_path, HG_VM_SPEC_ERROR_KERNEL, _("Initrd"), error))
+          !check_file (self->initrd_path, HG_VM_SPEC_ERROR_INITRD, _("Initrd"), error))
         return FALSE;
       if (self->append != NULL && has_control_chars (self->append))
-        return fail (error, KERNEL, _("Kernel command line: control characters are not allowed"));
+        return fail (error, APPEND, _("Kernel command line: control characters are not allowed"));
     }
   if (hg_vm_spec_uses_image (self))
     {
@@ -384,7 +397,10 @@ validate_os (HgVmSpec  *self,
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     if (values[i] != NULL && (has_control_chars (values[i]) || strlen (values[i]) > 256 ||
                               !g_utf8_validate (values[i], -1, NULL)))
-      return fail (error, OS, _("Operating system: “%s” is not a valid name"), values[i]);
+      {
+        g_autofree char *shown = hg_config_quote_value (values[i]);
+        return fail (error, OS, _("Operating system: %s is not a valid name"), shown);
+      }
   return TRUE;
 }
 
@@ -413,9 +429,15 @@ validate_arch (HgVmSpec  *self,
                    self->caps->kvm_reason != NULL ? self->caps->kvm_reason : _("unknown reason"));
     }
   if (self->machine != NULL && !is_token (self->machine, 64))
-    return fail (error, ARCH, _("Machine: “%s” is not a machine type"), self->machine);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->machine);
+      return fail (error, MACHINE, _("Machine: %s is not a machine type"), shown);
+    }
   if (self->cpu_model != NULL && (has_control_chars (self->cpu_model) || strlen (self->cpu_model) > 256))
-    return fail (error, ARCH, _("CPU model: “%s” is not a CPU model"), self->cpu_model);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->cpu_model);
+      return fail (error, CPU_MODEL, _("CPU model: %s is not a CPU model"), shown);
+    }
   return TRUE;
 }
 
@@ -528,14 +550,16 @@ validate_network (HgVmSpec  *self,
       g_autoptr(GError) local = NULL;
 
       if (self->switch_name == NULL)
-        return fail (error, NETWORK, _("Switch: choose a VDE switch"));
+        return fail (error, SWITCH, _("Switch: choose a VDE switch"));
       if (!hg_switch_name_is_valid (self->switch_name, &local))
-        return fail (error, NETWORK, _("Switch: %s"), local->message);
+        return fail (error, SWITCH, _("Switch: %s"), local->message);
     }
   if (self->net_mode == HG_NET_TAP &&
       (self->tap == NULL || !is_token (self->tap, 15)))
-    return fail (error, NETWORK, _("TAP interface: “%s” is not an interface name"),
-                 self->tap != NULL ? self->tap : "");
+    {
+      g_autofree char *shown = hg_config_quote_value (self->tap != NULL ? self->tap : "");
+      return fail (error, TAP, _("TAP interface: %s is not an interface name"), shown);
+    }
   if (self->mac == NULL)
     return fail (error, MAC, _("MAC address: enter one, or generate one"));
   if (!hg_mac_is_valid (self->mac))
@@ -555,7 +579,10 @@ validate_network (HgVmSpec  *self,
   if (owner != NULL)
     return fail (error, MAC, _("MAC address: %s is used by %s already"), self->mac, owner);
   if (self->nic_model != NULL && !is_token (self->nic_model, 64))
-    return fail (error, NETWORK, _("NIC model: “%s” is not a device name"), self->nic_model);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->nic_model);
+      return fail (error, NIC_MODEL, _("NIC model: %s is not a device name"), shown);
+    }
   if (self->net_mode == HG_NET_USER)
     {
       g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -579,7 +606,10 @@ validate_console (HgVmSpec  *self,
                   GError   **error)
 {
   if (self->keymap != NULL && !is_token (self->keymap, 16))
-    return fail (error, CONSOLE, _("Keymap: “%s” is not a keymap like de or en-us"), self->keymap);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->keymap);
+      return fail (error, KEYMAP, _("Keymap: %s is not a keymap like de or en-us"), shown);
+    }
   return TRUE;
 }
 

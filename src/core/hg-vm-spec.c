@@ -85,6 +85,15 @@ hg_vm_spec_error_get_property (const GError *error)
     [HG_VM_SPEC_ERROR_MAC] = "mac",
     [HG_VM_SPEC_ERROR_FORWARD] = "port-forwards",
     [HG_VM_SPEC_ERROR_CONSOLE] = "console",
+    [HG_VM_SPEC_ERROR_BASE_DIR] = "base-dir",
+    [HG_VM_SPEC_ERROR_INITRD] = "initrd-path",
+    [HG_VM_SPEC_ERROR_APPEND] = "append",
+    [HG_VM_SPEC_ERROR_MACHINE] = "machine",
+    [HG_VM_SPEC_ERROR_CPU_MODEL] = "cpu-model",
+    [HG_VM_SPEC_ERROR_SWITCH] = "switch-name",
+    [HG_VM_SPEC_ERROR_TAP] = "tap",
+    [HG_VM_SPEC_ERROR_NIC_MODEL] = "nic-model",
+    [HG_VM_SPEC_ERROR_KEYMAP] = "keymap",
   };
 
   if (error == NULL || error->domain != HG_VM_SPEC_ERROR ||
