@@ -728,11 +728,15 @@ hg_cli_import_ctys (HgCliContext *ctx,
           int errsv = errno;
           g_autofree char *shown = g_filename_display_name (target);
           /* the flag that named the folder, when one did */
-          const char *flag = folder != NULL && folder[0] != '\0' ? "--folder: "
-                             : local_bases != NULL && local_bases[0] != NULL ? "--base: " : "";
+          const char *flag = folder != NULL && folder[0] != '\0' ? "--folder"
+                             : local_bases != NULL && local_bases[0] != NULL ? "--base" : NULL;
 
-          hg_cli_error ("import-ctys", _("%scannot create folder %s: %s"), flag, shown,
-                        g_strerror (errsv));
+          if (flag != NULL)
+            hg_cli_error ("import-ctys", _("%s: cannot create folder %s: %s"), flag, shown,
+                          g_strerror (errsv));
+          else
+            hg_cli_error ("import-ctys", _("cannot create folder %s: %s"), shown,
+                          g_strerror (errsv));
           return HG_EXIT_FAILURE;
         }
     }
