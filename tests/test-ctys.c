@@ -771,6 +771,31 @@ test_expansion_bounds (void)
     assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "bad.ctys:2:");
   }
 
+  /* values each within the bound that together make a config larger than
+   * one may be: refused before anything is written, naming the largest */
+  {
+    g_autoptr(GString) data = g_string_new ("A=");
+    g_autoptr(HgCtysImport) big = NULL;
+    g_autofree char *base = g_dir_make_tmp ("hg-ctys-XXXXXX", NULL);
+    g_autoptr(GDir) dir = NULL;
+
+    for (guint i = 0; i < 60000; i++)
+      g_string_append_c (data, 'x');
+    g_string_append (data, "\nLABEL=big\n");
+    for (guint i = 0; i < 25; i++)
+      g_string_append_printf (data, "X%u=\"$A\"\n", i);
+    big = hg_ctys_parse_data (data->str, -1, "big.ctys", &error);
+    g_assert_no_error (error);
+    g_assert_false (hg_ctys_import_write (big, base, NULL, &error));
+    g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE);
+    g_assert_true (g_str_has_prefix (error->message, "big.ctys:1:"));
+    g_assert_nonnull (strstr (error->message, "A"));
+    g_clear_error (&error);
+    dir = g_dir_open (base, 0, NULL);
+    g_assert_null (g_dir_read_name (dir));
+    rm_rf (base);
+  }
+
   /* a value just within the bound is kept whole */
   {
     g_autoptr(GString) data = g_string_new ("A=");

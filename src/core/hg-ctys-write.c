@@ -267,6 +267,27 @@ hg_ctys_import_write (HgCtysImport  *self,
     }
 
   data = hg_vm_config_to_data (cfg, &length);
+  if (length > HG_CONFIG_MAX_FILE_SIZE)
+    {
+      /* a config Hangar could not load again is not written: named by
+       * the longest value that went into it (the first of equals) */
+      CtysVar *longest = NULL;
+
+      for (guint i = 0; i < self->order->len; i++)
+        {
+          CtysVar *var = g_ptr_array_index (self->order, i);
+
+          if (longest == NULL || strlen (var->value) > strlen (longest->value))
+            longest = var;
+        }
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE,
+                   _("%s:%u: the VM config would be larger than %d bytes, more than Hangar "
+                     "loads (%s alone is %u bytes); not imported"),
+                   self->display, longest != NULL ? longest->line : 0, HG_CONFIG_MAX_FILE_SIZE,
+                   longest != NULL ? longest->name : "?",
+                   longest != NULL ? (guint) strlen (longest->value) : 0);
+      return FALSE;
+    }
   if (g_file_test (vm_dir, G_FILE_TEST_EXISTS) || g_file_test (vm_dir, G_FILE_TEST_IS_SYMLINK))
     {
       /* beside the .ctys file, in its own folder: only the config is new */
