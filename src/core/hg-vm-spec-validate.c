@@ -90,23 +90,37 @@ is_token (const char *text,
   return n > 0 && n <= max;
 }
 
+static HgHostFwd *forward_error (GError     **error,
+                                 const char  *format,
+                                 ...) G_GNUC_PRINTF (2, 3);
+
+static HgHostFwd *
+forward_error (GError     **error,
+               const char  *format,
+               ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  if (error != NULL)
+    *error = g_error_new_valist (HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, format, args);
+  va_end (args);
+  return NULL;
+}
+
 HgHostFwd *
 hg_vm_spec_parse_forward (const char  *text,
                           GError     **error)
 {
   g_autoptr(GString) norm = NULL;
   g_auto(GStrv) parts = NULL;
-  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   const char *proto = "tcp", *address = NULL;
   guint64 h, g;
   HgHostFwd *fwd;
-  guint n;
+  guint n, i = 0;
 
   if (text == NULL || *text == '\0')
-    {
-      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward: empty"));
-      return NULL;
-    }
+    return forward_error (error, _("Port forward: empty"));
   /* QEMU's own spelling HOST-:GUEST or HOST-GUEST means HOST:GUEST */
   norm = g_string_new (text);
   g_string_replace (norm, "-:", ":", 0);
@@ -117,48 +131,28 @@ hg_vm_spec_parse_forward (const char  *text,
     if (dash != NULL)
       *dash = ':';
   }
+  /* [PROTO:][ADDRESS:]HOST:GUEST */
   parts = g_strsplit (norm->str, ":", -1);
   n = g_strv_length (parts);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (rest, parts[i]);
-  if (rest->len > 2 && (g_str_equal (rest->pdata[0], "tcp") || g_str_equal (rest->pdata[0], "udp")))
+  if (n > 2 && (g_str_equal (parts[0], "tcp") || g_str_equal (parts[0], "udp")))
+    proto = parts[i++];
+  else if (n > 2 && !hg_host_fwd_address_is_valid (parts[0]))
+    return forward_error (error, _("Port forward “%s”: the protocol must be tcp or udp"), text);
+  if (n - i == 3)
     {
-      proto = rest->pdata[0];
-      g_ptr_array_remove_index (rest, 0);
-    }
-  else if (rest->len > 2 && !hg_host_fwd_address_is_valid (rest->pdata[0]))
-    {
-      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward “%s”: the protocol must be tcp or udp"), text);
-      return NULL;
-    }
-  if (rest->len == 3)
-    {
-      address = rest->pdata[0];
+      address = parts[i++];
       if (!hg_host_fwd_address_is_valid (address))
-        {
-          g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD,
-                _("Port forward “%s”: “%s” is not an IPv4 address to listen on (e.g. 0.0.0.0)"),
-                text, address);
-          return NULL;
-        }
-      g_ptr_array_remove_index (rest, 0);
+        return forward_error (error, _("Port forward “%s”: “%s” is not an IPv4 address to "
+                                       "listen on (e.g. 0.0.0.0)"), text, address);
     }
-  if (rest->len != 2)
-    {
-      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD,
-            _("Port forward “%s” is not [tcp:|udp:][ADDRESS:]HOST:GUEST (e.g. 2222:22)"), text);
-      return NULL;
-    }
-  if (!g_ascii_string_to_unsigned (rest->pdata[0], 10, 1, 65535, &h, NULL))
-    {
-      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward “%s”: the host port must be 1 to 65535"), text);
-      return NULL;
-    }
-  if (!g_ascii_string_to_unsigned (rest->pdata[1], 10, 1, 65535, &g, NULL))
-    {
-      g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
-      return NULL;
-    }
+  if (n - i != 2)
+    return forward_error (error, _("Port forward “%s” is not [tcp:|udp:][ADDRESS:]HOST:GUEST "
+                                   "(e.g. 2222:22)"), text);
+  if (!g_ascii_string_to_unsigned (parts[i], 10, 1, 65535, &h, NULL))
+    return forward_error (error, _("Port forward “%s”: the host port must be 1 to 65535"), text);
+  if (!g_ascii_string_to_unsigned (parts[i + 1], 10, 1, 65535, &g, NULL))
+    return forward_error (error, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
+
   fwd = g_new0 (HgHostFwd, 1);
   fwd->proto = g_strdup (proto);
   fwd->address = g_strdup (address);
