@@ -1147,6 +1147,16 @@ test_errors_name_option (void)
       g_clear_pointer (&after, g_free);
     }
 
+  /* a name or path that is not UTF-8 is shown as text, not printed raw */
+  ctl (&r, "--base", base, "info", bad, NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  g_assert_true (g_utf8_validate (r.err, -1, NULL));
+  assert_error_line (&r, "info", NULL);
+  ctl (&r, "import-ctys", "/nonexistent/\xff.ctys", NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  g_assert_true (g_utf8_validate (r.err, -1, NULL));
+  assert_error_line (&r, "import-ctys", "/nonexistent/");
+
   /* a library base that cannot be written is the base's fault */
   ctl (&r, "--base", "/proc/1", "create", "--label", "a", NULL);
   g_assert_cmpint (r.status, ==, 2);
