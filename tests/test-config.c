@@ -768,6 +768,7 @@ static const BadCase bad_cases[] = {
   { "net:0", "hostfwd", "tcp:10.0.2:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
   { "net:0", "hostfwd", "tcp::2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
   { "net:0", "hostfwd", "tcp:1.2.3.256:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
+  { "net:0", "hostfwd", "tcp:010.0.0.1:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
   { "net:0", "vdeq", "yes", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "vdeq", "true or false" },
   { "net:0", "switch", "../../etc", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "switch", "switch name" },
   { "net:0", "tap", "hgtap0,script=/bin/sh", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "tap", NULL },

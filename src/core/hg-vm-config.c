@@ -365,6 +365,7 @@ hg_host_fwd_address_is_valid (const char *address)
       guint64 octet;
 
       if (parts[i][0] == '\0' || strlen (parts[i]) > 3 ||
+          (parts[i][0] == '0' && parts[i][1] != '\0') ||
           !g_ascii_string_to_unsigned (parts[i], 10, 0, 255, &octet, NULL))
         return FALSE;
     }

@@ -180,8 +180,9 @@ void         hg_medium_free           (HgMedium   *medium);
 HgNic       *hg_nic_new               (HgNetMode   mode);
 void         hg_nic_free              (HgNic      *nic);
 void         hg_host_fwd_free         (HgHostFwd  *fwd);
-/* TRUE for a dotted IPv4 address (the only form QEMU's hostfwd takes) */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgHostFwd, hg_host_fwd_free)
+/* TRUE for a dotted-quad IPv4 address (the only form QEMU's hostfwd takes),
+ * without leading zeros (which inet_aton would read as octal) */
 gboolean     hg_host_fwd_address_is_valid (const char *address);
 /* "tcp:2222-22" or "tcp:0.0.0.0:2222-22", the [net:N] hostfwd syntax */
 char        *hg_host_fwd_to_string    (const HgHostFwd *fwd);
