@@ -1214,8 +1214,11 @@ other_user (void)
     return 0;
   if (getpwnam (OTHER_USER) == NULL)
     {
-      const char *argv[] = { "useradd", "--system", "--no-create-home", "--shell",
-                             "/usr/sbin/nologin", OTHER_USER, NULL };
+      /* Debian's passwd package; /usr/sbin is not on every root's PATH */
+      const char *argv[] = { g_file_test ("/usr/sbin/useradd", G_FILE_TEST_IS_EXECUTABLE)
+                               ? "/usr/sbin/useradd" : "useradd",
+                             "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                             OTHER_USER, NULL };
       g_autofree char *out = NULL, *err = NULL;
 
       if (hg_test_run (argv, &out, &err, 30000) != 0)
