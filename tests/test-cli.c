@@ -2,13 +2,19 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "hg-library.h"
+#include "hg-spawn-env.h"
 #include "hg-test-vm.h"
 
 /*
@@ -918,6 +924,492 @@ test_scan (void)
   hg_test_remove_tree (base);
 }
 
+/* ---- issue 11: the trust boundary, as hangarctl shows it --------------------- */
+
+/* A port nobody listens on now (the kernel's choice) */
+static guint16
+free_port (int type)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, type, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  close (fd);
+  return ntohs (addr.sin_port);
+}
+
+/* The local addresses (as /proc/net shows them, "0100007F") of the sockets
+ * bound to port in /proc/net/<table> (tcp: listening ones only) */
+static GPtrArray *
+bound_addresses (const char *table,
+                 guint16     port)
+{
+  g_autofree char *path = g_build_filename ("/proc/net", table, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *suffix = g_strdup_printf (":%04X", port);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+
+      for (guint j = 0; f[j] != NULL; j++)
+        if (*f[j] != '\0')
+          g_ptr_array_add (fields, f[j]);
+      if (fields->len < 4 || !g_str_has_suffix (fields->pdata[1], suffix))
+        continue;
+      if (g_str_equal (table, "tcp") && !g_str_equal (fields->pdata[3], "0A"))
+        continue;   /* not LISTEN */
+      g_ptr_array_add (found, g_strndup (fields->pdata[1], strlen (fields->pdata[1]) - 5));
+    }
+  return found;
+}
+
+/* Starts a tiny VM whose user-mode NIC forwards a TCP and a UDP port, as
+ * `hangarctl create --forward tcp:P:22` writes it; returns QEMU's pid. */
+static int
+start_forwarding_vm (const char  *label,
+                     guint16      tcp_port,
+                     guint16      udp_port,
+                     char       **base_out)
+{
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("tiny", label, base_out);
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) r = { 0 };
+  HgNic *nic;
+  HgHostFwd *fwd;
+  const char *pid;
+
+  if (config == NULL)
+    return 0;
+  nic = hg_nic_new (HG_NET_USER);
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup ("tcp");
+  fwd->host_port = tcp_port;
+  fwd->guest_port = 22;
+  g_ptr_array_add (nic->hostfwd, fwd);
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup ("udp");
+  fwd->host_port = udp_port;
+  fwd->guest_port = 53;
+  g_ptr_array_add (nic->hostfwd, fwd);
+  g_ptr_array_add (config->nics, nic);
+  g_assert_true (hg_vm_config_save (config, &error));
+  g_assert_no_error (error);
+
+  ctl (&r, "--base", *base_out, "start", label, NULL);
+  if (r.status != 0)
+    g_error ("start: exit %d: %s", r.status, r.err);
+  pid = strstr (r.out, "(pid ");
+  g_assert_nonnull (pid);
+  return atoi (pid + 5);
+}
+
+static void
+stop_vm (const char *base,
+         const char *label)
+{
+  g_auto(Run) r = { 0 };
+
+  ctl (&r, "--base", base, "kill", label, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+}
+
+/* A forward written without an address listens on 127.0.0.1 only, for TCP
+ * and for UDP: nobody else on the network reaches the guest's port. */
+static void
+test_forward_loopback (void)
+{
+  g_autofree char *base = NULL;
+  guint16 tcp_port = free_port (SOCK_STREAM);
+  guint16 udp_port = free_port (SOCK_DGRAM);
+  g_autoptr(GPtrArray) tcp = NULL;
+  g_autoptr(GPtrArray) udp = NULL;
+  int pid = start_forwarding_vm ("fwd", tcp_port, udp_port, &base);
+
+  if (pid == 0)
+    {
+      g_test_skip ("the tiny guest is not built");
+      return;
+    }
+  g_assert_cmpint (pid, >, 0);
+  tcp = bound_addresses ("tcp", tcp_port);
+  udp = bound_addresses ("udp", udp_port);
+  stop_vm (base, "fwd");
+
+  g_assert_cmpuint (tcp->len, ==, 1);
+  g_assert_cmpstr (tcp->pdata[0], ==, "0100007F");
+  g_assert_cmpuint (udp->len, ==, 1);
+  g_assert_cmpstr (udp->pdata[0], ==, "0100007F");
+  /* nothing on the IPv6 side either */
+  {
+    g_autoptr(GPtrArray) tcp6 = bound_addresses ("tcp6", tcp_port);
+    g_assert_cmpuint (tcp6->len, ==, 0);
+  }
+  hg_test_remove_tree (base);
+}
+
+/* QEMU gets a clean environment, not the caller's: a variable set for
+ * hangarctl (a token, a proxy, LD_PRELOAD) does not reach it, and its PATH
+ * is Hangar's fixed one. */
+static void
+test_start_environment (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *environ_path = NULL;
+  g_autofree char *environ_text = NULL;
+  g_autoptr(GPtrArray) vars = g_ptr_array_new ();
+  gsize len = 0;
+  int pid;
+
+  g_setenv ("HANGAR_TEST_SECRET_TOKEN", "marker-5f3a", TRUE);
+  g_setenv ("LANG", "C.UTF-8", TRUE);
+  pid = start_forwarding_vm ("envvm", free_port (SOCK_STREAM), free_port (SOCK_DGRAM), &base);
+  g_unsetenv ("HANGAR_TEST_SECRET_TOKEN");
+  if (pid == 0)
+    {
+      g_test_skip ("the tiny guest is not built");
+      return;
+    }
+  environ_path = g_strdup_printf ("/proc/%d/environ", pid);
+  g_assert_true (g_file_get_contents (environ_path, &environ_text, &len, NULL));
+  stop_vm (base, "envvm");
+
+  for (const char *p = environ_text; p < environ_text + len; p += strlen (p) + 1)
+    g_ptr_array_add (vars, (gpointer) p);
+  g_assert_cmpuint (vars->len, >, 0);
+  for (guint i = 0; i < vars->len; i++)
+    {
+      const char *var = vars->pdata[i];
+
+      if (strstr (var, "marker-5f3a") != NULL)
+        g_error ("QEMU's environment has the caller's %s", var);
+      if (g_str_has_prefix (var, "PATH="))
+        g_assert_cmpstr (var, ==, "PATH=" HG_SPAWN_PATH);
+    }
+  g_assert_true (g_ptr_array_find_with_equal_func (vars, "LANG=C.UTF-8", g_str_equal, NULL));
+  hg_test_remove_tree (base);
+}
+
+/* No line of the file at path appears in text */
+static void
+assert_no_line_of (const char *text,
+                   const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *head = g_strndup (lines[i], 12);
+
+      /* a line, or the start of one: "root:*:2025" */
+      if (strlen (head) >= 5 && strstr (text, head) != NULL)
+        g_error ("the output quotes line %u of %s: «%s»", i + 1, path, text);
+    }
+}
+
+/* A <label>.hangar that is a symlink (out of the library), not a regular
+ * file, or another user's file is refused by list and info, and nothing of
+ * its content is printed. */
+static void
+test_config_not_followed (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *secret = g_build_filename (base, "secret.txt", NULL);
+  g_autofree char *leak_dir = g_build_filename (base, "leak", NULL);
+  g_autofree char *leak = g_build_filename (leak_dir, "leak.hangar", NULL);
+  g_autofree char *mine_dir = g_build_filename (base, "mine", NULL);
+  g_autofree char *mine = g_build_filename (mine_dir, "mine.hangar", NULL);
+  g_autofree char *fifo_dir = g_build_filename (base, "pipe", NULL);
+  g_autofree char *fifo = g_build_filename (fifo_dir, "pipe.hangar", NULL);
+  g_autofree char *other_dir = g_build_filename (base, "other", NULL);
+  g_autofree char *other = g_build_filename (other_dir, "other.hangar", NULL);
+  g_autofree char *real = g_build_filename (base, "real.hangar", NULL);
+  const char *targets[] = { "/etc/shadow", secret };
+  g_auto(Run) r = { 0 };
+
+  /* not a config at all: what a symlink would show if it were read */
+  write_file (secret, "SECRET-1 private key material\n[machine]\nlabel=x SECRET-2\n");
+  g_assert_cmpint (g_chmod (secret, 0600), ==, 0);
+  g_assert_cmpint (g_mkdir (mine_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (fifo_dir, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* a symlink to a good config is refused too: the file must be there */
+  write_file (real, "[machine]\nlabel=mine\narch=x86_64\n");
+  g_assert_cmpint (symlink ("../real.hangar", mine), ==, 0);
+  /* another user's config, with its secret inside a value (only root can
+   * give a file away) */
+  if (getuid () == 0)
+    {
+      write_file (other, "[machine]\nlabel=other\narch=x86_64\nmemory=SECRET-3\n");
+      g_assert_cmpint (chown (other, 65534, 65534), ==, 0);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      g_assert_cmpint (g_mkdir_with_parents (leak_dir, 0700), ==, 0);
+      g_unlink (leak);
+      g_assert_cmpint (symlink (targets[i], leak), ==, 0);
+
+      ctl (&r, "--base", base, "list", NULL);
+      assert_no_line_of (r.out, targets[i]);
+      assert_no_line_of (r.err, targets[i]);
+      g_assert_null (strstr (r.out, "SECRET"));
+      g_assert_null (strstr (r.err, "SECRET"));
+      g_assert_nonnull (strstr (r.out, leak));
+      g_assert_nonnull (strstr (r.out, "symbolic link"));
+
+      ctl (&r, "--base", base, "--json", "list", NULL);
+      assert_no_line_of (r.out, targets[i]);
+      g_assert_null (strstr (r.out, "SECRET"));
+
+      ctl (&r, "--base", base, "info", "leak", NULL);
+      g_assert_cmpint (r.status, !=, 0);
+      assert_no_line_of (r.out, targets[i]);
+      assert_no_line_of (r.err, targets[i]);
+      g_assert_null (strstr (r.err, "SECRET"));
+      g_assert_nonnull (strstr (r.err, "symbolic link"));
+
+      ctl (&r, "info", leak, NULL);
+      g_assert_cmpint (r.status, !=, 0);
+      assert_no_line_of (r.err, targets[i]);
+      g_assert_null (strstr (r.err, "SECRET"));
+    }
+
+  ctl (&r, "--base", base, "info", "mine", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_error_line (&r, "info", "symbolic link");
+  ctl (&r, "--base", base, "info", "pipe", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_error_line (&r, "info", "not a regular file");
+  if (getuid () == 0)
+    {
+      ctl (&r, "--base", base, "info", "other", NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      assert_error_line (&r, "info", "another user");
+      g_assert_null (strstr (r.err, "SECRET"));
+    }
+  hg_test_remove_tree (base);
+}
+
+/* tree_snapshot in a fixed order: a temporary directory made and removed
+ * again may change the order readdir gives */
+static int
+compare_lines (const void *a,
+               const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+static char *
+sorted_tree (const char *dir)
+{
+  g_autofree char *tree = tree_snapshot (dir);
+  g_auto(GStrv) lines = g_strsplit (tree, "\n", -1);
+
+  qsort (lines, g_strv_length (lines), sizeof (char *), compare_lines);
+  return g_strjoinv ("\n", lines);
+}
+
+/* Every error names the option that is wrong, not a neighbour of it, also
+ * when the value is not UTF-8 (as GOption alone would not). */
+static void
+test_errors_name_option (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *kernel = g_build_filename (base, "vmlinuz", NULL);
+  g_autofree char *iso = g_build_filename (base, "x.iso", NULL);
+  g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *bad = "a\xff\xfe";
+  g_auto(Run) r = { 0 };
+  struct {
+    const char *args[10];
+    const char *command;
+    const char *flag;   /* the error starts with it */
+  } cases[] = {
+    { { "create", "--label", "a", "--kernel", kernel, "--append", "quiet\001", NULL }, "create", "--append" },
+    { { "create", "--label", "a", "--keymap", "de\001", NULL }, "create", "--keymap" },
+    { { "create", "--label", "a", "--machine", "q35,x=y", NULL }, "create", "--machine" },
+    { { "create", "--label", "a", "--cpu", "max\001", NULL }, "create", "--cpu" },
+    { { "create", "--label", "a", "--switch", "../x", NULL }, "create", "--switch" },
+    { { "create", "--label", "a", "--tap", "x,y", NULL }, "create", "--tap" },
+    { { "create", "--label", "a", "--nic-model", "e1000,x=y", NULL }, "create", "--nic-model" },
+    { { "create", "--label", "a", "--kernel", kernel, "--initrd", "/etc", NULL }, "create", "--initrd" },
+    { { "create", "--label", "a", "--dir", "/proc/1", NULL }, "create", "--dir" },
+    { { "create", "--label", "a", "--forward", "tcp:localhost:1:2", NULL }, "create", "--forward" },
+    { { "create", "--label", bad, NULL }, "create", "--label" },
+    { { "create", "--label", "a", "--keymap", bad, NULL }, "create", "--keymap" },
+    { { "create", "--label", "a", "--kernel", kernel, "--append", bad, NULL }, "create", "--append" },
+    { { "create", "--label", "a", "--os", bad, NULL }, "create", "--os" },
+    { { "create", "--label", "a", "--disk-bus", bad, NULL }, "create", "--disk-bus" },
+    { { "create", "--label", "a", "--console", bad, NULL }, "create", "--console" },
+    { { "create", "--label", "a", "--accel", bad, NULL }, "create", "--accel" },
+    { { "create", "--label", "a", "--net", bad, NULL }, "create", "--net" },
+    { { "create", "--label", "a", "--memory", bad, NULL }, "create", "--memory" },
+    { { "create", "--label", "a", "--folder", bad, NULL }, "create", "--folder" },
+    { { "create", "--label", "a", "--forward", bad, NULL }, "create", "--forward" },
+    { { "create", "--label=a", "--mac", bad, NULL }, "create", "--mac" },
+    { { "import-ctys", "--label", "../x", ctys, NULL }, "import-ctys", "--label" },
+    { { "import-ctys", "--label", bad, ctys, NULL }, "import-ctys", "--label" },
+    { { "import-ctys", "--folder", "../x", ctys, NULL }, "import-ctys", "--folder" },
+    { { "cmdline", "v", "--boot", bad, NULL }, "cmdline", "--boot" },
+    { { "start", "v", "--boot", "fast", NULL }, "start", "--boot" },
+    { { "media", "v", "change", "--format", "vmdk2", iso, NULL }, "media", "--format" },
+    { { "media", "v", "list", "--format", "raw", NULL }, "media", "--format" },
+    { { "media", "v", "list", "--force", NULL }, "media", "--force" },
+    { { "media", "v", "change", "--format", bad, iso, NULL }, "media", "--format" },
+  };
+
+  write_file (kernel, "k");
+  write_file (iso, "i");
+  ctl (&r, "--base", base, "create", "--label", "v", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  before = sorted_tree (base);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[16] = { ctl_path, "--base", base, NULL };
+      g_autofree char *prefix = g_strdup_printf ("hangarctl: %s: %s", cases[i].command, cases[i].flag);
+      guint n = 3;
+
+      for (guint j = 0; cases[i].args[j] != NULL; j++)
+        argv[n++] = cases[i].args[j];
+      argv[n] = NULL;
+      run_clear (&r);
+      r.status = hg_test_run (argv, &r.out, &r.err, 30000);
+      if (r.status != 2 || !g_str_has_prefix (r.err, prefix) || !g_utf8_validate (r.err, -1, NULL))
+        g_error ("case %u (%s %s): exit %d, stderr «%s», expected exit 2 and «%s…»", i,
+                 cases[i].command, cases[i].flag, r.status, r.err, prefix);
+      assert_error_line (&r, cases[i].command, NULL);
+      after = sorted_tree (base);
+      g_assert_cmpstr (after, ==, before);
+      g_clear_pointer (&after, g_free);
+    }
+
+  /* a name or path that is not UTF-8 is shown as text, not printed raw */
+  ctl (&r, "--base", base, "info", bad, NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  g_assert_true (g_utf8_validate (r.err, -1, NULL));
+  assert_error_line (&r, "info", NULL);
+  ctl (&r, "import-ctys", "/nonexistent/\xff.ctys", NULL);
+  g_assert_cmpint (r.status, ==, 3);
+  g_assert_true (g_utf8_validate (r.err, -1, NULL));
+  assert_error_line (&r, "import-ctys", "/nonexistent/");
+
+  /* a library base that cannot be written is the base's fault */
+  ctl (&r, "--base", "/proc/1", "create", "--label", "a", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_error_line (&r, "create", "--base");
+  g_assert_null (strstr (r.err, "--folder"));
+  hg_test_remove_tree (base);
+}
+
+/* The README's quick reference is the real syntax: each line's arguments
+ * (options aside) are what `hangarctl COMMAND --help` says, in its order,
+ * and every command hangarctl has is there. */
+static void
+test_readme_reference (void)
+{
+  g_autofree char *readme = g_build_filename (g_getenv ("HANGAR_SOURCE_ROOT"), "README.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *block = NULL;
+  g_autoptr(GRegex) options = g_regex_new ("\\[--[^]]*\\]|\\[OPTIONS\\]|--[a-z-]+ [A-Z]+", 0, 0, NULL);
+  g_autoptr(GRegex) spaces = g_regex_new (" +", 0, 0, NULL);
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) r = { 0 };
+  const char *start, *end;
+
+  g_setenv ("LANG", "C.UTF-8", TRUE);   /* the help's "…" as the README writes it */
+  g_unsetenv ("LC_ALL");
+  g_assert_true (g_file_get_contents (readme, &text, NULL, NULL));
+  start = strstr (text, "## hangarctl quick reference");
+  g_assert_nonnull (start);
+  start = strstr (start, "```\n");
+  g_assert_nonnull (start);
+  start += 4;
+  end = strstr (start, "```");
+  g_assert_nonnull (end);
+  block = g_strndup (start, end - start);
+  lines = g_strsplit (block, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *synopsis = NULL;
+      g_autofree char *bare = NULL;
+      g_autofree char *collapsed = NULL;
+      g_autofree char *usage_start = NULL;
+      const char *gap, *params, *usage, *want;
+      char *cmd;
+
+      if (!g_str_has_prefix (lines[i], "  ") || lines[i][2] == ' ')
+        continue;
+      gap = strstr (lines[i] + 2, "  ");
+      synopsis = gap != NULL ? g_strndup (lines[i] + 2, gap - (lines[i] + 2)) : g_strdup (lines[i] + 2);
+      bare = g_regex_replace_literal (options, synopsis, -1, 0, "", 0, NULL);
+      collapsed = g_regex_replace_literal (spaces, bare, -1, 0, " ", 0, NULL);
+      g_strstrip (collapsed);
+      cmd = g_strdup (collapsed);
+      if (strchr (cmd, ' ') != NULL)
+        *strchr (cmd, ' ') = '\0';
+      params = collapsed + strlen (cmd);
+      while (*params == ' ')
+        params++;
+      g_hash_table_add (listed, cmd);
+
+      ctl (&r, cmd, "--help", NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      usage_start = g_strdup_printf ("hangarctl %s [OPTION", cmd);
+      usage = strstr (r.out, usage_start);
+      if (usage == NULL)
+        g_error ("README: `%s`: no usage line in its --help: %s", cmd, r.out);
+      usage = strstr (usage, "] ") != NULL && strstr (usage, "] ") < strchr (usage, '\n')
+              ? strstr (usage, "] ") + 2 : strchr (usage, '\n');
+      {
+        g_autofree char *expected = g_strndup (usage, strchr (usage, '\n') - usage);
+
+        g_strstrip (expected);
+        want = expected;
+        if (g_strcmp0 (params, want) != 0)
+          g_error ("README: `%s` has «%s», hangarctl %s --help says «%s»", synopsis, params, cmd, want);
+      }
+    }
+
+  ctl (&r, "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  start = strstr (r.out, "Commands:");
+  g_assert_nonnull (start);
+  {
+    g_auto(GStrv) commands = g_strsplit (start, "\n", -1);
+    guint n = 0;
+
+    for (guint i = 1; commands[i] != NULL; i++)
+      {
+        g_auto(GStrv) words = NULL;
+
+        if (!g_str_has_prefix (commands[i], "  "))
+          break;
+        words = g_strsplit (g_strstrip (commands[i]), " ", 2);
+        if (!g_hash_table_contains (listed, words[0]))
+          g_error ("README's quick reference lacks `%s`", words[0]);
+        n++;
+      }
+    g_assert_cmpuint (n, >=, 15);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -948,6 +1440,11 @@ main (int   argc,
   g_test_add_func ("/hangar/cli/import-ctys", test_import_ctys);
   g_test_add_func ("/hangar/cli/duplicate-uuid", test_duplicate_uuid);
   g_test_add_func ("/hangar/library/scan", test_scan);
+  g_test_add_func ("/hangar/cli/forward-loopback", test_forward_loopback);
+  g_test_add_func ("/hangar/cli/config-not-followed", test_config_not_followed);
+  g_test_add_func ("/hangar/cli/start-environment", test_start_environment);
+  g_test_add_func ("/hangar/cli/errors-name-option", test_errors_name_option);
+  g_test_add_func ("/hangar/cli/readme-reference", test_readme_reference);
 
   rc = g_test_run ();
   hg_test_runtime_cleanup ();

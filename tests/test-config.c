@@ -177,6 +177,7 @@ assert_configs_equal (HgVmConfig *a, HgVmConfig *b)
           HgHostFwd *fa = g_ptr_array_index (na->hostfwd, j), *fb = g_ptr_array_index (nb->hostfwd, j);
 
           g_assert_cmpstr (fa->proto, ==, fb->proto);
+          g_assert_cmpstr (fa->address, ==, fb->address);
           g_assert_cmpuint (fa->host_port, ==, fb->host_port);
           g_assert_cmpuint (fa->guest_port, ==, fb->guest_port);
         }
@@ -482,6 +483,47 @@ test_round_trip (Fixture *f, gconstpointer data)
   g_assert_cmpstr (text, ==, text2);
 }
 
+/* A forward listens on loopback unless its address is written out; the
+ * address survives a save. */
+static void
+test_hostfwd_address (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_vm (f, "fwd",
+                                    "[machine]\nlabel=fwd\narch=x86_64\n"
+                                    "[net:0]\nmode=user\n"
+                                    "hostfwd=tcp:2222-22;tcp:0.0.0.0:8080-80;udp:127.0.0.1:5353-53;\n",
+                                    -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgVmConfig) config = hg_vm_config_load (path, &error);
+  g_autoptr(HgVmConfig) again = NULL;
+  g_autofree char *text = NULL;
+  HgNic *nic;
+
+  g_assert_no_error (error);
+  nic = config->nics->pdata[0];
+  g_assert_cmpuint (nic->hostfwd->len, ==, 3);
+  g_assert_null (((HgHostFwd *) nic->hostfwd->pdata[0])->address);
+  g_assert_cmpstr (((HgHostFwd *) nic->hostfwd->pdata[1])->address, ==, "0.0.0.0");
+  g_assert_cmpuint (((HgHostFwd *) nic->hostfwd->pdata[1])->host_port, ==, 8080);
+  g_assert_cmpstr (((HgHostFwd *) nic->hostfwd->pdata[2])->address, ==, "127.0.0.1");
+  g_assert_cmpstr (((HgHostFwd *) nic->hostfwd->pdata[2])->proto, ==, "udp");
+
+  g_assert_true (hg_vm_config_save (config, &error));
+  g_assert_no_error (error);
+  text = read_text (path);
+  g_assert_nonnull (strstr (text, "hostfwd=tcp:2222-22;tcp:0.0.0.0:8080-80;udp:127.0.0.1:5353-53;"));
+  again = hg_vm_config_load (path, &error);
+  g_assert_no_error (error);
+  assert_configs_equal (config, again);
+
+  /* an address set in code is checked before it is saved */
+  g_free (((HgHostFwd *) nic->hostfwd->pdata[1])->address);
+  ((HgHostFwd *) nic->hostfwd->pdata[1])->address = g_strdup ("0.0.0.0,guestfwd=x");
+  g_assert_false (hg_vm_config_validate (config, &error));
+  g_assert_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "hostfwd"));
+}
+
 static void
 test_removed_groups (Fixture *f, gconstpointer data)
 {
@@ -541,6 +583,9 @@ save_in_subprocess (void)
   g_autoptr(HgVmConfig) config = NULL;
 
   g_assert_nonnull (path);
+  /* loaded as its owner: another user's config is never read */
+  config = hg_vm_config_load (path, &error);
+  g_assert_no_error (error);
   if (g_strcmp0 (how, "readonly") == 0 && geteuid () == 0)
     {
       /* root ignores directory permissions: become nobody */
@@ -548,8 +593,6 @@ save_in_subprocess (void)
       g_assert_cmpint (setuid (65534), ==, 0);
     }
 
-  config = hg_vm_config_load (path, &error);
-  g_assert_no_error (error);
   config->memory_mib = 4096;
   g_free (config->os_name);
   config->os_name = g_strnfill (3000, 'x');
@@ -720,6 +763,12 @@ static const BadCase bad_cases[] = {
   { "net:0", "hostfwd", "tcp:99999-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", "port forward" },
   { "net:0", "hostfwd", "sctp:1-2", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
   { "net:0", "hostfwd", "tcp:2222-22,guestfwd=x", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
+  { "net:0", "hostfwd", "tcp:0.0.0.0,guestfwd=x:1-2", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", "ADDRESS" },
+  { "net:0", "hostfwd", "tcp:localhost:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
+  { "net:0", "hostfwd", "tcp:10.0.2:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
+  { "net:0", "hostfwd", "tcp::2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
+  { "net:0", "hostfwd", "tcp:1.2.3.256:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
+  { "net:0", "hostfwd", "tcp:010.0.0.1:2222-22", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "hostfwd", NULL },
   { "net:0", "vdeq", "yes", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "vdeq", "true or false" },
   { "net:0", "switch", "../../etc", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "switch", "switch name" },
   { "net:0", "tap", "hgtap0,script=/bin/sh", HG_CONFIG_ERROR_INVALID_VALUE, "net:0", "tap", NULL },
@@ -1041,6 +1090,7 @@ main (int argc, char *argv[])
   ADD ("new", test_new);
   ADD ("round-trip", test_round_trip);
   ADD ("removed-groups", test_removed_groups);
+  ADD ("hostfwd-address", test_hostfwd_address);
   ADD ("save-readonly", test_save_readonly);
   ADD ("save-fsize", test_save_fsize);
   ADD ("save-invalid", test_save_invalid);

@@ -3,9 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -13,6 +17,7 @@
 
 #include "hg-disk-image.h"
 #include "hg-osinfo.h"
+#include "hg-spawn-env.h"
 #include "hg-test-iso.h"
 #include "hg-test-vm.h"
 #include "hg-vm-spec.h"
@@ -583,8 +588,34 @@ test_spec_bad_input (void)
     assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_FORWARD, "8080");
     hg_vm_spec_clear_port_forwards (spec);
   }
+  /* an address is taken only when given, in Hangar's or QEMU's spelling;
+   * anything else in its place is refused, naming it */
+  {
+    g_auto(GStrv) fwds = NULL;
+    g_autofree char *warning = NULL;
+
+    g_assert_true (hg_vm_spec_add_port_forward (spec, "tcp:0.0.0.0:2223-:22", &error));
+    g_assert_no_error (error);
+    g_assert_true (hg_vm_spec_add_port_forward (spec, "udp:5353:53", &error));
+    g_assert_no_error (error);
+    g_object_get (spec, "port-forwards", &fwds, NULL);
+    g_assert_cmpstr (fwds[0], ==, "tcp:0.0.0.0:2223:22");
+    g_assert_cmpstr (fwds[1], ==, "udp:5353:53");
+    assert_page_ok (spec, HG_VM_SPEC_PAGE_NETWORK);
+    warning = hg_vm_spec_get_warning (spec, HG_VM_SPEC_PAGE_NETWORK);
+    g_assert_nonnull (warning);
+    g_assert_nonnull (strstr (warning, "0.0.0.0"));
+    g_assert_false (hg_vm_spec_add_port_forward (spec, "tcp:localhost:2224:22", &error));
+    g_assert_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD);
+    g_assert_nonnull (strstr (error->message, "localhost"));
+    g_clear_error (&error);
+    g_assert_false (hg_vm_spec_add_port_forward (spec, "tcp:0.0.0.0,x:2224:22", &error));
+    g_assert_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD);
+    g_clear_error (&error);
+    hg_vm_spec_clear_port_forwards (spec);
+  }
   g_object_set (spec, "net-mode", HG_NET_VDE, "switch-name", "../evil", NULL);
-  assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_NETWORK, "Switch");
+  assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_SWITCH, "Switch");
   g_object_set (spec, "net-mode", HG_NET_NONE, "source", HG_INSTALL_SOURCE_PXE, NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_NETWORK, HG_VM_SPEC_ERROR_NETWORK, "PXE");
   g_object_set (spec, "net-mode", HG_NET_USER, "source", HG_INSTALL_SOURCE_NONE, NULL);
@@ -1169,6 +1200,261 @@ test_cli_interrupt (void)
 
 /* ---- sizes and ISO check ---------------------------------------------------------------- */
 
+/* ---- private modes (issue 11) ------------------------------------------------------ */
+
+#define OTHER_USER "hangar-test-other"
+
+/* Another local user, made for the test (root only); its uid or 0 */
+static uid_t
+other_user (void)
+{
+  struct passwd *pw;
+
+  if (geteuid () != 0)
+    return 0;
+  if (getpwnam (OTHER_USER) == NULL)
+    {
+      /* Debian's passwd package; /usr/sbin is not on every root's PATH */
+      const char *argv[] = { g_file_test ("/usr/sbin/useradd", G_FILE_TEST_IS_EXECUTABLE)
+                               ? "/usr/sbin/useradd" : "useradd",
+                             "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                             OTHER_USER, NULL };
+      g_autofree char *out = NULL, *err = NULL;
+
+      if (hg_test_run (argv, &out, &err, 30000) != 0)
+        g_error ("useradd %s failed: %s", OTHER_USER, err);
+    }
+  pw = getpwnam (OTHER_USER);
+  g_assert_nonnull (pw);
+  return pw->pw_uid;
+}
+
+static void
+become_other (gpointer data)
+{
+  uid_t uid = GPOINTER_TO_UINT (data);
+
+  if (setgroups (0, NULL) != 0 || setgid (uid) != 0 || setuid (uid) != 0)
+    _exit (99);
+}
+
+/* Whether `argv` succeeds when run as uid */
+static gboolean
+runs_as (uid_t               uid,
+         const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL,
+                G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                become_other, GUINT_TO_POINTER (uid), NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), !=, 99);
+  return WEXITSTATUS (status) == 0;
+}
+
+/* The VM directory is 0700, every file in it but the config 0600, and
+ * another local user can neither enter the one nor read the others. */
+static void
+assert_private_vm (const char *base,
+                   const char *label,
+                   uid_t       other)
+{
+  g_autofree char *vm_dir = g_build_filename (base, label, NULL);
+  g_autoptr(GDir) dir = g_dir_open (vm_dir, 0, NULL);
+  const char *name;
+  GStatBuf st;
+  guint files = 0;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_lstat (vm_dir, &st), ==, 0);
+  if ((st.st_mode & 07777) != 0700)
+    g_error ("%s: mode %o, expected 0700", vm_dir, st.st_mode & 07777);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (vm_dir, name, NULL);
+
+      if (g_str_has_suffix (name, ".hangar"))
+        continue;
+      g_assert_cmpint (g_lstat (path, &st), ==, 0);
+      g_assert_true (S_ISREG (st.st_mode));
+      if ((st.st_mode & 07777) != 0600)
+        g_error ("%s: mode %o, expected 0600", path, st.st_mode & 07777);
+      files++;
+      if (other != 0)
+        {
+          /* with the directory opened up, the file alone still keeps it out */
+          const char *cat[] = { "/bin/cat", path, NULL };
+
+          g_assert_cmpint (g_chmod (vm_dir, 0755), ==, 0);
+          g_assert_false (runs_as (other, cat));
+          g_assert_cmpint (g_chmod (vm_dir, 0700), ==, 0);
+          g_assert_false (runs_as (other, cat));
+        }
+    }
+  g_assert_cmpuint (files, >, 0);
+  if (other != 0)
+    {
+      const char *ls[] = { "/bin/ls", vm_dir, NULL };
+      g_autofree char *config = g_strconcat (vm_dir, "/", label, ".hangar", NULL);
+      const char *cat[] = { "/bin/cat", config, NULL };
+
+      g_assert_false (runs_as (other, ls));
+      g_assert_false (runs_as (other, cat));
+    }
+}
+
+static void
+test_private_modes (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *base = g_build_filename (dir, "vms", NULL);
+  g_autofree char *src = g_build_filename (dir, "src", NULL);
+  g_autofree char *raw = g_build_filename (src, "shared.raw", NULL);
+  g_autofree char *kernel = g_build_filename (src, "vmlinuz", NULL);
+  g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  uid_t other = other_user ();
+
+  if (qemu_img == NULL)
+    {
+      g_test_skip ("qemu-img is not installed");
+      return;
+    }
+  /* sources readable by everyone, as downloads are */
+  g_assert_cmpint (g_mkdir_with_parents (src, 0755), ==, 0);
+  img ("create", "-q", "-f", "raw", raw, "16M", NULL);
+  write_file (kernel, "not really a kernel");
+  g_assert_cmpint (g_chmod (raw, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (kernel, 0644), ==, 0);
+
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "fresh", "--disk-size",
+                        "16M", "--accel", "tcg", NULL), ==, 0);
+  assert_private_vm (base, "fresh", other);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "copied", "--disk-image",
+                        raw, "--image-mode", "copy", "--accel", "tcg", NULL), ==, 0);
+  assert_private_vm (base, "copied", other);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "conv", "--disk-image",
+                        raw, "--image-mode", "convert", "--accel", "tcg", NULL), ==, 0);
+  assert_private_vm (base, "conv", other);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "kern", "--kernel",
+                        kernel, "--copy-in", "--accel", "tcg", NULL), ==, 0);
+  assert_private_vm (base, "kern", other);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "import-ctys", ctys, NULL), ==, 0);
+  {
+    g_autofree char *vm_dir = g_build_filename (base, "tst323", NULL);
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (vm_dir, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  }
+  /* the sources are as they were */
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (raw, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0644);
+  }
+  hg_test_remove_tree (dir);
+}
+
+/* A copy reads the file it was given, never what a symlink in its place
+ * points to, and never a FIFO or device; what it writes is 0600. */
+static void
+test_copy_no_follow (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *secret = g_build_filename (dir, "secret", NULL);
+  g_autofree char *link = g_build_filename (dir, "disk.img", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.img", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain.img", NULL);
+  const char *sources[] = { link, fifo, plain };
+
+  write_file (secret, "private");
+  g_assert_cmpint (symlink (secret, link), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+  write_file (plain, "data");
+  g_assert_cmpint (g_chmod (plain, 0644), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      g_autofree char *dest = g_strdup_printf ("%s/copy-%u", dir, i);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      hg_disk_image_copy_async (sources[i], dest, NULL, NULL, NULL, hg_test_store_result, &result);
+      g_assert_true (hg_test_wait_result (&result, 10000));
+      ok = hg_disk_image_copy_finish (result, &error);
+      if (sources[i] == plain)
+        {
+          GStatBuf st;
+
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpint (g_stat (dest, &st), ==, 0);
+          g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+          continue;
+        }
+      g_assert_false (ok);
+      g_assert_error (error, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE);
+      g_assert_nonnull (strstr (error->message, sources[i]));
+      g_assert_nonnull (strstr (error->message, sources[i] == link ? "symbolic link"
+                                                                     : "not a regular file"));
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+    }
+  hg_test_remove_tree (dir);
+}
+
+/* qemu-img gets Hangar's clean environment, not the caller's: a stand-in
+ * qemu-img (HANGAR_QEMU_DIR) writes down what it was given. */
+static void
+test_qemu_img_environment (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *tool = g_build_filename (dir, "qemu-img", NULL);
+  g_autofree char *seen = g_build_filename (dir, "env.txt", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n/usr/bin/env > '%s'\nexit 1\n", seen);
+  g_autofree char *image = g_build_filename (dir, "some.img", NULL);
+  g_autofree char *dest = g_build_filename (dir, "new.qcow2", NULL);
+
+  write_file (tool, script);
+  g_assert_cmpint (g_chmod (tool, 0755), ==, 0);
+  write_file (image, "not an image");
+  g_setenv ("HANGAR_QEMU_DIR", dir, TRUE);
+  g_setenv ("HANGAR_TEST_SECRET_TOKEN", "marker-5f3a", TRUE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+
+      g_unlink (seen);
+      if (i == 0)
+        {
+          g_autoptr(HgDiskImageInfo) info = hg_disk_image_inspect (image, NULL, NULL, &error);
+          g_assert_null (info);
+        }
+      else
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+
+          hg_disk_image_create_async (dest, 1 << 20, NULL, hg_test_store_result, &result);
+          g_assert_true (hg_test_wait_result (&result, 10000));
+          g_assert_false (hg_disk_image_create_finish (result, &error));
+        }
+      g_assert_nonnull (error);
+      g_assert_true (g_file_get_contents (seen, &text, NULL, NULL));
+      g_assert_null (strstr (text, "marker-5f3a"));
+      g_assert_nonnull (strstr (text, "PATH=" HG_SPAWN_PATH "\n"));
+    }
+  g_unsetenv ("HANGAR_TEST_SECRET_TOKEN");
+  g_unsetenv ("HANGAR_QEMU_DIR");
+  hg_test_remove_tree (dir);
+}
+
 static void
 test_sizes (void)
 {
@@ -1218,10 +1504,13 @@ main (int   argc,
   g_test_add_func ("/hangar/create/spec-bad-input", test_spec_bad_input);
   g_test_add_func ("/hangar/create/hostile-backing", test_hostile_backing);
   g_test_add_func ("/hangar/create/atomic", test_create_atomic);
+  g_test_add_func ("/hangar/create/copy-no-follow", test_copy_no_follow);
+  g_test_add_func ("/hangar/create/qemu-img-environment", test_qemu_img_environment);
   if (ctl_path != NULL)
     {
       g_test_add_func ("/hangar/create/cli", test_cli_create);
       g_test_add_func ("/hangar/create/cli-interrupt", test_cli_interrupt);
+      g_test_add_func ("/hangar/create/private-modes", test_private_modes);
     }
   status = g_test_run ();
   hg_test_runtime_cleanup ();

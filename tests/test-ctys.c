@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -702,6 +704,112 @@ test_errors (void)
   g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO);
 }
 
+/* Variables that double each other (437 bytes made a 1.3 GB config): the
+ * expansion is bounded, and the file is refused at the line that passes the
+ * bound, before anything is written. */
+static void
+test_expansion_bounds (void)
+{
+  g_autofree char *path = fixture ("doubling.ctys");
+  g_autofree char *where = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgCtysImport) imp = NULL;
+  guint line = 2;  /* V0=xx: 2 bytes, Vn: 2^(n+1) bytes on line n + 2 */
+
+  for (gsize len = 2; len <= HG_CTYS_MAX_VALUE; len *= 2)
+    line++;
+  imp = hg_ctys_parse_file (path, &error);
+  g_assert_null (imp);
+  g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE);
+  where = g_strdup_printf ("%s:%u:", path, line);
+  if (!g_str_has_prefix (error->message, where))
+    g_error ("“%s” does not start with “%s”", error->message, where);
+  g_assert_nonnull (strstr (error->message, "V"));
+  g_clear_error (&error);
+
+  /* doubling by appending, and through a default value */
+  {
+    g_autoptr(GString) data = g_string_new ("A=xxxxxxxx\n");
+    g_autofree char *at = NULL;
+
+    line = 1;  /* 8 bytes on line 1, 8 * 2^k on line k + 1 */
+    for (gsize len = 8; len <= HG_CTYS_MAX_VALUE; len *= 2)
+      line++;
+    at = g_strdup_printf ("bad.ctys:%u:", line);
+    for (guint i = 0; i < 40; i++)
+      g_string_append (data, "A+=$A\n");
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, at);
+    g_string_assign (data, "A=xxxxxxxx\n");
+    for (guint i = 0; i < 40; i++)
+      g_string_append (data, "A=${UNSET:-$A$A}\n");
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, at);
+    g_string_assign (data, "A=xxxxxxxx\n");
+    for (guint i = 0; i < 40; i++)
+      g_string_append (data, "B=${B:=$A}$A\nA=$B$B\n");
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "bad.ctys:");
+  }
+
+  /* many small values: the sum is bounded too */
+  {
+    g_autoptr(GString) data = g_string_new ("A=");
+
+    for (guint i = 0; i < HG_CTYS_MAX_VALUE / 2; i++)
+      g_string_append_c (data, 'x');
+    g_string_append_c (data, '\n');
+    for (guint i = 0; i < 2000; i++)
+      g_string_append_printf (data, "B%u=$A$A\n", i);
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "expanded");
+  }
+
+  /* and so is the number of expansions, even of empty variables */
+  {
+    g_autoptr(GString) data = g_string_new ("E=\nB=");
+
+    for (guint i = 0; i <= HG_CTYS_MAX_EXPANSIONS; i++)
+      g_string_append (data, "$E");
+    g_string_append_c (data, '\n');
+    assert_parse_error (data->str, -1, HG_CTYS_ERROR_TOO_LARGE, "bad.ctys:2:");
+  }
+
+  /* values each within the bound that together make a config larger than
+   * one may be: refused before anything is written, naming the largest */
+  {
+    g_autoptr(GString) data = g_string_new ("A=");
+    g_autoptr(HgCtysImport) big = NULL;
+    g_autofree char *base = g_dir_make_tmp ("hg-ctys-XXXXXX", NULL);
+    g_autoptr(GDir) dir = NULL;
+
+    for (guint i = 0; i < 60000; i++)
+      g_string_append_c (data, 'x');
+    g_string_append (data, "\nLABEL=big\n");
+    for (guint i = 0; i < 25; i++)
+      g_string_append_printf (data, "X%u=\"$A\"\n", i);
+    big = hg_ctys_parse_data (data->str, -1, "big.ctys", &error);
+    g_assert_no_error (error);
+    g_assert_false (hg_ctys_import_write (big, base, NULL, &error));
+    g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE);
+    g_assert_true (g_str_has_prefix (error->message, "big.ctys:1:"));
+    g_assert_nonnull (strstr (error->message, "A"));
+    g_clear_error (&error);
+    dir = g_dir_open (base, 0, NULL);
+    g_assert_null (g_dir_read_name (dir));
+    rm_rf (base);
+  }
+
+  /* a value just within the bound is kept whole */
+  {
+    g_autoptr(GString) data = g_string_new ("A=");
+    g_autoptr(HgCtysImport) ok = NULL;
+
+    for (guint i = 0; i < HG_CTYS_MAX_VALUE / 4; i++)
+      g_string_append_c (data, 'x');
+    g_string_append (data, "\nB=$A$A$A$A\n");
+    ok = hg_ctys_parse_data (data->str, -1, "ok.ctys", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (strlen (hg_ctys_import_get_value (ok, "B")), ==, HG_CTYS_MAX_VALUE);
+  }
+}
+
 static void
 test_huge_file (void)
 {
@@ -825,6 +933,76 @@ test_write_beside (void)
   rm_rf (tmp);
 }
 
+static guint
+count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* An import builds its directory beside the target and renames it into
+ * place: a write that fails (here: the file size limit, as a full disk
+ * would) leaves nothing in the base, and the label stays free. */
+static void
+test_write_atomic (void)
+{
+  g_autofree char *base = g_dir_make_tmp ("hg-ctys-XXXXXX", NULL);
+  g_autofree char *written = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgCtysImport) imp = parse_fixture ("tst323.ctys");
+  struct rlimit saved, small;
+  gboolean ok;
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  small = saved;
+  small.rlim_cur = 16;
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  ok = hg_ctys_import_write (imp, base, &written, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, SIG_DFL);
+
+  g_assert_false (ok);
+  g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "tst323.hangar"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  /* nothing blocks the label, not even what a killed import leaves (its
+   * hidden temporary directory, for the library scan to clear): the same
+   * import now succeeds */
+  {
+    g_autofree char *left = g_build_filename (base, ".tst323.tmp-K1LL9D", NULL);
+
+    g_assert_cmpint (g_mkdir (left, 0700), ==, 0);
+    g_assert_true (hg_ctys_import_write (imp, base, &written, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_entries (base), ==, 2);
+    g_assert_cmpint (g_rmdir (left), ==, 0);
+  }
+  {
+    g_autofree char *vm_dir = g_path_get_dirname (written);
+    GStatBuf st;
+
+    g_assert_cmpuint (count_entries (vm_dir), ==, 1);
+    g_assert_cmpint (g_stat (vm_dir, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  }
+
+  /* a second import of the same label is refused, and leaves nothing */
+  g_clear_pointer (&written, g_free);
+  g_assert_false (hg_ctys_import_write (imp, base, &written, &error));
+  g_assert_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (base), ==, 1);
+  rm_rf (base);
+}
+
 static void
 test_write_base (void)
 {
@@ -939,9 +1117,11 @@ main (int   argc,
   g_test_add_func ("/hangar/ctys/mapping/image-format", test_image_format_sniffing);
   g_test_add_func ("/hangar/ctys/errors", test_errors);
   g_test_add_func ("/hangar/ctys/errors/huge-file", test_huge_file);
+  g_test_add_func ("/hangar/ctys/errors/expansion-bounds", test_expansion_bounds);
   g_test_add_func ("/hangar/ctys/label", test_label);
   g_test_add_func ("/hangar/ctys/write/beside", test_write_beside);
   g_test_add_func ("/hangar/ctys/write/base", test_write_base);
+  g_test_add_func ("/hangar/ctys/write/atomic", test_write_atomic);
   g_test_add_func ("/hangar/ctys/write/all-examples", test_write_all_examples);
   g_test_add_func ("/hangar/ctys/report", test_report);
 

@@ -373,6 +373,15 @@ test_clone (void)
   g_assert_cmpstr (((HgMedium *) g_ptr_array_index (copy->media, 0))->path, ==,
                    ((HgMedium *) g_ptr_array_index (config->media, 0))->path);
   g_clear_pointer (&cloned_path, g_free);
+  /* private, as every new VM: the directory 0700, the disk 0600 */
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (copy->dir, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+    g_assert_cmpint (g_stat (copy_disk, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  }
 
   /* a disk that cannot be copied: an error, and no half-made VM is left */
   {
@@ -383,6 +392,24 @@ test_clone (void)
     g_autofree char *path = NULL;
 
     g_assert_cmpint (g_unlink (disk), ==, 0);
+    /* first a symlink in the disk's place: not followed */
+    {
+      g_autofree char *secret = g_build_filename (base, "secret", NULL);
+      g_autoptr(GAsyncResult) linked = NULL;
+
+      g_assert_true (g_file_set_contents (secret, "private", -1, NULL));
+      g_assert_cmpint (symlink (secret, disk), ==, 0);
+      hg_clone_copy_async (config, "copy2", bases, NULL, hg_test_store_result, &linked);
+      g_assert_true (hg_test_wait_result (&linked, DEADLINE_MS));
+      path = hg_clone_copy_finish (linked, &error);
+      g_assert_null (path);
+      g_assert_nonnull (error);
+      g_assert_true (string_contains (error->message, disk));
+      g_assert_true (string_contains (error->message, "symbolic link"));
+      g_assert_false (g_file_test (failed_dir, G_FILE_TEST_EXISTS));
+      g_clear_error (&error);
+      g_assert_cmpint (g_unlink (disk), ==, 0);
+    }
     hg_clone_copy_async (config, "copy2", bases, NULL, hg_test_store_result, &result);
     g_assert_true (hg_test_wait_result (&result, DEADLINE_MS));
     path = hg_clone_copy_finish (result, &error);

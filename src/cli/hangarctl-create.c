@@ -136,16 +136,17 @@ existing_file (const char *flag,
                int        *status)
 {
   g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  g_autofree char *shown = g_filename_display_name (abs);
 
   if (!g_file_test (abs, G_FILE_TEST_EXISTS))
     {
-      hg_cli_error ("create", _("%s %s: no such file"), flag, abs);
+      hg_cli_error ("create", _("%s %s: no such file"), flag, shown);
       *status = HG_EXIT_NOT_FOUND;
       return NULL;
     }
   if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR))
     {
-      hg_cli_error ("create", _("%s %s: not a regular file"), flag, abs);
+      hg_cli_error ("create", _("%s %s: not a regular file"), flag, shown);
       *status = HG_EXIT_USAGE;
       return NULL;
     }
@@ -160,9 +161,12 @@ unknown_value (const char *flag,
   hg_cli_error ("create", _("%s: unknown value '%s' (%s)"), flag, value, choices);
 }
 
-/* The flag a spec error is about */
+/* The flag a spec error is about: the field's own, never a neighbour's.
+ * The base directory is --dir, or --base when that named it. */
 static const char *
-flag_for_error (const GError *error)
+flag_for_error (const GError  *error,
+                CreateOptions *o,
+                gboolean       bases_given)
 {
   static const char *const flags[] = {
     [HG_VM_SPEC_ERROR_LABEL] = "--label",
@@ -182,17 +186,31 @@ flag_for_error (const GError *error)
     [HG_VM_SPEC_ERROR_MAC] = "--mac",
     [HG_VM_SPEC_ERROR_FORWARD] = "--forward",
     [HG_VM_SPEC_ERROR_CONSOLE] = "--console",
+    [HG_VM_SPEC_ERROR_INITRD] = "--initrd",
+    [HG_VM_SPEC_ERROR_APPEND] = "--append",
+    [HG_VM_SPEC_ERROR_MACHINE] = "--machine",
+    [HG_VM_SPEC_ERROR_CPU_MODEL] = "--cpu",
+    [HG_VM_SPEC_ERROR_SWITCH] = "--switch",
+    [HG_VM_SPEC_ERROR_TAP] = "--tap",
+    [HG_VM_SPEC_ERROR_NIC_MODEL] = "--nic-model",
+    [HG_VM_SPEC_ERROR_KEYMAP] = "--keymap",
   };
 
-  if (error->domain != HG_VM_SPEC_ERROR || (guint) error->code >= G_N_ELEMENTS (flags))
+  if (error->domain != HG_VM_SPEC_ERROR)
+    return NULL;
+  if (error->code == HG_VM_SPEC_ERROR_BASE_DIR)
+    return o->dir != NULL ? "--dir" : bases_given ? "--base" : NULL;
+  if ((guint) error->code >= G_N_ELEMENTS (flags))
     return NULL;
   return flags[error->code];
 }
 
 static int
-spec_fail (const GError *error)
+spec_fail (const GError  *error,
+           CreateOptions *o,
+           gboolean       bases_given)
 {
-  const char *flag = flag_for_error (error);
+  const char *flag = flag_for_error (error, o, bases_given);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -331,8 +349,10 @@ apply_options (HgVmSpec      *spec,
     }
   if (o->folder != NULL && !folder_is_valid (o->folder))
     {
+      g_autofree char *shown = g_filename_display_name (o->folder);
+
       hg_cli_error ("create", _("--folder: '%s' must be a relative path without “..” or "
-                                "hidden parts"), o->folder);
+                                "hidden parts"), shown);
       return FALSE;
     }
   if (o->memory != NULL && !parse_uint ("--memory", o->memory, 1, HG_CONFIG_MAX_MEMORY_MIB, &number))
@@ -511,9 +531,10 @@ create_vm (HgCliContext  *ctx,
   g_auto(GStrv) bases = NULL;
   CreateRun run = { 0 };
   guint sigint, sigterm, sighup;
+  gboolean bases_given = FALSE;
   int status;
 
-  bases = hg_cli_effective_bases (ctx, o->local_bases, NULL);
+  bases = hg_cli_effective_bases (ctx, o->local_bases, &bases_given);
   caps = hg_host_caps_probe ();
   spec = hg_vm_spec_new ((const char * const *) bases, caps);
   if (!apply_options (spec, o, &status))
@@ -532,7 +553,7 @@ create_vm (HgCliContext  *ctx,
         return HG_EXIT_MISSING;
       }
     if (!hg_vm_spec_validate (spec, &error))
-      return spec_fail (error);
+      return spec_fail (error, o, bases_given);
   }
 
   run.loop = loop;
@@ -549,7 +570,7 @@ create_vm (HgCliContext  *ctx,
     g_printerr ("\r\033[K");
   if (run.config == NULL)
     {
-      status = spec_fail (run.error);
+      status = spec_fail (run.error, o, bases_given);
       g_clear_error (&run.error);
       return status;
     }
@@ -592,7 +613,7 @@ hg_cli_create (HgCliContext *ctx,
     { "tap", 0, 0, G_OPTION_ARG_STRING, &o.tap, N_("TAP interface (implies --net tap)"), N_("IFACE") },
     { "mac", 0, 0, G_OPTION_ARG_STRING, &o.mac, N_("MAC address (default: generated 52:54:00:…, unique in the library)"), N_("MAC") },
     { "nic-model", 0, 0, G_OPTION_ARG_STRING, &o.nic_model, N_("NIC model: virtio-net-pci, e1000, rtl8139 …"), N_("MODEL") },
-    { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.forwards, N_("User-mode port forward [tcp:|udp:]HOST:GUEST (repeatable)"), N_("HOST:GUEST") },
+    { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.forwards, N_("User-mode port forward [tcp:|udp:][ADDRESS:]HOST:GUEST, listening on 127.0.0.1 unless ADDRESS is given (repeatable)"), N_("HOST:GUEST") },
     { "console", 0, 0, G_OPTION_ARG_STRING, &o.console, N_("vnc, sdl, serial or none (default vnc)"), N_("TYPE") },
     { "keymap", 0, 0, G_OPTION_ARG_STRING, &o.keymap, N_("VNC keymap, e.g. de"), N_("MAP") },
     { "os", 0, 0, G_OPTION_ARG_STRING, &o.os, N_("Guest OS id (libosinfo short id, e.g. debian12)"), N_("ID") },
@@ -660,8 +681,10 @@ hg_cli_import_ctys (HgCliContext *ctx,
     }
   if (folder != NULL && !folder_is_valid (folder))
     {
+      g_autofree char *shown = g_filename_display_name (folder);
+
       hg_cli_error ("import-ctys", _("--folder: '%s' must be a relative path without “..” or "
-                                     "hidden parts"), folder);
+                                     "hidden parts"), shown);
       return HG_EXIT_USAGE;
     }
   abs = g_canonicalize_filename (argv[1], NULL);
@@ -674,7 +697,10 @@ hg_cli_import_ctys (HgCliContext *ctx,
   if (import == NULL)
     return hg_cli_fail ("import-ctys", error);
   if (label != NULL && !hg_ctys_import_set_label (import, label, &error))
-    return hg_cli_fail ("import-ctys", error);
+    {
+      hg_cli_error ("import-ctys", "--label: %s", error->message);
+      return HG_EXIT_USAGE;
+    }
 
   /* the local --base is where it goes; the global ones are the library */
   if (local_bases != NULL && local_bases[0] != NULL)
@@ -700,7 +726,17 @@ hg_cli_import_ctys (HgCliContext *ctx,
       if (g_mkdir_with_parents (target, 0755) != 0)
         {
           int errsv = errno;
-          hg_cli_error ("import-ctys", _("cannot create folder %s: %s"), target, g_strerror (errsv));
+          g_autofree char *shown = g_filename_display_name (target);
+          /* the flag that named the folder, when one did */
+          const char *flag = folder != NULL && folder[0] != '\0' ? "--folder"
+                             : local_bases != NULL && local_bases[0] != NULL ? "--base" : NULL;
+
+          if (flag != NULL)
+            hg_cli_error ("import-ctys", _("%s: cannot create folder %s: %s"), flag, shown,
+                          g_strerror (errsv));
+          else
+            hg_cli_error ("import-ctys", _("cannot create folder %s: %s"), shown,
+                          g_strerror (errsv));
           return HG_EXIT_FAILURE;
         }
     }

@@ -192,6 +192,59 @@ hg_cli_parse_boot_mode (const char *command,
 }
 
 /* Parses a command's options; FALSE (error printed) on a bad flag. */
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* The long name of the first text option (G_OPTION_ARG_STRING or
+ * _STRING_ARRAY) in argv whose value is not valid (ascii: ASCII), or NULL */
+static const char *
+text_option_where (const GOptionEntry *entries,
+                   int                 argc,
+                   char              **argv,
+                   gboolean            ascii)
+{
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    {
+      const char *arg = argv[i];
+      const char *eq, *value;
+      gsize name_len;
+
+      if (!g_str_has_prefix (arg, "--"))
+        continue;
+      eq = strchr (arg, '=');
+      name_len = eq != NULL ? (gsize) (eq - arg - 2) : strlen (arg + 2);
+      value = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+      for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+        if ((e->arg == G_OPTION_ARG_STRING || e->arg == G_OPTION_ARG_STRING_ARRAY) &&
+            strlen (e->long_name) == name_len && strncmp (e->long_name, arg + 2, name_len) == 0 &&
+            value != NULL && !(ascii ? is_ascii (value) : g_utf8_validate (value, -1, NULL)))
+          return e->long_name;
+    }
+  return NULL;
+}
+
+static const char *
+option_not_utf8 (const GOptionEntry *entries,
+                 int                 argc,
+                 char              **argv)
+{
+  return text_option_where (entries, argc, argv, FALSE);
+}
+
+static const char *
+option_not_ascii (const GOptionEntry *entries,
+                  int                 argc,
+                  char              **argv)
+{
+  return text_option_where (entries, argc, argv, TRUE);
+}
+
 gboolean
 hg_cli_parse_options (const char     *command,
                const char     *parameters,
@@ -203,14 +256,28 @@ hg_cli_parse_options (const char     *command,
   g_autoptr(GOptionContext) context = g_option_context_new (parameters);
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup_printf ("hangarctl %s", command);
+  const char *bad;
 
+  /* GOption converts a text value to UTF-8 and, when it cannot, says only
+   * "Invalid byte sequence": the option is named here first */
+  if ((bad = option_not_utf8 (entries, *argc, *argv)) != NULL)
+    {
+      hg_cli_error (command, _("--%s: the value is not valid UTF-8 text"), bad);
+      return FALSE;
+    }
   g_set_prgname (prgname);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (summary != NULL)
     g_option_context_set_summary (context, summary);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      hg_cli_error (command, "%s", error->message);
+      /* valid UTF-8 the locale's character set cannot hold (LANG=C) */
+      if (error->domain == G_CONVERT_ERROR &&
+          (bad = option_not_ascii (entries, *argc, *argv)) != NULL)
+        hg_cli_error (command, _("--%s: the value cannot be read in this locale's character set "
+                                 "(%s); set LANG to a UTF-8 locale"), bad, error->message);
+      else
+        hg_cli_error (command, "%s", error->message);
       return FALSE;
     }
   return TRUE;
@@ -538,6 +605,15 @@ medium_json (JsonBuilder *b,
   hg_cli_json_add_string (b, "format", m->format);
 }
 
+/* "tcp:127.0.0.1:2222-:22": where the host side really listens */
+static char *
+fwd_text (const HgHostFwd *f)
+{
+  return g_strdup_printf ("%s:%s:%u-:%u", f->proto,
+                          f->address != NULL ? f->address : HG_HOST_FWD_DEFAULT_ADDRESS,
+                          f->host_port, f->guest_port);
+}
+
 static void
 nic_json (JsonBuilder *b,
           gpointer     item,
@@ -556,7 +632,7 @@ nic_json (JsonBuilder *b,
   for (guint j = 0; n->hostfwd != NULL && j < n->hostfwd->len; j++)
     {
       HgHostFwd *f = g_ptr_array_index (n->hostfwd, j);
-      g_autofree char *s = g_strdup_printf ("%s:%u-:%u", f->proto, f->host_port, f->guest_port);
+      g_autofree char *s = fwd_text (f);
       json_builder_add_string_value (b, s);
     }
   json_builder_end_array (b);
@@ -714,6 +790,18 @@ info_text (HgVmConfig *c,
                                                n->model != NULL ? ", " : "",
                                                n->model != NULL ? n->model : "");
       kv (out, key, line);
+      if (n->mode == HG_NET_USER && n->hostfwd != NULL && n->hostfwd->len > 0)
+        {
+          g_autoptr(GString) fwds = g_string_new (NULL);
+
+          for (guint j = 0; j < n->hostfwd->len; j++)
+            {
+              g_autofree char *one = fwd_text (g_ptr_array_index (n->hostfwd, j));
+
+              g_string_append_printf (fwds, "%s%s", j > 0 ? ", " : "", one);
+            }
+          kv (out, _("forwards:"), fwds->str);
+        }
     }
   if (c->nics->len == 0)
     kv (out, _("net:"), "none");

@@ -269,15 +269,20 @@ cli_switch (HgCliContext *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context =
-    g_option_context_new (_("list|start|stop|ports [NAME] — per-user VDE switches"));
   g_autoptr(GError) error = NULL;
   const char *verb;
   const char *name;
 
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("list|start|stop|ports [NAME]"));
+
+  /* "hangarctl switch [OPTION…] list|start|stop|ports [NAME]", as the others
+   * (this file is linked into test-net alone: its own parse) */
+  g_set_prgname ("hangarctl switch");
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-    _("NAME defaults to \"default\", the switch a new VDE network interface uses."));
+    _("Per-user VDE switches.  NAME defaults to \"default\", the switch a new VDE network "
+      "interface uses."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       hg_cli_error ("switch", "%s", error->message);

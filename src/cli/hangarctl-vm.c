@@ -654,6 +654,22 @@ cli_media (HgCliContext *ctx,
       hg_cli_error ("media", _("unknown action '%s' (list, eject or change)"), verb);
       return HG_EXIT_USAGE;
     }
+  /* each flag is checked before the VM is looked at, and named */
+  if (format != NULL && !g_str_equal (verb, "change"))
+    {
+      hg_cli_error ("media", _("--format is for change"));
+      return HG_EXIT_USAGE;
+    }
+  if (format != NULL && !hg_disk_format_is_known (format))
+    {
+      hg_cli_error ("media", _("--format: unknown image format '%s' (raw, qcow2, …)"), format);
+      return HG_EXIT_USAGE;
+    }
+  if (force && !g_str_equal (verb, "eject"))
+    {
+      hg_cli_error ("media", _("--force is for eject"));
+      return HG_EXIT_USAGE;
+    }
 
   vm = open_running_vm (ctx, "media", local_bases, argv[1], &status);
   if (vm == NULL)

@@ -32,14 +32,17 @@ hg_cli_error (const char *command,
               ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *text = NULL;
   va_list ap;
 
   va_start (ap, format);
   message = g_strdup_vprintf (format, ap);
   va_end (ap);
-  /* one line, whatever the message holds */
+  /* one line of text, whatever the message holds: bytes of a non-UTF-8
+   * name or path become U+FFFD */
   g_strdelimit (message, "\n\r", ' ');
-  g_printerr ("hangarctl: %s: %s\n", command, message);
+  text = g_utf8_make_valid (message, -1);
+  g_printerr ("hangarctl: %s: %s\n", command, text);
 }
 
 static const HgCliCommand *

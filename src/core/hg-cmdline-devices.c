@@ -601,7 +601,20 @@ hg_cmdline_add_nics (Builder  *b,
             {
               HgHostFwd *fwd = g_ptr_array_index (nic->hostfwd, j);
               const char *proto = fwd->proto && g_str_equal (fwd->proto, "udp") ? "udp" : "tcp";
-              g_string_append_printf (nd, ",hostfwd=%s::%u-:%u", proto,
+              const char *address = fwd->address != NULL ? fwd->address
+                                                          : HG_HOST_FWD_DEFAULT_ADDRESS;
+
+              /* loopback unless the config names another address: QEMU's
+               * own default (an empty address) is every interface */
+              if (!hg_host_fwd_address_is_valid (address))
+                {
+                  g_autofree char *fkey = hg_cmdline_group_key ("net", i, "hostfwd");
+
+                  g_string_free (nd, TRUE);
+                  return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, fkey,
+                                          "\"%s\" is not an IPv4 address", address);
+                }
+              g_string_append_printf (nd, ",hostfwd=%s:%s:%u-:%u", proto, address,
                                       fwd->host_port, fwd->guest_port);
             }
           if (nic->tftp != NULL && *nic->tftp != '\0')

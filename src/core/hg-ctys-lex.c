@@ -244,6 +244,83 @@ unevaluated (Expand     *ex,
             ex->key, t, "%s", message);
 }
 
+static gboolean bound_error (Expand     *ex,
+                             const char *format,
+                             ...) G_GNUC_PRINTF (2, 3);
+
+/* "FILE:LINE: what passed which bound"; marks the expansion failed */
+static gboolean
+bound_error (Expand     *ex,
+             const char *format,
+             ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (ex->ps->error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE,
+               _("%s:%u: %s"), ex->ps->imp->display, ex->line, what);
+  ex->failed = TRUE;
+  return FALSE;
+}
+
+/* Counts one expansion against HG_CTYS_MAX_EXPANSIONS. */
+static gboolean
+count_expansion (Expand *ex)
+{
+  Parser *ps = ex->ps;
+
+  if (ex->failed)
+    return FALSE;
+  if (++ps->expansions <= HG_CTYS_MAX_EXPANSIONS)
+    return TRUE;
+  return bound_error (ex, _("more than %d variable expansions; not a ctys configuration"),
+                      HG_CTYS_MAX_EXPANSIONS);
+}
+
+gboolean
+hg_ctys_check_value (Expand *ex,
+                     gsize   len)
+{
+  if (ex->failed)
+    return FALSE;
+  if (len <= HG_CTYS_MAX_VALUE)
+    return TRUE;
+  return bound_error (ex, _("the value of %s is longer than %d bytes once its variables are expanded; not a ctys configuration"),
+                      ex->key, HG_CTYS_MAX_VALUE);
+}
+
+gboolean
+hg_ctys_add_expanded (Expand *ex,
+                      gsize   len)
+{
+  Parser *ps = ex->ps;
+
+  if (ex->failed)
+    return FALSE;
+  ps->expanded += len;
+  if (ps->expanded <= HG_CTYS_MAX_EXPANDED)
+    return TRUE;
+  return bound_error (ex, _("the values of this file pass %d bytes in all once expanded; not a ctys configuration"),
+                      HG_CTYS_MAX_EXPANDED);
+}
+
+/* Appends an expanded value: the only way a value grows faster than the
+ * file, so the bound on one value is checked here. */
+static gboolean
+append_expansion (Expand     *ex,
+                  GString    *out,
+                  const char *value,
+                  gsize       len)
+{
+  if (!hg_ctys_check_value (ex, out->len + len))
+    return FALSE;
+  g_string_append_len (out, value, len);
+  return TRUE;
+}
+
 static CtysVar *
 lookup_var (HgCtysImport *imp,
             const char   *name,
@@ -255,7 +332,7 @@ lookup_var (HgCtysImport *imp,
 }
 
 /* p at '$' (inside [p, e)); appends the expansion and returns the position
- * after the construct. */
+ * after the construct, or NULL when a bound is passed. */
 static const char *
 expand_dollar (Expand     *ex,
                const char *p,
@@ -271,6 +348,10 @@ expand_dollar (Expand     *ex,
       g_string_append_c (out, '$');
       return p + 1;
     }
+
+  if ((p[1] == '(' || p[1] == '{' || hg_ctys_is_name_start (p[1]) ||
+       strchr ("0123456789@*#?$!-", p[1]) != NULL) && !count_expansion (ex))
+    return NULL;
 
   if (p[1] == '(')
     {
@@ -309,7 +390,10 @@ expand_dollar (Expand     *ex,
       if (op == in_end)
         {
           if (var != NULL)
-            g_string_append (out, var->value);
+            {
+              if (!append_expansion (ex, out, var->value, strlen (var->value)))
+                return NULL;
+            }
           else
             {
               g_string_append_len (out, p, after - p);
@@ -328,15 +412,21 @@ expand_dollar (Expand     *ex,
         if (kind == '-' || kind == '=')
           {
             if (set)
-              g_string_append (out, var->value);
+              {
+                if (!append_expansion (ex, out, var->value, strlen (var->value)))
+                  return NULL;
+              }
             else
               {
                 g_autoptr(GString) def = g_string_new (NULL);
 
-                hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, def);
-                g_string_append (out, def->str);
+                if (!hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, def) ||
+                    !append_expansion (ex, out, def->str, def->len))
+                  return NULL;
                 if (kind == '=')
                   {
+                    if (!hg_ctys_add_expanded (ex, def->len))
+                      return NULL;
                     /* ${VAR:=word} also assigns VAR, as the shell does */
                     CtysVar *nv = g_new0 (CtysVar, 1);
 
@@ -361,8 +451,8 @@ expand_dollar (Expand     *ex,
           }
         if (kind == '+')
           {
-            if (set)
-              hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, out);
+            if (set && !hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, out))
+              return NULL;
             return after;
           }
       }
@@ -382,7 +472,10 @@ expand_dollar (Expand     *ex,
         n++;
       var = lookup_var (ps->imp, p + 1, n - (p + 1));
       if (var != NULL)
-        g_string_append (out, var->value);
+        {
+          if (!append_expansion (ex, out, var->value, strlen (var->value)))
+            return NULL;
+        }
       else
         {
           g_string_append_len (out, p, n - p);
@@ -403,7 +496,7 @@ expand_dollar (Expand     *ex,
   return p + 1;
 }
 
-void
+gboolean
 hg_ctys_expand_range (Expand     *ex,
                       const char *p,
                       const char *e,
@@ -452,7 +545,8 @@ hg_ctys_expand_range (Expand     *ex,
           const char *q = skip_double (ex->ps, p, nest);
 
           g_assert (q != NULL && q <= e);
-          hg_ctys_expand_range (ex, p + 1, q - 1, TRUE, nest, out);
+          if (!hg_ctys_expand_range (ex, p + 1, q - 1, TRUE, nest, out))
+            return FALSE;
           p = q;
         }
       else if (c == '`')
@@ -460,13 +554,19 @@ hg_ctys_expand_range (Expand     *ex,
           const char *q = skip_backtick (ex->ps, p);
 
           g_assert (q != NULL && q <= e);
+          if (!count_expansion (ex))
+            return FALSE;
           g_string_append_len (out, p, q - p);
           unevaluated (ex, p, q - p,
                        _("backtick command substitution is never run; kept literally"));
           p = q;
         }
       else if (c == '$')
-        p = expand_dollar (ex, p, e, nest, out);
+        {
+          p = expand_dollar (ex, p, e, nest, out);
+          if (p == NULL)
+            return FALSE;
+        }
       else if (c == '~' && p == start && !in_dquote && nest == 0)
         {
           const char *q = p + 1;
@@ -484,4 +584,5 @@ hg_ctys_expand_range (Expand     *ex,
           p++;
         }
     }
+  return !ex->failed;
 }

@@ -52,7 +52,8 @@ assignment_name_len (const Word *w,
   return 0;
 }
 
-static void
+/* FALSE (ps->error set) when the value passes a bound of its expansion */
+static gboolean
 assign (Parser     *ps,
         const Word *w,
         guint       line)
@@ -63,12 +64,17 @@ assign (Parser     *ps,
   g_autofree char *name = g_strndup (w->start, name_len);
   const char *value_start = w->start + name_len + (append ? 2 : 1);
   g_autoptr(GString) value = g_string_new (NULL);
-  Expand ex = { ps, name, line };
+  Expand ex = { ps, name, line, FALSE };
   CtysVar *var;
 
-  hg_ctys_expand_range (&ex, value_start, w->end, FALSE, 0, value);
+  if (!hg_ctys_expand_range (&ex, value_start, w->end, FALSE, 0, value) ||
+      !hg_ctys_check_value (&ex, value->len) ||
+      !hg_ctys_add_expanded (&ex, value->len))
+    return FALSE;
 
   var = g_hash_table_lookup (imp->vars, name);
+  if (var != NULL && append && !hg_ctys_check_value (&ex, strlen (var->value) + value->len))
+    return FALSE;
   if (var == NULL)
     {
       var = g_new0 (CtysVar, 1);
@@ -90,6 +96,7 @@ assign (Parser     *ps,
       var->value = g_string_free (g_steal_pointer (&value), FALSE);
     }
   var->line = line;
+  return TRUE;
 }
 
 static gboolean
@@ -146,7 +153,8 @@ ignore_statement (Parser     *ps,
   hg_ctys_add_note (notes, HG_CTYS_NOTE_IGNORED_LINE, line, NULL, text, "%s", why);
 }
 
-static void
+/* FALSE (ps->error set) when an assignment passes a bound */
+static gboolean
 process_statement (Parser     *ps,
                    GArray     *words,
                    const char *start,
@@ -164,7 +172,7 @@ process_statement (Parser     *ps,
     {
       if (has_operator)
         ignore_statement (ps, start, end, line, _("not an assignment; ignored"));
-      return;
+      return TRUE;
     }
 
   /* Track if/case/loops/functions/braces so that assignments inside them,
@@ -206,14 +214,14 @@ process_statement (Parser     *ps,
                         depth_before > 0 || ps->depth > 0
                         ? _("inside a shell block (if, case, loop or function); not evaluated")
                         : _("shell construct; not evaluated"));
-      return;
+      return TRUE;
     }
 
   if (has_operator)
     {
       ignore_statement (ps, start, end, line,
                         _("command with pipes, redirections or && / ||; never run"));
-      return;
+      return TRUE;
     }
 
   if (word_is (&g_array_index (words, Word, 0), "export") ||
@@ -232,7 +240,7 @@ process_statement (Parser     *ps,
           if (p != w->end || !hg_ctys_is_name_start (*w->start))
             {
               ignore_statement (ps, start, end, line, _("not a plain export; ignored"));
-              return;
+              return TRUE;
             }
         }
     }
@@ -243,7 +251,7 @@ process_statement (Parser     *ps,
           if (assignment_name_len (&g_array_index (words, Word, i), &append) == 0)
             {
               ignore_statement (ps, start, end, line, _("a command, not an assignment; never run"));
-              return;
+              return TRUE;
             }
         }
     }
@@ -252,9 +260,11 @@ process_statement (Parser     *ps,
     {
       const Word *w = &g_array_index (words, Word, i);
 
-      if (assignment_name_len (w, &append) > 0)
-        assign (ps, w, hg_ctys_line_at (ps, w->start));
+      if (assignment_name_len (w, &append) > 0 &&
+          !assign (ps, w, hg_ctys_line_at (ps, w->start)))
+        return FALSE;
     }
+  return TRUE;
 }
 
 /* "#@#NAME = value" lines: the ENUMERATE metadata that ctys writes into
@@ -472,7 +482,8 @@ hg_ctys_parse_all (Parser *ps)
           g_ptr_array_set_size (heredocs, 0);
         }
 
-      process_statement (ps, words, stmt_start, p, line, has_operator);
+      if (!process_statement (ps, words, stmt_start, p, line, has_operator))
+        return FALSE;
     }
 
   if (ps->depth > 0)

@@ -64,13 +64,16 @@ typedef struct {
   const char   *end;
   GArray       *line_starts;  /* offsets of the first byte of each line */
   int           depth;        /* open blocks: if/case/for/while/{ */
+  gsize         expanded;     /* bytes of all assigned values (HG_CTYS_MAX_EXPANDED) */
+  guint         expansions;   /* $VAR / ${...} expanded so far (HG_CTYS_MAX_EXPANSIONS) */
   GError      **error;
 } Parser;
 
 typedef struct {
   Parser     *ps;
-  const char *key;   /* variable being assigned */
+  const char *key;    /* variable being assigned */
   guint       line;
+  gboolean    failed; /* a bound was passed; ps->error is set */
 } Expand;
 
 /* text shortened for a note (hg-ctys.c MAX_NOTE_TEXT) */
@@ -79,8 +82,13 @@ guint       hg_ctys_line_at       (Parser *ps, const char *p);
 gboolean    hg_ctys_is_name_start (char c);
 gboolean    hg_ctys_is_name_char  (char c);
 const char *hg_ctys_lex_word      (Parser *ps, const char *p);
-void        hg_ctys_expand_range  (Expand *ex, const char *p, const char *e,
+/* FALSE (ps->error set) when the expansion passes a bound */
+gboolean    hg_ctys_expand_range  (Expand *ex, const char *p, const char *e,
                                    gboolean in_dquote, int nest, GString *out);
+/* FALSE (ps->error set) when a value of len bytes passes a bound */
+gboolean    hg_ctys_check_value   (Expand *ex, gsize len);
+/* FALSE (ps->error set) when all values together pass a bound */
+gboolean    hg_ctys_add_expanded  (Expand *ex, gsize len);
 gboolean    hg_ctys_parse_all     (Parser *ps);
 
 /* Runs the mapping once (again after hg_ctys_import_set_label). */

@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,8 +59,23 @@ dir_has_config (const char  *dir,
   return FALSE;
 }
 
+static void
+fsync_dir (const char *dir)
+{
+  int dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (dfd >= 0)
+    {
+      fsync (dfd);
+      close (dfd);
+    }
+}
+
+/* shown: the path named in messages (the final one, when target is in a
+ * temporary directory) */
 static gboolean
 write_new_file (const char  *target,
+                const char  *shown,
                 const char  *data,
                 gsize        length,
                 GError     **error)
@@ -67,15 +84,16 @@ write_new_file (const char  *target,
   g_autofree char *base = g_path_get_basename (target);
   g_autofree char *tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   gsize done = 0;
-  int fd, dfd;
+  int fd;
 
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int saved = errno;
+      g_autofree char *shown_dir = g_path_get_dirname (shown);
 
       g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
-                   _("%s: cannot create a temporary file: %s"), dir, g_strerror (saved));
+                   _("%s: cannot create a temporary file: %s"), shown_dir, g_strerror (saved));
       return FALSE;
     }
   while (done < length)
@@ -95,7 +113,7 @@ write_new_file (const char  *target,
       close (fd);
       g_unlink (tmp);
       g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
-                   _("%s: cannot write: %s"), target, g_strerror (saved));
+                   _("%s: cannot write: %s"), shown, g_strerror (saved));
       return FALSE;
     }
   close (fd);
@@ -109,20 +127,64 @@ write_new_file (const char  *target,
       g_unlink (tmp);
       if (saved == EEXIST)
         g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS,
-                     _("%s: already exists; not overwritten"), target);
+                     _("%s: already exists; not overwritten"), shown);
       else
         g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
-                     _("%s: cannot create: %s"), target, g_strerror (saved));
+                     _("%s: cannot create: %s"), shown, g_strerror (saved));
       return FALSE;
     }
   g_unlink (tmp);
+  fsync_dir (dir);
+  return TRUE;
+}
 
-  dfd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (dfd >= 0)
+/* A new VM directory is built as <parent>/.<label>.tmp-XXXXXX (the name the
+ * creation uses, which the library scan clears) and renamed into place, never
+ * over an existing one: a failure or a kill leaves no visible directory and
+ * nothing under the label. */
+static gboolean
+write_new_dir (const char  *vm_dir,
+               const char  *file,
+               const char  *data,
+               gsize        length,
+               GError     **error)
+{
+  g_autofree char *parent = g_path_get_dirname (vm_dir);
+  g_autofree char *label = g_path_get_basename (vm_dir);
+  g_autofree char *template = g_strdup_printf (".%s.tmp-XXXXXX", label);
+  g_autofree char *tmp = g_build_filename (parent, template, NULL);
+  g_autofree char *tmp_file = NULL;
+  g_autofree char *target = g_build_filename (vm_dir, file, NULL);
+  int saved;
+
+  if (g_mkdir_with_parents (parent, 0755) != 0 || g_mkdtemp_full (tmp, 0700) == NULL)
     {
-      fsync (dfd);
-      close (dfd);
+      saved = errno;
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                   _("%s: cannot create the directory: %s"), vm_dir, g_strerror (saved));
+      return FALSE;
     }
+  tmp_file = g_build_filename (tmp, file, NULL);
+  if (!write_new_file (tmp_file, target, data, length, error))
+    {
+      g_rmdir (tmp);
+      return FALSE;
+    }
+  fsync_dir (tmp);
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, vm_dir, RENAME_NOREPLACE) != 0)
+    {
+      saved = errno;
+      g_unlink (tmp_file);
+      g_rmdir (tmp);
+      if (saved == EEXIST)
+        g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS,
+                     _("%s: already exists; not overwritten"), vm_dir);
+      else
+        g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
+                     _("%s: cannot create the directory: %s"), vm_dir, g_strerror (saved));
+      return FALSE;
+    }
+  fsync_dir (parent);
   return TRUE;
 }
 
@@ -244,17 +306,35 @@ hg_ctys_import_write (HgCtysImport  *self,
       return FALSE;
     }
 
-  if (g_mkdir_with_parents (vm_dir, 0755) != 0)
+  data = hg_vm_config_to_data (cfg, &length);
+  if (length > HG_CONFIG_MAX_FILE_SIZE)
     {
-      int saved = errno;
+      /* a config Hangar could not load again is not written: named by
+       * the longest value that went into it (the first of equals) */
+      CtysVar *longest = NULL;
 
-      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
-                   _("%s: cannot create the directory: %s"), vm_dir, g_strerror (saved));
+      for (guint i = 0; i < self->order->len; i++)
+        {
+          CtysVar *var = g_ptr_array_index (self->order, i);
+
+          if (longest == NULL || strlen (var->value) > strlen (longest->value))
+            longest = var;
+        }
+      g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_TOO_LARGE,
+                   _("%s:%u: the VM config would be larger than %d bytes, more than Hangar "
+                     "loads (%s alone is %u bytes); not imported"),
+                   self->display, longest != NULL ? longest->line : 0, HG_CONFIG_MAX_FILE_SIZE,
+                   longest != NULL ? longest->name : "?",
+                   longest != NULL ? (guint) strlen (longest->value) : 0);
       return FALSE;
     }
-
-  data = hg_vm_config_to_data (cfg, &length);
-  if (!write_new_file (target, data, length, error))
+  if (g_file_test (vm_dir, G_FILE_TEST_EXISTS) || g_file_test (vm_dir, G_FILE_TEST_IS_SYMLINK))
+    {
+      /* beside the .ctys file, in its own folder: only the config is new */
+      if (!write_new_file (target, target, data, length, error))
+        return FALSE;
+    }
+  else if (!write_new_dir (vm_dir, file, data, length, error))
     return FALSE;
 
   if (out_config_path != NULL)

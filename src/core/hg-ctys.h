@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 
 typedef enum {
   HG_CTYS_ERROR_IO,            /* the file cannot be read, or the VM not written */
-  HG_CTYS_ERROR_TOO_LARGE,     /* more than HG_CTYS_MAX_SIZE bytes or HG_CTYS_MAX_LINES lines */
+  HG_CTYS_ERROR_TOO_LARGE,     /* more than HG_CTYS_MAX_SIZE bytes or HG_CTYS_MAX_LINES lines,
+                                * or its expansion passes a bound below */
   HG_CTYS_ERROR_ENCODING,      /* NUL bytes or invalid UTF-8 */
   HG_CTYS_ERROR_SYNTAX,        /* unterminated quote, ${ or $( */
   HG_CTYS_ERROR_INVALID_LABEL, /* no usable label (LABEL, #@#LABEL or the file name) */
@@ -32,6 +33,12 @@ GQuark hg_ctys_error_quark (void);
 
 #define HG_CTYS_MAX_SIZE  (1024 * 1024)
 #define HG_CTYS_MAX_LINES 20000
+/* Bounds of the expansion of $VAR / ${VAR...} in values: a value once
+ * expanded, all values together, and the number of expansions in the file.
+ * Nesting of ${ and $( is bounded at 32 levels (a syntax error). */
+#define HG_CTYS_MAX_VALUE      (64 * 1024)
+#define HG_CTYS_MAX_EXPANDED   (4 * 1024 * 1024)
+#define HG_CTYS_MAX_EXPANSIONS 10000
 
 typedef enum {
   HG_CTYS_NOTE_UNMAPPED,     /* a variable Hangar has no place for (kept in [ctys]) */

@@ -17,6 +17,7 @@
 #include "hg-disk-image.h"
 #include "hg-disk-image-private.h"
 #include "hg-vm-config.h"
+#include "hg-spawn-env.h"
 
 G_DEFINE_QUARK (hg-disk-image-error-quark, hg_disk_image_error)
 
@@ -426,17 +427,31 @@ run_tool_async (GTask              *task,
 {
   Job *job = g_task_get_task_data (task);
   GError *error = NULL;
+  int fd;
 
-  job->proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                       G_SUBPROCESS_FLAGS_STDERR_MERGE |
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  /* made here, 0600 and never through a symlink: qemu-img writes into it
+   * and keeps the mode, so no other user can read the disk at any time */
+  fd = open (job->dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s",
+                               job->dest, g_strerror (errsv));
+      g_object_unref (task);
+      return;
+    }
+  close (fd);
+  job->made = TRUE;
+  job->proc = hg_spawn_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                                   G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
   if (job->proc == NULL)
     {
       job_fail (task, error);
       g_object_unref (task);
       return;
     }
-  job->made = TRUE;
   if (job->cancellable != NULL)
     job->cancel_id = g_cancellable_connect (job->cancellable, G_CALLBACK (job_cancelled), job, NULL);
   g_input_stream_read_async (g_subprocess_get_stdout_pipe (job->proc), job->buffer,
@@ -563,15 +578,25 @@ copy_thread (GTask        *task,
   GError *error = NULL;
 
   (void) source;
-  in = open (data->src, O_RDONLY | O_CLOEXEC);
+  /* the file named, never what a symlink in its place points to, and no
+   * FIFO or device (O_NONBLOCK: opening a FIFO does not wait) */
+  in = open (data->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   if (in < 0 || fstat (in, &st) != 0)
     {
       int errsv = errno;
       error = g_error_new (HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE, "%s: %s",
-                           data->src, g_strerror (errsv));
+                           data->src, errsv == ELOOP ? _("is a symbolic link; not followed")
+                                                     : g_strerror (errsv));
       goto out;
     }
-  out = open (job->dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (!S_ISREG (st.st_mode))
+    {
+      error = g_error_new (HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNREADABLE, "%s: %s",
+                           data->src, _("not a regular file"));
+      goto out;
+    }
+  /* a disk is private to its owner, whatever the source's mode was */
+  out = open (job->dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (out < 0)
     {
       int errsv = errno;

@@ -18,6 +18,7 @@
 
 #include "hg-process.h"
 #include "hg-qmp-commands.h"
+#include "hg-spawn-env.h"
 #include "hg-switch.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
@@ -897,7 +898,8 @@ hg_process_start_async (HgVmConfig           *config,
       return;
     }
   err_fd = dup (log_fd);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE); /* stdin: /dev/null */
+  /* stdin: /dev/null; the environment: Hangar's short list, not ours */
+  launcher = hg_spawn_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_take_stdout_fd (launcher, log_fd);
   g_subprocess_launcher_take_stderr_fd (launcher, err_fd);
   g_subprocess_launcher_set_cwd (launcher, config->dir != NULL ? config->dir : "/");

@@ -16,6 +16,7 @@
 
 #include "hg-process.h"
 #include "hg-switch-private.h"
+#include "hg-spawn-env.h"
 
 #define RETRY_MS             20
 
@@ -366,7 +367,7 @@ hg_switch_start_async (HgSwitch            *self,
       return;
     }
   err_fd = dup (log_fd);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  launcher = hg_spawn_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_take_stdin_fd (launcher, stdin_pipe[0]);
   g_subprocess_launcher_take_fd (launcher, stdin_pipe[1], 3);
   g_subprocess_launcher_take_stdout_fd (launcher, log_fd);

@@ -329,30 +329,36 @@ parse_fixed_groups (Loader *l)
   return get_bool (l, "serial", "enabled", &self->serial);
 }
 
+/* PROTO:[ADDRESS:]HOSTPORT-GUESTPORT */
 static gboolean
 parse_hostfwd (const char *str,
                HgHostFwd **out)
 {
-  const char *colon = strchr (str, ':');
-  const char *dash;
+  g_auto(GStrv) parts = g_strsplit (str, ":", -1);
+  guint n = g_strv_length (parts);
+  const char *ports, *dash;
   g_autofree char *host = NULL;
   guint64 host_port, guest_port;
   HgHostFwd *fwd;
 
-  if (colon == NULL)
+  if (n != 2 && n != 3)
     return FALSE;
-  dash = strchr (colon, '-');
+  if (!g_str_equal (parts[0], "tcp") && !g_str_equal (parts[0], "udp"))
+    return FALSE;
+  if (n == 3 && !hg_host_fwd_address_is_valid (parts[1]))
+    return FALSE;
+  ports = parts[n - 1];
+  dash = strchr (ports, '-');
   if (dash == NULL)
     return FALSE;
-  if (!((colon - str == 3 && (strncmp (str, "tcp", 3) == 0 || strncmp (str, "udp", 3) == 0))))
-    return FALSE;
-  host = g_strndup (colon + 1, (gsize) (dash - colon - 1));
+  host = g_strndup (ports, (gsize) (dash - ports));
   if (!hg_config_parse_decimal (host, 65535, &host_port) || host_port == 0 ||
       !hg_config_parse_decimal (dash + 1, 65535, &guest_port) || guest_port == 0)
     return FALSE;
 
   fwd = g_new0 (HgHostFwd, 1);
-  fwd->proto = g_strndup (str, 3);
+  fwd->proto = g_strdup (parts[0]);
+  fwd->address = n == 3 ? g_strdup (parts[1]) : NULL;
   fwd->host_port = (guint16) host_port;
   fwd->guest_port = (guint16) guest_port;
   *out = fwd;
@@ -437,7 +443,7 @@ parse_nic (Loader     *l,
           g_autofree char *quoted = hg_config_quote_value (fwds[i]);
 
           hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, "hostfwd",
-                     _("%s is not a port forward (tcp:HOSTPORT-GUESTPORT or udp:…, ports 1–65535)"),
+                     _("%s is not a port forward (tcp:HOSTPORT-GUESTPORT or udp:…, ports 1–65535, optionally tcp:ADDRESS:HOSTPORT-GUESTPORT with an IPv4 address)"),
                      quoted);
           return FALSE;
         }
@@ -578,6 +584,10 @@ hg_vm_config_load_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* Only a regular file of this user's, not reached through a symlink, is
+ * read: a VM directory from someone else may name anything (/etc/shadow,
+ * ~/.ssh/id_rsa) as its config, and the errors of a parse would quote it.
+ * A refused file is never read, so no message can hold its content. */
 static gboolean
 read_config_file (const char  *path,
                   char       **out_data,
@@ -590,18 +600,31 @@ read_config_file (const char  *path,
   int fd;
   int saved_errno;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0);
   if (fd < 0)
     {
       saved_errno = errno;
-      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
-                   _("%s: cannot open: %s"), path, g_strerror (saved_errno));
+      if (saved_errno == ELOOP && lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+        g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                     _("%s: is a symbolic link; a VM config must be a file of its own in the VM directory (not followed)"),
+                     path);
+      else
+        g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                     _("%s: cannot open: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
                    _("%s: not a regular file"), path);
+      close (fd);
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                   _("%s: belongs to another user (uid %u); not read"), path,
+                   (guint) st.st_uid);
       close (fd);
       return FALSE;
     }

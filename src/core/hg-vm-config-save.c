@@ -101,8 +101,7 @@ write_nic (GKeyFile   *kf,
         {
           HgHostFwd *fwd = g_ptr_array_index (nic->hostfwd, i);
 
-          g_ptr_array_add (items, g_strdup_printf ("%s:%u-%u", fwd->proto,
-                                                   fwd->host_port, fwd->guest_port));
+          g_ptr_array_add (items, hg_host_fwd_to_string (fwd));
         }
       g_key_file_set_string_list (kf, group, "hostfwd",
                                   (const char * const *) items->pdata, items->len);

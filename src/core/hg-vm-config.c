@@ -347,7 +347,41 @@ hg_host_fwd_free (HgHostFwd *fwd)
   if (fwd == NULL)
     return;
   g_free (fwd->proto);
+  g_free (fwd->address);
   g_free (fwd);
+}
+
+gboolean
+hg_host_fwd_address_is_valid (const char *address)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (address == NULL)
+    return FALSE;
+  parts = g_strsplit (address, ".", -1);
+  if (g_strv_length (parts) != 4)
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    {
+      guint64 octet;
+
+      if (parts[i][0] == '\0' || strlen (parts[i]) > 3 ||
+          (parts[i][0] == '0' && parts[i][1] != '\0') ||
+          !g_ascii_string_to_unsigned (parts[i], 10, 0, 255, &octet, NULL))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+hg_host_fwd_to_string (const HgHostFwd *fwd)
+{
+  g_return_val_if_fail (fwd != NULL, NULL);
+
+  if (fwd->address != NULL)
+    return g_strdup_printf ("%s:%s:%u-%u", fwd->proto, fwd->address,
+                            fwd->host_port, fwd->guest_port);
+  return g_strdup_printf ("%s:%u-%u", fwd->proto, fwd->host_port, fwd->guest_port);
 }
 
 HgNic *
@@ -796,10 +830,11 @@ check_nic (Check  *c,
 
       if (fwd == NULL ||
           (g_strcmp0 (fwd->proto, "tcp") != 0 && g_strcmp0 (fwd->proto, "udp") != 0) ||
-          fwd->host_port == 0 || fwd->guest_port == 0)
+          fwd->host_port == 0 || fwd->guest_port == 0 ||
+          (fwd->address != NULL && !hg_host_fwd_address_is_valid (fwd->address)))
         {
           hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "hostfwd",
-                     _("forward %u is not tcp|udp:HOSTPORT-GUESTPORT with ports 1–65535"), i + 1);
+                     _("forward %u is not tcp|udp:[ADDRESS:]HOSTPORT-GUESTPORT with ports 1–65535"), i + 1);
           return FALSE;
         }
     }

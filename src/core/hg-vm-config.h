@@ -48,9 +48,13 @@ typedef struct {
   char *group;      /* key file group it was loaded from, NULL when new */
 } HgMedium;
 
-/* A port forward of user-mode networking: host port -> guest port */
+/* A port forward of user-mode networking: host port -> guest port.  It
+ * listens on 127.0.0.1 unless an address is given explicitly. */
+#define HG_HOST_FWD_DEFAULT_ADDRESS "127.0.0.1"
+
 typedef struct {
   char    *proto;   /* "tcp" or "udp" */
+  char    *address; /* IPv4 address the host side listens on; NULL: 127.0.0.1 */
   guint16  host_port;
   guint16  guest_port;
 } HgHostFwd;
@@ -179,6 +183,12 @@ void         hg_medium_free           (HgMedium   *medium);
 HgNic       *hg_nic_new               (HgNetMode   mode);
 void         hg_nic_free              (HgNic      *nic);
 void         hg_host_fwd_free         (HgHostFwd  *fwd);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgHostFwd, hg_host_fwd_free)
+/* TRUE for a dotted-quad IPv4 address (the only form QEMU's hostfwd takes),
+ * without leading zeros (which inet_aton would read as octal) */
+gboolean     hg_host_fwd_address_is_valid (const char *address);
+/* "tcp:2222-22" or "tcp:0.0.0.0:2222-22", the [net:N] hostfwd syntax */
+char        *hg_host_fwd_to_string    (const HgHostFwd *fwd);
 
 /* First medium of a kind, or NULL */
 HgMedium    *hg_vm_config_get_medium  (HgVmConfig *self, HgMediumKind kind);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -328,6 +329,23 @@ add_step (Create     *c,
   g_ptr_array_add (c->steps, step);
 }
 
+/* A file the user chose, with the symlinks they chose resolved: the copy
+ * itself never follows one (hg_disk_image_copy_async). */
+static char *
+chosen_file (const char *path)
+{
+  char *real = realpath (path, NULL);
+
+  if (real != NULL)
+    {
+      char *copy = g_strdup (real);
+
+      free (real);
+      return copy;
+    }
+  return g_canonicalize_filename (path, NULL);
+}
+
 /* mkdir -p that remembers the first folder it made (to undo) */
 static gboolean
 make_parents (const char  *dir,
@@ -409,7 +427,8 @@ hg_vm_spec_create_async (HgVmSpec             *self,
     g_autofree char *template = g_strdup_printf (".%s.tmp-XXXXXX", self->label);
     g_autofree char *path = g_build_filename (c->parent, template, NULL);
 
-    if (g_mkdtemp_full (path, 0755) == NULL)
+    /* private from the start: another user never sees into the VM */
+    if (g_mkdtemp_full (path, 0700) == NULL)
       {
         int errsv = errno;
         finish (task, g_error_new (HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_LOCATION,
@@ -426,12 +445,12 @@ hg_vm_spec_create_async (HgVmSpec             *self,
       if (hg_vm_spec_uses_kernel (self))
         {
           g_autofree char *what = g_strdup_printf (_("Copying %s"), c->config->kernel);
-          g_autofree char *src = g_canonicalize_filename (self->kernel_path, NULL);
+          g_autofree char *src = chosen_file (self->kernel_path);
           add_step (c, STEP_COPY, src, NULL, c->config->kernel, 0, what);
           if (c->config->initrd != NULL)
             {
               g_autofree char *what2 = g_strdup_printf (_("Copying %s"), c->config->initrd);
-              g_autofree char *src2 = g_canonicalize_filename (self->initrd_path, NULL);
+              g_autofree char *src2 = chosen_file (self->initrd_path);
               add_step (c, STEP_COPY, src2, NULL, c->config->initrd, 0, what2);
             }
         }
@@ -439,7 +458,7 @@ hg_vm_spec_create_async (HgVmSpec             *self,
         {
           HgMedium *medium = hg_vm_config_get_medium (c->config, HG_MEDIUM_CDROM);
           g_autofree char *what = g_strdup_printf (_("Copying %s"), medium->path);
-          g_autofree char *src = g_canonicalize_filename (self->iso_path, NULL);
+          g_autofree char *src = chosen_file (self->iso_path);
           add_step (c, STEP_COPY, src, NULL, medium->path, 0, what);
         }
     }
@@ -447,7 +466,7 @@ hg_vm_spec_create_async (HgVmSpec             *self,
     {
       HgDisk *disk = c->config->disks->pdata[0];
       g_autofree char *src = self->image_path != NULL
-                               ? g_canonicalize_filename (self->image_path, NULL) : NULL;
+                               ? chosen_file (self->image_path) : NULL;
 
       if (hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_COPY)
         {

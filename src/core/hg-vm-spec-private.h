@@ -151,9 +151,11 @@ gboolean    hg_vm_spec_uses_iso        (HgVmSpec *self);
 gboolean    hg_vm_spec_uses_kernel     (HgVmSpec *self);
 /* Inspection of image-path, cached per path/mtime/size */
 HgDiskImageInfo *hg_vm_spec_inspect_image (HgVmSpec *self, GError **error);
-/* "tcp:8080:80" -> parts; FALSE + HG_VM_SPEC_ERROR_FORWARD */
-gboolean    hg_vm_spec_parse_forward   (const char *text, char **proto, guint16 *host,
-                                        guint16 *guest, GError **error);
+/* "[tcp:|udp:][ADDRESS:]HOST:GUEST" (also QEMU's HOST-:GUEST) -> a forward,
+ * address NULL (loopback) unless given; NULL + HG_VM_SPEC_ERROR_FORWARD */
+HgHostFwd  *hg_vm_spec_parse_forward   (const char *text, GError **error);
+/* the normalised text of a forward: "tcp:2222:22", "tcp:0.0.0.0:2222:22" */
+char       *hg_vm_spec_format_forward  (const HgHostFwd *fwd);
 /* The file name a disk/kernel/... gets in the VM directory */
 char       *hg_vm_spec_disk_file_name  (HgVmSpec *self);
 

@@ -14,6 +14,7 @@
 #include "hg-library.h"
 #include "hg-runtime.h"
 #include "hg-switch.h"
+#include "hg-vm-config-private.h"
 #include "hg-vm-spec-private.h"
 
 /*
@@ -89,42 +90,84 @@ is_token (const char *text,
   return n > 0 && n <= max;
 }
 
-gboolean
+static HgHostFwd *forward_error (GError     **error,
+                                 const char  *format,
+                                 ...) G_GNUC_PRINTF (2, 3);
+
+static HgHostFwd *
+forward_error (GError     **error,
+               const char  *format,
+               ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  if (error != NULL)
+    *error = g_error_new_valist (HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, format, args);
+  va_end (args);
+  return NULL;
+}
+
+HgHostFwd *
 hg_vm_spec_parse_forward (const char  *text,
-                          char       **proto,
-                          guint16     *host,
-                          guint16     *guest,
                           GError     **error)
 {
+  g_autoptr(GString) norm = NULL;
   g_auto(GStrv) parts = NULL;
+  const char *proto = "tcp", *address = NULL;
   guint64 h, g;
-  guint n, first = 0;
-  const char *p = "tcp";
+  HgHostFwd *fwd;
+  guint n, i = 0;
 
-  if (text == NULL)
-    return fail (error, FORWARD, _("Port forward: empty"));
-  parts = g_strsplit (text, ":", -1);
+  if (text == NULL || *text == '\0')
+    return forward_error (error, _("Port forward: empty"));
+  /* QEMU's own spelling HOST-:GUEST or HOST-GUEST means HOST:GUEST */
+  norm = g_string_new (text);
+  g_string_replace (norm, "-:", ":", 0);
+  {
+    char *last = strrchr (norm->str, ':');
+    char *dash = strchr (last != NULL ? last : norm->str, '-');
+
+    if (dash != NULL)
+      *dash = ':';
+  }
+  /* [PROTO:][ADDRESS:]HOST:GUEST */
+  parts = g_strsplit (norm->str, ":", -1);
   n = g_strv_length (parts);
-  if (n == 3)
+  if (n > 2 && (g_str_equal (parts[0], "tcp") || g_str_equal (parts[0], "udp")))
+    proto = parts[i++];
+  else if (n > 2 && !hg_host_fwd_address_is_valid (parts[0]))
+    return forward_error (error, _("Port forward “%s”: the protocol must be tcp or udp"), text);
+  if (n - i == 3)
     {
-      p = parts[0];
-      first = 1;
-      if (!g_str_equal (p, "tcp") && !g_str_equal (p, "udp"))
-        return fail (error, FORWARD, _("Port forward “%s”: the protocol must be tcp or udp"), text);
+      address = parts[i++];
+      if (!hg_host_fwd_address_is_valid (address))
+        return forward_error (error, _("Port forward “%s”: “%s” is not an IPv4 address to "
+                                       "listen on (e.g. 0.0.0.0)"), text, address);
     }
-  else if (n != 2)
-    return fail (error, FORWARD, _("Port forward “%s” is not HOST:GUEST (e.g. 2222:22)"), text);
-  if (!g_ascii_string_to_unsigned (parts[first], 10, 1, 65535, &h, NULL))
-    return fail (error, FORWARD, _("Port forward “%s”: the host port must be 1 to 65535"), text);
-  if (!g_ascii_string_to_unsigned (parts[first + 1], 10, 1, 65535, &g, NULL))
-    return fail (error, FORWARD, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
-  if (proto != NULL)
-    *proto = g_strdup (p);
-  if (host != NULL)
-    *host = (guint16) h;
-  if (guest != NULL)
-    *guest = (guint16) g;
-  return TRUE;
+  if (n - i != 2)
+    return forward_error (error, _("Port forward “%s” is not [tcp:|udp:][ADDRESS:]HOST:GUEST "
+                                   "(e.g. 2222:22)"), text);
+  if (!g_ascii_string_to_unsigned (parts[i], 10, 1, 65535, &h, NULL))
+    return forward_error (error, _("Port forward “%s”: the host port must be 1 to 65535"), text);
+  if (!g_ascii_string_to_unsigned (parts[i + 1], 10, 1, 65535, &g, NULL))
+    return forward_error (error, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
+
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup (proto);
+  fwd->address = g_strdup (address);
+  fwd->host_port = (guint16) h;
+  fwd->guest_port = (guint16) g;
+  return fwd;
+}
+
+char *
+hg_vm_spec_format_forward (const HgHostFwd *fwd)
+{
+  if (fwd->address != NULL)
+    return g_strdup_printf ("%s:%s:%u:%u", fwd->proto, fwd->address, fwd->host_port,
+                            fwd->guest_port);
+  return g_strdup_printf ("%s:%u:%u", fwd->proto, fwd->host_port, fwd->guest_port);
 }
 
 HgDiskImageInfo *
@@ -205,12 +248,15 @@ check_file (const char  *path,
   return TRUE;
 }
 
-/* The directory exists and is writable, or can be made */
+/* The directory exists and is writable, or can be made; a problem at the
+ * base directory or above it is the base's, below it the folder's */
 static gboolean
 check_writable_dir (const char  *dir,
+                    const char  *base,
                     GError     **error)
 {
   g_autofree char *probe = g_strdup (dir);
+  gboolean in_folder;
 
   while (!g_file_test (probe, G_FILE_TEST_EXISTS))
     {
@@ -222,10 +268,19 @@ check_writable_dir (const char  *dir,
       if (top)
         break;
     }
+  in_folder = base != NULL && g_str_has_prefix (probe, base) && probe[strlen (base)] == '/';
   if (!g_file_test (probe, G_FILE_TEST_IS_DIR))
-    return fail (error, LOCATION, _("Folder: %s is not a folder"), probe);
+    {
+      if (in_folder)
+        return fail (error, LOCATION, _("Folder: %s is not a folder"), probe);
+      return fail (error, BASE_DIR, _("Base directory: %s is not a folder"), probe);
+    }
   if (g_access (probe, W_OK | X_OK) != 0)
-    return fail (error, LOCATION, _("Folder: %s is not writable"), probe);
+    {
+      if (in_folder)
+        return fail (error, LOCATION, _("Folder: %s is not writable"), probe);
+      return fail (error, BASE_DIR, _("Base directory: %s is not writable"), probe);
+    }
   return TRUE;
 }
 
@@ -242,7 +297,7 @@ validate_name (HgVmSpec  *self,
   if (!hg_label_is_valid (self->label, &local))
     return fail (error, LABEL, _("Label: %s"), local->message);
   if (base == NULL)
-    return fail (error, LOCATION, _("Folder: there is no base directory to create the VM in"));
+    return fail (error, BASE_DIR, _("Base directory: there is none to create the VM in"));
   if (!hg_vm_spec_folder_is_valid (self->folder))
     return fail (error, LOCATION,
                  _("Folder: “%s” must be a relative path without “..” or hidden parts"),
@@ -260,7 +315,7 @@ validate_name (HgVmSpec  *self,
       g_file_test (self->target_dir, G_FILE_TEST_IS_SYMLINK))
     return fail (error, LABEL, _("Label: %s exists already"), self->target_dir);
   parent = hg_vm_spec_dup_parent (self);
-  return check_writable_dir (parent, error);
+  return check_writable_dir (parent, base, error);
 }
 
 static gboolean
@@ -285,10 +340,10 @@ validate_source (HgVmSpec  *self,
       if (!check_file (self->kernel_path, HG_VM_SPEC_ERROR_KERNEL, _("Kernel"), error))
         return FALSE;
       if (self->initrd_path != NULL &&
-          !check_file (self->initrd_path, HG_VM_SPEC_ERROR_KERNEL, _("Initrd"), error))
+          !check_file (self->initrd_path, HG_VM_SPEC_ERROR_INITRD, _("Initrd"), error))
         return FALSE;
       if (self->append != NULL && has_control_chars (self->append))
-        return fail (error, KERNEL, _("Kernel command line: control characters are not allowed"));
+        return fail (error, APPEND, _("Kernel command line: control characters are not allowed"));
     }
   if (hg_vm_spec_uses_image (self))
     {
@@ -336,7 +391,10 @@ validate_os (HgVmSpec  *self,
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     if (values[i] != NULL && (has_control_chars (values[i]) || strlen (values[i]) > 256 ||
                               !g_utf8_validate (values[i], -1, NULL)))
-      return fail (error, OS, _("Operating system: “%s” is not a valid name"), values[i]);
+      {
+        g_autofree char *shown = hg_config_quote_value (values[i]);
+        return fail (error, OS, _("Operating system: %s is not a valid name"), shown);
+      }
   return TRUE;
 }
 
@@ -365,9 +423,15 @@ validate_arch (HgVmSpec  *self,
                    self->caps->kvm_reason != NULL ? self->caps->kvm_reason : _("unknown reason"));
     }
   if (self->machine != NULL && !is_token (self->machine, 64))
-    return fail (error, ARCH, _("Machine: “%s” is not a machine type"), self->machine);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->machine);
+      return fail (error, MACHINE, _("Machine: %s is not a machine type"), shown);
+    }
   if (self->cpu_model != NULL && (has_control_chars (self->cpu_model) || strlen (self->cpu_model) > 256))
-    return fail (error, ARCH, _("CPU model: “%s” is not a CPU model"), self->cpu_model);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->cpu_model);
+      return fail (error, CPU_MODEL, _("CPU model: %s is not a CPU model"), shown);
+    }
   return TRUE;
 }
 
@@ -480,14 +544,16 @@ validate_network (HgVmSpec  *self,
       g_autoptr(GError) local = NULL;
 
       if (self->switch_name == NULL)
-        return fail (error, NETWORK, _("Switch: choose a VDE switch"));
+        return fail (error, SWITCH, _("Switch: choose a VDE switch"));
       if (!hg_switch_name_is_valid (self->switch_name, &local))
-        return fail (error, NETWORK, _("Switch: %s"), local->message);
+        return fail (error, SWITCH, _("Switch: %s"), local->message);
     }
   if (self->net_mode == HG_NET_TAP &&
       (self->tap == NULL || !is_token (self->tap, 15)))
-    return fail (error, NETWORK, _("TAP interface: “%s” is not an interface name"),
-                 self->tap != NULL ? self->tap : "");
+    {
+      g_autofree char *shown = hg_config_quote_value (self->tap != NULL ? self->tap : "");
+      return fail (error, TAP, _("TAP interface: %s is not an interface name"), shown);
+    }
   if (self->mac == NULL)
     return fail (error, MAC, _("MAC address: enter one, or generate one"));
   if (!hg_mac_is_valid (self->mac))
@@ -507,21 +573,23 @@ validate_network (HgVmSpec  *self,
   if (owner != NULL)
     return fail (error, MAC, _("MAC address: %s is used by %s already"), self->mac, owner);
   if (self->nic_model != NULL && !is_token (self->nic_model, 64))
-    return fail (error, NETWORK, _("NIC model: “%s” is not a device name"), self->nic_model);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->nic_model);
+      return fail (error, NIC_MODEL, _("NIC model: %s is not a device name"), shown);
+    }
   if (self->net_mode == HG_NET_USER)
     {
       g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
       for (guint i = 0; i < self->forwards->len; i++)
         {
-          g_autofree char *proto = NULL;
-          guint16 host, guest;
+          g_autoptr(HgHostFwd) fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
 
-          if (!hg_vm_spec_parse_forward (self->forwards->pdata[i], &proto, &host, &guest, error))
+          if (fwd == NULL)
             return FALSE;
-          if (!g_hash_table_add (seen, g_strdup_printf ("%s:%u", proto, host)))
+          if (!g_hash_table_add (seen, g_strdup_printf ("%s:%u", fwd->proto, fwd->host_port)))
             return fail (error, FORWARD, _("Port forward: host port %u/%s is forwarded twice"),
-                         host, proto);
+                         fwd->host_port, fwd->proto);
         }
     }
   return TRUE;
@@ -532,7 +600,10 @@ validate_console (HgVmSpec  *self,
                   GError   **error)
 {
   if (self->keymap != NULL && !is_token (self->keymap, 16))
-    return fail (error, CONSOLE, _("Keymap: “%s” is not a keymap like de or en-us"), self->keymap);
+    {
+      g_autofree char *shown = hg_config_quote_value (self->keymap);
+      return fail (error, KEYMAP, _("Keymap: %s is not a keymap like de or en-us"), shown);
+    }
   return TRUE;
 }
 
@@ -601,11 +672,15 @@ hg_vm_spec_get_warning (HgVmSpec     *self,
     case HG_VM_SPEC_PAGE_NETWORK:
       for (guint i = 0; self->net_mode == HG_NET_USER && i < self->forwards->len; i++)
         {
-          guint16 host;
-          if (hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL, &host, NULL, NULL) &&
-              host < 1024)
+          g_autoptr(HgHostFwd) fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
+
+          if (fwd != NULL && fwd->host_port < 1024)
             return g_strdup_printf (_("Host port %u is below 1024: only root may listen there"),
-                                    host);
+                                    fwd->host_port);
+          if (fwd != NULL && fwd->address != NULL &&
+              !g_str_equal (fwd->address, HG_HOST_FWD_DEFAULT_ADDRESS))
+            return g_strdup_printf (_("Host port %u listens on %s, not only on this computer (127.0.0.1)"),
+                                    fwd->host_port, fwd->address);
         }
       return NULL;
     case HG_VM_SPEC_PAGE_ARCH:
@@ -771,12 +846,10 @@ build_config (HgVmSpec  *self,
             nic->hostfwd = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_host_fwd_free);
           for (guint i = 0; i < self->forwards->len; i++)
             {
-              HgHostFwd *fwd = g_new0 (HgHostFwd, 1);
+              HgHostFwd *fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
 
-              if (!hg_vm_spec_parse_forward (self->forwards->pdata[i], &fwd->proto,
-                                             &fwd->host_port, &fwd->guest_port, error))
+              if (fwd == NULL)
                 {
-                  hg_host_fwd_free (fwd);
                   hg_nic_free (nic);
                   return NULL;
                 }

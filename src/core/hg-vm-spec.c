@@ -85,6 +85,15 @@ hg_vm_spec_error_get_property (const GError *error)
     [HG_VM_SPEC_ERROR_MAC] = "mac",
     [HG_VM_SPEC_ERROR_FORWARD] = "port-forwards",
     [HG_VM_SPEC_ERROR_CONSOLE] = "console",
+    [HG_VM_SPEC_ERROR_BASE_DIR] = "base-dir",
+    [HG_VM_SPEC_ERROR_INITRD] = "initrd-path",
+    [HG_VM_SPEC_ERROR_APPEND] = "append",
+    [HG_VM_SPEC_ERROR_MACHINE] = "machine",
+    [HG_VM_SPEC_ERROR_CPU_MODEL] = "cpu-model",
+    [HG_VM_SPEC_ERROR_SWITCH] = "switch-name",
+    [HG_VM_SPEC_ERROR_TAP] = "tap",
+    [HG_VM_SPEC_ERROR_NIC_MODEL] = "nic-model",
+    [HG_VM_SPEC_ERROR_KEYMAP] = "keymap",
   };
 
   if (error == NULL || error->domain != HG_VM_SPEC_ERROR ||
@@ -721,28 +730,28 @@ hg_vm_spec_add_port_forward (HgVmSpec    *self,
                              const char  *spec,
                              GError     **error)
 {
-  g_autofree char *proto = NULL;
-  guint16 host, guest;
+  g_autoptr(HgHostFwd) fwd = NULL;
 
   g_return_val_if_fail (HG_IS_VM_SPEC (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  if (!hg_vm_spec_parse_forward (spec, &proto, &host, &guest, error))
+  fwd = hg_vm_spec_parse_forward (spec, error);
+  if (fwd == NULL)
     return FALSE;
   for (guint i = 0; i < self->forwards->len; i++)
     {
-      g_autofree char *p = NULL;
-      guint16 h, g;
+      g_autoptr(HgHostFwd) other = hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
 
-      if (hg_vm_spec_parse_forward (self->forwards->pdata[i], &p, &h, &g, NULL) &&
-          h == host && g_str_equal (p, proto))
+      if (other != NULL && other->host_port == fwd->host_port &&
+          g_str_equal (other->proto, fwd->proto))
         {
           g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD,
-                       _("Port forward: host port %u/%s is forwarded already"), host, proto);
+                       _("Port forward: host port %u/%s is forwarded already"), fwd->host_port,
+                       fwd->proto);
           return FALSE;
         }
     }
-  g_ptr_array_add (self->forwards, g_strdup_printf ("%s:%u:%u", proto, host, guest));
+  g_ptr_array_add (self->forwards, hg_vm_spec_format_forward (fwd));
   g_object_notify_by_pspec (G_OBJECT (self), properties[HG_VM_SPEC_PROP_PORT_FORWARDS]);
   return TRUE;
 }

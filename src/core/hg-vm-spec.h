@@ -112,25 +112,34 @@ G_BEGIN_DECLS
 /* One code per field, so a page can show the message beside it. */
 typedef enum {
   HG_VM_SPEC_ERROR_LABEL,       /* invalid, or taken in the library */
-  HG_VM_SPEC_ERROR_LOCATION,    /* base-dir / folder / target exists */
+  HG_VM_SPEC_ERROR_LOCATION,    /* folder (the base: HG_VM_SPEC_ERROR_BASE_DIR) */
   HG_VM_SPEC_ERROR_SOURCE,      /* source kind inconsistent */
   HG_VM_SPEC_ERROR_ISO,         /* missing, unreadable, not ISO 9660 */
-  HG_VM_SPEC_ERROR_KERNEL,      /* kernel or initrd missing/unreadable */
+  HG_VM_SPEC_ERROR_KERNEL,      /* kernel missing/unreadable */
   HG_VM_SPEC_ERROR_IMAGE,       /* existing image missing, unknown format,
                                    hostile backing file */
   HG_VM_SPEC_ERROR_OS,
-  HG_VM_SPEC_ERROR_ARCH,        /* no emulator installed for it */
+  HG_VM_SPEC_ERROR_ARCH,        /* unknown, or no emulator installed for it */
   HG_VM_SPEC_ERROR_ACCEL,       /* kvm asked where it does not work */
   HG_VM_SPEC_ERROR_MEMORY,      /* 0 or beyond the host */
   HG_VM_SPEC_ERROR_CPUS,
   HG_VM_SPEC_ERROR_DISK_SIZE,   /* 0, or beyond the free space */
   HG_VM_SPEC_ERROR_DISK_BUS,
-  HG_VM_SPEC_ERROR_NETWORK,     /* mode / switch / tap / nic model */
+  HG_VM_SPEC_ERROR_NETWORK,     /* the mode */
   HG_VM_SPEC_ERROR_MAC,         /* invalid, multicast, or used in the library */
   HG_VM_SPEC_ERROR_FORWARD,     /* a port forward */
   HG_VM_SPEC_ERROR_CONSOLE,
   HG_VM_SPEC_ERROR_BUSY,        /* a creation runs already */
   HG_VM_SPEC_ERROR_FAILED,      /* creation failed (message says why) */
+  HG_VM_SPEC_ERROR_BASE_DIR,    /* none, not a folder, not writable */
+  HG_VM_SPEC_ERROR_INITRD,      /* initrd missing/unreadable */
+  HG_VM_SPEC_ERROR_APPEND,      /* kernel command line */
+  HG_VM_SPEC_ERROR_MACHINE,
+  HG_VM_SPEC_ERROR_CPU_MODEL,
+  HG_VM_SPEC_ERROR_SWITCH,
+  HG_VM_SPEC_ERROR_TAP,
+  HG_VM_SPEC_ERROR_NIC_MODEL,
+  HG_VM_SPEC_ERROR_KEYMAP,
 } HgVmSpecError;
 
 GQuark hg_vm_spec_error_quark (void);

@@ -2,11 +2,17 @@
 #define G_LOG_DOMAIN "hangar-ui"
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "hg-clone-dialog.h"
 #include "hg-library.h"
+#include "hg-spawn-env.h"
 #include "hg-target-dir.h"
 #include "hg-vm-dialog-util.h"
 
@@ -60,6 +66,30 @@ copy_disk (const char    *source,
            GError       **error)
 {
   g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  GStatBuf st;
+  int fd;
+
+  /* the disk the config names, never what a symlink in its place points to
+   * (a VM directory from someone else may link /etc/shadow as its disk) */
+  if (g_lstat (source, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Cannot copy the disk %s: %s"), source,
+                   S_ISLNK (st.st_mode) ? _("it is a symbolic link; not followed")
+                                        : _("not a regular file"));
+      return FALSE;
+    }
+  /* private to its owner from the start: qemu-img keeps the mode */
+  fd = open (dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot copy the disk %s: %s: %s"), source, dest, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
 
   if (qemu_img != NULL)
     {
@@ -67,8 +97,8 @@ copy_disk (const char    *source,
       g_autoptr(GSubprocess) process = NULL;
       g_autofree char *err_text = NULL;
 
-      process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                   error);
+      process = hg_spawn_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               error);
       if (process == NULL ||
           !g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, &err_text, error))
         {
@@ -91,7 +121,12 @@ copy_disk (const char    *source,
       g_autoptr(GFile) to = g_file_new_for_path (dest);
       g_autoptr(GError) local_error = NULL;
 
-      if (!g_file_copy (from, to, G_FILE_COPY_NONE, cancellable, NULL, NULL, &local_error))
+      /* the copy takes the source's mode: made private again after */
+      if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, cancellable,
+                        NULL, NULL, &local_error) ||
+          (g_chmod (dest, 0600) != 0 &&
+           (local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno),
+                                               g_strerror (errno))) != NULL))
         {
           g_set_error (error, local_error->domain, local_error->code,
                        _("Cannot copy the disk %s: %s"), source, local_error->message);

@@ -658,10 +658,15 @@ on_mac_generate (HgNewVmAssistant *self)
 static char *
 describe_forward (const char *spec)
 {
-  g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 4);
 
+  /* the spec's normalised forms: tcp:HOST:GUEST, tcp:ADDRESS:HOST:GUEST */
   if (g_strv_length (parts) == 3)
-    return g_strdup_printf (_("%s: host port %s → guest port %s"), parts[0], parts[1], parts[2]);
+    return g_strdup_printf (_("%s: host port %s on %s → guest port %s"), parts[0], parts[1],
+                            HG_HOST_FWD_DEFAULT_ADDRESS, parts[2]);
+  if (g_strv_length (parts) == 4)
+    return g_strdup_printf (_("%s: host port %s on %s → guest port %s"), parts[0], parts[2],
+                            parts[1], parts[3]);
   return g_strdup (spec);
 }
 

@@ -75,7 +75,8 @@ hg_target_dir_prepare (HgTargetDir  *target,
     {
       const char *dir = g_ptr_array_index (missing, i);
 
-      if (g_mkdir (dir, 0755) != 0)
+      /* a VM directory is private (0700); the folders above it are not */
+      if (g_mkdir (dir, g_strcmp0 (dir, target->path) == 0 ? 0700 : 0755) != 0)
         {
           int saved = errno;
 
