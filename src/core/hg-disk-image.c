@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-disk-image.h"
+#include "hg-spawn.h"
 #include "hg-vm-config.h"
 
 G_DEFINE_QUARK (hg-disk-image-error-quark, hg_disk_image_error)
@@ -219,8 +220,8 @@ run_tool (const char * const *argv,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            error);
+  proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                        error);
   if (proc == NULL)
     return NULL;
   if (!g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, &err, error))
@@ -687,9 +688,9 @@ run_tool_async (GTask              *task,
   Job *job = g_task_get_task_data (task);
   GError *error = NULL;
 
-  job->proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                       G_SUBPROCESS_FLAGS_STDERR_MERGE |
-                                       G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  job->proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                                   G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
   if (job->proc == NULL)
     {
       job_fail (task, error);

@@ -23,6 +23,7 @@
 
 #include "hg-host.h"
 #include "hg-runtime.h"
+#include "hg-spawn.h"
 
 /* ------------------------------------------------------------------ */
 /* Arch names */
@@ -258,9 +259,9 @@ run_captured (const char * const *argv,
 
   g_main_context_push_thread_default (ctx);
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                  G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
+  proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                              G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
   if (proc == NULL)
     {
       g_debug ("Cannot run %s: %s", argv[0], error->message);

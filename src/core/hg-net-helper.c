@@ -8,6 +8,7 @@
 
 #include "hg-helper-protocol.h"
 #include "hg-net-helper.h"
+#include "hg-spawn.h"
 
 G_DEFINE_QUARK (hg-helper-error-quark, hg_helper_error)
 
@@ -189,8 +190,8 @@ hg_net_helper_run_async (HgHostCaps          *caps,
       g_task_return_error (task, error);
       return;
     }
-  sub = g_subprocess_newv ((const char * const *) argv,
-                           G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  sub = hg_spawn_work ((const char * const *) argv,
+                       G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   if (sub == NULL)
     {
       g_task_return_error (task, error);

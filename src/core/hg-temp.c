@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-temp"
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "hg-temp.h"
+
+#define SUFFIX      ".tmp-"
+#define RANDOM_LEN  6
+#define MAX_TRIES   100
+/* temporary trees are flat (a VM folder); deeper is not ours */
+#define MAX_DEPTH   16
+
+gboolean
+hg_temp_name_matches (const char *name)
+{
+  gsize len;
+  const char *tail;
+
+  if (name == NULL || name[0] != '.')
+    return FALSE;
+  len = strlen (name);
+  /* "." + at least one character + ".tmp-" + XXXXXX */
+  if (len < 1 + 1 + strlen (SUFFIX) + RANDOM_LEN)
+    return FALSE;
+  tail = name + len - RANDOM_LEN;
+  if (strncmp (tail - strlen (SUFFIX), SUFFIX, strlen (SUFFIX)) != 0)
+    return FALSE;
+  for (guint i = 0; i < RANDOM_LEN; i++)
+    if (!g_ascii_isalnum (tail[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+random_name (const char *name)
+{
+  static const char letters[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  char rnd[RANDOM_LEN + 1];
+
+  for (guint i = 0; i < RANDOM_LEN; i++)
+    rnd[i] = letters[g_random_int_range (0, sizeof letters - 1)];
+  rnd[RANDOM_LEN] = '\0';
+  return g_strconcat (".", name, SUFFIX, rnd, NULL);
+}
+
+/* The lock is ours and fd still is dfd/name (a scan may have taken the
+ * entry between its creation and our lock, and removed it). */
+static gboolean
+lock_and_check (int         fd,
+                int         dfd,
+                const char *name)
+{
+  struct stat a, b;
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    return FALSE;
+  return fstat (fd, &a) == 0 &&
+         fstatat (dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int
+hg_temp_dir_new_locked (const char  *parent,
+                        const char  *name,
+                        int          mode,
+                        char       **out_path)
+{
+  int pfd;
+
+  g_return_val_if_fail (parent != NULL && name != NULL && out_path != NULL, -1);
+
+  pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    return -1;
+  for (guint tries = 0; tries < MAX_TRIES; tries++)
+    {
+      g_autofree char *tmp = random_name (name);
+      int fd;
+
+      if (mkdirat (pfd, tmp, (mode_t) mode) != 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          break;
+        }
+      fd = openat (pfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (!lock_and_check (fd, pfd, tmp))
+        {
+          close (fd);   /* a scan holds it and removes it */
+          continue;
+        }
+      *out_path = g_build_filename (parent, tmp, NULL);
+      close (pfd);
+      return fd;
+    }
+  {
+    int errsv = errno != 0 ? errno : EEXIST;
+    close (pfd);
+    errno = errsv;
+  }
+  return -1;
+}
+
+int
+hg_temp_file_new_locked (int          dfd,
+                         const char  *name,
+                         int          mode,
+                         char       **out_name)
+{
+  g_return_val_if_fail (name != NULL && out_name != NULL, -1);
+
+  for (guint tries = 0; tries < MAX_TRIES; tries++)
+    {
+      g_autofree char *tmp = random_name (name);
+      int fd = openat (dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                       (mode_t) mode);
+
+      if (fd < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          return -1;
+        }
+      if (!lock_and_check (fd, dfd, tmp))
+        {
+          close (fd);
+          continue;
+        }
+      *out_name = g_steal_pointer (&tmp);
+      return fd;
+    }
+  errno = EEXIST;
+  return -1;
+}
+
+/* rm -r of the contents of the open folder fd (consumed), never through a
+ * symlink: entries are unlinked, folders opened with O_NOFOLLOW */
+static gboolean
+empty_folder (int   fd,
+              guint depth)
+{
+  DIR *d = fdopendir (fd);
+  struct dirent *de;
+  gboolean ok = TRUE;
+
+  if (d == NULL)
+    {
+      close (fd);
+      return FALSE;
+    }
+  while ((de = readdir (d)) != NULL)
+    {
+      const char *name = de->d_name;
+      struct stat st;
+
+      if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+        continue;
+      if (fstatat (dirfd (d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          int sub;
+
+          if (depth >= MAX_DEPTH)
+            {
+              ok = FALSE;
+              continue;
+            }
+          sub = openat (dirfd (d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub < 0 || !empty_folder (sub, depth + 1) ||
+              unlinkat (dirfd (d), name, AT_REMOVEDIR) != 0)
+            ok = FALSE;
+        }
+      else if (unlinkat (dirfd (d), name, 0) != 0)
+        ok = FALSE;
+    }
+  closedir (d);
+  return ok;
+}
+
+gboolean
+hg_temp_remove_stale (int         dfd,
+                      const char *path,
+                      const char *name)
+{
+  g_autofree char *full = NULL;
+  struct stat st, now;
+  gboolean is_dir;
+  gboolean ok;
+  int errsv;
+  int fd;
+
+  g_return_val_if_fail (path != NULL && name != NULL, FALSE);
+
+  if (!hg_temp_name_matches (name) ||
+      fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+      st.st_uid != geteuid () ||
+      !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode)))
+    return FALSE;
+  is_dir = S_ISDIR (st.st_mode);
+  fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                          (is_dir ? O_DIRECTORY : 0));
+  if (fd < 0)
+    return FALSE;
+  /* held: its maker is still at work */
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0 ||
+      fstat (fd, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+    {
+      close (fd);
+      return FALSE;
+    }
+  full = g_build_filename (path, name, NULL);
+  if (is_dir)
+    {
+      int walk = dup (fd);
+
+      ok = walk >= 0 && empty_folder (walk, 0) && unlinkat (dfd, name, AT_REMOVEDIR) == 0;
+    }
+  else
+    ok = unlinkat (dfd, name, 0) == 0;
+  errsv = errno;
+  close (fd);   /* the lock goes last */
+  if (ok)
+    g_message (_("Removed %s, left behind by an interrupted create, import or save"), full);
+  else
+    g_message (_("Cannot remove %s, left behind by an interrupted create, import or save: %s"),
+               full, g_strerror (errsv));
+  return ok;
+}
+
+guint
+hg_temp_clean_folder (const char *path)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  struct dirent *de;
+  guint removed = 0;
+  DIR *d;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, 0);
+
+  fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return 0;
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return 0;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (hg_temp_name_matches (de->d_name))
+      g_ptr_array_add (names, g_strdup (de->d_name));
+  for (guint i = 0; i < names->len; i++)
+    if (hg_temp_remove_stale (dirfd (d), path, g_ptr_array_index (names, i)))
+      removed++;
+  closedir (d);
+  return removed;
+}
