@@ -147,6 +147,26 @@ hg_temp_file_new_locked (int          dfd,
   return -1;
 }
 
+gboolean
+hg_temp_write_all (int         fd,
+                   const char *data,
+                   gsize       length)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      gssize n = write (fd, data + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
 /* rm -r of the contents of the open folder fd (consumed), never through a
  * symlink: entries are unlinked, folders opened with O_NOFOLLOW */
 static gboolean

@@ -33,6 +33,11 @@ int       hg_temp_file_new_locked  (int          dfd,
                                     int          mode,
                                     char       **out_name);
 
+/* write () until all of data is written (EINTR retried); FALSE with errno */
+gboolean  hg_temp_write_all        (int          fd,
+                                    const char  *data,
+                                    gsize        length);
+
 /* Removes the temporary entry name of the folder dfd (path: for messages)
  * unless a live process holds its lock; says so with g_message.  TRUE when
  * it was removed. */
