@@ -116,7 +116,8 @@ test_stale_removed (void)
   g_autoptr(HgVmConfig) config = hg_vm_config_new ("db");
   g_autoptr(GError) error = NULL;
   g_autofree char *vm_dir = g_build_filename (base, "db", NULL);
-  g_autofree char *stale_save = g_build_filename (vm_dir, ".db.hangar.tmp-q1w2e3", NULL);
+  g_autofree char *save_name = hg_temp_save_name ("db.hangar");
+  g_autofree char *stale_save = g_build_filename (vm_dir, save_name, NULL);
   g_autofree char *config_text = NULL;
 
   /* a killed create: files, a folder, and symlinks out of it */
@@ -164,6 +165,48 @@ test_stale_removed (void)
     g_assert_true (g_file_get_contents (config->path, &now, NULL, NULL));
     g_assert_cmpstr (now, ==, config_text);
   }
+
+  hg_test_remove_tree (base);
+  hg_test_remove_tree (outside);
+}
+
+/* ---- a save never writes through what a VM directory plants ----------------- */
+
+static void
+test_save_planted (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *outside = make_base ();
+  g_autofree char *secret = g_build_filename (outside, "secret", NULL);
+  g_autofree char *vm_dir = g_build_filename (base, "web", NULL);
+  g_autofree char *save_name = hg_temp_save_name ("web.hangar");
+  g_autofree char *planted = g_build_filename (vm_dir, save_name, NULL);
+  g_autoptr(HgVmConfig) config = hg_vm_config_new ("web");
+  g_autoptr(HgVmConfig) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (g_mkdir (vm_dir, 0700), ==, 0);
+  write_file (secret, "do not touch");
+  g_assert_cmpint (symlink (secret, planted), ==, 0);
+  hg_vm_config_set_location (config, vm_dir);
+
+  /* the symlink is removed, not followed */
+  g_assert_true (hg_vm_config_save (config, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (secret, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "do not touch");
+  g_assert_false (g_file_test (planted, G_FILE_TEST_EXISTS) ||
+                  g_file_test (planted, G_FILE_TEST_IS_SYMLINK));
+  loaded = hg_vm_config_load (config->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->uuid, ==, config->uuid);
+
+  /* a FIFO at that name does not block the save */
+  g_assert_cmpint (mkfifo (planted, 0600), ==, 0);
+  g_assert_true (hg_vm_config_save (config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_temp (vm_dir), ==, 0);
 
   hg_test_remove_tree (base);
   hg_test_remove_tree (outside);
@@ -494,6 +537,7 @@ main (int    argc,
   g_test_add_func ("/hangar/faults/temp-names", test_temp_names);
   g_test_add_func ("/hangar/faults/temp-stale-removed", test_stale_removed);
   g_test_add_func ("/hangar/faults/temp-locked-kept", test_locked_kept);
+  g_test_add_func ("/hangar/faults/save-planted", test_save_planted);
   g_test_add_func ("/hangar/faults/config-save-kills", test_config_save_kills);
   g_test_add_func ("/hangar/faults/tool-dies-with-hangarctl", test_tool_dies_with_hangarctl);
   return g_test_run ();

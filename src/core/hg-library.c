@@ -23,7 +23,7 @@
  *
  * A scan (not a lookup) also removes what killed work left behind
  * (hg-temp.h): ".<label>.tmp-XXXXXX" folders beside the VMs and
- * ".<label>.hangar.tmp-XXXXXX" files in them, unless their maker still
+ * ".<label>.hangar.tmp-saving" files in them, unless their maker still
  * holds their lock.
  */
 
@@ -281,7 +281,10 @@ load_worker (gpointer user_data)
       if (entry->error != NULL)
         continue;
       /* a config save that was killed (hg-vm-config-save.c) */
-      hg_temp_clean_folder (entry->dir);
+      {
+        g_autofree char *file = g_strconcat (entry->label, HG_CONFIG_SUFFIX, NULL);
+        hg_temp_clean_save (entry->dir, file);
+      }
       entry->config = hg_vm_config_load (entry->path, &entry->error);
     }
   return NULL;

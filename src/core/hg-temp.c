@@ -20,6 +20,8 @@
 #define MAX_TRIES   100
 /* temporary trees are flat (a VM folder); deeper is not ours */
 #define MAX_DEPTH   16
+/* the one name of a file being saved: a scan looks for it with one lstat */
+#define SAVE_TAG    "saving"
 
 gboolean
 hg_temp_name_matches (const char *name)
@@ -115,27 +117,61 @@ hg_temp_dir_new_locked (const char  *parent,
   return -1;
 }
 
-int
-hg_temp_file_new_locked (int          dfd,
-                         const char  *name,
-                         int          mode,
-                         char       **out_name)
+char *
+hg_temp_save_name (const char *name)
 {
+  g_return_val_if_fail (name != NULL, NULL);
+  return g_strconcat (".", name, SUFFIX, SAVE_TAG, NULL);
+}
+
+int
+hg_temp_file_open_locked (int          dfd,
+                          const char  *name,
+                          int          mode,
+                          char       **out_name)
+{
+  g_autofree char *tmp = NULL;
+  int errsv = EBUSY;
+
   g_return_val_if_fail (name != NULL && out_name != NULL, -1);
 
+  tmp = hg_temp_save_name (name);
   for (guint tries = 0; tries < MAX_TRIES; tries++)
     {
-      g_autofree char *tmp = random_name (name);
-      int fd = openat (dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+      struct stat st;
+      int fd = openat (dfd, tmp, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
                        (mode_t) mode);
 
-      if (fd < 0)
+      if (fd < 0 && errno == ELOOP)
         {
-          if (errno == EEXIST)
-            continue;
-          return -1;
+          /* a symlink at our name: never followed, removed */
+          if (unlinkat (dfd, tmp, 0) != 0 && errno != ENOENT)
+            return -1;
+          continue;
         }
-      if (!lock_and_check (fd, dfd, tmp))
+      if (fd < 0)
+        return -1;
+      if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+        {
+          /* a FIFO, a device or someone else's file: not ours to write */
+          close (fd);
+          if (unlinkat (dfd, tmp, 0) != 0 && errno != ENOENT)
+            return -1;
+          continue;
+        }
+      /* another save of this file, or a scan removing what a killed one
+       * left: both are short */
+      while (flock (fd, LOCK_EX) != 0)
+        if (errno != EINTR)
+          {
+            errsv = errno;
+            close (fd);
+            errno = errsv;
+            return -1;
+          }
+      /* still the file at our name (not renamed into place by the save we
+       * waited for, nor removed by a scan) */
+      if (!lock_and_check (fd, dfd, tmp) || ftruncate (fd, 0) != 0)
         {
           close (fd);
           continue;
@@ -143,7 +179,7 @@ hg_temp_file_new_locked (int          dfd,
       *out_name = g_steal_pointer (&tmp);
       return fd;
     }
-  errno = EEXIST;
+  errno = errsv;
   return -1;
 }
 
@@ -262,32 +298,27 @@ hg_temp_remove_stale (int         dfd,
   return ok;
 }
 
-guint
-hg_temp_clean_folder (const char *path)
+gboolean
+hg_temp_clean_save (const char *dir,
+                    const char *name)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  struct dirent *de;
-  guint removed = 0;
-  DIR *d;
-  int fd;
+  g_autofree char *tmp = NULL;
+  g_autofree char *path = NULL;
+  struct stat st;
+  gboolean removed;
+  int dfd;
 
-  g_return_val_if_fail (path != NULL, 0);
+  g_return_val_if_fail (dir != NULL && name != NULL, FALSE);
 
-  fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return 0;
-  d = fdopendir (fd);
-  if (d == NULL)
-    {
-      close (fd);
-      return 0;
-    }
-  while ((de = readdir (d)) != NULL)
-    if (hg_temp_name_matches (de->d_name))
-      g_ptr_array_add (names, g_strdup (de->d_name));
-  for (guint i = 0; i < names->len; i++)
-    if (hg_temp_remove_stale (dirfd (d), path, g_ptr_array_index (names, i)))
-      removed++;
-  closedir (d);
+  tmp = hg_temp_save_name (name);
+  path = g_build_filename (dir, tmp, NULL);
+  /* one lstat per VM in a scan: nearly always not there */
+  if (lstat (path, &st) != 0)
+    return FALSE;
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+  if (dfd < 0)
+    return FALSE;
+  removed = hg_temp_remove_stale (dfd, dir, tmp);
+  close (dfd);
   return removed;
 }

@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 /*
  * Temporary files and folders of interrupted work.  Whatever Hangar builds
  * before renaming it into place (a new VM's folder, an import, a config
- * being saved) is called ".<name>.tmp-XXXXXX" and is flock()ed by its maker
+ * being saved) is called ".<name>.tmp-XXXXXX" (a file being saved:
+ * ".<name>.tmp-saving") and is flock()ed by its maker
  * for as long as it works on it.  A library scan removes every such entry
  * whose lock it can take: its maker was killed.  Nothing is ever followed
  * through a symlink, and only our own entries are touched.
@@ -25,10 +26,16 @@ int       hg_temp_dir_new_locked   (const char  *parent,
                                     int          mode,
                                     char       **out_path);
 
-/* Makes the file .<name>.tmp-XXXXXX (mode) in the folder dfd, open for
- * writing and locked.  Returns the fd and the file's name (in dfd), or -1
- * with errno set. */
-int       hg_temp_file_new_locked  (int          dfd,
+/* ".<name>.tmp-saving": where a new version of the file name is written
+ * before it is renamed over it */
+char     *hg_temp_save_name        (const char  *name);
+
+/* Opens (creating it, or reusing what a killed save left) the file
+ * hg_temp_save_name (name) in the folder dfd, empty, for writing, locked;
+ * waits while another save of the same file holds it.  Never follows a
+ * symlink: one at that name is removed.  Returns the fd and the file's name
+ * (in dfd), or -1 with errno set. */
+int       hg_temp_file_open_locked (int          dfd,
                                     const char  *name,
                                     int          mode,
                                     char       **out_name);
@@ -45,8 +52,9 @@ gboolean  hg_temp_remove_stale     (int          dfd,
                                     const char  *path,
                                     const char  *name);
 
-/* hg_temp_remove_stale () for every temporary entry of the folder path;
- * returns how many went. */
-guint     hg_temp_clean_folder     (const char  *path);
+/* hg_temp_remove_stale () for the save of the file name in the folder dir
+ * (hg_temp_save_name); TRUE when one was left and is gone */
+gboolean  hg_temp_clean_save       (const char  *dir,
+                                    const char  *name);
 
 G_END_DECLS

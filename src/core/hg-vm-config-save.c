@@ -345,7 +345,7 @@ hg_vm_config_to_data (HgVmConfig *self,
   return g_key_file_to_data (kf, length, NULL);
 }
 
-/* The file is written as .<name>.tmp-XXXXXX beside it, locked while it is
+/* The file is written as .<name>.tmp-saving beside it, locked while it is
  * written (hg-temp.h: a kill leaves it for the next library scan, which
  * removes it), fsynced, then renamed over the old one: a reader sees the old
  * bytes or the new ones, never a mix. */
@@ -371,7 +371,7 @@ write_atomically (const char  *path,
                    _("%s: cannot save: %s"), path, g_strerror (errsv));
       return FALSE;
     }
-  fd = hg_temp_file_new_locked (dfd, base, mode, &tmp);
+  fd = hg_temp_file_open_locked (dfd, base, mode, &tmp);
   if (fd < 0)
     {
       errsv = errno;
