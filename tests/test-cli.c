@@ -14,7 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-library.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 #include "hg-test-vm.h"
 
 /*

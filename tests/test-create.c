@@ -17,7 +17,7 @@
 
 #include "hg-disk-image.h"
 #include "hg-osinfo.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 #include "hg-test-iso.h"
 #include "hg-test-vm.h"
 #include "hg-vm-spec.h"

@@ -645,6 +645,146 @@ test_snapshots (void)
   hg_test_remove_tree (base);
 }
 
+/* default names: seconds, then a counter while taken */
+static void
+test_snapshot_default_names (void)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2026, 12, 7, 21, 5, 9);
+  const char *taken[] = { "snap-20261207-210509", "snap-20261207-210509-2", "other", NULL };
+  g_autofree char *free_name = hg_qmp_snapshot_unique_name (NULL, when);
+  g_autofree char *next = hg_qmp_snapshot_unique_name (taken, when);
+
+  g_assert_cmpstr (free_name, ==, "snap-20261207-210509");
+  g_assert_cmpstr (next, ==, "snap-20261207-210509-3");
+  g_assert_true (hg_qmp_snapshot_name_is_valid (next, NULL));
+}
+
+/* the snapshot named name in the VM's list, or NULL */
+static HgQmpSnapshot *
+snapshot_named (HgVm       *vm,
+                const char *name,
+                GPtrArray **list)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (list, g_ptr_array_unref);
+  hg_vm_snapshot_list_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  *list = hg_vm_snapshot_list_finish (vm, result, &error);
+  g_assert_no_error (error);
+  return hg_qmp_snapshot_find (*list, name);
+}
+
+/* Nothing is replaced or lost silently: an existing name is refused
+ * unless replacing is asked for, a missing one is named (core and CLI) */
+static void
+test_snapshots_no_silent_loss (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *ctlpath = hg_test_hangarctl_path ();
+  g_autoptr(HgVm) vm = make_vm ("tiny", "snapsafe", &base);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_stamp = NULL;   /* date and guest clock: QEMU shows the ID as -- */
+  g_autofree char *stamp = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  HgQmpSnapshot *s;
+
+  SKIP_IF_NO_GUEST (vm);
+  if (ctlpath == NULL)
+    {
+      g_test_skip ("hangarctl not built");
+      return;
+    }
+  add_disk (vm, "qcow2");
+  g_assert_true (hg_vm_config_save (hg_vm_get_config (vm), &error));
+  g_assert_no_error (error);
+  hg_test_vm_start (vm, 0);
+
+  hg_vm_snapshot_save_async (vm, "keep", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_true (hg_vm_action_finish (vm, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  s = snapshot_named (vm, "keep", &list);
+  g_assert_nonnull (s);
+  first_stamp = g_strdup_printf ("%s %s", s->date, s->vm_clock);
+
+  /* the same name again: refused, and the snapshot is the one it was */
+  hg_vm_snapshot_save_async (vm, "keep", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_error (error, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_EXISTS);
+  g_assert_nonnull (strstr (error->message, "'keep'"));
+  g_assert_nonnull (strstr (error->message, "'snapsafe'"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  s = snapshot_named (vm, "keep", &list);
+  g_assert_nonnull (s);
+  g_assert_cmpstr (stamp = g_strdup_printf ("%s %s", s->date, s->vm_clock), ==, first_stamp);
+  g_clear_pointer (&stamp, g_free);
+  g_assert_cmpuint (list->len, ==, 1);
+
+  /* replacing on purpose */
+  hg_vm_snapshot_save_full_async (vm, "keep", TRUE, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_true (hg_vm_action_finish (vm, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  s = snapshot_named (vm, "keep", &list);
+  g_assert_nonnull (s);
+  g_assert_cmpstr (stamp = g_strdup_printf ("%s %s", s->date, s->vm_clock), !=, first_stamp);
+  g_clear_pointer (&stamp, g_free);
+  g_assert_cmpuint (list->len, ==, 1);
+
+  /* a name that is not there, for load and delete */
+  hg_vm_snapshot_load_async (vm, "never-saved", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_error (error, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "'never-saved'"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  hg_vm_snapshot_delete_async (vm, "never-saved", NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_action_finish (vm, result, &error));
+  g_assert_error (error, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* hangarctl (over the second QMP socket): the same */
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "save", "keep", NULL), ==, 4);
+  g_assert_nonnull (strstr (err, "'keep'"));
+  g_assert_nonnull (strstr (err, "--force"));
+  g_assert_true (strchr (err, '\n') == strrchr (err, '\n'));   /* one line */
+  s = snapshot_named (vm, "keep", &list);
+  g_assert_nonnull (s);
+  g_free (first_stamp);
+  first_stamp = g_strdup_printf ("%s %s", s->date, s->vm_clock);
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "load", "--force", "keep", NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "--force"));
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "save", "--force", "keep", NULL),
+                   ==, 0);
+  s = snapshot_named (vm, "keep", &list);
+  g_assert_nonnull (s);
+  g_assert_cmpstr (stamp = g_strdup_printf ("%s %s", s->date, s->vm_clock), !=, first_stamp);
+  g_clear_pointer (&stamp, g_free);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "delete", "missing", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "'missing'"));
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "load", "missing", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "'missing'"));
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "delete", "keep", NULL), ==, 0);
+  g_assert_null (snapshot_named (vm, "keep", &list));
+
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
 static void
 test_snapshots_raw_refused (void)
 {
@@ -1042,6 +1182,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/lifecycle/media", test_media);
   g_test_add_func ("/hangar/lifecycle/snapshots", test_snapshots);
   g_test_add_func ("/hangar/lifecycle/snapshots-raw-refused", test_snapshots_raw_refused);
+  g_test_add_func ("/hangar/lifecycle/snapshot-default-names", test_snapshot_default_names);
+  g_test_add_func ("/hangar/lifecycle/snapshots-no-silent-loss", test_snapshots_no_silent_loss);
   g_test_add_func ("/hangar/lifecycle/boot-floppy", test_boot_floppy);
   g_test_add_func ("/hangar/lifecycle/boot-disk", test_boot_disk);
   g_test_add_func ("/hangar/lifecycle/boot-usb", test_boot_usb);

@@ -610,11 +610,62 @@ vnc_updated_after (gpointer data)
 }
 
 static void
+count_state_change (guint *counter)
+{
+  (*counter)++;
+}
+
+/* The question open on the snapshots dialog: it names the snapshot, says
+ * what is lost, its destructive button says so and Cancel is the default */
+static void
+check_question (HgSnapshotsDialog *dialog,
+                const char        *title_part,
+                const char        *detail_part,
+                const char        *screenshot)
+{
+  GtkDialog *question = hg_snapshots_dialog_get_confirmation (dialog);
+  g_autofree char *title = NULL;
+  g_autofree char *detail = NULL;
+  GtkWidget *cancel;
+  GtkWidget *accept;
+
+  g_assert_nonnull (question);
+  hg_test_ui_flush ();
+  g_object_get (question, "text", &title, "secondary-text", &detail, NULL);
+  g_test_message ("question: %s / %s", title, detail);
+  g_assert_true (string_contains (title, title_part));
+  g_assert_true (string_contains (detail, detail_part));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (question)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (question)) == GTK_WINDOW (dialog));
+  cancel = gtk_dialog_get_widget_for_response (question, GTK_RESPONSE_CANCEL);
+  accept = gtk_dialog_get_widget_for_response (question, GTK_RESPONSE_ACCEPT);
+  g_assert_nonnull (cancel);
+  g_assert_nonnull (accept);
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (question)) == cancel);
+  g_assert_true (gtk_style_context_has_class (gtk_widget_get_style_context (accept),
+                                              "destructive-action"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (question), screenshot);
+}
+
+static void
+answer (HgSnapshotsDialog *dialog,
+        int                response)
+{
+  GtkDialog *question = hg_snapshots_dialog_get_confirmation (dialog);
+
+  g_assert_nonnull (question);
+  gtk_dialog_response (question, response);
+  g_assert_null (hg_snapshots_dialog_get_confirmation (dialog));
+}
+
+static void
 check_snapshots (HgVm *vm)
 {
   HgSnapshotsDialog *dialog = hg_snapshots_dialog_new (NULL, vm);
   GType type = HG_TYPE_SNAPSHOTS_DIALOG;
   g_auto(GStrv) tags = NULL;
+  guint state_changes = 0;
+  gulong state_id;
 
   show (dialog);
   g_assert_true (hg_test_wait_until (snapshots_idle, dialog, DEADLINE_MS));
@@ -641,14 +692,61 @@ check_snapshots (HgVm *vm)
   hg_test_ui_flush ();
   hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-snapshots");
 
-  /* revert */
+  /* the default name is one no snapshot has */
+  {
+    const char *proposal = gtk_entry_get_text (GTK_ENTRY (child (dialog, type, "name_entry")));
+
+    g_assert_true (g_str_has_prefix (proposal, "snap-"));
+    g_assert_false (g_strv_contains ((const char * const *) tags, proposal));
+  }
+
+  /* a name that exists: asked, and Cancel keeps the old snapshot */
+  gtk_entry_set_text (GTK_ENTRY (child (dialog, type, "name_entry")), "first");
+  gtk_button_clicked (GTK_BUTTON (child (dialog, type, "take_button")));
+  check_question (dialog, "Replace the snapshot “first”?", "old one is lost", "dialog-snapshot-replace");
+  answer (dialog, GTK_RESPONSE_CANCEL);
+  g_assert_false (hg_snapshots_dialog_is_busy (dialog));
+  g_clear_pointer (&tags, g_strfreev);
+  tags = hg_snapshots_dialog_dup_tags (dialog);
+  g_assert_cmpuint (g_strv_length (tags), ==, 1);
+
+  /* revert: asked first; Cancel changes nothing */
+  g_assert_true (hg_snapshots_dialog_select (dialog, "first"));
+  state_changes = 0;
+  state_id = g_signal_connect_swapped (vm, "notify::state", G_CALLBACK (count_state_change),
+                                       &state_changes);
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "revert_button")));
+  g_assert_false (hg_snapshots_dialog_is_busy (dialog));
+  check_question (dialog, "to the snapshot “first”?", "is lost", "dialog-snapshot-revert");
+  answer (dialog, GTK_RESPONSE_CANCEL);
+  g_assert_false (hg_snapshots_dialog_is_busy (dialog));
+  g_assert_cmpuint (state_changes, ==, 0);
+  g_assert_true (hg_vm_get_state (vm) == HG_VM_STATE_RUNNING);
+
+  /* revert, confirmed: QEMU stops the guest, loads, runs it again */
+  gtk_button_clicked (GTK_BUTTON (child (dialog, type, "revert_button")));
+  answer (dialog, GTK_RESPONSE_ACCEPT);
+  g_assert_true (hg_snapshots_dialog_is_busy (dialog));
   g_assert_true (hg_test_wait_until (snapshots_idle, dialog, DEADLINE_MS));
   g_assert_null (hg_snapshots_dialog_get_error (dialog));
+  g_assert_cmpuint (state_changes, >, 0);
+  g_signal_handler_disconnect (vm, state_id);
 
-  /* delete */
+  /* delete: asked first; Cancel keeps it */
   g_assert_true (hg_snapshots_dialog_select (dialog, "first"));
   gtk_button_clicked (GTK_BUTTON (child (dialog, type, "delete_button")));
+  g_assert_false (hg_snapshots_dialog_is_busy (dialog));
+  check_question (dialog, "Delete the snapshot “first”", "is lost", "dialog-snapshot-delete");
+  answer (dialog, GTK_RESPONSE_CANCEL);
+  g_assert_false (hg_snapshots_dialog_is_busy (dialog));
+  g_clear_pointer (&tags, g_strfreev);
+  tags = hg_snapshots_dialog_dup_tags (dialog);
+  g_assert_true (g_strv_contains ((const char * const *) tags, "first"));
+
+  /* delete, confirmed */
+  g_assert_true (hg_snapshots_dialog_select (dialog, "first"));
+  gtk_button_clicked (GTK_BUTTON (child (dialog, type, "delete_button")));
+  answer (dialog, GTK_RESPONSE_ACCEPT);
   g_assert_true (hg_test_wait_until (snapshots_idle, dialog, DEADLINE_MS));
   g_assert_null (hg_snapshots_dialog_get_error (dialog));
   g_clear_pointer (&tags, g_strfreev);

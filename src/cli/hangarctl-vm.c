@@ -72,7 +72,10 @@ vm_exit_code (const GError *error)
       case HG_QMP_ERROR_INVALID_ARGUMENT:
         return HG_EXIT_USAGE;
       case HG_QMP_ERROR_DEVICE_NOT_FOUND:
+      case HG_QMP_ERROR_SNAPSHOT_NOT_FOUND:
         return HG_EXIT_NOT_FOUND;
+      case HG_QMP_ERROR_SNAPSHOT_EXISTS:
+        return HG_EXIT_STATE;
       default:
         return HG_EXIT_FAILURE;
       }
@@ -443,8 +446,11 @@ cli_snapshot (HgCliContext *ctx,
 {
   g_auto(GStrv) local_bases = NULL;
   gboolean json = FALSE;
+  gboolean force = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the list as JSON"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
+      N_("save: replace a snapshot of the same name (it is lost)"), NULL },
     { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
       N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
     { NULL }
@@ -455,7 +461,7 @@ cli_snapshot (HgCliContext *ctx,
   const char *verb, *name = NULL;
   int status = HG_EXIT_OK;
 
-  if (!hg_cli_parse_options ("snapshot", _("VM save|load|delete NAME | VM list"),
+  if (!hg_cli_parse_options ("snapshot", _("VM save [--force]|load|delete NAME | VM list"),
                              _("Internal snapshots of a running VM (every disk must be qcow2)."),
                              entries, &argc, &argv))
     return HG_EXIT_USAGE;
@@ -494,6 +500,11 @@ cli_snapshot (HgCliContext *ctx,
       hg_cli_error ("snapshot", _("unknown action '%s' (save, load, delete or list)"), verb);
       return HG_EXIT_USAGE;
     }
+  if (force && !g_str_equal (verb, "save"))
+    {
+      hg_cli_error ("snapshot", _("--force is only for save (to replace a snapshot)"));
+      return HG_EXIT_USAGE;
+    }
 
   vm = open_running_vm (ctx, "snapshot", local_bases, argv[1], &status);
   if (vm == NULL)
@@ -517,13 +528,22 @@ cli_snapshot (HgCliContext *ctx,
   else
     {
       if (g_str_equal (verb, "save"))
-        hg_vm_snapshot_save_async (vm, name, NULL, store_result, &result);
+        hg_vm_snapshot_save_full_async (vm, name, force, NULL, store_result, &result);
       else if (g_str_equal (verb, "load"))
         hg_vm_snapshot_load_async (vm, name, NULL, store_result, &result);
       else
         hg_vm_snapshot_delete_async (vm, name, NULL, store_result, &result);
       if (!hg_vm_action_finish (vm, wait_result (&result), &error))
-        return fail ("snapshot", error);
+        {
+          if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_EXISTS))
+            {
+              hg_cli_error ("snapshot", _("VM '%s' has a snapshot named '%s' already; "
+                                          "--force replaces it (the old one is lost)"),
+                            hg_vm_get_label (vm), name);
+              return HG_EXIT_STATE;
+            }
+          return fail ("snapshot", error);
+        }
       if (g_str_equal (verb, "save"))
         g_print (_("Snapshot '%s' of VM '%s' saved\n"), name, hg_vm_get_label (vm));
       else if (g_str_equal (verb, "load"))

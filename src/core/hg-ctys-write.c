@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "hg-ctys-private.h"
+#include "hg-temp.h"
 #include "hg-disk-image.h"
 
 /* Writing an imported VM, and the report of an import. */
@@ -151,13 +152,16 @@ write_new_dir (const char  *vm_dir,
 {
   g_autofree char *parent = g_path_get_dirname (vm_dir);
   g_autofree char *label = g_path_get_basename (vm_dir);
-  g_autofree char *template = g_strdup_printf (".%s.tmp-XXXXXX", label);
-  g_autofree char *tmp = g_build_filename (parent, template, NULL);
+  g_autofree char *tmp = NULL;
   g_autofree char *tmp_file = NULL;
   g_autofree char *target = g_build_filename (vm_dir, file, NULL);
+  gboolean ok = FALSE;
+  int lock = -1;
   int saved;
 
-  if (g_mkdir_with_parents (parent, 0755) != 0 || g_mkdtemp_full (tmp, 0700) == NULL)
+  /* locked while it is built, so that a scan meanwhile leaves it alone */
+  if (g_mkdir_with_parents (parent, 0755) != 0 ||
+      (lock = hg_temp_dir_new_locked (parent, label, 0700, &tmp)) < 0)
     {
       saved = errno;
       g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
@@ -168,7 +172,7 @@ write_new_dir (const char  *vm_dir,
   if (!write_new_file (tmp_file, target, data, length, error))
     {
       g_rmdir (tmp);
-      return FALSE;
+      goto out;
     }
   fsync_dir (tmp);
   if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, vm_dir, RENAME_NOREPLACE) != 0)
@@ -182,10 +186,13 @@ write_new_dir (const char  *vm_dir,
       else
         g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
                      _("%s: cannot create the directory: %s"), vm_dir, g_strerror (saved));
-      return FALSE;
+      goto out;
     }
   fsync_dir (parent);
-  return TRUE;
+  ok = TRUE;
+out:
+  close (lock);
+  return ok;
 }
 
 /* The hard-disk images the file names are checked as a start checks them

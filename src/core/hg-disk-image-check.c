@@ -16,7 +16,7 @@
 
 #include "hg-disk-image.h"
 #include "hg-disk-image-private.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 #include "hg-vm-config.h"
 
 /* The check of untrusted images, at every use (create, start, media
@@ -42,7 +42,7 @@ run_tool (const char * const *argv,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  proc = hg_spawn_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+  proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                         error);
   if (proc == NULL)
     return NULL;

@@ -17,7 +17,7 @@
 #include "hg-disk-image.h"
 #include "hg-disk-image-private.h"
 #include "hg-vm-config.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 
 G_DEFINE_QUARK (hg-disk-image-error-quark, hg_disk_image_error)
 
@@ -443,7 +443,7 @@ run_tool_async (GTask              *task,
     }
   close (fd);
   job->made = TRUE;
-  job->proc = hg_spawn_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  job->proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                    G_SUBPROCESS_FLAGS_STDERR_MERGE |
                                    G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
   if (job->proc == NULL)

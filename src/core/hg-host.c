@@ -23,7 +23,7 @@
 
 #include "hg-host.h"
 #include "hg-runtime.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 
 /* ------------------------------------------------------------------ */
 /* Arch names */
@@ -259,7 +259,7 @@ run_captured (const char * const *argv,
 
   g_main_context_push_thread_default (ctx);
 
-  proc = hg_spawn_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+  proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
                               G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                               G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
   if (proc == NULL)

@@ -13,12 +13,18 @@
 #include <glib/gi18n.h>
 
 #include "hg-library.h"
+#include "hg-temp.h"
 
 /*
  * Enumeration is plain openat/readdir/fstatat: one fstatat per directory
  * ("<name>/<name>.hangar") decides whether it is a VM or a folder, and no
  * GFile or GFileInfo is made per entry.  The configs are then loaded in a few
  * threads when there are many (10,000 VMs: see bench/enumerate.c).
+ *
+ * A scan (not a lookup) also removes what killed work left behind
+ * (hg-temp.h): ".<label>.tmp-XXXXXX" folders beside the VMs and
+ * ".<label>.hangar.tmp-saving" files in them, unless their maker still
+ * holds their lock.
  */
 
 G_DEFINE_QUARK (hg-library-error-quark, hg_library_error)
@@ -88,6 +94,7 @@ typedef struct {
   GHashTable   *visited;      /* "dev:ino" of every folder opened */
   const char   *only_label;   /* lookup: report only VMs of this name */
   GPtrArray    *entries;      /* HgLibraryEntry*, config not loaded yet */
+  gboolean      clean;        /* remove stale temporary folders (a scan) */
 } Walk;
 
 static HgLibraryEntry *
@@ -141,6 +148,7 @@ walk_dir (Walk       *w,
   DIR *d;
   struct dirent *de;
   g_autoptr(GPtrArray) subdirs = NULL;
+  g_autoptr(GPtrArray) stale = NULL;
 
   if (fstat (dfd, &st) != 0)
     {
@@ -161,6 +169,7 @@ walk_dir (Walk       *w,
     }
 
   subdirs = g_ptr_array_new_with_free_func (g_free);
+  stale = g_ptr_array_new_with_free_func (g_free);
   while ((de = readdir (d)) != NULL)
     {
       const char *name = de->d_name;
@@ -168,7 +177,11 @@ walk_dir (Walk       *w,
       struct stat cst;
 
       if (name[0] == '.')   /* ., .., hidden, and VMs being created */
-        continue;
+        {
+          if (w->clean && hg_temp_name_matches (name))
+            g_ptr_array_add (stale, g_strdup (name));
+          continue;
+        }
       if (de->d_type != DT_DIR && de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
         continue;
       if (de->d_type != DT_DIR &&
@@ -195,6 +208,9 @@ walk_dir (Walk       *w,
         }
       g_ptr_array_add (subdirs, g_strdup (name));
     }
+  /* left by killed work unless still locked by live work */
+  for (guint i = 0; i < stale->len; i++)
+    hg_temp_remove_stale (dirfd (d), path, g_ptr_array_index (stale, i));
 
   if (depth < HG_LIBRARY_MAX_DEPTH)
     for (guint i = 0; i < subdirs->len; i++)
@@ -263,8 +279,14 @@ load_worker (gpointer user_data)
       if (i >= (gint) job->entries->len)
         break;
       entry = g_ptr_array_index (job->entries, i);
-      if (entry->error == NULL)
-        entry->config = hg_vm_config_load (entry->path, &entry->error);
+      if (entry->error != NULL)
+        continue;
+      /* a config save that was killed (hg-vm-config-save.c) */
+      {
+        g_autofree char *file = g_strconcat (entry->label, HG_CONFIG_SUFFIX, NULL);
+        hg_temp_clean_save (entry->dir, file);
+      }
+      entry->config = hg_vm_config_load (entry->path, &entry->error);
     }
   return NULL;
 }
@@ -330,7 +352,7 @@ hg_library_scan (const char * const *bases,
 
   for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
     {
-      Walk w = { NULL, cancellable, visited, NULL, entries };
+      Walk w = { NULL, cancellable, visited, NULL, entries, TRUE };
       guint from = entries->len;
 
       if (g_cancellable_is_cancelled (cancellable))
@@ -425,7 +447,7 @@ hg_library_scan_folder (const char   *base,
                         GCancellable *cancellable)
 {
   g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Walk w = { NULL, cancellable, visited, NULL, entries };
+  Walk w = { NULL, cancellable, visited, NULL, entries, TRUE };
   guint from;
 
   g_return_if_fail (base != NULL);
@@ -442,7 +464,7 @@ hg_library_find_label (const char *base,
 {
   g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_library_entry_free);
-  Walk w = { NULL, NULL, visited, label, found };
+  Walk w = { NULL, NULL, visited, label, found, FALSE };
 
   g_return_val_if_fail (base != NULL, NULL);
   g_return_val_if_fail (label != NULL, NULL);
@@ -539,7 +561,7 @@ hg_library_lookup (const char * const *bases,
 
   for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
     {
-      Walk w = { NULL, NULL, visited, name_or_dir, found };
+      Walk w = { NULL, NULL, visited, name_or_dir, found, FALSE };
       walk_base (&w, bases[i], NULL);
     }
 

@@ -8,6 +8,7 @@
 
 #include "hg-helper-protocol.h"
 #include "hg-net-helper.h"
+#include "hg-spawn.h"
 
 G_DEFINE_QUARK (hg-helper-error-quark, hg_helper_error)
 
@@ -176,6 +177,7 @@ hg_net_helper_run_async (HgHostCaps          *caps,
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(HgHostCaps) own_caps = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) sub = NULL;
   g_auto(GStrv) argv = NULL;
   GError *error = NULL;
@@ -189,8 +191,11 @@ hg_net_helper_run_async (HgHostCaps          *caps,
       g_task_return_error (task, error);
       return;
     }
-  sub = g_subprocess_newv ((const char * const *) argv,
-                           G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  launcher = hg_spawn_work_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* pkexec clears the environment itself */
+  g_subprocess_launcher_set_environ (launcher, NULL);
+  sub = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   if (sub == NULL)
     {
       g_task_return_error (task, error);

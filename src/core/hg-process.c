@@ -18,7 +18,7 @@
 
 #include "hg-process.h"
 #include "hg-qmp-commands.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 #include "hg-switch.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)

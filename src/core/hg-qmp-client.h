@@ -49,6 +49,8 @@ typedef enum {
   /* Errors found in the text of a human-monitor-command answer */
   HG_QMP_ERROR_HMP,
   HG_QMP_ERROR_INVALID_ARGUMENT,   /* a bad name/key/argument given to a helper */
+  HG_QMP_ERROR_SNAPSHOT_EXISTS,    /* savevm would replace a snapshot of that name */
+  HG_QMP_ERROR_SNAPSHOT_NOT_FOUND, /* loadvm/delvm of a name that is not there */
 } HgQmpError;
 
 GQuark hg_qmp_error_quark (void);

@@ -157,6 +157,42 @@ hg_qmp_snapshot_free (HgQmpSnapshot *snapshot)
   g_free (snapshot);
 }
 
+HgQmpSnapshot *
+hg_qmp_snapshot_find (GPtrArray  *snapshots,
+                      const char *name)
+{
+  g_return_val_if_fail (snapshots != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < snapshots->len; i++)
+    {
+      HgQmpSnapshot *s = g_ptr_array_index (snapshots, i);
+
+      if (g_strcmp0 (s->tag, name) == 0)
+        return s;
+    }
+  return NULL;
+}
+
+char *
+hg_qmp_snapshot_unique_name (const char * const *taken,
+                             GDateTime          *when)
+{
+  g_autofree char *stem = NULL;
+  char *name;
+
+  g_return_val_if_fail (when != NULL, NULL);
+
+  stem = g_date_time_format (when, "snap-%Y%m%d-%H%M%S");
+  name = g_strdup (stem);
+  for (guint n = 2; taken != NULL && g_strv_contains (taken, name); n++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s-%u", stem, n);
+    }
+  return name;
+}
+
 static gboolean
 is_date (const char *s)
 {

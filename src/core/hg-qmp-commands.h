@@ -189,6 +189,12 @@ typedef struct {
 void     hg_qmp_snapshot_free          (HgQmpSnapshot *snapshot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgQmpSnapshot, hg_qmp_snapshot_free)
 
+/* The snapshot of snapshots (HgQmpSnapshot*) whose tag is name, or NULL */
+HgQmpSnapshot *hg_qmp_snapshot_find    (GPtrArray *snapshots, const char *name);
+/* A default name none of taken has: "snap-YYYYMMDD-HHMMSS" of when, then
+ * "-2", "-3" … while it is taken.  taken may be NULL. */
+char      *hg_qmp_snapshot_unique_name (const char * const *taken, GDateTime *when);
+
 /* Parses the text of HMP "info snapshots" (exposed for tests).  Returns a
  * GPtrArray of HgQmpSnapshot (possibly empty), or NULL with HG_QMP_ERROR_HMP
  * if the text is an error ("No available block device supports snapshots"). */

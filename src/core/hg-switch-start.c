@@ -16,7 +16,7 @@
 
 #include "hg-process.h"
 #include "hg-switch-private.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 
 #define RETRY_MS             20
 

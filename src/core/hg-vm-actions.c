@@ -464,6 +464,70 @@ hg_vm_check_snapshots_supported (HgVm    *self,
 typedef void (*SnapshotFunc) (HgQmpClient *client, const char *name, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
 
+typedef struct {
+  SnapshotFunc  func;
+  char         *name;
+  gboolean      save;
+  gboolean      replace;
+} SnapshotOp;
+
+static void
+snapshot_op_free (SnapshotOp *op)
+{
+  g_free (op->name);
+  g_free (op);
+}
+
+static void on_load_checked (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* The list is in: QEMU's savevm replaces a snapshot silently, and loadvm /
+ * delvm of a missing name say little; both are decided here, by name. */
+static void
+on_snapshot_checked (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HgVm *self = g_task_get_source_object (task);
+  SnapshotOp *op = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) list = NULL;
+  GError *error = NULL;
+  HgQmpClient *qmp;
+  gboolean exists;
+
+  list = hg_qmp_query_snapshots_finish (HG_QMP_CLIENT (source), result, &error);
+  if (list == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  exists = hg_qmp_snapshot_find (list, op->name) != NULL;
+  if (op->save && exists && !op->replace)
+    {
+      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_EXISTS,
+                               _("VM '%s' has a snapshot named '%s' already: saving would "
+                                 "replace it"), self->config->label, op->name);
+      return;
+    }
+  if (!op->save && !exists)
+    {
+      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_NOT_FOUND,
+                               _("VM '%s' has no snapshot named '%s'"), self->config->label,
+                               op->name);
+      return;
+    }
+  /* the disks are checked again before QEMU reads them back */
+  if (op->func == hg_qmp_loadvm_async)
+    {
+      hg_vm_images_check_disks_async (self->config, g_task_get_cancellable (task), on_load_checked,
+                                      g_object_ref (task));
+      return;
+    }
+  if ((qmp = task_require_qmp (task)) != NULL)
+    op->func (qmp, op->name, g_task_get_cancellable (task), on_simple_done,
+              g_object_ref (task));
+}
+
 static void
 on_load_checked (GObject      *source,
                  GAsyncResult *result,
@@ -483,8 +547,8 @@ on_load_checked (GObject      *source,
       return;
     }
   if ((qmp = task_require_qmp (task)) != NULL)
-    hg_qmp_loadvm_async (qmp, g_task_get_task_data (task), g_task_get_cancellable (task),
-                         on_simple_done, g_object_ref (task));
+    hg_qmp_loadvm_async (qmp, ((SnapshotOp *) g_task_get_task_data (task))->name,
+                         g_task_get_cancellable (task), on_simple_done, g_object_ref (task));
 }
 
 static void
@@ -492,6 +556,7 @@ run_snapshot (HgVm               *self,
               gpointer            source_tag,
               SnapshotFunc        func,
               const char         *name,
+              gboolean            replace,
               GCancellable       *cancellable,
               GAsyncReadyCallback callback,
               gpointer            user_data)
@@ -499,6 +564,7 @@ run_snapshot (HgVm               *self,
   g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   GError *error = NULL;
   HgQmpClient *qmp;
+  SnapshotOp *op;
 
   if (!hg_qmp_snapshot_name_is_valid (name, &error) ||
       !hg_vm_check_snapshots_supported (self, &error))
@@ -506,18 +572,14 @@ run_snapshot (HgVm               *self,
       g_task_return_error (task, error);
       return;
     }
-  if (func == hg_qmp_loadvm_async)
-    {
-      /* the disks are checked again before QEMU reads them back */
-      if (task_require_qmp (task) != NULL)
-        {
-          g_task_set_task_data (task, g_strdup (name), g_free);
-          hg_vm_images_check_disks_async (self->config, cancellable, on_load_checked, g_object_ref (task));
-        }
-      return;
-    }
+  op = g_new0 (SnapshotOp, 1);
+  op->func = func;
+  op->name = g_strdup (name);
+  op->save = func == hg_qmp_savevm_async;
+  op->replace = replace;
+  g_task_set_task_data (task, op, (GDestroyNotify) snapshot_op_free);
   if ((qmp = task_require_qmp (task)) != NULL)
-    func (qmp, name, cancellable, on_simple_done, g_object_ref (task));
+    hg_qmp_query_snapshots_async (qmp, cancellable, on_snapshot_checked, g_object_ref (task));
 }
 
 void
@@ -525,7 +587,18 @@ hg_vm_snapshot_save_async (HgVm *self, const char *name, GCancellable *cancellab
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_VM (self));
-  run_snapshot (self, hg_vm_snapshot_save_async, hg_qmp_savevm_async, name, cancellable, callback, user_data);
+  run_snapshot (self, hg_vm_snapshot_save_async, hg_qmp_savevm_async, name, FALSE, cancellable,
+                callback, user_data);
+}
+
+void
+hg_vm_snapshot_save_full_async (HgVm *self, const char *name, gboolean replace,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_return_if_fail (HG_IS_VM (self));
+  run_snapshot (self, hg_vm_snapshot_save_async, hg_qmp_savevm_async, name, replace, cancellable,
+                callback, user_data);
 }
 
 void
@@ -533,7 +606,8 @@ hg_vm_snapshot_load_async (HgVm *self, const char *name, GCancellable *cancellab
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_VM (self));
-  run_snapshot (self, hg_vm_snapshot_load_async, hg_qmp_loadvm_async, name, cancellable, callback, user_data);
+  run_snapshot (self, hg_vm_snapshot_load_async, hg_qmp_loadvm_async, name, FALSE, cancellable,
+                callback, user_data);
 }
 
 void
@@ -541,7 +615,8 @@ hg_vm_snapshot_delete_async (HgVm *self, const char *name, GCancellable *cancell
                              GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_VM (self));
-  run_snapshot (self, hg_vm_snapshot_delete_async, hg_qmp_delvm_async, name, cancellable, callback, user_data);
+  run_snapshot (self, hg_vm_snapshot_delete_async, hg_qmp_delvm_async, name, FALSE, cancellable,
+                callback, user_data);
 }
 
 /* query-block (media list) or info snapshots (snapshot list) finished */

@@ -3,10 +3,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "hg-temp.h"
 #include "hg-vm-config.h"
 #include "hg-vm-config-private.h"
 
@@ -345,11 +350,67 @@ hg_vm_config_to_data (HgVmConfig *self,
   return g_key_file_to_data (kf, length, NULL);
 }
 
+/* The file is written as .<name>.tmp-saving beside it, locked while it is
+ * written (hg-temp.h: a kill leaves it for the next library scan, which
+ * removes it), fsynced, then renamed over the old one: a reader sees the old
+ * bytes or the new ones, never a mix. */
+static gboolean
+write_atomically (const char  *path,
+                  const char  *data,
+                  gsize        length,
+                  int          mode,
+                  GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp = NULL;
+  int errsv = 0;
+  int dfd;
+  int fd;
+
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    {
+      errsv = errno;
+      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                   _("%s: cannot save: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  fd = hg_temp_file_open_locked (dfd, base, mode, &tmp);
+  if (fd < 0)
+    {
+      errsv = errno;
+      close (dfd);
+      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                   _("%s: cannot save: cannot create a temporary file in %s: %s"), path, dir,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  if (!hg_temp_write_all (fd, data, length))
+    errsv = errno;
+  if (errsv == 0 && fsync (fd) != 0)
+    errsv = errno;
+  if (errsv == 0 && renameat (dfd, tmp, dfd, base) != 0)
+    errsv = errno;
+  if (errsv != 0)
+    unlinkat (dfd, tmp, 0);
+  else
+    fsync (dfd);   /* the rename itself is durable */
+  close (fd);      /* the lock goes once the name is gone */
+  close (dfd);
+  if (errsv != 0)
+    {
+      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
+                   _("%s: cannot save: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 hg_vm_config_save (HgVmConfig  *self,
                    GError     **error)
 {
-  g_autoptr(GError) local = NULL;
   g_autofree char *data = NULL;
   gsize length = 0;
 
@@ -372,13 +433,5 @@ hg_vm_config_save (HgVmConfig  *self,
                    _("%s: cannot save: the file would be larger than 1 MiB"), self->path);
       return FALSE;
     }
-  if (!g_file_set_contents_full (self->path, data, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
-    {
-      g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
-                   _("%s: cannot save: %s"), self->path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return write_atomically (self->path, data, length, 0644, error);
 }

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "hg-temp.h"
 #include "hg-vm-spec-private.h"
 
 /*
@@ -21,6 +22,9 @@
  * copy or qemu-img convert), write the config last, rename the folder into
  * place with RENAME_NOREPLACE.  Any failure or a cancel removes the
  * temporary folder and the folders made for it; nothing is left behind.
+ * The temporary folder stays flock()ed until then (hg-temp.h), so that a
+ * library scan removes it only when this process was killed; qemu-img dies
+ * with us (hg-spawn.h).
  */
 
 typedef enum {
@@ -44,6 +48,7 @@ typedef struct {
   char                 *parent;
   char                 *first_made;
   char                 *tmp;
+  int                   tmp_lock;   /* held while tmp exists */
   GPtrArray            *steps;
   guint                 step;
   guint64               total_weight;
@@ -105,10 +110,19 @@ undo_parents (const char *dir,
 }
 
 static void
+drop_lock (Create *c)
+{
+  if (c->tmp_lock >= 0)
+    close (c->tmp_lock);
+  c->tmp_lock = -1;
+}
+
+static void
 create_free (Create *c)
 {
   if (c->tmp != NULL)
     remove_tree (c->tmp);
+  drop_lock (c);
   if (c->parent != NULL)
     undo_parents (c->parent, c->first_made);
   if (c->func_destroy != NULL)
@@ -166,6 +180,7 @@ finish (GTask  *task,
       /* undone before the caller hears of it */
       if (c->tmp != NULL)
         remove_tree (c->tmp);
+      drop_lock (c);
       if (c->parent != NULL)
         undo_parents (c->parent, c->first_made);
       g_clear_pointer (&c->tmp, g_free);
@@ -260,6 +275,7 @@ commit (GTask *task)
     }
   fsync_dir (c->parent);
   /* it is in place: nothing to undo any more */
+  drop_lock (c);
   g_clear_pointer (&c->tmp, g_free);
   g_clear_pointer (&c->first_made, g_free);
   report (task, 1.0, _("Created"));
@@ -394,6 +410,7 @@ hg_vm_spec_create_async (HgVmSpec             *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hg_vm_spec_create_async);
   c = g_new0 (Create, 1);
+  c->tmp_lock = -1;
   c->func = progress_func;
   c->func_data = progress_data;
   c->func_destroy = progress_destroy;
@@ -424,11 +441,11 @@ hg_vm_spec_create_async (HgVmSpec             *self,
       return;
     }
   {
-    g_autofree char *template = g_strdup_printf (".%s.tmp-XXXXXX", self->label);
-    g_autofree char *path = g_build_filename (c->parent, template, NULL);
+    g_autofree char *path = NULL;
 
     /* private from the start: another user never sees into the VM */
-    if (g_mkdtemp_full (path, 0700) == NULL)
+    c->tmp_lock = hg_temp_dir_new_locked (c->parent, self->label, 0700, &path);
+    if (c->tmp_lock < 0)
       {
         int errsv = errno;
         finish (task, g_error_new (HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_LOCATION,

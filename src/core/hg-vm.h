@@ -217,8 +217,15 @@ void         hg_vm_replug_switch_async   (HgVm *self, const char *switch_name,
  * else HG_PROCESS_ERROR_UNSUPPORTED naming the disk. */
 gboolean     hg_vm_check_snapshots_supported (HgVm *self, GError **error);
 
+/* save refuses a name that exists (HG_QMP_ERROR_SNAPSHOT_EXISTS) unless
+ * replace; load and delete of a missing name fail with
+ * HG_QMP_ERROR_SNAPSHOT_NOT_FOUND.  Both name the VM and the snapshot.
+ * Complete with hg_vm_action_finish(). */
 void         hg_vm_snapshot_save_async   (HgVm *self, const char *name, GCancellable *cancellable,
                                           GAsyncReadyCallback callback, gpointer user_data);
+void         hg_vm_snapshot_save_full_async (HgVm *self, const char *name, gboolean replace,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data);
 void         hg_vm_snapshot_load_async   (HgVm *self, const char *name, GCancellable *cancellable,
                                           GAsyncReadyCallback callback, gpointer user_data);
 void         hg_vm_snapshot_delete_async (HgVm *self, const char *name, GCancellable *cancellable,

@@ -12,7 +12,7 @@
 
 #include "hg-clone-dialog.h"
 #include "hg-library.h"
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 #include "hg-target-dir.h"
 #include "hg-vm-dialog-util.h"
 
@@ -97,7 +97,7 @@ copy_disk (const char    *source,
       g_autoptr(GSubprocess) process = NULL;
       g_autofree char *err_text = NULL;
 
-      process = hg_spawn_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+      process = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                error);
       if (process == NULL ||
           !g_subprocess_communicate_utf8 (process, NULL, cancellable, NULL, &err_text, error))

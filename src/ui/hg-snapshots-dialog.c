@@ -13,6 +13,8 @@ struct _HgSnapshotsDialog
 
   HgVmDialogCore     core;          /* vm, busy, error bar, spinner */
   gboolean           supported;
+  char              *proposal;      /* the default name put in the entry */
+  GtkWidget         *confirmation;  /* the question open now, or NULL */
 
   /* template */
   GtkLabel          *note_label;
@@ -32,6 +34,13 @@ enum {
   COL_SIZE,
   COL_CLOCK,
 };
+
+/* what a confirmed question does */
+typedef enum {
+  CONFIRM_REVERT,
+  CONFIRM_DELETE,
+  CONFIRM_REPLACE,
+} Confirm;
 
 const char *
 hg_snapshots_dialog_get_error (HgSnapshotsDialog *self)
@@ -107,6 +116,23 @@ on_listed (GObject      *source,
   hg_vm_dialog_core_end (&self->core);
   if (selected != NULL)
     hg_snapshots_dialog_select (self, selected);
+  /* the name offered is one no snapshot has: the default one, and after a
+   * snapshot was taken under the name typed */
+  if (snapshots != NULL)
+    {
+      g_auto(GStrv) tags = hg_snapshots_dialog_dup_tags (self);
+      const char *text = gtk_entry_get_text (self->name_entry);
+
+      if (g_strcmp0 (text, self->proposal) == 0 ||
+          g_strv_contains ((const char * const *) tags, text))
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+          g_free (self->proposal);
+          self->proposal = hg_qmp_snapshot_unique_name ((const char * const *) tags, now);
+          gtk_entry_set_text (self->name_entry, self->proposal);
+        }
+    }
 }
 
 void
@@ -136,11 +162,152 @@ hg_snapshots_dialog_refresh (HgSnapshotsDialog *self)
 
 /* ---- take / revert / delete --------------------------------------------------- */
 
+/* When the listed snapshot tag was taken ("2026-12-07 21:05:09"), or NULL */
+static char *
+dup_date (HgSnapshotsDialog *self,
+          const char        *tag)
+{
+  GtkTreeModel *model = GTK_TREE_MODEL (self->store);
+  GtkTreeIter iter;
+
+  if (gtk_tree_model_get_iter_first (model, &iter))
+    do
+      {
+        g_autofree char *t = NULL;
+        char *date = NULL;
+
+        gtk_tree_model_get (model, &iter, COL_TAG, &t, COL_DATE, &date, -1);
+        if (g_strcmp0 (t, tag) == 0)
+          return date;
+        g_free (date);
+      }
+    while (gtk_tree_model_iter_next (model, &iter));
+  return NULL;
+}
+
+static void
+run (HgSnapshotsDialog *self,
+     Confirm            kind,
+     const char        *tag)
+{
+  HgVm *vm = self->core.vm;
+  GCancellable *cancellable = self->core.cancellable;
+  char *what;   /* taken by the operation */
+
+  if (!hg_vm_dialog_core_ready (&self->core))
+    return;
+  switch (kind)
+    {
+    case CONFIRM_REVERT:
+      what = g_strdup_printf (_("Reverting to the snapshot %s"), tag);
+      hg_vm_snapshot_load_async (vm, tag, cancellable, hg_vm_dialog_core_op_done,
+                                 hg_vm_dialog_core_op_begin (&self->core, what));
+      break;
+    case CONFIRM_DELETE:
+      what = g_strdup_printf (_("Deleting the snapshot %s"), tag);
+      hg_vm_snapshot_delete_async (vm, tag, cancellable, hg_vm_dialog_core_op_done,
+                                   hg_vm_dialog_core_op_begin (&self->core, what));
+      break;
+    case CONFIRM_REPLACE:
+    default:
+      what = g_strdup_printf (_("Taking the snapshot %s"), tag);
+      hg_vm_snapshot_save_full_async (vm, tag, TRUE, cancellable,
+                                      hg_vm_dialog_core_op_done,
+                                      hg_vm_dialog_core_op_begin (&self->core, what));
+      break;
+    }
+}
+
+static void
+on_confirm_response (GtkDialog         *dialog,
+                     int                response,
+                     HgSnapshotsDialog *self)
+{
+  Confirm kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "hg-confirm"));
+  g_autofree char *tag = g_strdup (g_object_get_data (G_OBJECT (dialog), "hg-snapshot"));
+
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+  if (response == GTK_RESPONSE_ACCEPT)
+    run (self, kind, tag);
+}
+
+/* Asks before anything is lost: the question names the snapshot and what
+ * goes; the destructive button is not the default, Cancel is. */
+static void
+ask (HgSnapshotsDialog *self,
+     Confirm            kind,
+     const char        *tag)
+{
+  const char *label = hg_vm_get_label (self->core.vm);
+  g_autofree char *date = dup_date (self, tag);
+  g_autofree char *title = NULL;
+  g_autofree char *detail = NULL;
+  const char *button;
+  GtkWidget *dialog;
+
+  if (date == NULL)
+    date = g_strdup (_("at an unknown time"));
+  switch (kind)
+    {
+    case CONFIRM_REVERT:
+      title = g_strdup_printf (_("Revert %s to the snapshot “%s”?"), label, tag);
+      detail = g_strdup_printf (_("Everything that happened in the VM since the snapshot was "
+                                  "taken (%s) is lost: its memory and what it wrote to its "
+                                  "disks since then. The snapshot itself is kept."), date);
+      button = _("_Revert");
+      break;
+    case CONFIRM_DELETE:
+      title = g_strdup_printf (_("Delete the snapshot “%s” of %s?"), tag, label);
+      detail = g_strdup_printf (_("The snapshot taken %s is lost: the VM can no longer go "
+                                  "back to it. The VM as it is now does not change."), date);
+      button = _("_Delete");
+      break;
+    case CONFIRM_REPLACE:
+    default:
+      title = g_strdup_printf (_("Replace the snapshot “%s”?"), tag);
+      detail = g_strdup_printf (_("The VM %s has a snapshot of that name, taken %s. A new snapshot "
+                                  "under the same name replaces it, and the old one is lost."),
+                                label, date);
+      button = _("_Replace");
+      break;
+    }
+  if (self->confirmation != NULL)
+    gtk_widget_destroy (self->confirmation);
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE, "%s", title);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", detail);
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
+                          _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          button, GTK_RESPONSE_ACCEPT,
+                          NULL);
+  gtk_style_context_add_class (gtk_widget_get_style_context (
+                                 gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
+                                                                     GTK_RESPONSE_ACCEPT)),
+                               "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  gtk_widget_grab_focus (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
+                                                             GTK_RESPONSE_CANCEL));
+  g_object_set_data (G_OBJECT (dialog), "hg-confirm", GINT_TO_POINTER (kind));
+  g_object_set_data_full (G_OBJECT (dialog), "hg-snapshot", g_strdup (tag), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_confirm_response), self, 0);
+  self->confirmation = dialog;
+  g_signal_connect (dialog, "destroy", G_CALLBACK (gtk_widget_destroyed), &self->confirmation);
+  gtk_widget_show (dialog);
+}
+
+GtkDialog *
+hg_snapshots_dialog_get_confirmation (HgSnapshotsDialog *self)
+{
+  g_return_val_if_fail (HG_IS_SNAPSHOTS_DIALOG (self), NULL);
+  return self->confirmation != NULL ? GTK_DIALOG (self->confirmation) : NULL;
+}
+
 void
 hg_snapshots_dialog_take (HgSnapshotsDialog *self,
                           const char        *name)
 {
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) tags = NULL;
   char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
@@ -153,40 +320,43 @@ hg_snapshots_dialog_take (HgSnapshotsDialog *self,
       gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
       return;
     }
+  /* QEMU would replace it without a word */
+  tags = hg_snapshots_dialog_dup_tags (self);
+  if (g_strv_contains ((const char * const *) tags, name))
+    {
+      ask (self, CONFIRM_REPLACE, name);
+      return;
+    }
+  /* (the core refuses it too if another program took that name meanwhile) */
   what = g_strdup_printf (_("Taking the snapshot %s"), name);
   hg_vm_snapshot_save_async (self->core.vm, name, self->core.cancellable,
                              hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
 }
 
-/* Reverts to or deletes the selected snapshot */
+/* Asks before reverting to or deleting the selected snapshot */
 static void
 on_selected (HgSnapshotsDialog *self,
-             gboolean           revert)
+             Confirm            kind)
 {
   g_autofree char *tag = selected_tag (self);
-  char *what;   /* taken by the operation */
 
   if (tag == NULL || !hg_vm_dialog_core_ready (&self->core))
     return;
-  what = revert ? g_strdup_printf (_("Reverting to the snapshot %s"), tag)
-                : g_strdup_printf (_("Deleting the snapshot %s"), tag);
-  (revert ? hg_vm_snapshot_load_async : hg_vm_snapshot_delete_async)
-    (self->core.vm, tag, self->core.cancellable, hg_vm_dialog_core_op_done,
-     hg_vm_dialog_core_op_begin (&self->core, what));
+  ask (self, kind, tag);
 }
 
 void
 hg_snapshots_dialog_revert (HgSnapshotsDialog *self)
 {
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
-  on_selected (self, TRUE);
+  on_selected (self, CONFIRM_REVERT);
 }
 
 void
 hg_snapshots_dialog_delete (HgSnapshotsDialog *self)
 {
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
-  on_selected (self, FALSE);
+  on_selected (self, CONFIRM_DELETE);
 }
 
 gboolean
@@ -247,14 +417,15 @@ hg_snapshots_dialog_new (GtkWindow *parent,
   HgSnapshotsDialog *self;
   g_autofree char *title = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *proposal = g_date_time_format (now, "snap-%Y%m%d-%H%M");
 
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
   self = g_object_new (HG_TYPE_SNAPSHOTS_DIALOG, "transient-for", parent, NULL);
   title = g_strdup_printf (_("Snapshots of %s"), hg_vm_get_label (vm));
   hg_vm_dialog_core_set_vm (&self->core, vm, title);
-  gtk_entry_set_text (self->name_entry, proposal);
+  /* made unique once the list is in */
+  self->proposal = hg_qmp_snapshot_unique_name (NULL, now);
+  gtk_entry_set_text (self->name_entry, self->proposal);
   hg_snapshots_dialog_refresh (self);
   return self;
 }
@@ -264,6 +435,9 @@ hg_snapshots_dialog_dispose (GObject *object)
 {
   HgSnapshotsDialog *self = HG_SNAPSHOTS_DIALOG (object);
 
+  if (self->confirmation != NULL)
+    gtk_widget_destroy (self->confirmation);
+  g_clear_pointer (&self->proposal, g_free);
   hg_vm_dialog_core_dispose (&self->core);
 
   G_OBJECT_CLASS (hg_snapshots_dialog_parent_class)->dispose (object);

@@ -26,8 +26,12 @@ void               hg_snapshots_dialog_refresh  (HgSnapshotsDialog *self);
  * selected one */
 void               hg_snapshots_dialog_take     (HgSnapshotsDialog *self,
                                                  const char        *name);
+/* Revert, delete, and a take under a name that exists, ask first (a modal
+ * question naming the snapshot and what is lost; Cancel is the default);
+ * the question open now, or NULL: */
 void               hg_snapshots_dialog_revert   (HgSnapshotsDialog *self);
 void               hg_snapshots_dialog_delete   (HgSnapshotsDialog *self);
+GtkDialog         *hg_snapshots_dialog_get_confirmation (HgSnapshotsDialog *self);
 gboolean           hg_snapshots_dialog_select   (HgSnapshotsDialog *self,
                                                  const char        *tag);
 gboolean           hg_snapshots_dialog_is_busy  (HgSnapshotsDialog *self);

@@ -3,9 +3,12 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
-#include "hg-spawn-env.h"
+#include "hg-spawn.h"
 
 /* Passed on as they are, when set */
 static const char * const kept[] = {
@@ -58,13 +61,38 @@ hg_spawn_launcher_new (GSubprocessFlags flags)
   return launcher;
 }
 
-GSubprocess *
-hg_spawn_newv (const char * const  *argv,
-               GSubprocessFlags     flags,
-               GError             **error)
+static void
+die_with_parent (gpointer user_data)
 {
-  g_autoptr(GSubprocessLauncher) launcher = hg_spawn_launcher_new (flags);
+  pid_t parent = (pid_t) GPOINTER_TO_INT (user_data);
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0)
+    _exit (127);
+  /* the parent may have died before the line above: then we were
+   * reparented already and no signal will ever come */
+  if (getppid () != parent)
+    _exit (127);
+}
+
+GSubprocessLauncher *
+hg_spawn_work_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = hg_spawn_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
+                                         GINT_TO_POINTER ((int) getpid ()), NULL);
+  return launcher;
+}
+
+GSubprocess *
+hg_spawn_work (const char * const *argv,
+               GSubprocessFlags    flags,
+               GError            **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
 
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+
+  launcher = hg_spawn_work_launcher_new (flags);
   return g_subprocess_launcher_spawnv (launcher, argv, error);
 }
