@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-library.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 
 /*
@@ -518,7 +519,7 @@ test_cmdline (void)
 
   if (emulator == NULL)
     {
-      g_test_skip ("qemu-system-x86_64 not installed");
+      hg_test_skip_or_fail ("qemu-system-x86_64 not installed");
       return;
     }
   ctl (&r, "--base", base, "create", "--label", "cl", "--arch", "x86_64", "--memory", "300",

@@ -14,6 +14,7 @@
 #include "hg-disk-image.h"
 #include "hg-osinfo.h"
 #include "hg-test-iso.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm-spec.h"
 
@@ -178,7 +179,7 @@ test_osinfo_detect (void)
 
   if (hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip (hg_test_iso_missing_tools ());
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
       return;
     }
   /* a Debian 11 netinst, as cdimage.debian.org ships it */
@@ -338,7 +339,7 @@ test_spec_detect (void)
 
   if (hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip (hg_test_iso_missing_tools ());
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
       return;
     }
   iso = hg_test_iso_make (dir, "d.iso", HG_TEST_ISO_DEBIAN11_AMD64, NULL, &error);
@@ -637,7 +638,7 @@ test_hostile_backing (void)
 
   if (qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   /* an NBD "server" that must never be contacted */
@@ -767,7 +768,7 @@ test_create_atomic (void)
 
   if (qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   /* a raw image with data spread over it, so convert has work to do */
@@ -985,9 +986,9 @@ test_cli_create (void)
   g_autoptr(GError) error = NULL;
   JsonObject *o;
 
-  if (qemu_img == NULL || hg_test_iso_missing_tools () != NULL)
+  if (ctl_path == NULL || qemu_img == NULL || hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip ("qemu-img or the ISO tools are not installed");
+      hg_test_skip_or_fail ("hangarctl is not built, or qemu-img or the ISO tools are not installed");
       return;
     }
   /* --iso detects the OS: its memory, its disk bus and NIC */
@@ -1129,9 +1130,9 @@ test_cli_interrupt (void)
   g_autoptr(GFileMonitor) monitor = NULL;
   gboolean exited = FALSE;
 
-  if (qemu_img == NULL)
+  if (ctl_path == NULL || qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("hangarctl is not built or qemu-img is not installed");
       return;
     }
   /* 32 GiB of holes: reading it takes long enough to be interrupted */
@@ -1218,11 +1219,8 @@ main (int   argc,
   g_test_add_func ("/hangar/create/spec-bad-input", test_spec_bad_input);
   g_test_add_func ("/hangar/create/hostile-backing", test_hostile_backing);
   g_test_add_func ("/hangar/create/atomic", test_create_atomic);
-  if (ctl_path != NULL)
-    {
-      g_test_add_func ("/hangar/create/cli", test_cli_create);
-      g_test_add_func ("/hangar/create/cli-interrupt", test_cli_interrupt);
-    }
+  g_test_add_func ("/hangar/create/cli", test_cli_create);
+  g_test_add_func ("/hangar/create/cli-interrupt", test_cli_interrupt);
   status = g_test_run ();
   hg_test_runtime_cleanup ();
   g_clear_pointer (&caps, hg_host_caps_unref);
