@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
@@ -472,20 +473,32 @@ hmp (Vm         *v,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* Whether a client is connected to the socket (QMP, serial) at path (QEMU names an
- * idle server socket "disconnected:unix:PATH,server=on") */
+/* Whether a client is connected to the UNIX socket QEMU listens on at
+ * path: the socket QEMU accepted carries the listener's path, in state
+ * connected ("03") in /proc/net/unix.  (Asking QEMU would need a monitor
+ * that no window or hangarctl holds.) */
 static gboolean
 socket_held (Vm         *v,
-                 const char *path)
+             const char *path)
 {
-  g_autofree char *answer = hmp (v, "info chardev");
-  g_auto(GStrv) lines = g_strsplit (answer, "\n", -1);
-  g_autofree char *needle = g_strdup_printf ("unix:%s,", path);
+  g_autofree char *table = NULL;
+  g_auto(GStrv) lines = NULL;
 
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (strstr (lines[i], needle) != NULL)
-      return strstr (lines[i], "disconnected:") == NULL;
-  g_error ("no chardev for %s in: %s", path, answer);
+  g_assert_true (g_file_get_contents ("/proc/net/unix", &table, NULL, NULL));
+  lines = g_strsplit (table, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (lines[i], " ", -1);
+      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+
+      for (guint j = 0; f[j] != NULL; j++)
+        if (*f[j] != '\0')
+          g_ptr_array_add (fields, f[j]);
+      /* Num RefCount Protocol Flags Type St Inode Path */
+      if (fields->len == 8 && g_str_equal (g_ptr_array_index (fields, 7), path)
+          && g_str_equal (g_ptr_array_index (fields, 5), "03"))
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -635,6 +648,177 @@ test_kill9_hangarctl (gconstpointer data)
   assert_alive_consistent (&v, qemu, now);
 }
 
+/* ---- kill -9 of a separately spawned window ------------------------------ */
+
+static GSubprocess *session_bus;
+static char *session_bus_address;
+
+/* A session bus of our own (hangar is a single-instance GtkApplication:
+ * without one it would spawn dbus-launch on every start) */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static gboolean
+ensure_session_bus (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *address = NULL;
+
+  if (session_bus != NULL)
+    return TRUE;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  /* it ends with us, even when a failed assertion aborts us */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  session_bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session", "--nofork",
+                                             "--print-address=1", NULL);
+  if (session_bus == NULL)
+    return FALSE;
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (session_bus));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  session_bus_address = g_strdup (g_strstrip (address));
+  return TRUE;
+}
+
+/* Whether a window can be spawned here; else skipped (failed under CI) */
+static gboolean
+window_possible (void)
+{
+  if (hangar_path == NULL || !g_file_test (hangar_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      hg_test_skip_or_fail ("the window (src/ui/hangar) is not built");
+      return FALSE;
+    }
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      hg_test_skip_or_fail ("no X display (run under xvfb-run, as meson test does)");
+      return FALSE;
+    }
+  if (!ensure_session_bus ())
+    {
+      hg_test_skip_or_fail ("dbus-daemon is not installed (package dbus)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* `hangar --base BASE`, its own process, on the X display; its output
+ * stays off our TAP stdout */
+static GSubprocess *
+window_spawn (Vm *v)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
+  g_subprocess_launcher_setenv (launcher, "NO_AT_BRIDGE", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", session_bus_address, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, hangar_path, "--base", v->base, NULL);
+  g_assert_no_error (error);
+  proc_watch (proc);
+  return proc;
+}
+
+static gboolean
+window_socket_held (gpointer data)
+{
+  return socket_held (data, vm_paths (data)->qmp);
+}
+
+static gboolean
+window_socket_free (gpointer data)
+{
+  return !socket_held (data, vm_paths (data)->qmp);
+}
+
+/* The window attaches to a running VM over the first QMP socket (hangarctl
+ * uses the second): held means attached */
+static void
+wait_window_attached (Vm *v)
+{
+  g_assert_true (wait_polled (window_socket_held, v, BOOT_MS));
+}
+
+/* kill -9 of the window: QEMU runs on in its state, hangarctl says so, and
+ * a window launched again reattaches to it */
+static void
+test_kill9_window (gconstpointer data)
+{
+  FaultState state = GPOINTER_TO_INT (data);
+  g_autofree char *label = g_strdup_printf ("w9-%s", fault_state_names[state]);
+  g_auto(Vm) v = { 0 };
+  g_autoptr(GSubprocess) window = NULL;
+  g_autoptr(GSubprocess) again = NULL;
+  g_autoptr(GSubprocess) busy = NULL;
+  g_autofree char *now = NULL;
+  const char *want;
+  GPid qemu;
+
+  if (!window_possible () || !vm_make (&v, label))
+    return;
+  if (state == STATE_STARTING)
+    {
+      /* the window is open when the VM starts from a terminal, and dies
+       * while QEMU is still coming up (held still by SIGSTOP) */
+      window = window_spawn (&v);
+      busy = enter_state (&v, state, &qemu);
+      proc_kill9 (window);
+      g_assert_cmpint (kill (qemu, SIGCONT), ==, 0);
+      g_assert_true (proc_wait (busy, BOOT_MS));
+      g_assert_cmpint (g_subprocess_get_exit_status (busy), ==, 0);
+    }
+  else
+    {
+      busy = enter_state (&v, state == STATE_SHUTTING_DOWN ? STATE_RUNNING : state, &qemu);
+      window = window_spawn (&v);
+      wait_window_attached (&v);
+      if (state == STATE_SHUTTING_DOWN)
+        {
+          /* the power button unanswered: forced off 5 s later by hangarctl,
+           * whatever became of the window meanwhile */
+          busy = ctl_spawn (&v, "stop", "--timeout", "5", label, NULL);
+          proc_watch (busy);
+          g_assert_true (wait_polled (ctl_socket_held, &v, EXIT_MS));
+        }
+      proc_kill9 (window);
+    }
+
+  if (state == STATE_SHUTTING_DOWN)
+    {
+      g_assert_true (proc_wait (busy, EXIT_MS));
+      g_assert_cmpint (g_subprocess_get_exit_status (busy), ==, 0);
+      g_assert_true (wait_polled (process_gone, GINT_TO_POINTER (qemu), EXIT_MS));
+      assert_stopped_consistent (&v);
+      return;
+    }
+
+  /* QEMU noticed the window's end and runs on */
+  g_assert_true (wait_polled (window_socket_free, &v, EXIT_MS));
+  g_assert_cmpint (kill (qemu, 0), ==, 0);
+  want = state == STATE_PAUSED ? "paused" : "running";
+  now = info_state (&v, NULL);
+  g_assert_cmpstr (now, ==, want);
+
+  /* a new window finds it and attaches again */
+  again = window_spawn (&v);
+  wait_window_attached (&v);
+  g_clear_pointer (&now, g_free);
+  now = info_state (&v, NULL);
+  g_assert_cmpstr (now, ==, want);
+  proc_kill9 (again);
+  g_assert_true (wait_polled (window_socket_free, &v, EXIT_MS));
+  assert_alive_consistent (&v, qemu, want);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -658,8 +842,21 @@ main (int   argc,
 
       g_test_add_data_func (q, GINT_TO_POINTER (i), test_kill9_qemu);
       g_test_add_data_func (c, GINT_TO_POINTER (i), test_kill9_hangarctl);
+#ifdef HG_TEST_WINDOW
+      {
+        g_autofree char *w = g_strdup_printf ("/hangar/faults/kill9-window/%s", fault_state_names[i]);
+        g_test_add_data_func (w, GINT_TO_POINTER (i), test_kill9_window);
+      }
+#endif
     }
   status = g_test_run ();
+  if (session_bus != NULL)
+    {
+      g_subprocess_force_exit (session_bus);
+      g_subprocess_wait (session_bus, NULL, NULL);
+      g_clear_object (&session_bus);
+      g_clear_pointer (&session_bus_address, g_free);
+    }
   hg_test_runtime_cleanup ();
   g_free (ctl_path);
   g_free (hangar_path);
