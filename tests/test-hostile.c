@@ -399,6 +399,7 @@ test_hangarctl (void)
 {
   g_auto(Corpus) c = { 0 };
   g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *list_out = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GString) problems = g_string_new (NULL);
@@ -425,8 +426,9 @@ test_hangarctl (void)
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpint (ms, <, QUICK_MS);
   assert_no_leak ("hangarctl list --json (stderr)", err);
+  list_out = g_steal_pointer (&out);
 
-  root = parse_json (out);
+  root = parse_json (list_out);
   array = json_node_get_array (root);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -463,9 +465,11 @@ test_hangarctl (void)
         }
     }
   assert_nothing_ran (c.base);
+  /* nothing left behind when it fails */
+  corpus_clear (&c);
   assert_no_problems (problems);
   /* and nothing else in the listing either */
-  assert_no_leak ("hangarctl list --json", out);
+  assert_no_leak ("hangarctl list --json", list_out);
 }
 
 static void
@@ -502,6 +506,8 @@ test_scan (void)
     }
   g_assert_false (g_hash_table_contains (listed, "deep-forty"));
   assert_nothing_ran (c.base);
+  /* nothing left behind when it fails */
+  corpus_clear (&c);
   assert_no_problems (problems);
   for (guint i = 0; i < entries->len; i++)
     {
