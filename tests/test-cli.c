@@ -362,7 +362,7 @@ test_create_defaults (void)
   /* a new qcow2 disk, then that image used by another VM as --disk */
   if (qemu_img == NULL)
     {
-      g_test_message ("qemu-img not installed: --disk-size not checked");
+      hg_test_skip_or_fail ("qemu-img is not installed: --disk-size not checked");
     }
   else
     {

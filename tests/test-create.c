@@ -214,7 +214,7 @@ test_osinfo_detect (void)
   boot = hg_test_iso_make_bootable_demo (dir, "boot.iso", HG_TEST_ISO_DEBIAN11_AMD64, &error);
   if (boot == NULL)
     {
-      g_test_message ("bootable ISO not built: %s", error->message);
+      hg_test_skip_or_fail_printf ("bootable ISO not built: %s", error->message);
       g_clear_error (&error);
     }
   else
@@ -502,6 +502,8 @@ test_spec_bad_input (void)
       g_object_set (spec, "iso-path", iso, NULL);
       assert_page_ok (spec, HG_VM_SPEC_PAGE_SOURCE);
     }
+  else
+    hg_test_skip_or_fail_printf ("%s: a good ISO not checked", hg_test_iso_missing_tools ());
   g_object_set (spec, "source", HG_INSTALL_SOURCE_KERNEL, NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_SOURCE, HG_VM_SPEC_ERROR_KERNEL, "Kernel");
   g_object_set (spec, "kernel-path", "/nonexistent/vmlinuz", NULL);
