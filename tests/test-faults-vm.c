@@ -22,8 +22,8 @@
  * and kill -9 of QEMU, of hangarctl and of a separately spawned window
  * (`hangar`, under Xvfb) in every VM state (starting, running, paused,
  * shutting down) leaves a consistent state: `hangarctl info` is right, the
- * runtime directory is cleaned, the VM directory is as it was and the VM
- * starts again.  Everything is driven through the built programs, as a
+ * runtime directory is cleaned (sockets, pidfile), the VM directory is as
+ * it was and the VM starts again.  Everything is driven through the built programs, as a
  * user would.
  */
 
@@ -311,7 +311,7 @@ runtime_cleaned (gpointer data)
 }
 
 /* After a fault that ended QEMU: hangarctl says stopped (or crashed), the
- * runtime directory goes, nothing changed in the VM directory, and the VM
+ * sockets and pidfile go, nothing changed in the VM directory, and the VM
  * starts again (and is then killed). */
 static void
 assert_stopped_consistent (Vm *v)
