@@ -325,16 +325,17 @@ check_entry (const Expect *x,
                              error != NULL ? error : "none");
   if (wrong == NULL)
     return;
-  g_string_append_printf (problems, "\n  %s: %s", x->label, wrong);
+  g_string_append_printf (problems, " %s: %s", x->label, wrong);
   if (x->issue != NULL)
     g_string_append_printf (problems, " [pending: %s]", x->issue);
+  g_string_append_c (problems, ';');
 }
 
 static void
 assert_no_problems (GString *problems)
 {
   if (problems->len > 0)
-    g_error ("hostile VM directories not handled as they must be:%s", problems->str);
+    g_error ("hostile VM directories not handled as they must be (one line, for TAP):%s", problems->str);
 }
 
 typedef struct
@@ -458,10 +459,11 @@ test_hangarctl (void)
       g_assert_cmpint (status, !=, -1);
       if ((status == 0) != g_str_equal (x->state, "stopped") || leaks (out) || leaks (err))
         {
-          g_string_append_printf (problems, "\n  %s: hangarctl info exits %d%s", x->label, status,
+          g_string_append_printf (problems, " %s: hangarctl info exits %d%s", x->label, status,
                                   leaks (out) || leaks (err) ? ", showing a file outside the library" : "");
           if (x->issue != NULL)
             g_string_append_printf (problems, " [pending: %s]", x->issue);
+          g_string_append_c (problems, ';');
         }
     }
   assert_nothing_ran (c.base);
