@@ -28,6 +28,7 @@
 #include "hg-cmdline.h"
 #include "hg-process.h"
 #include "hg-vm-config.h"
+#include "../tests/hg-test-vm.h"
 
 static gint64
 now_us (void)
@@ -239,6 +240,9 @@ main (int argc, char **argv)
   }
   g_free (t_direct);
   g_free (t_ctl);
+  hg_test_remove_tree (base);
+  hg_test_remove_tree (rt_direct);
+  hg_test_remove_tree (rt_ctl);
   /* a missed target is a failure */
   return ratio <= 1.10 ? 0 : 1;
 }
