@@ -15,8 +15,9 @@
  * VM directories (100 per folder, the ctys tree) against
  * `find DIR -name '*.hangar' -exec cat {} +` reading the same files.  Both
  * run as subprocesses (argv, no shell) with stdout read to the end; each is
- * run a few times on a warm cache and the best time counts.
- * Target: hangarctl under 3x find+cat at 10,000 VMs.
+ * run a few times on a warm cache, the two interleaved, and the best time
+ * counts.  Target: hangarctl under 3x find+cat at 10,000 VMs; exit status 1
+ * when it is missed.
  *
  * Usage: enumerate [ROUNDS]   (HANGARCTL=path overrides the built one)
  */
@@ -88,16 +89,26 @@ time_run (const char * const *argv,
   return (g_get_monotonic_time () - t0) / 1000.0;
 }
 
-static double
-best_of (const char * const *argv,
-         guint               rounds,
-         gsize              *out_bytes)
+/* The best of rounds runs of each, interleaved (a b, b a, a b …): a slow
+ * spell of the machine hits both alike */
+static void
+best_of_interleaved (const char * const *a_argv,
+                     const char * const *b_argv,
+                     guint               rounds,
+                     double             *a_best,
+                     gsize              *a_bytes,
+                     double             *b_best,
+                     gsize              *b_bytes)
 {
-  double best = G_MAXDOUBLE;
-
+  *a_best = *b_best = G_MAXDOUBLE;
   for (guint i = 0; i < rounds; i++)
-    best = MIN (best, time_run (argv, out_bytes));
-  return best;
+    for (guint k = 0; k < 2; k++)
+      {
+        if ((k == 0) == (i % 2 == 0))
+          *a_best = MIN (*a_best, time_run (a_argv, a_bytes));
+        else
+          *b_best = MIN (*b_best, time_run (b_argv, b_bytes));
+      }
 }
 
 int
@@ -124,7 +135,8 @@ main (int   argc,
   if (!g_file_test (ctl, G_FILE_TEST_IS_EXECUTABLE))
     g_error ("hangarctl not found at %s (set HANGARCTL)", ctl);
 
-  g_print ("%-8s %14s %14s %7s   (best of %u)\n", "VMs", "hangarctl ms", "find+cat ms", "ratio", rounds);
+  g_print ("%-8s %14s %14s %7s   (best of %u, interleaved)\n", "VMs", "hangarctl ms", "find+cat ms", "ratio",
+           rounds);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
       g_autoptr(GError) error = NULL;
@@ -142,8 +154,7 @@ main (int   argc,
         /* one run each first: the page cache holds the tree for both */
         time_run (find_argv, &find_bytes);
         time_run (ctl_argv, &ctl_bytes);
-        t_find = best_of (find_argv, rounds, &find_bytes);
-        t_ctl = best_of (ctl_argv, rounds, &ctl_bytes);
+        best_of_interleaved (ctl_argv, find_argv, rounds, &t_ctl, &ctl_bytes, &t_find, &find_bytes);
       }
       g_print ("%-8u %14.1f %14.1f %6.2fx   (%" G_GSIZE_FORMAT " bytes of JSON, %" G_GSIZE_FORMAT
                " bytes of configs)\n", sizes[s], t_ctl, t_find, t_ctl / t_find, ctl_bytes, find_bytes);
@@ -151,6 +162,7 @@ main (int   argc,
         ratio_10k = t_ctl / t_find;
       remove_tree (base);
     }
-  g_print ("target: under 3x at 10,000 VMs: %s\n", ratio_10k < 3.0 ? "met" : "NOT met");
-  return 0;
+  g_print ("target: under 3x at 10,000 VMs: %s\n", ratio_10k < 3.0 ? "met" : "MISSED");
+  /* a missed target is a failure */
+  return ratio_10k < 3.0 ? 0 : 1;
 }

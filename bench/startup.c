@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,10 +38,15 @@
  * here when DBUS_SESSION_BUS_ADDRESS is unset, as under plain xvfb-run);
  *
  * and the same for remote-viewer and gvncviewer connected to the same VM,
- * as ratios.  gvncviewer is given the VNC UNIX socket; remote-viewer only
- * opens VNC over TCP (its vnc+unix URIs and .vv unix paths are for libvirt
- * and SPICE), so it gets vnc://127.0.0.1:PORT of a byte-for-byte relay to
- * the same socket run by this program in a thread of its own.
+ * as ratios (only these: showing a running VM's screen is what all three
+ * do; the library window's first frame is reported on its own).
+ * gvncviewer is given the VNC UNIX socket; remote-viewer only opens VNC
+ * over TCP (its vnc+unix URIs and .vv unix paths are for libvirt and
+ * SPICE), so it gets vnc://127.0.0.1:PORT of a byte-for-byte relay to the
+ * same socket, run as a separate process (`startup --relay`).  The relay's
+ * cost is measured apart — gvncviewer through the relay against gvncviewer
+ * on the socket — and taken off remote-viewer's figures.  A missed target
+ * sets exit status 1.
  *
  * Everything is observed from outside, the same way for all three: the X
  * server tells (SubstructureNotify on the root) when a top-level window
@@ -270,45 +276,60 @@ on_relay_run (GThreadedSocketService *service,
   return TRUE;
 }
 
-typedef struct {
-  char        *vnc_path;
-  GAsyncQueue *reply;      /* the port */
-} Relay;
-
-static gpointer
-relay_thread (gpointer data)
+/* `startup --relay VNC_PATH`: the relay as a process of its own, so that
+ * its work is not the measuring process's.  It listens on the first free
+ * VNC port 127.0.0.1:5900+N (N from 50, so that gvncviewer can be given
+ * "127.0.0.1:N" too), prints N and relays until its parent ends. */
+static int
+relay_main (const char *vnc_path)
 {
-  Relay *relay = data;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GSocketService) service = g_threaded_socket_service_new (8);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
+  guint display;
 
-  g_main_context_push_thread_default (context);
-  service = g_threaded_socket_service_new (4);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error))
-    g_error ("relay: %s", error->message);
-  g_signal_connect (service, "run", G_CALLBACK (on_relay_run), relay->vnc_path);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  for (display = 50; display < 100; display++)
+    {
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 5900 + display);
+
+      if (g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                         G_SOCKET_PROTOCOL_TCP, NULL, NULL, NULL))
+        break;
+    }
+  if (display == 100)
+    g_error ("relay: no free port in 127.0.0.1:5950-5999");
+  g_signal_connect (service, "run", G_CALLBACK (on_relay_run), (gpointer) vnc_path);
   g_socket_service_start (service);
-  g_async_queue_push (relay->reply, GUINT_TO_POINTER (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound))));
-  g_main_loop_run (loop);   /* until the process ends */
-  return NULL;
+  printf ("%u\n", display);
+  fflush (stdout);
+  g_main_loop_run (loop);
+  return 0;
 }
 
-/* Starts the relay; returns its 127.0.0.1 port */
+/* Starts `startup --relay VNC_PATH`; returns its VNC display number N
+ * (port 5900+N) */
 static guint
-start_relay (const char *vnc_path)
+start_relay (const char  *vnc_path,
+             GSubprocess **relay_out)
 {
-  Relay *relay = g_new0 (Relay, 1);   /* lives as long as the process */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", &error);
+  g_autofree char *line = NULL;
+  GSubprocess *relay;
 
-  relay->vnc_path = g_strdup (vnc_path);
-  relay->reply = g_async_queue_new ();
-  g_thread_unref (g_thread_new ("relay", relay_thread, relay));
-  return GPOINTER_TO_UINT (g_async_queue_pop (relay->reply));
+  if (self == NULL)
+    g_error ("relay: %s", error->message);
+  relay = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self, "--relay", vnc_path, NULL);
+  if (relay == NULL)
+    g_error ("relay: %s", error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (relay));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  if (line == NULL)
+    g_error ("the relay did not start: %s", error != NULL ? error->message : "EOF");
+  *relay_out = relay;
+  return (guint) g_ascii_strtoull (line, NULL, 10);
 }
 
 /* ---- the X side --------------------------------------------------------- */
@@ -743,16 +764,23 @@ main (int   argc,
   g_autofree char *vm_base = NULL;
   g_autofree char *vnc = NULL;
   g_autofree char *rv_uri = NULL;
+  g_autofree char *gvnc_relayed = NULL;
+  g_autoptr(GSubprocess) relay = NULL;
   g_autoptr(GError) error = NULL;
   const guint sizes[] = { 0, 100, 1000 };
   double frame[G_N_ELEMENTS (sizes)];
   char *libs[G_N_ELEMENTS (sizes)];
-  double fb_hangar, fb_rv, fb_gvnc, frame_rv, frame_gvnc;
+  double fb_hangar, fb_rv, fb_gvnc, fb_gvnc_relayed, frame_rv, frame_gvnc, relay_cost;
+  double fb_rv_own;
+  gboolean met = TRUE;
+  guint relay_display;
   Result hangar_idle, rv_idle, gvnc_idle;
   int damage_error_base;
   gboolean only_display;
   g_autoptr(GSubprocess) bus = NULL;
 
+  if (argc == 3 && g_str_equal (argv[1], "--relay"))
+    return relay_main (argv[2]);
   if (rounds == 0)
     rounds = DEFAULT_ROUNDS;
   only_display = g_getenv ("HANGAR_BENCH_ONLY_DISPLAY") != NULL;
@@ -796,7 +824,9 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     libs[i] = make_library (root, sizes[i]);
   vnc = start_tiny (root, &vm_base);
-  rv_uri = g_strdup_printf ("vnc://127.0.0.1:%u", start_relay (vnc));
+  relay_display = start_relay (vnc, &relay);
+  rv_uri = g_strdup_printf ("vnc://127.0.0.1:%u", 5900 + relay_display);
+  gvnc_relayed = g_strdup_printf ("127.0.0.1:%u", relay_display);
 
   printf ("bench/startup: %u rounds (median), Xvfb, %s\n", rounds, hangar);
   fflush (stdout);
@@ -813,9 +843,12 @@ main (int   argc,
     const char *args[] = { hangar, "--base", libs[2], "--base", vm_base, "--display", "tiny", NULL };
     const char *rv[] = { "remote-viewer", rv_uri, NULL };
     const char *gvnc[] = { "gvncviewer", vnc, NULL };
+    /* the relay's own cost: gvncviewer through it, against gvncviewer on
+     * the socket (remote-viewer can only go through it) */
+    const char *gvnc_relay[] = { "gvncviewer", gvnc_relayed, NULL };
 
-    const char * const *programs[] = { args, rv, gvnc };
-    double frames_of[3], fbs_of[3];
+    const char * const *programs[] = { args, rv, gvnc, gvnc_relay };
+    double frames_of[4], fbs_of[4];
 
     medians_interleaved (programs, G_N_ELEMENTS (programs), rounds, frames_of, fbs_of);
     fb_hangar = fbs_of[0];
@@ -823,48 +856,77 @@ main (int   argc,
     fb_rv = fbs_of[1];
     frame_gvnc = frames_of[2];
     fb_gvnc = fbs_of[2];
+    fb_gvnc_relayed = fbs_of[3];
+    relay_cost = MAX (0.0, fb_gvnc_relayed - fb_gvnc);
+    fb_rv_own = fb_rv - relay_cost;
     if (only_display)
       {
         stop_tiny (vm_base);
         if (bus != NULL)
           g_subprocess_force_exit (bus);
-        printf ("first framebuffer (s): hangar %.3f, remote-viewer %.3f (%.2f), gvncviewer %.3f\n",
-                fb_hangar, fb_rv, fb_hangar / fb_rv, fb_gvnc);
+        printf ("first framebuffer (s): hangar %.3f, remote-viewer %.3f (relay %.3f of it; %.2f), "
+                "gvncviewer %.3f (%.2f)\n",
+                fb_hangar, fb_rv, relay_cost, fb_hangar / fb_rv_own, fb_gvnc, fb_hangar / fb_gvnc);
         remove_tree (root);
-        return 0;
+        return fb_hangar <= fb_rv_own ? 0 : 1;
       }
     hangar_idle = measure (args, TRUE, TRUE);
     rv_idle = measure (rv, TRUE, TRUE);
     gvnc_idle = measure (gvnc, TRUE, TRUE);
   }
 
-  printf ("\n%-44s %10s %14s %11s %9s %9s\n", "", "hangar", "remote-viewer", "gvncviewer",
-          "h/rv", "h/gvnc");
+  /* ratios only between like tasks: the viewers show one VM's screen, so
+   * they are compared with hangar --display; the library window's first
+   * frame has no counterpart in them and is shown on its own */
+  printf ("\n%-52s %10s\n", "", "hangar");
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      g_autofree char *what = g_strdup_printf ("exec → first frame, %u VMs (s)", sizes[i]);
-      printf ("%-44s %10.3f %14.3f %11.3f %9.2f %9.2f\n", what, frame[i], frame_rv, frame_gvnc,
-              frame[i] / frame_rv, frame[i] / frame_gvnc);
+      g_autofree char *what = g_strdup_printf ("exec → library window's first frame, %u VMs (s)", sizes[i]);
+      printf ("%-52s %10.3f\n", what, frame[i]);
     }
-  printf ("%-44s %10.3f %14.3f %11.3f %9.2f %9.2f\n", "exec → first framebuffer of running VM (s)",
-          fb_hangar, fb_rv, fb_gvnc, fb_hangar / fb_rv, fb_hangar / fb_gvnc);
-  printf ("%-44s %10.1f %14.1f %11.1f %9.2f %9.2f\n", "peak RSS (MB)",
+  printf ("\n%-52s %10s %14s %11s %9s %9s\n", "showing the running VM", "hangar", "remote-viewer",
+          "gvncviewer", "h/rv", "h/gvnc");
+  printf ("%-52s %10s %14.3f %11.3f\n", "exec → viewer window's first frame (s)", "-", frame_rv, frame_gvnc);
+  printf ("%-52s %10.3f %14.3f %11.3f %9.2f %9.2f\n", "exec → first framebuffer (s)",
+          fb_hangar, fb_rv_own, fb_gvnc, fb_hangar / fb_rv_own, fb_hangar / fb_gvnc);
+  printf ("%-52s %10s %14.3f %11.3f\n", "  … through the loopback TCP relay (s)", "-", fb_rv, fb_gvnc_relayed);
+  printf ("%-52s %10s %14.3f\n", "  the relay's cost (gvnc relayed − direct, s)", "-", relay_cost);
+  printf ("%-52s %10.1f %14.1f %11.1f %9.2f %9.2f\n", "peak RSS (MB)",
           hangar_idle.peak_rss_kb / 1024.0, rv_idle.peak_rss_kb / 1024.0,
           gvnc_idle.peak_rss_kb / 1024.0,
           (double) hangar_idle.peak_rss_kb / rv_idle.peak_rss_kb,
           (double) hangar_idle.peak_rss_kb / gvnc_idle.peak_rss_kb);
-  printf ("%-44s %10.2f %14.2f %11.2f\n", "idle CPU over 20 s, from fb+3 s (% of a core)",
+  printf ("%-52s %10.2f %14.2f %11.2f\n", "idle CPU over 20 s, from fb+3 s (% of a core)",
           hangar_idle.idle_cpu, rv_idle.idle_cpu, gvnc_idle.idle_cpu);
-  printf ("\n(hangar: 1,000 VMs + the running tiny guest, --display tiny; targets: ratios ≤ 1.0, "
-          "RSS ≤ remote-viewer's, idle CPU < 0.5 %%;\n all three on %s)\n",
+  printf ("\n(hangar: 1,000 VMs + the running tiny guest, --display tiny; remote-viewer through a relay\n"
+          " process to the VNC socket, its figures less the relay's cost; all three on %s)\n",
           bus != NULL ? "a session bus started by the bench" : "the session bus of the environment");
+
+  /* the targets, against remote-viewer (gvncviewer, a bare VNC widget, is
+   * for information); a missed one is a failure (exit status 1) */
+  {
+    struct { const char *what; gboolean ok; } targets[] = {
+      { "first framebuffer ≤ remote-viewer's", fb_hangar <= fb_rv_own },
+      { "peak RSS ≤ remote-viewer's", hangar_idle.peak_rss_kb <= rv_idle.peak_rss_kb },
+      { "idle CPU < 0.5 % of a core", hangar_idle.idle_cpu < 0.5 },
+    };
+
+    printf ("targets:");
+    for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+      {
+        printf (" %s: %s%s", targets[i].what, targets[i].ok ? "met" : "MISSED",
+                i + 1 < G_N_ELEMENTS (targets) ? ";" : "\n");
+        met = met && targets[i].ok;
+      }
+  }
 
   stop_tiny (vm_base);
   if (bus != NULL)
     g_subprocess_force_exit (bus);
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     g_free (libs[i]);
+  g_subprocess_force_exit (relay);
   remove_tree (root);
   XCloseDisplay (dpy);
-  return 0;
+  return met ? 0 : 1;
 }

@@ -435,3 +435,19 @@ hg_test_hangarctl_path (void)
   path = g_build_filename (build, "src", "cli", "hangarctl", NULL);
   return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&path) : NULL;
 }
+
+GPtrArray *
+hg_test_hangarctl_argv_va (const char *base,
+                           va_list     args)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+
+  g_ptr_array_add (argv, hg_test_hangarctl_path ());
+  g_ptr_array_add (argv, g_strdup ("--base"));
+  g_ptr_array_add (argv, g_strdup (base));
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}

@@ -59,5 +59,8 @@ int           hg_test_run             (const char * const *argv, char **out, cha
                                        guint timeout_ms);
 /* path of the built hangarctl */
 char         *hg_test_hangarctl_path  (void);
+/* { hangarctl, "--base", base, args… (up to a NULL), NULL }, for
+ * hg_test_run or GSubprocess (argv->pdata) */
+GPtrArray    *hg_test_hangarctl_argv_va (const char *base, va_list args);
 
 G_END_DECLS

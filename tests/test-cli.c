@@ -15,6 +15,7 @@
 
 #include "hg-library.h"
 #include "hg-spawn.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 
 /*
@@ -367,7 +368,7 @@ test_create_defaults (void)
   /* a new qcow2 disk, then that image used by another VM as --disk */
   if (qemu_img == NULL)
     {
-      g_test_message ("qemu-img not installed: --disk-size not checked");
+      hg_test_skip_or_fail ("qemu-img is not installed: --disk-size not checked");
     }
   else
     {
@@ -524,7 +525,7 @@ test_cmdline (void)
 
   if (emulator == NULL)
     {
-      g_test_skip ("qemu-system-x86_64 not installed");
+      hg_test_skip_or_fail ("qemu-system-x86_64 not installed");
       return;
     }
   ctl (&r, "--base", base, "create", "--label", "cl", "--arch", "x86_64", "--memory", "300",
@@ -1036,7 +1037,7 @@ test_forward_loopback (void)
 
   if (pid == 0)
     {
-      g_test_skip ("the tiny guest is not built");
+      hg_test_skip_or_fail ("the tiny guest is not built");
       return;
     }
   g_assert_cmpint (pid, >, 0);
@@ -1075,7 +1076,7 @@ test_start_environment (void)
   g_unsetenv ("HANGAR_TEST_SECRET_TOKEN");
   if (pid == 0)
     {
-      g_test_skip ("the tiny guest is not built");
+      hg_test_skip_or_fail ("the tiny guest is not built");
       return;
     }
   environ_path = g_strdup_printf ("/proc/%d/environ", pid);

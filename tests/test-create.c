@@ -19,6 +19,7 @@
 #include "hg-osinfo.h"
 #include "hg-spawn.h"
 #include "hg-test-iso.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm-spec.h"
 
@@ -183,7 +184,7 @@ test_osinfo_detect (void)
 
   if (hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip (hg_test_iso_missing_tools ());
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
       return;
     }
   /* a Debian 11 netinst, as cdimage.debian.org ships it */
@@ -218,7 +219,7 @@ test_osinfo_detect (void)
   boot = hg_test_iso_make_bootable_demo (dir, "boot.iso", HG_TEST_ISO_DEBIAN11_AMD64, &error);
   if (boot == NULL)
     {
-      g_test_message ("bootable ISO not built: %s", error->message);
+      hg_test_skip_or_fail_printf ("bootable ISO not built: %s", error->message);
       g_clear_error (&error);
     }
   else
@@ -343,7 +344,7 @@ test_spec_detect (void)
 
   if (hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip (hg_test_iso_missing_tools ());
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
       return;
     }
   iso = hg_test_iso_make (dir, "d.iso", HG_TEST_ISO_DEBIAN11_AMD64, NULL, &error);
@@ -506,6 +507,8 @@ test_spec_bad_input (void)
       g_object_set (spec, "iso-path", iso, NULL);
       assert_page_ok (spec, HG_VM_SPEC_PAGE_SOURCE);
     }
+  else
+    hg_test_skip_or_fail_printf ("%s: a good ISO not checked", hg_test_iso_missing_tools ());
   g_object_set (spec, "source", HG_INSTALL_SOURCE_KERNEL, NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_SOURCE, HG_VM_SPEC_ERROR_KERNEL, "Kernel");
   g_object_set (spec, "kernel-path", "/nonexistent/vmlinuz", NULL);
@@ -668,7 +671,7 @@ test_hostile_backing (void)
 
   if (qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   /* an NBD "server" that must never be contacted */
@@ -798,7 +801,7 @@ test_create_atomic (void)
 
   if (qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   /* a raw image with data spread over it, so convert has work to do */
@@ -1016,9 +1019,9 @@ test_cli_create (void)
   g_autoptr(GError) error = NULL;
   JsonObject *o;
 
-  if (qemu_img == NULL || hg_test_iso_missing_tools () != NULL)
+  if (ctl_path == NULL || qemu_img == NULL || hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip ("qemu-img or the ISO tools are not installed");
+      hg_test_skip_or_fail ("hangarctl is not built, or qemu-img or the ISO tools are not installed");
       return;
     }
   /* --iso detects the OS: its memory, its disk bus and NIC */
@@ -1160,9 +1163,9 @@ test_cli_interrupt (void)
   g_autoptr(GFileMonitor) monitor = NULL;
   gboolean exited = FALSE;
 
-  if (qemu_img == NULL)
+  if (ctl_path == NULL || qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("hangarctl is not built or qemu-img is not installed");
       return;
     }
   /* 32 GiB of holes: reading it takes long enough to be interrupted */
@@ -1316,13 +1319,14 @@ test_private_modes (void)
   g_autofree char *kernel = g_build_filename (src, "vmlinuz", NULL);
   g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
   g_autofree char *out = NULL, *err = NULL;
-  uid_t other = other_user ();
+  uid_t other;
 
-  if (qemu_img == NULL)
+  if (ctl_path == NULL || qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("hangarctl is not built, or qemu-img is not installed");
       return;
     }
+  other = other_user ();
   /* sources readable by everyone, as downloads are */
   g_assert_cmpint (g_mkdir_with_parents (src, 0755), ==, 0);
   img ("create", "-q", "-f", "raw", raw, "16M", NULL);
@@ -1506,12 +1510,9 @@ main (int   argc,
   g_test_add_func ("/hangar/create/atomic", test_create_atomic);
   g_test_add_func ("/hangar/create/copy-no-follow", test_copy_no_follow);
   g_test_add_func ("/hangar/create/qemu-img-environment", test_qemu_img_environment);
-  if (ctl_path != NULL)
-    {
-      g_test_add_func ("/hangar/create/cli", test_cli_create);
-      g_test_add_func ("/hangar/create/cli-interrupt", test_cli_interrupt);
-      g_test_add_func ("/hangar/create/private-modes", test_private_modes);
-    }
+  g_test_add_func ("/hangar/create/cli", test_cli_create);
+  g_test_add_func ("/hangar/create/cli-interrupt", test_cli_interrupt);
+  g_test_add_func ("/hangar/create/private-modes", test_private_modes);
   status = g_test_run ();
   hg_test_runtime_cleanup ();
   g_clear_pointer (&caps, hg_host_caps_unref);

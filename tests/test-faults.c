@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 
+#include "hg-test-skip.h"
 #include "hg-library.h"
 #include "hg-temp.h"
 #include "hg-test-vm.h"
@@ -473,7 +474,7 @@ test_tool_dies_with_hangarctl (void)
 
   if (ctl_path == NULL || qemu_img == NULL)
     {
-      g_test_skip ("needs hangarctl and qemu-img");
+      hg_test_skip_or_fail ("needs hangarctl and qemu-img");
       return;
     }
   base = make_base ();

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "hg-test-skip.h"
 #include "hg-process.h"
 #include "hg-test-vm.h"
 #include "hg-vm.h"
@@ -29,7 +30,7 @@ static HgHostCaps *caps;
 #define SKIP_IF_NO_GUEST(config)                                         \
   if ((config) == NULL)                                                  \
     {                                                                    \
-      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)"); \
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)"); \
       return;                                                            \
     }
 

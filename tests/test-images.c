@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "hg-test-skip.h"
 #include "hg-ctys.h"
 #include "hg-disk-image.h"
 #include "hg-test-vm.h"
@@ -32,7 +33,7 @@ static char *ctl_path;
 #define SKIP_IF_NOT_READY(vm)                                              \
   if ((vm) == NULL || caps->qemu_img == NULL)                              \
     {                                                                      \
-      g_test_skip ("guest not built or qemu-img missing");                 \
+      hg_test_skip_or_fail ("guest not built or qemu-img missing");                 \
       return;                                                              \
     }
 
@@ -771,7 +772,7 @@ test_import_ctys (void)
   g_assert_no_error (error);
   if (caps->qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   make_backed_by (dir, (gpointer) "/etc/shadow");
@@ -840,7 +841,7 @@ test_named_files (void)
 
   if (caps->qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   img ("create", "-q", "-f", "qcow2", "-o", opt, qcow2, "16M", NULL);

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "hg-image.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm.h"
 
@@ -29,7 +30,7 @@ static HgHostCaps *caps;
 #define SKIP_IF_NO_GUEST(config)                                         \
   if ((config) == NULL)                                                  \
     {                                                                    \
-      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)"); \
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)"); \
       return;                                                            \
     }
 
@@ -289,7 +290,7 @@ test_second_process (void)
   SKIP_IF_NO_GUEST (vm);
   if (ctl == NULL)
     {
-      g_test_skip ("hangarctl not built");
+      hg_test_skip_or_fail ("hangarctl not built");
       return;
     }
   {
@@ -374,7 +375,7 @@ test_cli_actions (void)
   SKIP_IF_NO_GUEST (vm);
   if (ctlpath == NULL)
     {
-      g_test_skip ("hangarctl not built");
+      hg_test_skip_or_fail ("hangarctl not built");
       return;
     }
   /* nothing runs yet: actions are refused with exit 4 and the reason */
@@ -696,7 +697,7 @@ test_snapshots_no_silent_loss (void)
   SKIP_IF_NO_GUEST (vm);
   if (ctlpath == NULL)
     {
-      g_test_skip ("hangarctl not built");
+      hg_test_skip_or_fail ("hangarctl not built");
       return;
     }
   add_disk (vm, "qcow2");

@@ -35,6 +35,7 @@
 #include "hangarctl.h"
 #include "hg-net-helper.h"
 #include "hg-switch.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm.h"
 
@@ -136,12 +137,12 @@ can_use_netns (void)
 
   if (geteuid () != 0)
     {
-      g_test_skip ("needs root for ip netns (CI runs as root)");
+      hg_test_skip_or_fail ("needs root for ip netns (CI runs as root)");
       return FALSE;
     }
   if (ip == NULL)
     {
-      g_test_skip ("ip (iproute2) is not installed");
+      hg_test_skip_or_fail ("ip (iproute2) is not installed");
       return FALSE;
     }
   return TRUE;
@@ -341,7 +342,7 @@ test_switch_lifecycle (void)
 
   if (caps->vde_switch == NULL)
     {
-      g_test_skip ("vde_switch is not installed");
+      hg_test_skip_or_fail ("vde_switch is not installed");
       return;
     }
   sw = hg_switch_new (NULL, "life");
@@ -441,7 +442,7 @@ test_switch_restart (void)
 
   if (caps->vde_switch == NULL)
     {
-      g_test_skip ("vde_switch is not installed");
+      hg_test_skip_or_fail ("vde_switch is not installed");
       return;
     }
   sw = hg_switch_new (NULL, "phoenix");
@@ -547,7 +548,7 @@ test_cli_switch (void)
 
   if (caps->vde_switch == NULL)
     {
-      g_test_skip ("vde_switch is not installed");
+      hg_test_skip_or_fail ("vde_switch is not installed");
       return;
     }
   cli_out = g_string_new (NULL);
@@ -809,7 +810,7 @@ guest_pair_make (GuestPair  *p,
       p->vm[i] = make_vde_vm (label, switch_name, mac, &p->base[i]);
       if (p->vm[i] == NULL)
         {
-          g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+          hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
           guest_pair_clear (p);
           return FALSE;
         }
@@ -882,7 +883,7 @@ test_guests_ping (void)
         g_assert_nonnull (strstr (out, "\"net-a2\""));
       }
     else
-      g_test_message ("hangarctl not built: its switch command is not checked here");
+      hg_test_skip_or_fail ("hangarctl not built: its switch command is not checked here");
   }
 
   guest_pair_clear (&pair);
@@ -956,18 +957,18 @@ test_host_tap (void)
     return;
   if (plug2tap == NULL)
     {
-      g_test_skip ("vde_plug2tap is not installed (Debian package vde2)");
+      hg_test_skip_or_fail ("vde_plug2tap is not installed (Debian package vde2)");
       return;
     }
   if (!g_file_test ("/dev/net/tun", G_FILE_TEST_EXISTS))
     {
-      g_test_skip ("/dev/net/tun is missing (modprobe tun)");
+      hg_test_skip_or_fail ("/dev/net/tun is missing (modprobe tun)");
       return;
     }
   vm = make_vde_vm ("net-b", "uplink", "52:54:00:78:00:02", &base);
   if (vm == NULL)
     {
-      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
       return;
     }
   ns = ns_add ("b");
@@ -991,8 +992,8 @@ test_host_tap (void)
   /* owned for real: its owner may attach to it, another uid may not (needs
    * /dev/net/tun open to users, 0666 as udev makes it on Debian) */
   if (setpriv == NULL || stat ("/dev/net/tun", &tun_st) != 0 || (tun_st.st_mode & 0006) != 0006)
-    g_test_message ("/dev/net/tun is not 0666 here (or setpriv is missing): "
-                    "TAP ownership not checked from a user process");
+    hg_test_skip_or_fail ("/dev/net/tun is not 0666 here (or setpriv is missing): "
+                          "TAP ownership not checked from a user process");
   else
     {
       const char *as_owner[] = { "ip", "netns", "exec", ns, setpriv, "--reuid", owner, "--regid", owner,
@@ -1312,7 +1313,7 @@ test_policy (void)
 
   if (xmllint == NULL)
     {
-      g_test_skip ("xmllint is not installed (libxml2-utils)");
+      hg_test_skip_or_fail ("xmllint is not installed (libxml2-utils)");
       return;
     }
   {
@@ -1326,7 +1327,7 @@ test_policy (void)
         g_assert_cmpint (run (valid, NULL, &err), ==, 0);
       }
     else
-      g_test_message ("polkit's DTD is missing: the policy is only checked as well-formed");
+      hg_test_skip_or_fail ("polkit's DTD is missing: the policy is only checked as well-formed");
   }
 }
 
@@ -1363,17 +1364,17 @@ test_pkaction (void)
 
   if (geteuid () != 0)
     {
-      g_test_skip ("needs root: polkitd reads actions only from /usr/share/polkit-1/actions");
+      hg_test_skip_or_fail ("needs root: polkitd reads actions only from /usr/share/polkit-1/actions");
       return;
     }
   if (meson == NULL || build_root == NULL)
     {
-      g_test_skip ("HANGAR_MESON / HANGAR_BUILD_ROOT not set (run through meson test)");
+      hg_test_skip_or_fail ("HANGAR_MESON / HANGAR_BUILD_ROOT not set (run through meson test)");
       return;
     }
   if (dbus == NULL || pkaction == NULL || gdbus == NULL || !g_file_test (polkitd, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("dbus-daemon, pkaction, gdbus or polkitd is missing (packages dbus, pkexec, polkitd)");
+      hg_test_skip_or_fail ("dbus-daemon, pkaction, gdbus or polkitd is missing (packages dbus, pkexec, polkitd)");
       return;
     }
 

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-cmdline.h"
+#include "hg-test-skip.h"
 
 /* Every installed emulator accepts the argv Hangar builds for it: the VM is
  * started for real with -S, answers QMP (capabilities, query-status), is
@@ -319,17 +320,17 @@ test_accepts (gconstpointer data)
   if (emu == NULL)
     {
       g_autofree char *msg = g_strdup_printf ("qemu-system-%s is not installed", tc->arch);
-      g_test_skip (msg);
+      hg_test_skip_or_fail (msg);
       return;
     }
   if ((g_str_equal (feature, "vde") || g_str_equal (feature, "vdeq")) && caps->vde_switch == NULL)
     {
-      g_test_skip ("vde_switch is not installed");
+      hg_test_skip_or_fail ("vde_switch is not installed");
       return;
     }
   if (g_str_equal (feature, "vdeq") && (caps->vdeq == NULL || caps->vdeq_wrapper == NULL))
     {
-      g_test_skip ("vdeq or hangar-vdeq-qemu (HANGAR_VDEQ_WRAPPER) not found");
+      hg_test_skip_or_fail ("vdeq or hangar-vdeq-qemu (HANGAR_VDEQ_WRAPPER) not found");
       return;
     }
 
@@ -367,7 +368,7 @@ test_accepts (gconstpointer data)
 
       if (caps->qemu_img == NULL)
         {
-          g_test_skip ("qemu-img is not installed");
+          hg_test_skip_or_fail ("qemu-img is not installed");
           g_main_context_pop_thread_default (ctx);
           return;
         }

@@ -10,6 +10,7 @@
 #include "hg-qemu-fixture.h"
 #include "hg-qmp-client.h"
 #include "hg-qmp-commands.h"
+#include "hg-test-skip.h"
 
 /* The QMP client against a real qemu-system-x86_64 (TCG, -S, no guest). */
 
@@ -129,7 +130,7 @@ start_qemu (const char * const *extra)
 
   if (fixture == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
-      g_test_skip (error->message);
+      hg_test_skip_or_fail (error->message);
       return NULL;
     }
   g_assert_no_error (error);
@@ -479,7 +480,7 @@ test_snapshots (void)
 
   if (qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
 

@@ -12,6 +12,7 @@
 #include "hg-library.h"
 #include "hg-new-vm-assistant-private.h"
 #include "hg-test-iso.h"
+#include "hg-test-skip.h"
 #include "hg-test-ui.h"
 
 /*
@@ -227,7 +228,7 @@ fixture_setup (Fixture       *f,
 
   if (hg_test_iso_missing_tools () != NULL)
     {
-      g_test_skip (hg_test_iso_missing_tools ());
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
       return;
     }
   hg_test_runtime_init ();
@@ -237,7 +238,7 @@ fixture_setup (Fixture       *f,
   f->iso = hg_test_iso_build (f->base, &error);
   if (f->iso == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
-      g_test_skip (error->message);
+      hg_test_skip_or_fail (error->message);
       return;
     }
   g_assert_no_error (error);
@@ -288,6 +289,7 @@ test_walk (Fixture       *f,
   g_autofree char *mac = NULL;
   HgNic *nic;
 
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
   open_assistant (f);
   a = f->assistant;
 
@@ -527,6 +529,7 @@ test_taken_label (Fixture       *f,
   g_autofree char *dir = g_build_filename (f->base, "taken", NULL);
   g_autoptr(GError) error = NULL;
 
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   hg_vm_config_set_location (existing, dir);
   g_assert_true (hg_vm_config_save (existing, &error));
@@ -558,6 +561,7 @@ test_existing_image (Fixture       *f,
   HgNewVmAssistant *a;
   HgDisk *disk;
 
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
   g_assert_true (g_file_set_contents (image, zeros, 1024 * 1024, &error));
   open_assistant (f);
   a = f->assistant;
@@ -645,6 +649,7 @@ test_install_boot (Fixture       *f,
   g_autoptr(HgVm) vm = NULL;
   gboolean vnc_closed = FALSE;
 
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
   hg_application_set_bases (app, bases);
   window = g_object_ref_sink (hg_window_new (app));
   gtk_window_resize (GTK_WINDOW (window), 1200, 760);

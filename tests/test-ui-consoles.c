@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-serial-view.h"
+#include "hg-test-skip.h"
 #include "hg-vnc-view.h"
 
 /*
@@ -279,7 +280,7 @@ test_guest_consoles (void)
 
   if (!g_file_test (guest_image (), G_FILE_TEST_EXISTS))
     {
-      g_test_skip_printf ("the tiny guest %s is missing (tools/build-guests.sh)", guest_image ());
+      hg_test_skip_or_fail_printf ("the tiny guest %s is missing (tools/build-guests.sh)", guest_image ());
       return;
     }
 

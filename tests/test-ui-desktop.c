@@ -11,6 +11,7 @@
 #include "hg-notifier.h"
 #include "hg-preferences-dialog.h"
 #include "hg-settings.h"
+#include "hg-test-skip.h"
 #include "hg-test-vm.h"
 
 /*
@@ -327,7 +328,7 @@ test_notifier_real_crash (void)
   config = hg_test_make_vm ("tiny", "notify-me", &base);
   if (config == NULL)
     {
-      g_test_skip ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
       return;
     }
   g_assert_true (g_application_register (app, NULL, &error));

@@ -13,6 +13,7 @@
 #include "hg-properties-dialog.h"
 #include "hg-snapshots-dialog.h"
 #include "hg-application.h"
+#include "hg-test-skip.h"
 #include "hg-test-ui.h"
 #include "hg-vnc-view.h"
 
@@ -175,7 +176,7 @@ move_has_error (gpointer dialog)
 }
 
 #define SKIP_WITHOUT_GUEST(config) \
-  if ((config) == NULL) { g_test_skip ("the tiny guest is not built (tools/build-guests.sh)"); return; }
+  if ((config) == NULL) { hg_test_skip_or_fail ("the tiny guest is not built (tools/build-guests.sh)"); return; }
 
 /* ---- properties ------------------------------------------------------------- */
 
@@ -904,7 +905,7 @@ test_running_guest (void)
   if (config == NULL)
     {
       hg_test_runtime_cleanup ();
-      g_test_skip ("the tiny guest is not built (tools/build-guests.sh)");
+      hg_test_skip_or_fail ("the tiny guest is not built (tools/build-guests.sh)");
       return;
     }
   iso = ((HgMedium *) g_ptr_array_index (config->media, 0))->path;

@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-application.h"
+#include "hg-test-skip.h"
 #include "hg-test-ui.h"
 #include "hg-test-vm.h"
 #include "hg-window-private.h"
@@ -319,7 +320,7 @@ fixture_setup (Fixture       *f,
   hg_test_runtime_init ();
   if (!make_library (f))
     {
-      g_test_skip ("guests not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      hg_test_skip_or_fail ("guests not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
       return;
     }
   if (data == NULL)
@@ -589,7 +590,7 @@ test_hostile_start (Fixture       *f,
     return;
   if (qemu_img == NULL)
     {
-      g_test_skip ("qemu-img is not installed");
+      hg_test_skip_or_fail ("qemu-img is not installed");
       return;
     }
   dir = g_build_filename (f->base, "hostile", NULL);
