@@ -163,32 +163,27 @@ make_runtime_cases (const char *base,
   g_clear_pointer (&path, g_free);
   path = vm_dir_make (base, "link-shadow");
   g_assert_cmpint (symlink ("/etc/shadow", path), ==, 0);
-  /* PENDING (issue 11 item 6, branch wt-inputs): today the error quotes the
-   * first line of the file the symlink points to, so these two cases fail
-   * on the leak until that fix lands */
   expect_add (expects, "link-shadow", "broken", "link-shadow.hangar",
-              "the wt-inputs fix (a .hangar that is a symlink out of the library is refused unread)");
+              "a .hangar that is a symlink out of the library is refused unread");
   g_clear_pointer (&path, g_free);
   path = vm_dir_make (base, "link-secret");
   g_assert_cmpint (symlink (secret, path), ==, 0);
   expect_add (expects, "link-secret", "broken", "link-secret.hangar",
-              "the wt-inputs fix (a .hangar that is a symlink out of the library is refused unread)");
+              "a .hangar that is a symlink out of the library is refused unread");
 
   /* a config that is a symlink to itself */
   g_clear_pointer (&path, g_free);
   path = vm_dir_make (base, "link-loop");
   g_assert_cmpint (symlink ("link-loop.hangar", path), ==, 0);
-  /* PENDING as well: a config symlink that does not resolve (a loop,
-   * dangling) is not listed at all today, because the scan's fstatat of
-   * <label>.hangar follows it (hg-library.c; with AT_SYMLINK_NOFOLLOW it
-   * would be listed, and refused unread by the wt-inputs loader) */
+  /* a config symlink that does not resolve (a loop, dangling) is listed
+   * as a broken VM too: the scan does not follow it */
   expect_add (expects, "link-loop", "broken", "link-loop.hangar",
-              "the library scan must not follow a config symlink (not in wt-inputs yet)");
+              "the library scan does not follow a config symlink");
   g_clear_pointer (&path, g_free);
   path = vm_dir_make (base, "link-dangling");
   g_assert_cmpint (symlink ("/nonexistent/hangar-hostile.hangar", path), ==, 0);
   expect_add (expects, "link-dangling", "broken", "link-dangling.hangar",
-              "the library scan must not follow a config symlink (not in wt-inputs yet)");
+              "the library scan does not follow a config symlink");
 
   /* folder loops: to the base, to itself, and a pair */
   {

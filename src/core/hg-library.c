@@ -189,7 +189,9 @@ walk_dir (Walk       *w,
         continue;
 
       config = g_strconcat (name, G_DIR_SEPARATOR_S, name, HG_CONFIG_SUFFIX, NULL);
-      if (fstatat (dfd, config, &cst, 0) == 0)
+      /* the config itself, not what a symlink there points to: a link (even
+       * a dangling or looping one) is a VM whose load refuses it, by name */
+      if (fstatat (dfd, config, &cst, AT_SYMLINK_NOFOLLOW) == 0)
         {
           if (w->only_label == NULL || strcmp (w->only_label, name) == 0)
             {
