@@ -461,7 +461,7 @@ cli_snapshot (HgCliContext *ctx,
   const char *verb, *name = NULL;
   int status = HG_EXIT_OK;
 
-  if (!hg_cli_parse_options ("snapshot", _("VM save [--force]|load|delete NAME | VM list"),
+  if (!hg_cli_parse_options ("snapshot", _("VM save|load|delete NAME | VM list"),
                              _("Internal snapshots of a running VM (every disk must be qcow2)."),
                              entries, &argc, &argv))
     return HG_EXIT_USAGE;
