@@ -23,6 +23,7 @@
 
 typedef struct {
   const char *arch;      /* --arch, as Debian names it */
+  const char *stored;    /* the arch Hangar stores: QEMU's target name */
   const char *guest;     /* $HANGAR_GUESTS_DIR/<guest> */
   const char *console;   /* the serial console's Linux device */
   const char *board;     /* the default board Hangar must pick */
@@ -31,13 +32,13 @@ typedef struct {
 } ArchCase;
 
 static const ArchCase cases[] = {
-  { "amd64", "demo", "ttyS0", "q35", "Welcome to the Hangar demo VM", "x86_64" },
-  { "i386", "i386", "ttyS0", "pc", "Welcome to the Hangar i386 VM", "i686" },
-  { "arm64", "aarch64", "ttyAMA0", "virt", "Welcome to the Hangar AArch64 VM", "aarch64" },
-  { "armhf", "armhf", "ttyAMA0", "virt", "Welcome to the Hangar armhf VM", "armv7l" },
-  { "ppc64el", "ppc64el", "hvc0", "pseries", "Welcome to the Hangar ppc64el VM", "ppc64le" },
-  { "s390x", "s390x", "ttysclp0", "s390-ccw-virtio", "Welcome to the Hangar s390x VM", "s390x" },
-  { "mips64el", "mips64el", "ttyS0", "malta", "Welcome to the Hangar mips64el VM", "mips64" },
+  { "amd64", "x86_64", "demo", "ttyS0", "q35", "Welcome to the Hangar demo VM", "x86_64" },
+  { "i386", "i386", "i386", "ttyS0", "pc", "Welcome to the Hangar i386 VM", "i686" },
+  { "arm64", "aarch64", "aarch64", "ttyAMA0", "virt", "Welcome to the Hangar AArch64 VM", "aarch64" },
+  { "armhf", "arm", "armhf", "ttyAMA0", "virt", "Welcome to the Hangar armhf VM", "armv7l" },
+  { "ppc64el", "ppc64", "ppc64el", "hvc0", "pseries", "Welcome to the Hangar ppc64el VM", "ppc64le" },
+  { "s390x", "s390x", "s390x", "ttysclp0", "s390-ccw-virtio", "Welcome to the Hangar s390x VM", "s390x" },
+  { "mips64el", "mips64el", "mips64el", "ttyS0", "malta", "Welcome to the Hangar mips64el VM", "mips64" },
 };
 
 static HgHostCaps *caps;
@@ -100,6 +101,7 @@ test_boot (gconstpointer data)
   path = g_strdup_printf ("%s/%s/%s.hangar", base, label, label);
   config = hg_vm_config_load (path, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (config->arch, ==, tc->stored);
   vm = hg_vm_new_full (config, NULL, caps);
 
   hg_test_vm_start (vm, HG_VM_START_PAUSED);
