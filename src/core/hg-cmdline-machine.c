@@ -18,7 +18,7 @@ static const ArchInfo arch_table[] = {
   /* x86_64: Q35 for PCIe and UEFI; "max" for everything TCG can emulate. */
   { "x86_64",   "q35",             "max",        "virtio", "virtio-net-pci" },
   /* armhf: virt, the board for generic ARMv7 kernels (Debian's armmp);
-   * Cortex-A15 has the virtualisation and LPAE extensions armmp expects. */
+   * Cortex-A15, an ARMv7-A CPU with LPAE, runs armmp and armmp-lpae. */
   { "arm",      "virt",            "cortex-a15", "virtio", "virtio-net-pci" },
   /* arm64: virt, the board for generic (UEFI/device tree) ARMv8 kernels. */
   { "aarch64",  "virt",            "max",        "virtio", "virtio-net-pci" },
