@@ -269,6 +269,18 @@ hg_test_vm_start (HgVm           *vm,
   g_assert_no_error (error);
 }
 
+void
+hg_test_vm_kill (HgVm *vm)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!hg_vm_is_active (vm))
+    return;
+  hg_vm_kill_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  hg_vm_action_finish (vm, result, NULL);
+}
+
 /* ---- serial ------------------------------------------------------------ */
 
 struct _HgTestSerial {

@@ -41,6 +41,8 @@ gboolean    hg_test_wait_state    (HgVm *vm, HgVmState state, guint timeout_ms);
 
 /* Synchronous conveniences (assert on failure) */
 void        hg_test_vm_start      (HgVm *vm, HgVmStartFlags flags);
+/* Forces an active VM off and waits for it (no-op if it is not active) */
+void        hg_test_vm_kill       (HgVm *vm);
 
 typedef struct _HgTestSerial HgTestSerial;
 HgTestSerial *hg_test_serial_open     (const char *path, GError **error);

@@ -254,7 +254,8 @@ test_default_machines (void)
     { "i386", "pc" }, { "x86_64", "q35" }, { "arm", "virt" }, { "aarch64", "virt" },
     { "mips", "malta" }, { "mipsel", "malta" }, { "ppc", "mac99" }, { "ppc64", "pseries" },
     { "sh4", "r2d" }, { "m68k", "virt" }, { "alpha", "clipper" }, { "sparc", "SS-5" },
-    { "sparc64", "sun4u" }, { "riscv64", "virt" },
+    { "sparc64", "sun4u" }, { "riscv64", "virt" }, { "mips64el", "malta" },
+    { "s390x", "s390-ccw-virtio" },
   };
   const char * const *arches = hg_host_known_arches ();
 

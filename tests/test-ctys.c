@@ -533,6 +533,25 @@ test_ignored_lines (void)
   g_assert_null (hg_ctys_import_get_value (imp, "SMP"));
 }
 
+/* Debian's release architectures that Hangar boots (tests/test-arches.c)
+ * are imported, under Debian's name or QEMU's */
+static void
+test_debian_arches (void)
+{
+  static const char *arches[][2] = {
+    { "s390x", "s390x" }, { "mips64el", "mips64el" }, { "armhf", "arm" }, { "ppc64el", "ppc64" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (arches); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("ARCH=%s\nMEMSIZE=256\n", arches[i][0]);
+      g_autoptr(HgCtysImport) imp = parse_string (text);
+      g_autoptr(HgVmConfig) cfg = config_of (imp);
+
+      g_assert_cmpstr (cfg->arch, ==, arches[i][1]);
+    }
+}
+
 static void
 test_mapping_details (void)
 {
@@ -1113,6 +1132,7 @@ main (int   argc,
   g_test_add_func ("/hangar/ctys/syntax/ignored-lines", test_ignored_lines);
   g_test_add_func ("/hangar/ctys/no-execution", test_no_execution);
   g_test_add_func ("/hangar/ctys/mapping/details", test_mapping_details);
+  g_test_add_func ("/hangar/ctys/mapping/debian-arches", test_debian_arches);
   g_test_add_func ("/hangar/ctys/mapping/boot-modes", test_boot_modes);
   g_test_add_func ("/hangar/ctys/mapping/image-format", test_image_format_sniffing);
   g_test_add_func ("/hangar/ctys/errors", test_errors);

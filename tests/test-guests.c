@@ -3,7 +3,8 @@
  * The real guests that tools/build-guests.sh makes from Debian packages are
  * there and look like what QEMU will boot: a bzImage and a gzipped newc
  * initramfs for the demo VM, a boot sector image and an El Torito CD for the
- * tiny guest, an arm64 Image and initramfs for the AArch64 guest.  The boot
+ * tiny guest, an arm64 Image and initramfs for the AArch64 guest, and a
+ * kernel of the right kind for each other Debian release architecture.  The boot
  * tests themselves are in the lifecycle suites; this one says clearly what
  * to run when the guests are missing.
  */
@@ -100,7 +101,8 @@ gunzip_initramfs (GBytes *gz)
 }
 
 static void
-check_initramfs (const char *sub, const char *banner, const char *console)
+check_initramfs (const char *sub, const char *banner, const char *console,
+                 gboolean virtio_net)
 {
   g_autoptr(GBytes) gz = load_guest_file (sub, "initrd.img");
   g_autoptr(GBytes) cpio = NULL;
@@ -112,7 +114,8 @@ check_initramfs (const char *sub, const char *banner, const char *console)
   g_assert_true (contains (cpio, "bin/busybox"));
   g_assert_true (contains (cpio, "init"));
   g_assert_true (contains (cpio, banner));
-  g_assert_true (contains (cpio, "virtio_net.ko"));
+  if (virtio_net)
+    g_assert_true (contains (cpio, "virtio_net.ko"));
   g_assert_true (contains (cmdline, console));
 }
 
@@ -126,7 +129,7 @@ test_demo (void)
   /* an x86 bzImage: the boot protocol header "HdrS" at 0x202 */
   g_assert_true (has_bytes_at (kernel, 0x202, "HdrS", 4));
   g_assert_true (has_bytes_at (kernel, 0x1fe, "\x55\xaa", 2));
-  check_initramfs ("demo", "Welcome to the Hangar demo VM", "console=ttyS0");
+  check_initramfs ("demo", "Welcome to the Hangar demo VM", "console=ttyS0", TRUE);
 }
 
 static void
@@ -156,7 +159,44 @@ test_aarch64 (void)
     return;
   /* an arm64 Image: "ARM\x64" at 0x38 (build-guests.sh uncompresses it) */
   g_assert_true (has_bytes_at (kernel, 0x38, "ARM\x64", 4));
-  check_initramfs ("aarch64", "Welcome to the Hangar AArch64 VM", "console=ttyAMA0");
+  check_initramfs ("aarch64", "Welcome to the Hangar AArch64 VM", "console=ttyAMA0", TRUE);
+}
+
+/* The guests of Debian's other release architectures (tests/test-arches.c) */
+typedef struct {
+  const char *arch;
+  gsize       offset;  /* of the kernel format's magic */
+  const char *magic;
+  gsize       magic_len;
+  const char *console;
+} ArchGuest;
+
+static const ArchGuest arch_guests[] = {
+  /* bzImage header */
+  { "i386", 0x202, "HdrS", 4, "ttyS0" },
+  /* ARM zImage magic 0x016f2818 */
+  { "armhf", 0x24, "\x18\x28\x6f\x01", 4, "ttyAMA0" },
+  /* ELF64, little-endian, EM_PPC64 (21) */
+  { "ppc64el", 0, "\x7f" "ELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x15", 19, "hvc0" },
+  /* s390 IPL PSW and CCWs, the start of every s390x kernel image */
+  { "s390x", 8, "\x02\x00\x00\x18\x60\x00\x00\x50", 8, "ttysclp0" },
+  /* ELF64, little-endian, EM_MIPS (8) */
+  { "mips64el", 0, "\x7f" "ELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x08", 19, "ttyS0" },
+};
+
+static void
+test_arch_guest (gconstpointer data)
+{
+  const ArchGuest *g = data;
+  g_autoptr(GBytes) kernel = load_guest_file (g->arch, "vmlinuz");
+  g_autofree char *banner = g_strdup_printf ("Welcome to the Hangar %s VM", g->arch);
+  g_autofree char *console = g_strconcat ("console=", g->console, NULL);
+
+  if (kernel == NULL)
+    return;
+  g_assert_true (has_bytes_at (kernel, g->offset, g->magic, g->magic_len));
+  /* a serial shell only: no modules */
+  check_initramfs (g->arch, banner, console, FALSE);
 }
 
 int
@@ -167,6 +207,11 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/guests/demo", test_demo);
   g_test_add_func ("/hangar/guests/tiny", test_tiny);
   g_test_add_func ("/hangar/guests/aarch64", test_aarch64);
+  for (guint i = 0; i < G_N_ELEMENTS (arch_guests); i++)
+    {
+      g_autofree char *path = g_strconcat ("/hangar/guests/", arch_guests[i].arch, NULL);
+      g_test_add_data_func (path, &arch_guests[i], test_arch_guest);
+    }
 
   return g_test_run ();
 }

@@ -9,6 +9,11 @@
 #                                              as a 1.44 MB image and a CD
 #   OUTDIR/aarch64/vmlinuz, initrd.img, cmdline   AArch64 virt: Debian cloud
 #                                              arm64 kernel + arm64 busybox
+#   OUTDIR/ARCH/vmlinuz, initrd.img, cmdline   ARCH = i386, armhf, ppc64el,
+#                                              s390x, mips64el: that Debian
+#                                              architecture's kernel + busybox,
+#                                              a shell on the serial console
+#                                              (tests/test-arches.c)
 #
 # Nothing is fetched except Debian packages through `apt-get download`; the
 # .deb files are cached in OUTDIR/debs.  A guest whose inputs (package
@@ -186,9 +191,15 @@ build_linux_guest() {
   dpkg -x "$kdeb" "$WORK/kernel"
   dpkg -x "$bbdeb" "$WORK/busybox"
   kver=$(ls -1 "$WORK/kernel/lib/modules" | head -n 1)
-  if [ -z "$kver" ] || [ ! -f "$WORK/kernel/boot/vmlinuz-$kver" ]; then
-    die "$kdeb has no /boot/vmlinuz and /lib/modules of one kernel"
-  fi
+  # vmlinuz (compressed, bootable) or vmlinux (ELF: ppc64el, mips64el)
+  kernel=""
+  for k in vmlinuz vmlinux; do
+    if [ -n "$kver" ] && [ -f "$WORK/kernel/boot/$k-$kver" ]; then
+      kernel="$WORK/kernel/boot/$k-$kver"
+      break
+    fi
+  done
+  [ -n "$kernel" ] || die "$kdeb has no /boot/vmlinu[xz] and /lib/modules of one kernel"
   moddir="$WORK/kernel/lib/modules/$kver"
   if [ ! -f "$moddir/modules.dep" ]; then
     depmod -b "$WORK/kernel" "$kver" ||
@@ -239,7 +250,6 @@ build_linux_guest() {
   mkdir -p "$dir"
   (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
     gzip -9 -n >"$dir/initrd.img.tmp"
-  kernel="$WORK/kernel/boot/vmlinuz-$kver"
   if [ "$(od -An -tx1 -N2 "$kernel" | tr -d ' ')" = "1f8b" ]; then
     gzip -dc "$kernel" >"$dir/vmlinuz.tmp"   # QEMU wants a raw arm64 Image
   else
@@ -289,8 +299,20 @@ build_tiny() {
 VIRTIO_NET="virtio virtio_ring virtio_pci net_failover failover virtio_net"
 
 build_tiny
-apt_lookup linux-image-cloud-amd64:amd64 linux-image-cloud-arm64:arm64 -- \
-  busybox-static:amd64 busybox-static:arm64
+# One guest per Debian release architecture besides amd64 and arm64:
+# "guest-dir kernel-meta:debian-arch console".  Debian 12 has no riscv64.
+ARCH_GUESTS="
+  i386 linux-image-686:i386 ttyS0
+  armhf linux-image-armmp:armhf ttyAMA0
+  ppc64el linux-image-powerpc64le:ppc64el hvc0
+  s390x linux-image-s390x:s390x ttysclp0
+  mips64el linux-image-5kc-malta:mips64el ttyS0
+"
+# shellcheck disable=SC2046
+apt_lookup linux-image-cloud-amd64:amd64 linux-image-cloud-arm64:arm64 \
+  $(echo "$ARCH_GUESTS" | awk 'NF { print $2 }') -- \
+  busybox-static:amd64 busybox-static:arm64 \
+  $(echo "$ARCH_GUESTS" | awk 'NF { print "busybox-static:" $1 }')
 build_linux_guest demo linux-image-cloud-amd64:amd64 busybox-static:amd64 \
   hangar-demo "Welcome to the Hangar demo VM" "tty1 ttyS0" \
   "console=tty0 console=ttyS0,115200 quiet" \
@@ -299,4 +321,11 @@ build_linux_guest aarch64 linux-image-cloud-arm64:arm64 busybox-static:arm64 \
   hangar-aarch64 "Welcome to the Hangar AArch64 VM" "ttyAMA0" \
   "console=ttyAMA0 quiet" \
   $VIRTIO_NET virtio_mmio
+# shellcheck disable=SC2086
+set -- $ARCH_GUESTS
+while [ $# -ge 3 ]; do
+  build_linux_guest "$1" "$2" "busybox-static:$1" \
+    "hangar-$1" "Welcome to the Hangar $1 VM" "$3" "console=$3 quiet"
+  shift 3
+done
 log "guests ready in $OUT"

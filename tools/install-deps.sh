@@ -30,11 +30,18 @@ for p in $PACKAGES; do
     missing="$missing $p"
   fi
 done
-# arm64 guest in the tests needs the arm64 architecture for apt-get download
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  $SUDO dpkg --add-architecture arm64
-  need_update=1
-fi
+# The test guests of tools/build-guests.sh are built from the kernel and
+# busybox-static packages of each of Debian's release architectures: apt-get
+# download needs those architectures.  (qemu-system-misc has s390x and
+# riscv64, qemu-system-mips mips64el, qemu-system-ppc ppc64.)
+native=$(dpkg --print-architecture)
+for arch in amd64 arm64 i386 armhf ppc64el s390x mips64el; do
+  [ "$arch" != "$native" ] || continue
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    $SUDO dpkg --add-architecture "$arch"
+    need_update=1
+  fi
+done
 if [ -n "$missing" ] || [ -n "${need_update:-}" ]; then
   $SUDO apt-get update -q
 fi

@@ -260,11 +260,18 @@ apply_options (HgVmSpec      *spec,
       hg_cli_error ("create", "--label: %s", error->message);
       return FALSE;
     }
-  if (o->arch != NULL && !hg_host_arch_is_known (o->arch))
+  if (o->arch != NULL && hg_host_arch_canonical (o->arch) == NULL)
     {
       g_autofree char *known = g_strjoinv (" ", (char **) hg_host_known_arches ());
       hg_cli_error ("create", _("--arch: unknown architecture '%s' (%s)"), o->arch, known);
       return FALSE;
+    }
+  if (o->arch != NULL)
+    {
+      /* Debian's names (armhf, ppc64el ...) stand for Hangar's */
+      char *arch = g_strdup (hg_host_arch_canonical (o->arch));
+      g_free (o->arch);
+      o->arch = arch;
     }
   if (o->accel != NULL && !hg_accel_from_string (o->accel, &accel))
     {

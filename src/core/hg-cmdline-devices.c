@@ -251,6 +251,8 @@ hg_cmdline_add_disks (Builder *b)
             hg_cmdline_add_printf (b, "-device", "virtio-blk-pci,drive=%s,id=%s%s", id, id, boot);
           else if (b->board->virtio == VIRTIO_MMIO)
             hg_cmdline_add_printf (b, "-device", "virtio-blk-device,drive=%s,id=%s%s", id, id, boot);
+          else if (b->board->virtio == VIRTIO_CCW)
+            hg_cmdline_add_printf (b, "-device", "virtio-blk-ccw,drive=%s,id=%s%s", id, id, boot);
           else
             return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
                                     "machine %s has no virtio transport; use %s",

@@ -9,21 +9,40 @@
 /* ------------------------------------------------------------------ */
 /* Per-arch and per-board knowledge */
 
+/* The board each architecture gets unless the VM names one, and why.
+ * tests/test-arches.c boots a Debian kernel on each of Debian's release
+ * architectures with nothing but these defaults. */
 static const ArchInfo arch_table[] = {
-  { "i386",    "pc",      NULL,         "ide",    "e1000" },
-  { "x86_64",  "q35",     "max",        "virtio", "virtio-net-pci" },
-  { "arm",     "virt",    "cortex-a15", "virtio", "virtio-net-pci" },
-  { "aarch64", "virt",    "max",        "virtio", "virtio-net-pci" },
-  { "mips",    "malta",   NULL,         "ide",    "pcnet" },
-  { "mipsel",  "malta",   NULL,         "ide",    "pcnet" },
-  { "ppc",     "mac99",   NULL,         "ide",    "sungem" },
-  { "ppc64",   "pseries", NULL,         "scsi",   "spapr-vlan" },
-  { "sh4",     "r2d",     NULL,         "ide",    "rtl8139" },
-  { "m68k",    "virt",    NULL,         "virtio", "virtio-net-device" },
-  { "alpha",   "clipper", NULL,         "ide",    "e1000" },
-  { "sparc",   "SS-5",    NULL,         "scsi",   "lance" },
-  { "sparc64", "sun4u",   NULL,         "ide",    "sunhme" },
-  { "riscv64", "virt",    NULL,         "virtio", "virtio-net-pci" },
+  /* i386: the i440FX PC, which every 32-bit x86 OS knows (Debian's 686). */
+  { "i386",     "pc",              NULL,         "ide",    "e1000" },
+  /* x86_64: Q35 for PCIe and UEFI; "max" for everything TCG can emulate. */
+  { "x86_64",   "q35",             "max",        "virtio", "virtio-net-pci" },
+  /* armhf: virt, the board for generic ARMv7 kernels (Debian's armmp);
+   * Cortex-A15, an ARMv7-A CPU with LPAE, runs armmp and armmp-lpae. */
+  { "arm",      "virt",            "cortex-a15", "virtio", "virtio-net-pci" },
+  /* arm64: virt, the board for generic (UEFI/device tree) ARMv8 kernels. */
+  { "aarch64",  "virt",            "max",        "virtio", "virtio-net-pci" },
+  /* mips, mipsel, mips64el: Malta, the MIPS reference board that Debian's
+   * malta kernels (4kc, 5kc) are built for; 5KEc is the 64-bit Malta CPU. */
+  { "mips",     "malta",           NULL,         "ide",    "pcnet" },
+  { "mipsel",   "malta",           NULL,         "ide",    "pcnet" },
+  { "mips64el", "malta",           "5KEc",       "ide",    "pcnet" },
+  /* ppc: Mac99, the PowerMac that 32-bit PowerPC distributions boot on. */
+  { "ppc",      "mac99",           NULL,         "ide",    "sungem" },
+  /* ppc64el: pseries (PAPR, SLOF), the virtual board of ppc64el kernels,
+   * console hvc0; POWER9 runs Debian's POWER8 baseline and TCG emulates it
+   * fully. */
+  { "ppc64",    "pseries",         "power9",     "scsi",   "spapr-vlan" },
+  /* s390x: s390-ccw-virtio, the only virtual s390x machine; the SCLP
+   * console is ttysclp0, disks and NICs are virtio on the channel bus. */
+  { "s390x",    "s390-ccw-virtio", NULL,         "virtio", "virtio-net-ccw" },
+  { "sh4",      "r2d",             NULL,         "ide",    "rtl8139" },
+  { "m68k",     "virt",            NULL,         "virtio", "virtio-net-device" },
+  { "alpha",    "clipper",         NULL,         "ide",    "e1000" },
+  { "sparc",    "SS-5",            NULL,         "scsi",   "lance" },
+  { "sparc64",  "sun4u",           NULL,         "ide",    "sunhme" },
+  /* riscv64: virt, the board for generic (OpenSBI, device tree) kernels. */
+  { "riscv64",  "virt",            NULL,         "virtio", "virtio-net-pci" },
 };
 
 static const BoardInfo board_table[] = {
@@ -35,7 +54,7 @@ static const BoardInfo board_table[] = {
     BOOT_BY_INDEX, "virtio-gpu-pci", FALSE, TRUE, TRUE, 0, 0, 0, 0 },
   { " m68k ", "virt", FALSE, FALSE, FALSE, NULL, "virtio-scsi-device", VIRTIO_MMIO,
     BOOT_BY_NONE, NULL, FALSE, FALSE, FALSE, 0, 1, 3328, 0 },
-  { " mips mipsel ", "malta", TRUE, TRUE, FALSE, NULL, "virtio-scsi-pci", VIRTIO_PCI,
+  { " mips mipsel mips64el ", "malta", TRUE, TRUE, FALSE, NULL, "virtio-scsi-pci", VIRTIO_PCI,
     BOOT_BY_NONE, "cirrus", FALSE, FALSE, FALSE, 0, 16, 2048, 0 },
   { " ppc ", "mac99", TRUE, TRUE, FALSE, NULL, "virtio-scsi-pci", VIRTIO_PCI,
     BOOT_BY_ORDER, "std", FALSE, FALSE, FALSE, 0, 1, 2048, 0 },
@@ -43,6 +62,8 @@ static const BoardInfo board_table[] = {
     BOOT_BY_ORDER, "std", FALSE, FALSE, FALSE, 0, 1, 2048, 0 },
   { " ppc64 ", "pseries", TRUE, FALSE, FALSE, NULL, "spapr-vscsi", VIRTIO_PCI,
     BOOT_BY_INDEX, "std", FALSE, TRUE, TRUE, 0, 0, 0, 256 },
+  { " s390x ", "s390-ccw-virtio", FALSE, FALSE, FALSE, NULL, "virtio-scsi-ccw", VIRTIO_CCW,
+    BOOT_BY_INDEX, NULL, FALSE, FALSE, FALSE, 0, 0, 0, 0 },
   { " sh4 ", "r2d", TRUE, TRUE, FALSE, NULL, NULL, VIRTIO_NONE,
     BOOT_BY_NONE, NULL, FALSE, FALSE, FALSE, 1, 1, 0, 0 },
   { " alpha ", "clipper", TRUE, TRUE, FALSE, NULL, "virtio-scsi-pci", VIRTIO_PCI,

@@ -20,6 +20,7 @@ typedef enum {
   VIRTIO_NONE,
   VIRTIO_PCI,
   VIRTIO_MMIO,
+  VIRTIO_CCW,      /* s390x channel I/O: virtio-*-ccw */
 } VirtioKind;
 
 typedef struct {

@@ -36,6 +36,8 @@ static const ArchAlias arch_aliases[] = {
   { "sparc", "sparc", NULL, NULL },     { "spark", "sparc", NULL, NULL },
   { "sparc64", "sparc64", NULL, NULL },
   { "riscv64", "riscv64", NULL, NULL },
+  { "s390x", "s390x", NULL, NULL },     { "mips64el", "mips64el", NULL, NULL },
+  { "armhf", "arm", NULL, NULL },       { "ppc64el", "ppc64", NULL, NULL },
 };
 
 const ArchAlias *

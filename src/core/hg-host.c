@@ -29,8 +29,8 @@
 /* Arch names */
 
 static const char * const known_arches[] = {
-  "i386", "x86_64", "arm", "aarch64", "mips", "mipsel", "ppc", "ppc64",
-  "sh4", "m68k", "alpha", "sparc", "sparc64", "riscv64", NULL
+  "i386", "x86_64", "arm", "aarch64", "mips", "mipsel", "mips64el", "ppc",
+  "ppc64", "s390x", "sh4", "m68k", "alpha", "sparc", "sparc64", "riscv64", NULL
 };
 
 const char * const *
@@ -45,6 +45,26 @@ hg_host_arch_is_known (const char *arch)
   if (arch == NULL)
     return FALSE;
   return g_strv_contains (known_arches, arch);
+}
+
+const char *
+hg_host_arch_canonical (const char *name)
+{
+  /* Debian's architecture names where they differ from QEMU's targets */
+  static const char * const debian[][2] = {
+    { "amd64", "x86_64" }, { "arm64", "aarch64" }, { "armhf", "arm" },
+    { "armel", "arm" }, { "ppc64el", "ppc64" }, { "powerpc", "ppc" },
+  };
+
+  if (name == NULL)
+    return NULL;
+  for (guint i = 0; known_arches[i] != NULL; i++)
+    if (g_str_equal (known_arches[i], name))
+      return known_arches[i];
+  for (guint i = 0; i < G_N_ELEMENTS (debian); i++)
+    if (g_str_equal (debian[i][0], name))
+      return debian[i][1];
+  return NULL;
 }
 
 const char *

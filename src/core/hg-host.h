@@ -40,6 +40,9 @@ typedef struct {
 /* Every arch Hangar knows, NULL-terminated, in display order. */
 const char * const *hg_host_known_arches (void);
 gboolean    hg_host_arch_is_known       (const char *arch);
+/* A known arch, or Debian's name of one (amd64, arm64, armhf, ppc64el ...),
+ * as Hangar's arch name; NULL if it names none. */
+const char *hg_host_arch_canonical      (const char *name);
 /* The QEMU binary suffix for an arch (mipsel -> mipsel, i386 -> i386 ...) */
 const char *hg_host_emulator_name       (const char *arch);
 

@@ -105,6 +105,7 @@ map_arch (const char *arch)
     { "ppc64le", "ppc64" }, { "ppc64", "ppc64" }, { "ppc", "ppc" }, { "mips", "mips" },
     { "mipsel", "mipsel" }, { "sparc", "sparc" }, { "sparc64", "sparc64" },
     { "riscv64", "riscv64" }, { "m68k", "m68k" }, { "alpha", "alpha" }, { "sh4", "sh4" },
+    { "s390x", "s390x" }, { "mips64el", "mips64el" },
   };
 
   for (guint i = 0; arch != NULL && i < G_N_ELEMENTS (map); i++)

@@ -43,8 +43,8 @@ G_DEFINE_BOXED_TYPE (HgVmConfig, hg_vm_config, hg_vm_config_ref, hg_vm_config_un
 /* TODO: use hg_host_known_arches() once hg-host.c has landed; kept here for
  * now so that the config does not depend on host probing. */
 static const char *const known_arches[] = {
-  "i386", "x86_64", "arm", "aarch64", "mips", "mipsel", "ppc", "ppc64",
-  "sh4", "m68k", "alpha", "sparc", "sparc64", "riscv64", NULL
+  "i386", "x86_64", "arm", "aarch64", "mips", "mipsel", "mips64el", "ppc",
+  "ppc64", "s390x", "sh4", "m68k", "alpha", "sparc", "sparc64", "riscv64", NULL
 };
 
 static const char *const disk_formats[] = {
