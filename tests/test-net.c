@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -246,6 +247,37 @@ run_helper (const char          *ns,
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
   return run ((const char * const *) argv->pdata, out, err);
+}
+
+#define CALLER "4242"
+#define FOREIGN "4343"
+#define NO_USER "2147483600"   /* made sure to name no user, see helper_users() */
+
+/* The helper refuses a PKEXEC_UID that names no user: the uids the cases
+ * use are made users here (root only, as the helper cases are), and the
+ * one that stands for "no user" is checked to be none. */
+static void
+helper_users (void)
+{
+  const struct { const char *uid; const char *name; } users[] = {
+    { CALLER, "hangar-test-tap-a" },
+    { FOREIGN, "hangar-test-tap-b" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    {
+      const char *argv[] = { g_file_test ("/usr/sbin/useradd", G_FILE_TEST_IS_EXECUTABLE)
+                               ? "/usr/sbin/useradd" : "useradd",
+                             "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                             "--uid", users[i].uid, users[i].name, NULL };
+      g_autofree char *err = NULL;
+
+      if (getpwuid ((uid_t) g_ascii_strtoull (users[i].uid, NULL, 10)) != NULL)
+        continue;
+      if (run (argv, NULL, &err) != 0)
+        g_error ("useradd --uid %s %s failed: %s", users[i].uid, users[i].name, err);
+    }
+  g_assert_null (getpwuid ((uid_t) g_ascii_strtoull (NO_USER, NULL, 10)));
 }
 
 static guint
@@ -955,6 +987,7 @@ test_host_tap (void)
 
   if (!can_use_netns ())
     return;
+  helper_users ();
   if (plug2tap == NULL)
     {
       hg_test_skip_or_fail ("vde_plug2tap is not installed (Debian package vde2)");
@@ -1085,7 +1118,6 @@ typedef struct {
   const char *message;
 } BadCase;
 
-#define CALLER "4242"
 
 static const BadCase bad_cases[] = {
   { "no arguments", SETUP_NONE, { NULL }, FALSE, { NULL }, 2, "usage: create-tap NAME" },
@@ -1102,6 +1134,10 @@ static const BadCase bad_cases[] = {
   { "empty name", SETUP_NONE, { NULL }, FALSE, { "create-tap", "", NULL }, 2, "is not a TAP name" },
   { "lo", SETUP_NONE, { NULL }, FALSE, { "delete-tap", "lo", NULL }, 2, "\"lo\" is not a TAP name" },
   { "eth0", SETUP_NONE, { NULL }, FALSE, { "create-tap", "eth0", NULL }, 2, "\"eth0\" is not a TAP name" },
+  { "alias hgtap01", SETUP_NONE, { NULL }, FALSE, { "create-tap", "hgtap01", NULL }, 2, "\"hgtap01\" is not a TAP name Hangar manages" },
+  { "alias hgtap00", SETUP_NONE, { NULL }, FALSE, { "create-tap", "hgtap00", NULL }, 2, "without leading zeros" },
+  { "alias hgtap0008", SETUP_OWN_TAP, { NULL }, FALSE, { "delete-tap", "hgtap0008", NULL }, 2, "\"hgtap0008\" is not a TAP name" },
+  { "alias hgtap08, bridge", SETUP_OWN_TAP, { NULL }, FALSE, { "attach-bridge", "hgtap08", "hgbr0", NULL }, 2, "\"hgtap08\" is not a TAP name" },
   { "delete a TAP of another uid", SETUP_FOREIGN_TAP, { NULL }, FALSE, { "delete-tap", "hgtap8", NULL }, 3, "belongs to uid 4343, not to uid " CALLER },
   { "bridge a TAP of another uid", SETUP_FOREIGN_TAP, { NULL }, FALSE, { "attach-bridge", "hgtap8", "hgbr0", NULL }, 3, "belongs to uid 4343" },
   { "create over an existing TAP", SETUP_FOREIGN_TAP, { NULL }, FALSE, { "create-tap", "hgtap8", NULL }, 6, "already exists" },
@@ -1113,6 +1149,8 @@ static const BadCase bad_cases[] = {
   { "PKEXEC_UID=0", SETUP_NONE, { "PKEXEC_UID=0", NULL }, TRUE, { "create-tap", "hgtap1", NULL }, 3, "PKEXEC_UID is 0" },
   { "PKEXEC_UID=42x", SETUP_NONE, { "PKEXEC_UID=42x", NULL }, TRUE, { "create-tap", "hgtap1", NULL }, 3, "not a uid" },
   { "PKEXEC_UID=-1", SETUP_NONE, { "PKEXEC_UID=-1", NULL }, TRUE, { "create-tap", "hgtap1", NULL }, 3, "not a uid" },
+  { "PKEXEC_UID of no user", SETUP_NONE, { "PKEXEC_UID=" NO_USER, NULL }, TRUE, { "create-tap", "hgtap1", NULL }, 3, "PKEXEC_UID " NO_USER " names no user" },
+  { "PKEXEC_UID of no user, status", SETUP_NONE, { "PKEXEC_UID=" NO_USER, NULL }, TRUE, { "status", NULL }, 3, "names no user" },
   { "LD_PRELOAD", SETUP_NONE, { "LD_PRELOAD=/nonexistent/hg-evil.so", NULL }, FALSE, { "create-tap", "hgtap1", NULL }, 4, "LD_PRELOAD set in the environment" },
   { "LD_LIBRARY_PATH", SETUP_NONE, { "LD_LIBRARY_PATH=/tmp", NULL }, FALSE, { "create-tap", "hgtap1", NULL }, 4, "LD_LIBRARY_PATH" },
   { "PATH", SETUP_NONE, { "PATH=/tmp/evil:/usr/bin", NULL }, FALSE, { "create-tap", "hgtap1", NULL }, 4, "PATH=/tmp/evil:/usr/bin" },
@@ -1136,7 +1174,7 @@ static void
 setup_case (const char *ns,
             Setup       setup)
 {
-  const char *foreign_env[] = { "PKEXEC_UID=4343", NULL };
+  const char *foreign_env[] = { "PKEXEC_UID=" FOREIGN, NULL };
   const char *own_env[] = { "PKEXEC_UID=" CALLER, NULL };
   const char *create[] = { "create-tap", "hgtap8", NULL };
 
@@ -1157,6 +1195,7 @@ test_helper_bad_input (void)
 {
   if (!can_use_netns ())
     return;
+  helper_users ();
   write_helper_conf ("# test build of hangar-net-helper\nallowed-bridges = hgbr0\n", 0644);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
@@ -1271,6 +1310,7 @@ test_helper_bridge (void)
 
   if (!can_use_netns ())
     return;
+  helper_users ();
   ns = ns_add ("d");
   setup_case (ns, SETUP_OWN_TAP);
 

@@ -460,6 +460,8 @@ test_details (Fixture       *f,
     return;
   hg_window_select_vm (f->window, "demo", FALSE);
   wait_loaded (f);
+  /* the command line comes once the images are checked */
+  assert_details_show (f, "qemu-system-x86_64", STATE_MS);
   dump = hg_details_view_dump (f->window->details);
   g_test_message ("details:\n%s", dump);
   g_assert_nonnull (strstr (dump, "title: demo\n"));
@@ -573,13 +575,30 @@ message_shows (gpointer data)
          strstr (gtk_label_get_text (w->f->window->message_label), w->needle) != NULL;
 }
 
+/* Saves base/label, a VM booting from the qcow2 disk already in its
+ * folder, and selects it once the tree shows it */
+static void
+select_disk_vm (Fixture    *f,
+                const char *label,
+                const char *disk)
+{
+  g_autoptr(HgVmConfig) config = plain_vm (label, "x86_64");
+  g_autofree char *row = g_strdup_printf ("%s [x86_64, tcg] stopped", label);
+
+  g_ptr_array_add (config->disks, hg_disk_new (disk, "qcow2", NULL));
+  config->boot_mode = HG_BOOT_DISK;
+  save_vm (config, f->base, NULL, label);
+  assert_tree_shows (f, row, TRUE, LOAD_MS);
+  hg_window_select_vm (f->window, label, FALSE);
+  wait_loaded (f);
+}
+
 /* A folder from someone else whose disk is backed by /etc/shadow: the
  * window's start refuses it, saying which image and which file */
 static void
 test_hostile_start (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(HgVmConfig) config = NULL;
   g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
   g_autofree char *dir = NULL;
   g_autofree char *disk = NULL;
@@ -604,13 +623,7 @@ test_hostile_start (Fixture       *f,
 
     g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
   }
-  config = plain_vm ("hostile", "x86_64");
-  g_ptr_array_add (config->disks, hg_disk_new ("evil.qcow2", "qcow2", NULL));
-  config->boot_mode = HG_BOOT_DISK;
-  save_vm (config, f->base, NULL, "hostile");
-  assert_tree_shows (f, "hostile [x86_64, tcg] stopped", TRUE, LOAD_MS);
-  hg_window_select_vm (f->window, "hostile", FALSE);
-  wait_loaded (f);
+  select_disk_vm (f, "hostile", "evil.qcow2");
 
   activate_vm_action (f, "start", g_variant_new_string ("default"));
   g_assert_true (hg_test_wait_until (message_shows, &wait, STATE_MS));
@@ -621,6 +634,99 @@ test_hostile_start (Fixture       *f,
   hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-hostile-start");
   assert_tree_shows (f, "hostile [x86_64, tcg] stopped", TRUE, STATE_MS);
   g_assert_false (hg_vm_is_active (window_vm (f, "hostile")));
+}
+
+/* A QEMU that does not answer (SIGSTOP here) is shown "not responding" in
+ * the tree and the details, as hangarctl list says, and running again once
+ * it answers (SIGCONT) */
+static void
+test_not_responding (Fixture       *f,
+                     gconstpointer  data)
+{
+  HgVm *vm;
+  GPid pid;
+
+  if (f->window == NULL)
+    return;
+  hg_window_select_vm (f->window, "tiny", FALSE);
+  wait_loaded (f);
+  g_assert_cmpint (run_hangarctl (f, "start", "tiny"), ==, 0);
+  vm = window_vm (f, "tiny");
+  g_assert_true (hg_test_wait_until (has_pid, vm, STATE_MS));
+  pid = hg_vm_get_pid (vm);
+  remember_pid (pid);
+  g_assert_true (hg_test_wait_until (has_qmp, vm, STATE_MS));
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
+  assert_details_show (f, "runtime: running — pid ", STATE_MS);
+
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  assert_tree_shows (f, "tiny [x86_64, tcg] not-responding", TRUE, 10000);
+  assert_details_show (f, "runtime: not responding — pid ", 10000);
+  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-not-responding");
+  /* still attached and still ours: the same pid, nothing declared stopped */
+  g_assert_true (hg_vm_is_active (vm));
+  g_assert_cmpint (hg_vm_get_pid (vm), ==, pid);
+
+  g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
+  assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, 10000);
+  assert_details_show (f, "runtime: running — pid ", 10000);
+}
+
+/* Details show the command line a start runs: a disk whose backing file
+ * lies in the VM's folder is handed to QEMU with its base as a node of its
+ * own ("backing": the base's node, not null) */
+static void
+test_details_backing (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  g_autofree char *dir = NULL;
+  g_autofree char *cmdline = NULL;
+
+  if (f->window == NULL)
+    return;
+  if (qemu_img == NULL)
+    {
+      hg_test_skip_or_fail ("qemu-img is not installed");
+      return;
+    }
+  dir = g_build_filename (f->base, "chain", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  {
+    g_autofree char *base = g_build_filename (dir, "base.qcow2", NULL);
+    g_autofree char *top = g_build_filename (dir, "top.qcow2", NULL);
+    const char *make_base[] = { qemu_img, "create", "-q", "-f", "qcow2", base, "16M", NULL };
+    const char *make_top[] = { qemu_img, "create", "-q", "-f", "qcow2", "-b", "base.qcow2",
+                               "-F", "qcow2", top, NULL };
+
+    g_assert_cmpint (hg_test_run (make_base, NULL, NULL, 30000), ==, 0);
+    g_assert_cmpint (hg_test_run (make_top, NULL, NULL, 30000), ==, 0);
+  }
+  select_disk_vm (f, "chain", "top.qcow2");
+
+  /* filled in once the images are checked, off the GUI thread */
+  assert_details_show (f, "base.qcow2", STATE_MS);
+  cmdline = hg_details_view_dup_command_line (f->window->details);
+  g_test_message ("%s", cmdline);
+  g_assert_nonnull (strstr (cmdline, "top.qcow2"));
+  g_assert_nonnull (strstr (cmdline, "\"backing\":\"disk0-b1\""));
+  g_assert_nonnull (strstr (cmdline, "\"node-name\":\"disk0-b1\""));
+
+  /* the base gone: the error a start would give, in place of the command line */
+  g_clear_pointer (&cmdline, g_free);
+  {
+    g_autofree char *base = g_build_filename (dir, "base.qcow2", NULL);
+    g_assert_cmpint (g_unlink (base), ==, 0);
+  }
+  hg_window_select_vm (f->window, "tiny", FALSE);
+  wait_loaded (f);
+  hg_window_select_vm (f->window, "chain", FALSE);
+  wait_loaded (f);
+  assert_details_show (f, "cmdline: No command line: ", STATE_MS);
+  cmdline = hg_details_view_dup_command_line (f->window->details);
+  g_test_message ("%s", cmdline);
+  g_assert_nonnull (strstr (cmdline, "top.qcow2"));
+  g_assert_null (strstr (cmdline, "qemu-system"));
 }
 
 /* vm.pause is stateful: the toggle button changes its state */
@@ -1100,6 +1206,10 @@ main (int   argc,
   g_test_add ("/hangar/ui/window/dir-added", Fixture, NULL, fixture_setup, test_dir_added, fixture_teardown);
   g_test_add ("/hangar/ui/window/hostile-start", Fixture, NULL, fixture_setup, test_hostile_start,
               fixture_teardown);
+  g_test_add ("/hangar/ui/window/details-backing", Fixture, NULL, fixture_setup,
+              test_details_backing, fixture_teardown);
+  g_test_add ("/hangar/ui/window/not-responding", Fixture, NULL, fixture_setup,
+              test_not_responding, fixture_teardown);
   g_test_add ("/hangar/ui/window/external-start", Fixture, NULL, fixture_setup,
               test_external_start, fixture_teardown);
   g_test_add ("/hangar/ui/window/reload-keeps-display", Fixture, NULL, fixture_setup,

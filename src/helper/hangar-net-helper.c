@@ -12,7 +12,9 @@
  *   hangar-net-helper attach-bridge NAME BRIDGE  only bridges in HG_HELPER_CONF
  *   hangar-net-helper status                     the hgtap devices and their owners
  *
- * NAME matches ^hgtap[0-9]{1,4}$.  The caller is PKEXEC_UID (never 0), and
+ * NAME matches ^hgtap(0|[1-9][0-9]{0,3})$: one spelling per number, so that
+ * hgtap01 is no alias of hgtap1.  The caller is PKEXEC_UID (never 0, and a
+ * uid that names a user of this system), and
  * nothing else from the environment is used: the environment is checked for
  * hostile variables, then cleared.  Inherited descriptors are closed.  No
  * program is executed and no path is taken from the caller: everything is
@@ -27,6 +29,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,21 +196,52 @@ read_caller_uid (void)
   return uid;
 }
 
+/* The caller must be a user of this system: a TAP owned by a uid nobody has
+ * is one that anybody given that uid later would own.  Asked after the
+ * environment is cleared, so that nothing of it steers the lookup. */
+static void
+check_caller_is_user (unsigned long uid)
+{
+  struct passwd pw, *found = NULL;
+  char buf[4096];
+  int rc;
+
+  rc = getpwuid_r ((uid_t) uid, &pw, buf, sizeof buf, &found);
+  if (rc != 0 && rc != ENOENT && rc != ESRCH && rc != EBADF && rc != EPERM)
+    refuse (HG_HELPER_EXIT_FAILED, "cannot look up PKEXEC_UID %lu in the user database: %s",
+            uid, strerror (rc));
+  if (found == NULL)
+    refuse (HG_HELPER_EXIT_NOT_AUTHORIZED, "PKEXEC_UID %lu names no user of this system", uid);
+}
+
 /* ---- names ---------------------------------------------------------------- */
 
-static void
-check_tap_name (const char *name)
+/* hgtap0 ... hgtap9999, each number in its one canonical spelling (no
+ * leading zero): the kernel would take hgtap01 as a name of its own, an
+ * alias a caller could use to dodge the checks made on hgtap1 */
+static int
+is_tap_name (const char *name)
 {
   size_t len = strlen (name);
   size_t i;
 
   if (len < 6 || len > 9 || strncmp (name, "hgtap", 5) != 0)
-    goto bad;
+    return 0;
   for (i = 5; i < len; i++)
     if (name[i] < '0' || name[i] > '9')
-      goto bad;
-  return;
-bad:
+      return 0;
+  if (name[5] == '0' && len > 6)
+    return 0;
+  return 1;
+}
+
+static void
+check_tap_name (const char *name)
+{
+  size_t i;
+
+  if (is_tap_name (name))
+    return;
   {
     char shown[40];
     size_t n = 0;
@@ -222,7 +256,8 @@ bad:
       }
     shown[n] = '\0';
     refuse (HG_HELPER_EXIT_USAGE,
-            "\"%s\" is not a TAP name Hangar manages: it must be hgtap followed by 1 to 4 digits",
+            "\"%s\" is not a TAP name Hangar manages: it must be hgtap followed by "
+            "a number from 0 to 9999 without leading zeros",
             shown);
   }
 }
@@ -482,20 +517,6 @@ attach_bridge (const char *name,
   return HG_HELPER_EXIT_OK;
 }
 
-static int
-is_tap_name (const char *name)
-{
-  size_t len = strlen (name);
-  size_t i;
-
-  if (len < 6 || len > 9 || strncmp (name, "hgtap", 5) != 0)
-    return 0;
-  for (i = 5; i < len; i++)
-    if (name[i] < '0' || name[i] > '9')
-      return 0;
-  return 1;
-}
-
 /* One line per hgtap device:  NAME owner=UID up=yes|no bridge=BR|-  */
 static int
 status (void)
@@ -523,7 +544,7 @@ status (void)
         continue;
       if (read_sys_value (de->d_name, "flags", flags, sizeof flags) == 0)
         f = strtoul (flags, NULL, 16);
-      snprintf (link, sizeof link, "/sys/class/net/%s/master", de->d_name);
+      snprintf (link, sizeof link, "/sys/class/net/%.15s/master", de->d_name);
       n = readlink (link, master, sizeof master - 1);
       if (n > 0)
         {
@@ -552,6 +573,7 @@ main (int argc, char **argv)
   setenv ("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
   if (chdir ("/") != 0)
     refuse (HG_HELPER_EXIT_FAILED, "cannot change to /: %s", strerror (errno));
+  check_caller_is_user (caller_uid);
 
   if (argc < 2)
     usage ();

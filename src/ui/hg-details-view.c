@@ -36,6 +36,8 @@ struct _HgDetailsView
   GtkTextView *cmdline_view;
   GtkRevealer *log_revealer;
   GtkTextView *log_view;
+
+  GCancellable *cmdline_cancellable; /* the images check behind the command line */
 };
 
 G_DEFINE_FINAL_TYPE (HgDetailsView, hg_details_view, GTK_TYPE_BOX)
@@ -147,6 +149,14 @@ describe_boot (HgVmConfig *config)
   return g_string_free (out, FALSE);
 }
 
+static void
+cancel_command_line (HgDetailsView *self)
+{
+  if (self->cmdline_cancellable != NULL)
+    g_cancellable_cancel (self->cmdline_cancellable);
+  g_clear_object (&self->cmdline_cancellable);
+}
+
 void
 hg_details_view_set_vm (HgDetailsView *self,
                         const char    *config_path,
@@ -163,6 +173,9 @@ hg_details_view_set_vm (HgDetailsView *self,
   g_autofree char *title = NULL;
 
   g_return_if_fail (HG_IS_DETAILS_VIEW (self));
+
+  /* another VM, or the same one anew: its command line is asked for again */
+  cancel_command_line (self);
 
   hg_details_view_set_same_identity (self, NULL);
   if (config_path == NULL)
@@ -230,6 +243,8 @@ hg_details_view_set_command_line (HgDetailsView *self,
 
   g_return_if_fail (HG_IS_DETAILS_VIEW (self));
 
+  /* what is shown now replaces the pending check's result */
+  cancel_command_line (self);
   buffer = gtk_text_view_get_buffer (self->cmdline_view);
   if (command_line != NULL)
     gtk_text_buffer_set_text (buffer, command_line, -1);
@@ -239,6 +254,16 @@ hg_details_view_set_command_line (HgDetailsView *self,
                                                error != NULL ? error : _("unknown reason"));
       gtk_text_buffer_set_text (buffer, text, -1);
     }
+}
+
+GCancellable *
+hg_details_view_begin_command_line (HgDetailsView *self)
+{
+  g_return_val_if_fail (HG_IS_DETAILS_VIEW (self), NULL);
+
+  hg_details_view_set_command_line (self, _("checking the disk images…"), NULL);
+  self->cmdline_cancellable = g_cancellable_new ();
+  return self->cmdline_cancellable;
 }
 
 /* HgVm's state names, as the user reads them */
@@ -252,6 +277,7 @@ state_label (const char *state)
     { "paused", N_("paused") },
     { "shutting-down", N_("shutting down") },
     { "crashed", N_("crashed") },
+    { "not-responding", N_("not responding") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -376,9 +402,21 @@ hg_details_view_get_title (HgDetailsView *self)
 }
 
 static void
+hg_details_view_dispose (GObject *object)
+{
+  HgDetailsView *self = HG_DETAILS_VIEW (object);
+
+  cancel_command_line (self);
+  G_OBJECT_CLASS (hg_details_view_parent_class)->dispose (object);
+}
+
+static void
 hg_details_view_class_init (HgDetailsViewClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hg_details_view_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-details-view.ui");

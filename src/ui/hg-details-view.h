@@ -28,7 +28,13 @@ void        hg_details_view_set_vm           (HgDetailsView *self,
 void        hg_details_view_set_command_line (HgDetailsView *self,
                                               const char    *command_line,
                                               const char    *error);
-/* state: HgVm's state name; details: "pid 1234 · up 3 min · tcg" or NULL */
+/* The command line of the selected VM is built once its images are
+ * checked (in a thread): shows "checking…" and returns a cancellable for
+ * that check, owned by the view and cancelled when the selection changes
+ * (hg_details_view_set_vm), a newer check begins, or the view goes.  The
+ * check's end calls hg_details_view_set_command_line() unless cancelled. */
+GCancellable *hg_details_view_begin_command_line (HgDetailsView *self);
+/* state: HgVm's state name, or "not-responding"; details: "pid 1234 · up 3 min · tcg" or NULL */
 void        hg_details_view_set_runtime      (HgDetailsView *self,
                                               const char    *state,
                                               const char    *details);

@@ -75,6 +75,8 @@ hg_vm_tree_state_icon_name (const char *state)
     return "content-loading-symbolic";
   if (g_strcmp0 (state, "crashed") == 0)
     return "dialog-error-symbolic";
+  if (g_strcmp0 (state, "not-responding") == 0)
+    return "action-unavailable-symbolic";
   return "system-shutdown-symbolic";
 }
 

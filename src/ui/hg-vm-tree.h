@@ -23,7 +23,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HgVmTree, hg_vm_tree, HG, VM_TREE, GtkBox)
 
 /* The state names of HgVm ("stopped", "starting", "running", "paused",
- * "shutting-down", "crashed"); anything else shows as stopped. */
+ * "shutting-down", "crashed") and the window's "not-responding" (a live
+ * QEMU that does not answer QMP); anything else shows as stopped. */
 const char   *hg_vm_tree_state_icon_name   (const char *state);
 
 GtkWidget    *hg_vm_tree_new               (void);

@@ -48,6 +48,7 @@ struct _HgWindow
   GHashTable           *runtime_monitors; /* runtime id -> GFileMonitor of its dir */
   GHashTable           *attaching;     /* runtime id -> its attach retry (not owned) */
   guint                 uptime_id;
+  guint                 responding_id; /* asks the running VMs whether they answer */
   gboolean              open_display;  /* show the selected VM's display after the load */
   gboolean              scanning;      /* a library scan is under way */
   gboolean              filling;       /* the tree is being (re)filled */
@@ -114,6 +115,9 @@ void  hg_window_attach_now          (HgWindow *self,
 char *hg_window_describe_runtime    (HgWindow *self,
                                      HgVm     *vm);
 void  hg_window_update_runtime      (HgWindow *self);
+/* The state the tree and the details show: HgVm's state name, or
+ * "not-responding" while its QEMU does not answer QMP */
+const char *hg_window_vm_state_name (HgVm *vm);
 /* QMP query-kvm (or QEMU's command line): the accelerator really in use */
 void  hg_window_query_accel         (HgWindow *self,
                                      HgVm     *vm);

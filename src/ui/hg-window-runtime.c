@@ -28,6 +28,10 @@
 #define ATTACH_RETRY_MS    250
 /* The uptime in the details is refreshed this often (minutes are shown) */
 #define UPTIME_REFRESH_S   30
+/* How often a running VM's QEMU is asked whether it still answers, and
+ * how long an answer may take before it is shown "not responding" */
+#define RESPONDING_POLL_MS 1000
+#define RESPONDING_LATE_MS HG_VM_ATTACH_TIMEOUT_MS
 
 typedef struct {
   HgWindow *window;     /* weak */
@@ -309,6 +313,107 @@ monitor_cancel_and_unref (gpointer monitor)
   g_object_unref (monitor);
 }
 
+/* ---- not responding ----------------------------------------------------- */
+
+/* A VM attached by this window stays attached when its QEMU stops
+ * answering (SIGSTOP, a debugger, a hang).  The core proves that at attach
+ * (hg_vm_is_responding) and knows a stopped process
+ * (hg_process_pid_is_stopped); a QMP query-status left unanswered for
+ * RESPONDING_LATE_MS tells the rest, and any answer ends it.  Kept on the
+ * HgVm: */
+#define PINGING        "hg-pinging"         /* non-NULL while a query-status is out */
+#define NOT_RESPONDING "hg-not-responding"  /* non-NULL while it does not answer */
+
+typedef struct {
+  GWeakRef  window;
+  HgVm     *vm;
+} Ping;
+
+static void
+set_not_responding (HgWindow *self,
+                    HgVm     *vm,
+                    gboolean  not_responding)
+{
+  if ((g_object_get_data (G_OBJECT (vm), NOT_RESPONDING) != NULL) == not_responding)
+    return;
+  g_object_set_data (G_OBJECT (vm), NOT_RESPONDING, not_responding ? GINT_TO_POINTER (1) : NULL);
+  if (self == NULL)
+    return;
+  hg_vm_tree_set_vm_state (self->tree, hg_vm_get_config (vm)->path, hg_window_vm_state_name (vm));
+  if (vm == self->current)
+    hg_window_update_runtime (self);
+}
+
+static void
+on_ping (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Ping *ping = user_data;
+  g_autoptr(HgWindow) self = g_weak_ref_get (&ping->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, &error);
+
+  g_object_set_data (G_OBJECT (ping->vm), PINGING, NULL);
+  /* late: not responding; any answer, even QEMU's error, is QEMU
+   * answering; a closed connection ends in the VM's own state change */
+  if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT))
+    set_not_responding (self, ping->vm, TRUE);
+  else if (node != NULL || (error != NULL && error->domain == HG_QMP_ERROR &&
+                            error->code >= HG_QMP_ERROR_GENERIC))
+    set_not_responding (self, ping->vm, hg_process_pid_is_stopped (hg_vm_get_pid (ping->vm)));
+  g_weak_ref_clear (&ping->window);
+  g_object_unref (ping->vm);
+  g_free (ping);
+}
+
+static void
+check_responding (HgWindow *self,
+                  HgVm     *vm)
+{
+  HgQmpClient *qmp = hg_vm_get_qmp_client (vm);
+  HgVmState state = hg_vm_get_state (vm);
+  Ping *ping;
+
+  if ((state != HG_VM_STATE_RUNNING && state != HG_VM_STATE_PAUSED) || hg_vm_get_pid (vm) <= 0)
+    {
+      set_not_responding (self, vm, FALSE);
+      return;
+    }
+  if (hg_process_pid_is_stopped (hg_vm_get_pid (vm)))
+    set_not_responding (self, vm, TRUE);
+  if (qmp == NULL || g_object_get_data (G_OBJECT (vm), PINGING) != NULL)
+    return;
+  ping = g_new0 (Ping, 1);
+  g_weak_ref_init (&ping->window, self);
+  ping->vm = g_object_ref (vm);
+  g_object_set_data (G_OBJECT (vm), PINGING, GINT_TO_POINTER (1));
+  hg_qmp_client_execute_full_async (qmp, "query-status", NULL, RESPONDING_LATE_MS,
+                                    self->cancellable, on_ping, ping);
+}
+
+static gboolean
+responding_tick (gpointer data)
+{
+  HgWindow *self = data;
+  GHashTableIter iter;
+  gpointer vm;
+
+  g_hash_table_iter_init (&iter, self->vms);
+  while (g_hash_table_iter_next (&iter, NULL, &vm))
+    check_responding (self, vm);
+  return G_SOURCE_CONTINUE;
+}
+
+const char *
+hg_window_vm_state_name (HgVm *vm)
+{
+  if (hg_vm_is_active (vm) &&
+      (!hg_vm_is_responding (vm) || g_object_get_data (G_OBJECT (vm), NOT_RESPONDING) != NULL))
+    return "not-responding";
+  return hg_vm_state_to_string (hg_vm_get_state (vm));
+}
+
 void
 hg_window_init_runtime_watch (HgWindow *self)
 {
@@ -319,6 +424,7 @@ hg_window_init_runtime_watch (HgWindow *self)
   const char *name;
 
   self->attaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->responding_id = g_timeout_add (RESPONDING_POLL_MS, responding_tick, self);
   self->runtime_monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   monitor_cancel_and_unref);
   self->runtime_vms_dir = g_build_filename (root, "vms", NULL);
@@ -406,6 +512,7 @@ hg_window_clear_runtime_watch (HgWindow *self)
   g_clear_pointer (&self->attaching, g_hash_table_unref);
   g_clear_pointer (&self->runtime_vms_dir, g_free);
   g_clear_handle_id (&self->uptime_id, g_source_remove);
+  g_clear_handle_id (&self->responding_id, g_source_remove);
 }
 
 /* ---- the runtime line of the details ------------------------------------ */
@@ -607,7 +714,7 @@ hg_window_update_runtime (HgWindow *self)
       return;
     }
   runtime = hg_window_describe_runtime (self, vm);
-  hg_details_view_set_runtime (self->details, hg_vm_state_to_string (hg_vm_get_state (vm)), runtime);
+  hg_details_view_set_runtime (self->details, hg_window_vm_state_name (vm), runtime);
   /* minutes of uptime: a slow timer only while a selected VM runs */
   if (hg_vm_get_pid (vm) > 0 && self->uptime_id == 0)
     self->uptime_id = g_timeout_add_seconds (UPTIME_REFRESH_S, uptime_tick, self);

@@ -78,13 +78,62 @@ on_message_bar_response (GtkInfoBar *bar,
 
 /* ---- the selected VM ---------------------------------------------------- */
 
+/* The images check behind a command line, for the VM selected then */
+typedef struct {
+  GWeakRef    window;
+  HgVm       *vm;
+  HgVmConfig *config;
+} CmdlineCheck;
+
+static void
+cmdline_check_free (CmdlineCheck *check)
+{
+  g_weak_ref_clear (&check->window);
+  g_object_unref (check->vm);
+  hg_vm_config_unref (check->config);
+  g_free (check);
+}
+
+static void
+on_cmdline_images_checked (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  CmdlineCheck *check = user_data;
+  g_autoptr(HgWindow) self = g_weak_ref_get (&check->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgVmImages) images = hg_vm_images_check_finish (result, &error);
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *text = NULL;
+
+  /* another VM selected since (the view cancelled the check), or the
+   * window gone */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self == NULL ||
+      self->current != check->vm || self->caps == NULL)
+    {
+      cmdline_check_free (check);
+      return;
+    }
+  /* the chains as a start checks them: the real -blockdev graph, or why
+   * a start would refuse */
+  if (images != NULL)
+    argv = hg_cmdline_build (check->config, check->config->boot_mode,
+                             hg_vm_get_runtime_paths (check->vm), self->caps, images, &error);
+  if (argv == NULL)
+    hg_details_view_set_command_line (self->details, NULL, error->message);
+  else
+    {
+      text = hg_cmdline_to_display ((const char * const *) argv);
+      hg_details_view_set_command_line (self->details, text, NULL);
+    }
+  cmdline_check_free (check);
+}
+
 static void
 update_command_line (HgWindow *self)
 {
-  HgVmConfig *config;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *text = NULL;
+  CmdlineCheck *check;
+  GCancellable *cancellable;
 
   if (self->current == NULL)
     return;
@@ -93,18 +142,13 @@ update_command_line (HgWindow *self)
       hg_details_view_set_command_line (self->details, NULL, _("probing the host…"));
       return;
     }
-  config = hg_vm_get_config (self->current);
-  /* display only: the images are checked by the start itself (each shown
-   * alone here, without a backing file) */
-  argv = hg_cmdline_build (config, config->boot_mode, hg_vm_get_runtime_paths (self->current),
-                           self->caps, NULL, &error);
-  if (argv == NULL)
-    {
-      hg_details_view_set_command_line (self->details, NULL, error->message);
-      return;
-    }
-  text = hg_cmdline_to_display ((const char * const *) argv);
-  hg_details_view_set_command_line (self->details, text, NULL);
+  /* the disks' backing chains are read (qemu-img) off the GUI thread */
+  cancellable = hg_details_view_begin_command_line (self->details);
+  check = g_new0 (CmdlineCheck, 1);
+  g_weak_ref_init (&check->window, self);
+  check->vm = g_object_ref (self->current);
+  check->config = hg_vm_config_ref (hg_vm_get_config (self->current));
+  hg_vm_images_check_async (check->config, cancellable, on_cmdline_images_checked, check);
 }
 
 /* Points the display and terminals at the selected VM's sockets while it
@@ -225,8 +269,7 @@ on_vm_state_changed (HgVm       *vm,
 {
   HgVmConfig *config = hg_vm_get_config (vm);
 
-  hg_vm_tree_set_vm_state (self->tree, config->path,
-                           hg_vm_state_to_string (hg_vm_get_state (vm)));
+  hg_vm_tree_set_vm_state (self->tree, config->path, hg_window_vm_state_name (vm));
   hg_window_query_accel (self, vm);
   if (vm == self->current)
     update_current (self);
@@ -520,8 +563,7 @@ show_entries (HgWindow  *self,
 
           hg_vm_tree_add_vm (self->tree, entry->base, entry->folder, entry->path,
                              hg_vm_get_config (kept), NULL);
-          hg_vm_tree_set_vm_state (self->tree, entry->path,
-                                   hg_vm_state_to_string (hg_vm_get_state (kept)));
+          hg_vm_tree_set_vm_state (self->tree, entry->path, hg_window_vm_state_name (kept));
           if (accel != NULL)
             hg_vm_tree_set_vm_accel (self->tree, entry->path, accel);
           g_hash_table_replace (self->vms, g_strdup (entry->path), g_object_ref (kept));
