@@ -1104,23 +1104,12 @@ cli_check (HgCliContext *ctx,
     }
 
   caps = hg_host_caps_probe ();
+  /* What each emulator offers: asked of it over QMP once, then cached (a
+   * command line tool may block on it; the window does it in a thread) */
+  hg_host_caps_probe_qemu (caps);
   for (guint i = 0; arches[i] != NULL; i++)
-    {
-      const HgEmulator *emu = hg_host_caps_get_emulator (caps, arches[i]);
-      g_autoptr(HgQemuCaps) qemu = NULL;
-      g_autoptr(GError) error = NULL;
-
-      if (emu == NULL)
-        continue;
+    if (hg_host_caps_get_emulator (caps, arches[i]) != NULL)
       n_emulators++;
-      /* What it offers: asked of the binary over QMP once, then cached
-       * (a command line tool may block on it; the window does it async) */
-      qemu = hg_qemu_caps_probe (emu->path, NULL, NULL, &error);
-      if (qemu == NULL)
-        g_printerr ("hangarctl check: %s\n", error->message);
-      else
-        hg_host_caps_set_qemu_caps (caps, arches[i], qemu);
-    }
 
   if (json || ctx->json)
     {

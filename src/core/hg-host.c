@@ -240,6 +240,31 @@ hg_host_caps_set_qemu_caps (HgHostCaps *caps,
     g_hash_table_replace (caps->qemu_caps, g_strdup (arch), hg_qemu_caps_ref (qemu_caps));
 }
 
+void
+hg_host_caps_probe_qemu (HgHostCaps *caps)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (caps != NULL);
+
+  g_hash_table_iter_init (&iter, caps->emulators);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const HgEmulator *emu = value;
+      g_autoptr(HgQemuCaps) qemu = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_hash_table_contains (caps->qemu_caps, emu->arch))
+        continue;
+      qemu = hg_qemu_caps_probe (emu->path, NULL, NULL, &error);
+      if (qemu == NULL)
+        g_message ("%s", error->message);
+      else
+        g_hash_table_replace (caps->qemu_caps, g_strdup (emu->arch), g_steal_pointer (&qemu));
+    }
+}
+
 const char *
 hg_host_caps_get_firmware (const HgHostCaps *caps,
                            const char       *arch)

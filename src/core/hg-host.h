@@ -70,6 +70,10 @@ gboolean    hg_host_caps_kvm_usable_for (const HgHostCaps *caps, const char *arc
  * cached yet (hg_host_caps_probe() reads the cache only; the probe itself
  * is hg_qemu_caps_probe_async()). */
 const HgQemuCaps *hg_host_caps_get_qemu_caps (const HgHostCaps *caps, const char *arch);
+/* Asks every emulator whose capabilities are not cached yet (QMP, see
+ * hg-qemu-caps.h) and fills caps->qemu_caps.  Blocks for up to a few
+ * seconds on a first run: only in a worker thread, before caps is shared. */
+void        hg_host_caps_probe_qemu     (HgHostCaps *caps);
 /* Sets (or with NULL drops) the capabilities of an arch's emulator */
 void        hg_host_caps_set_qemu_caps  (HgHostCaps *caps, const char *arch, HgQemuCaps *qemu_caps);
 /* Firmware image for an arch (aarch64 -> QEMU_EFI.fd) or NULL. */

@@ -926,7 +926,7 @@ probe_all_thread (GTask        *task,
       if (caps != NULL)
         g_ptr_array_add (all, caps);
       else
-        g_warning ("Cannot read the capabilities of %s: %s", paths[i], error->message);
+        g_message ("Cannot read the capabilities of %s: %s", paths[i], error->message);
     }
   if (g_task_return_error_if_cancelled (task))
     return;
