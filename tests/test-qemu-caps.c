@@ -11,6 +11,7 @@
 #include "hg-cmdline.h"
 #include "hg-ctys.h"
 #include "hg-qemu-caps.h"
+#include "hg-vm-spec.h"
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
 
@@ -455,6 +456,37 @@ test_ctys_integratorcp (void)
   hg_test_remove_tree (base);
 }
 
+/* The creation assistant's and hangarctl create's check: a machine the
+ * emulator does not offer is refused on the arch page, naming it */
+static void
+test_spec_machine (void)
+{
+  g_autofree char *rec = recorded_file ("x86_64");
+  g_autofree char *base = g_dir_make_tmp ("hangar-test-caps-XXXXXX", NULL);
+  const char *bases[] = { base, NULL };
+  g_autoptr(HgQemuCaps) recorded = NULL;
+  g_autoptr(HgHostCaps) host = hg_host_caps_new_fixed (FALSE);
+  g_autoptr(HgVmSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+
+  recorded = hg_qemu_caps_new_from_file (rec, &error);
+  g_assert_no_error (error);
+  hg_host_caps_set_qemu_caps (host, "x86_64", recorded);
+  spec = hg_vm_spec_new (bases, host);
+  g_object_set (spec, "arch", "x86_64", "accel", HG_ACCEL_TCG, "machine", "pc-nosuch", NULL);
+  g_assert_false (hg_vm_spec_validate_page (spec, HG_VM_SPEC_PAGE_ARCH, &error));
+  g_assert_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_MACHINE);
+  g_assert_nonnull (strstr (error->message, "pc-nosuch"));
+  g_assert_nonnull (strstr (error->message, "q35"));
+  g_clear_error (&error);
+
+  g_object_set (spec, "machine", "q35", NULL);
+  g_assert_true (hg_vm_spec_validate_page (spec, HG_VM_SPEC_PAGE_ARCH, &error));
+  g_assert_no_error (error);
+  g_clear_object (&spec);
+  hg_test_remove_tree (base);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -475,6 +507,7 @@ main (int   argc,
   g_test_add_func ("/hangar/qemu-caps/find-emulators", test_find_emulators);
   g_test_add_func ("/hangar/qemu-caps/unknown-machine", test_unknown_machine);
   g_test_add_func ("/hangar/qemu-caps/ctys-integratorcp", test_ctys_integratorcp);
+  g_test_add_func ("/hangar/qemu-caps/spec-machine", test_spec_machine);
 
   status = g_test_run ();
   hg_test_remove_tree (cache);
