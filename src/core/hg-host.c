@@ -796,7 +796,8 @@ hg_host_caps_probe (void)
     for (guint i = 0; paths[i] != NULL; i++)
       {
         g_autofree char *arch = emulator_target (paths[i]);
-        g_autoptr(HgQemuCaps) qemu_caps = hg_qemu_caps_load_cached (paths[i], NULL);
+        /* memoized: a parsed cache file is reused while the binary is unchanged */
+        g_autoptr(HgQemuCaps) qemu_caps = hg_qemu_caps_lookup_cached (arch);
 
         probe_emulator (caps, &cache, arch, paths[i]);
         if (qemu_caps != NULL)
