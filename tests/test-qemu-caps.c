@@ -456,6 +456,44 @@ test_ctys_integratorcp (void)
   hg_test_remove_tree (base);
 }
 
+/* A versioned machine name is built as the board of its alias */
+static void
+test_versioned_machine (void)
+{
+  g_autofree char *rec = recorded_file ("aarch64");
+  g_autoptr(HgQemuCaps) recorded = NULL;
+  g_autoptr(HgHostCaps) host = hg_host_caps_new_fixed (FALSE);
+  g_autoptr(HgRuntimePaths) runtime = hg_runtime_paths_new ("/run/user/1000/hangar", "t");
+  g_autoptr(HgVmConfig) config = hg_vm_config_new ("t");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  const HgQemuMachine *virt;
+
+  recorded = hg_qemu_caps_new_from_file (rec, &error);
+  g_assert_no_error (error);
+  hg_host_caps_set_qemu_caps (host, "aarch64", recorded);
+  virt = hg_qemu_caps_find_machine (recorded, "virt");
+  g_assert_nonnull (virt);
+  g_assert_cmpstr (virt->alias, ==, "virt");
+
+  g_free (config->arch);
+  config->arch = g_strdup ("aarch64");
+  config->machine = g_strdup (virt->name);
+  config->memory_mib = 256;
+  config->cpus = 1;
+  g_free (config->dir);
+  config->dir = g_strdup ("/srv/vms/t");
+  g_ptr_array_add (config->disks, hg_disk_new ("a.qcow2", "qcow2", NULL));
+  argv = hg_cmdline_build (config, HG_BOOT_DISK, runtime, host, NULL, &error);
+  g_assert_no_error (error);
+  /* the virt board's PCI virtio disk, not the generic board's */
+  g_assert_true (g_strv_contains ((const char * const *) argv, virt->name));
+  for (guint i = 0; argv[i] != NULL; i++)
+    if (g_str_has_prefix (argv[i], "virtio-blk-pci,drive=disk0"))
+      return;
+  g_error ("no virtio-blk-pci disk for machine %s", virt->name);
+}
+
 /* The creation assistant's and hangarctl create's check: a machine the
  * emulator does not offer is refused on the arch page, naming it */
 static void
@@ -508,6 +546,7 @@ main (int   argc,
   g_test_add_func ("/hangar/qemu-caps/unknown-machine", test_unknown_machine);
   g_test_add_func ("/hangar/qemu-caps/ctys-integratorcp", test_ctys_integratorcp);
   g_test_add_func ("/hangar/qemu-caps/spec-machine", test_spec_machine);
+  g_test_add_func ("/hangar/qemu-caps/versioned-machine", test_versioned_machine);
 
   status = g_test_run ();
   hg_test_remove_tree (cache);

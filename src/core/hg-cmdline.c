@@ -327,6 +327,14 @@ hg_cmdline_build (HgVmConfig            *config,
     }
   b.machine = machine;
   b.board = hg_cmdline_board_info (config->arch, machine);
+  if (b.board == NULL && qemu != NULL)
+    {
+      /* A versioned name (virt-7.2) is the board of its alias (virt) */
+      const HgQemuMachine *m = hg_qemu_caps_find_machine (qemu, machine);
+
+      if (m != NULL && m->alias != NULL)
+        b.board = hg_cmdline_board_info (config->arch, m->alias);
+    }
   if (b.board == NULL)
     b.board = hg_cmdline_generic_board ();
 
