@@ -265,6 +265,61 @@ test_probe_async (void)
   hg_test_remove_tree (cache);
 }
 
+static void
+probed_all (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = hg_qemu_caps_probe_all_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* Every emulator of a directory, one after the other in a worker thread:
+ * one that is no QEMU is left out, the others answer */
+static void
+test_probe_all_async (void)
+{
+  g_autofree char *real = emulator_or_skip ("arm");
+  g_autofree char *dir = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *wrapper = NULL;
+  g_autofree char *fake = NULL;
+  g_autofree char *script = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  if (real == NULL)
+    return;
+  dir = g_dir_make_tmp ("hangar-test-caps-XXXXXX", NULL);
+  cache = g_build_filename (dir, "cache", NULL);
+  wrapper = g_build_filename (dir, "qemu-system-arm", NULL);
+  fake = g_build_filename (dir, "qemu-system-fake", NULL);
+  script = g_strdup_printf ("#!/bin/sh\nexec '%s' \"$@\"\n", real);
+  g_file_set_contents (wrapper, script, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (fake, "#!/bin/sh\nexit 1\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+
+  g_setenv ("HANGAR_QEMU_DIR", dir, TRUE);
+  hg_qemu_caps_probe_all_async (cache, NULL, probed_all, &all);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (all == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  /* not before: the worker thread reads it */
+  g_unsetenv ("HANGAR_QEMU_DIR");
+  g_assert_nonnull (all);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (hg_qemu_caps_get_arch (g_ptr_array_index (all, 0)), ==, "arm");
+  g_assert_cmpstr (hg_qemu_caps_get_path (g_ptr_array_index (all, 0)), ==, wrapper);
+  hg_test_remove_tree (dir);
+}
+
 /* Every installed emulator is found, not a fixed list */
 static void
 test_find_emulators (void)
@@ -542,6 +597,7 @@ main (int   argc,
   g_test_add_func ("/hangar/qemu-caps/cache", test_cache);
   g_test_add_func ("/hangar/qemu-caps/not-qemu", test_not_qemu);
   g_test_add_func ("/hangar/qemu-caps/probe-async", test_probe_async);
+  g_test_add_func ("/hangar/qemu-caps/probe-all-async", test_probe_all_async);
   g_test_add_func ("/hangar/qemu-caps/find-emulators", test_find_emulators);
   g_test_add_func ("/hangar/qemu-caps/unknown-machine", test_unknown_machine);
   g_test_add_func ("/hangar/qemu-caps/ctys-integratorcp", test_ctys_integratorcp);

@@ -214,7 +214,8 @@ hg_spawn_work_run (const char * const *argv,
     {
       gsize len = 0;
       const char *bytes = data.out ? g_bytes_get_data (data.out, &len) : "";
-      *out_text = g_strndup (bytes, len);
+      /* empty GBytes have NULL data */
+      *out_text = bytes != NULL ? g_strndup (bytes, len) : g_strdup ("");
     }
   ok = TRUE;
 
