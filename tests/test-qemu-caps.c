@@ -355,9 +355,10 @@ config_from (const char *text,
   return config;
 }
 
-#define X86_CONFIG(machine) \
+#define X86_CONFIG_CPU(machine, cpu) \
   "[machine]\nlabel=t\nuuid=7d7bd0c4-5b3e-4d6f-9c61-0b2f8f3c1a11\narch=x86_64\n" \
-  "machine=" machine "\nmemory=256\n[boot]\nmode=kernel\nkernel=/boot/vmlinuz\n"
+  "machine=" machine "\ncpu=" cpu "\nmemory=256\n[boot]\nmode=kernel\nkernel=/boot/vmlinuz\n"
+#define X86_CONFIG(machine) X86_CONFIG_CPU (machine, "")
 
 /* An unknown machine for an installed emulator is refused, naming it, the
  * arch and some valid ones: by the config check (from the cache) and by the
@@ -398,6 +399,16 @@ test_unknown_machine (void)
   g_assert_nonnull (strstr (error->message, "x86_64"));
   g_assert_nonnull (strstr (error->message, "q35"));
   g_clear_error (&error);
+
+  /* A CPU model the emulator does not have, likewise */
+  g_free (good->machine);
+  good->machine = g_strdup ("q35");
+  good->cpu_model = g_strdup ("cortex-a15");
+  argv = hg_cmdline_build (good, HG_BOOT_KERNEL, runtime, host, NULL, &error);
+  g_assert_null (argv);
+  g_assert_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "\"cortex-a15\""));
+  g_clear_error (&error);
   g_clear_pointer (&good, hg_vm_config_unref);
 
   /* Cached in the user's cache dir (XDG_CACHE_HOME, set in main): the
@@ -415,6 +426,13 @@ test_unknown_machine (void)
   g_assert_nonnull (strstr (error->message, "qemu-system-x86_64"));
   g_assert_nonnull (strstr (error->message, "q35"));
   g_assert_nonnull (strstr (error->message, "[machine]"));
+  g_clear_error (&error);
+
+  bad = config_from (X86_CONFIG_CPU ("q35", "cortex-a15"), &error);
+  g_assert_null (bad);
+  g_assert_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "cortex-a15"));
+  g_assert_nonnull (strstr (error->message, "cpu"));
   g_clear_error (&error);
 
   /* An alias and a versioned name are both machines of it */

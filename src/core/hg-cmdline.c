@@ -325,6 +325,14 @@ hg_cmdline_build (HgVmConfig            *config,
                        "qemu-system-%s has no machine \"%s\" (%s)", config->arch, machine, valid);
       return NULL;
     }
+  if (qemu != NULL && config->cpu_model != NULL && *config->cpu_model != '\0' &&
+      !hg_qemu_caps_has_cpu (qemu, config->cpu_model))
+    {
+      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] cpu",
+                       "qemu-system-%s has no CPU model \"%s\" (qemu-system-%s -cpu help lists them)",
+                       config->arch, config->cpu_model, config->arch);
+      return NULL;
+    }
   b.machine = machine;
   b.board = hg_cmdline_board_info (config->arch, machine);
   if (b.board == NULL && qemu != NULL)
