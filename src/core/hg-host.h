@@ -50,7 +50,8 @@ gboolean    hg_host_arch_is_known       (const char *arch);
 /* The QEMU binary suffix for an arch (mipsel -> mipsel, i386 -> i386 ...) */
 const char *hg_host_emulator_name       (const char *arch);
 
-/* Probes the host: emulators on $PATH (or $HANGAR_QEMU_DIR), their versions,
+/* Probes the host: every qemu-system-<target> (hg_qemu_caps_find_emulators()),
+ * their versions and what each offers as far as cached (qemu_caps),
  * qemu-img, vde tools, and whether KVM really works (see docs/DESIGN.md:
  * a KVM_RUN of a few instructions in a child process, with a timeout,
  * cached per boot).  Never fails; missing things are NULL/FALSE. */
