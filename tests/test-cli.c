@@ -592,6 +592,16 @@ test_check (void)
           installed++;
           g_assert_true (g_file_test (json_object_get_string_member (e, "path"),
                                       G_FILE_TEST_IS_EXECUTABLE));
+          /* what it offers, asked of it: machines (with pc/q35 aliases on x86) and CPUs */
+          g_assert_true (json_object_has_member (e, "machines"));
+          g_assert_cmpuint (json_array_get_length (json_object_get_array_member (e, "machines")), >, 0);
+          g_assert_true (json_object_has_member (e, "cpus"));
+          if (g_str_equal (json_object_get_string_member (e, "arch"), "x86_64"))
+            {
+              g_assert_cmpstr (json_object_get_string_member (e, "default-machine"), ==, "pc");
+              g_assert_true (strstr (r.out, "\"alias\" : \"q35\"") != NULL ||
+                             strstr (r.out, "\"alias\":\"q35\"") != NULL);
+            }
         }
     }
   g_assert_cmpint (r.status, ==, installed > 0 ? 0 : 5);
@@ -602,6 +612,8 @@ test_check (void)
   ctl (&r, "check", NULL);
   g_assert_nonnull (strstr (r.out, "KVM"));
   g_assert_nonnull (strstr (r.out, "qemu-img"));
+  if (installed > 0)
+    g_assert_nonnull (strstr (r.out, " machines, "));
 }
 
 /* ---- import-ctys ----------------------------------------------------------- */

@@ -26,7 +26,7 @@ typedef struct {
   const char *arch;
   HgBootMode  boot;
   const char *feature;   /* NULL, "cdrom", "floppy", "usb", "pxe", "vde", "vdeq",
-                            "console-none", "hostile", "scsi" */
+                            "console-none", "hostile", "scsi", "integratorcp" */
 } Case;
 
 /* ------------------------------------------------------------------ */
@@ -435,6 +435,12 @@ test_accepts (gconstpointer data)
   nic->mac = g_strdup ("52:54:00:12:34:56");
   g_ptr_array_add (config->nics, nic);
 
+  if (g_str_equal (feature, "integratorcp"))
+    {
+      /* a board QEMU offers and Hangar has no defaults for (ctys' QEMU-arm-test) */
+      config->machine = g_strdup ("integratorcp");
+      config->cpu_model = g_strdup ("arm926");
+    }
   if (g_str_equal (feature, "console-none"))
     {
       config->console = HG_CONSOLE_NONE;
@@ -586,6 +592,7 @@ static const Case cases[] = {
   { "x86_64-vde", "x86_64", HG_BOOT_DISK, "vde" },
   { "sparc-vde", "sparc", HG_BOOT_DISK, "vde" },
   { "x86_64-vdeq", "x86_64", HG_BOOT_DISK, "vdeq" },
+  { "arm-integratorcp", "arm", HG_BOOT_DISK, "integratorcp" },
 };
 
 int

@@ -1031,6 +1031,52 @@ check_line (GString    *out,
                           detail != NULL ? "  " : "", detail != NULL ? detail : "");
 }
 
+static void
+check_json_strv (JsonBuilder        *b,
+                 const char         *key,
+                 const char * const *strv)
+{
+  json_builder_set_member_name (b, key);
+  if (strv == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_array (b);
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
+}
+
+/* An emulator's machines (with aliases and the default), CPU models and
+ * accelerators in check --json; nothing when they could not be read */
+static void
+check_json_qemu_caps (JsonBuilder      *b,
+                      const HgQemuCaps *qemu)
+{
+  GPtrArray *machines;
+
+  if (qemu == NULL)
+    return;
+  machines = hg_qemu_caps_get_machines (qemu);
+  hg_cli_json_add_string (b, "default-machine", hg_qemu_caps_get_default_machine (qemu));
+  json_builder_set_member_name (b, "machines");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < machines->len; i++)
+    {
+      const HgQemuMachine *m = g_ptr_array_index (machines, i);
+
+      json_builder_begin_object (b);
+      hg_cli_json_add_string (b, "name", m->name);
+      hg_cli_json_add_string (b, "alias", m->alias);
+      hg_cli_json_add_bool (b, "default", m->is_default);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  check_json_strv (b, "cpus", hg_qemu_caps_get_cpus (qemu));
+  check_json_strv (b, "accels", hg_qemu_caps_get_accels (qemu));
+}
+
 static int
 cli_check (HgCliContext *ctx,
            int           argc,
@@ -1058,6 +1104,9 @@ cli_check (HgCliContext *ctx,
     }
 
   caps = hg_host_caps_probe ();
+  /* What each emulator offers: asked of it over QMP once, then cached (a
+   * command line tool may block on it; the window does it in a thread) */
+  hg_host_caps_probe_qemu (caps);
   for (guint i = 0; arches[i] != NULL; i++)
     if (hg_host_caps_get_emulator (caps, arches[i]) != NULL)
       n_emulators++;
@@ -1088,6 +1137,7 @@ cli_check (HgCliContext *ctx,
           hg_cli_json_add_string (b, "version", emu != NULL ? emu->version : NULL);
           hg_cli_json_add_bool (b, "sandbox", emu != NULL && emu->sandbox);
           hg_cli_json_add_string (b, "firmware", hg_host_caps_get_firmware (caps, arches[i]));
+          check_json_qemu_caps (b, hg_host_caps_get_qemu_caps (caps, arches[i]));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -1121,8 +1171,20 @@ cli_check (HgCliContext *ctx,
         {
           const HgEmulator *emu = hg_host_caps_get_emulator (caps, arches[i]);
           g_autofree char *name = g_strdup_printf ("qemu-system-%s", hg_host_emulator_name (arches[i]));
-          g_autofree char *detail = emu != NULL && emu->version != NULL
-            ? g_strdup_printf (_("version %s"), emu->version) : NULL;
+          const HgQemuCaps *qemu = hg_host_caps_get_qemu_caps (caps, arches[i]);
+          g_autofree char *detail = NULL;
+
+          if (qemu != NULL && hg_qemu_caps_get_default_machine (qemu) != NULL)
+            detail = g_strdup_printf (_("version %s, %u machines, default %s"),
+                                      emu->version ? emu->version : "?",
+                                      hg_qemu_caps_get_machines (qemu)->len,
+                                      hg_qemu_caps_get_default_machine (qemu));
+          else if (qemu != NULL)
+            detail = g_strdup_printf (_("version %s, %u machines, no default"),
+                                      emu->version ? emu->version : "?",
+                                      hg_qemu_caps_get_machines (qemu)->len);
+          else if (emu != NULL && emu->version != NULL)
+            detail = g_strdup_printf (_("version %s"), emu->version);
 
           check_line (out, name, emu != NULL ? emu->path : NULL, detail);
         }

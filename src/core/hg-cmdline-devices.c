@@ -231,8 +231,11 @@ hg_cmdline_add_disks (Builder *b)
       g_autofree char *if_key = hg_cmdline_group_key ("disk", i, "interface");
       g_autofree char *id = g_strdup_printf ("disk%u", i);
       g_autofree char *boot = NULL;
+      /* A board without Hangar defaults: how it attaches disks is not
+       * known, so the image is defined but attached only where the disk's
+       * interface says so (docs/config.md) */
       const char *iface = disk->interface && *disk->interface ? disk->interface
-                                                              : b->arch->disk_if;
+                          : b->board == hg_cmdline_generic_board () ? "none" : b->arch->disk_if;
       gboolean first = (i == 0 && b->boot_mode == HG_BOOT_DISK);
 
       if (disk->path == NULL || *disk->path == '\0')
@@ -572,7 +575,9 @@ hg_cmdline_add_nics (Builder  *b,
       g_autofree char *mode_key = hg_cmdline_group_key ("net", i, "mode");
       g_autofree char *model_key = hg_cmdline_group_key ("net", i, "model");
       g_autofree char *mac_key = hg_cmdline_group_key ("net", i, "mac");
-      const char *model = nic->model && *nic->model ? nic->model : b->arch->nic_model;
+      /* A board without Hangar defaults gets its own NIC (-net nic, no model) */
+      const char *model = nic->model && *nic->model ? nic->model
+                          : b->board == hg_cmdline_generic_board () ? NULL : b->arch->nic_model;
       g_autofree char *mac_opt = NULL;
       g_autofree char *boot = NULL;
       g_autofree char *netdev_id = NULL;
@@ -583,7 +588,7 @@ hg_cmdline_add_nics (Builder  *b,
       if (nic->mode == HG_NET_NONE)
         continue;
 
-      if (!hg_cmdline_is_word (model, "_.-"))
+      if (model != NULL && !hg_cmdline_is_word (model, "_.-"))
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, model_key,
                                 "\"%s\" is not a NIC model name", model);
       if (nic->mac != NULL && *nic->mac != '\0')
@@ -728,7 +733,8 @@ hg_cmdline_add_nics (Builder  *b,
         {
           mac_opt = nic->mac && *nic->mac ? g_strdup_printf (",macaddr=%s", nic->mac)
                                           : g_strdup ("");
-          hg_cmdline_add_printf (b, "-net", "nic,netdev=%s,model=%s%s", netdev_id, model, mac_opt);
+          hg_cmdline_add_printf (b, "-net", "nic,netdev=%s%s%s%s", netdev_id,
+                                 model ? ",model=" : "", model ? model : "", mac_opt);
         }
       else
         {

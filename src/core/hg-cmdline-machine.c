@@ -105,6 +105,17 @@ hg_cmdline_board_info (const char *arch,
   return NULL;
 }
 
+static const BoardInfo generic_board = {
+  "", NULL, FALSE, FALSE, FALSE, NULL, NULL, VIRTIO_NONE,
+  BOOT_BY_NONE, NULL, TRUE, FALSE, FALSE, 0, 0, 0, 0
+};
+
+const BoardInfo *
+hg_cmdline_generic_board (void)
+{
+  return &generic_board;
+}
+
 const char *
 hg_cmdline_default_machine (const char *arch)
 {

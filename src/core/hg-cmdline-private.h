@@ -68,6 +68,7 @@ typedef struct {
   gboolean            usb_added;
   gboolean            fdc_added;
   guint               next_bootindex;
+  ArchInfo            generic_arch;  /* b->arch for an arch without defaults */
 } Builder;
 
 /* hg-cmdline.c: the builder */
@@ -85,6 +86,9 @@ char       *hg_cmdline_group_key   (const char *group, guint index, const char *
 /* hg-cmdline-machine.c */
 const ArchInfo  *hg_cmdline_arch_info  (const char *arch);
 const BoardInfo *hg_cmdline_board_info (const char *arch, const char *machine);
+/* For a board QEMU offers but Hangar has no defaults for: no buses assumed,
+ * the NIC on board, QEMU's own default display */
+const BoardInfo *hg_cmdline_generic_board (void);
 gboolean    hg_cmdline_add_machine  (Builder *b);
 gboolean    hg_cmdline_add_identity (Builder *b);
 void        hg_cmdline_add_runtime  (Builder *b);

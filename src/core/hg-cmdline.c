@@ -256,6 +256,7 @@ hg_cmdline_build (HgVmConfig            *config,
 {
   g_autoptr(GPtrArray) argv = NULL;
   const HgEmulator *emu;
+  const HgQemuCaps *qemu;
   const char *machine;
   gboolean vdeq;
   Builder b = { 0 };
@@ -273,11 +274,40 @@ hg_cmdline_build (HgVmConfig            *config,
   b.error = error;
   b.next_bootindex = 2;
 
+  /* Which arches and boards exist is asked of QEMU (hg-qemu-caps.h):
+   * caps->qemu_caps, which hg_host_caps_probe() fills from the cache;
+   * without them, a board Hangar has no defaults for is left to QEMU to
+   * accept or refuse at start. */
+  qemu = hg_host_caps_get_qemu_caps (caps, config->arch);
+
   b.arch = hg_cmdline_arch_info (config->arch);
+  if (b.arch == NULL && qemu != NULL && hg_qemu_caps_get_default_machine (qemu) != NULL)
+    {
+      /* An arch QEMU offers that Hangar has no defaults for */
+      b.generic_arch.arch = config->arch;
+      b.generic_arch.machine = hg_qemu_caps_get_default_machine (qemu);
+      b.generic_arch.disk_if = "none";
+      b.generic_arch.nic_model = NULL;
+      b.arch = &b.generic_arch;
+    }
   if (b.arch == NULL)
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] arch",
-                       "unknown architecture \"%s\"", config->arch ? config->arch : "");
+      if (qemu != NULL)
+        {
+          g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
+
+          hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
+                           "qemu-system-%s has no default machine: set [machine] machine (%s)",
+                           config->arch, valid);
+        }
+      else if (hg_host_caps_get_emulator (caps, config->arch) != NULL)
+        hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
+                         "Hangar has no default machine for %s and does not know yet what "
+                         "qemu-system-%s offers (run hangarctl check): set [machine] machine",
+                         config->arch, config->arch);
+      else
+        hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] arch",
+                         "unknown architecture \"%s\"", config->arch ? config->arch : "");
       return NULL;
     }
   machine = config->machine && *config->machine ? config->machine : b.arch->machine;
@@ -287,21 +317,40 @@ hg_cmdline_build (HgVmConfig            *config,
                        "\"%s\" is not a machine type name", machine);
       return NULL;
     }
-  b.machine = machine;
-  b.board = hg_cmdline_board_info (config->arch, machine);
-  if (b.board == NULL)
+  if (qemu != NULL && hg_qemu_caps_find_machine (qemu, machine) == NULL)
     {
+      g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
+
       hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
-                       "Hangar does not know machine \"%s\" for %s (the default is %s)",
-                       machine, config->arch, b.arch->machine);
+                       "qemu-system-%s has no machine \"%s\" (%s)", config->arch, machine, valid);
       return NULL;
     }
+  if (qemu != NULL && config->cpu_model != NULL && *config->cpu_model != '\0' &&
+      !hg_qemu_caps_has_cpu (qemu, config->cpu_model))
+    {
+      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] cpu",
+                       "qemu-system-%s has no CPU model \"%s\" (qemu-system-%s -cpu help lists them)",
+                       config->arch, config->cpu_model, config->arch);
+      return NULL;
+    }
+  b.machine = machine;
+  b.board = hg_cmdline_board_info (config->arch, machine);
+  if (b.board == NULL && qemu != NULL)
+    {
+      /* A versioned name (virt-7.2) is the board of its alias (virt) */
+      const HgQemuMachine *m = hg_qemu_caps_find_machine (qemu, machine);
+
+      if (m != NULL && m->alias != NULL)
+        b.board = hg_cmdline_board_info (config->arch, m->alias);
+    }
+  if (b.board == NULL)
+    b.board = hg_cmdline_generic_board ();
 
   emu = hg_host_caps_get_emulator (caps, config->arch);
   if (emu == NULL || emu->path == NULL)
     {
       hg_cmdline_fail (&b, HG_CMDLINE_ERROR_NO_EMULATOR, "[machine] arch",
-                       "qemu-system-%s is not installed", hg_host_emulator_name (config->arch));
+                       "qemu-system-%s is not installed", config->arch);
       return NULL;
     }
 

@@ -28,15 +28,45 @@
 /* ------------------------------------------------------------------ */
 /* Arch names */
 
+/* The arches Hangar has defaults for (board, CPU, buses: the table in
+ * hg-cmdline-machine.c), in display order.  Which arches, boards and CPUs
+ * are *allowed* is asked of the installed QEMU (hg-qemu-caps.h). */
 static const char * const known_arches[] = {
   "i386", "x86_64", "arm", "aarch64", "mips", "mipsel", "mips64el", "ppc",
   "ppc64", "s390x", "sh4", "m68k", "alpha", "sparc", "sparc64", "riscv64", NULL
 };
 
+static char *
+emulator_target (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  return g_strdup (base + strlen ("qemu-system-"));
+}
+
 const char * const *
 hg_host_known_arches (void)
 {
-  return known_arches;
+  static GStrv arches;
+
+  if (g_once_init_enter (&arches))
+    {
+      g_auto(GStrv) paths = hg_qemu_caps_find_emulators ();
+      GPtrArray *all = g_ptr_array_new ();
+
+      for (guint i = 0; known_arches[i] != NULL; i++)
+        g_ptr_array_add (all, g_strdup (known_arches[i]));
+      for (guint i = 0; paths[i] != NULL; i++)
+        {
+          g_autofree char *target = emulator_target (paths[i]);
+
+          if (!g_strv_contains (known_arches, target))
+            g_ptr_array_add (all, g_steal_pointer (&target));
+        }
+      g_ptr_array_add (all, NULL);
+      g_once_init_leave (&arches, (GStrv) g_ptr_array_free (all, FALSE));
+    }
+  return (const char * const *) arches;
 }
 
 gboolean
@@ -44,7 +74,7 @@ hg_host_arch_is_known (const char *arch)
 {
   if (arch == NULL)
     return FALSE;
-  return g_strv_contains (known_arches, arch);
+  return g_strv_contains (hg_host_known_arches (), arch);
 }
 
 const char *
@@ -121,6 +151,8 @@ caps_alloc (void)
   caps->emulators = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) hg_emulator_free);
   caps->firmware = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  caps->qemu_caps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) hg_qemu_caps_unref);
   return caps;
 }
 
@@ -184,6 +216,7 @@ hg_host_caps_unref (HgHostCaps *caps)
   g_free (caps->kvm_reason);
   g_clear_pointer (&caps->emulators, g_hash_table_unref);
   g_clear_pointer (&caps->firmware, g_hash_table_unref);
+  g_clear_pointer (&caps->qemu_caps, g_hash_table_unref);
   g_free (caps->qemu_img);
   g_free (caps->qemu_img_version);
   g_free (caps->vde_switch);
@@ -202,6 +235,54 @@ hg_host_caps_get_emulator (const HgHostCaps *caps,
   if (arch == NULL)
     return NULL;
   return g_hash_table_lookup (caps->emulators, arch);
+}
+
+const HgQemuCaps *
+hg_host_caps_get_qemu_caps (const HgHostCaps *caps,
+                            const char       *arch)
+{
+  g_return_val_if_fail (caps != NULL, NULL);
+  if (arch == NULL)
+    return NULL;
+  return g_hash_table_lookup (caps->qemu_caps, arch);
+}
+
+void
+hg_host_caps_set_qemu_caps (HgHostCaps *caps,
+                            const char *arch,
+                            HgQemuCaps *qemu_caps)
+{
+  g_return_if_fail (caps != NULL);
+  g_return_if_fail (arch != NULL);
+  if (qemu_caps == NULL)
+    g_hash_table_remove (caps->qemu_caps, arch);
+  else
+    g_hash_table_replace (caps->qemu_caps, g_strdup (arch), hg_qemu_caps_ref (qemu_caps));
+}
+
+void
+hg_host_caps_probe_qemu (HgHostCaps *caps)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (caps != NULL);
+
+  g_hash_table_iter_init (&iter, caps->emulators);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const HgEmulator *emu = value;
+      g_autoptr(HgQemuCaps) qemu = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_hash_table_contains (caps->qemu_caps, emu->arch))
+        continue;
+      qemu = hg_qemu_caps_probe (emu->path, NULL, NULL, &error);
+      if (qemu == NULL)
+        g_message ("%s", error->message);
+      else
+        g_hash_table_replace (caps->qemu_caps, g_strdup (emu->arch), g_steal_pointer (&qemu));
+    }
 }
 
 const char *
@@ -228,121 +309,6 @@ hg_host_caps_kvm_usable_for (const HgHostCaps *caps,
   return g_str_equal (caps->host_arch, "x86_64") && g_str_equal (arch, "i386");
 }
 
-/* ------------------------------------------------------------------ */
-/* Running a tool with a deadline (argv only, never a shell) */
-
-typedef struct {
-  gboolean  done;
-  gboolean  timed_out;
-  GBytes   *out;
-  GError   *error;
-} RunData;
-
-static void
-run_communicated (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  RunData *data = user_data;
-
-  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, &data->out, NULL,
-                                   &data->error);
-  data->done = TRUE;
-}
-
-static gboolean
-run_deadline (gpointer user_data)
-{
-  RunData *data = user_data;
-
-  data->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs argv with stdin_text on its stdin (or an empty stdin), stdout and
- * stderr merged into *out_text.  Returns FALSE on spawn failure or when the
- * deadline passed (the process is then killed). */
-static gboolean
-run_captured (const char * const *argv,
-              const char         *stdin_text,
-              guint               timeout_ms,
-              char              **out_text,
-              int                *out_status)
-{
-  g_autoptr(GMainContext) ctx = g_main_context_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GBytes) in = NULL;
-  g_autoptr(GSource) deadline = NULL;
-  g_autoptr(GError) error = NULL;
-  RunData data = { 0 };
-  gboolean ok = FALSE;
-
-  g_main_context_push_thread_default (ctx);
-
-  proc = hg_spawn_work (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                              G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                              G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
-  if (proc == NULL)
-    {
-      g_debug ("Cannot run %s: %s", argv[0], error->message);
-      goto out;
-    }
-
-  in = g_bytes_new (stdin_text ? stdin_text : "", stdin_text ? strlen (stdin_text) : 0);
-  g_subprocess_communicate_async (proc, in, NULL, run_communicated, &data);
-
-  deadline = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (deadline, run_deadline, &data, NULL);
-  g_source_attach (deadline, ctx);
-
-  while (!data.done && !data.timed_out)
-    g_main_context_iteration (ctx, TRUE);
-
-  if (!data.done)
-    {
-      g_debug ("%s did not finish within %u ms, killing it", argv[0], timeout_ms);
-      g_subprocess_force_exit (proc);
-      /* The pipes close when it dies; wait for that, without a second
-       * unbounded wait if the process cannot be killed. */
-      g_source_destroy (deadline);
-      g_clear_pointer (&deadline, g_source_unref);
-      data.timed_out = FALSE;
-      deadline = g_timeout_source_new (2000);
-      g_source_set_callback (deadline, run_deadline, &data, NULL);
-      g_source_attach (deadline, ctx);
-      while (!data.done && !data.timed_out)
-        g_main_context_iteration (ctx, TRUE);
-      goto out;
-    }
-
-  if (data.error != NULL)
-    {
-      g_debug ("Cannot read the output of %s: %s", argv[0], data.error->message);
-      goto out;
-    }
-
-  if (!g_subprocess_get_if_exited (proc))
-    goto out;
-
-  if (out_status != NULL)
-    *out_status = g_subprocess_get_exit_status (proc);
-  if (out_text != NULL)
-    {
-      gsize len = 0;
-      const char *bytes = data.out ? g_bytes_get_data (data.out, &len) : "";
-      *out_text = g_strndup (bytes, len);
-    }
-  ok = TRUE;
-
-out:
-  if (deadline != NULL)
-    g_source_destroy (deadline);
-  g_clear_pointer (&data.out, g_bytes_unref);
-  g_clear_error (&data.error);
-  g_main_context_pop_thread_default (ctx);
-  return ok;
-}
-
 /* "QEMU emulator version 7.2.22 (Debian ...)" -> "7.2.22" */
 static char *
 parse_version (const char *text)
@@ -367,7 +333,7 @@ tool_version (const char *path)
   g_autofree char *out = NULL;
   int status = -1;
 
-  if (!run_captured (argv, NULL, 10000, &out, &status) || status != 0)
+  if (!hg_spawn_work_run (argv, NULL, 10000, &out, &status) || status != 0)
     return NULL;
   return parse_version (out);
 }
@@ -387,7 +353,7 @@ emulator_sandbox_works (const char *path)
   g_autofree char *out = NULL;
   int status = -1;
 
-  if (!run_captured (argv, script, 15000, &out, &status))
+  if (!hg_spawn_work_run (argv, script, 15000, &out, &status))
     return FALSE;
   return status == 0;
 }
@@ -784,20 +750,6 @@ find_tool (const char *env_var,
   return g_find_program_in_path (name);
 }
 
-static char *
-find_emulator (const char *arch)
-{
-  g_autofree char *name = g_strconcat ("qemu-system-", hg_host_emulator_name (arch), NULL);
-  const char *dir = g_getenv ("HANGAR_QEMU_DIR");
-
-  if (dir != NULL && *dir != '\0')
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&path) : NULL;
-    }
-  return g_find_program_in_path (name);
-}
-
 static void
 probe_emulator (HgHostCaps *caps,
                 Cache      *cache,
@@ -856,12 +808,22 @@ hg_host_caps_probe (void)
   caps->host_arch = host_arch_from_uname ();
   caps->force_tcg = (accel != NULL && g_ascii_strcasecmp (accel, "tcg") == 0);
 
-  for (guint i = 0; known_arches[i] != NULL; i++)
-    {
-      g_autofree char *path = find_emulator (known_arches[i]);
-      if (path != NULL)
-        probe_emulator (caps, &cache, known_arches[i], path);
-    }
+  {
+    /* Every installed emulator, with what it offers if that is cached;
+     * never a QMP probe here (that is hg_qemu_caps_probe_async()). */
+    g_auto(GStrv) paths = hg_qemu_caps_find_emulators ();
+
+    for (guint i = 0; paths[i] != NULL; i++)
+      {
+        g_autofree char *arch = emulator_target (paths[i]);
+        /* memoized: a parsed cache file is reused while the binary is unchanged */
+        g_autoptr(HgQemuCaps) qemu_caps = hg_qemu_caps_lookup_cached (arch);
+
+        probe_emulator (caps, &cache, arch, paths[i]);
+        if (qemu_caps != NULL)
+          hg_host_caps_set_qemu_caps (caps, arch, qemu_caps);
+      }
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (firmware_paths); i++)
     if (g_file_test (firmware_paths[i].path, G_FILE_TEST_IS_REGULAR))

@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "hg-qemu-caps.h"
+
 G_BEGIN_DECLS
 
 /* One installed system emulator */
@@ -31,13 +33,18 @@ typedef struct {
   /* Added by hg-host.c (keep the fields above in place): */
   char       *vdeq_wrapper;    /* hangar-vdeq-qemu (libexec) or NULL, see docs/DESIGN.md */
   GHashTable *firmware;        /* arch -> UEFI firmware image for disk/cdrom/pxe boot */
+  GHashTable *qemu_caps;       /* arch -> HgQemuCaps*: what each emulator offers
+                                * (hg-qemu-caps.h); only those already cached */
 } HgHostCaps;
 
 /* The -sandbox option Hangar passes (and probes) when the emulator has seccomp. */
 #define HG_HOST_SANDBOX_OPTIONS \
   "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 
-/* Every arch Hangar knows, NULL-terminated, in display order. */
+/* Every arch Hangar knows, NULL-terminated, in display order: the arches
+ * that Hangar has defaults for (hg-cmdline-machine.c), then every other
+ * target whose qemu-system-<target> is installed (hg_qemu_caps_find_emulators(),
+ * read once).  An arch is QEMU's target name. */
 const char * const *hg_host_known_arches (void);
 gboolean    hg_host_arch_is_known       (const char *arch);
 /* A known arch, or Debian's name of one (amd64, arm64, armhf, ppc64el ...),
@@ -46,7 +53,8 @@ const char *hg_host_arch_canonical      (const char *name);
 /* The QEMU binary suffix for an arch (mipsel -> mipsel, i386 -> i386 ...) */
 const char *hg_host_emulator_name       (const char *arch);
 
-/* Probes the host: emulators on $PATH (or $HANGAR_QEMU_DIR), their versions,
+/* Probes the host: every qemu-system-<target> (hg_qemu_caps_find_emulators()),
+ * their versions and what each offers as far as cached (qemu_caps),
  * qemu-img, vde tools, and whether KVM really works (see docs/DESIGN.md:
  * a KVM_RUN of a few instructions in a child process, with a timeout,
  * cached per boot).  Never fails; missing things are NULL/FALSE. */
@@ -62,6 +70,16 @@ const HgEmulator *hg_host_caps_get_emulator (const HgHostCaps *caps, const char 
 /* KVM can run a guest of this arch here (host arch matches, or i386 on
  * x86_64), it was probed working, and TCG is not forced. */
 gboolean    hg_host_caps_kvm_usable_for (const HgHostCaps *caps, const char *arch);
+/* What the emulator of an arch offers, or NULL when its answer is not
+ * cached yet (hg_host_caps_probe() reads the cache only; the probe itself
+ * is hg_qemu_caps_probe_async()). */
+const HgQemuCaps *hg_host_caps_get_qemu_caps (const HgHostCaps *caps, const char *arch);
+/* Asks every emulator whose capabilities are not cached yet (QMP, see
+ * hg-qemu-caps.h) and fills caps->qemu_caps.  Blocks for up to a few
+ * seconds on a first run: only in a worker thread, before caps is shared. */
+void        hg_host_caps_probe_qemu     (HgHostCaps *caps);
+/* Sets (or with NULL drops) the capabilities of an arch's emulator */
+void        hg_host_caps_set_qemu_caps  (HgHostCaps *caps, const char *arch, HgQemuCaps *qemu_caps);
 /* Firmware image for an arch (aarch64 -> QEMU_EFI.fd) or NULL. */
 const char *hg_host_caps_get_firmware (const HgHostCaps *caps, const char *arch);
 

@@ -39,5 +39,14 @@ GSubprocessLauncher *hg_spawn_work_launcher_new (GSubprocessFlags     flags);
 GSubprocess         *hg_spawn_work              (const char * const  *argv,
                                                  GSubprocessFlags     flags,
                                                  GError             **error);
+/* Runs argv for work with stdin_text on its stdin (or an empty stdin),
+ * stdout and stderr merged into *out_text, on a private main context of the
+ * calling thread (no main loop of the caller runs).  Returns FALSE on spawn
+ * failure or when timeout_ms passed (the process is then killed). */
+gboolean             hg_spawn_work_run          (const char * const  *argv,
+                                                 const char          *stdin_text,
+                                                 guint                timeout_ms,
+                                                 char               **out_text,
+                                                 int                 *out_status);
 
 G_END_DECLS

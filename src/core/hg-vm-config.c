@@ -12,6 +12,8 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "hg-host.h"
+#include "hg-qemu-caps.h"
 #include "hg-vm-config.h"
 #include "hg-vm-config-private.h"
 
@@ -39,13 +41,6 @@
 G_DEFINE_QUARK (hg-config-error-quark, hg_config_error)
 
 G_DEFINE_BOXED_TYPE (HgVmConfig, hg_vm_config, hg_vm_config_ref, hg_vm_config_unref)
-
-/* TODO: use hg_host_known_arches() once hg-host.c has landed; kept here for
- * now so that the config does not depend on host probing. */
-static const char *const known_arches[] = {
-  "i386", "x86_64", "arm", "aarch64", "mips", "mipsel", "mips64el", "ppc",
-  "ppc64", "s390x", "sh4", "m68k", "alpha", "sparc", "sparc64", "riscv64", NULL
-};
 
 static const char *const disk_formats[] = {
   "qcow2", "raw", "vmdk", "vdi", "vpc", "vhdx", "qed", "cow", NULL
@@ -643,6 +638,50 @@ check_one_of (Check             *c,
   return FALSE;
 }
 
+/* The machine and CPU against what the installed emulator offers.  This
+ * check is synchronous and may run on the GUI thread: it reads the cached
+ * capabilities only (hg_qemu_caps_lookup_cached()) and never starts QEMU.
+ * When nothing is cached yet (the probe has not run, or the emulator is not
+ * installed) the value is accepted; QEMU itself then refuses a wrong one at
+ * start, with its own message. */
+static gboolean
+check_offered (Check            *c,
+               const HgVmConfig *self)
+{
+  g_autoptr(HgQemuCaps) qemu = NULL;
+  g_autofree char *quoted = NULL;
+
+  if ((self->machine == NULL || *self->machine == '\0') &&
+      (self->cpu_model == NULL || *self->cpu_model == '\0'))
+    return TRUE;
+  qemu = hg_qemu_caps_lookup_cached (self->arch);
+  if (qemu == NULL)
+    return TRUE;
+
+  if (self->machine != NULL && *self->machine != '\0' &&
+      hg_qemu_caps_find_machine (qemu, self->machine) == NULL)
+    {
+      g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
+
+      quoted = hg_config_quote_value (self->machine);
+      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "machine",
+                           _("%s is not a machine of the installed qemu-system-%s (%s)"),
+                           quoted, self->arch, valid);
+      return FALSE;
+    }
+  if (self->cpu_model != NULL && *self->cpu_model != '\0' &&
+      !hg_qemu_caps_has_cpu (qemu, self->cpu_model))
+    {
+      quoted = hg_config_quote_value (self->cpu_model);
+      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "cpu",
+                           _("%s is not a CPU model of the installed qemu-system-%s "
+                             "(“qemu-system-%s -cpu help” lists them)"),
+                           quoted, self->arch, self->arch);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_path (Check      *c,
             const char *group,
@@ -757,11 +796,13 @@ check_machine (Check *c)
                  _("the key is missing (every VM needs an architecture)"));
       return FALSE;
     }
-  if (!check_one_of (c, "machine", "arch", self->arch, known_arches, _("a known architecture")))
+  if (!check_one_of (c, "machine", "arch", self->arch, hg_host_known_arches (),
+                     _("a known architecture")))
     return FALSE;
 
   if (!check_token (c, "machine", "machine", self->machine, NULL, 64, _("a QEMU machine type")) ||
-      !check_token (c, "machine", "cpu", self->cpu_model, "+", 64, _("a QEMU CPU model")))
+      !check_token (c, "machine", "cpu", self->cpu_model, "+", 64, _("a QEMU CPU model")) ||
+      !check_offered (c, self))
     return FALSE;
 
   if (hg_accel_to_string (self->accel) == NULL)

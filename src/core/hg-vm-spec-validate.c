@@ -427,6 +427,20 @@ validate_arch (HgVmSpec  *self,
       g_autofree char *shown = hg_config_quote_value (self->machine);
       return fail (error, MACHINE, _("Machine: %s is not a machine type"), shown);
     }
+  /* What the installed emulator offers, where its answer is known */
+  if (self->machine != NULL && *self->machine != '\0')
+    {
+      const HgQemuCaps *qemu = hg_host_caps_get_qemu_caps (self->caps, self->arch);
+
+      if (qemu != NULL && hg_qemu_caps_find_machine (qemu, self->machine) == NULL)
+        {
+          g_autofree char *shown = hg_config_quote_value (self->machine);
+          g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
+
+          return fail (error, MACHINE, _("Machine: qemu-system-%s has no machine %s (%s)"),
+                       self->arch, shown, valid);
+        }
+    }
   if (self->cpu_model != NULL && (has_control_chars (self->cpu_model) || strlen (self->cpu_model) > 256))
     {
       g_autofree char *shown = hg_config_quote_value (self->cpu_model);

@@ -1055,7 +1055,11 @@ probe_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  g_task_return_pointer (task, hg_host_caps_probe (), (GDestroyNotify) hg_host_caps_unref);
+  HgHostCaps *caps = hg_host_caps_probe ();
+
+  /* What each emulator offers: cached after the first run */
+  hg_host_caps_probe_qemu (caps);
+  g_task_return_pointer (task, caps, (GDestroyNotify) hg_host_caps_unref);
 }
 
 static void
