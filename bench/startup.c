@@ -24,7 +24,7 @@
 #include "hg-vm-config.h"
 
 /*
- * bench/startup (issue 4 item 10), run under Xvfb (xvfb-run):
+ * bench/startup, run under Xvfb (xvfb-run):
  *
  *   - exec → the main window's first frame, with 0, 100 and 1,000 VMs in
  *     the library (`hangar --base LIB`);

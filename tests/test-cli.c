@@ -937,7 +937,7 @@ test_scan (void)
   hg_test_remove_tree (base);
 }
 
-/* ---- issue 11: the trust boundary, as hangarctl shows it --------------------- */
+/* ---- the trust boundary, as hangarctl shows it --------------------------- */
 
 /* A port nobody listens on now (the kernel's choice) */
 static guint16

@@ -24,7 +24,7 @@
 #include "hg-vm-spec.h"
 
 /*
- * The core of VM creation (issue 5): HgVmSpec defaults, validation of every
+* The core of VM creation: HgVmSpec defaults, validation of every
  * bad input, OS detection on ISOs built here with xorriso, untrusted disk
  * images, atomic creation with progress and cancel, and `hangarctl create`
  * on top of it.  Real qemu-img, real libosinfo, no mocks.
@@ -1203,7 +1203,7 @@ test_cli_interrupt (void)
 
 /* ---- sizes and ISO check ---------------------------------------------------------------- */
 
-/* ---- private modes (issue 11) ------------------------------------------------------ */
+/* ---- private modes ------------------------------------------------------------ */
 
 #define OTHER_USER "hangar-test-other"
 

@@ -622,7 +622,7 @@ test_kill9_hangarctl (gconstpointer data)
 
       /* QEMU goes on with its start-up; once its monitor answers, its main
        * loop runs.  (Asked before that, hangarctl finds both QMP sockets
-       * unanswered and refuses to kill: item 3 of issue 11, a QEMU that
+       * unanswered and refuses to kill: a QEMU that
        * does not answer QMP, is another test's.) */
       g_assert_cmpint (kill (qemu, SIGCONT), ==, 0);
       status = hmp (&v, "info status");

@@ -19,7 +19,7 @@
 #include "hg-vm-config.h"
 
 /*
- * Fault injection (issue 11): work that is killed leaves nothing behind
+* Fault injection: work that is killed leaves nothing behind
  * that the next library scan does not remove, and a config is always its
  * old bytes or its new ones.
  *

@@ -16,7 +16,7 @@
 
 /*
  * Identity before every signal, and a CLI that can always end a VM
- * (issue 11, items 2 and 3), with real QEMU under TCG:
+ * with real QEMU under TCG:
  *  - a copy of a VM directory (cp -r: same uuid) never shares the
  *    original's runtime identity: killing the copy fails, the original
  *    runs on;

@@ -15,7 +15,7 @@
 #include "hg-test-vm.h"
 
 /*
- * Desktop integration (issue 7), under Xvfb with GSETTINGS_BACKEND=memory:
+ * Desktop integration, under Xvfb with GSETTINGS_BACKEND=memory:
  * the settings schema of the build tree, the base directories it adds, the
  * notification decisions, the preferences dialog's bindings, and the
  * German catalogue of the build tree.

@@ -18,7 +18,7 @@
 #include "hg-vnc-view.h"
 
 /*
- * The VM dialogs (issue 4, items 4 and 5) under Xvfb over temporary
+ * The VM dialogs under Xvfb over temporary
  * libraries: each dialog is opened, driven through its widgets and
  * buttons, and what it did is checked on disk (config saved, clone with a
  * new uuid and MAC, files in $XDG_DATA_HOME/Trash, directory moved) along

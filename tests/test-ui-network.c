@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
-/* The window's network view (issue 6), under Xvfb: a real switch with a
+/* The window's network view, under Xvfb: a real switch with a
  * real plug shows with its port; a killed switch comes back; a host access
  * request without pkexec says so in the info bar. */
 

@@ -20,7 +20,7 @@
 #include <vncdisplay.h>
 
 /*
- * The main window (issue 4) under Xvfb, over a temporary library: the tree
+ * The main window under Xvfb, over a temporary library: the tree
  * and its grouping, the filter, the details, a VM directory added on disk,
  * a VM started and killed by `hangarctl` in another process (and one that
  * ran before the window opened), closing the window with a VM running, and

@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /*
- * HgNetworkView — the window's network view (issue 6): the user's VDE
+ * HgNetworkView — the window's network view: the user's VDE
  * switches with their state, their ports and the VM (or program) on each
  * port with its traffic counters; the hgtap devices of the host with their
  * owner; buttons to create or remove host access (hangar-net-helper through
