@@ -451,6 +451,8 @@ test_hangarctl (void)
       const char *argv[] = { ctl_path, "--base", c.base, "info", "--json", x->label, NULL };
       g_autofree char *what = g_strdup_printf ("hangarctl info %s", x->label);
 
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
       status = hg_test_run (argv, &out, &err, 30000);
       g_assert_cmpint (status, !=, -1);
       if ((status == 0) != g_str_equal (x->state, "stopped") || leaks (out) || leaks (err))
