@@ -389,12 +389,21 @@ test_switch_lifecycle (void)
   /* starting again is a no-op; the ensure hook too */
   g_assert_true (hg_switch_start_sync (sw, NULL, &error));
   g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
-  hg_switch_ensure_running_sync (NULL, "life", &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
-  g_assert_false (hg_switch_ensure_running_sync (NULL, "../x", &error));
-  g_assert_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME);
-  g_clear_error (&error);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    hg_switch_ensure_running_async (NULL, "life", NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 10000));
+    g_assert_true (hg_switch_ensure_running_finish (result, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
+    g_clear_object (&result);
+    hg_switch_ensure_running_async (NULL, "../x", NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 10000));
+    g_assert_false (hg_switch_ensure_running_finish (result, &error));
+    g_assert_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME);
+    g_clear_error (&error);
+  }
 
   hg_switch_stop_sync (sw, &error);
   g_assert_no_error (error);
