@@ -865,11 +865,13 @@ hg_process_start_finish (GAsyncResult  *result,
                          HgHostCaps   **out_caps,
                          GError       **error)
 {
-  StartData *d = g_task_get_task_data (G_TASK (result));
+  StartData *d;
   HgQmpClient *qmp;
 
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_process_start_async, NULL);
+
+  d = g_task_get_task_data (G_TASK (result));
 
   if (out_caps != NULL && d->caps != NULL)
     *out_caps = hg_host_caps_ref (d->caps);
