@@ -122,8 +122,15 @@ run_direct (char                 **qemu_argv,
   gint64 t0 = now_us (), t1;
   double ms;
 
+  int qmp_fds[2];
+
   hg_process_clean_runtime (direct_paths, NULL);
+  /* what a start does too: the QMP sockets bound, passed as fds */
+  if (!hg_process_listen_qmp (direct_paths, qmp_fds, &error))
+    g_error ("%s", error->message);
+  hg_process_launcher_take_qmp (l, qmp_fds);
   qemu = g_subprocess_launcher_spawnv (l, (const char * const *) qemu_argv, &error);
+  g_clear_object (&l);
   if (qemu == NULL)
     g_error ("%s", error->message);
   t1 = first_serial_byte (direct_paths->serial, t0 + 60 * G_USEC_PER_SEC);
@@ -165,8 +172,8 @@ run_hangarctl (const char            *ctl,
   if (hg_process_read_pidfile (ctl_paths->pidfile, &pid, NULL) &&
       hg_process_pid_is_vm_qemu (pid, ctl_paths))
     {
-      int pidfd = hg_process_pidfd_open (pid);
-      hg_process_send_signal (pid, pidfd, SIGKILL, NULL);
+      int pidfd = hg_proc_pidfd_open (pid);
+      hg_proc_send_signal (pid, pidfd, SIGKILL, NULL);
       if (pidfd >= 0)
         {
           /* wait for its end: a pidfd becomes readable */

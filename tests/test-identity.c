@@ -79,13 +79,13 @@ assert_contains (const char *haystack,
 static gboolean
 pid_is_stopped (gpointer data)
 {
-  return hg_process_pid_is_stopped (GPOINTER_TO_INT (data));
+  return hg_proc_pid_is_stopped (GPOINTER_TO_INT (data));
 }
 
 static gboolean
 pid_is_gone (gpointer data)
 {
-  return !hg_process_pid_is_alive (GPOINTER_TO_INT (data));
+  return !hg_proc_pid_is_alive (GPOINTER_TO_INT (data));
 }
 
 static void
@@ -187,7 +187,7 @@ test_copy (void)
   g_clear_error (&error);
 
   /* the original runs on, and is found by its own directory */
-  g_assert_true (hg_process_pid_is_alive (pid));
+  g_assert_true (hg_proc_pid_is_alive (pid));
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
   g_assert_cmpint (ctl (&out, &err, "--json", "info", orig_dir, NULL), ==, 0);
   assert_contains (out, "\"state\" : \"running\"");
@@ -201,7 +201,7 @@ test_copy (void)
   g_assert_cmpint (hg_vm_get_pid (copy), !=, pid);
   g_assert_cmpint (ctl (&out, &err, "kill", copy_dir, NULL), ==, 0);
   g_assert_true (hg_test_wait_state (copy, HG_VM_STATE_STOPPED, 10000));
-  g_assert_true (hg_process_pid_is_alive (pid));
+  g_assert_true (hg_proc_pid_is_alive (pid));
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
 
   kill_vm (vm);

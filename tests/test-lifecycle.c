@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "hg-image.h"
+#include "hg-proc.h"
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm.h"
@@ -271,6 +272,95 @@ test_reattach (void)
   g_clear_object (&vm);   /* drops the GSubprocess watch too */
 
   check_crash_noticed (second);
+  hg_test_remove_tree (base);
+}
+
+/* The QMP sockets are Hangar's: bound before the spawn, handed to QEMU as
+ * fds (its command line names fd=, not the path), and still where a
+ * second process finds them by path (hangarctl on qmp-ctl.sock) */
+static void
+test_qmp_fd_passed (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *ctl = hg_test_hangarctl_path ();
+  g_autoptr(HgVm) vm = make_vm ("tiny", "fdqmp", &base);
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const HgRuntimePaths *paths;
+  gboolean qmp0 = FALSE, qmp1 = FALSE;
+  struct stat st;
+
+  SKIP_IF_NO_GUEST (vm);
+  if (ctl == NULL)
+    {
+      hg_test_skip_or_fail ("hangarctl not built");
+      return;
+    }
+  paths = hg_vm_get_runtime_paths (vm);
+  hg_test_vm_start (vm, 0);
+  argv = hg_proc_cmdline (hg_vm_get_pid (vm));
+  g_assert_nonnull (argv);
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      qmp0 |= g_str_equal (argv[i], "socket,id=qmp0,fd=3,server=on,wait=off");
+      qmp1 |= g_str_equal (argv[i], "socket,id=qmp1,fd=4,server=on,wait=off");
+      g_assert_null (strstr (argv[i], paths->qmp));
+      g_assert_null (strstr (argv[i], paths->qmp_ctl));
+    }
+  g_assert_true (qmp0 && qmp1);
+  /* the sockets are where every client looks for them */
+  g_assert_cmpint (lstat (paths->qmp, &st), ==, 0);
+  g_assert_true (S_ISSOCK (st.st_mode));
+  g_assert_cmpint (lstat (paths->qmp_ctl, &st), ==, 0);
+  g_assert_true (S_ISSOCK (st.st_mode));
+  /* hangarctl info meanwhile (the window holds qmp.sock) */
+  {
+    const char *cmd[] = { ctl, "--base", base, "--json", "info", "fdqmp", NULL };
+    g_assert_cmpint (hg_test_run (cmd, &out, &err, 30000), ==, 0);
+    g_assert_nonnull (strstr (out, "\"running\""));
+  }
+  /* and a QMP command of its own through qmp-ctl.sock */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *cmd[] = { ctl, "--base", base, "pause", "fdqmp", NULL };
+    g_assert_cmpint (hg_test_run (cmd, &out, &err, 30000), ==, 0);
+  }
+  g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_PAUSED, 10000));
+  stop_vm (vm);
+  hg_test_remove_tree (base);
+}
+
+/* QEMU that dies before it greets us: the start fails with QEMU's own
+ * words, and nothing is left in the runtime dir */
+static void
+test_early_exit (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("tiny", "early", &base);
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const HgRuntimePaths *paths;
+
+  SKIP_IF_NO_GUEST (config);
+  /* a CPU model the emulator refuses once it runs (the argv is fine) */
+  g_free (config->cpu_model);
+  config->cpu_model = g_strdup ("hangar-no-such-cpu");
+  vm = hg_vm_new_full (config, NULL, caps);
+  paths = hg_vm_get_runtime_paths (vm);
+  hg_vm_start_async (vm, config->boot_mode, 0, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "exited during start"));
+  g_assert_nonnull (strstr (error->message, "hangar-no-such-cpu"));
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
+  g_assert_false (g_file_test (paths->qmp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (paths->qmp_ctl, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (paths->pidfile, G_FILE_TEST_EXISTS));
   hg_test_remove_tree (base);
 }
 
@@ -1177,6 +1267,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/lifecycle/kill9-child", test_kill9_child);
   g_test_add_func ("/hangar/lifecycle/reattach", test_reattach);
   g_test_add_func ("/hangar/lifecycle/second-process", test_second_process);
+  g_test_add_func ("/hangar/lifecycle/qmp-fd-passed", test_qmp_fd_passed);
+  g_test_add_func ("/hangar/lifecycle/early-exit", test_early_exit);
   g_test_add_func ("/hangar/lifecycle/cli-actions", test_cli_actions);
   g_test_add_func ("/hangar/lifecycle/keys-and-monitor", test_keys_and_monitor);
   g_test_add_func ("/hangar/lifecycle/screenshot", test_screenshot);

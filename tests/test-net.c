@@ -421,12 +421,21 @@ test_switch_lifecycle (void)
   /* starting again is a no-op; the ensure hook too */
   g_assert_true (hg_switch_start_sync (sw, NULL, &error));
   g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
-  hg_switch_ensure_running_sync (NULL, "life", &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
-  g_assert_false (hg_switch_ensure_running_sync (NULL, "../x", &error));
-  g_assert_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME);
-  g_clear_error (&error);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    hg_switch_ensure_running_async (NULL, "life", NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 10000));
+    g_assert_true (hg_switch_ensure_running_finish (result, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
+    g_clear_object (&result);
+    hg_switch_ensure_running_async (NULL, "../x", NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 10000));
+    g_assert_false (hg_switch_ensure_running_finish (result, &error));
+    g_assert_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME);
+    g_clear_error (&error);
+  }
 
   hg_switch_stop_sync (sw, &error);
   g_assert_no_error (error);
@@ -919,6 +928,97 @@ test_guests_ping (void)
   }
 
   guest_pair_clear (&pair);
+}
+
+/* A start that has to start the VM's switch first does not block the
+ * caller's main loop: a vde_switch that takes 2 s to come up (a wrapper
+ * first on $PATH), and a 10 ms timeout on the main context keeps firing
+ * throughout (the old hg_switch_start_sync spun a private loop instead). */
+typedef struct {
+  gint64 last;
+  gint64 max_gap;
+  guint  count;
+} Ticks;
+
+static gboolean
+on_tick (gpointer data)
+{
+  Ticks *t = data;
+  gint64 now = g_get_monotonic_time ();
+
+  t->max_gap = MAX (t->max_gap, now - t->last);
+  t->last = now;
+  t->count++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_start_switch_async (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *real = g_find_program_in_path ("vde_switch");
+  g_autofree char *bin = NULL;
+  g_autofree char *wrapper = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *new_path = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgSwitch) sw = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Ticks ticks = { 0 };
+  guint tick_id;
+
+  if (real == NULL)
+    {
+      hg_test_skip_or_fail ("vde_switch not installed (Debian package vde2)");
+      return;
+    }
+  vm = make_vde_vm ("net-nonblock", "slowsw", "52:54:00:77:09:01", &base);
+  if (vm == NULL)
+    {
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      return;
+    }
+  bin = g_dir_make_tmp ("hgslowsw-XXXXXX", &error);
+  g_assert_no_error (error);
+  wrapper = g_build_filename (bin, "vde_switch", NULL);
+  /* slow on purpose: the switch's start must be in progress for a while */
+  script = g_strdup_printf ("#!/bin/sh\nsleep 2\nexec '%s' \"$@\"\n", real);
+  g_file_set_contents (wrapper, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+  new_path = g_strdup_printf ("%s:%s", bin, old_path);
+  g_setenv ("PATH", new_path, TRUE);
+
+  sw = hg_switch_new (NULL, "slowsw");
+  g_assert_cmpint (hg_switch_find_running (sw), ==, 0);
+  ticks.last = g_get_monotonic_time ();
+  tick_id = g_timeout_add (10, on_tick, &ticks);
+  hg_vm_start_async (vm, hg_vm_get_config (vm)->boot_mode, HG_VM_START_PAUSED, NULL,
+                     hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_source_remove (tick_id);
+  g_setenv ("PATH", old_path, TRUE);
+  g_assert_true (hg_vm_start_finish (vm, result, &error));
+  g_assert_no_error (error);
+  track_pid (hg_vm_get_pid (vm));
+  track_pid (hg_switch_find_running (sw));
+
+  /* it went through the slow switch, and the main loop kept running */
+  g_assert_cmpint (hg_switch_find_running (sw), >, 0);
+  g_test_message ("%u ticks, longest gap %" G_GINT64_FORMAT " ms", ticks.count,
+                  ticks.max_gap / 1000);
+  g_assert_cmpuint (ticks.count, >=, 20);
+  g_assert_cmpint (ticks.max_gap, <, 1000 * 1000);
+
+  kill_vm (vm);
+  untrack_pid (hg_switch_find_running (sw));
+  hg_switch_stop_sync (sw, &error);
+  g_assert_no_error (error);
+  g_unlink (wrapper);
+  g_rmdir (bin);
+  hg_test_remove_tree (base);
 }
 
 /* A switch killed under two running guests is noticed and restarted by its
@@ -1579,6 +1679,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/net/guests/ping", test_guests_ping);
   g_test_add_func ("/hangar/net/guests/host-tap", test_host_tap);
   g_test_add_func ("/hangar/net/guests/switch-restart", test_guests_switch_restart);
+  g_test_add_func ("/hangar/net/guests/start-switch-async", test_start_switch_async);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);

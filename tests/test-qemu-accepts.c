@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hg-cmdline.h"
+#include "hg-process.h"
 #include "hg-test-skip.h"
 
 /* Every installed emulator accepts the argv Hangar builds for it: the VM is
@@ -473,8 +474,17 @@ test_accepts (gconstpointer data)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_set_stdout_file_path (launcher, runtime->log);
   g_subprocess_launcher_set_stderr_file_path (launcher, runtime->log);
+  {
+    /* the QMP sockets, bound by us and passed as the fds the argv names */
+    int qmp_fds[2];
+
+    g_assert_true (hg_process_listen_qmp (runtime, qmp_fds, &error));
+    g_assert_no_error (error);
+    hg_process_launcher_take_qmp (launcher, qmp_fds);
+  }
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
+  g_clear_object (&launcher);
 
   if (!wait_for_files (ctx, runtime->dir, want, proc))
     {

@@ -194,16 +194,18 @@ void
 hg_cmdline_add_runtime (Builder *b)
 {
   const HgRuntimePaths *r = b->runtime;
-  g_autofree char *qmp = hg_cmdline_escape (r->qmp);
-  g_autofree char *qmp_ctl = hg_cmdline_escape (r->qmp_ctl);
   g_autofree char *serial = hg_cmdline_escape (r->serial);
   g_autofree char *monitor = hg_cmdline_escape (r->monitor);
 
   hg_cmdline_add2 (b, "-pidfile", r->pidfile);
-  hg_cmdline_add_printf (b, "-qmp", "unix:%s,server=on,wait=off", qmp);
-  /* QEMU serves one client per QMP socket: the window keeps the first, a
-   * hangarctl run meanwhile uses the second */
-  hg_cmdline_add_printf (b, "-qmp", "unix:%s,server=on,wait=off", qmp_ctl);
+  /* QMP on sockets Hangar bound itself (qmp.sock, qmp-ctl.sock) and
+   * passed as fds, so a start connects at once instead of polling for
+   * them.  QEMU serves one client per QMP socket: the window keeps the
+   * first, a hangarctl run meanwhile uses the second */
+  hg_cmdline_add_printf (b, "-chardev", "socket,id=qmp0,fd=%d,server=on,wait=off", HG_CMDLINE_QMP_FD);
+  hg_cmdline_add2 (b, "-mon", "chardev=qmp0,mode=control");
+  hg_cmdline_add_printf (b, "-chardev", "socket,id=qmp1,fd=%d,server=on,wait=off", HG_CMDLINE_QMP_CTL_FD);
+  hg_cmdline_add2 (b, "-mon", "chardev=qmp1,mode=control");
 
   /* Serial console with the HMP monitor multiplexed on it (Ctrl-a c) */
   hg_cmdline_add_printf (b, "-chardev", "socket,id=serial0,path=%s,server=on,wait=off,mux=on", serial);

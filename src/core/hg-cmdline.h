@@ -22,6 +22,14 @@ typedef enum {
 
 GQuark hg_cmdline_error_quark (void);
 
+/* QEMU's QMP sockets are bound by Hangar (hg_process_listen_qmp) and handed
+ * to QEMU as these file descriptors: qmp.sock (the window's), qmp-ctl.sock
+ * (one-shot clients such as hangarctl).  The argv names the numbers
+ * ("-chardev socket,id=qmp0,fd=3,server=on,wait=off"), so whoever runs it
+ * must put the listening sockets there. */
+#define HG_CMDLINE_QMP_FD      3
+#define HG_CMDLINE_QMP_CTL_FD  4
+
 /* The default QEMU machine type for an arch (x86_64 -> "q35" ...). */
 const char *hg_cmdline_default_machine (const char *arch);
 

@@ -8,14 +8,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "hg-proc.h"
 #include "hg-process.h"
 #include "hg-qmp-commands.h"
 #include "hg-spawn.h"
@@ -116,117 +117,38 @@ hg_process_read_pidfile (const char  *pidfile,
                          GPid        *out_pid,
                          GError     **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local = NULL;
-  guint64 value = 0;
-  char *end = NULL;
-  int fd;
-  struct stat st;
-  char buf[32];
-  ssize_t n;
+  GError *local = NULL;
 
-  *out_pid = 0;
-  fd = open (pidfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
+  if (hg_proc_read_pidfile (pidfile, out_pid, &local))
+    return TRUE;
+  if (local != NULL)
     {
-      int saved = errno;
-      if (saved == ENOENT)
-        return FALSE;
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Cannot read pidfile %s: %s"), pidfile, g_strerror (saved));
-      return FALSE;
+      local->code = local->code == G_IO_ERROR_PERMISSION_DENIED ? HG_PROCESS_ERROR_UNSAFE_PATH
+                                                                  : HG_PROCESS_ERROR_FAILED;
+      local->domain = HG_PROCESS_ERROR;
+      g_propagate_error (error, local);
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ())
-    {
-      close (fd);
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Refusing pidfile %s: not a regular file of ours"), pidfile);
-      return FALSE;
-    }
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    {
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                   _("Pidfile %s is empty"), pidfile);
-      return FALSE;
-    }
-  buf[n] = '\0';
-  g_strchomp (buf);
-  value = g_ascii_strtoull (buf, &end, 10);
-  if (end == buf || *end != '\0' || value < 2 || value > G_MAXINT32)
-    {
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                   _("Pidfile %s does not hold a pid"), pidfile);
-      return FALSE;
-    }
-  *out_pid = (GPid) value;
-  return TRUE;
-}
-
-gboolean
-hg_process_pid_is_alive (GPid pid)
-{
-  g_autofree char *proc = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (proc, &stat, NULL, NULL))
-    return FALSE;
-  /* "pid (comm) S ..." — a zombie is dead for our purposes */
-  p = strrchr (stat, ')');
-  return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+  return FALSE;
 }
 
 gboolean
 hg_process_pid_is_vm_qemu (GPid                  pid,
                            const HgRuntimePaths *paths)
 {
-  g_autofree char *exe_link = NULL;
   g_autofree char *exe = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *cmdline_path = NULL;
-  g_autofree char *cmdline = NULL;
-  gsize len = 0;
+  g_auto(GStrv) argv = NULL;
 
   g_return_val_if_fail (paths != NULL, FALSE);
 
-  if (pid <= 1 || !hg_process_pid_is_alive (pid))
+  if (pid <= 1 || !hg_proc_pid_is_alive (pid))
     return FALSE;
-
-  exe_link = g_strdup_printf ("/proc/%d/exe", (int) pid);
-  exe = g_file_read_link (exe_link, NULL);
-  if (exe == NULL)
+  exe = hg_proc_exe_name (pid);
+  if (exe == NULL || !g_str_has_prefix (exe, "qemu-system-"))
     return FALSE;
-  base = g_path_get_basename (exe);
-  if (!g_str_has_prefix (base, "qemu-system-"))
-    return FALSE;
-
-  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
-  if (!g_file_get_contents (cmdline_path, &cmdline, &len, NULL))
-    return FALSE;
-  {
-    /* QEMU option values have ',' doubled (hg_cmdline_escape) */
-    g_auto(GStrv) parts = g_strsplit (paths->qmp, ",", -1);
-    g_autofree char *escaped = g_strjoinv (",,", parts);
-
-    for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1)
-      {
-        const char *arg = cmdline + off;
-        gsize plen = strlen (escaped);
-
-        /* the path as a whole option value: after '=' or ':', followed by
-         * the end or the ',' before the next option */
-        for (const char *hit = strstr (arg, escaped); hit != NULL; hit = strstr (hit + 1, escaped))
-          {
-            char after = hit[plen];
-            char before = hit == arg ? '=' : hit[-1];
-            if ((before == '=' || before == ':') && (after == '\0' || after == ','))
-              return TRUE;
-          }
-      }
-  }
-  return FALSE;
+  /* the proof: "-pidfile <this VM's runtime dir>/qemu.pid" (the QMP
+   * sockets are passed as fds and so are not named on the command line) */
+  argv = hg_proc_cmdline (pid);
+  return hg_proc_argv_has_pair ((const char * const *) argv, "-pidfile", paths->pidfile);
 }
 
 GPid
@@ -237,28 +159,6 @@ hg_process_find_running (const HgRuntimePaths *paths)
   if (!hg_process_read_pidfile (paths->pidfile, &pid, NULL))
     return 0;
   return hg_process_pid_is_vm_qemu (pid, paths) ? pid : 0;
-}
-
-gboolean
-hg_process_pid_is_stopped (GPid pid)
-{
-  g_autofree char *proc = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *p;
-
-  if (pid <= 0 || !g_file_get_contents (proc, &stat, NULL, NULL))
-    return FALSE;
-  p = strrchr (stat, ')');
-  return p != NULL && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
-}
-
-/* TRUE while the process a pidfd refers to has not ended */
-static gboolean
-pidfd_is_alive (int pidfd)
-{
-  struct pollfd pfd = { pidfd, POLLIN, 0 };
-
-  return poll (&pfd, 1, 0) == 0;
 }
 
 GPid
@@ -277,8 +177,8 @@ hg_process_open_running (const HgRuntimePaths  *paths,
     return 0;
   /* the pidfd first, then the proof: a pid reused after the proof cannot
    * be reached through a pidfd opened before it */
-  pidfd = hg_process_pidfd_open (pid);
-  if (!hg_process_pid_is_vm_qemu (pid, paths) || (pidfd >= 0 && !pidfd_is_alive (pidfd)))
+  pidfd = hg_proc_pidfd_open (pid);
+  if (!hg_process_pid_is_vm_qemu (pid, paths) || (pidfd >= 0 && !hg_proc_pidfd_is_alive (pidfd)))
     {
       if (pidfd >= 0)
         close (pidfd);
@@ -323,149 +223,147 @@ hg_process_lock (const HgRuntimePaths  *paths,
                  const char            *label,
                  GError               **error)
 {
-  struct stat st;
-  int fd;
+  GError *local = NULL;
+  int fd = hg_proc_lock_file (paths->lock, &local);
 
-  fd = open (paths->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
+  if (fd >= 0)
+    return fd;
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_BUSY))
     {
-      int saved = errno;
-      g_set_error (error, HG_PROCESS_ERROR,
-                   saved == ELOOP ? HG_PROCESS_ERROR_UNSAFE_PATH : HG_PROCESS_ERROR_FAILED,
-                   _("Cannot open lock file %s: %s"), paths->lock, g_strerror (saved));
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
+                   _("VM '%s' is being started by another process"), label);
+      g_error_free (local);
       return -1;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ())
-    {
-      close (fd);
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSAFE_PATH,
-                   _("Refusing lock file %s: not a regular file of ours"), paths->lock);
-      return -1;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      if (saved == EWOULDBLOCK)
-        g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
-                     _("VM '%s' is being started by another process"), label);
-      else
-        g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                     _("Cannot lock %s: %s"), paths->lock, g_strerror (saved));
-      return -1;
-    }
-  return fd;
+  local->code = local->code == G_IO_ERROR_PERMISSION_DENIED ? HG_PROCESS_ERROR_UNSAFE_PATH
+                                                              : HG_PROCESS_ERROR_FAILED;
+  local->domain = HG_PROCESS_ERROR;
+  g_propagate_error (error, local);
+  return -1;
 }
 
 void
 hg_process_unlock (int fd)
 {
-  if (fd >= 0)
-    {
-      flock (fd, LOCK_UN);
-      close (fd);
-    }
-}
-
-char *
-hg_process_log_tail (const char *log_path,
-                     guint       n_lines)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  const char *p;
-  guint seen = 0;
-
-  if (log_path == NULL || !g_file_get_contents (log_path, &contents, &len, NULL))
-    return g_strdup ("");
-  /* drop trailing newlines, then walk back n lines */
-  while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
-    contents[--len] = '\0';
-  p = contents + len;
-  while (p > contents)
-    {
-      if (p[-1] == '\n' && ++seen == n_lines)
-        break;
-      p--;
-    }
-  if (!g_utf8_validate (p, -1, NULL))
-    return g_utf8_make_valid (p, -1);
-  return g_strdup (p);
-}
-
-int
-hg_process_pidfd_open (GPid pid)
-{
-#ifdef SYS_pidfd_open
-  int fd = (int) syscall (SYS_pidfd_open, (pid_t) pid, 0);
-  if (fd >= 0)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags >= 0)
-        fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
-    }
-  return fd;
-#else
-  return -1;
-#endif
+  hg_proc_unlock_file (fd);
 }
 
 gboolean
-hg_process_send_signal (GPid     pid,
-                        int      pidfd,
-                        int      signum,
-                        GError **error)
+hg_process_listen_qmp (const HgRuntimePaths  *paths,
+                       int                    out_fds[2],
+                       GError               **error)
 {
-  int r = -1;
+  const char *socket_paths[] = { paths->qmp, paths->qmp_ctl };
 
-#ifdef SYS_pidfd_send_signal
-  if (pidfd >= 0)
-    r = (int) syscall (SYS_pidfd_send_signal, pidfd, signum, NULL, 0);
-  else
-#endif
-    r = kill (pid, signum);
-  if (r != 0 && errno != ESRCH)
+  out_fds[0] = out_fds[1] = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (socket_paths); i++)
     {
-      int saved = errno;
-      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                   _("Cannot signal QEMU (pid %d): %s"), (int) pid, g_strerror (saved));
-      return FALSE;
+      struct sockaddr_un addr = { .sun_family = AF_UNIX };
+      const char *path = socket_paths[i];
+      int fd;
+
+      if (strlen (path) >= sizeof addr.sun_path)
+        {
+          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                       _("The QMP socket %s is a path too long for a UNIX socket "
+                         "(%d bytes at most)"), path, (int) sizeof addr.sun_path - 1);
+          break;
+        }
+      /* a leftover of a dead VM goes; anything unsafe stays and stops us */
+      if (!hg_process_check_path_safe (path, error))
+        break;
+      g_unlink (path);
+      g_strlcpy (addr.sun_path, path, sizeof addr.sun_path);
+      fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0 || listen (fd, 16) != 0)
+        {
+          int saved = errno;
+          if (fd >= 0)
+            close (fd);
+          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                       _("Cannot listen on the QMP socket %s: %s"), path, g_strerror (saved));
+          break;
+        }
+      out_fds[i] = fd;
     }
-  return TRUE;
+  if (out_fds[1] >= 0)
+    return TRUE;
+  for (guint i = 0; i < 2; i++)
+    if (out_fds[i] >= 0)
+      {
+        close (out_fds[i]);
+        g_unlink (socket_paths[i]);
+        out_fds[i] = -1;
+      }
+  return FALSE;
 }
 
-/* ---- start ------------------------------------------------------------- */
+void
+hg_process_launcher_take_qmp (GSubprocessLauncher *launcher,
+                              int                  fds[2])
+{
+  g_subprocess_launcher_take_fd (launcher, fds[0], HG_CMDLINE_QMP_FD);
+  g_subprocess_launcher_take_fd (launcher, fds[1], HG_CMDLINE_QMP_CTL_FD);
+  fds[0] = fds[1] = -1;
+}
+
+/* ---- start --------------------------------------------------------------
+ *
+ * One GTask whose steps only call downward:
+ *   prepare (a worker thread: everything that touches files) — runtime
+ *     dir, the start lock, no QEMU of this VM running, a dead one's
+ *     leftovers removed, the images checked, host caps, the argv, the log,
+ *     the two QMP sockets bound and listening;
+ *   switches — each VDE switch the NICs use, started if needed
+ *     (hg_switch_ensure_running_async, one after another);
+ *   spawn — GSubprocessLauncher, the QMP sockets as fds 3 and 4;
+ *   QMP — connected right away (the socket listens already: the kernel
+ *     queues us until QEMU accepts), greeting, capabilities, status, `cont`
+ *     unless started paused.
+ * QEMU's exit before that ends the start with its own log lines.
+ */
 
 typedef struct {
+  /* asked for */
   HgVmConfig          *config;
   HgRuntimePaths      *paths;
+  HgHostCaps          *caps;          /* NULL until prepare probed it */
+  HgBootMode           boot_mode;
   HgProcessStartFlags  flags;
+  /* prepared */
   int                  lock_fd;
+  char               **argv;
+  int                  log_fd;
+  int                  qmp_fds[2];
+  GPtrArray           *switches;      /* names of the VDE switches still to ensure */
+  /* running */
   GSubprocess         *subprocess;
   GPid                 pid;
   HgQmpClient         *qmp;
-  GSource             *retry_source;
   GSource             *deadline_source;
-  GCancellable        *wait_cancel;  /* stops watching the exit once started */
+  GCancellable        *wait_cancel;   /* stops watching the exit once started */
   gboolean             exited;
   gboolean             done;
-  int                  exit_status;
-  gboolean             pidfile_by_qemu;
 } StartData;
 
 static void
 start_data_free (StartData *d)
 {
-  if (d->retry_source != NULL)
-    g_source_destroy (d->retry_source);
-  g_clear_pointer (&d->retry_source, g_source_unref);
   if (d->deadline_source != NULL)
     g_source_destroy (d->deadline_source);
   g_clear_pointer (&d->deadline_source, g_source_unref);
   g_clear_object (&d->wait_cancel);
   hg_process_unlock (d->lock_fd);
+  if (d->log_fd >= 0)
+    close (d->log_fd);
+  for (guint i = 0; i < G_N_ELEMENTS (d->qmp_fds); i++)
+    if (d->qmp_fds[i] >= 0)
+      close (d->qmp_fds[i]);
+  g_strfreev (d->argv);
+  g_clear_pointer (&d->switches, g_ptr_array_unref);
   g_clear_object (&d->subprocess);
   g_clear_object (&d->qmp);
+  g_clear_pointer (&d->caps, hg_host_caps_unref);
   g_clear_pointer (&d->config, hg_vm_config_unref);
   g_clear_pointer (&d->paths, hg_runtime_paths_free);
   g_free (d);
@@ -479,25 +377,11 @@ child_setup (gpointer user_data)
   setsid ();
 }
 
-static void try_connect (GTask *task);
-
-/* Drops every source and wait that holds the task. */
-static void
-stop_watching (StartData *d)
-{
-  if (d->retry_source != NULL)
-    g_source_destroy (d->retry_source);
-  g_clear_pointer (&d->retry_source, g_source_unref);
-  if (d->deadline_source != NULL)
-    g_source_destroy (d->deadline_source);
-  g_clear_pointer (&d->deadline_source, g_source_unref);
-}
-
 /* QEMU's own complaint: the log's last lines, joined with "; " */
 static char *
 log_error_lines (const char *log)
 {
-  g_autofree char *tail = hg_process_log_tail (log, 6);
+  g_autofree char *tail = hg_proc_log_tail (log, 6);
   g_auto(GStrv) lines = g_strsplit (tail, "\n", -1);
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -514,7 +398,7 @@ log_error_lines (const char *log)
 }
 
 /* Ends the start with an error: QEMU, if any, is killed and the runtime dir
- * cleaned. */
+ * cleaned (only when this start holds the lock: never another's files). */
 static void
 start_fail (GTask  *task,
             GError *error)
@@ -527,16 +411,18 @@ start_fail (GTask  *task,
       return;
     }
   d->done = TRUE;
-  stop_watching (d);
+  if (d->deadline_source != NULL)
+    g_source_destroy (d->deadline_source);
+  g_clear_pointer (&d->deadline_source, g_source_unref);
   if (d->qmp != NULL)
     hg_qmp_client_close (d->qmp);
   g_clear_object (&d->qmp);
   if (d->subprocess != NULL && !d->exited)
     g_subprocess_force_exit (d->subprocess);
-  hg_process_clean_runtime (d->paths, NULL);
+  if (d->lock_fd >= 0)
+    hg_process_clean_runtime (d->paths, NULL);
   g_task_return_error (task, error);
 }
-
 
 static void
 on_exited (GObject      *source,
@@ -582,30 +468,6 @@ on_deadline (gpointer user_data)
 }
 
 static gboolean
-on_retry (gpointer user_data)
-{
-  GTask *task = user_data;
-  StartData *d = g_task_get_task_data (task);
-
-  g_source_destroy (d->retry_source);
-  g_clear_pointer (&d->retry_source, g_source_unref);
-  if (!d->done)
-    try_connect (task);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_retry (GTask *task)
-{
-  StartData *d = g_task_get_task_data (task);
-
-  g_assert (d->retry_source == NULL);
-  d->retry_source = g_timeout_source_new (10);
-  g_source_set_callback (d->retry_source, on_retry, g_object_ref (task), g_object_unref);
-  g_source_attach (d->retry_source, g_task_get_context (task));
-}
-
-static gboolean
 write_pidfile (const StartData *d,
                GError         **error)
 {
@@ -636,8 +498,8 @@ start_succeed (GTask *task)
 
   if (d->done)
     return;
-  /* QEMU writes its own pidfile when asked (-pidfile); make sure there is
-   * one naming the right pid either way. */
+  /* QEMU writes its own pidfile (-pidfile); make sure there is one naming
+   * the right pid either way. */
   if (!hg_process_read_pidfile (d->paths->pidfile, &pid, NULL) || pid != d->pid)
     {
       GError *error = NULL;
@@ -650,7 +512,9 @@ start_succeed (GTask *task)
   d->done = TRUE;
   hg_process_unlock (d->lock_fd);
   d->lock_fd = -1;
-  stop_watching (d);
+  if (d->deadline_source != NULL)
+    g_source_destroy (d->deadline_source);
+  g_clear_pointer (&d->deadline_source, g_source_unref);
   g_cancellable_cancel (d->wait_cancel);
   g_task_return_pointer (task, g_steal_pointer (&d->qmp), g_object_unref);
 }
@@ -711,14 +575,13 @@ on_open (GObject      *source,
           g_error_free (error);
           return;
         }
-      if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_CONNECT) ||
-          g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED))
+      if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED) &&
+          !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
         {
-          /* the socket is not there (or not listening) yet, or QEMU is
-           * going away: then its exit, with its own words, ends the start */
+          /* QEMU went away before greeting us: its exit, with its own
+           * words, ends the start (the deadline if it somehow does not) */
           g_error_free (error);
           g_clear_object (&d->qmp);
-          schedule_retry (task);
           return;
         }
       if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
@@ -734,26 +597,6 @@ on_open (GObject      *source,
   hg_qmp_query_status_async (d->qmp, g_task_get_cancellable (task), on_status, g_object_ref (task));
 }
 
-static void
-try_connect (GTask *task)
-{
-  StartData *d = g_task_get_task_data (task);
-
-  g_clear_object (&d->qmp);
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    {
-      start_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Start cancelled")));
-      return;
-    }
-  if (!g_file_test (d->paths->qmp, G_FILE_TEST_EXISTS))
-    {
-      schedule_retry (task);
-      return;
-    }
-  d->qmp = hg_qmp_client_new (d->paths->qmp);
-  hg_qmp_client_open_async (d->qmp, g_task_get_cancellable (task), on_open, g_object_ref (task));
-}
-
 static gboolean
 argv_has (char **argv, const char *option)
 {
@@ -761,6 +604,100 @@ argv_has (char **argv, const char *option)
     if (strcmp (argv[i], option) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* spawn -> QMP */
+static void
+start_spawn (GTask *task)
+{
+  StartData *d = g_task_get_task_data (task);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  GError *error = NULL;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      start_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Start cancelled")));
+      return;
+    }
+  for (guint i = 0; d->argv[i] != NULL; i++)
+    g_ptr_array_add (args, d->argv[i]);
+  if ((d->flags & HG_PROCESS_START_PAUSED) && !argv_has (d->argv, "-S"))
+    g_ptr_array_add (args, (char *) "-S");
+  g_ptr_array_add (args, NULL);
+
+  /* stdin: /dev/null; the environment: Hangar's short list, not ours */
+  launcher = hg_spawn_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (d->log_fd));
+  g_subprocess_launcher_take_stderr_fd (launcher, d->log_fd);
+  d->log_fd = -1;
+  hg_process_launcher_take_qmp (launcher, d->qmp_fds);
+  g_subprocess_launcher_set_cwd (launcher, d->config->dir != NULL ? d->config->dir : "/");
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+
+  g_debug ("spawning %s", (const char *) args->pdata[0]);
+  d->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  /* our copies of the listening sockets go with the launcher: only QEMU
+   * holds them, so its end resets a connection it never accepted */
+  g_clear_object (&launcher);
+  if (d->subprocess == NULL)
+    {
+      g_prefix_error (&error, _("Cannot run %s for VM '%s': "),
+                      (const char *) args->pdata[0], d->config->label);
+      error->domain = HG_PROCESS_ERROR;
+      error->code = HG_PROCESS_ERROR_SPAWN;
+      start_fail (task, error);
+      return;
+    }
+  d->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (d->subprocess), NULL, 10);
+
+  d->wait_cancel = g_cancellable_new ();
+  g_subprocess_wait_async (d->subprocess, d->wait_cancel, on_exited, g_object_ref (task));
+  d->deadline_source = g_timeout_source_new (HG_PROCESS_START_TIMEOUT_MS);
+  g_source_set_callback (d->deadline_source, on_deadline, g_object_ref (task), g_object_unref);
+  g_source_attach (d->deadline_source, g_task_get_context (task));
+
+  /* no polling: the socket listens since prepare */
+  d->qmp = hg_qmp_client_new (d->paths->qmp);
+  hg_qmp_client_set_greeting_timeout (d->qmp, HG_PROCESS_START_TIMEOUT_MS);
+  hg_qmp_client_open_async (d->qmp, g_task_get_cancellable (task), on_open, g_object_ref (task));
+}
+
+static void ensure_next_switch (GTask *task);
+
+static void
+on_switch_ready (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StartData *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!hg_switch_ensure_running_finish (result, &error))
+    {
+      g_prefix_error (&error, _("VM '%s': "), d->config->label);
+      start_fail (task, error);
+      return;
+    }
+  ensure_next_switch (g_steal_pointer (&task));
+}
+
+/* switches, one after another -> spawn */
+static void
+ensure_next_switch (GTask *task)
+{
+  StartData *d = g_task_get_task_data (task);
+
+  if (d->switches->len == 0)
+    {
+      start_spawn (task);
+      g_object_unref (task);
+      return;
+    }
+  hg_switch_ensure_running_async (d->paths->root, g_ptr_array_index (d->switches, 0),
+                                  g_task_get_cancellable (task), on_switch_ready, task);
+  g_ptr_array_remove_index (d->switches, 0);
 }
 
 static int
@@ -790,147 +727,142 @@ open_log (const char  *path,
   return fd;
 }
 
+/* prepare, in a worker thread: only files, no main context */
+static gboolean
+prepare (StartData     *d,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  HgVmConfig *config = d->config;
+  const HgRuntimePaths *paths = d->paths;
+  g_autoptr(HgVmImages) images = NULL;
+  GPid running;
+
+  if (!hg_process_prepare_runtime_dir (paths, error))
+    return FALSE;
+  d->lock_fd = hg_process_lock (paths, config->label, error);
+  if (d->lock_fd < 0)
+    return FALSE;
+  running = hg_process_find_running (paths);
+  if (running != 0)
+    {
+      hg_process_unlock (d->lock_fd);
+      d->lock_fd = -1;   /* its files are not ours to clean */
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_ALREADY_RUNNING,
+                   _("VM '%s' is already running (pid %d)"), config->label, (int) running);
+      return FALSE;
+    }
+  /* whatever is left belongs to a dead VM */
+  if (!hg_process_clean_runtime (paths, error))
+    return FALSE;
+  g_unlink (paths->exit_reason);
+  g_unlink (paths->crashed);
+
+  /* every start checks the images again: the folder may have changed;
+   * QEMU gets exactly these nodes */
+  images = hg_vm_images_check (config, cancellable, error);
+  if (images == NULL)
+    {
+      g_prefix_error (error, _("VM '%s': "), config->label);
+      return FALSE;
+    }
+  if (d->caps == NULL)
+    d->caps = hg_host_caps_probe ();
+  d->argv = hg_cmdline_build (config, d->boot_mode, paths, d->caps, images, error);
+  if (d->argv == NULL)
+    return FALSE;
+  d->log_fd = open_log (paths->log, error);
+  if (d->log_fd < 0)
+    return FALSE;
+  return hg_process_listen_qmp (paths, d->qmp_fds, error);
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (prepare (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* prepare -> switches */
+static void
+on_prepared (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StartData *d = g_task_get_task_data (task);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      start_fail (task, error);
+      return;
+    }
+  /* VDE NICs: their switches are started on demand (hg-switch.c) */
+  d->switches = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < d->config->nics->len; i++)
+    {
+      HgNic *nic = g_ptr_array_index (d->config->nics, i);
+      const char *name = nic->switch_name != NULL && *nic->switch_name != '\0'
+                           ? nic->switch_name : "default";
+
+      if (nic->mode == HG_NET_VDE && g_hash_table_add (seen, (char *) name))
+        g_ptr_array_add (d->switches, g_strdup (name));
+    }
+  ensure_next_switch (g_steal_pointer (&task));
+}
+
 void
 hg_process_start_async (HgVmConfig           *config,
                         HgBootMode            boot_mode,
                         const HgRuntimePaths *paths,
                         HgHostCaps           *caps,
-                        const HgVmImages     *images,
                         HgProcessStartFlags   flags,
                         GCancellable         *cancellable,
                         GAsyncReadyCallback   callback,
                         gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(HgHostCaps) own_caps = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) args = NULL;
-  g_auto(GStrv) argv = NULL;
-  GError *error = NULL;
+  g_autoptr(GTask) prep = NULL;
   StartData *d;
-  GPid running;
-  int log_fd;
-  int err_fd;
 
   g_return_if_fail (config != NULL);
   g_return_if_fail (paths != NULL);
-  g_return_if_fail (images != NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, hg_process_start_async);
   d = g_new0 (StartData, 1);
   d->config = hg_vm_config_ref (config);
   d->paths = hg_runtime_paths_copy (paths);
+  d->caps = caps != NULL ? hg_host_caps_ref (caps) : NULL;
+  d->boot_mode = boot_mode;
   d->flags = flags;
   d->lock_fd = -1;
+  d->log_fd = -1;
+  d->qmp_fds[0] = d->qmp_fds[1] = -1;
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);
 
-  if (!hg_process_prepare_runtime_dir (paths, &error))
-    {
-      d->done = TRUE;
-      g_task_return_error (task, error);
-      return;
-    }
-  d->lock_fd = hg_process_lock (paths, config->label, &error);
-  if (d->lock_fd < 0)
-    {
-      d->done = TRUE;
-      g_task_return_error (task, error);
-      return;
-    }
-  running = hg_process_find_running (paths);
-  if (running != 0)
-    {
-      d->done = TRUE;
-      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_ALREADY_RUNNING,
-                               _("VM '%s' is already running (pid %d)"),
-                               config->label, (int) running);
-      return;
-    }
-  /* whatever is left belongs to a dead VM */
-  if (!hg_process_clean_runtime (paths, &error))
-    {
-      d->done = TRUE;
-      g_task_return_error (task, error);
-      return;
-    }
-  g_unlink (paths->exit_reason);
-  g_unlink (paths->crashed);
-
-  if (caps == NULL)
-    caps = own_caps = hg_host_caps_probe ();
-  argv = hg_cmdline_build (config, boot_mode, paths, caps, images, &error);
-  if (argv == NULL)
-    {
-      d->done = TRUE;
-      g_task_return_error (task, error);
-      return;
-    }
-  /* VDE NICs: their switches are started on demand (hg-switch.c) */
-  for (guint i = 0; i < config->nics->len; i++)
-    {
-      HgNic *nic = g_ptr_array_index (config->nics, i);
-      if (nic->mode == HG_NET_VDE &&
-          !hg_switch_ensure_running_sync (paths->root,
-                                          nic->switch_name != NULL && *nic->switch_name != '\0'
-                                            ? nic->switch_name : "default",
-                                          &error))
-        {
-          d->done = TRUE;
-          g_prefix_error (&error, _("VM '%s': "), config->label);
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  d->pidfile_by_qemu = argv_has (argv, "-pidfile");
-  args = g_ptr_array_new ();
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, argv[i]);
-  if ((flags & HG_PROCESS_START_PAUSED) && !argv_has (argv, "-S"))
-    g_ptr_array_add (args, (char *) "-S");
-  g_ptr_array_add (args, NULL);
-
-  log_fd = open_log (paths->log, &error);
-  if (log_fd < 0)
-    {
-      d->done = TRUE;
-      g_task_return_error (task, error);
-      return;
-    }
-  err_fd = dup (log_fd);
-  /* stdin: /dev/null; the environment: Hangar's short list, not ours */
-  launcher = hg_spawn_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_stdout_fd (launcher, log_fd);
-  g_subprocess_launcher_take_stderr_fd (launcher, err_fd);
-  g_subprocess_launcher_set_cwd (launcher, config->dir != NULL ? config->dir : "/");
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-
-  g_debug ("spawning %s", (const char *) args->pdata[0]);
-  d->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  if (d->subprocess == NULL)
-    {
-      d->done = TRUE;
-      g_prefix_error (&error, _("Cannot run %s for VM '%s': "),
-                      (const char *) args->pdata[0], config->label);
-      error->domain = HG_PROCESS_ERROR;
-      error->code = HG_PROCESS_ERROR_SPAWN;
-      g_task_return_error (task, error);
-      return;
-    }
-  d->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (d->subprocess), NULL, 10);
-
-  d->wait_cancel = g_cancellable_new ();
-  g_subprocess_wait_async (d->subprocess, d->wait_cancel, on_exited, g_object_ref (task));
-  d->deadline_source = g_timeout_source_new (HG_PROCESS_START_TIMEOUT_MS);
-  g_source_set_callback (d->deadline_source, on_deadline, g_object_ref (task), g_object_unref);
-  g_source_attach (d->deadline_source, g_task_get_context (task));
-  try_connect (task);
+  /* the thread fills d; nothing else touches it until on_prepared */
+  prep = g_task_new (NULL, cancellable, on_prepared, g_object_ref (task));
+  g_task_set_source_tag (prep, prepare_thread);
+  g_task_set_task_data (prep, d, NULL);
+  g_task_run_in_thread (prep, prepare_thread);
 }
 
 HgQmpClient *
 hg_process_start_finish (GAsyncResult  *result,
                          GSubprocess  **out_subprocess,
                          GPid          *out_pid,
+                         HgHostCaps   **out_caps,
                          GError       **error)
 {
   StartData *d;
@@ -939,10 +871,13 @@ hg_process_start_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_process_start_async, NULL);
 
+  d = g_task_get_task_data (G_TASK (result));
+
+  if (out_caps != NULL && d->caps != NULL)
+    *out_caps = hg_host_caps_ref (d->caps);
   qmp = g_task_propagate_pointer (G_TASK (result), error);
   if (qmp == NULL)
     return NULL;
-  d = g_task_get_task_data (G_TASK (result));
   if (out_subprocess != NULL)
     *out_subprocess = g_object_ref (d->subprocess);
   if (out_pid != NULL)

@@ -5,6 +5,7 @@
 
 #include "hg-cmdline.h"
 #include "hg-host.h"
+#include "hg-proc.h"
 #include "hg-qmp-client.h"
 #include "hg-runtime.h"
 #include "hg-vm-config.h"
@@ -16,8 +17,9 @@ G_BEGIN_DECLS
  * around its runtime directory (libvirt qemu_process.c).
  *
  * A running VM is proven by its pidfile naming a live process whose
- * executable is a qemu-system-* and whose command line names this VM's QMP
- * socket.  The "lock" file in the runtime directory is flock()ed only while
+ * executable is a qemu-system-* and whose command line names this VM's
+ * pidfile (-pidfile; the QMP sockets are passed as fds, hg-cmdline.h).
+ * The /proc, pidfd, signal and flock primitives are hg-proc.h.  The "lock" file in the runtime directory is flock()ed only while
  * a start (or a clean-up) is in progress, so that two processes cannot start
  * the same VM at the same moment.
  */
@@ -68,8 +70,6 @@ gboolean  hg_process_prepare_runtime_dir (const HgRuntimePaths *paths,
                                           GError              **error);
 
 /* A path in the runtime dir must be absent, or a non-symlink we own. */
-/* TRUE if pid exists and is not a zombie (/proc/PID/stat). */
-gboolean  hg_process_pid_is_alive        (GPid pid);
 gboolean  hg_process_check_path_safe     (const char  *path,
                                           GError     **error);
 
@@ -80,17 +80,13 @@ gboolean  hg_process_read_pidfile        (const char  *pidfile,
                                           GError     **error);
 
 /* TRUE if pid is alive, its executable is a qemu-system-* and its command
- * line names paths->qmp.  Never signals the process. */
+ * line names paths->pidfile.  Never signals the process. */
 gboolean  hg_process_pid_is_vm_qemu      (GPid                  pid,
                                           const HgRuntimePaths *paths);
 
 /* The pid of this VM's live QEMU, or 0.  Only what the pidfile says,
  * checked with hg_process_pid_is_vm_qemu(). */
 GPid      hg_process_find_running        (const HgRuntimePaths *paths);
-
-/* TRUE if pid is stopped by a signal (SIGSTOP, a debugger): it cannot
- * answer QMP until it is continued. */
-gboolean  hg_process_pid_is_stopped      (GPid pid);
 
 /* Like hg_process_find_running(), but race-free for signals: the pidfd is
  * opened before the process is proven to be this VM's QEMU, so nothing
@@ -114,37 +110,42 @@ int       hg_process_lock                (const HgRuntimePaths *paths,
                                           GError              **error);
 void      hg_process_unlock              (int fd);
 
-/* The last n lines of a log file ("" when missing). */
-char     *hg_process_log_tail            (const char *log_path,
-                                          guint       n_lines);
+/* Binds and listens on the VM's two QMP sockets (paths->qmp, ->qmp_ctl;
+ * a dead VM's leftover is replaced, anything unsafe refused).  out_fds[0]
+ * is QMP, [1] control; both -1 on failure. */
+gboolean  hg_process_listen_qmp          (const HgRuntimePaths  *paths,
+                                          int                    out_fds[2],
+                                          GError               **error);
+/* Hands them to a launcher as the fds the argv names (HG_CMDLINE_QMP_FD,
+ * HG_CMDLINE_QMP_CTL_FD); fds become -1 (the launcher closes ours when it
+ * goes). */
+void      hg_process_launcher_take_qmp   (GSubprocessLauncher   *launcher,
+                                          int                    fds[2]);
 
-/* A pidfd for pid (Linux >= 5.3), or -1. */
-int       hg_process_pidfd_open          (GPid pid);
-/* Sends a signal through the pidfd when there is one (no pid-reuse race),
- * else with kill(). */
-gboolean  hg_process_send_signal         (GPid pid, int pidfd, int signum, GError **error);
-
-/* Spawns QEMU for config in boot mode, in its own session, stdin /dev/null,
- * stdout and stderr to paths->log, then waits for its QMP socket, connects
- * (capabilities negotiated) and lets the CPUs run (unless START_PAUSED).
- * caps NULL = hg_host_caps_probe().  images: the config's images as
- * hg_vm_images_check() found them just before (required: QEMU is handed
- * exactly these nodes).  On failure QEMU is killed, the runtime
- * dir cleaned and the error carries QEMU's own error lines. */
+/* Starts QEMU for config in boot mode, as one state machine (see
+ * hg-process.c and docs/DESIGN.md "Start"): prepare in a worker thread
+ * (runtime dir, lock, images checked, caps, argv, log, QMP sockets bound)
+ * → the VDE switches of the NICs (async) → spawn in its own session,
+ * stdin /dev/null, stdout and stderr to paths->log, the QMP sockets as
+ * fds → QMP connected at once (capabilities negotiated) → CPUs run
+ * (unless START_PAUSED).  caps NULL = hg_host_caps_probe() in the worker.
+ * On failure QEMU is killed, the runtime dir cleaned and the error
+ * carries QEMU's own error lines. */
 void      hg_process_start_async         (HgVmConfig           *config,
                                           HgBootMode            boot_mode,
                                           const HgRuntimePaths *paths,
                                           HgHostCaps           *caps,
-                                          const HgVmImages     *images,
                                           HgProcessStartFlags   flags,
                                           GCancellable         *cancellable,
                                           GAsyncReadyCallback   callback,
                                           gpointer              user_data);
 /* Returns the connected QMP client; *out_subprocess (we are QEMU's parent)
- * and *out_pid are set on success. */
+ * and *out_pid are set on success; *out_caps (may be NULL) the host caps
+ * used, once there are some, even on failure. */
 HgQmpClient *hg_process_start_finish     (GAsyncResult  *result,
                                           GSubprocess  **out_subprocess,
                                           GPid          *out_pid,
+                                          HgHostCaps   **out_caps,
                                           GError       **error);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <gio/gunixsocketaddress.h>
 #include <libvdeplug.h>
 
+#include "hg-proc.h"
 #include "hg-runtime.h"
 #include "hg-switch-private.h"
 
@@ -74,50 +75,40 @@ endpoint_free (HgSwitchEndpoint *ep)
 static char *
 vm_label_of_pid (GPid pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
-  g_autofree char *cmdline = NULL;
-  gsize len = 0;
-  const char *prev = NULL;
+  g_auto(GStrv) argv = hg_proc_cmdline (pid);
 
-  if (!g_file_get_contents (path, &cmdline, &len, NULL))
-    return NULL;
-  for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1)
-    {
-      const char *arg = cmdline + off;
-      if (prev != NULL && g_str_equal (prev, "-name"))
-        {
-          const char *v = g_str_has_prefix (arg, "guest=") ? arg + 6 : arg;
-          GString *label = g_string_new (NULL);
-          for (; *v != '\0'; v++)
-            {
-              if (*v == ',' && v[1] == ',')
-                v++;
-              else if (*v == ',')
-                break;
-              g_string_append_c (label, *v);
-            }
-          return g_string_free (label, FALSE);
-        }
-      prev = arg;
-    }
+  for (guint i = 0; argv != NULL && argv[i] != NULL && argv[i + 1] != NULL; i++)
+    if (g_str_equal (argv[i], "-name"))
+      {
+        const char *v = g_str_has_prefix (argv[i + 1], "guest=") ? argv[i + 1] + 6 : argv[i + 1];
+        GString *label = g_string_new (NULL);
+
+        for (; *v != '\0'; v++)
+          {
+            if (*v == ',' && v[1] == ',')
+              v++;
+            else if (*v == ',')
+              break;
+            g_string_append_c (label, *v);
+          }
+        return g_string_free (label, FALSE);
+      }
   return NULL;
 }
 
 static char *
 program_of_pid (GPid pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/exe", (int) pid);
-  g_autofree char *exe = g_file_read_link (path, NULL);
+  g_autofree char *comm_path = NULL;
+  g_autofree char *comm = NULL;
+  char *exe = hg_proc_exe_name (pid);
 
-  if (exe == NULL)
-    {
-      g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
-      g_autofree char *comm = NULL;
-      if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
-        return NULL;
-      return g_strdup (g_strstrip (comm));
-    }
-  return g_path_get_basename (exe);
+  if (exe != NULL)
+    return exe;
+  comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+  if (!g_file_get_contents (comm_path, &comm, NULL, NULL))
+    return NULL;
+  return g_strdup (g_strstrip (comm));
 }
 
 static void

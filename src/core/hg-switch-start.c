@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,7 +13,8 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 
-#include "hg-process.h"
+#include "hg-proc.h"
+#include "hg-runtime.h"
 #include "hg-switch-private.h"
 #include "hg-spawn.h"
 
@@ -85,23 +85,18 @@ static int
 take_lock (HgSwitch  *self,
            GError   **error)
 {
-  int fd = open (self->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  GError *local = NULL;
+  int fd = hg_proc_lock_file (self->lock, &local);
 
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH,
-                   _("Cannot open %s: %s"), self->lock, g_strerror (saved));
-      return -1;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      close (fd);
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_BUSY,
-                   _("Switch '%s' is being started or stopped by another process"), self->name);
-      return -1;
-    }
-  return fd;
+  if (fd >= 0)
+    return fd;
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_BUSY))
+    g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_BUSY,
+                 _("Switch '%s' is being started or stopped by another process"), self->name);
+  else
+    g_set_error_literal (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_UNSAFE_PATH, local->message);
+  g_error_free (local);
+  return -1;
 }
 
 static gboolean
@@ -162,8 +157,7 @@ static void
 start_data_free (StartData *d)
 {
   stop_start_sources (d);
-  if (d->lock_fd >= 0)
-    close (d->lock_fd);
+  hg_proc_unlock_file (d->lock_fd);
   g_clear_object (&d->subprocess);
   g_free (d);
 }
@@ -230,7 +224,7 @@ on_start_exited (GObject      *source,
 
   if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL) || d->done)
     return;
-  tail = hg_process_log_tail (self->log, 5);
+  tail = hg_proc_log_tail (self->log, 5);
   g_strstrip (tail);
   start_fail (task, g_error_new (HG_SWITCH_ERROR, HG_SWITCH_ERROR_SPAWN,
                                  _("vde_switch for switch '%s' exited at once: %s"),

@@ -7,7 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 
-#include "hg-process.h"
+#include "hg-proc.h"
 #include "hg-switch-private.h"
 
 #define RESTART_BUSY_RETRIES 100    /* x RESTART_BUSY_INTERVAL_MS */
@@ -96,7 +96,7 @@ on_pidfd (int          fd,
    * already restarting it (then there is no marker either) */
   {
     GPid in_file = 0;
-    killed = (hg_process_read_pidfile (self->pidfile, &in_file, NULL) && in_file == dead) ||
+    killed = (hg_proc_read_pidfile (self->pidfile, &in_file, NULL) && in_file == dead) ||
              !g_file_test (self->stop_marker, G_FILE_TEST_EXISTS);
   }
   g_debug ("switch %s (pid %d) is gone (%s)", self->name, (int) dead,
@@ -131,7 +131,7 @@ hg_switch_arm_watch (HgSwitch *self)
   hg_switch_stop_watch (self);
   if (self->pid == 0)
     return;
-  self->pidfd = hg_process_pidfd_open (self->pid);
+  self->pidfd = hg_proc_pidfd_open (self->pid);
   if (self->pidfd < 0)
     {
       g_warning ("Cannot watch switch '%s' (pid %d): no pidfd", self->name, (int) self->pid);

@@ -10,7 +10,8 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "hg-process.h"
+#include "hg-proc.h"
+#include "hg-runtime.h"
 #include "hg-switch-private.h"
 
 #define STOP_TIMEOUT_MS      3000
@@ -279,34 +280,17 @@ static gboolean
 pid_is_our_switch (HgSwitch *self,
                    GPid      pid)
 {
-  g_autofree char *exe_link = g_strdup_printf ("/proc/%d/exe", (int) pid);
   g_autofree char *exe = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *cmdline_path = NULL;
-  g_autofree char *cmdline = NULL;
-  gsize len = 0;
-  const char *prev = NULL;
+  g_auto(GStrv) argv = NULL;
 
-  if (pid <= 1 || !hg_process_pid_is_alive (pid))
+  if (pid <= 1 || !hg_proc_pid_is_alive (pid))
     return FALSE;
-  exe = g_file_read_link (exe_link, NULL);
-  if (exe == NULL)
+  exe = hg_proc_exe_name (pid);
+  if (g_strcmp0 (exe, "vde_switch") != 0)
     return FALSE;
-  base = g_path_get_basename (exe);
-  if (!g_str_equal (base, "vde_switch"))
-    return FALSE;
-  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
-  if (!g_file_get_contents (cmdline_path, &cmdline, &len, NULL))
-    return FALSE;
-  for (gsize off = 0; off < len; off += strlen (cmdline + off) + 1)
-    {
-      const char *arg = cmdline + off;
-      if (prev != NULL && (g_str_equal (prev, "-M") || g_str_equal (prev, "--mgmt")) &&
-          g_str_equal (arg, self->mgmt))
-        return TRUE;
-      prev = arg;
-    }
-  return FALSE;
+  argv = hg_proc_cmdline (pid);
+  return hg_proc_argv_has_pair ((const char * const *) argv, "-M", self->mgmt) ||
+         hg_proc_argv_has_pair ((const char * const *) argv, "--mgmt", self->mgmt);
 }
 
 GPid
@@ -316,7 +300,7 @@ hg_switch_find_running (HgSwitch *self)
 
   g_return_val_if_fail (HG_IS_SWITCH (self), 0);
 
-  if (!hg_process_read_pidfile (self->pidfile, &pid, NULL))
+  if (!hg_proc_read_pidfile (self->pidfile, &pid, NULL))
     return 0;
   return pid_is_our_switch (self, pid) ? pid : 0;
 }
@@ -342,9 +326,9 @@ wait_pid_exit (GPid  pid,
         }
       while (poll (&pfd, 1, left) < 0 && errno == EINTR);
       /* a zombie child of ours counts as gone */
-      return (pfd.revents & POLLIN) != 0 || !hg_process_pid_is_alive (pid);
+      return (pfd.revents & POLLIN) != 0 || !hg_proc_pid_is_alive (pid);
     }
-  return !hg_process_pid_is_alive (pid);
+  return !hg_proc_pid_is_alive (pid);
 }
 
 gboolean
@@ -366,7 +350,7 @@ hg_switch_stop_sync (HgSwitch  *self,
                    _("Switch '%s' is not running"), self->name);
       return FALSE;
     }
-  pidfd = hg_process_pidfd_open (pid);
+  pidfd = hg_proc_pidfd_open (pid);
   /* every watcher, in any process, must see this end as on purpose */
   g_file_set_contents (self->stop_marker, "", 0, NULL);
   /* "shutdown" ends the session without the usual status line */
@@ -377,13 +361,13 @@ hg_switch_stop_sync (HgSwitch  *self,
   if (!gone)
     {
       g_clear_error (&local_error);
-      if (!hg_process_send_signal (pid, pidfd, SIGTERM, &local_error))
+      if (!hg_proc_send_signal (pid, pidfd, SIGTERM, &local_error))
         g_debug ("switch %s: SIGTERM: %s", self->name, local_error->message);
       gone = wait_pid_exit (pid, pidfd, STOP_TIMEOUT_MS);
     }
   if (!gone)
     {
-      hg_process_send_signal (pid, pidfd, SIGKILL, NULL);
+      hg_proc_send_signal (pid, pidfd, SIGKILL, NULL);
       gone = wait_pid_exit (pid, pidfd, STOP_TIMEOUT_MS);
     }
   if (pidfd >= 0)
@@ -402,17 +386,63 @@ hg_switch_stop_sync (HgSwitch  *self,
 
 /* ---- the VM start hook ---------------------------------------------------- */
 
-gboolean
-hg_switch_ensure_running_sync (const char  *root,
-                               const char  *name,
-                               GError     **error)
+static void
+ensure_check_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
 {
-  g_autoptr(HgSwitch) sw = NULL;
+  GError *error = NULL;
 
-  if (!hg_switch_name_is_valid (name, error))
-    return FALSE;
+  /* libvdeplug's vde_open blocks: not on the caller's thread */
+  if (hg_switch_check_answers (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_ensure_started (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!hg_switch_start_finish (HG_SWITCH (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_run_in_thread (task, ensure_check_thread);
+}
+
+void
+hg_switch_ensure_running_async (const char          *root,
+                                const char          *name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GError *error = NULL;
+  HgSwitch *sw;
+
+  g_task_set_source_tag (task, hg_switch_ensure_running_async);
+  if (!hg_switch_name_is_valid (name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   sw = hg_switch_new (root, name);
-  if (!hg_switch_start_sync (sw, NULL, error))
-    return FALSE;
-  return hg_switch_check_answers (sw, error);
+  g_task_set_task_data (task, sw, g_object_unref);
+  hg_switch_start_async (sw, cancellable, on_ensure_started, g_steal_pointer (&task));
+}
+
+gboolean
+hg_switch_ensure_running_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_switch_ensure_running_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

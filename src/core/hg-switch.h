@@ -130,7 +130,10 @@ void        hg_switch_start_async   (HgSwitch            *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data);
 gboolean    hg_switch_start_finish  (HgSwitch *self, GAsyncResult *result, GError **error);
-/* The same, iterating a private main context (safe from any thread). */
+/* The same, iterating a private main context: for programs and tests
+ * without a main loop of their own (hangarctl switch start), never on a
+ * thread whose main context must keep running (the VM start path uses
+ * hg_switch_ensure_running_async). */
 gboolean    hg_switch_start_sync    (HgSwitch *self, GCancellable *cancellable, GError **error);
 
 /* Asks the switch to shut down (management "shutdown", SIGTERM if it does
@@ -161,7 +164,13 @@ GPtrArray  *hg_switch_list_ports_finish (HgSwitch *self, GAsyncResult *result, G
 void        hg_switch_watch         (HgSwitch *self);
 
 /* The hook of the VM start path: the switch runs (started now if needed)
- * and answers.  root NULL = hg_runtime_root(). */
-gboolean    hg_switch_ensure_running_sync (const char *root, const char *name, GError **error);
+ * and answers, without blocking the caller's main context.  root NULL =
+ * hg_runtime_root(). */
+void        hg_switch_ensure_running_async  (const char          *root,
+                                             const char          *name,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    hg_switch_ensure_running_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -170,7 +170,7 @@ send_signal (HgVm    *self,
                    _("VM '%s' is not running"), self->config->label);
       return FALSE;
     }
-  return hg_process_send_signal (self->pid, self->pidfd, signum, error);
+  return hg_proc_send_signal (self->pid, self->pidfd, signum, error);
 }
 
 /* A VM that is not attached (a one-shot hangarctl that did not or could

@@ -337,7 +337,7 @@ hg_vm_attach_async (HgVm               *self,
       return;
     }
   d->pid = pid;
-  if (hg_process_pid_is_stopped (pid))
+  if (hg_proc_pid_is_stopped (pid))
     {
       /* connecting would only wait for a greeting that cannot come */
       attach_unresponsive (task, _("QEMU is stopped by a signal (SIGSTOP or a debugger)"));
@@ -372,7 +372,7 @@ refresh_settle (HgVm *self)
   crash = hg_vm_read_crash (self);
   if (crash == NULL)
     return;
-  tail = hg_process_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
+  tail = hg_proc_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
   hg_vm_set_log_tail (self, tail);
   hg_vm_set_state (self, HG_VM_STATE_CRASHED, crash);
 }

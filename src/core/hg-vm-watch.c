@@ -80,7 +80,7 @@ hg_vm_process_gone (HgVm       *self,
       hg_process_unlock (lock);
     }
 
-  tail = hg_process_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
+  tail = hg_proc_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
   hg_vm_set_log_tail (self, tail);
 
   if (self->expected_exit != NULL)
@@ -186,7 +186,7 @@ hg_vm_watch_process (HgVm        *self,
 {
   hg_vm_stop_watching_process (self);
   hg_vm_set_pid (self, pid);
-  self->pidfd = pidfd >= 0 ? pidfd : hg_process_pidfd_open (pid);
+  self->pidfd = pidfd >= 0 ? pidfd : hg_proc_pidfd_open (pid);
   if (self->pidfd >= 0)
     {
       self->exit_source = g_unix_fd_source_new (self->pidfd, G_IO_IN);

@@ -559,14 +559,17 @@ on_process_started (GObject      *source,
   HgVm *self = g_task_get_source_object (task);
   g_autoptr(GSubprocess) sub = NULL;
   g_autoptr(HgQmpClient) qmp = NULL;
+  g_autoptr(HgHostCaps) caps = NULL;
   GError *error = NULL;
   GPid pid = 0;
   gboolean paused = ((StartRequest *) g_task_get_task_data (task))->paused;
 
-  qmp = hg_process_start_finish (result, &sub, &pid, &error);
+  qmp = hg_process_start_finish (result, &sub, &pid, &caps, &error);
+  if (self->caps == NULL && caps != NULL)
+    self->caps = g_steal_pointer (&caps);
   if (qmp == NULL)
     {
-      g_autofree char *tail = hg_process_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
+      g_autofree char *tail = hg_proc_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
 
       if (g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED) ||
           g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_TIMEOUT))
@@ -582,33 +585,6 @@ on_process_started (GObject      *source,
                    paused ? _("started paused") : NULL);
   g_object_thaw_notify (G_OBJECT (self));
   g_task_return_boolean (task, TRUE);
-}
-
-/* The images were checked (hg_vm_images_check_async): QEMU gets exactly
- * these nodes, or the start stops here naming the image */
-static void
-on_images_checked (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HgVm *self = g_task_get_source_object (task);
-  StartRequest *req = g_task_get_task_data (task);
-  g_autoptr(HgVmImages) images = NULL;
-  GError *error = NULL;
-
-  images = hg_vm_images_check_finish (result, &error);
-  if (images == NULL)
-    {
-      g_prefix_error (&error, _("VM '%s': "), self->config->label);
-      hg_vm_set_state (self, HG_VM_STATE_STOPPED, error->message);
-      g_task_return_error (task, error);
-      return;
-    }
-  hg_process_start_async (self->config, req->boot_mode, hg_vm_get_runtime_paths (self), self->caps,
-                          images,
-                          req->paused ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
-                          g_task_get_cancellable (task), on_process_started, g_object_ref (task));
 }
 
 void
@@ -642,15 +618,16 @@ hg_vm_start_async (HgVm               *self,
                                  self->config->label, (int) self->pid);
       return;
     }
-  if (self->caps == NULL)
-    self->caps = hg_host_caps_probe ();
-
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
   hg_vm_set_log_tail (self, NULL);
   hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
-  /* every start checks the images again: the folder may have changed */
-  hg_vm_images_check_async (self->config, cancellable, on_images_checked, g_object_ref (task));
+  /* the images, caps (when not known yet) and argv are prepared in a
+   * worker thread, the switches started without blocking: see
+   * hg_process_start_async */
+  hg_process_start_async (self->config, boot_mode, hg_vm_get_runtime_paths (self), self->caps,
+                          req->paused ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
+                          cancellable, on_process_started, g_object_ref (task));
 }
 
 gboolean
