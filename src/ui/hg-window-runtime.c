@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "hg-proc.h"
 #include "hg-process.h"
 #include "hg-window-private.h"
 
@@ -318,7 +319,7 @@ monitor_cancel_and_unref (gpointer monitor)
 /* A VM attached by this window stays attached when its QEMU stops
  * answering (SIGSTOP, a debugger, a hang).  The core proves that at attach
  * (hg_vm_is_responding) and knows a stopped process
- * (hg_process_pid_is_stopped); a QMP query-status left unanswered for
+ * (hg_proc_pid_is_stopped); a QMP query-status left unanswered for
  * RESPONDING_LATE_MS tells the rest, and any answer ends it.  Kept on the
  * HgVm: */
 #define PINGING        "hg-pinging"         /* non-NULL while a query-status is out */
@@ -361,7 +362,7 @@ on_ping (GObject      *source,
     set_not_responding (self, ping->vm, TRUE);
   else if (node != NULL || (error != NULL && error->domain == HG_QMP_ERROR &&
                             error->code >= HG_QMP_ERROR_GENERIC))
-    set_not_responding (self, ping->vm, hg_process_pid_is_stopped (hg_vm_get_pid (ping->vm)));
+    set_not_responding (self, ping->vm, hg_proc_pid_is_stopped (hg_vm_get_pid (ping->vm)));
   g_weak_ref_clear (&ping->window);
   g_object_unref (ping->vm);
   g_free (ping);
@@ -380,7 +381,7 @@ check_responding (HgWindow *self,
       set_not_responding (self, vm, FALSE);
       return;
     }
-  if (hg_process_pid_is_stopped (hg_vm_get_pid (vm)))
+  if (hg_proc_pid_is_stopped (hg_vm_get_pid (vm)))
     set_not_responding (self, vm, TRUE);
   if (qmp == NULL || g_object_get_data (G_OBJECT (vm), PINGING) != NULL)
     return;
