@@ -750,6 +750,41 @@ find_tool (const char *env_var,
   return g_find_program_in_path (name);
 }
 
+/* mtime:size:inode, what says that a binary changed */
+static char *
+file_stamp (const struct stat *st)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                          (gint64) st->st_mtime, (gint64) st->st_size, (guint64) st->st_ino);
+}
+
+/* A tool's --version, from the cache while the binary is unchanged: a
+ * start probes the host, and running qemu-img each time cost ~4 ms of it */
+static char *
+cached_tool_version (Cache      *cache,
+                     const char *path)
+{
+  g_autofree char *group = g_strconcat ("tool ", path, NULL);
+  g_autofree char *stamp = NULL;
+  g_autofree char *c_stamp = NULL;
+  char *version;
+  struct stat st;
+
+  if (stat (path, &st) != 0)
+    return tool_version (path);
+  stamp = file_stamp (&st);
+  c_stamp = g_key_file_get_string (cache->kf, group, "stamp", NULL);
+  if (g_strcmp0 (stamp, c_stamp) == 0 &&
+      (version = g_key_file_get_string (cache->kf, group, "version", NULL)) != NULL)
+    return version;
+  version = tool_version (path);
+  g_key_file_set_string (cache->kf, group, "stamp", stamp);
+  if (version != NULL)
+    g_key_file_set_string (cache->kf, group, "version", version);
+  cache->dirty = TRUE;
+  return version;
+}
+
 static void
 probe_emulator (HgHostCaps *caps,
                 Cache      *cache,
@@ -765,8 +800,7 @@ probe_emulator (HgHostCaps *caps,
 
   if (stat (path, &st) != 0)
     return;
-  stamp = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                           (gint64) st.st_mtime, (gint64) st.st_size, (guint64) st.st_ino);
+  stamp = file_stamp (&st);
   c_stamp = g_key_file_get_string (cache->kf, group, "stamp", NULL);
   if (g_strcmp0 (stamp, c_stamp) == 0)
     {
@@ -832,7 +866,7 @@ hg_host_caps_probe (void)
 
   caps->qemu_img = find_tool ("HANGAR_QEMU_IMG", "qemu-img");
   if (caps->qemu_img != NULL)
-    caps->qemu_img_version = tool_version (caps->qemu_img);
+    caps->qemu_img_version = cached_tool_version (&cache, caps->qemu_img);
   caps->vde_switch = find_tool (NULL, "vde_switch");
   caps->vdeq = find_tool (NULL, "vdeq");
   caps->pkexec = find_tool (NULL, "pkexec");
