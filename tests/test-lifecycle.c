@@ -345,18 +345,24 @@ test_early_exit (void)
   const HgRuntimePaths *paths;
 
   SKIP_IF_NO_GUEST (config);
-  /* a CPU model the emulator refuses once it runs (the argv is fine) */
-  g_free (config->cpu_model);
-  config->cpu_model = g_strdup ("hangar-no-such-cpu");
+  /* a "kernel" that QEMU refuses once it runs: the argv is fine, and
+   * nothing Hangar checks before the start reads a kernel's contents */
+  {
+    g_autofree char *junk = g_build_filename (config->dir, "hangar-not-a-kernel", NULL);
+
+    g_assert_true (g_file_set_contents (junk, "this is not a kernel\n", -1, NULL));
+    g_free (config->kernel);
+    config->kernel = g_strdup (junk);
+  }
   vm = hg_vm_new_full (config, NULL, caps);
   paths = hg_vm_get_runtime_paths (vm);
-  hg_vm_start_async (vm, config->boot_mode, 0, NULL, hg_test_store_result, &result);
+  hg_vm_start_async (vm, HG_BOOT_KERNEL, 0, NULL, hg_test_store_result, &result);
   g_assert_true (hg_test_wait_result (&result, 60000));
   g_assert_false (hg_vm_start_finish (vm, result, &error));
   g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "exited during start"));
-  g_assert_nonnull (strstr (error->message, "hangar-no-such-cpu"));
+  g_assert_nonnull (strstr (error->message, "kernel"));
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
   g_assert_false (g_file_test (paths->qmp, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (paths->qmp_ctl, G_FILE_TEST_EXISTS));
