@@ -153,6 +153,7 @@ caps_alloc (void)
   caps->firmware = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   caps->qemu_caps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) hg_qemu_caps_unref);
+  caps->qemu_caps_looked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return caps;
 }
 
@@ -217,6 +218,7 @@ hg_host_caps_unref (HgHostCaps *caps)
   g_clear_pointer (&caps->emulators, g_hash_table_unref);
   g_clear_pointer (&caps->firmware, g_hash_table_unref);
   g_clear_pointer (&caps->qemu_caps, g_hash_table_unref);
+  g_clear_pointer (&caps->qemu_caps_looked, g_hash_table_unref);
   g_free (caps->qemu_img);
   g_free (caps->qemu_img_version);
   g_free (caps->vde_switch);
@@ -241,10 +243,26 @@ const HgQemuCaps *
 hg_host_caps_get_qemu_caps (const HgHostCaps *caps,
                             const char       *arch)
 {
+  HgHostCaps *self = (HgHostCaps *) caps;
+  g_autoptr(GMutexLocker) locker = NULL;
+  HgQemuCaps *qemu;
+
   g_return_val_if_fail (caps != NULL, NULL);
   if (arch == NULL)
     return NULL;
-  return g_hash_table_lookup (caps->qemu_caps, arch);
+  /* read from the cache on first use, for the one arch asked about: a
+   * start needs its own emulator's, not the 30-odd others' */
+  locker = g_mutex_locker_new (&self->qemu_caps_lock);
+  qemu = g_hash_table_lookup (self->qemu_caps, arch);
+  if (qemu == NULL && !g_hash_table_contains (self->qemu_caps_looked, arch) &&
+      g_hash_table_contains (self->emulators, arch))
+    {
+      g_hash_table_add (self->qemu_caps_looked, g_strdup (arch));
+      qemu = hg_qemu_caps_lookup_cached (arch);
+      if (qemu != NULL)
+        g_hash_table_replace (self->qemu_caps, g_strdup (arch), qemu);
+    }
+  return qemu;
 }
 
 void
@@ -252,8 +270,11 @@ hg_host_caps_set_qemu_caps (HgHostCaps *caps,
                             const char *arch,
                             HgQemuCaps *qemu_caps)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
+
   g_return_if_fail (caps != NULL);
   g_return_if_fail (arch != NULL);
+  locker = g_mutex_locker_new (&caps->qemu_caps_lock);
   if (qemu_caps == NULL)
     g_hash_table_remove (caps->qemu_caps, arch);
   else
@@ -275,13 +296,13 @@ hg_host_caps_probe_qemu (HgHostCaps *caps)
       g_autoptr(HgQemuCaps) qemu = NULL;
       g_autoptr(GError) error = NULL;
 
-      if (g_hash_table_contains (caps->qemu_caps, emu->arch))
+      if (hg_host_caps_get_qemu_caps (caps, emu->arch) != NULL)
         continue;
       qemu = hg_qemu_caps_probe (emu->path, NULL, NULL, &error);
       if (qemu == NULL)
         g_message ("%s", error->message);
       else
-        g_hash_table_replace (caps->qemu_caps, g_strdup (emu->arch), g_steal_pointer (&qemu));
+        hg_host_caps_set_qemu_caps (caps, emu->arch, qemu);
     }
 }
 
@@ -850,12 +871,10 @@ hg_host_caps_probe (void)
     for (guint i = 0; paths[i] != NULL; i++)
       {
         g_autofree char *arch = emulator_target (paths[i]);
-        /* memoized: a parsed cache file is reused while the binary is unchanged */
-        g_autoptr(HgQemuCaps) qemu_caps = hg_qemu_caps_lookup_cached (arch);
 
+        /* what it offers is read from the cache on first use
+         * (hg_host_caps_get_qemu_caps) */
         probe_emulator (caps, &cache, arch, paths[i]);
-        if (qemu_caps != NULL)
-          hg_host_caps_set_qemu_caps (caps, arch, qemu_caps);
       }
   }
 

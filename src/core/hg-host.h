@@ -34,7 +34,10 @@ typedef struct {
   char       *vdeq_wrapper;    /* hangar-vdeq-qemu (libexec) or NULL, see docs/DESIGN.md */
   GHashTable *firmware;        /* arch -> UEFI firmware image for disk/cdrom/pxe boot */
   GHashTable *qemu_caps;       /* arch -> HgQemuCaps*: what each emulator offers
-                                * (hg-qemu-caps.h); only those already cached */
+                                * (hg-qemu-caps.h); read from the cache on first
+                                * use: use hg_host_caps_get_qemu_caps() */
+  GHashTable *qemu_caps_looked; /* arches already looked up in the cache */
+  GMutex      qemu_caps_lock;   /* guards the two above (any thread) */
 } HgHostCaps;
 
 /* The -sandbox option Hangar passes (and probes) when the emulator has seccomp. */
