@@ -360,18 +360,6 @@ block_list (HgVm *vm)
 }
 
 static void
-stop_vm (HgVm *vm)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  if (!hg_vm_is_active (vm))
-    return;
-  hg_vm_kill_async (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 20000));
-  hg_vm_action_finish (vm, result, NULL);
-}
-
-static void
 test_raw_stays_raw (void)
 {
   g_autofree char *base = NULL;
@@ -400,7 +388,7 @@ test_raw_stays_raw (void)
   g_assert_cmpint (ctl (base, &out, &err, "cmdline", "rawhdr", NULL), ==, 0);
   assert_contains (out, "{\"driver\":\"raw\",\"node-name\":\"disk0\",\"file\":\"disk0-file\"}");
   g_assert_null (strstr (out, "shadow"));
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -457,7 +445,7 @@ test_chain_boots (void)
     g_assert_cmpuint (shown->len, ==, len);
     g_assert_true (memcmp (shown->str, ran, len) == 0);
   }
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -492,7 +480,7 @@ test_allow_backing (void)
   g_assert_cmpstr (((HgDisk *) reloaded->disks->pdata[0])->allow_backing[0], ==, shared);
   hg_test_vm_start (vm, HG_VM_START_NONE);
   g_assert_true (hg_vm_is_active (vm));
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
 
   /* what allow-backing admits must be an image format, not raw: a raw
    * "image" could be any host file the folder's author names */
@@ -670,7 +658,7 @@ test_media_change (void)
       g_assert_false (qemu_holds (vm, base_img));
     }
   }
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -752,7 +740,7 @@ test_snapshot_load (void)
   assert_contains (err, "hangarctl: snapshot: ");
   assert_contains (err, "its backing file “/etc/shadow” is outside");
   g_assert_true (hg_vm_is_active (vm));
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 

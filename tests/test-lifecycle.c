@@ -47,18 +47,6 @@ make_vm (const char  *kind,
   return hg_vm_new_full (config, NULL, caps);
 }
 
-static void
-stop_vm (HgVm *vm)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  if (!hg_vm_is_active (vm))
-    return;
-  hg_vm_kill_async (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 20000));
-  hg_vm_action_finish (vm, result, NULL);
-}
-
 static JsonNode *
 qmp_sync (HgVm       *vm,
           const char *command)
@@ -328,7 +316,7 @@ test_qmp_fd_passed (void)
     g_assert_cmpint (hg_test_run (cmd, &out, &err, 30000), ==, 0);
   }
   g_assert_true (hg_test_wait_state (vm, HG_VM_STATE_PAUSED, 10000));
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -605,7 +593,7 @@ test_stale_pidfile (void)
   g_assert_no_error (error);
   hg_test_vm_start (vm, 0);
   g_assert_cmpint (kill (cat_pid, 0), ==, 0);
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
   g_assert_cmpstr (hg_vm_get_state_reason (vm), ==, "killed");
   g_assert_cmpint (kill (cat_pid, 0), ==, 0);
@@ -738,7 +726,7 @@ test_snapshots (void)
   hg_vm_action_finish (vm, result, &error);
   g_assert_no_error (error);
 
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -878,7 +866,7 @@ test_snapshots_no_silent_loss (void)
   g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapsafe", "delete", "keep", NULL), ==, 0);
   g_assert_null (snapshot_named (vm, "keep", &list));
 
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -1016,7 +1004,7 @@ test_media (void)
   g_assert_false (hg_vm_action_finish (vm, result, &error));
   g_assert_nonnull (strstr (error->message, "/nonexistent/x.iso"));
 
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -1063,7 +1051,7 @@ test_screenshot (void)
       differs = memcmp (pixels + y * stride + x * nch, pixels, 3) != 0;
   g_assert_true (differs);
 
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -1152,7 +1140,7 @@ test_keys_and_monitor (void)
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
 
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -1205,7 +1193,7 @@ boot_tiny_from (HgBootMode mode)
   g_assert_no_error (error);
   action_sync (vm, hg_vm_resume_async);
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
@@ -1253,7 +1241,7 @@ test_aarch64 (void)
   hg_test_serial_mark (serial);
   hg_test_serial_write (serial, "uname -m\n");
   g_assert_true (hg_test_serial_wait_for (serial, "aarch64", 30000));
-  stop_vm (vm);
+  hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
 }
 
