@@ -8,7 +8,7 @@ set -eu
 cd "${1:-$(dirname "$0")/..}"
 {
   grep -rlE --include='*.c' --include='*.h' '(^|[^A-Za-z0-9_])(N|C|NC)?_\(' src || true
-  grep -rl --include='*.ui' 'translatable="yes"' src || true
+  grep -rl --include='*.ui' 'translatable="yes"' src ui || true
   find data -maxdepth 1 -type f \( -name '*.desktop.in' -o -name '*.metainfo.xml.in' \
     -o -name '*.gschema.xml' -o -name '*.policy' -o -name '*.policy.in' \) || true
 } | LC_ALL=C sort -u
