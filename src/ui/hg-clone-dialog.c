@@ -14,13 +14,11 @@
 #include "hg-library.h"
 #include "hg-spawn.h"
 #include "hg-target-dir.h"
-#include "hg-vm-dialog-util.h"
 
 struct _HgCloneDialog
 {
-  GtkWindow       parent_instance;
+  HgVmDialog      parent_instance;
 
-  HgVmDialogCore  core;       /* vm, busy, error bar, spinner */
   GStrv           bases;
   GStrv           labels;
 
@@ -32,7 +30,7 @@ struct _HgCloneDialog
   GtkWidget      *clone_button;
 };
 
-G_DEFINE_FINAL_TYPE (HgCloneDialog, hg_clone_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (HgCloneDialog, hg_clone_dialog, HG_TYPE_VM_DIALOG)
 
 enum {
   CLONED,
@@ -301,7 +299,7 @@ const char *
 hg_clone_dialog_get_error (HgCloneDialog *self)
 {
   g_return_val_if_fail (HG_IS_CLONE_DIALOG (self), NULL);
-  return hg_vm_dialog_core_get_error (&self->core);
+  return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
 }
 
 /* The label typed so far: NULL and an error when it cannot be used */
@@ -323,16 +321,18 @@ check_label (HgCloneDialog  *self,
 }
 
 static void
-update (HgCloneDialog *self)
+hg_clone_dialog_update (HgVmDialog *dialog)
 {
+  HgCloneDialog *self = HG_CLONE_DIALOG (dialog);
   const char *label = gtk_entry_get_text (self->label_entry);
   g_autoptr(GError) error = NULL;
-  gboolean running = hg_vm_is_active (self->core.vm);
+  gboolean running = hg_vm_is_active (hg_vm_dialog_get_vm (dialog));
   gboolean ok = label[0] != '\0' && check_label (self, label, &error);
-  HgVmConfig *config = hg_vm_get_config (self->core.vm);
+  HgVmConfig *config = hg_vm_get_config (hg_vm_dialog_get_vm (dialog));
+  gboolean busy = hg_vm_dialog_is_busy (dialog);
 
   gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
-  hg_vm_dialog_core_show_error (&self->core, label[0] != '\0' && error != NULL ? error->message : NULL);
+  hg_vm_dialog_show_error (dialog, label[0] != '\0' && error != NULL ? error->message : NULL);
   if (ok)
     {
       g_autofree char *parent = g_path_get_dirname (config->dir);
@@ -343,14 +343,14 @@ update (HgCloneDialog *self)
     }
   else
     gtk_label_set_text (self->target_label, "");
-  gtk_widget_set_sensitive (self->clone_button, ok && !running && self->core.busy == 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->label_entry), self->core.busy == 0);
+  gtk_widget_set_sensitive (self->clone_button, ok && !running && !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->label_entry), !busy);
 }
 
 static void
 on_label_changed (HgCloneDialog *self)
 {
-  update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
 void
@@ -370,7 +370,7 @@ on_cloned (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = hg_clone_copy_finish (result, &error);
 
-  if (!hg_vm_dialog_core_path_done (&self->core, path, error))
+  if (!hg_vm_dialog_path_done (HG_VM_DIALOG (self), path, error))
     return;
   g_signal_emit (self, signals[CLONED], 0, path);
   gtk_widget_destroy (GTK_WIDGET (self));
@@ -382,22 +382,26 @@ hg_clone_dialog_clone (HgCloneDialog *self)
   const char *label;
   g_autofree char *refusal = NULL;
   g_autoptr(GError) error = NULL;
+  HgVmDialog *dialog;
+  HgVm *vm;
 
   g_return_if_fail (HG_IS_CLONE_DIALOG (self));
 
+  dialog = HG_VM_DIALOG (self);
+  vm = hg_vm_dialog_get_vm (dialog);
   label = gtk_entry_get_text (self->label_entry);
   refusal = g_strdup_printf (_("%s is running: shut it down before cloning it"),
-                             hg_vm_get_label (self->core.vm));
-  if (!hg_vm_dialog_core_may_change (&self->core, refusal))
+                             hg_vm_get_label (vm));
+  if (!hg_vm_dialog_may_change (dialog, refusal))
     return;
   if (!check_label (self, label, &error))
     {
-      hg_vm_dialog_core_show_error (&self->core, error->message);
+      hg_vm_dialog_show_error (dialog, error->message);
       return;
     }
-  hg_vm_dialog_core_begin (&self->core);
-  hg_clone_copy_async (hg_vm_get_config (self->core.vm), label, (const char * const *) self->bases,
-                       self->core.cancellable, on_cloned, g_object_ref (self));
+  hg_vm_dialog_begin (dialog);
+  hg_clone_copy_async (hg_vm_get_config (vm), label, (const char * const *) self->bases,
+                       hg_vm_dialog_get_cancellable (dialog), on_cloned, g_object_ref (self));
 }
 
 static void
@@ -426,12 +430,12 @@ hg_clone_dialog_new (GtkWindow          *parent,
 
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
-  self = g_object_new (HG_TYPE_CLONE_DIALOG, "transient-for", parent, NULL);
-  self->bases = g_strdupv ((char **) bases);
-  self->labels = g_strdupv ((char **) labels);
   config = hg_vm_get_config (vm);
   title = g_strdup_printf (_("Clone %s"), config->label);
-  hg_vm_dialog_core_set_vm (&self->core, vm, title);
+  self = g_object_new (HG_TYPE_CLONE_DIALOG, "transient-for", parent, "vm", vm, "title", title,
+                       NULL);
+  self->bases = g_strdupv ((char **) bases);
+  self->labels = g_strdupv ((char **) labels);
   intro = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                         "The copy gets its own uuid, new MAC addresses and a copy of the disk.",
                                         "The copy gets its own uuid, new MAC addresses and a copy of each of the %u disks.",
@@ -447,18 +451,8 @@ hg_clone_dialog_new (GtkWindow          *parent,
         break;
     }
   gtk_entry_set_text (self->label_entry, proposal);
-  update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
   return self;
-}
-
-static void
-hg_clone_dialog_dispose (GObject *object)
-{
-  HgCloneDialog *self = HG_CLONE_DIALOG (object);
-
-  hg_vm_dialog_core_dispose (&self->core);
-
-  G_OBJECT_CLASS (hg_clone_dialog_parent_class)->dispose (object);
 }
 
 static void
@@ -477,16 +471,18 @@ hg_clone_dialog_class_init (HgCloneDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HgVmDialogClass *vm_dialog_class = HG_VM_DIALOG_CLASS (klass);
 
-  object_class->dispose = hg_clone_dialog_dispose;
   object_class->finalize = hg_clone_dialog_finalize;
+
+  vm_dialog_class->update = hg_clone_dialog_update;
 
   signals[CLONED] = g_signal_new ("cloned", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-clone-dialog.ui");
-  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgCloneDialog, core));
+  hg_vm_dialog_class_bind_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, intro_label);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, label_entry);
   gtk_widget_class_bind_template_child (widget_class, HgCloneDialog, target_label);
@@ -500,6 +496,5 @@ hg_clone_dialog_class_init (HgCloneDialogClass *klass)
 static void
 hg_clone_dialog_init (HgCloneDialog *self)
 {
-  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update), G_CALLBACK (update));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

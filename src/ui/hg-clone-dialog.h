@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "hg-vm.h"
+#include "hg-vm-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  */
 
 #define HG_TYPE_CLONE_DIALOG (hg_clone_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (HgCloneDialog, hg_clone_dialog, HG, CLONE_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (HgCloneDialog, hg_clone_dialog, HG, CLONE_DIALOG, HgVmDialog)
 
 /* bases: the library's base directories, searched for a taken label;
  * labels: the labels the caller already knows (checked without I/O). */

@@ -8,25 +8,19 @@
 
 struct _HgDeleteDialog
 {
-  GtkWindow     parent_instance;
+  HgVmDialog    parent_instance;
 
-  HgVm         *vm;
   GStrv         disk_files;
-  GCancellable *cancellable;
-  gboolean      busy;
 
   /* template */
-  GtkInfoBar   *error_bar;
-  GtkLabel     *error_label;
   GtkLabel     *question_label;
   GtkLabel     *files_label;
   GtkLabel     *folder_label;
   GtkLabel     *running_note;
-  GtkSpinner   *spinner;
   GtkWidget    *delete_button;
 };
 
-G_DEFINE_FINAL_TYPE (HgDeleteDialog, hg_delete_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (HgDeleteDialog, hg_delete_dialog, HG_TYPE_VM_DIALOG)
 
 enum {
   DELETED,
@@ -151,21 +145,11 @@ hg_delete_trash_finish (GAsyncResult  *result,
 
 /* ---- the dialog ------------------------------------------------------------- */
 
-static void
-show_error (HgDeleteDialog *self,
-            const char     *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
-}
-
 const char *
 hg_delete_dialog_get_error (HgDeleteDialog *self)
 {
   g_return_val_if_fail (HG_IS_DELETE_DIALOG (self), NULL);
-  if (!gtk_info_bar_get_revealed (self->error_bar))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
+  return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
 }
 
 const char * const *
@@ -176,12 +160,13 @@ hg_delete_dialog_get_disk_files (HgDeleteDialog *self)
 }
 
 static void
-update (HgDeleteDialog *self)
+hg_delete_dialog_update (HgVmDialog *dialog)
 {
-  gboolean running = hg_vm_is_active (self->vm);
+  HgDeleteDialog *self = HG_DELETE_DIALOG (dialog);
+  gboolean running = hg_vm_is_active (hg_vm_dialog_get_vm (dialog));
 
   gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
-  gtk_widget_set_sensitive (self->delete_button, !running && !self->busy);
+  gtk_widget_set_sensitive (self->delete_button, !running && !hg_vm_dialog_is_busy (dialog));
 }
 
 static void
@@ -190,42 +175,41 @@ on_trashed (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(HgDeleteDialog) self = user_data;
+  HgVmDialog *dialog = HG_VM_DIALOG (self);
   g_autoptr(GError) error = NULL;
 
   if (!hg_delete_trash_finish (result, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->busy = FALSE;
-  gtk_spinner_stop (self->spinner);
+  hg_vm_dialog_end (dialog);
   if (error != NULL)
     {
-      update (self);
-      show_error (self, error->message);
+      hg_vm_dialog_show_error (dialog, error->message);
       return;
     }
-  g_signal_emit (self, signals[DELETED], 0, hg_vm_get_config (self->vm)->path);
+  g_signal_emit (self, signals[DELETED], 0, hg_vm_get_config (hg_vm_dialog_get_vm (dialog))->path);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
 
 void
 hg_delete_dialog_confirm (HgDeleteDialog *self)
 {
+  g_autofree char *refusal = NULL;
+  HgVmDialog *dialog;
+  HgVm *vm;
+
   g_return_if_fail (HG_IS_DELETE_DIALOG (self));
 
-  if (self->busy)
+  dialog = HG_VM_DIALOG (self);
+  vm = hg_vm_dialog_get_vm (dialog);
+  refusal = g_strdup_printf (_("%s is running: shut it down before deleting it"),
+                             hg_vm_get_label (vm));
+  if (!hg_vm_dialog_may_change (dialog, refusal))
     return;
-  if (hg_vm_is_active (self->vm))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down before deleting it"),
-                                                  hg_vm_get_label (self->vm));
-      show_error (self, message);
-      return;
-    }
-  show_error (self, NULL);
-  self->busy = TRUE;
-  update (self);
-  gtk_spinner_start (self->spinner);
-  hg_delete_trash_async (hg_vm_get_config (self->vm), self->cancellable, on_trashed, g_object_ref (self));
+  hg_vm_dialog_show_error (dialog, NULL);
+  hg_vm_dialog_begin (dialog);
+  hg_delete_trash_async (hg_vm_get_config (vm), hg_vm_dialog_get_cancellable (dialog), on_trashed,
+                         g_object_ref (self));
 }
 
 static void
@@ -253,14 +237,11 @@ hg_delete_dialog_new (GtkWindow *parent,
 
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
-  self = g_object_new (HG_TYPE_DELETE_DIALOG, "transient-for", parent, NULL);
-  self->vm = g_object_ref (vm);
   config = hg_vm_get_config (vm);
-  self->disk_files = disk_files (config);
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
-
   title = g_strdup_printf (_("Delete %s"), config->label);
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  self = g_object_new (HG_TYPE_DELETE_DIALOG, "transient-for", parent, "vm", vm, "title", title,
+                       NULL);
+  self->disk_files = disk_files (config);
   if (self->disk_files[0] == NULL)
     question = g_strdup_printf (_("Move %s to the trash? It has no disk images."), config->label);
   else
@@ -280,7 +261,7 @@ hg_delete_dialog_new (GtkWindow *parent,
   folder = g_strdup_printf (_("The folder %s, with the configuration and everything else in it, "
                               "goes to the trash too. You can restore it from there."), config->dir);
   gtk_label_set_text (self->folder_label, folder);
-  update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
   return self;
 }
 
@@ -289,10 +270,6 @@ hg_delete_dialog_dispose (GObject *object)
 {
   HgDeleteDialog *self = HG_DELETE_DIALOG (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->vm);
   g_clear_pointer (&self->disk_files, g_strfreev);
 
   G_OBJECT_CLASS (hg_delete_dialog_parent_class)->dispose (object);
@@ -303,21 +280,22 @@ hg_delete_dialog_class_init (HgDeleteDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HgVmDialogClass *vm_dialog_class = HG_VM_DIALOG_CLASS (klass);
 
   object_class->dispose = hg_delete_dialog_dispose;
+
+  vm_dialog_class->update = hg_delete_dialog_update;
 
   signals[DELETED] = g_signal_new ("deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-delete-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, error_label);
+  hg_vm_dialog_class_bind_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, question_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, files_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, folder_label);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, running_note);
-  gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, HgDeleteDialog, delete_button);
   gtk_widget_class_bind_template_callback (widget_class, on_delete_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
@@ -326,6 +304,5 @@ hg_delete_dialog_class_init (HgDeleteDialogClass *klass)
 static void
 hg_delete_dialog_init (HgDeleteDialog *self)
 {
-  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }

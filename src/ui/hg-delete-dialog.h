@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "hg-vm.h"
+#include "hg-vm-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  */
 
 #define HG_TYPE_DELETE_DIALOG (hg_delete_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (HgDeleteDialog, hg_delete_dialog, HG, DELETE_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (HgDeleteDialog, hg_delete_dialog, HG, DELETE_DIALOG, HgVmDialog)
 
 HgDeleteDialog *hg_delete_dialog_new        (GtkWindow      *parent,
                                              HgVm           *vm);

@@ -5,13 +5,11 @@
 #include <glib/gi18n.h>
 
 #include "hg-media-dialog.h"
-#include "hg-vm-dialog-util.h"
 
 struct _HgMediaDialog
 {
-  GtkWindow             parent_instance;
+  HgVmDialog            parent_instance;
 
-  HgVmDialogCore        core;         /* vm, busy, error bar, spinner */
   GtkFileChooserNative *chooser;
   GPtrArray            *drives;       /* HgQmpBlockInfo of the last list, or NULL */
 
@@ -24,7 +22,7 @@ struct _HgMediaDialog
   GtkWidget            *refresh_button;
 };
 
-G_DEFINE_FINAL_TYPE (HgMediaDialog, hg_media_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (HgMediaDialog, hg_media_dialog, HG_TYPE_VM_DIALOG)
 
 enum {
   COL_DEVICE,    /* the name passed to eject/change */
@@ -37,14 +35,14 @@ const char *
 hg_media_dialog_get_error (HgMediaDialog *self)
 {
   g_return_val_if_fail (HG_IS_MEDIA_DIALOG (self), NULL);
-  return hg_vm_dialog_core_get_error (&self->core);
+  return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
 }
 
 gboolean
 hg_media_dialog_is_busy (HgMediaDialog *self)
 {
   g_return_val_if_fail (HG_IS_MEDIA_DIALOG (self), FALSE);
-  return self->core.busy > 0;
+  return hg_vm_dialog_is_busy (HG_VM_DIALOG (self));
 }
 
 static const char *
@@ -60,12 +58,13 @@ selected_device (HgMediaDialog *self)
 }
 
 static void
-update (HgMediaDialog *self)
+hg_media_dialog_update (HgVmDialog *dialog)
 {
+  HgMediaDialog *self = HG_MEDIA_DIALOG (dialog);
   g_autofree char *device = selected_device (self);
-  gboolean usable = hg_vm_dialog_core_ready (&self->core);
+  gboolean usable = hg_vm_dialog_ready (dialog);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->note_label), !hg_vm_dialog_core_vm_up (&self->core));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), !hg_vm_dialog_vm_up (dialog));
   gtk_widget_set_sensitive (self->choose_button, usable && device != NULL);
   gtk_widget_set_sensitive (self->eject_button, usable && device != NULL);
   gtk_widget_set_sensitive (self->refresh_button, usable);
@@ -74,7 +73,7 @@ update (HgMediaDialog *self)
 static void
 on_selection_changed (HgMediaDialog *self)
 {
-  update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
 /* ---- list ---------------------------------------------------------------------- */
@@ -95,7 +94,7 @@ on_listed (GObject      *source,
   gtk_list_store_clear (self->store);
   g_clear_pointer (&self->drives, g_ptr_array_unref);
   if (blocks == NULL)
-    hg_vm_dialog_core_show_error (&self->core, error->message);
+    hg_vm_dialog_show_error (HG_VM_DIALOG (self), error->message);
   else
     for (guint i = 0; i < blocks->len; i++)
       {
@@ -121,7 +120,7 @@ on_listed (GObject      *source,
                                            -1);
       }
   self->drives = g_steal_pointer (&blocks);
-  hg_vm_dialog_core_end (&self->core);
+  hg_vm_dialog_end (HG_VM_DIALOG (self));
   if (selected == NULL || !hg_media_dialog_select (self, selected))
     {
       GtkTreeIter iter;
@@ -131,20 +130,21 @@ on_listed (GObject      *source,
     }
 }
 
-void
-hg_media_dialog_refresh (HgMediaDialog *self)
+static void
+hg_media_dialog_refresh (HgVmDialog *dialog)
 {
-  g_return_if_fail (HG_IS_MEDIA_DIALOG (self));
+  HgMediaDialog *self = HG_MEDIA_DIALOG (dialog);
 
-  if (!hg_vm_dialog_core_vm_up (&self->core))
+  if (!hg_vm_dialog_vm_up (dialog))
     {
       gtk_list_store_clear (self->store);
       g_clear_pointer (&self->drives, g_ptr_array_unref);
-      update (self);
+      hg_vm_dialog_update (dialog);
       return;
     }
-  hg_vm_dialog_core_begin (&self->core);
-  hg_vm_media_list_async (self->core.vm, self->core.cancellable, on_listed, g_object_ref (self));
+  hg_vm_dialog_begin (dialog);
+  hg_vm_media_list_async (hg_vm_dialog_get_vm (dialog), hg_vm_dialog_get_cancellable (dialog),
+                          on_listed, g_object_ref (self));
 }
 
 gboolean
@@ -193,16 +193,19 @@ void
 hg_media_dialog_eject (HgMediaDialog *self)
 {
   g_autofree char *device = NULL;
+  HgVmDialog *dialog;
   char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_MEDIA_DIALOG (self));
 
+  dialog = HG_VM_DIALOG (self);
   device = selected_device (self);
-  if (device == NULL || !hg_vm_dialog_core_ready (&self->core))
+  if (device == NULL || !hg_vm_dialog_ready (dialog))
     return;
   what = g_strdup_printf (_("Ejecting the medium of %s"), device);
-  hg_vm_media_eject_async (self->core.vm, device, FALSE, self->core.cancellable,
-                           hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
+  hg_vm_media_eject_async (hg_vm_dialog_get_vm (dialog), device, FALSE,
+                           hg_vm_dialog_get_cancellable (dialog), hg_vm_dialog_op_done,
+                           hg_vm_dialog_op_begin (dialog, what));
 }
 
 void
@@ -210,23 +213,26 @@ hg_media_dialog_insert (HgMediaDialog *self,
                         const char    *file)
 {
   g_autofree char *device = NULL;
+  HgVmDialog *dialog;
   char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_MEDIA_DIALOG (self));
   g_return_if_fail (file != NULL);
 
+  dialog = HG_VM_DIALOG (self);
   device = selected_device (self);
-  if (device == NULL || !hg_vm_dialog_core_ready (&self->core))
+  if (device == NULL || !hg_vm_dialog_ready (dialog))
     return;
   if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *message = g_strdup_printf (_("The image %s does not exist or is not a file"), file);
-      hg_vm_dialog_core_show_error (&self->core, message);
+      hg_vm_dialog_show_error (dialog, message);
       return;
     }
   what = g_strdup_printf (_("Inserting %s into %s"), file, device);
-  hg_vm_media_change_async (self->core.vm, device, file, "raw", self->core.cancellable,
-                            hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
+  hg_vm_media_change_async (hg_vm_dialog_get_vm (dialog), device, file, "raw",
+                            hg_vm_dialog_get_cancellable (dialog),
+                            hg_vm_dialog_op_done, hg_vm_dialog_op_begin (dialog, what));
 }
 
 static void
@@ -275,7 +281,7 @@ on_eject_clicked (HgMediaDialog *self)
 static void
 on_refresh_clicked (HgMediaDialog *self)
 {
-  hg_media_dialog_refresh (self);
+  hg_vm_dialog_refresh (HG_VM_DIALOG (self));
 }
 
 /* ---- GObject --------------------------------------------------------------------- */
@@ -289,10 +295,10 @@ hg_media_dialog_new (GtkWindow *parent,
 
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
-  self = g_object_new (HG_TYPE_MEDIA_DIALOG, "transient-for", parent, NULL);
   title = g_strdup_printf (_("Removable Media of %s"), hg_vm_get_label (vm));
-  hg_vm_dialog_core_set_vm (&self->core, vm, title);
-  hg_media_dialog_refresh (self);
+  self = g_object_new (HG_TYPE_MEDIA_DIALOG, "transient-for", parent, "vm", vm, "title", title,
+                       NULL);
+  hg_vm_dialog_refresh (HG_VM_DIALOG (self));
   return self;
 }
 
@@ -301,7 +307,6 @@ hg_media_dialog_dispose (GObject *object)
 {
   HgMediaDialog *self = HG_MEDIA_DIALOG (object);
 
-  hg_vm_dialog_core_dispose (&self->core);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -315,12 +320,16 @@ hg_media_dialog_class_init (HgMediaDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HgVmDialogClass *vm_dialog_class = HG_VM_DIALOG_CLASS (klass);
 
   object_class->dispose = hg_media_dialog_dispose;
 
+  vm_dialog_class->update = hg_media_dialog_update;
+  vm_dialog_class->refresh = hg_media_dialog_refresh;
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-media-dialog.ui");
-  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgMediaDialog, core));
+  hg_vm_dialog_class_bind_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, note_label);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, store);
   gtk_widget_class_bind_template_child (widget_class, HgMediaDialog, view);
@@ -336,7 +345,5 @@ hg_media_dialog_class_init (HgMediaDialogClass *klass)
 static void
 hg_media_dialog_init (HgMediaDialog *self)
 {
-  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update),
-                          G_CALLBACK (hg_media_dialog_refresh));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "hg-vm.h"
+#include "hg-vm-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -16,11 +16,10 @@ G_BEGIN_DECLS
  */
 
 #define HG_TYPE_MEDIA_DIALOG (hg_media_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (HgMediaDialog, hg_media_dialog, HG, MEDIA_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (HgMediaDialog, hg_media_dialog, HG, MEDIA_DIALOG, HgVmDialog)
 
 HgMediaDialog *hg_media_dialog_new       (GtkWindow     *parent,
                                           HgVm          *vm);
-void           hg_media_dialog_refresh   (HgMediaDialog *self);
 /* Selects a drive by its device name or qdev id */
 gboolean       hg_media_dialog_select    (HgMediaDialog *self,
                                           const char    *device);

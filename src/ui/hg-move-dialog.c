@@ -7,13 +7,11 @@
 
 #include "hg-move-dialog.h"
 #include "hg-target-dir.h"
-#include "hg-vm-dialog-util.h"
 
 struct _HgMoveDialog
 {
-  GtkWindow        parent_instance;
+  HgVmDialog       parent_instance;
 
-  HgVmDialogCore   core;       /* vm, busy, error bar, spinner */
 
   /* template */
   GtkComboBoxText *base_combo;
@@ -24,7 +22,7 @@ struct _HgMoveDialog
   GtkWidget       *move_button;
 };
 
-G_DEFINE_FINAL_TYPE (HgMoveDialog, hg_move_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (HgMoveDialog, hg_move_dialog, HG_TYPE_VM_DIALOG)
 
 enum {
   MOVED,
@@ -119,7 +117,7 @@ const char *
 hg_move_dialog_get_error (HgMoveDialog *self)
 {
   g_return_val_if_fail (HG_IS_MOVE_DIALOG (self), NULL);
-  return hg_vm_dialog_core_get_error (&self->core);
+  return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
 }
 
 /* The target parent folder chosen, or NULL with an error */
@@ -131,7 +129,7 @@ target_parent (HgMoveDialog  *self,
   g_autofree char *folder = g_strstrip (g_strdup (gtk_entry_get_text (self->folder_entry)));
   g_auto(GStrv) parts = NULL;
   g_autofree char *parent = NULL;
-  HgVmConfig *config = hg_vm_get_config (self->core.vm);
+  HgVmConfig *config = hg_vm_get_config (hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   g_autofree char *current_parent = g_path_get_dirname (config->dir);
   g_autofree char *inside = g_strconcat (config->dir, G_DIR_SEPARATOR_S, NULL);
   g_autofree char *parent_slash = NULL;
@@ -178,35 +176,37 @@ target_parent (HgMoveDialog  *self,
 }
 
 static void
-update (HgMoveDialog *self)
+hg_move_dialog_update (HgVmDialog *dialog)
 {
+  HgMoveDialog *self = HG_MOVE_DIALOG (dialog);
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = target_parent (self, &error);
-  gboolean running = hg_vm_is_active (self->core.vm);
+  HgVm *vm = hg_vm_dialog_get_vm (dialog);
+  gboolean running = hg_vm_is_active (vm);
 
   gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
   if (parent != NULL)
     {
-      g_autofree char *name = g_path_get_basename (hg_vm_get_config (self->core.vm)->dir);
+      g_autofree char *name = g_path_get_basename (hg_vm_get_config (vm)->dir);
       g_autofree char *target = g_build_filename (parent, name, NULL);
       g_autofree char *text = g_strdup_printf (_("To: %s"), target);
 
       gtk_label_set_text (self->target_label, text);
-      hg_vm_dialog_core_show_error (&self->core, NULL);
+      hg_vm_dialog_show_error (dialog, NULL);
     }
   else
     {
       gtk_label_set_text (self->target_label, "");
-      hg_vm_dialog_core_show_error (&self->core, error->message);
+      hg_vm_dialog_show_error (dialog, error->message);
     }
-  gtk_widget_set_sensitive (self->move_button, parent != NULL && !running && self->core.busy == 0);
+  gtk_widget_set_sensitive (self->move_button,
+                            parent != NULL && !running && !hg_vm_dialog_is_busy (dialog));
 }
 
 static void
 on_target_changed (HgMoveDialog *self)
 {
-  if (self->core.vm != NULL)
-    update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
 void
@@ -233,7 +233,7 @@ on_moved (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = hg_move_vm_finish (result, &error);
 
-  if (!hg_vm_dialog_core_path_done (&self->core, path, error))
+  if (!hg_vm_dialog_path_done (HG_VM_DIALOG (self), path, error))
     return;
   g_signal_emit (self, signals[MOVED], 0, path);
   gtk_widget_destroy (GTK_WIDGET (self));
@@ -245,21 +245,25 @@ hg_move_dialog_move (HgMoveDialog *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = NULL;
   g_autofree char *refusal = NULL;
+  HgVmDialog *dialog;
+  HgVm *vm;
 
   g_return_if_fail (HG_IS_MOVE_DIALOG (self));
 
+  dialog = HG_VM_DIALOG (self);
+  vm = hg_vm_dialog_get_vm (dialog);
   refusal = g_strdup_printf (_("%s is running: shut it down before moving it"),
-                             hg_vm_get_label (self->core.vm));
-  if (!hg_vm_dialog_core_may_change (&self->core, refusal))
+                             hg_vm_get_label (vm));
+  if (!hg_vm_dialog_may_change (dialog, refusal))
     return;
   parent = target_parent (self, &error);
   if (parent == NULL)
     {
-      hg_vm_dialog_core_show_error (&self->core, error->message);
+      hg_vm_dialog_show_error (dialog, error->message);
       return;
     }
-  hg_vm_dialog_core_begin (&self->core);
-  hg_move_vm_async (hg_vm_get_config (self->core.vm), parent, self->core.cancellable, on_moved,
+  hg_vm_dialog_begin (dialog);
+  hg_move_vm_async (hg_vm_get_config (vm), parent, hg_vm_dialog_get_cancellable (dialog), on_moved,
                     g_object_ref (self));
 }
 
@@ -290,8 +294,10 @@ hg_move_dialog_new (GtkWindow          *parent,
 
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
-  self = g_object_new (HG_TYPE_MOVE_DIALOG, "transient-for", parent, NULL);
   config = hg_vm_get_config (vm);
+  title = g_strdup_printf (_("Move %s"), config->label);
+  self = g_object_new (HG_TYPE_MOVE_DIALOG, "transient-for", parent, "vm", vm, "title", title,
+                       NULL);
   current_parent = g_path_get_dirname (config->dir);
   for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
     {
@@ -306,8 +312,6 @@ hg_move_dialog_new (GtkWindow          *parent,
           current_folder = current_parent + MIN (strlen (current_parent), strlen (prefix));
         }
     }
-  title = g_strdup_printf (_("Move %s"), config->label);
-  hg_vm_dialog_core_set_vm (&self->core, vm, title);
   source = g_strdup_printf (_("From: %s"), config->dir);
   gtk_label_set_text (self->source_label, source);
   if (current_base != NULL)
@@ -317,34 +321,24 @@ hg_move_dialog_new (GtkWindow          *parent,
     }
   else if (bases != NULL && bases[0] != NULL)
     gtk_combo_box_set_active (GTK_COMBO_BOX (self->base_combo), 0);
-  update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
   return self;
-}
-
-static void
-hg_move_dialog_dispose (GObject *object)
-{
-  HgMoveDialog *self = HG_MOVE_DIALOG (object);
-
-  hg_vm_dialog_core_dispose (&self->core);
-
-  G_OBJECT_CLASS (hg_move_dialog_parent_class)->dispose (object);
 }
 
 static void
 hg_move_dialog_class_init (HgMoveDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HgVmDialogClass *vm_dialog_class = HG_VM_DIALOG_CLASS (klass);
 
-  object_class->dispose = hg_move_dialog_dispose;
+  vm_dialog_class->update = hg_move_dialog_update;
 
   signals[MOVED] = g_signal_new ("moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-move-dialog.ui");
-  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgMoveDialog, core));
+  hg_vm_dialog_class_bind_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, base_combo);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, folder_entry);
   gtk_widget_class_bind_template_child (widget_class, HgMoveDialog, source_label);
@@ -359,6 +353,5 @@ hg_move_dialog_class_init (HgMoveDialogClass *klass)
 static void
 hg_move_dialog_init (HgMoveDialog *self)
 {
-  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update), G_CALLBACK (update));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

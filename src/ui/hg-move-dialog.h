@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "hg-vm.h"
+#include "hg-vm-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  */
 
 #define HG_TYPE_MOVE_DIALOG (hg_move_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (HgMoveDialog, hg_move_dialog, HG, MOVE_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (HgMoveDialog, hg_move_dialog, HG, MOVE_DIALOG, HgVmDialog)
 
 HgMoveDialog *hg_move_dialog_new        (GtkWindow          *parent,
                                          HgVm               *vm,

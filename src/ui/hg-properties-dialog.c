@@ -8,16 +8,11 @@
 
 struct _HgPropertiesDialog
 {
-  GtkWindow             parent_instance;
+  HgVmDialog            parent_instance;
 
-  HgVm                 *vm;
-  GCancellable         *cancellable;
   GtkFileChooserNative *chooser;
-  gboolean              busy;
 
   /* template */
-  GtkInfoBar           *error_bar;
-  GtkLabel             *error_label;
   GtkLabel             *running_note;
   GtkWidget            *grid;
   GtkSpinButton        *memory_spin;
@@ -34,15 +29,7 @@ struct _HgPropertiesDialog
   GtkWidget            *save_button;
 };
 
-G_DEFINE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, GTK_TYPE_WINDOW)
-
-enum {
-  PROP_0,
-  PROP_VM,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG_TYPE_VM_DIALOG)
 
 enum {
   SAVED,
@@ -76,31 +63,23 @@ edits_free (Edits *edits)
   g_free (edits);
 }
 
-static void
-show_error (HgPropertiesDialog *self,
-            const char         *message)
-{
-  gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_info_bar_set_revealed (self->error_bar, message != NULL);
-}
-
 const char *
 hg_properties_dialog_get_error (HgPropertiesDialog *self)
 {
   g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
-  if (!gtk_info_bar_get_revealed (self->error_bar))
-    return NULL;
-  return gtk_label_get_text (self->error_label);
+  return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
 }
 
 static void
-update_sensitivity (HgPropertiesDialog *self)
+hg_properties_dialog_update (HgVmDialog *dialog)
 {
-  gboolean editable = !hg_vm_is_active (self->vm) && !self->busy;
+  HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (dialog);
+  gboolean running = hg_vm_is_active (hg_vm_dialog_get_vm (dialog));
+  gboolean editable = !running && !hg_vm_dialog_is_busy (dialog);
   const char *mode = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->net_mode_combo));
   gboolean has_nic = g_strcmp0 (mode, "none") != 0;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->running_note), hg_vm_is_active (self->vm));
+  gtk_widget_set_visible (GTK_WIDGET (self->running_note), running);
   gtk_widget_set_sensitive (self->grid, editable);
   gtk_widget_set_sensitive (self->save_button, editable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->switch_entry), g_strcmp0 (mode, "vde") == 0);
@@ -141,7 +120,7 @@ fill_allow_backing (HgPropertiesDialog *self,
 static void
 fill (HgPropertiesDialog *self)
 {
-  HgVmConfig *config = hg_vm_get_config (self->vm);
+  HgVmConfig *config = hg_vm_get_config (hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   HgMedium *cdrom = hg_vm_config_get_medium (config, HG_MEDIUM_CDROM);
   HgNic *nic = config->nics->len > 0 ? g_ptr_array_index (config->nics, 0) : NULL;
   g_autofree char *title = g_strdup_printf (_("Properties of %s"), config->label);
@@ -159,19 +138,13 @@ fill (HgPropertiesDialog *self)
                       nic != NULL && nic->model != NULL ? nic->model : "");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->console_combo), hg_console_to_string (config->console));
   fill_allow_backing (self, config);
-  update_sensitivity (self);
-}
-
-static void
-on_vm_state_changed (HgPropertiesDialog *self)
-{
-  update_sensitivity (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
 static void
 on_net_mode_changed (HgPropertiesDialog *self)
 {
-  update_sensitivity (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
 static void
@@ -322,19 +295,19 @@ on_saved (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(HgPropertiesDialog) self = user_data;
+  HgVmDialog *dialog = HG_VM_DIALOG (self);
   g_autoptr(GError) error = NULL;
+  gboolean saved = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  hg_vm_dialog_end (dialog);
+  if (!saved)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self->busy = FALSE;
-      update_sensitivity (self);
-      show_error (self, error->message);
+      hg_vm_dialog_show_error (dialog, error->message);
       return;
     }
-  self->busy = FALSE;
-  g_signal_emit (self, signals[SAVED], 0, hg_vm_get_config (self->vm)->path);
+  g_signal_emit (self, signals[SAVED], 0, hg_vm_get_config (hg_vm_dialog_get_vm (dialog))->path);
   gtk_widget_destroy (GTK_WIDGET (self));
 }
 
@@ -348,18 +321,18 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
   HgBootMode boot_mode;
   HgNetMode net_mode;
   HgConsole console;
+  g_autofree char *refusal = NULL;
+  HgVmDialog *dialog;
+  HgVm *vm;
 
   g_return_if_fail (HG_IS_PROPERTIES_DIALOG (self));
 
-  if (self->busy)
+  dialog = HG_VM_DIALOG (self);
+  vm = hg_vm_dialog_get_vm (dialog);
+  refusal = g_strdup_printf (_("%s is running: shut it down to change its properties"),
+                             hg_vm_get_label (vm));
+  if (!hg_vm_dialog_may_change (dialog, refusal))
     return;
-  if (hg_vm_is_active (self->vm))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s is running: shut it down to change its properties"),
-                                                  hg_vm_get_label (self->vm));
-      show_error (self, message);
-      return;
-    }
   mac = gtk_entry_get_text (self->mac_entry);
   id = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->net_mode_combo));
   if (id == NULL || !hg_net_mode_from_string (id, &net_mode))
@@ -368,7 +341,7 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
     {
       g_autofree char *message = g_strdup_printf (_("“%s” is not a MAC address: use six hex bytes "
                                                     "separated by colons, like 52:54:00:12:34:56"), mac);
-      show_error (self, message);
+      hg_vm_dialog_show_error (dialog, message);
       gtk_widget_grab_focus (GTK_WIDGET (self->mac_entry));
       return;
     }
@@ -380,7 +353,7 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
     console = HG_CONSOLE_VNC;
 
   edits = g_new0 (Edits, 1);
-  edits->path = g_strdup (hg_vm_get_config (self->vm)->path);
+  edits->path = g_strdup (hg_vm_get_config (vm)->path);
   edits->memory_mib = (guint) gtk_spin_button_get_value_as_int (self->memory_spin);
   edits->cpus = (guint) gtk_spin_button_get_value_as_int (self->cpus_spin);
   edits->boot_mode = boot_mode;
@@ -393,10 +366,9 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
     edits->model = g_strdup ("");
   edits->console = console;
 
-  show_error (self, NULL);
-  self->busy = TRUE;
-  update_sensitivity (self);
-  task = g_task_new (NULL, self->cancellable, on_saved, g_object_ref (self));
+  hg_vm_dialog_show_error (dialog, NULL);
+  hg_vm_dialog_begin (dialog);
+  task = g_task_new (NULL, hg_vm_dialog_get_cancellable (dialog), on_saved, g_object_ref (self));
   g_task_set_source_tag (task, hg_properties_dialog_save);
   g_task_set_task_data (task, edits, (GDestroyNotify) edits_free);
   g_task_run_in_thread (task, save_thread);
@@ -412,12 +384,6 @@ static void
 on_cancel_clicked (HgPropertiesDialog *self)
 {
   gtk_widget_destroy (GTK_WIDGET (self));
-}
-
-static void
-on_error_bar_response (HgPropertiesDialog *self)
-{
-  show_error (self, NULL);
 }
 
 /* ---- GObject ----------------------------------------------------------------- */
@@ -436,8 +402,6 @@ hg_properties_dialog_constructed (GObject *object)
   HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
 
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->constructed (object);
-  g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (on_vm_state_changed),
-                           self, G_CONNECT_SWAPPED);
   fill (self);
 }
 
@@ -446,51 +410,11 @@ hg_properties_dialog_dispose (GObject *object)
 {
   HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->vm);
 
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->dispose (object);
-}
-
-static void
-hg_properties_dialog_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_VM:
-      g_value_set_object (value, self->vm);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-hg_properties_dialog_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
-
-  switch (prop_id)
-    {
-    case PROP_VM:
-      self->vm = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -498,24 +422,19 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HgVmDialogClass *vm_dialog_class = HG_VM_DIALOG_CLASS (klass);
 
   object_class->constructed = hg_properties_dialog_constructed;
   object_class->dispose = hg_properties_dialog_dispose;
-  object_class->get_property = hg_properties_dialog_get_property;
-  object_class->set_property = hg_properties_dialog_set_property;
 
-  properties[PROP_VM] =
-    g_param_spec_object ("vm", NULL, NULL, HG_TYPE_VM,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  vm_dialog_class->update = hg_properties_dialog_update;
 
   signals[SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-properties-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, error_label);
+  hg_vm_dialog_class_bind_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, running_note);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, grid);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, memory_spin);
@@ -535,12 +454,10 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_choose_iso_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_generate_mac_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_net_mode_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
 }
 
 static void
 hg_properties_dialog_init (HgPropertiesDialog *self)
 {
-  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }

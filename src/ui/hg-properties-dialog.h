@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "hg-vm.h"
+#include "hg-vm-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  */
 
 #define HG_TYPE_PROPERTIES_DIALOG (hg_properties_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG, PROPERTIES_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG, PROPERTIES_DIALOG, HgVmDialog)
 
 HgPropertiesDialog *hg_properties_dialog_new  (GtkWindow *parent,
                                                HgVm      *vm);

@@ -5,13 +5,11 @@
 #include <glib/gi18n.h>
 
 #include "hg-snapshots-dialog.h"
-#include "hg-vm-dialog-util.h"
 
 struct _HgSnapshotsDialog
 {
-  GtkWindow          parent_instance;
+  HgVmDialog         parent_instance;
 
-  HgVmDialogCore     core;          /* vm, busy, error bar, spinner */
   gboolean           supported;
   char              *proposal;      /* the default name put in the entry */
   GtkWidget         *confirmation;  /* the question open now, or NULL */
@@ -26,7 +24,7 @@ struct _HgSnapshotsDialog
   GtkWidget         *delete_button;
 };
 
-G_DEFINE_FINAL_TYPE (HgSnapshotsDialog, hg_snapshots_dialog, GTK_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (HgSnapshotsDialog, hg_snapshots_dialog, HG_TYPE_VM_DIALOG)
 
 enum {
   COL_TAG,
@@ -46,14 +44,14 @@ const char *
 hg_snapshots_dialog_get_error (HgSnapshotsDialog *self)
 {
   g_return_val_if_fail (HG_IS_SNAPSHOTS_DIALOG (self), NULL);
-  return hg_vm_dialog_core_get_error (&self->core);
+  return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
 }
 
 gboolean
 hg_snapshots_dialog_is_busy (HgSnapshotsDialog *self)
 {
   g_return_val_if_fail (HG_IS_SNAPSHOTS_DIALOG (self), FALSE);
-  return self->core.busy > 0;
+  return hg_vm_dialog_is_busy (HG_VM_DIALOG (self));
 }
 
 static char *
@@ -63,13 +61,14 @@ selected_tag (HgSnapshotsDialog *self)
 }
 
 static void
-update (HgSnapshotsDialog *self)
+hg_snapshots_dialog_update (HgVmDialog *dialog)
 {
-  gboolean usable = self->supported && hg_vm_dialog_core_ready (&self->core);
+  HgSnapshotsDialog *self = HG_SNAPSHOTS_DIALOG (dialog);
+  gboolean usable = self->supported && hg_vm_dialog_ready (dialog);
   g_autofree char *tag = selected_tag (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->note_label),
-                          self->supported && !hg_vm_dialog_core_vm_up (&self->core));
+                          self->supported && !hg_vm_dialog_vm_up (dialog));
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_entry), usable);
   gtk_widget_set_sensitive (self->take_button, usable);
   gtk_widget_set_sensitive (self->revert_button, usable && tag != NULL);
@@ -79,7 +78,7 @@ update (HgSnapshotsDialog *self)
 static void
 on_selection_changed (HgSnapshotsDialog *self)
 {
-  update (self);
+  hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
 /* ---- list -------------------------------------------------------------------- */
@@ -99,7 +98,7 @@ on_listed (GObject      *source,
   selected = selected_tag (self);
   gtk_list_store_clear (self->store);
   if (snapshots == NULL)
-    hg_vm_dialog_core_show_error (&self->core, error->message);
+    hg_vm_dialog_show_error (HG_VM_DIALOG (self), error->message);
   else
     for (guint i = 0; i < snapshots->len; i++)
       {
@@ -113,7 +112,7 @@ on_listed (GObject      *source,
                                            COL_CLOCK, snapshot->vm_clock,
                                            -1);
       }
-  hg_vm_dialog_core_end (&self->core);
+  hg_vm_dialog_end (HG_VM_DIALOG (self));
   if (selected != NULL)
     hg_snapshots_dialog_select (self, selected);
   /* the name offered is one no snapshot has: the default one, and after a
@@ -135,29 +134,29 @@ on_listed (GObject      *source,
     }
 }
 
-void
-hg_snapshots_dialog_refresh (HgSnapshotsDialog *self)
+static void
+hg_snapshots_dialog_refresh (HgVmDialog *dialog)
 {
+  HgSnapshotsDialog *self = HG_SNAPSHOTS_DIALOG (dialog);
   g_autoptr(GError) error = NULL;
 
-  g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
-
-  self->supported = hg_vm_check_snapshots_supported (self->core.vm, &error);
+  self->supported = hg_vm_check_snapshots_supported (hg_vm_dialog_get_vm (dialog), &error);
   if (!self->supported)
     {
       gtk_list_store_clear (self->store);
-      hg_vm_dialog_core_show_error (&self->core, error->message);
-      update (self);
+      hg_vm_dialog_show_error (dialog, error->message);
+      hg_vm_dialog_update (dialog);
       return;
     }
-  if (!hg_vm_dialog_core_vm_up (&self->core))
+  if (!hg_vm_dialog_vm_up (dialog))
     {
       gtk_list_store_clear (self->store);
-      update (self);
+      hg_vm_dialog_update (dialog);
       return;
     }
-  hg_vm_dialog_core_begin (&self->core);
-  hg_vm_snapshot_list_async (self->core.vm, self->core.cancellable, on_listed, g_object_ref (self));
+  hg_vm_dialog_begin (dialog);
+  hg_vm_snapshot_list_async (hg_vm_dialog_get_vm (dialog), hg_vm_dialog_get_cancellable (dialog),
+                             on_listed, g_object_ref (self));
 }
 
 /* ---- take / revert / delete --------------------------------------------------- */
@@ -190,30 +189,31 @@ run (HgSnapshotsDialog *self,
      Confirm            kind,
      const char        *tag)
 {
-  HgVm *vm = self->core.vm;
-  GCancellable *cancellable = self->core.cancellable;
+  HgVmDialog *dialog = HG_VM_DIALOG (self);
+  HgVm *vm = hg_vm_dialog_get_vm (dialog);
+  GCancellable *cancellable = hg_vm_dialog_get_cancellable (dialog);
   char *what;   /* taken by the operation */
 
-  if (!hg_vm_dialog_core_ready (&self->core))
+  if (!hg_vm_dialog_ready (dialog))
     return;
   switch (kind)
     {
     case CONFIRM_REVERT:
       what = g_strdup_printf (_("Reverting to the snapshot %s"), tag);
-      hg_vm_snapshot_load_async (vm, tag, cancellable, hg_vm_dialog_core_op_done,
-                                 hg_vm_dialog_core_op_begin (&self->core, what));
+      hg_vm_snapshot_load_async (vm, tag, cancellable, hg_vm_dialog_op_done,
+                                 hg_vm_dialog_op_begin (dialog, what));
       break;
     case CONFIRM_DELETE:
       what = g_strdup_printf (_("Deleting the snapshot %s"), tag);
-      hg_vm_snapshot_delete_async (vm, tag, cancellable, hg_vm_dialog_core_op_done,
-                                   hg_vm_dialog_core_op_begin (&self->core, what));
+      hg_vm_snapshot_delete_async (vm, tag, cancellable, hg_vm_dialog_op_done,
+                                   hg_vm_dialog_op_begin (dialog, what));
       break;
     case CONFIRM_REPLACE:
     default:
       what = g_strdup_printf (_("Taking the snapshot %s"), tag);
       hg_vm_snapshot_save_full_async (vm, tag, TRUE, cancellable,
-                                      hg_vm_dialog_core_op_done,
-                                      hg_vm_dialog_core_op_begin (&self->core, what));
+                                      hg_vm_dialog_op_done,
+                                      hg_vm_dialog_op_begin (dialog, what));
       break;
     }
 }
@@ -238,7 +238,7 @@ ask (HgSnapshotsDialog *self,
      Confirm            kind,
      const char        *tag)
 {
-  const char *label = hg_vm_get_label (self->core.vm);
+  const char *label = hg_vm_get_label (hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   g_autofree char *date = dup_date (self, tag);
   g_autofree char *title = NULL;
   g_autofree char *detail = NULL;
@@ -308,15 +308,17 @@ hg_snapshots_dialog_take (HgSnapshotsDialog *self,
 {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) tags = NULL;
+  HgVmDialog *dialog;
   char *what;   /* taken by the operation */
 
   g_return_if_fail (HG_IS_SNAPSHOTS_DIALOG (self));
 
-  if (!self->supported || !hg_vm_dialog_core_ready (&self->core))
+  dialog = HG_VM_DIALOG (self);
+  if (!self->supported || !hg_vm_dialog_ready (dialog))
     return;
   if (!hg_qmp_snapshot_name_is_valid (name, &error))
     {
-      hg_vm_dialog_core_show_error (&self->core, error->message);
+      hg_vm_dialog_show_error (dialog, error->message);
       gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
       return;
     }
@@ -329,8 +331,9 @@ hg_snapshots_dialog_take (HgSnapshotsDialog *self,
     }
   /* (the core refuses it too if another program took that name meanwhile) */
   what = g_strdup_printf (_("Taking the snapshot %s"), name);
-  hg_vm_snapshot_save_async (self->core.vm, name, self->core.cancellable,
-                             hg_vm_dialog_core_op_done, hg_vm_dialog_core_op_begin (&self->core, what));
+  hg_vm_snapshot_save_async (hg_vm_dialog_get_vm (dialog), name,
+                             hg_vm_dialog_get_cancellable (dialog), hg_vm_dialog_op_done,
+                             hg_vm_dialog_op_begin (dialog, what));
 }
 
 /* Asks before reverting to or deleting the selected snapshot */
@@ -340,7 +343,7 @@ on_selected (HgSnapshotsDialog *self,
 {
   g_autofree char *tag = selected_tag (self);
 
-  if (tag == NULL || !hg_vm_dialog_core_ready (&self->core))
+  if (tag == NULL || !hg_vm_dialog_ready (HG_VM_DIALOG (self)))
     return;
   ask (self, kind, tag);
 }
@@ -420,13 +423,13 @@ hg_snapshots_dialog_new (GtkWindow *parent,
 
   g_return_val_if_fail (HG_IS_VM (vm), NULL);
 
-  self = g_object_new (HG_TYPE_SNAPSHOTS_DIALOG, "transient-for", parent, NULL);
   title = g_strdup_printf (_("Snapshots of %s"), hg_vm_get_label (vm));
-  hg_vm_dialog_core_set_vm (&self->core, vm, title);
+  self = g_object_new (HG_TYPE_SNAPSHOTS_DIALOG, "transient-for", parent, "vm", vm, "title", title,
+                       NULL);
   /* made unique once the list is in */
   self->proposal = hg_qmp_snapshot_unique_name (NULL, now);
   gtk_entry_set_text (self->name_entry, self->proposal);
-  hg_snapshots_dialog_refresh (self);
+  hg_vm_dialog_refresh (HG_VM_DIALOG (self));
   return self;
 }
 
@@ -438,7 +441,6 @@ hg_snapshots_dialog_dispose (GObject *object)
   if (self->confirmation != NULL)
     gtk_widget_destroy (self->confirmation);
   g_clear_pointer (&self->proposal, g_free);
-  hg_vm_dialog_core_dispose (&self->core);
 
   G_OBJECT_CLASS (hg_snapshots_dialog_parent_class)->dispose (object);
 }
@@ -448,12 +450,16 @@ hg_snapshots_dialog_class_init (HgSnapshotsDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HgVmDialogClass *vm_dialog_class = HG_VM_DIALOG_CLASS (klass);
 
   object_class->dispose = hg_snapshots_dialog_dispose;
 
+  vm_dialog_class->update = hg_snapshots_dialog_update;
+  vm_dialog_class->refresh = hg_snapshots_dialog_refresh;
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/hg-snapshots-dialog.ui");
-  hg_vm_dialog_core_bind_template (widget_class, G_STRUCT_OFFSET (HgSnapshotsDialog, core));
+  hg_vm_dialog_class_bind_template (widget_class);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, note_label);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, store);
   gtk_widget_class_bind_template_child (widget_class, HgSnapshotsDialog, view);
@@ -470,7 +476,5 @@ hg_snapshots_dialog_class_init (HgSnapshotsDialogClass *klass)
 static void
 hg_snapshots_dialog_init (HgSnapshotsDialog *self)
 {
-  hg_vm_dialog_core_init (&self->core, GTK_WIDGET (self), G_CALLBACK (update),
-                          G_CALLBACK (hg_snapshots_dialog_refresh));
   gtk_widget_init_template (GTK_WIDGET (self));
 }

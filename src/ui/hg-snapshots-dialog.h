@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "hg-vm.h"
+#include "hg-vm-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -16,12 +16,10 @@ G_BEGIN_DECLS
  */
 
 #define HG_TYPE_SNAPSHOTS_DIALOG (hg_snapshots_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (HgSnapshotsDialog, hg_snapshots_dialog, HG, SNAPSHOTS_DIALOG, GtkWindow)
+G_DECLARE_FINAL_TYPE (HgSnapshotsDialog, hg_snapshots_dialog, HG, SNAPSHOTS_DIALOG, HgVmDialog)
 
 HgSnapshotsDialog *hg_snapshots_dialog_new      (GtkWindow         *parent,
                                                  HgVm              *vm);
-/* Lists the snapshots again */
-void               hg_snapshots_dialog_refresh  (HgSnapshotsDialog *self);
 /* What the buttons do: take with the name typed, revert to / delete the
  * selected one */
 void               hg_snapshots_dialog_take     (HgSnapshotsDialog *self,
