@@ -1211,6 +1211,8 @@ const HgCliCommand hg_cli_library_commands[] = {
   { "info", N_("Show a VM's configuration: info VM [--json]"), cli_info },
   { "create", N_("Create a VM: create --label NAME [--disk-size 8G] [--iso FILE] …"), hg_cli_create },
   { "import-ctys", N_("Import a ctys .ctys file: import-ctys FILE [--base DIR]"), hg_cli_import_ctys },
+  { "import", N_("Import a libvirt, quickemu, OVF/OVA or VMware VM: import FILE [--disks MODE]"),
+    hg_cli_import },
   { "cmdline", N_("Print the QEMU command line: cmdline VM [--boot MODE] [--json]"), cli_cmdline },
   { "reidentify", N_("Give a VM (a copy) a new uuid and new MAC addresses: reidentify VM"),
     cli_reidentify },

@@ -71,5 +71,6 @@ int           hg_cli_console      (HgCliContext *ctx, int argc, char **argv);
 
 int      hg_cli_create          (HgCliContext *ctx, int argc, char **argv);
 int      hg_cli_import_ctys     (HgCliContext *ctx, int argc, char **argv);
+int      hg_cli_import          (HgCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -91,6 +91,25 @@ gboolean    hg_ctys_check_value   (Expand *ex, gsize len);
 gboolean    hg_ctys_add_expanded  (Expand *ex, gsize len);
 gboolean    hg_ctys_parse_all     (Parser *ps);
 
+/* hg-ctys-write.c, also for hg-import.c: a new VM directory vm_dir, built
+ * hidden and locked as <parent>/.<label>.tmp-XXXXXX, populate() filling it
+ * (may be NULL; on failure every file it left there is removed), then the
+ * config file written and the directory renamed into place, never over an
+ * existing one. */
+typedef gboolean (*HgCtysPopulate) (const char *tmp_dir, gpointer data, GError **error);
+gboolean hg_ctys_write_new_dir (const char      *vm_dir,
+                                const char      *file,
+                                const char      *data,
+                                gsize            length,
+                                HgCtysPopulate   populate,
+                                gpointer         populate_data,
+                                GError         **error);
+/* Appends the notes of one kind under a title (the report's format) */
+void     hg_ctys_append_notes  (GString        *out,
+                                GPtrArray      *notes,
+                                HgCtysNoteKind  kind,
+                                const char     *title);
+
 /* Runs the mapping once (again after hg_ctys_import_set_label). */
 void hg_ctys_import_ensure_mapped (HgCtysImport *self);
 

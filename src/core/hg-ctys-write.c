@@ -143,12 +143,30 @@ write_new_file (const char  *target,
  * creation uses, which the library scan clears) and renamed into place, never
  * over an existing one: a failure or a kill leaves no visible directory and
  * nothing under the label. */
-static gboolean
-write_new_dir (const char  *vm_dir,
-               const char  *file,
-               const char  *data,
-               gsize        length,
-               GError     **error)
+static void
+empty_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+}
+
+gboolean
+hg_ctys_write_new_dir (const char      *vm_dir,
+                       const char      *file,
+                       const char      *data,
+                       gsize            length,
+                       HgCtysPopulate   populate,
+                       gpointer         populate_data,
+                       GError         **error)
 {
   g_autofree char *parent = g_path_get_dirname (vm_dir);
   g_autofree char *label = g_path_get_basename (vm_dir);
@@ -169,8 +187,10 @@ write_new_dir (const char  *vm_dir,
       return FALSE;
     }
   tmp_file = g_build_filename (tmp, file, NULL);
-  if (!write_new_file (tmp_file, target, data, length, error))
+  if ((populate != NULL && !populate (tmp, populate_data, error)) ||
+      !write_new_file (tmp_file, target, data, length, error))
     {
+      empty_dir (tmp);
       g_rmdir (tmp);
       goto out;
     }
@@ -178,7 +198,7 @@ write_new_dir (const char  *vm_dir,
   if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, vm_dir, RENAME_NOREPLACE) != 0)
     {
       saved = errno;
-      g_unlink (tmp_file);
+      empty_dir (tmp);
       g_rmdir (tmp);
       if (saved == EEXIST)
         g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_EXISTS,
@@ -341,7 +361,7 @@ hg_ctys_import_write (HgCtysImport  *self,
       if (!write_new_file (target, target, data, length, error))
         return FALSE;
     }
-  else if (!write_new_dir (vm_dir, file, data, length, error))
+  else if (!hg_ctys_write_new_dir (vm_dir, file, data, length, NULL, NULL, error))
     return FALSE;
 
   if (out_config_path != NULL)
@@ -353,11 +373,11 @@ hg_ctys_import_write (HgCtysImport  *self,
  * Report
  * ------------------------------------------------------------------------ */
 
-static void
-append_notes (GString        *out,
-              GPtrArray      *notes,
-              HgCtysNoteKind  kind,
-              const char     *title)
+void
+hg_ctys_append_notes (GString        *out,
+                      GPtrArray      *notes,
+                      HgCtysNoteKind  kind,
+                      const char     *title)
 {
   gboolean any = FALSE;
 
@@ -417,13 +437,13 @@ hg_ctys_import_format_report (HgCtysImport *self)
                             hg_boot_mode_to_string (cfg->boot_mode),
                             cfg->disks->len, cfg->media->len, cfg->nics->len);
 
-  append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED,
+  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED,
                 _("Not taken over (kept in the [ctys] group of the new config):"));
-  append_notes (out, self->notes, HG_CTYS_NOTE_UNEVALUATED,
+  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNEVALUATED,
                 _("Not evaluated (kept literally; nothing in the file is ever run):"));
-  append_notes (out, self->notes, HG_CTYS_NOTE_IGNORED_LINE,
+  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_IGNORED_LINE,
                 _("Ignored lines (not plain assignments):"));
-  append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Notes:"));
+  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Notes:"));
 
   if (self->unmapped->len == 0 && self->unevaluated->len == 0 && self->ignored->len == 0)
     g_string_append (out, _("Every variable in the file was taken over.\n"));

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "hg-host.h"
+#include "hg-import.h"
+#include "hg-test-skip.h"
+#include "hg-test-vm.h"
+#include "hg-vm.h"
+
+/*
+ * The importers of hg-import.h: goldens (tests/data/import/NAME.* → the
+ * NAME.hangar written), hostile input, and per format a VM imported from
+ * a file naming the tiny guest's boot sector as its disk that starts and
+ * boots it (QEMU under TCG).  HANGAR_REGENERATE_GOLDEN=1 rewrites the
+ * goldens.
+ */
+
+static HgHostCaps *caps;
+
+static char *
+data_dir (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "import", NULL);
+}
+
+static char *
+fixture (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "import", name, NULL);
+}
+
+static char *
+make_base (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *base = g_dir_make_tmp ("hangar-import-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return base;
+}
+
+static void
+write_file (const char *path,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (haystack == NULL || strstr (haystack, needle) == NULL)
+    g_error ("«%s» does not contain «%s»", haystack ? haystack : "(null)", needle);
+}
+
+/* qemu-img ARGS… (asserting success) */
+static void
+img (const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *err = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) "qemu-img");
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  if (hg_test_run ((const char * const *) argv->pdata, NULL, &err, 60000) != 0)
+    g_error ("qemu-img failed: %s", err);
+}
+
+static gboolean
+have_qemu_img (void)
+{
+  g_autofree char *path = g_find_program_in_path ("qemu-img");
+
+  if (path == NULL)
+    hg_test_skip_or_fail ("qemu-img is not installed");
+  return path != NULL;
+}
+
+/* every file in dir (no sub-folders expected): nothing left behind */
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Goldens
+ * ------------------------------------------------------------------------ */
+
+static char *
+replace_all (const char *text,
+             const char *from,
+             const char *to)
+{
+  g_auto(GStrv) parts = g_strsplit (text, from, -1);
+
+  return g_strjoinv (to, parts);
+}
+
+/* the made-up values of the keys (uuid, mac) become @UUID@ / @MAC@ */
+static char *
+mask_key (const char *text,
+          const char *key,
+          const char *mask)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *prefix = g_strconcat (key, "=", NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      {
+        g_free (lines[i]);
+        lines[i] = g_strconcat (prefix, mask, NULL);
+      }
+  return g_strjoinv ("\n", lines);
+}
+
+typedef enum {
+  MASK_NONE = 0,
+  MASK_UUID = 1 << 0,
+  MASK_MAC  = 1 << 1,
+} Mask;
+
+/* imports dir/input into a fresh base with the disks linked and compares
+ * the .hangar with tests/data/import/<golden> */
+static void
+check_golden (const char *dir,
+              const char *input,
+              const char *golden,
+              Mask        mask)
+{
+  g_autofree char *data = data_dir ();
+  g_autofree char *path = g_build_filename (dir, input, NULL);
+  g_autofree char *expected_path = fixture (golden);
+  g_autofree char *base = make_base ();
+  g_autoptr(HgImport) imp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *t1 = NULL;
+  g_autofree char *t2 = NULL;
+  g_autofree char *t3 = NULL;
+  g_autofree char *report = NULL;
+
+  imp = hg_import_open (path, HG_IMPORT_FORMAT_AUTO, NULL, &error);
+  g_assert_no_error (error);
+  report = hg_import_format_report (imp);
+  g_test_message ("%s", report);
+  hg_import_write (imp, base, HG_IMPORT_DISKS_LINK, NULL, NULL, NULL, &config_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &written, NULL, NULL));
+
+  t1 = replace_all (written, base, "@BASE@");
+  t2 = replace_all (t1, dir, strcmp (dir, data) == 0 ? "@DATA@" : "@DIR@");
+  t3 = (mask & MASK_UUID) ? mask_key (t2, "uuid", "@UUID@") : g_strdup (t2);
+  g_free (t2);
+  t2 = (mask & MASK_MAC) ? mask_key (t3, "mac", "@MAC@") : g_strdup (t3);
+
+  if (g_strcmp0 (g_getenv ("HANGAR_REGENERATE_GOLDEN"), "1") == 0)
+    write_file (expected_path, t2);
+  g_assert_true (g_file_get_contents (expected_path, &expected, NULL, NULL));
+  g_assert_cmpstr (t2, ==, expected);
+
+  /* Hangar loads what it wrote */
+  {
+    g_autoptr(HgVmConfig) loaded = hg_vm_config_load (config_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (loaded);
+  }
+  hg_test_remove_tree (base);
+}
+
+static void
+golden_data (const char *input,
+             const char *golden,
+             Mask        mask)
+{
+  g_autofree char *dir = data_dir ();
+
+  check_golden (dir, input, golden, mask);
+}
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+
+/* importing text (written as dir/name) fails with code and a message
+ * containing needle; base stays empty */
+static void
+assert_refused_in (const char *dir,
+                   const char *name,
+                   const char *text,
+                   HgImportFormat format,
+                   int         code,
+                   const char *needle)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(HgImport) imp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (text != NULL)
+    write_file (path, text);
+  imp = hg_import_open (path, format, NULL, &error);
+  g_assert_null (imp);
+  g_assert_error (error, HG_IMPORT_ERROR, code);
+  assert_contains (error->message, needle);
+}
+
+static void
+assert_refused (const char    *name,
+                const char    *text,
+                HgImportFormat format,
+                int            code,
+                const char    *needle)
+{
+  g_autofree char *dir = make_base ();
+
+  assert_refused_in (dir, name, text, format, code, needle);
+  hg_test_remove_tree (dir);
+}
+
+/* ------------------------------------------------------------------------
+ * End to end: the imported VM boots the tiny guest from its disk
+ * ------------------------------------------------------------------------ */
+
+/* dir/name: the tiny boot sector as an image of that format, or FALSE
+ * (skipped) when the guest or qemu-img is not there */
+static gboolean
+make_boot_disk (const char *dir,
+                const char *name,
+                const char *format,
+                const char *options)
+{
+  g_autofree char *img_path = hg_test_guest_file ("tiny", "boot.img");
+  g_autofree char *dest = g_build_filename (dir, name, NULL);
+
+  if (img_path == NULL)
+    {
+      hg_test_skip_or_fail ("the tiny guest is not built (tools/build-guests.sh)");
+      return FALSE;
+    }
+  if (!have_qemu_img ())
+    return FALSE;
+  if (options != NULL)
+    img ("convert", "-q", "-f", "raw", "-O", format, "-o", options, img_path, dest, NULL);
+  else
+    img ("convert", "-q", "-f", "raw", "-O", format, img_path, dest, NULL);
+  return TRUE;
+}
+
+static void
+action_sync (HgVm *vm,
+             void (*func) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer))
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  func (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+}
+
+/* imports path (disks as mode) and boots the VM: the boot sector greets on
+ * the serial port */
+static void
+boot_imported (const char    *path,
+               HgImportDisks  mode)
+{
+  g_autofree char *base = make_base ();
+  g_autoptr(HgImport) imp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_path = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+
+  imp = hg_import_open (path, HG_IMPORT_FORMAT_AUTO, NULL, &error);
+  g_assert_no_error (error);
+  hg_import_write (imp, base, mode, NULL, NULL, NULL, &config_path, &error);
+  g_assert_no_error (error);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->disks->len, >=, 1);
+  config->accel = HG_ACCEL_TCG;
+  config->boot_mode = HG_BOOT_DISK;
+
+  vm = hg_vm_new_full (config, NULL, caps);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  action_sync (vm, hg_vm_resume_async);
+  g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
+/* ------------------------------------------------------------------------
+ * Detection, CLI-independent basics
+ * ------------------------------------------------------------------------ */
+
+static void
+test_detect (void)
+{
+  g_autofree char *dir = make_base ();
+  static const struct { const char *name; const char *text; HgImportFormat format; } cases[] = {
+    { "a.xml", "<?xml version='1.0'?>\n<!-- x -->\n<domain type='kvm'/>", HG_IMPORT_FORMAT_LIBVIRT },
+    { "a.txt", "<domain type='kvm'><name>x</name></domain>", HG_IMPORT_FORMAT_LIBVIRT },
+    { "b.txt", "<?xml version=\"1.0\"?>\n<ovf:Envelope xmlns:ovf='x'/>", HG_IMPORT_FORMAT_OVF },
+    { "c.txt", "#!/usr/bin/quickemu --vm\nguest_os=\"linux\"\ndisk_img=\"d/disk.qcow2\"\n",
+      HG_IMPORT_FORMAT_QUICKEMU },
+    { "d.txt", ".encoding = \"UTF-8\"\nconfig.version = \"8\"\nmemsize = \"64\"\n",
+      HG_IMPORT_FORMAT_VMX },
+    { "e.ctys", "LABEL=x\n", HG_IMPORT_FORMAT_CTYS },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, cases[i].name, NULL);
+      g_autoptr(GError) error = NULL;
+
+      write_file (path, cases[i].text);
+      g_assert_cmpint (hg_import_detect_format (path, &error), ==, cases[i].format);
+      g_assert_no_error (error);
+    }
+  {
+    g_autofree char *path = g_build_filename (dir, "x.bin", NULL);
+    g_autoptr(GError) error = NULL;
+
+    write_file (path, "hello\n");
+    g_assert_cmpint (hg_import_detect_format (path, &error), ==, HG_IMPORT_FORMAT_AUTO);
+    g_assert_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_FORMAT);
+    assert_contains (error->message, "x.bin: cannot tell the format");
+  }
+  hg_test_remove_tree (dir);
+}
+
+/* ------------------------------------------------------------------------
+ * libvirt
+ * ------------------------------------------------------------------------ */
+
+static void
+test_libvirt_golden (void)
+{
+  golden_data ("libvirt-basic.xml", "libvirt-basic.hangar", MASK_NONE);
+  golden_data ("libvirt-uefi.xml", "libvirt-uefi.hangar", MASK_NONE);
+  golden_data ("libvirt-dumpxml.xml", "libvirt-dumpxml.hangar", MASK_NONE);
+}
+
+static void
+test_libvirt_report (void)
+{
+  g_autofree char *path = fixture ("libvirt-dumpxml.xml");
+  g_autoptr(HgImport) imp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *report = NULL;
+
+  imp = hg_import_open (path, HG_IMPORT_FORMAT_LIBVIRT, NULL, &error);
+  g_assert_no_error (error);
+  report = hg_import_format_report (imp);
+  assert_contains (report, "VM “web01”: x86_64, 4096 MiB, 2 CPU(s), 1 disk(s)");
+  assert_contains (report, "Taken over:");
+  assert_contains (report, "memory=4194304 — 4096 MiB");
+  assert_contains (report, "machine=pc-q35-7.2 — q35");
+  assert_contains (report, "Not taken over:");
+  assert_contains (report, "a disk of type “block”: only file-backed disks are imported");
+  assert_contains (report, "UEFI firmware: not taken over");
+  assert_contains (report, "web01_VARS.fd");
+
+  /* --switch: the libvirt network becomes the VDE switch */
+  {
+    g_autoptr(HgImport) vde = hg_import_open (path, HG_IMPORT_FORMAT_LIBVIRT, "lab", &error);
+    HgNic *nic;
+
+    g_assert_no_error (error);
+    nic = g_ptr_array_index (hg_import_get_config (vde)->nics, 0);
+    g_assert_cmpint (nic->mode, ==, HG_NET_VDE);
+    g_assert_cmpstr (nic->switch_name, ==, "lab");
+  }
+}
+
+static void
+test_libvirt_hostile (void)
+{
+  /* billion laughs: refused at the DOCTYPE, nothing expanded */
+  assert_refused ("laughs.xml",
+                  "<?xml version=\"1.0\"?>\n"
+                  "<!DOCTYPE lolz [\n"
+                  " <!ENTITY lol \"lol\">\n"
+                  " <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+                  "]>\n"
+                  "<domain><name>&lol2;</name></domain>\n",
+                  HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_UNSAFE,
+                  "laughs.xml:2: a DOCTYPE or entity declaration; refused");
+  /* an external entity without a DOCTYPE is an unknown entity */
+  assert_refused ("xxe.xml",
+                  "<domain>\n<name>&xxe;</name></domain>\n",
+                  HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_PARSE, "xxe.xml:2: malformed XML");
+  /* malformed: the line is named */
+  assert_refused ("bad.xml",
+                  "<domain>\n  <name>x</name>\n  <memory unit='KiB'>1024</memry>\n</domain>\n",
+                  HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_PARSE, "bad.xml:3: malformed XML");
+  assert_refused ("mem.xml",
+                  "<domain>\n  <name>x</name>\n  <memory unit='parsec'>1</memory>\n</domain>\n",
+                  HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_PARSE, "mem.xml:3: <memory unit='parsec'>");
+  assert_refused ("root.xml", "<network><name>x</name></network>\n",
+                  HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_FORMAT, "not a libvirt <domain>");
+  /* a disk path with .. */
+  assert_refused ("dots.xml",
+                  "<domain>\n<name>x</name>\n<devices>\n<disk type='file' device='disk'>\n"
+                  "<driver type='qcow2'/>\n<source file='/srv/images/../../etc/shadow'/>\n"
+                  "</disk>\n</devices>\n</domain>\n",
+                  HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_UNSAFE,
+                  "dots.xml:6: disk “/srv/images/../../etc/shadow”: refused");
+  /* deep nesting and a huge file are bounded */
+  {
+    g_autoptr(GString) deep = g_string_new ("<domain>");
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append (deep, "<a>");
+    assert_refused ("deep.xml", deep->str, HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_TOO_LARGE,
+                    "deep.xml:1: more than 64 levels");
+  }
+  {
+    g_autofree char *dir = make_base ();
+    g_autofree char *path = g_build_filename (dir, "huge.xml", NULL);
+    FILE *f = fopen (path, "w");
+
+    g_assert_nonnull (f);
+    g_assert_cmpint (fseek (f, 64 * 1024 * 1024, SEEK_SET), ==, 0);
+    fputs ("</domain>", f);
+    fclose (f);
+    assert_refused_in (dir, "huge.xml", NULL, HG_IMPORT_FORMAT_LIBVIRT, HG_IMPORT_ERROR_TOO_LARGE,
+                       "huge.xml: larger than 1048576 bytes");
+    hg_test_remove_tree (dir);
+  }
+}
+
+static void
+test_libvirt_boot (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *xml = NULL;
+  g_autofree char *path = g_build_filename (dir, "tiny.xml", NULL);
+  g_autofree char *disk = g_build_filename (dir, "tiny.qcow2", NULL);
+
+  if (!make_boot_disk (dir, "tiny.qcow2", "qcow2", NULL))
+    return;
+  xml = g_strdup_printf ("<domain type='kvm'>\n"
+                         "  <name>libvirt-boot</name>\n"
+                         "  <memory unit='MiB'>64</memory>\n"
+                         "  <vcpu>1</vcpu>\n"
+                         "  <os><type arch='x86_64' machine='pc-i440fx-8.0'>hvm</type>"
+                         "<boot dev='hd'/></os>\n"
+                         "  <devices>\n"
+                         "    <disk type='file' device='disk'>\n"
+                         "      <driver name='qemu' type='qcow2'/>\n"
+                         "      <source file='%s'/>\n"
+                         "      <target dev='hda' bus='ide'/>\n"
+                         "    </disk>\n"
+                         "    <graphics type='vnc'/>\n"
+                         "  </devices>\n"
+                         "</domain>\n", disk);
+  write_file (path, xml);
+  boot_imported (path, HG_IMPORT_DISKS_LINK);
+  boot_imported (path, HG_IMPORT_DISKS_CONVERT);
+  hg_test_remove_tree (dir);
+}
+
+/* a failed write leaves nothing: a disk to copy that is missing */
+static void
+test_write_failure_clean (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *base = make_base ();
+  g_autofree char *path = g_build_filename (dir, "gone.xml", NULL);
+  g_autoptr(HgImport) imp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (path, "<domain>\n<name>gone</name>\n<devices>\n<disk type='file' device='disk'>\n"
+                    "<driver type='raw'/>\n<source file='/nonexistent/gone.img'/>\n"
+                    "</disk>\n</devices>\n</domain>\n");
+  imp = hg_import_open (path, HG_IMPORT_FORMAT_AUTO, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (hg_import_write (imp, base, HG_IMPORT_DISKS_COPY, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_IO);
+  assert_contains (error->message, "/nonexistent/gone.img does not exist; nothing to copy");
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  hg_test_remove_tree (dir);
+  hg_test_remove_tree (base);
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  hg_test_runtime_init ();
+  caps = hg_host_caps_probe ();
+
+  g_test_add_func ("/hangar/import/detect", test_detect);
+  g_test_add_func ("/hangar/import/write-failure-clean", test_write_failure_clean);
+  g_test_add_func ("/hangar/import/libvirt-golden", test_libvirt_golden);
+  g_test_add_func ("/hangar/import/libvirt-report", test_libvirt_report);
+  g_test_add_func ("/hangar/import/libvirt-hostile", test_libvirt_hostile);
+  g_test_add_func ("/hangar/import/libvirt-boot", test_libvirt_boot);
+
+  ret = g_test_run ();
+  hg_host_caps_unref (caps);
+  hg_test_runtime_cleanup ();
+  return ret;
+}
