@@ -515,6 +515,113 @@ test_write_failure_clean (void)
   hg_test_remove_tree (base);
 }
 
+/* ------------------------------------------------------------------------
+ * quickemu
+ * ------------------------------------------------------------------------ */
+
+static void
+test_quickemu_golden (void)
+{
+  golden_data ("quickemu-debian.conf", "quickemu-debian.hangar", MASK_UUID | MASK_MAC);
+}
+
+static void
+test_quickemu_hostile (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *link = g_build_filename (dir, "disk.qcow2", NULL);
+
+  assert_refused ("dots.conf", "guest_os=\"linux\"\ndisk_img=\"../other/disk.qcow2\"\n",
+                  HG_IMPORT_FORMAT_QUICKEMU, HG_IMPORT_ERROR_UNSAFE,
+                  "dots.conf:2: disk_img “../other/disk.qcow2”: refused");
+  assert_refused ("abs.conf", "guest_os=\"linux\"\ndisk_img=\"/etc/shadow\"\n",
+                  HG_IMPORT_FORMAT_QUICKEMU, HG_IMPORT_ERROR_UNSAFE,
+                  "abs.conf:2: disk_img “/etc/shadow”: refused: outside the import folder");
+  /* a link in the folder that leads out of it */
+  g_assert_cmpint (symlink ("/etc/passwd", link), ==, 0);
+  assert_refused_in (dir, "link.conf", "guest_os=\"linux\"\n\ndisk_img=\"disk.qcow2\"\n",
+                     HG_IMPORT_FORMAT_QUICKEMU, HG_IMPORT_ERROR_UNSAFE,
+                     "link.conf:3: disk_img “disk.qcow2”: refused: it leads to /etc/passwd");
+  assert_refused ("quote.conf", "guest_os=\"linux\"\nram=\"4G\nx=1\n", HG_IMPORT_FORMAT_QUICKEMU,
+                  HG_IMPORT_ERROR_PARSE, "quote.conf:2: unterminated \" quote");
+  assert_refused ("run.conf", "guest_os=\"linux\"\ndisk_img=\"$(rm -rf ~)\"\n",
+                  HG_IMPORT_FORMAT_QUICKEMU, HG_IMPORT_ERROR_PARSE,
+                  "run.conf:2: a shell expansion");
+  assert_refused ("cmd.conf", "guest_os=\"linux\"\nrm -rf /\n", HG_IMPORT_FORMAT_QUICKEMU,
+                  HG_IMPORT_ERROR_PARSE, "cmd.conf:2: not a KEY=\"value\" line");
+  assert_refused ("fwd.conf", "port_forwards=(\"80:99999\")\n", HG_IMPORT_FORMAT_QUICKEMU,
+                  HG_IMPORT_ERROR_PARSE, "fwd.conf:1: port_forwards: “80:99999”");
+  hg_test_remove_tree (dir);
+}
+
+static void
+test_quickemu_boot (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *sub = g_build_filename (dir, "tiny", NULL);
+  g_autofree char *path = g_build_filename (dir, "tiny.conf", NULL);
+
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  if (!make_boot_disk (sub, "disk.qcow2", "qcow2", NULL))
+    {
+      hg_test_remove_tree (dir);
+      return;
+    }
+  write_file (path, "#!/usr/bin/quickemu --vm\nguest_os=\"linux\"\ndisk_img=\"tiny/disk.qcow2\"\n"
+                    "ram=\"64M\"\ncpu_cores=\"1\"\nport_forwards=(\"12222:22\")\n");
+  boot_imported (path, HG_IMPORT_DISKS_LINK);
+  boot_imported (path, HG_IMPORT_DISKS_COPY);
+  hg_test_remove_tree (dir);
+}
+
+/* ------------------------------------------------------------------------
+ * VMware .vmx
+ * ------------------------------------------------------------------------ */
+
+static void
+test_vmx_golden (void)
+{
+  golden_data ("vmx-debian.vmx", "vmx-debian.hangar", MASK_UUID);
+}
+
+static void
+test_vmx_hostile (void)
+{
+  assert_refused ("dots.vmx", "displayName = \"x\"\nide0:0.present = \"TRUE\"\n"
+                  "ide0:0.fileName = \"../../x.vmdk\"\n",
+                  HG_IMPORT_FORMAT_VMX, HG_IMPORT_ERROR_UNSAFE,
+                  "dots.vmx:3: ide0:0.filename “../../x.vmdk”: refused");
+  assert_refused ("abs.vmx", "displayName = \"x\"\nscsi0:0.fileName = \"/srv/x.vmdk\"\n",
+                  HG_IMPORT_FORMAT_VMX, HG_IMPORT_ERROR_UNSAFE,
+                  "abs.vmx:2: scsi0:0.filename “/srv/x.vmdk”: refused: outside");
+  assert_refused ("bad.vmx", "displayName = \"x\"\nmemsize \"64\"\n", HG_IMPORT_FORMAT_VMX,
+                  HG_IMPORT_ERROR_PARSE, "bad.vmx:2: not a key = \"value\" line");
+  assert_refused ("quote.vmx", "displayName = \"x\nmemsize = \"64\"\n", HG_IMPORT_FORMAT_VMX,
+                  HG_IMPORT_ERROR_PARSE, "quote.vmx:1: displayName: unterminated quote");
+  assert_refused ("mem.vmx", "memsize = \"lots\"\n", HG_IMPORT_FORMAT_VMX,
+                  HG_IMPORT_ERROR_PARSE, "mem.vmx:1: memsize: “lots”");
+}
+
+static void
+test_vmx_boot (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *path = g_build_filename (dir, "tiny.vmx", NULL);
+
+  if (!make_boot_disk (dir, "tiny.vmdk", "vmdk", NULL))
+    {
+      hg_test_remove_tree (dir);
+      return;
+    }
+  write_file (path, ".encoding = \"UTF-8\"\nconfig.version = \"8\"\ndisplayName = \"vmx-boot\"\n"
+                    "memsize = \"64\"\nnumvcpus = \"1\"\nide0:0.present = \"TRUE\"\n"
+                    "ide0:0.fileName = \"tiny.vmdk\"\nethernet0.present = \"TRUE\"\n"
+                    "ethernet0.virtualDev = \"e1000\"\n");
+  boot_imported (path, HG_IMPORT_DISKS_LINK);
+  boot_imported (path, HG_IMPORT_DISKS_CONVERT);
+  hg_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -530,6 +637,12 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/import/libvirt-report", test_libvirt_report);
   g_test_add_func ("/hangar/import/libvirt-hostile", test_libvirt_hostile);
   g_test_add_func ("/hangar/import/libvirt-boot", test_libvirt_boot);
+  g_test_add_func ("/hangar/import/quickemu-golden", test_quickemu_golden);
+  g_test_add_func ("/hangar/import/quickemu-hostile", test_quickemu_hostile);
+  g_test_add_func ("/hangar/import/quickemu-boot", test_quickemu_boot);
+  g_test_add_func ("/hangar/import/vmx-golden", test_vmx_golden);
+  g_test_add_func ("/hangar/import/vmx-hostile", test_vmx_hostile);
+  g_test_add_func ("/hangar/import/vmx-boot", test_vmx_boot);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);

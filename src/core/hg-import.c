@@ -578,6 +578,12 @@ hg_import_open (const char      *path,
     case HG_IMPORT_FORMAT_LIBVIRT:
       ok = hg_import_libvirt (self, data, len, error);
       break;
+    case HG_IMPORT_FORMAT_QUICKEMU:
+      ok = hg_import_quickemu (self, data, len, error);
+      break;
+    case HG_IMPORT_FORMAT_VMX:
+      ok = hg_import_vmx (self, data, len, error);
+      break;
     case HG_IMPORT_FORMAT_AUTO:
     case HG_IMPORT_FORMAT_CTYS:
     default:
