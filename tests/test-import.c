@@ -622,6 +622,157 @@ test_vmx_boot (void)
   hg_test_remove_tree (dir);
 }
 
+/* ------------------------------------------------------------------------
+ * OVF / OVA
+ * ------------------------------------------------------------------------ */
+
+/* dir/<name>.ovf from the fixture (with edits: from -> to), the tiny boot
+ * sector as its streamOptimized VMDK (or vmdk_text as the "disk"), and
+ * the .mf with the right digests (or a wrong one for the member bad) */
+static gboolean
+make_ovf (const char *dir,
+          const char *from,
+          const char *to,
+          const char *vmdk_text,
+          const char *bad)
+{
+  g_autofree char *src = fixture ("ovf-tiny.ovf");
+  g_autofree char *text = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *ovf = g_build_filename (dir, "tiny.ovf", NULL);
+  g_autofree char *vmdk = g_build_filename (dir, "tiny-disk001.vmdk", NULL);
+  g_autofree char *mf = g_build_filename (dir, "tiny.mf", NULL);
+  g_autoptr(GString) manifest = g_string_new (NULL);
+  const char *names[] = { "tiny.ovf", "tiny-disk001.vmdk" };
+
+  g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
+  edited = from != NULL ? replace_all (text, from, to) : g_strdup (text);
+  write_file (ovf, edited);
+  if (vmdk_text != NULL)
+    write_file (vmdk, vmdk_text);
+  else if (!make_boot_disk (dir, "tiny-disk001.vmdk", "vmdk", "subformat=streamOptimized"))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *data = NULL;
+      g_autofree char *sum = NULL;
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) data, len);
+      if (g_strcmp0 (bad, names[i]) == 0)
+        sum[0] = sum[0] == '0' ? '1' : '0';
+      g_string_append_printf (manifest, "SHA256(%s)= %s\n", names[i], sum);
+    }
+  write_file (mf, manifest->str);
+  return TRUE;
+}
+
+/* dir/tiny.ova of the files make_ovf made (tar, ustar format) */
+static char *
+make_ova (const char *dir)
+{
+  g_autofree char *ova = g_build_filename (dir, "tiny.ova", NULL);
+  g_autofree char *err = NULL;
+  const char *argv[] = { "tar", "--format=ustar", "-cf", ova, "-C", dir,
+                         "tiny.ovf", "tiny.mf", "tiny-disk001.vmdk", NULL };
+
+  if (hg_test_run (argv, NULL, &err, 60000) != 0)
+    g_error ("tar failed: %s", err);
+  return g_steal_pointer (&ova);
+}
+
+static void
+test_ovf_golden (void)
+{
+  g_autofree char *dir = make_base ();
+
+  if (make_ovf (dir, NULL, NULL, NULL, NULL))
+    check_golden (dir, "tiny.ovf", "ovf-tiny.hangar", MASK_UUID | MASK_MAC);
+  hg_test_remove_tree (dir);
+}
+
+static void
+test_ova_boot (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *ova = NULL;
+
+  if (make_ovf (dir, NULL, NULL, NULL, NULL))
+    {
+      ova = make_ova (dir);
+      boot_imported (ova, HG_IMPORT_DISKS_LINK);
+    }
+  hg_test_remove_tree (dir);
+}
+
+/* the OVA made of these files fails to import: at open (open_code) or at
+ * write (write_code), the base left empty */
+static void
+assert_ova_refused (const char *from,
+                    const char *to,
+                    const char *vmdk_text,
+                    const char *bad,
+                    int         open_code,
+                    int         write_code,
+                    const char *needle)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *base = make_base ();
+  g_autofree char *ova = NULL;
+  g_autoptr(HgImport) imp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!make_ovf (dir, from, to, vmdk_text, bad))
+    return;
+  ova = make_ova (dir);
+  imp = hg_import_open (ova, HG_IMPORT_FORMAT_AUTO, NULL, &error);
+  if (open_code >= 0)
+    {
+      g_assert_null (imp);
+      g_assert_error (error, HG_IMPORT_ERROR, open_code);
+    }
+  else
+    {
+      g_assert_no_error (error);
+      g_assert_false (hg_import_write (imp, base, HG_IMPORT_DISKS_LINK, NULL, NULL, NULL, NULL,
+                                       &error));
+      g_assert_error (error, HG_IMPORT_ERROR, write_code);
+      g_assert_cmpuint (count_entries (base), ==, 0);
+    }
+  assert_contains (error->message, needle);
+  hg_test_remove_tree (dir);
+  hg_test_remove_tree (base);
+}
+
+static void
+test_ova_hostile (void)
+{
+  /* a damaged disk: the manifest's digest fails, nothing is written */
+  assert_ova_refused (NULL, NULL, NULL, "tiny-disk001.vmdk", -1, HG_IMPORT_ERROR_CHECKSUM,
+                      "tiny-disk001.vmdk: its SHA256 digest is");
+  /* an altered envelope */
+  assert_ova_refused (NULL, NULL, NULL, "tiny.ovf", HG_IMPORT_ERROR_CHECKSUM, -1,
+                      "tiny.ovf: its SHA256 digest is");
+  /* a "VMDK" that is not one */
+  assert_ova_refused (NULL, NULL, "#!/bin/sh\necho not a disk\n", NULL, -1,
+                      HG_IMPORT_ERROR_UNSUPPORTED, "not a VMDK image; refused");
+  /* a disk format other than VMDK */
+  assert_ova_refused ("vmdk.html#streamOptimized", "raw", NULL, NULL,
+                      HG_IMPORT_ERROR_UNSUPPORTED, -1, "is not a VMDK; refused");
+  /* a file reference leaving the folder */
+  assert_ova_refused ("ovf:href=\"tiny-disk001.vmdk\"", "ovf:href=\"../../etc/passwd\"", NULL,
+                      NULL, HG_IMPORT_ERROR_UNSAFE, -1,
+                      "tiny.ovf:4: file “../../etc/passwd”: refused");
+  /* malformed XML names the line */
+  assert_ova_refused ("</DiskSection>", "</DiskSectio>", NULL, NULL, HG_IMPORT_ERROR_PARSE, -1,
+                      "tiny.ovf:9: malformed XML");
+  /* not a tar file at all */
+  assert_refused ("x.ova", "this is not a tar file, but it is called one\n",
+                  HG_IMPORT_FORMAT_OVA, HG_IMPORT_ERROR_PARSE, "not an OVA (a tar file)");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -643,6 +794,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/import/vmx-golden", test_vmx_golden);
   g_test_add_func ("/hangar/import/vmx-hostile", test_vmx_hostile);
   g_test_add_func ("/hangar/import/vmx-boot", test_vmx_boot);
+  g_test_add_func ("/hangar/import/ovf-golden", test_ovf_golden);
+  g_test_add_func ("/hangar/import/ova-hostile", test_ova_hostile);
+  g_test_add_func ("/hangar/import/ova-boot", test_ova_boot);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);

@@ -584,6 +584,10 @@ hg_import_open (const char      *path,
     case HG_IMPORT_FORMAT_VMX:
       ok = hg_import_vmx (self, data, len, error);
       break;
+    case HG_IMPORT_FORMAT_OVF:
+    case HG_IMPORT_FORMAT_OVA:
+      ok = hg_import_ovf (self, error);
+      break;
     case HG_IMPORT_FORMAT_AUTO:
     case HG_IMPORT_FORMAT_CTYS:
     default:
