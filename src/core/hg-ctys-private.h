@@ -110,6 +110,13 @@ void     hg_ctys_append_notes  (GString        *out,
                                 HgCtysNoteKind  kind,
                                 const char     *title);
 
+/* Reads a regular file, at most max + 1 bytes (a longer file is told by its
+ * length), NUL-terminated; HG_CTYS_ERROR_IO naming it.  Also hg-import.c. */
+char    *hg_ctys_read_at_most  (const char     *path,
+                                gsize           max,
+                                gsize          *out_len,
+                                GError        **error);
+
 /* Runs the mapping once (again after hg_ctys_import_set_label). */
 void hg_ctys_import_ensure_mapped (HgCtysImport *self);
 

@@ -221,19 +221,18 @@ hg_ctys_parse_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
-HgCtysImport *
-hg_ctys_parse_file (const char  *path,
-                    GError     **error)
+char *
+hg_ctys_read_at_most (const char  *path,
+                      gsize        max,
+                      gsize       *out_len,
+                      GError     **error)
 {
   g_autofree char *buf = NULL;
   gsize len = 0;
   struct stat st;
   int fd;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved = errno;
@@ -242,19 +241,19 @@ hg_ctys_parse_file (const char  *path,
                    _("%s: cannot open: %s"), path, g_strerror (saved));
       return NULL;
     }
-  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
       g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_IO,
-                   _("%s: is a directory, not a .ctys file"), path);
+                   _("%s: not a regular file"), path);
       return NULL;
     }
 
   /* Read at most one byte more than allowed: never slurp a huge file. */
-  buf = g_malloc (HG_CTYS_MAX_SIZE + 2);
-  while (len < HG_CTYS_MAX_SIZE + 1)
+  buf = g_malloc (max + 2);
+  while (len < max + 1)
     {
-      gssize n = read (fd, buf + len, HG_CTYS_MAX_SIZE + 1 - len);
+      gssize n = read (fd, buf + len, max + 1 - len);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -273,7 +272,23 @@ hg_ctys_parse_file (const char  *path,
     }
   close (fd);
   buf[len] = '\0';
+  *out_len = len;
+  return g_steal_pointer (&buf);
+}
 
+HgCtysImport *
+hg_ctys_parse_file (const char  *path,
+                    GError     **error)
+{
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  buf = hg_ctys_read_at_most (path, HG_CTYS_MAX_SIZE, &len, error);
+  if (buf == NULL)
+    return NULL;
   return hg_ctys_parse_data (buf, len, path, error);
 }
 

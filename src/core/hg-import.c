@@ -33,17 +33,26 @@ hg_import_format_to_string (HgImportFormat format)
   return format_names[format];
 }
 
+static int
+name_index (const char *const *names,
+            guint               n,
+            const char         *str)
+{
+  for (guint i = 0; str != NULL && i < n; i++)
+    if (g_ascii_strcasecmp (str, names[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
 gboolean
 hg_import_format_from_string (const char     *str,
                               HgImportFormat *out)
 {
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (format_names); i++)
-    if (g_ascii_strcasecmp (str, format_names[i]) == 0)
-      {
-        *out = (HgImportFormat) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = name_index (format_names, G_N_ELEMENTS (format_names), str);
+
+  if (i >= 0)
+    *out = (HgImportFormat) i;
+  return i >= 0;
 }
 
 static const char *const disks_names[] = { "link", "copy", "convert" };
@@ -59,13 +68,11 @@ gboolean
 hg_import_disks_from_string (const char    *str,
                              HgImportDisks *out)
 {
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (disks_names); i++)
-    if (g_ascii_strcasecmp (str, disks_names[i]) == 0)
-      {
-        *out = (HgImportDisks) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = name_index (disks_names, G_N_ELEMENTS (disks_names), str);
+
+  if (i >= 0)
+    *out = (HgImportDisks) i;
+  return i >= 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -179,56 +186,15 @@ hg_import_read_text (const char  *path,
                      GError     **error)
 {
   g_autofree char *buf = NULL;
+  g_autoptr(GError) local = NULL;
   gsize len = 0;
-  struct stat st;
-  int fd;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
-  if (fd < 0)
+  buf = hg_ctys_read_at_most (path, HG_IMPORT_MAX_SIZE, &len, &local);
+  if (buf == NULL)
     {
-      int saved = errno;
-
-      g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_IO,
-                   _("%s: cannot open: %s"), path, g_strerror (saved));
+      g_set_error_literal (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_IO, local->message);
       return NULL;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_IO,
-                   _("%s: not a regular file"), path);
-      return NULL;
-    }
-  if (st.st_size > HG_IMPORT_MAX_SIZE)
-    {
-      close (fd);
-      g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_TOO_LARGE,
-                   _("%s: larger than %d bytes; not imported"), path, HG_IMPORT_MAX_SIZE);
-      return NULL;
-    }
-  /* never more than one byte past the bound, whatever fstat said */
-  buf = g_malloc (HG_IMPORT_MAX_SIZE + 2);
-  while (len < HG_IMPORT_MAX_SIZE + 1)
-    {
-      gssize n = read (fd, buf + len, HG_IMPORT_MAX_SIZE + 1 - len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_IO,
-                       _("%s: cannot read: %s"), path, g_strerror (saved));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      len += n;
-    }
-  close (fd);
-  buf[len] = '\0';
   if (!hg_import_check_text (path, buf, len, error))
     return NULL;
   *out_len = len;
