@@ -773,6 +773,111 @@ test_ova_hostile (void)
                   HG_IMPORT_FORMAT_OVA, HG_IMPORT_ERROR_PARSE, "not an OVA (a tar file)");
 }
 
+/* ------------------------------------------------------------------------
+ * hangarctl import
+ * ------------------------------------------------------------------------ */
+
+/* hangarctl --base base ARGS…; the exit status */
+static int
+ctl (const char  *base,
+     char       **out,
+     char       **err,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list args;
+  int status;
+
+  va_start (args, err);
+  argv = hg_test_hangarctl_argv_va (base, args);
+  va_end (args);
+  status = hg_test_run ((const char * const *) argv->pdata, out, err, 120000);
+  return status;
+}
+
+static void
+test_cli (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *xml = fixture ("libvirt-dumpxml.xml");
+  g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
+  g_autofree char *written = g_build_filename (base, "web01", "web01.hangar", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (ctl (base, &out, &err, "import", xml, NULL), ==, 0);
+  assert_contains (out, "(libvirt) → VM “web01”");
+  assert_contains (out, "Taken over:");
+  assert_contains (out, "Not taken over:");
+  assert_contains (out, "Created VM 'web01': ");
+  g_assert_true (g_file_test (written, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* the name is taken now */
+  g_assert_cmpint (ctl (base, &out, &err, "import", xml, NULL), ==, 2);
+  assert_contains (err, "hangarctl: import: a VM named 'web01' exists already");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (base, &out, &err, "import", xml, "--name", "web02", "--switch", "lab",
+                        NULL), ==, 0);
+  assert_contains (out, "a NIC on the VDE switch lab");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a ctys file goes to import-ctys */
+  g_assert_cmpint (ctl (base, &out, &err, "import", ctys, NULL), ==, 0);
+  assert_contains (out, "Created VM 'tst323'");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (ctl (base, &out, &err, "import", xml, "--format", "qcow2", NULL), ==, 2);
+  assert_contains (err, "--format: unknown format 'qcow2'");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (base, &out, &err, "import", xml, "--disks", "move", NULL), ==, 2);
+  assert_contains (err, "--disks: unknown mode 'move' (link, copy or convert)");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (base, &out, &err, "import", "/nonexistent/vm.xml", NULL), ==, 3);
+  assert_contains (err, "/nonexistent/vm.xml: no such file");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* a libvirt file forced to be read as a VMware one */
+  g_assert_cmpint (ctl (base, &out, &err, "import", xml, "--format", "vmx", NULL), ==, 6);
+  assert_contains (err, "libvirt-dumpxml.xml:1: not a key = \"value\" line");
+  hg_test_remove_tree (base);
+}
+
+/* an OVA through hangarctl: converted with progress lines, named */
+static void
+test_cli_ova (void)
+{
+  g_autofree char *dir = make_base ();
+  g_autofree char *base = make_base ();
+  g_autofree char *ova = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *disk = g_build_filename (base, "appliance", "tiny-disk001.qcow2", NULL);
+
+  if (!make_ovf (dir, NULL, NULL, NULL, NULL))
+    {
+      hg_test_remove_tree (dir);
+      hg_test_remove_tree (base);
+      return;
+    }
+  ova = make_ova (dir);
+  g_assert_cmpint (ctl (base, &out, &err, "import", ova, "--name", "appliance", "--disks",
+                        "copy", NULL), ==, 0);
+  assert_contains (out, "(ova) → VM “appliance”");
+  assert_contains (out, "tiny-disk001.vmdk — a VMDK, converted to qcow2 (ide); its manifest "
+                        "digest checked");
+  assert_contains (err, "100 %");
+  g_assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+  hg_test_remove_tree (dir);
+  hg_test_remove_tree (base);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -797,6 +902,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/import/ovf-golden", test_ovf_golden);
   g_test_add_func ("/hangar/import/ova-hostile", test_ova_hostile);
   g_test_add_func ("/hangar/import/ova-boot", test_ova_boot);
+  g_test_add_func ("/hangar/import/cli", test_cli);
+  g_test_add_func ("/hangar/import/cli-ova", test_cli_ova);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);

@@ -212,6 +212,13 @@ hg_import_vmx (HgImport    *self,
         }
       key = g_strndup (p, eq - p);
       g_strstrip (key);
+      for (const char *k = key; *k != '\0'; k++)
+        if (!g_ascii_isalnum (*k) && strchr ("._:-", *k) == NULL)
+          {
+            g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_PARSE,
+                         _("%s:%u: not a key = \"value\" line"), self->display, i + 1);
+            return FALSE;
+          }
       value = g_strdup (eq + 1);
       g_strstrip (value);
       if (value[0] == '"')
