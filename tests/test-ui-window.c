@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-application.h"
+#include "hg-import-dialog.h"
 #include "hg-test-skip.h"
 #include "hg-test-ui.h"
 #include "hg-test-vm.h"
@@ -519,6 +520,77 @@ test_dir_added (Fixture       *f,
   hg_test_remove_tree (dir);
   assert_tree_shows (f, "new-folder", FALSE, LOAD_MS);
   assert_tree_shows (f, "newcomer", TRUE, 1);
+}
+
+static GtkWidget *
+find_text_view (GtkWidget *widget)
+{
+  g_autoptr(GList) children = NULL;
+
+  if (GTK_IS_TEXT_VIEW (widget))
+    return widget;
+  if (!GTK_IS_CONTAINER (widget))
+    return NULL;
+  children = gtk_container_get_children (GTK_CONTAINER (widget));
+  for (GList *l = children; l != NULL; l = l->next)
+    {
+      GtkWidget *found = find_text_view (l->data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* "Import…": the dialog for a chosen file shows the report; Import writes
+ * the VM, which appears in the tree; a file that cannot be imported gives
+ * no dialog */
+static void
+test_import (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *bad = NULL;
+  GtkWidget *dialog;
+  GtkWidget *view;
+
+  if (f->window == NULL)
+    return;
+  dir = g_dir_make_tmp ("hgimport-XXXXXX", &error);
+  g_assert_no_error (error);
+  conf = g_build_filename (dir, "ubuntu.conf", NULL);
+  g_file_set_contents (conf, "#!/usr/bin/quickemu --vm\nguest_os=\"linux\"\n"
+                             "disk_img=\"ubuntu/disk.qcow2\"\nram=\"128M\"\ncpu_cores=\"1\"\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  bad = g_build_filename (dir, "bad.vmx", NULL);
+  g_file_set_contents (bad, "displayName = \"x\"\nmemsize \"64\"\n", -1, &error);
+  g_assert_no_error (error);
+
+  g_assert_null (hg_import_dialog_open_file (f->window, bad));
+
+  dialog = hg_import_dialog_open_file (f->window, conf);
+  g_assert_nonnull (dialog);
+  hg_test_ui_flush ();
+  view = find_text_view (dialog);
+  g_assert_nonnull (view);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_nonnull (strstr (text, "(quickemu) → VM “ubuntu”"));
+    g_assert_nonnull (strstr (text, "disk_img=ubuntu/disk.qcow2"));
+  }
+  if (g_getenv ("HANGAR_TEST_SCREENSHOTS") != NULL)
+    hg_test_ui_save_screenshot (dialog, "import-dialog");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  assert_tree_shows (f, "ubuntu [x86_64", TRUE, LOAD_MS);
+  hg_test_remove_tree (dir);
 }
 
 static int
@@ -1204,6 +1276,7 @@ main (int   argc,
   g_test_add ("/hangar/ui/window/same-identity", Fixture, NULL, fixture_setup, test_same_identity,
               fixture_teardown);
   g_test_add ("/hangar/ui/window/dir-added", Fixture, NULL, fixture_setup, test_dir_added, fixture_teardown);
+  g_test_add ("/hangar/ui/window/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
   g_test_add ("/hangar/ui/window/hostile-start", Fixture, NULL, fixture_setup, test_hostile_start,
               fixture_teardown);
   g_test_add ("/hangar/ui/window/details-backing", Fixture, NULL, fixture_setup,

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hg-cmdline.h"
+#include "hg-import-dialog.h"
 #include "hg-library.h"
 #include "hg-settings.h"
 #include "hg-window-private.h"
@@ -1224,6 +1225,7 @@ static const GActionEntry win_actions[] = {
   { "page", action_page, "s", "'details'" },
   { "fullscreen", NULL, NULL, "false", action_fullscreen },
   { "new-vm", hg_window_action_new_vm },
+  { "import", hg_window_action_import },
 };
 
 /* ---- closing ------------------------------------------------------------ */
