@@ -822,6 +822,8 @@ test_cli (void)
   g_assert_cmpint (ctl (base, &out, &err, "import", xml, "--name", "web02", "--switch", "lab",
                         NULL), ==, 0);
   assert_contains (out, "a NIC on the VDE switch lab");
+  /* the same file twice: the second VM gets a UUID of its own */
+  assert_contains (out, "uuid=7d3a8c3e-1f2b-4a5c-9d6e-0f1a2b3c4d5e — already the UUID of ");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 

@@ -196,6 +196,22 @@ hg_cli_import (HgCliContext *ctx,
                                 "--name)"), hg_import_get_label (import), existing);
       return HG_EXIT_USAGE;
     }
+  {
+    /* a UUID in the file that a VM of the library (or of the target base)
+     * has already -- the same file imported twice -- is renewed */
+    g_auto(GStrv) library = hg_cli_effective_bases (ctx, NULL, NULL);
+    g_autoptr(GStrvBuilder) look = g_strv_builder_new ();
+    g_auto(GStrv) look_bases = NULL;
+    g_autofree char *taken_by = NULL;
+
+    g_strv_builder_add (look, base);
+    g_strv_builder_addv (look, (const char **) library);
+    look_bases = g_strv_builder_end (look);
+    taken_by = hg_library_find_same_uuid ((const char * const *) look_bases,
+                                          hg_import_get_config (import));
+    if (taken_by != NULL)
+      hg_import_renew_uuid (import, taken_by);
+  }
   if (g_mkdir_with_parents (base, 0755) != 0)
     {
       int errsv = errno;

@@ -608,6 +608,17 @@ hg_import_set_label (HgImport    *self,
   return TRUE;
 }
 
+void
+hg_import_renew_uuid (HgImport   *self,
+                      const char *taken_by)
+{
+  g_autofree char *old = g_steal_pointer (&self->config->uuid);
+
+  self->config->uuid = g_uuid_string_random ();
+  hg_import_took (self, 0, "uuid", old, _("already the UUID of %s; the VM gets a new one"),
+                  taken_by);
+}
+
 GPtrArray *
 hg_import_get_notes (HgImport *self)
 {

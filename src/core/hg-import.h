@@ -89,6 +89,11 @@ const char   *hg_import_get_label     (HgImport        *self);
 gboolean      hg_import_set_label     (HgImport        *self,
                                        const char      *label,
                                        GError         **error);
+/* The file's UUID is already a VM's (taken_by names it, e.g. the same file
+ * imported twice): the import gets a new random one, and the report says
+ * so. */
+void          hg_import_renew_uuid    (HgImport        *self,
+                                       const char      *taken_by);
 /* HgCtysNote*, in file order: INFO = taken over, UNMAPPED = not taken over */
 GPtrArray    *hg_import_get_notes     (HgImport        *self);
 

@@ -127,6 +127,15 @@ on_response (GtkDialog *dialog,
     }
   hg_import_disks_from_string (gtk_combo_box_get_active_id (GTK_COMBO_BOX (asking->disks)),
                                &disks);
+  {
+    /* the same file imported twice: the second gets a new UUID */
+    const char *bases[] = { asking->base, NULL };
+    g_autofree char *taken_by = hg_library_find_same_uuid (bases,
+                                                           hg_import_get_config (asking->import));
+
+    if (taken_by != NULL)
+      hg_import_renew_uuid (asking->import, taken_by);
+  }
   job = g_new0 (ImportJob, 1);
   job->import = g_steal_pointer (&asking->import);
   job->base = g_strdup (asking->base);
