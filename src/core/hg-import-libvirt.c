@@ -502,8 +502,9 @@ hg_import_libvirt (HgImport    *self,
 
           if (g_strcmp0 (mode, "host-passthrough") == 0 || g_strcmp0 (mode, "host-model") == 0)
             {
-              g_free (cfg->cpu_model);
-              cfg->cpu_model = g_strdup ("host");
+              /* Hangar's default: "host" with KVM, which a TCG start
+               * could not use */
+              g_clear_pointer (&cfg->cpu_model, g_free);
               hg_import_took (self, child->line, "cpu", mode, "%s",
                               _("the host's CPU (with KVM)"));
             }
