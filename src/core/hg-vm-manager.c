@@ -978,6 +978,7 @@ hg_vm_manager_cancel_reload (HgVmManager *self)
 {
   g_return_if_fail (HG_IS_VM_MANAGER (self));
 
+  g_clear_handle_id (&self->reload_id, g_source_remove);
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
   g_clear_object (&self->scan_cancellable);
@@ -988,7 +989,7 @@ gboolean
 hg_vm_manager_is_loading (HgVmManager *self)
 {
   g_return_val_if_fail (HG_IS_VM_MANAGER (self), FALSE);
-  return self->loading;
+  return self->loading || self->reload_id != 0;
 }
 
 static gboolean
@@ -1114,8 +1115,6 @@ hg_vm_manager_set_bases (HgVmManager        *self,
 
   g_strfreev (self->bases);
   self->bases = bases != NULL ? g_strdupv ((char **) bases) : NULL;
-  if (self->live)
-    hg_vm_manager_reload (self);
 }
 
 GStrv

@@ -47,7 +47,7 @@ G_DECLARE_FINAL_TYPE (HgVmManager, hg_vm_manager, HG, VM_MANAGER, GObject)
 
 /* bases NULL: the default base (hg_library_default_bases()) */
 HgVmManager *hg_vm_manager_new             (const char * const *bases);
-/* Other bases: reloads if it was live */
+/* Other bases, looked at from the next load */
 void         hg_vm_manager_set_bases       (HgVmManager        *self,
                                             const char * const *bases);
 /* The bases looked at (the defaults when made with NULL); free with g_strfreev */
@@ -57,8 +57,9 @@ GStrv        hg_vm_manager_dup_bases       (HgVmManager        *self);
  * The first call makes the manager live (watches, polls, the host probe
  * after the first load). */
 void         hg_vm_manager_reload          (HgVmManager *self);
-/* Stops a scan under way (it is not applied) */
+/* Stops a scan under way or due (it is not applied) */
 void         hg_vm_manager_cancel_reload   (HgVmManager *self);
+/* A load is under way, or due (a change on disk was seen) */
 gboolean     hg_vm_manager_is_loading      (HgVmManager *self);
 
 /* Every entry of the last load, broken configs included (HgLibraryEntry*,

@@ -354,19 +354,16 @@ action_send_keys (GSimpleAction *action, GVariant *param, gpointer user_data)
 static GStrv
 library_bases (HgWindow *self)
 {
-  return self->bases != NULL ? g_strdupv (self->bases) : hg_library_default_bases ();
+  return hg_vm_manager_dup_bases (self->manager);
 }
 
 static GStrv
 library_labels (HgWindow *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GHashTableIter iter;
-  gpointer value;
 
-  g_hash_table_iter_init (&iter, self->vms);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_strv_builder_add (builder, hg_vm_get_label (HG_VM (value)));
+  for (guint i = 0; i < self->shown->len; i++)
+    g_strv_builder_add (builder, hg_vm_get_label (g_ptr_array_index (self->shown, i)));
   return g_strv_builder_end (builder);
 }
 
