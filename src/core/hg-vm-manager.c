@@ -324,6 +324,8 @@ hg_vm_manager_is_attaching (HgVmManager *self,
 
   g_return_val_if_fail (HG_IS_VM_MANAGER (self), FALSE);
 
+  if (g_hash_table_size (self->attaching) == 0)
+    return FALSE;
   retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
   return retry != NULL && retry->vm == vm;
 }
@@ -333,8 +335,11 @@ static void
 cancel_attach (HgVmManager *self,
                HgVm        *vm)
 {
-  AttachRetry *retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
+  AttachRetry *retry;
 
+  if (g_hash_table_size (self->attaching) == 0)
+    return;
+  retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
   if (retry == NULL || retry->vm != vm)
     return;
   g_cancellable_cancel (retry->cancellable);
@@ -661,11 +666,13 @@ drop_vm (HgVmManager *self,
 {
   cancel_attach (self, vm);
   g_signal_handlers_disconnect_by_data (vm, self);
-  hg_vm_detach (vm);
+  /* (one that was never looked at has nothing to let go of) */
+  if (hg_vm_is_active (vm) || hg_vm_get_qmp_client (vm) != NULL || hg_vm_get_pid (vm) > 0)
+    hg_vm_detach (vm);
 }
 
 HgVm *
-hg_vm_manager_add_early (HgVmManager *self,
+hg_vm_manager_add (HgVmManager *self,
                          HgVmConfig  *config,
                          guint        attach_delay_ms)
 {
@@ -683,7 +690,8 @@ hg_vm_manager_add_early (HgVmManager *self,
   g_ptr_array_add (self->vms, vm);
   g_hash_table_replace (self->by_path, config->path, vm);
   g_list_model_items_changed (G_LIST_MODEL (self), self->vms->len - 1, 0, 1);
-  attach_after (self, vm, attach_delay_ms);
+  if (self->live)
+    attach_after (self, vm, attach_delay_ms);
   return vm;
 }
 
@@ -810,7 +818,7 @@ scan_thread (GTask        *task,
 
 /* The HgVm of old that a load keeps for entry: the same config path and
  * uuid, and running (its QMP, display and terminals stay connected), being
- * attached to (hg_vm_manager_add_early), or stopped with the same config.
+ * attached to (hg_vm_manager_add), or stopped with the same config.
  * Any other gets a new HgVm with the config as it is now. */
 static HgVm *
 find_kept_vm (HgVmManager    *self,
@@ -1015,14 +1023,24 @@ hg_vm_manager_load_sync (HgVmManager *self,
 {
   g_auto(GStrv) bases = NULL;
   g_autoptr(GPtrArray) entries = NULL;
-  g_autoptr(GHashTable) runtime_names = NULL;
-  g_autoptr(GPtrArray) look = g_ptr_array_new ();
 
   g_return_if_fail (HG_IS_VM_MANAGER (self));
 
   bases = hg_vm_manager_dup_bases (self);
   entries = hg_library_scan ((const char * const *) bases, NULL);
   apply_entries (self, entries, NULL);
+  hg_vm_manager_refresh_sync (self, look_timeout_ms);
+  g_signal_emit (self, signals[SIGNAL_LOADED], 0);
+}
+
+void
+hg_vm_manager_refresh_sync (HgVmManager *self,
+                            guint        look_timeout_ms)
+{
+  g_autoptr(GHashTable) runtime_names = NULL;
+  g_autoptr(GPtrArray) look = g_ptr_array_new ();
+
+  g_return_if_fail (HG_IS_VM_MANAGER (self));
 
   /* The run state: a VM is looked at only when its runtime directory holds
    * a pidfile or a crash record (most VMs of a big library are not
@@ -1047,7 +1065,6 @@ hg_vm_manager_load_sync (HgVmManager *self,
     }
   if (look->len > 0)
     hg_vm_refresh_states ((HgVm * const *) look->pdata, look->len);
-  g_signal_emit (self, signals[SIGNAL_LOADED], 0);
 }
 
 /* ---- host probe --------------------------------------------------------- */

@@ -73,11 +73,12 @@ HgHostCaps  *hg_vm_manager_get_host_caps   (HgVmManager *self);
 /* VMs starting, running, paused or shutting down */
 guint        hg_vm_manager_count_running   (HgVmManager *self);
 
-/* Adds the VM of config before the load finds it (a view that shows one
- * VM at once, hangar --display): its attach starts after
- * attach_delay_ms, or at hg_vm_manager_attach_now().  The load keeps it.
+/* Adds the VM of config ahead of a load (a view that shows one VM at
+ * once, hangar --display; the load keeps it while it is being attached
+ * to) or outside of one (hangarctl info).  In a live manager its attach
+ * starts after attach_delay_ms, or at hg_vm_manager_attach_now().
  * Returns the VM (transfer none); the one already there if any. */
-HgVm        *hg_vm_manager_add_early       (HgVmManager *self,
+HgVm        *hg_vm_manager_add             (HgVmManager *self,
                                             HgVmConfig  *config,
                                             guint        attach_delay_ms);
 /* Attaches to vm if it runs, retrying while its QEMU comes up */
@@ -95,6 +96,9 @@ gboolean     hg_vm_manager_is_attaching    (HgVmManager *self,
  * given look_timeout_ms).  Iterates the thread-default main context;
  * not for a GUI. */
 void         hg_vm_manager_load_sync       (HgVmManager *self,
+                                            guint        look_timeout_ms);
+/* The look of hg_vm_manager_load_sync() alone, at the VMs there now */
+void         hg_vm_manager_refresh_sync    (HgVmManager *self,
                                             guint        look_timeout_ms);
 
 G_END_DECLS

@@ -13,7 +13,7 @@ struct _HgVm {
 
   HgVmConfig      *config;
   char            *runtime_root;
-  char            *runtime_id;       /* fixed when made, as the paths are */
+  char            *runtime_id;       /* fixed when first asked for, as the paths are */
   HgRuntimePaths  *paths;
   HgHostCaps      *caps;
 

@@ -350,11 +350,12 @@ hg_vm_constructed (GObject *object)
 
   G_OBJECT_CLASS (hg_vm_parent_class)->constructed (object);
   g_assert (self->config != NULL);
-  /* the root now (the environment may change), the paths when first asked
-   * for (hg_vm_get_runtime_paths): a library of 1,000 VMs keeps 1,000 ids */
+  /* the root now (the environment may change); the id (a realpath, a
+   * stat and a checksum) and the paths when first asked for
+   * (hg_vm_get_runtime_id/_paths): `hangarctl list` of 10,000 VMs looks
+   * at the few that have a runtime directory */
   if (self->runtime_root == NULL)
     self->runtime_root = hg_runtime_root ();
-  self->runtime_id = hg_process_runtime_id (self->config);
 }
 
 static void
@@ -558,7 +559,7 @@ hg_vm_get_runtime_paths (HgVm *self)
   g_return_val_if_fail (HG_IS_VM (self), NULL);
 
   if (self->paths == NULL)
-    self->paths = hg_runtime_paths_new (self->runtime_root, self->runtime_id);
+    self->paths = hg_runtime_paths_new (self->runtime_root, hg_vm_get_runtime_id (self));
   return self->paths;
 }
 
@@ -566,6 +567,9 @@ const char *
 hg_vm_get_runtime_id (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), NULL);
+
+  if (self->runtime_id == NULL)
+    self->runtime_id = hg_process_runtime_id (self->config);
   return self->runtime_id;
 }
 
@@ -578,7 +582,7 @@ hg_vm_has_runtime_dir (HgVm *self)
 
   if (self->paths != NULL)
     return g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR);
-  dir = hg_runtime_vm_dir (self->runtime_root, self->runtime_id);
+  dir = hg_runtime_vm_dir (self->runtime_root, hg_vm_get_runtime_id (self));
   return g_file_test (dir, G_FILE_TEST_IS_DIR);
 }
 

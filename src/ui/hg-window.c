@@ -701,7 +701,7 @@ show_early (HgWindow   *self,
    * (and with it the terminals) and the library come after its first
    * framebuffer -- QEMU serves VNC and QMP from one thread, and this
    * machine has two cores, one of them the guest's */
-  vm = hg_vm_manager_add_early (self->manager, config, EARLY_SCAN_DELAY_MS);
+  vm = hg_vm_manager_add (self->manager, config, EARLY_SCAN_DELAY_MS);
   early = g_file_test (hg_vm_get_runtime_paths (vm)->vnc, G_FILE_TEST_EXISTS);
   if (!early)
     hg_vm_manager_attach_now (self->manager, vm);
