@@ -385,6 +385,30 @@ test_load_sync (void)
   hg_test_remove_tree (base);
 }
 
+/* A view that lets go of its manager while it scans: the manager goes at
+ * once (its scan thread does not keep it alive; it finds it gone) */
+static void
+test_gone_while_loading (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = make_vm ("brief", &base);
+  HgVmManager *manager;
+  Watch w = { 0 };
+
+  if (config == NULL)
+    return;
+  {
+    const char *bases[] = { base, NULL };
+
+    manager = manager_new (bases, &w);
+  }
+  hg_vm_manager_reload (manager);
+  g_object_add_weak_pointer (G_OBJECT (manager), (gpointer *) &manager);
+  g_object_unref (manager);
+  g_assert_null (manager);
+  hg_test_remove_tree (base);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -399,6 +423,7 @@ main (int   argc,
   g_test_add_func ("/hangar/vm-manager/shared-caps", test_shared_caps);
   g_test_add_func ("/hangar/vm-manager/attach-started-elsewhere", test_attach_started_elsewhere);
   g_test_add_func ("/hangar/vm-manager/load-sync", test_load_sync);
+  g_test_add_func ("/hangar/vm-manager/gone-while-loading", test_gone_while_loading);
 
   rc = g_test_run ();
   hg_test_runtime_cleanup ();

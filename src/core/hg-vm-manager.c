@@ -67,6 +67,27 @@ static guint signals[N_SIGNALS];
 static void schedule_reload (HgVmManager *self);
 static void start_host_probe (HgVmManager *self);
 
+/* The manager's threads (scan, host probe) do not keep it alive: when its
+ * view lets go of it, it goes, and cancels them */
+static GWeakRef *
+weak_ref_new (gpointer object)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, object);
+  return ref;
+}
+
+static HgVmManager *
+weak_ref_steal (GWeakRef *ref)
+{
+  HgVmManager *self = g_weak_ref_get (ref);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  return self;
+}
+
 /* ---- GListModel ---------------------------------------------------------- */
 
 static GType
@@ -923,12 +944,15 @@ on_scanned (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(HgVmManager) self = user_data;
+  g_autoptr(HgVmManager) self = weak_ref_steal (user_data);
   ScanResult *scan = g_task_propagate_pointer (G_TASK (result), NULL);
 
   /* cancelled (another reload, or the manager goes) */
-  if (scan == NULL)
-    return;
+  if (scan == NULL || self == NULL)
+    {
+      g_clear_pointer (&scan, scan_result_free);
+      return;
+    }
   self->loading = FALSE;
   apply_entries (self, scan->entries, scan->unchanged);
   scan_result_free (scan);
@@ -975,7 +999,7 @@ hg_vm_manager_reload (HgVmManager *self)
 
       g_hash_table_replace (scan->old, g_strdup (config->path), hg_vm_config_ref (config));
     }
-  task = g_task_new (NULL, self->scan_cancellable, on_scanned, g_object_ref (self));
+  task = g_task_new (NULL, self->scan_cancellable, on_scanned, weak_ref_new (self));
   g_task_set_source_tag (task, hg_vm_manager_reload);
   g_task_set_task_data (task, scan, scan_data_free);
   g_task_run_in_thread (task, scan_thread);
@@ -1087,11 +1111,14 @@ on_host_probed (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(HgVmManager) self = user_data;
+  g_autoptr(HgVmManager) self = weak_ref_steal (user_data);
   HgHostCaps *caps = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (caps == NULL)
-    return;
+  if (caps == NULL || self == NULL)
+    {
+      g_clear_pointer (&caps, hg_host_caps_unref);
+      return;
+    }
   g_clear_pointer (&self->caps, hg_host_caps_unref);
   self->caps = caps;
   /* the VMs made before it landed */
@@ -1108,7 +1135,7 @@ start_host_probe (HgVmManager *self)
   if (self->probe_started)
     return;
   self->probe_started = TRUE;
-  probe = g_task_new (NULL, self->cancellable, on_host_probed, g_object_ref (self));
+  probe = g_task_new (NULL, self->cancellable, on_host_probed, weak_ref_new (self));
   g_task_set_source_tag (probe, start_host_probe);
   g_task_run_in_thread (probe, probe_thread);
 }
