@@ -20,6 +20,7 @@ typedef struct {
   HgVmManager *manager;
   guint        loads;
   guint        changes;
+  guint        entries;  /* of the last load */
 } Watch;
 
 static void
@@ -27,6 +28,7 @@ on_loaded (HgVmManager *manager,
            Watch       *w)
 {
   w->loads++;
+  w->entries = hg_vm_manager_get_entries (manager)->len;
 }
 
 static void
@@ -137,7 +139,7 @@ test_scan_two_bases (void)
   g_assert_cmpstr (text, ==, "alpha,bravo");
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (manager)) == HG_TYPE_VM);
   g_assert_nonnull (hg_vm_manager_lookup (manager, a->path));
-  g_assert_cmpuint (hg_vm_manager_get_entries (manager)->len, ==, 2);
+  g_assert_cmpuint (w.entries, ==, 2);
   kept = hg_vm_manager_lookup (manager, a->path);
 
   /* a VM directory moved into base1 shows up by itself (the folder
@@ -287,6 +289,16 @@ typedef struct {
   const char *accel;
 } AccelWait;
 
+static void
+on_vm_state_notify (HgVmManager *manager,
+                    HgVm        *vm,
+                    GParamSpec  *pspec,
+                    guint       *count)
+{
+  g_assert_cmpstr (pspec->name, ==, "state");
+  (*count)++;
+}
+
 static gboolean
 accel_is (gpointer data)
 {
@@ -310,6 +322,7 @@ test_attach_started_elsewhere (void)
   g_autofree char *err = NULL;
   Watch w = { 0 };
   AccelWait aw = { NULL, "tcg" };
+  guint state_notifies = 0;
   HgVm *vm;
   int status;
 
@@ -327,6 +340,8 @@ test_attach_started_elsewhere (void)
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
   g_assert_cmpint (hg_vm_get_uptime (vm), ==, -1);
 
+  /* the views follow every VM through one signal of the manager */
+  g_signal_connect (manager, "vm-notify::state", G_CALLBACK (on_vm_state_notify), &state_notifies);
   ctl = hg_test_hangarctl_path ();
   {
     const char *args[] = { ctl, "--base", base, "start", "elsewhere", NULL };
@@ -342,6 +357,7 @@ test_attach_started_elsewhere (void)
   aw.vm = vm;
   g_assert_true (hg_test_wait_until (accel_is, &aw, LOAD_MS));
   g_assert_cmpuint (hg_vm_manager_count_running (manager), ==, 1);
+  g_assert_cmpuint (state_notifies, >=, 1);
 
   hg_test_vm_kill (vm);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);

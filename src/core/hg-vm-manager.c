@@ -2,46 +2,12 @@
 #define G_LOG_DOMAIN "hangar-vm"
 #include "config.h"
 
-
-#include "hg-proc.h"
 #include "hg-process.h"
-#include "hg-vm-manager.h"
+#include "hg-vm-manager-private.h"
 #include "hg-vm-private.h"
 
 /* File-monitor events are gathered for this long before one reload */
 #define RELOAD_DEBOUNCE_MS 300
-/* A VM whose pidfile appeared is tried this often, this far apart */
-#define ATTACH_RETRIES     40
-#define ATTACH_RETRY_MS    250
-/* How often a running VM's QEMU is asked whether it still answers, and
- * how long an answer may take before it is "not responding" */
-#define RESPONDING_POLL_MS 1000
-#define RESPONDING_LATE_MS HG_VM_ATTACH_TIMEOUT_MS
-
-struct _HgVmManager
-{
-  GObject        parent_instance;
-
-  GStrv          bases;            /* NULL = the default bases */
-  GPtrArray     *vms;              /* HgVm: the model */
-  GHashTable    *by_path;          /* config path -> HgVm (in vms) */
-  GPtrArray     *entries;          /* HgLibraryEntry of the last load */
-  HgHostCaps    *caps;             /* NULL while the host is probed */
-
-  GCancellable  *cancellable;      /* cancelled when the manager goes */
-  GCancellable  *scan_cancellable;
-  gboolean       loading;
-  gboolean       live;             /* watches and polls are on */
-  gboolean       probe_started;
-  GPtrArray     *monitors;         /* GFileMonitor of the bases and folders */
-  guint          reload_id;        /* debounce of file-monitor reloads */
-
-  char          *runtime_vms_dir;  /* <runtime root>/vms */
-  GFileMonitor  *runtime_monitor;
-  GHashTable    *runtime_monitors; /* runtime id -> GFileMonitor of its dir */
-  GHashTable    *attaching;        /* runtime id -> AttachRetry (not owned) */
-  guint          responding_id;
-};
 
 static void hg_vm_manager_list_model_init (GListModelInterface *iface);
 
@@ -58,6 +24,7 @@ enum {
 enum {
   SIGNAL_LOADED,
   SIGNAL_ATTACH_ENDED,
+  SIGNAL_VM_NOTIFY,
   N_SIGNALS
 };
 
@@ -155,505 +122,6 @@ rebuild_index (HgVmManager *self)
     }
 }
 
-/* ---- attach, with retries ---------------------------------------------- */
-
-/*
- * What other processes do to the library's VMs: `hangarctl start` from a
- * terminal, another Hangar, a VM started before this manager.  The runtime
- * directory ($XDG_RUNTIME_DIR/hangar/vms) is watched: when a VM's pidfile
- * or QMP socket appears there the manager attaches to it
- * (hg_vm_attach_async), retrying for a few seconds while QEMU is still
- * coming up.  Ends (kill, crash, power off) are noticed by HgVm itself
- * through the process watch.
- */
-
-typedef struct {
-  HgVmManager  *manager;     /* weak */
-  HgVm         *vm;          /* strong */
-  GCancellable *cancellable; /* this retry's attach in flight */
-  guint         tries;
-  guint         timeout_id;
-} AttachRetry;
-
-static void
-attach_retry_free (AttachRetry *retry)
-{
-  g_clear_handle_id (&retry->timeout_id, g_source_remove);
-  g_clear_object (&retry->cancellable);
-  g_clear_weak_pointer (&retry->manager);
-  g_clear_object (&retry->vm);
-  g_free (retry);
-}
-
-/* Ends a retry; its marker goes unless a newer retry replaced it */
-static void
-attach_retry_done (AttachRetry *retry)
-{
-  HgVmManager *self = retry->manager;
-  g_autoptr(HgVm) vm = g_object_ref (retry->vm);
-  const char *id = hg_vm_get_runtime_id (vm);
-  gboolean current = FALSE;
-
-  if (self != NULL && self->attaching != NULL &&
-      g_hash_table_lookup (self->attaching, id) == retry)
-    {
-      g_hash_table_remove (self->attaching, id);
-      current = TRUE;
-    }
-  attach_retry_free (retry);
-  if (current)
-    g_signal_emit (self, signals[SIGNAL_ATTACH_ENDED], 0, vm);
-}
-
-/* Running (or not) without a QMP connection of ours, and not being started
- * by us: worth an attach */
-static gboolean
-needs_attach (HgVm *vm)
-{
-  return hg_vm_get_qmp_client (vm) == NULL && hg_vm_get_state (vm) != HG_VM_STATE_STARTING;
-}
-
-static void try_attach (AttachRetry *retry);
-
-static gboolean
-retry_timeout (gpointer data)
-{
-  AttachRetry *retry = data;
-
-  retry->timeout_id = 0;
-  try_attach (retry);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_attached (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  AttachRetry *retry = user_data;
-  HgVm *vm = HG_VM (source);
-  g_autoptr(GError) error = NULL;
-  gboolean attached = hg_vm_attach_finish (vm, result, &error);
-
-  if (retry->manager == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      attach_retry_done (retry);
-      return;
-    }
-  if (attached || !needs_attach (vm) ||
-      !g_file_test (hg_vm_get_runtime_paths (vm)->pidfile, G_FILE_TEST_EXISTS) ||
-      g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_IDENTITY) ||
-      ++retry->tries >= ATTACH_RETRIES)
-    {
-      if (error != NULL && !attached)
-        g_message ("Not attaching to %s: %s", hg_vm_get_label (vm), error->message);
-      attach_retry_done (retry);
-      return;
-    }
-  /* QEMU is still coming up (its pidfile is there before its sockets), or
-   * its starter still holds the QMP sockets (HG_PROCESS_ERROR_BUSY: the VM
-   * is shown running meanwhile) */
-  retry->timeout_id = g_timeout_add (ATTACH_RETRY_MS, retry_timeout, retry);
-}
-
-static void
-try_attach (AttachRetry *retry)
-{
-  HgVmManager *self = retry->manager;
-  const HgRuntimePaths *paths = hg_vm_get_runtime_paths (retry->vm);
-  int lock;
-
-  if (self == NULL || !needs_attach (retry->vm) ||
-      g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (retry->vm)) != retry ||
-      !g_file_test (paths->dir, G_FILE_TEST_IS_DIR))
-    {
-      attach_retry_done (retry);
-      return;
-    }
-  /* Somebody (hangarctl, another Hangar) is starting it and talks to QEMU
-   * over its QMP socket, which serves one client: not now, a bit later. */
-  lock = hg_process_lock (paths, hg_vm_get_label (retry->vm), NULL);
-  if (lock < 0)
-    {
-      if (++retry->tries >= ATTACH_RETRIES)
-        {
-          attach_retry_done (retry);
-          return;
-        }
-      retry->timeout_id = g_timeout_add (ATTACH_RETRY_MS, retry_timeout, retry);
-      return;
-    }
-  hg_process_unlock (lock);
-  hg_vm_attach_async (retry->vm, retry->cancellable, on_attached, retry);
-}
-
-static void
-attach_after (HgVmManager *self,
-              HgVm        *vm,
-              guint        delay_ms)
-{
-  const char *id = hg_vm_get_runtime_id (vm);
-  AttachRetry *retry;
-
-  /* no runtime directory: it has never run here, nothing to look at */
-  if (!needs_attach (vm) || g_hash_table_contains (self->attaching, id) ||
-      !hg_vm_has_runtime_dir (vm))
-    return;
-  retry = g_new0 (AttachRetry, 1);
-  g_set_weak_pointer (&retry->manager, self);
-  retry->vm = g_object_ref (vm);
-  retry->cancellable = g_cancellable_new ();
-  /* the table points at the retry, which frees itself when done */
-  g_hash_table_replace (self->attaching, g_strdup (id), retry);
-  if (delay_ms > 0)
-    retry->timeout_id = g_timeout_add (delay_ms, retry_timeout, retry);
-  else
-    try_attach (retry);
-}
-
-void
-hg_vm_manager_attach (HgVmManager *self,
-                      HgVm        *vm)
-{
-  g_return_if_fail (HG_IS_VM_MANAGER (self));
-  g_return_if_fail (HG_IS_VM (vm));
-
-  attach_after (self, vm, 0);
-}
-
-void
-hg_vm_manager_attach_now (HgVmManager *self,
-                          HgVm        *vm)
-{
-  AttachRetry *retry;
-
-  g_return_if_fail (HG_IS_VM_MANAGER (self));
-  g_return_if_fail (HG_IS_VM (vm));
-
-  retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
-  if (retry == NULL || retry->timeout_id == 0 || retry->tries > 0)
-    return;
-  g_clear_handle_id (&retry->timeout_id, g_source_remove);
-  try_attach (retry);
-}
-
-gboolean
-hg_vm_manager_is_attaching (HgVmManager *self,
-                            HgVm        *vm)
-{
-  AttachRetry *retry;
-
-  g_return_val_if_fail (HG_IS_VM_MANAGER (self), FALSE);
-
-  if (g_hash_table_size (self->attaching) == 0)
-    return FALSE;
-  retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
-  return retry != NULL && retry->vm == vm;
-}
-
-/* vm leaves the manager: its attach under way (if any) stops */
-static void
-cancel_attach (HgVmManager *self,
-               HgVm        *vm)
-{
-  AttachRetry *retry;
-
-  if (g_hash_table_size (self->attaching) == 0)
-    return;
-  retry = g_hash_table_lookup (self->attaching, hg_vm_get_runtime_id (vm));
-  if (retry == NULL || retry->vm != vm)
-    return;
-  g_cancellable_cancel (retry->cancellable);
-  g_hash_table_remove (self->attaching, hg_vm_get_runtime_id (vm));
-}
-
-static void
-cancel_attaches (HgVmManager *self)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, self->attaching);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_cancellable_cancel (((AttachRetry *) value)->cancellable);
-  g_hash_table_remove_all (self->attaching);
-}
-
-/* ---- the runtime directory ---------------------------------------------- */
-
-static HgVm *
-lookup_vm_by_id (HgVmManager *self,
-                 const char  *id)
-{
-  for (guint i = 0; i < self->vms->len; i++)
-    if (g_str_equal (hg_vm_get_runtime_id (g_ptr_array_index (self->vms, i)), id))
-      return g_ptr_array_index (self->vms, i);
-  return NULL;
-}
-
-static void
-on_vm_dir_changed (GFileMonitor      *monitor,
-                   GFile             *file,
-                   GFile             *other,
-                   GFileMonitorEvent  event,
-                   HgVmManager       *self)
-{
-  g_autofree char *name = NULL;
-  g_autofree char *id = NULL;
-  g_autoptr(GFile) parent = NULL;
-  HgVm *vm;
-
-  switch (event)
-    {
-    case G_FILE_MONITOR_EVENT_CREATED:
-    case G_FILE_MONITOR_EVENT_MOVED_IN:
-    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
-      name = g_file_get_basename (file);
-      break;
-    case G_FILE_MONITOR_EVENT_RENAMED:
-      name = other != NULL ? g_file_get_basename (other) : NULL;
-      break;
-    default:
-      return;
-    }
-  if (name == NULL || (!g_str_equal (name, "qemu.pid") && !g_str_equal (name, "qmp.sock")))
-    return;
-  parent = g_file_get_parent (file);
-  id = g_file_get_basename (parent);
-  vm = lookup_vm_by_id (self, id);
-  if (vm != NULL)
-    attach_after (self, vm, 0);
-}
-
-static void
-watch_vm_dir (HgVmManager *self,
-              const char  *id)
-{
-  g_autofree char *dir = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileMonitor) monitor = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (g_hash_table_contains (self->runtime_monitors, id))
-    return;
-  dir = g_build_filename (self->runtime_vms_dir, id, NULL);
-  file = g_file_new_for_path (dir);
-  monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
-  if (monitor == NULL)
-    {
-      g_debug ("Not watching %s: %s", dir, error->message);
-      return;
-    }
-  g_signal_connect_object (monitor, "changed", G_CALLBACK (on_vm_dir_changed), self, 0);
-  g_hash_table_replace (self->runtime_monitors, g_strdup (id), g_steal_pointer (&monitor));
-}
-
-static void
-on_runtime_changed (GFileMonitor      *monitor,
-                    GFile             *file,
-                    GFile             *other,
-                    GFileMonitorEvent  event,
-                    HgVmManager       *self)
-{
-  g_autofree char *id = g_file_get_basename (file);
-  HgVm *vm;
-
-  switch (event)
-    {
-    case G_FILE_MONITOR_EVENT_CREATED:
-    case G_FILE_MONITOR_EVENT_MOVED_IN:
-      if (!g_file_test (g_file_peek_path (file), G_FILE_TEST_IS_DIR))
-        return;
-      watch_vm_dir (self, id);
-      /* the pidfile may already be there when the watch starts */
-      vm = lookup_vm_by_id (self, id);
-      if (vm != NULL && g_file_test (hg_vm_get_runtime_paths (vm)->pidfile, G_FILE_TEST_EXISTS))
-        attach_after (self, vm, 0);
-      break;
-    case G_FILE_MONITOR_EVENT_DELETED:
-    case G_FILE_MONITOR_EVENT_MOVED_OUT:
-      g_hash_table_remove (self->runtime_monitors, id);
-      break;
-    default:
-      break;
-    }
-}
-
-static void
-monitor_cancel_and_unref (gpointer monitor)
-{
-  g_file_monitor_cancel (monitor);
-  g_object_unref (monitor);
-}
-
-static void
-watch_runtime (HgVmManager *self)
-{
-  g_autofree char *root = hg_runtime_root ();
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  self->runtime_vms_dir = g_build_filename (root, "vms", NULL);
-  /* the same directories a start makes (0700, ours, no symlink) */
-  if (!hg_runtime_ensure_dir (root, &error) ||
-      !hg_runtime_ensure_dir (self->runtime_vms_dir, &error))
-    {
-      g_message ("Not watching %s for VMs started elsewhere: %s", self->runtime_vms_dir,
-                 error->message);
-      return;
-    }
-  file = g_file_new_for_path (self->runtime_vms_dir);
-  self->runtime_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES,
-                                                    self->cancellable, &error);
-  if (self->runtime_monitor == NULL)
-    {
-      g_message ("Not watching %s for VMs started elsewhere: %s", self->runtime_vms_dir,
-                 error->message);
-      return;
-    }
-  g_signal_connect_object (self->runtime_monitor, "changed", G_CALLBACK (on_runtime_changed),
-                           self, 0);
-
-  dir = g_dir_open (self->runtime_vms_dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (self->runtime_vms_dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        watch_vm_dir (self, name);
-    }
-}
-
-/* ---- not responding ----------------------------------------------------- */
-
-/* A VM attached here stays attached when its QEMU stops answering
- * (SIGSTOP, a debugger, a hang).  The attach proves that much
- * (hg_vm_is_responding) and a stopped process is seen in /proc; a QMP
- * query-status left unanswered for RESPONDING_LATE_MS tells the rest, and
- * any answer ends it. */
-
-typedef struct {
-  GWeakRef  manager;
-  HgVm     *vm;
-} Ping;
-
-static void
-on_ping (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Ping *ping = user_data;
-  g_autoptr(HgVmManager) self = g_weak_ref_get (&ping->manager);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, &error);
-
-  ping->vm->pinging = FALSE;
-  /* late: not responding; any answer, even QEMU's error, is QEMU
-   * answering; a closed connection ends in the VM's own state change */
-  if (self != NULL)
-    {
-      if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT))
-        hg_vm_set_not_answering (ping->vm, TRUE);
-      else if (node != NULL || (error != NULL && error->domain == HG_QMP_ERROR &&
-                                error->code >= HG_QMP_ERROR_GENERIC))
-        hg_vm_set_not_answering (ping->vm, hg_proc_pid_is_stopped (hg_vm_get_pid (ping->vm)));
-    }
-  g_weak_ref_clear (&ping->manager);
-  g_object_unref (ping->vm);
-  g_free (ping);
-}
-
-static void
-check_responding (HgVmManager *self,
-                  HgVm        *vm)
-{
-  HgQmpClient *qmp = hg_vm_get_qmp_client (vm);
-  HgVmState state = hg_vm_get_state (vm);
-  Ping *ping;
-
-  if ((state != HG_VM_STATE_RUNNING && state != HG_VM_STATE_PAUSED) || hg_vm_get_pid (vm) <= 0)
-    {
-      hg_vm_set_not_answering (vm, FALSE);
-      return;
-    }
-  if (hg_proc_pid_is_stopped (hg_vm_get_pid (vm)))
-    hg_vm_set_not_answering (vm, TRUE);
-  if (qmp == NULL || vm->pinging)
-    return;
-  ping = g_new0 (Ping, 1);
-  g_weak_ref_init (&ping->manager, self);
-  ping->vm = g_object_ref (vm);
-  vm->pinging = TRUE;
-  hg_qmp_client_execute_full_async (qmp, "query-status", NULL, RESPONDING_LATE_MS,
-                                    self->cancellable, on_ping, ping);
-}
-
-static gboolean
-responding_tick (gpointer data)
-{
-  HgVmManager *self = data;
-
-  for (guint i = 0; i < self->vms->len; i++)
-    check_responding (self, g_ptr_array_index (self->vms, i));
-  return G_SOURCE_CONTINUE;
-}
-
-/* ---- the accelerator in use --------------------------------------------- */
-
-static void
-on_query_kvm (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(HgVm) vm = user_data;
-  g_autoptr(JsonNode) node = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, NULL);
-  g_autofree char *from_cmdline = NULL;
-  const char *accel = NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-
-      if (json_object_has_member (object, "enabled"))
-        accel = json_object_get_boolean_member (object, "enabled") ? "kvm" : NULL;
-    }
-  /* KVM off: which of the others (tcg, xen, hvf ...) the command line says */
-  if (accel == NULL && hg_vm_get_pid (vm) > 0)
-    accel = from_cmdline = hg_proc_cmdline_accel (hg_vm_get_pid (vm));
-  if (accel == NULL && node != NULL)
-    accel = "tcg";
-  if (accel != NULL && hg_vm_is_active (vm))
-    hg_vm_set_accel_in_use (vm, accel);
-}
-
-/* Asks a running VM which accelerator it really uses (once per run) */
-static void
-query_accel (HgVmManager *self,
-             HgVm        *vm)
-{
-  HgQmpClient *qmp = hg_vm_get_qmp_client (vm);
-
-  if (!hg_vm_is_active (vm))
-    {
-      hg_vm_set_accel_in_use (vm, NULL);
-      return;
-    }
-  if (hg_vm_get_state (vm) == HG_VM_STATE_STARTING || hg_vm_get_accel_in_use (vm) != NULL)
-    return;
-  if (qmp == NULL)
-    {
-      g_autofree char *accel = hg_vm_get_pid (vm) > 0 ? hg_proc_cmdline_accel (hg_vm_get_pid (vm)) : NULL;
-
-      if (accel != NULL)
-        hg_vm_set_accel_in_use (vm, accel);
-      return;
-    }
-  hg_qmp_client_execute_async (qmp, "query-kvm", NULL, self->cancellable, on_query_kvm,
-                               g_object_ref (vm));
-}
-
 /* ---- following a VM ----------------------------------------------------- */
 
 static void
@@ -661,16 +129,19 @@ on_vm_notify (HgVm        *vm,
               GParamSpec  *pspec,
               HgVmManager *self)
 {
-  if (!g_str_equal (pspec->name, "state") && !g_str_equal (pspec->name, "pid"))
-    return;
-  query_accel (self, vm);
-  /* kept by a reload while it ran, its config since edited: made anew
-   * from the new config now that it is stopped */
-  if (!hg_vm_is_active (vm) && hg_vm_get_config_stale (vm))
-    schedule_reload (self);
+  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "pid"))
+    {
+      _hg_vm_manager_query_accel (self, vm);
+      /* kept by a reload while it ran, its config since edited: made anew
+       * from the new config now that it is stopped */
+      if (!hg_vm_is_active (vm) && hg_vm_get_config_stale (vm))
+        schedule_reload (self);
+    }
+  g_signal_emit (self, signals[SIGNAL_VM_NOTIFY], g_param_spec_get_name_quark (pspec), vm, pspec);
 }
 
-/* one plain handler: a library of 1,000 VMs pays for 1,000 closures */
+/* one plain handler, which the views share ("vm-notify"): a library of
+ * 1,000 VMs pays for 1,000 closures, not 1,000 per view */
 static void
 follow_vm (HgVmManager *self,
            HgVm        *vm)
@@ -685,7 +156,7 @@ static void
 drop_vm (HgVmManager *self,
          HgVm        *vm)
 {
-  cancel_attach (self, vm);
+  _hg_vm_manager_cancel_attach (self, vm);
   g_signal_handlers_disconnect_by_data (vm, self);
   /* (one that was never looked at has nothing to let go of) */
   if (hg_vm_is_active (vm) || hg_vm_get_qmp_client (vm) != NULL || hg_vm_get_pid (vm) > 0)
@@ -712,7 +183,7 @@ hg_vm_manager_add (HgVmManager *self,
   g_hash_table_replace (self->by_path, config->path, vm);
   g_list_model_items_changed (G_LIST_MODEL (self), self->vms->len - 1, 0, 1);
   if (self->live)
-    attach_after (self, vm, attach_delay_ms);
+    _hg_vm_manager_attach_after (self, vm, attach_delay_ms);
   return vm;
 }
 
@@ -934,7 +405,7 @@ apply_entries (HgVmManager *self,
       drop_vm (self, g_ptr_array_index (old, i));
   if (self->live)
     for (guint i = 0; i < fresh->len; i++)
-      attach_after (self, g_ptr_array_index (fresh, i), 0);
+      _hg_vm_manager_attach_after (self, g_ptr_array_index (fresh, i), 0);
   g_debug ("Library of %u entries applied in %.1f ms", entries->len,
            (g_get_monotonic_time () - started) / 1000.0);
 }
@@ -961,6 +432,9 @@ on_scanned (GObject      *source,
    * which a window's first frame need not wait for. */
   start_host_probe (self);
   g_signal_emit (self, signals[SIGNAL_LOADED], 0);
+  /* a view that shows them later holds them (1,000 entries are ~0.4 MB) */
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  self->entries = g_ptr_array_new ();
 }
 
 static void
@@ -969,8 +443,8 @@ go_live (HgVmManager *self)
   if (self->live)
     return;
   self->live = TRUE;
-  watch_runtime (self);
-  self->responding_id = g_timeout_add (RESPONDING_POLL_MS, responding_tick, self);
+  _hg_vm_manager_watch_runtime (self);
+  self->responding_id = g_timeout_add (HG_VM_MANAGER_RESPONDING_POLL_MS, _hg_vm_manager_responding_tick, self);
   for (guint i = 0; i < self->vms->len; i++)
     follow_vm (self, g_ptr_array_index (self->vms, i));
 }
@@ -1216,7 +690,7 @@ hg_vm_manager_dispose (GObject *object)
   hg_vm_manager_cancel_reload (self);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->responding_id, g_source_remove);
-  cancel_attaches (self);
+  _hg_vm_manager_cancel_attaches (self);
   /* the VMs go on running: the manager only stops listening */
   if (self->vms->len > 0)
     {
@@ -1294,6 +768,9 @@ hg_vm_manager_class_init (HgVmManagerClass *klass)
   signals[SIGNAL_ATTACH_ENDED] =
     g_signal_new ("attach-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, HG_TYPE_VM);
+  signals[SIGNAL_VM_NOTIFY] =
+    g_signal_new ("vm-notify", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, HG_TYPE_VM, G_TYPE_PARAM);
 }
 
 static void
@@ -1303,8 +780,8 @@ hg_vm_manager_init (HgVmManager *self)
   self->by_path = g_hash_table_new (g_str_hash, g_str_equal);
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_library_entry_free);
   self->cancellable = g_cancellable_new ();
-  self->monitors = g_ptr_array_new_with_free_func (monitor_cancel_and_unref);
+  self->monitors = g_ptr_array_new_with_free_func (_hg_vm_manager_monitor_free);
   self->runtime_monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                  monitor_cancel_and_unref);
+                                                  _hg_vm_manager_monitor_free);
   self->attaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

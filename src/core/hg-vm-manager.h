@@ -37,6 +37,9 @@ G_BEGIN_DECLS
  *                   (the model and hg_vm_manager_get_entries() are new)
  *   "attach-ended"  void (*) (HgVmManager *, HgVm *vm, gpointer): an attach
  *                   to vm (hg_vm_manager_attach()) gave up or succeeded
+ *   "vm-notify"     void (*) (HgVmManager *, HgVm *vm, GParamSpec *pspec,
+ *                   gpointer), detailed by the property's name: "notify"
+ *                   of any VM of a live manager (one handler for all)
  * Properties:
  *   "host-caps"     gpointer (HgHostCaps*, read-only, notified when the
  *                   probe lands)
@@ -63,7 +66,9 @@ void         hg_vm_manager_cancel_reload   (HgVmManager *self);
 gboolean     hg_vm_manager_is_loading      (HgVmManager *self);
 
 /* Every entry of the last load, broken configs included (HgLibraryEntry*,
- * transfer none; empty before the first load) */
+ * transfer none).  A live manager lets go of them after "loaded": a view
+ * that needs them later takes a reference then.  A one-shot manager
+ * keeps them. */
 GPtrArray   *hg_vm_manager_get_entries     (HgVmManager *self);
 /* The HgVm of a config path, or NULL (transfer none) */
 HgVm        *hg_vm_manager_lookup          (HgVmManager *self,

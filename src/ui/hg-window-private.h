@@ -51,7 +51,7 @@ struct _HgWindow
   guint                 settle_id;     /* the early display has settled */
   /* a load that finished before the window's first frame waits for it */
   gboolean              drawn;         /* the first frame is drawn */
-  gboolean              fill_pending;
+  GPtrArray            *pending_entries;
   guint                 fill_id;
 };
 

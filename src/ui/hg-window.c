@@ -255,9 +255,10 @@ update_current (HgWindow *self)
 /* The tree row and, for the selected VM, the details and consoles follow
  * the VM's facts */
 static void
-on_vm_notify (HgVm       *vm,
-              GParamSpec *pspec,
-              HgWindow   *self)
+on_vm_notify (HgVmManager *manager,
+              HgVm        *vm,
+              GParamSpec  *pspec,
+              HgWindow    *self)
 {
   const char *path = hg_vm_get_config (vm)->path;
 
@@ -350,17 +351,15 @@ on_details_reidentify (HgWindow *self)
   hg_window_reload (self);
 }
 
-/* Follows vm, an item of the manager: its row, and desktop notifications
- * when it stops or crashes (hg-notifier.c) */
+/* Follows vm, an item of the manager: desktop notifications when it stops
+ * or crashes (hg-notifier.c) */
 static void
 follow_vm (HgWindow *self,
            HgVm     *vm)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  /* one plain handler for all properties: a library of 1,000 VMs pays for
-   * 1,000 closures, not several object-watching ones each */
-  g_signal_connect (vm, "notify", G_CALLBACK (on_vm_notify), self);
+  /* its properties come through the manager's "vm-notify" */
   if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
     {
       g_set_object (&self->notifier, hg_application_get_notifier (HG_APPLICATION (app)));
@@ -374,7 +373,6 @@ static void
 unfollow_vm (HgWindow *self,
              HgVm     *vm)
 {
-  g_signal_handlers_disconnect_by_data (vm, self);
   if (self->notifier != NULL)
     hg_notifier_unwatch (self->notifier, vm);
 }
@@ -425,9 +423,9 @@ resolve_vm (GPtrArray  *entries,
 
 /* Fills the tree with what the manager's load found */
 static void
-show_entries (HgWindow *self)
+show_entries (HgWindow  *self,
+              GPtrArray *entries)
 {
-  GPtrArray *entries = hg_vm_manager_get_entries (self->manager);
   g_autofree char *selected = NULL;
   gint64 started;
 
@@ -483,13 +481,11 @@ static gboolean
 fill_pending (gpointer user_data)
 {
   HgWindow *self = user_data;
+  g_autoptr(GPtrArray) entries = g_steal_pointer (&self->pending_entries);
 
   self->fill_id = 0;
-  if (self->fill_pending)
-    {
-      self->fill_pending = FALSE;
-      show_entries (self);
-    }
+  if (entries != NULL)
+    show_entries (self, entries);
   return G_SOURCE_REMOVE;
 }
 
@@ -503,7 +499,7 @@ on_first_draw (GtkWidget *widget,
 
   self->drawn = TRUE;
   g_signal_handlers_disconnect_by_func (self, on_first_draw, user_data);
-  if (self->fill_pending)
+  if (self->pending_entries != NULL)
     {
       g_clear_handle_id (&self->fill_id, g_source_remove);
       self->fill_id = g_idle_add (fill_pending, self);
@@ -515,18 +511,21 @@ static void
 on_manager_loaded (HgVmManager *manager,
                    HgWindow    *self)
 {
+  /* the manager lets go of them after this signal */
+  g_autoptr(GPtrArray) entries = g_ptr_array_ref (hg_vm_manager_get_entries (manager));
+
+  g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   /* The window shows itself first, then the library (filling a tree of
    * 1,000 VMs takes a few tens of ms): at most FIRST_FRAME_WAIT_MS later,
    * in case no frame comes (an unmapped window) */
   if (!self->drawn && gtk_widget_get_visible (GTK_WIDGET (self)))
     {
-      self->fill_pending = TRUE;
+      self->pending_entries = g_steal_pointer (&entries);
       if (self->fill_id == 0)
         self->fill_id = g_timeout_add (FIRST_FRAME_WAIT_MS, fill_pending, self);
       return;
     }
-  self->fill_pending = FALSE;
-  show_entries (self);
+  show_entries (self, entries);
 }
 
 /* An attach ended: a display connected before it (--display) stays only
@@ -998,6 +997,7 @@ hg_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->fill_id, g_source_remove);
+  g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   if (self->vnc_view != NULL)
     clear_scan_deferral (self);
   hg_window_clear_runtime (self);
@@ -1081,6 +1081,7 @@ hg_window_init (HgWindow *self)
   g_signal_connect (self->manager, "items-changed", G_CALLBACK (on_items_changed), self);
   g_signal_connect (self->manager, "loaded", G_CALLBACK (on_manager_loaded), self);
   g_signal_connect (self->manager, "attach-ended", G_CALLBACK (on_attach_ended), self);
+  g_signal_connect (self->manager, "vm-notify", G_CALLBACK (on_vm_notify), self);
   g_signal_connect_swapped (self->manager, "notify::host-caps", G_CALLBACK (on_host_caps), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
