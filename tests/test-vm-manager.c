@@ -307,6 +307,21 @@ accel_is (gpointer data)
   return g_strcmp0 (hg_vm_get_accel_in_use (aw->vm), aw->accel) == 0;
 }
 
+typedef struct {
+  HgVmManager *manager;
+  HgVm        *old;
+  const char  *path;
+} ReplacedWait;
+
+static gboolean
+vm_replaced (gpointer data)
+{
+  ReplacedWait *rw = data;
+  HgVm *now = hg_vm_manager_lookup (rw->manager, rw->path);
+
+  return now != NULL && now != rw->old;
+}
+
 /* A QEMU started by hangarctl, behind the manager's back: attached through
  * the runtime directory's watch, shown running with the accelerator it
  * really uses and its uptime */
@@ -359,10 +374,38 @@ test_attach_started_elsewhere (void)
   g_assert_cmpuint (hg_vm_manager_count_running (manager), ==, 1);
   g_assert_cmpuint (state_notifies, >=, 1);
 
+  /* its config edited while it runs: a reload keeps the running HgVm (its
+   * connections) and marks it stale; once it stopped, it is made anew
+   * from the new config */
+  {
+    g_autoptr(HgVmConfig) edited = hg_vm_config_load (config->path, NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull (edited);
+    edited->memory_mib = config->memory_mib + 16;
+    g_assert_true (hg_vm_config_save (edited, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (hg_vm_get_config_stale (vm));
+  hg_vm_manager_reload (manager);
+  wait_load (&w);
+  g_assert_true (hg_vm_manager_lookup (manager, config->path) == vm);
+  g_assert_true (hg_vm_get_config_stale (vm));
+  g_assert_cmpuint (hg_vm_get_config (vm)->memory_mib, ==, config->memory_mib);
+
+  g_object_ref (vm);
   hg_test_vm_kill (vm);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_STOPPED);
   aw.accel = NULL;
   g_assert_true (hg_test_wait_until (accel_is, &aw, LOAD_MS));
+  {
+    ReplacedWait rw = { manager, vm, config->path };
+
+    g_assert_true (hg_test_wait_until (vm_replaced, &rw, LOAD_MS));
+  }
+  g_assert_cmpuint (hg_vm_get_config (hg_vm_manager_lookup (manager, config->path))->memory_mib, ==,
+                    config->memory_mib + 16);
+  g_object_unref (vm);
 
   g_clear_object (&manager);
   hg_test_remove_tree (base);
