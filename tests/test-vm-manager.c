@@ -2,8 +2,11 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gstdio.h>
 
+#include "hg-proc.h"
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm-manager.h"
@@ -313,6 +316,19 @@ typedef struct {
   const char  *path;
 } ReplacedWait;
 
+typedef struct {
+  HgVm     *vm;
+  gboolean  responding;
+} RespondingWait;
+
+static gboolean
+responding_is (gpointer data)
+{
+  RespondingWait *rw = data;
+
+  return hg_vm_is_responding (rw->vm) == rw->responding;
+}
+
 static gboolean
 vm_replaced (gpointer data)
 {
@@ -373,6 +389,21 @@ test_attach_started_elsewhere (void)
   g_assert_true (hg_test_wait_until (accel_is, &aw, LOAD_MS));
   g_assert_cmpuint (hg_vm_manager_count_running (manager), ==, 1);
   g_assert_cmpuint (state_notifies, >=, 1);
+
+  /* a QEMU stopped by a signal is "not responding" (the manager's poll),
+   * and responds again once it goes on */
+  {
+    RespondingWait rw = { vm, FALSE };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (hg_proc_send_signal (hg_vm_get_pid (vm), -1, SIGSTOP, &error));
+    g_assert_true (hg_test_wait_until (responding_is, &rw, LOAD_MS));
+    g_assert_cmpstr (hg_vm_get_state_name (vm), ==, "not-responding");
+    g_assert_true (hg_proc_send_signal (hg_vm_get_pid (vm), -1, SIGCONT, &error));
+    rw.responding = TRUE;
+    g_assert_true (hg_test_wait_until (responding_is, &rw, LOAD_MS));
+    g_assert_no_error (error);
+  }
 
   /* its config edited while it runs: a reload keeps the running HgVm (its
    * connections) and marks it stale; once it stopped, it is made anew
