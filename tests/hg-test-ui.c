@@ -76,7 +76,7 @@ hg_test_ui_save_screenshot (GtkWidget  *toplevel,
 static gboolean
 caps_probed (gpointer data)
 {
-  return ((HgWindow *) data)->caps != NULL;
+  return hg_vm_manager_get_host_caps (((HgWindow *) data)->manager) != NULL;
 }
 
 gboolean

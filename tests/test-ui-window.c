@@ -615,7 +615,7 @@ window_vm (Fixture    *f,
            const char *label)
 {
   g_autofree char *path = g_strdup_printf ("%s/%s/%s.hangar", f->base, label, label);
-  HgVm *vm = g_hash_table_lookup (f->window->vms, path);
+  HgVm *vm = hg_vm_manager_lookup (f->window->manager, path);
 
   g_assert_nonnull (vm);
   return vm;

@@ -20,6 +20,7 @@
 #include "hg-process.h"
 #include "hg-vm-config.h"
 #include "hg-vm.h"
+#include "hg-vm-manager.h"
 
 /*
  * hangarctl list | info VM | cmdline VM [--boot MODE] | check, the shared
@@ -29,77 +30,28 @@
 
 /* ---- shared helpers ------------------------------------------------------- */
 
-/* The run state shown by list and info: a VM is looked at only when its
- * runtime directory holds a pidfile or a crash record (most VMs of a big
- * library are not running, and stay a few stat()s each); those are checked
- * in parallel by hg_vm_refresh_states (pid is QEMU, QMP greeting,
- * uuid/name), with a short greeting timeout: a QEMU that does not answer
- * is "not responding" in well under a second, never "stopped". */
+/* The run state shown by list and info: the VMs of an HgVmManager, looked
+ * at once (hg_vm_manager_load_sync / _refresh_sync: only those whose
+ * runtime directory holds a pidfile or a crash record, all in parallel),
+ * with a short greeting timeout: a QEMU that does not answer is "not
+ * responding" in well under a second, never "stopped". */
 #define LOOK_TIMEOUT_MS 500
 
 static HgVm *
-vm_if_maybe_running (HgVmConfig *config,
-                     GHashTable *runtime_names)
+vm_for (HgVmManager *manager,
+        HgVmConfig  *config)
 {
-  const char *name = config->uuid != NULL && config->uuid[0] != '\0' ? config->uuid : config->label;
-  g_autoptr(HgVm) vm = NULL;
-  const HgRuntimePaths *paths;
-
-  /* no runtime dir for its uuid at all: never ran here (no HgVm made) */
-  if (!g_hash_table_contains (runtime_names, name))
-    return NULL;
-  vm = hg_vm_new_for_config (config);
-  if (!hg_vm_has_runtime_dir (vm))
-    return NULL;
-  paths = hg_vm_get_runtime_paths (vm);
-  if (!g_file_test (paths->pidfile, G_FILE_TEST_EXISTS) &&
-      !g_file_test (paths->crashed, G_FILE_TEST_EXISTS))
-    return NULL;
-  hg_vm_set_control_client (vm, TRUE);
-  hg_vm_set_attach_timeout (vm, LOOK_TIMEOUT_MS);
-  return g_steal_pointer (&vm);
-}
-
-/* config -> HgVm for the VMs that may run; NULL if none */
-static GHashTable *
-refresh_states (HgVmConfig **configs,
-                guint        n_configs)
-{
-  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
-  g_autoptr(GHashTable) runtime_names = hg_process_runtime_names (NULL);
-  GHashTable *table = NULL;
-
-  for (guint i = 0; i < n_configs; i++)
-    {
-      HgVm *vm = configs[i] != NULL ? vm_if_maybe_running (configs[i], runtime_names) : NULL;
-
-      if (vm == NULL)
-        continue;
-      if (table == NULL)
-        table = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-      g_hash_table_insert (table, configs[i], vm);
-      g_ptr_array_add (vms, vm);
-    }
-  if (vms->len > 0)
-    hg_vm_refresh_states ((HgVm * const *) vms->pdata, vms->len);
-  return table;
-}
-
-static HgVm *
-vm_for (GHashTable *states,
-        HgVmConfig *config)
-{
-  return states != NULL ? g_hash_table_lookup (states, config) : NULL;
+  return hg_vm_manager_lookup (manager, config->path);
 }
 
 /* "running", "crashed" … and "not responding" (JSON: "not-responding") for
  * a live QEMU of ours that does not answer on QMP */
 static const char *
-vm_state_string (GHashTable *states,
-                 HgVmConfig *config,
-                 gboolean    json)
+vm_state_string (HgVmManager *manager,
+                 HgVmConfig  *config,
+                 gboolean     json)
 {
-  HgVm *vm = vm_for (states, config);
+  HgVm *vm = vm_for (manager, config);
 
   if (vm == NULL)
     return "stopped";
@@ -109,19 +61,19 @@ vm_state_string (GHashTable *states,
 }
 
 static const char *
-vm_state_reason (GHashTable *states,
-                 HgVmConfig *config)
+vm_state_reason (HgVmManager *manager,
+                 HgVmConfig  *config)
 {
-  HgVm *vm = vm_for (states, config);
+  HgVm *vm = vm_for (manager, config);
 
   return vm != NULL ? hg_vm_get_state_reason (vm) : NULL;
 }
 
 static int
-vm_pid (GHashTable *states,
-        HgVmConfig *config)
+vm_pid (HgVmManager *manager,
+        HgVmConfig  *config)
 {
-  HgVm *vm = vm_for (states, config);
+  HgVm *vm = vm_for (manager, config);
 
   return vm != NULL ? (int) hg_vm_get_pid (vm) : 0;
 }
@@ -433,7 +385,7 @@ network_summary (HgVmConfig *config)
 static void
 entry_json (JsonBuilder *b,
             gpointer     item,
-            gpointer     states)
+            gpointer     manager)
 {
   HgLibraryEntry *e = item;
   HgVmConfig *c = e->config;
@@ -446,11 +398,11 @@ entry_json (JsonBuilder *b,
     {
       g_autofree char *net = network_summary (c);
 
-      hg_cli_json_add_string (b, "state", vm_state_string (states, c, TRUE));
-      if (vm_state_reason (states, c) != NULL)
-        hg_cli_json_add_string (b, "state-reason", vm_state_reason (states, c));
-      if (vm_pid (states, c) > 0)
-        hg_cli_json_add_int (b, "pid", vm_pid (states, c));
+      hg_cli_json_add_string (b, "state", vm_state_string (manager, c, TRUE));
+      if (vm_state_reason (manager, c) != NULL)
+        hg_cli_json_add_string (b, "state-reason", vm_state_reason (manager, c));
+      if (vm_pid (manager, c) > 0)
+        hg_cli_json_add_int (b, "pid", vm_pid (manager, c));
       hg_cli_json_add_string (b, "uuid", c->uuid);
       if (e->same_uuid_as != NULL)
         hg_cli_json_add_string (b, "same-uuid-as", e->same_uuid_as);
@@ -469,15 +421,15 @@ entry_json (JsonBuilder *b,
 }
 
 static void
-list_json (GPtrArray  *entries,
-           GHashTable *states)
+list_json (GPtrArray   *entries,
+           HgVmManager *manager)
 {
-  hg_cli_print_json_array (entries, entry_json, states);
+  hg_cli_print_json_array (entries, entry_json, manager);
 }
 
 static void
-list_table (GPtrArray  *entries,
-            GHashTable *states)
+list_table (GPtrArray   *entries,
+            HgVmManager *manager)
 {
   g_autoptr(GString) out = g_string_sized_new (64 + entries->len * 96);
   int w = (int) strlen (_("LABEL"));
@@ -500,15 +452,15 @@ list_table (GPtrArray  *entries,
         {
           g_autofree char *net = network_summary (c);
 
-          HgVm *vm = vm_for (states, c);
+          HgVm *vm = vm_for (manager, c);
 
           g_string_append_printf (out, "%-*s  %-8s %-8s %-5s %5u MiB  %-16s %s\n", w,
-                                  e->label, vm_state_string (states, c, FALSE), c->arch,
+                                  e->label, vm_state_string (manager, c, FALSE), c->arch,
                                   hg_accel_to_string (c->accel), c->memory_mib, net, folder);
           /* why it crashed or does not answer, under it */
-          if (vm != NULL && vm_state_reason (states, c) != NULL &&
+          if (vm != NULL && vm_state_reason (manager, c) != NULL &&
               (hg_vm_get_state (vm) == HG_VM_STATE_CRASHED || !hg_vm_is_responding (vm)))
-            g_string_append_printf (out, "%*s  %s\n", w, "", vm_state_reason (states, c));
+            g_string_append_printf (out, "%*s  %s\n", w, "", vm_state_reason (manager, c));
           if (e->same_uuid_as != NULL)
             {
               g_string_append_printf (out, "%*s  ", w, "");
@@ -543,8 +495,8 @@ cli_list (HgCliContext *ctx,
     { NULL }
   };
   g_auto(GStrv) bases = NULL;
-  g_autoptr(GPtrArray) found = NULL;
-  g_autoptr(GHashTable) states = NULL;
+  g_autoptr(HgVmManager) manager = NULL;
+  GPtrArray *found;
   gboolean explicit = FALSE;
 
   if (!hg_cli_parse_options ("list", "", _("Lists the VMs of the library: label, state, architecture, "
@@ -561,18 +513,14 @@ cli_list (HgCliContext *ctx,
   if (explicit && !check_bases_exist ("list", (const char * const *) bases))
     return HG_EXIT_NOT_FOUND;
 
-  found = hg_library_scan ((const char * const *) bases, NULL);
-  {
-    g_autofree HgVmConfig **configs = g_new0 (HgVmConfig *, found->len + 1);
-
-    for (guint i = 0; i < found->len; i++)
-      configs[i] = ((HgLibraryEntry *) g_ptr_array_index (found, i))->config;
-    states = refresh_states (configs, found->len);
-  }
+  /* the same scan and attach as the window's */
+  manager = hg_vm_manager_new ((const char * const *) bases);
+  hg_vm_manager_load_sync (manager, LOOK_TIMEOUT_MS);
+  found = hg_vm_manager_get_entries (manager);
   if (json || ctx->json)
-    list_json (found, states);
+    list_json (found, manager);
   else
-    list_table (found, states);
+    list_table (found, manager);
   return HG_EXIT_OK;
 }
 
@@ -639,9 +587,9 @@ nic_json (JsonBuilder *b,
 }
 
 static void
-info_json (HgVmConfig *c,
-           GHashTable *states,
-           const char *same_uuid_as)
+info_json (HgVmConfig  *c,
+           HgVmManager *manager,
+           const char  *same_uuid_as)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *net = network_summary (c);
@@ -653,13 +601,13 @@ info_json (HgVmConfig *c,
     hg_cli_json_add_string (b, "same-uuid-as", same_uuid_as);
   hg_cli_json_add_string (b, "path", c->path);
   hg_cli_json_add_string (b, "dir", c->dir);
-  hg_cli_json_add_string (b, "state", vm_state_string (states, c, TRUE));
-  if (vm_state_reason (states, c) != NULL)
-    hg_cli_json_add_string (b, "state-reason", vm_state_reason (states, c));
-  if (vm_pid (states, c) > 0)
-    hg_cli_json_add_int (b, "pid", vm_pid (states, c));
-  if (vm_for (states, c) != NULL && hg_vm_get_state (vm_for (states, c)) == HG_VM_STATE_CRASHED)
-    hg_cli_json_add_string (b, "log-tail", hg_vm_get_log_tail (vm_for (states, c)));
+  hg_cli_json_add_string (b, "state", vm_state_string (manager, c, TRUE));
+  if (vm_state_reason (manager, c) != NULL)
+    hg_cli_json_add_string (b, "state-reason", vm_state_reason (manager, c));
+  if (vm_pid (manager, c) > 0)
+    hg_cli_json_add_int (b, "pid", vm_pid (manager, c));
+  if (vm_for (manager, c) != NULL && hg_vm_get_state (vm_for (manager, c)) == HG_VM_STATE_CRASHED)
+    hg_cli_json_add_string (b, "log-tail", hg_vm_get_log_tail (vm_for (manager, c)));
   hg_cli_json_add_string (b, "arch", c->arch);
   hg_cli_json_add_string (b, "machine", c->machine != NULL ? c->machine
                                                              : hg_cmdline_default_machine (c->arch));
@@ -708,9 +656,9 @@ kv (GString    *out,
 }
 
 static void
-info_text (HgVmConfig *c,
-           GHashTable *states,
-           const char *same_uuid_as)
+info_text (HgVmConfig  *c,
+           HgVmManager *manager,
+           const char  *same_uuid_as)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *mem = g_strdup_printf ("%u MiB", c->memory_mib);
@@ -730,21 +678,21 @@ info_text (HgVmConfig *c,
     }
   kv (out, _("config:"), c->path);
   {
-    HgVm *vm = vm_for (states, c);
-    const char *reason = vm_state_reason (states, c);
+    HgVm *vm = vm_for (manager, c);
+    const char *reason = vm_state_reason (manager, c);
     g_autofree char *state = NULL;
 
     /* the reason when it is news: crashed, not responding, paused */
     if (vm != NULL && reason != NULL && reason[0] != '\0' &&
         (hg_vm_get_state (vm) != HG_VM_STATE_RUNNING || !hg_vm_is_responding (vm)))
-      state = g_strdup_printf ("%s (%s)", vm_state_string (states, c, FALSE), reason);
+      state = g_strdup_printf ("%s (%s)", vm_state_string (manager, c, FALSE), reason);
     else
-      state = g_strdup (vm_state_string (states, c, FALSE));
+      state = g_strdup (vm_state_string (manager, c, FALSE));
     kv (out, _("state:"), state);
   }
-  if (vm_pid (states, c) > 0)
+  if (vm_pid (manager, c) > 0)
     {
-      g_autofree char *pid = g_strdup_printf ("%d", vm_pid (states, c));
+      g_autofree char *pid = g_strdup_printf ("%d", vm_pid (manager, c));
       kv (out, _("pid:"), pid);
     }
   kv (out, _("arch:"), c->arch);
@@ -808,9 +756,9 @@ info_text (HgVmConfig *c,
   kv (out, _("console:"), hg_console_to_string (c->console));
   kv (out, _("keymap:"), c->keymap);
   kv (out, _("serial:"), c->serial ? _("yes") : _("no"));
-  if (vm_for (states, c) != NULL && hg_vm_get_state (vm_for (states, c)) == HG_VM_STATE_CRASHED)
+  if (vm_for (manager, c) != NULL && hg_vm_get_state (vm_for (manager, c)) == HG_VM_STATE_CRASHED)
     {
-      const char *tail = hg_vm_get_log_tail (vm_for (states, c));
+      const char *tail = hg_vm_get_log_tail (vm_for (manager, c));
 
       /* the last lines QEMU wrote, as the window shows them */
       if (tail != NULL && tail[0] != '\0')
@@ -867,7 +815,7 @@ cli_info (HgCliContext *ctx,
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;
-  g_autoptr(GHashTable) states = NULL;
+  g_autoptr(HgVmManager) manager = NULL;
   g_autofree char *same_uuid_as = NULL;
   int status = HG_EXIT_OK;
 
@@ -884,16 +832,18 @@ cli_info (HgCliContext *ctx,
   config = hg_cli_lookup_vm (ctx, "info", local_bases, argv[1], &status);
   if (config == NULL)
     return status;
-  states = refresh_states (&config, 1);
+  manager = hg_vm_manager_new (NULL);
+  hg_vm_manager_add (manager, config, 0);
+  hg_vm_manager_refresh_sync (manager, LOOK_TIMEOUT_MS);
   {
     g_auto(GStrv) bases = hg_cli_effective_bases (ctx, local_bases, NULL);
 
     same_uuid_as = hg_library_find_same_uuid ((const char * const *) bases, config);
   }
   if (json || ctx->json)
-    info_json (config, states, same_uuid_as);
+    info_json (config, manager, same_uuid_as);
   else
-    info_text (config, states, same_uuid_as);
+    info_text (config, manager, same_uuid_as);
   return HG_EXIT_OK;
 }
 

@@ -77,6 +77,58 @@ hg_proc_cmdline (GPid pid)
   return g_strv_builder_end (builder);
 }
 
+gint64
+hg_proc_pid_uptime (GPid pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  g_autofree char *uptime = NULL;
+  const char *p;
+  guint64 start_ticks = 0;
+  long hz = sysconf (_SC_CLK_TCK);
+
+  if (pid <= 0 || hz <= 0)
+    return -1;
+  stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+      !g_file_get_contents ("/proc/uptime", &uptime, NULL, NULL))
+    return -1;
+  /* the command name may hold spaces and parentheses: fields follow the last ')' */
+  p = strrchr (stat, ')');
+  if (p == NULL)
+    return -1;
+  p++;
+  /* field 22 (starttime) is the 20th after the ')' */
+  for (guint field = 3; field <= 22; field++)
+    {
+      while (*p == ' ')
+        p++;
+      if (field == 22)
+        start_ticks = g_ascii_strtoull (p, NULL, 10);
+      while (*p != ' ' && *p != '\0')
+        p++;
+    }
+  return MAX ((gint64) g_ascii_strtod (uptime, NULL) - (gint64) (start_ticks / (guint64) hz), 0);
+}
+
+char *
+hg_proc_cmdline_accel (GPid pid)
+{
+  g_auto(GStrv) argv = hg_proc_cmdline (pid);
+
+  for (guint i = 0; argv != NULL && argv[i] != NULL; i++)
+    {
+      const char *arg = argv[i];
+      const char *accel = strstr (arg, "accel=");
+
+      if (g_str_equal (arg, "-accel") && argv[i + 1] != NULL)
+        return g_strndup (argv[i + 1], strcspn (argv[i + 1], ",:"));
+      if (accel != NULL && (accel == arg || accel[-1] == ','))
+        return g_strndup (accel + 6, strcspn (accel + 6, ",:"));
+    }
+  return NULL;
+}
+
 gboolean
 hg_proc_argv_has_pair (const char * const *argv,
                        const char         *option,

@@ -21,6 +21,12 @@ gboolean  hg_proc_pid_is_stopped   (GPid pid);
 char     *hg_proc_exe_name         (GPid pid);
 /* /proc/PID/cmdline as a string vector, or NULL when it cannot be read. */
 GStrv     hg_proc_cmdline          (GPid pid);
+/* Seconds since pid started (/proc/PID/stat's starttime against
+ * /proc/uptime), or -1 when unknown. */
+gint64    hg_proc_pid_uptime       (GPid pid);
+/* The accelerator on pid's command line (-accel X, or accel=X in an
+ * option such as -machine), or NULL. */
+char     *hg_proc_cmdline_accel    (GPid pid);
 /* TRUE if argv holds option immediately followed by value. */
 gboolean  hg_proc_argv_has_pair    (const char * const *argv,
                                     const char         *option,

@@ -13,7 +13,7 @@ struct _HgVm {
 
   HgVmConfig      *config;
   char            *runtime_root;
-  char            *runtime_id;       /* fixed when made, as the paths are */
+  char            *runtime_id;       /* fixed when first asked for, as the paths are */
   HgRuntimePaths  *paths;
   HgHostCaps      *caps;
 
@@ -36,11 +36,24 @@ struct _HgVm {
   GPtrArray       *switches;         /* HgSwitch watched for the VDE NICs */
   gboolean         shutdown_seen;    /* SHUTDOWN event: a normal stop */
   char            *expected_exit;    /* we asked it to go: the reason to show */
+
+  /* kept by its HgVmManager */
+  char            *accel_in_use;     /* what QEMU really uses, asked once per run */
+  char            *same_uuid_as;     /* another VM of the library with its uuid */
+  gboolean         config_stale;     /* its config changed on disk while it ran */
+  gboolean         not_answering;    /* a QMP query-status went unanswered */
+  gboolean         pinging;          /* ... and one is out */
 };
 
 void     hg_vm_set_state        (HgVm *self, HgVmState state, const char *reason);
 void     hg_vm_set_pid          (HgVm *self, GPid pid);
 void     hg_vm_set_log_tail     (HgVm *self, const char *tail);
+/* The facts an HgVmManager keeps on its VMs (notified on change) */
+void     hg_vm_set_host_caps     (HgVm *self, HgHostCaps *caps);
+void     hg_vm_set_accel_in_use  (HgVm *self, const char *accel);
+void     hg_vm_set_same_uuid_as  (HgVm *self, const char *path);
+void     hg_vm_set_config_stale  (HgVm *self, gboolean stale);
+void     hg_vm_set_not_answering (HgVm *self, gboolean not_answering);
 /* The QMP client, or NULL with HG_PROCESS_ERROR_NOT_RUNNING / _BUSY. */
 HgQmpClient *hg_vm_require_qmp  (HgVm *self, GError **error);
 /* Marks the coming exit as asked for (reason shown with the stopped state). */

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "hg-proc.h"
 #include "hg-vm-private.h"
 
 G_DEFINE_ENUM_TYPE (HgVmState, hg_vm_state,
@@ -40,6 +41,11 @@ enum {
   PROP_STATE_REASON,
   PROP_LOG_TAIL,
   PROP_PID,
+  PROP_UPTIME,
+  PROP_ACCEL_IN_USE,
+  PROP_RESPONDING,
+  PROP_CONFIG_STALE,
+  PROP_SAME_UUID_AS,
   N_PROPS
 };
 
@@ -83,6 +89,111 @@ hg_vm_set_pid (HgVm *self,
     return;
   self->pid = pid;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PID]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPTIME]);
+}
+
+static gboolean
+set_string (HgVm       *self,
+            char      **field,
+            const char *value,
+            guint       prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  return TRUE;
+}
+
+void
+hg_vm_set_host_caps (HgVm       *self,
+                     HgHostCaps *caps)
+{
+  if (self->caps == caps)
+    return;
+  g_clear_pointer (&self->caps, hg_host_caps_unref);
+  self->caps = caps != NULL ? hg_host_caps_ref (caps) : NULL;
+}
+
+void
+hg_vm_set_accel_in_use (HgVm       *self,
+                        const char *accel)
+{
+  set_string (self, &self->accel_in_use, accel, PROP_ACCEL_IN_USE);
+}
+
+void
+hg_vm_set_same_uuid_as (HgVm       *self,
+                        const char *path)
+{
+  set_string (self, &self->same_uuid_as, path, PROP_SAME_UUID_AS);
+}
+
+void
+hg_vm_set_config_stale (HgVm     *self,
+                        gboolean  stale)
+{
+  if (self->config_stale == !!stale)
+    return;
+  self->config_stale = !!stale;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG_STALE]);
+}
+
+void
+hg_vm_set_not_answering (HgVm     *self,
+                         gboolean  not_answering)
+{
+  if (self->not_answering == !!not_answering)
+    return;
+  self->not_answering = !!not_answering;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESPONDING]);
+}
+
+const char *
+hg_vm_get_state_name (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), NULL);
+
+  if (!hg_vm_is_responding (self))
+    return "not-responding";
+  return hg_vm_state_to_string (self->state);
+}
+
+gint64
+hg_vm_get_uptime (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), -1);
+
+  return self->pid > 0 ? hg_proc_pid_uptime (self->pid) : -1;
+}
+
+const char *
+hg_vm_get_accel_in_use (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), NULL);
+  return self->accel_in_use;
+}
+
+gboolean
+hg_vm_get_config_stale (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), FALSE);
+  return self->config_stale;
+}
+
+const char *
+hg_vm_get_same_uuid_as (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), NULL);
+  return self->same_uuid_as;
+}
+
+HgHostCaps *
+hg_vm_get_host_caps (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), NULL);
+  return self->caps;
 }
 
 void
@@ -113,7 +224,7 @@ gboolean
 hg_vm_is_responding (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), TRUE);
-  return !(hg_vm_is_active (self) && self->qmp_busy);
+  return !(hg_vm_is_active (self) && (self->qmp_busy || self->not_answering));
 }
 
 gboolean
@@ -239,11 +350,12 @@ hg_vm_constructed (GObject *object)
 
   G_OBJECT_CLASS (hg_vm_parent_class)->constructed (object);
   g_assert (self->config != NULL);
-  /* the root now (the environment may change), the paths when first asked
-   * for (hg_vm_get_runtime_paths): a library of 1,000 VMs keeps 1,000 ids */
+  /* the root now (the environment may change); the id (a realpath, a
+   * stat and a checksum) and the paths when first asked for
+   * (hg_vm_get_runtime_id/_paths): `hangarctl list` of 10,000 VMs looks
+   * at the few that have a runtime directory */
   if (self->runtime_root == NULL)
     self->runtime_root = hg_runtime_root ();
-  self->runtime_id = hg_process_runtime_id (self->config);
 }
 
 static void
@@ -269,6 +381,8 @@ hg_vm_finalize (GObject *object)
   g_free (self->state_reason);
   g_free (self->log_tail);
   g_free (self->expected_exit);
+  g_free (self->accel_in_use);
+  g_free (self->same_uuid_as);
   G_OBJECT_CLASS (hg_vm_parent_class)->finalize (object);
 }
 
@@ -299,6 +413,21 @@ hg_vm_get_property (GObject    *object,
       break;
     case PROP_PID:
       g_value_set_int (value, (int) self->pid);
+      break;
+    case PROP_UPTIME:
+      g_value_set_int64 (value, hg_vm_get_uptime (self));
+      break;
+    case PROP_ACCEL_IN_USE:
+      g_value_set_string (value, self->accel_in_use);
+      break;
+    case PROP_RESPONDING:
+      g_value_set_boolean (value, hg_vm_is_responding (self));
+      break;
+    case PROP_CONFIG_STALE:
+      g_value_set_boolean (value, self->config_stale);
+      break;
+    case PROP_SAME_UUID_AS:
+      g_value_set_string (value, self->same_uuid_as);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -355,6 +484,21 @@ hg_vm_class_init (HgVmClass *klass)
   properties[PROP_PID] =
     g_param_spec_int ("pid", NULL, NULL, 0, G_MAXINT, 0,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UPTIME] =
+    g_param_spec_int64 ("uptime", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACCEL_IN_USE] =
+    g_param_spec_string ("accel-in-use", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RESPONDING] =
+    g_param_spec_boolean ("responding", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONFIG_STALE] =
+    g_param_spec_boolean ("config-stale", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SAME_UUID_AS] =
+    g_param_spec_string ("same-uuid-as", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_QMP_EVENT] =
@@ -415,7 +559,7 @@ hg_vm_get_runtime_paths (HgVm *self)
   g_return_val_if_fail (HG_IS_VM (self), NULL);
 
   if (self->paths == NULL)
-    self->paths = hg_runtime_paths_new (self->runtime_root, self->runtime_id);
+    self->paths = hg_runtime_paths_new (self->runtime_root, hg_vm_get_runtime_id (self));
   return self->paths;
 }
 
@@ -423,6 +567,9 @@ const char *
 hg_vm_get_runtime_id (HgVm *self)
 {
   g_return_val_if_fail (HG_IS_VM (self), NULL);
+
+  if (self->runtime_id == NULL)
+    self->runtime_id = hg_process_runtime_id (self->config);
   return self->runtime_id;
 }
 
@@ -435,7 +582,7 @@ hg_vm_has_runtime_dir (HgVm *self)
 
   if (self->paths != NULL)
     return g_file_test (self->paths->dir, G_FILE_TEST_IS_DIR);
-  dir = hg_runtime_vm_dir (self->runtime_root, self->runtime_id);
+  dir = hg_runtime_vm_dir (self->runtime_root, hg_vm_get_runtime_id (self));
   return g_file_test (dir, G_FILE_TEST_IS_DIR);
 }
 

@@ -60,6 +60,16 @@ G_DECLARE_FINAL_TYPE (HgVm, hg_vm, HG, VM, GObject)
  *                                "QEMU was killed by signal 9" ...), may be NULL
  *   "log-tail"      char*        last lines of the QEMU log after it ended
  *   "pid"           int          QEMU's pid while it runs, else 0
+ *   "uptime"        gint64       seconds QEMU has run (-1: not running or
+ *                                unknown); notified when the pid changes
+ *   "accel-in-use"  char*        the accelerator QEMU really uses ("kvm",
+ *                                "tcg"), NULL when not known or not running
+ *   "responding"    gboolean     see hg_vm_is_responding()
+ *   "config-stale"  gboolean     its config was edited on disk while it ran:
+ *                                the HgVm still holds the old one
+ *   "same-uuid-as"  char*        the config path of another VM of the
+ *                                library with the same uuid (a copy), or NULL
+ * The last four are kept by the VM's HgVmManager (hg-vm-manager.h).
  *
  * Signals:
  *   "qmp-event" (detailed by event name): every QMP event, as
@@ -88,10 +98,22 @@ const char  *hg_vm_get_serial_path  (HgVm *self);
 HgQmpClient *hg_vm_get_qmp_client   (HgVm *self);
 /* starting, running, paused or shutting down */
 gboolean     hg_vm_is_active        (HgVm *self);
+/* "not-responding" for an active VM that does not answer, else the
+ * state's name (hg_vm_state_to_string()) */
+const char  *hg_vm_get_state_name   (HgVm *self);
+gint64       hg_vm_get_uptime       (HgVm *self);
+const char  *hg_vm_get_accel_in_use (HgVm *self);
+gboolean     hg_vm_get_config_stale (HgVm *self);
+const char  *hg_vm_get_same_uuid_as (HgVm *self);
+/* The host's capabilities it starts with, or NULL (a start then probes
+ * them off the caller's thread) */
+HgHostCaps  *hg_vm_get_host_caps    (HgVm *self);
 /* FALSE while its QEMU lives (proven ours) but does not answer on QMP:
  * stopped by a signal, hung, or both QMP sockets held by other clients.
  * The state is then running, and the reason says "not responding: …";
- * kill and stop still end it (signals through a pidfd). */
+ * kill and stop still end it (signals through a pidfd).  Also FALSE while
+ * a QMP query-status of its HgVmManager goes unanswered, or QEMU is stopped
+ * by a signal. */
 gboolean     hg_vm_is_responding    (HgVm *self);
 
 /* ---- reattach ---------------------------------------------------------- */

@@ -150,8 +150,7 @@ GtkWidget *
 hg_import_dialog_open_file (HgWindow   *self,
                             const char *file)
 {
-  g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
-  char **bases = self->bases != NULL ? self->bases : defaults;
+  g_auto(GStrv) bases = hg_vm_manager_dup_bases (self->manager);
   g_autoptr(GError) error = NULL;
   g_autofree char *report = NULL;
   g_autofree char *title = NULL;

@@ -13,7 +13,7 @@ struct _HgNotifier
 
   GApplication *app;        /* weak: the application owns us */
   GSettings    *settings;   /* nullable */
-  GQuark        state_quark;/* per-notifier qdata on each VM: last state + 1 */
+  GHashTable   *states;     /* HgVm (ref) watched -> its last state + 1 */
 };
 
 G_DEFINE_FINAL_TYPE (HgNotifier, hg_notifier, G_TYPE_OBJECT)
@@ -149,14 +149,15 @@ on_vm_state (HgVm       *vm,
              GParamSpec *pspec,
              HgNotifier *self)
 {
-  HgVmState old_state = GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (vm), self->state_quark)) - 1;
+  HgVmState old_state = GPOINTER_TO_INT (g_hash_table_lookup (self->states, vm)) - 1;
   HgVmState new_state = hg_vm_get_state (vm);
   HgVmConfig *config = hg_vm_get_config (vm);
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
   gboolean install_run;
 
-  g_object_set_qdata (G_OBJECT (vm), self->state_quark, GINT_TO_POINTER (new_state + 1));
+  if (g_hash_table_contains (self->states, vm))
+    g_hash_table_insert (self->states, g_object_ref (vm), GINT_TO_POINTER (new_state + 1));
   if ((int) old_state < 0 || self->app == NULL || app_has_focus (self))
     return;
 
@@ -216,8 +217,7 @@ hg_notifier_watch (HgNotifier *self,
   g_return_if_fail (HG_IS_NOTIFIER (self));
   g_return_if_fail (HG_IS_VM (vm));
 
-  g_object_set_qdata (G_OBJECT (vm), self->state_quark,
-                      GINT_TO_POINTER (hg_vm_get_state (vm) + 1));
+  g_hash_table_insert (self->states, g_object_ref (vm), GINT_TO_POINTER (hg_vm_get_state (vm) + 1));
   g_signal_connect (vm, "notify::state", G_CALLBACK (on_vm_state), self);
 }
 
@@ -229,7 +229,7 @@ hg_notifier_unwatch (HgNotifier *self,
   g_return_if_fail (HG_IS_VM (vm));
 
   g_signal_handlers_disconnect_by_func (vm, on_vm_state, self);
-  g_object_set_qdata (G_OBJECT (vm), self->state_quark, NULL);
+  g_hash_table_remove (self->states, vm);
 }
 
 HgNotifier *
@@ -257,6 +257,16 @@ hg_notifier_dispose (GObject *object)
     g_object_remove_weak_pointer (G_OBJECT (self->app), (gpointer *) &self->app);
   self->app = NULL;
   g_clear_object (&self->settings);
+  if (self->states != NULL)
+    {
+      GHashTableIter iter;
+      gpointer vm;
+
+      g_hash_table_iter_init (&iter, self->states);
+      while (g_hash_table_iter_next (&iter, &vm, NULL))
+        g_signal_handlers_disconnect_by_func (vm, on_vm_state, self);
+      g_clear_pointer (&self->states, g_hash_table_unref);
+    }
 
   G_OBJECT_CLASS (hg_notifier_parent_class)->dispose (object);
 }
@@ -286,7 +296,5 @@ hg_notifier_class_init (HgNotifierClass *klass)
 static void
 hg_notifier_init (HgNotifier *self)
 {
-  g_autofree char *name = g_strdup_printf ("hg-notifier-state-%p", (void *) self);
-
-  self->state_quark = g_quark_from_string (name);
+  self->states = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }

@@ -57,11 +57,27 @@ remove_base (HgPreferencesDialog *self,
   g_settings_set_strv (self->settings, "base-directories", (const char * const *) result);
 }
 
+/* A row's remove button: the dialog (it holds the row) and the base */
+typedef struct {
+  HgPreferencesDialog *dialog;
+  char                *path;
+} RemoveBase;
+
 static void
-on_remove_clicked (GtkButton           *button,
-                   HgPreferencesDialog *self)
+remove_base_free (gpointer  data,
+                  GClosure *closure)
 {
-  remove_base (self, g_object_get_data (G_OBJECT (button), "hg-path"));
+  RemoveBase *remove = data;
+
+  g_free (remove->path);
+  g_free (remove);
+}
+
+static void
+on_remove_clicked (GtkButton  *button,
+                   RemoveBase *remove)
+{
+  remove_base (remove->dialog, remove->path);
 }
 
 static GtkWidget *
@@ -73,6 +89,7 @@ create_base_row (HgPreferencesDialog *self,
   g_autofree char *display = g_filename_display_name (path);
   GtkWidget *label = gtk_label_new (display);
   GtkWidget *button = gtk_button_new_from_icon_name ("list-remove-symbolic", GTK_ICON_SIZE_BUTTON);
+  RemoveBase *remove = g_new0 (RemoveBase, 1);
   g_autofree char *tooltip = g_strdup_printf (_("Stop showing the VMs under %s"), display);
 
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
@@ -87,8 +104,10 @@ create_base_row (HgPreferencesDialog *self,
   gtk_widget_set_tooltip_text (button, tooltip);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_style_context_add_class (gtk_widget_get_style_context (button), "flat");
-  g_object_set_data_full (G_OBJECT (button), "hg-path", g_strdup (path), g_free);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (on_remove_clicked), self, 0);
+  remove->dialog = self;
+  remove->path = g_strdup (path);
+  g_signal_connect_data (button, "clicked", G_CALLBACK (on_remove_clicked), remove,
+                         remove_base_free, 0);
 
   gtk_container_add (GTK_CONTAINER (box), label);
   gtk_container_add (GTK_CONTAINER (box), button);

@@ -81,10 +81,21 @@ hg_settings_dup_bases (GSettings          *settings,
 /* ---- window state --------------------------------------------------------- */
 
 typedef struct {
-  int      width;
-  int      height;
-  gboolean maximized;
+  GSettings *settings;
+  int        width;
+  int        height;
+  gboolean   maximized;
 } WindowState;
+
+static void
+window_state_free (gpointer  data,
+                   GClosure *closure)
+{
+  WindowState *state = data;
+
+  g_object_unref (state->settings);
+  g_free (state);
+}
 
 static void
 on_window_size_allocate (GtkWidget     *widget,
@@ -107,9 +118,9 @@ on_window_state_event (GtkWidget           *widget,
 
 static void
 on_window_unrealize (GtkWidget   *widget,
-                     GSettings   *settings)
+                     WindowState *state)
 {
-  WindowState *state = g_object_get_data (G_OBJECT (widget), "hg-window-state");
+  GSettings *settings = state->settings;
 
   g_settings_set_int (settings, "window-width", state->width);
   g_settings_set_int (settings, "window-height", state->height);
@@ -129,7 +140,7 @@ hg_settings_bind_window (GSettings *settings,
   state->width = MAX (g_settings_get_int (settings, "window-width"), 320);
   state->height = MAX (g_settings_get_int (settings, "window-height"), 240);
   state->maximized = g_settings_get_boolean (settings, "window-maximized");
-  g_object_set_data_full (G_OBJECT (window), "hg-window-state", state, g_free);
+  state->settings = g_object_ref (settings);
 
   gtk_window_set_default_size (window, state->width, state->height);
   if (state->maximized)
@@ -137,5 +148,7 @@ hg_settings_bind_window (GSettings *settings,
 
   g_signal_connect (window, "size-allocate", G_CALLBACK (on_window_size_allocate), state);
   g_signal_connect (window, "window-state-event", G_CALLBACK (on_window_state_event), state);
-  g_signal_connect_object (window, "unrealize", G_CALLBACK (on_window_unrealize), settings, 0);
+  /* freed with the window (its handlers go together, at its dispose) */
+  g_signal_connect_data (window, "unrealize", G_CALLBACK (on_window_unrealize), state,
+                         window_state_free, 0);
 }

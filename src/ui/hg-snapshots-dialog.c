@@ -13,6 +13,8 @@ struct _HgSnapshotsDialog
   gboolean           supported;
   char              *proposal;      /* the default name put in the entry */
   GtkWidget         *confirmation;  /* the question open now, or NULL */
+  int                confirm_kind;  /* ... what it asks (Confirm) */
+  char              *confirm_tag;   /* ... about which snapshot */
 
   /* template */
   GtkLabel          *note_label;
@@ -223,8 +225,8 @@ on_confirm_response (GtkDialog         *dialog,
                      int                response,
                      HgSnapshotsDialog *self)
 {
-  Confirm kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "hg-confirm"));
-  g_autofree char *tag = g_strdup (g_object_get_data (G_OBJECT (dialog), "hg-snapshot"));
+  Confirm kind = self->confirm_kind;
+  g_autofree char *tag = g_steal_pointer (&self->confirm_tag);
 
   gtk_widget_destroy (GTK_WIDGET (dialog));
   if (response == GTK_RESPONSE_ACCEPT)
@@ -287,8 +289,9 @@ ask (HgSnapshotsDialog *self,
   gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   gtk_widget_grab_focus (gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog),
                                                              GTK_RESPONSE_CANCEL));
-  g_object_set_data (G_OBJECT (dialog), "hg-confirm", GINT_TO_POINTER (kind));
-  g_object_set_data_full (G_OBJECT (dialog), "hg-snapshot", g_strdup (tag), g_free);
+  self->confirm_kind = kind;
+  g_free (self->confirm_tag);
+  self->confirm_tag = g_strdup (tag);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_confirm_response), self, 0);
   self->confirmation = dialog;
   g_signal_connect (dialog, "destroy", G_CALLBACK (gtk_widget_destroyed), &self->confirmation);
@@ -441,6 +444,7 @@ hg_snapshots_dialog_dispose (GObject *object)
   if (self->confirmation != NULL)
     gtk_widget_destroy (self->confirmation);
   g_clear_pointer (&self->proposal, g_free);
+  g_clear_pointer (&self->confirm_tag, g_free);
 
   G_OBJECT_CLASS (hg_snapshots_dialog_parent_class)->dispose (object);
 }

@@ -209,12 +209,18 @@ action_shutdown (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+unref_closure_data (gpointer  data,
+                    GClosure *closure)
+{
+  g_object_unref (data);
+}
+
+static void
 on_force_off_response (GtkDialog *dialog,
                        int        response,
-                       gpointer   user_data)
+                       HgVm      *vm)
 {
   HgWindow *self = HG_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
-  HgVm *vm = g_object_get_data (G_OBJECT (dialog), "hg-vm");
 
   if (response == GTK_RESPONSE_ACCEPT && vm != NULL && hg_vm_is_active (vm))
     {
@@ -253,8 +259,8 @@ action_force_off (GSimpleAction *action, GVariant *param, gpointer user_data)
                                  gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT)),
                                "destructive-action");
   gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  g_object_set_data_full (G_OBJECT (dialog), "hg-vm", g_object_ref (vm), g_object_unref);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_force_off_response), NULL);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_force_off_response),
+                         g_object_ref (vm), unref_closure_data, 0);
   gtk_widget_show (dialog);
 }
 
@@ -288,11 +294,12 @@ save_screenshot (HgWindow   *self,
 static void
 on_screenshot_chooser_response (GtkNativeDialog *chooser,
                                 int              response,
-                                HgWindow        *self)
+                                HgVm            *vm)
 {
-  HgVm *vm = g_object_get_data (G_OBJECT (chooser), "hg-vm");
+  GtkWindow *parent = gtk_native_dialog_get_transient_for (chooser);
+  HgWindow *self = HG_IS_WINDOW (parent) ? HG_WINDOW (parent) : NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT && vm != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && self != NULL)
     {
       g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
 
@@ -329,8 +336,8 @@ action_screenshot (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_file_filter_add_pattern (filter, "*.png");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_object_set_data_full (G_OBJECT (chooser), "hg-vm", g_object_ref (vm), g_object_unref);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (on_screenshot_chooser_response), self, 0);
+  g_signal_connect_data (chooser, "response", G_CALLBACK (on_screenshot_chooser_response),
+                         g_object_ref (vm), unref_closure_data, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
@@ -354,19 +361,16 @@ action_send_keys (GSimpleAction *action, GVariant *param, gpointer user_data)
 static GStrv
 library_bases (HgWindow *self)
 {
-  return self->bases != NULL ? g_strdupv (self->bases) : hg_library_default_bases ();
+  return hg_vm_manager_dup_bases (self->manager);
 }
 
 static GStrv
 library_labels (HgWindow *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GHashTableIter iter;
-  gpointer value;
 
-  g_hash_table_iter_init (&iter, self->vms);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_strv_builder_add (builder, hg_vm_get_label (HG_VM (value)));
+  for (guint i = 0; i < self->shown->len; i++)
+    g_strv_builder_add (builder, hg_vm_get_label (g_ptr_array_index (self->shown, i)));
   return g_strv_builder_end (builder);
 }
 

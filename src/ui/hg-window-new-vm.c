@@ -44,7 +44,7 @@ on_library_loaded (HgWindow *window,
   /* the file monitor saw the new folder too and reloads once more: start
    * after that one, not before it (a reload detaches and reattaches every
    * VM, and the display with it) */
-  if (window->reload_id != 0 || window->scanning)
+  if (hg_vm_manager_is_loading (window->manager))
     {
       g_free (window->pending_select);
       window->pending_select = g_strdup (created->path);
@@ -87,9 +87,8 @@ hg_window_action_new_vm (GSimpleAction *action,
                          gpointer       user_data)
 {
   HgWindow *self = user_data;
-  g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
-  char **bases = self->bases != NULL ? self->bases : defaults;
-  g_autoptr(HgHostCaps) caps = self->caps != NULL ? hg_host_caps_ref (self->caps) : NULL;
+  g_auto(GStrv) bases = hg_vm_manager_dup_bases (self->manager);
+  HgHostCaps *caps = hg_vm_manager_get_host_caps (self->manager);
   HgNewVmAssistant *assistant;
 
   /* the window probes the host at start; if that is not done yet, the

@@ -10,8 +10,6 @@
 #include "hg-settings.h"
 #include "hg-window-private.h"
 
-/* File-monitor events are gathered for this long before one reload */
-#define RELOAD_DEBOUNCE_MS 300
 /* at most this long a finished load waits for the window's first frame */
 #define FIRST_FRAME_WAIT_MS 250
 
@@ -25,16 +23,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void     update_current (HgWindow *self);
-static gboolean reload_timeout (gpointer user_data);
-static void     start_host_probe (HgWindow *self);
 static void     clear_scan_deferral (HgWindow *self);
-
-static void
-monitor_cancel_and_unref (gpointer monitor)
-{
-  g_file_monitor_cancel (monitor);
-  g_object_unref (monitor);
-}
 
 HgWindow *
 hg_window_new (HgApplication *app)
@@ -106,11 +95,12 @@ on_cmdline_images_checked (GObject      *source,
   g_autoptr(HgVmImages) images = hg_vm_images_check_finish (result, &error);
   g_auto(GStrv) argv = NULL;
   g_autofree char *text = NULL;
+  HgHostCaps *caps = self != NULL ? hg_vm_manager_get_host_caps (self->manager) : NULL;
 
   /* another VM selected since (the view cancelled the check), or the
    * window gone */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self == NULL ||
-      self->current != check->vm || self->caps == NULL)
+      self->current != check->vm || caps == NULL)
     {
       cmdline_check_free (check);
       return;
@@ -119,7 +109,7 @@ on_cmdline_images_checked (GObject      *source,
    * a start would refuse */
   if (images != NULL)
     argv = hg_cmdline_build (check->config, check->config->boot_mode,
-                             hg_vm_get_runtime_paths (check->vm), self->caps, images, &error);
+                             hg_vm_get_runtime_paths (check->vm), caps, images, &error);
   if (argv == NULL)
     hg_details_view_set_command_line (self->details, NULL, error->message);
   else
@@ -138,7 +128,7 @@ update_command_line (HgWindow *self)
 
   if (self->current == NULL)
     return;
-  if (self->caps == NULL)
+  if (hg_vm_manager_get_host_caps (self->manager) == NULL)
     {
       hg_details_view_set_command_line (self->details, NULL, _("probing the host…"));
       return;
@@ -162,7 +152,7 @@ update_consoles (HgWindow *self)
                     hg_vm_get_state (vm) != HG_VM_STATE_STARTING;
 
   /* connected before the attach (--display): kept while that goes on */
-  if (!active && self->early_connected && vm != NULL && hg_window_is_attaching (self, vm))
+  if (!active && self->early_connected && vm != NULL && hg_vm_manager_is_attaching (self->manager, vm))
     return;
   self->early_connected = FALSE;
   if (!active)
@@ -218,7 +208,7 @@ connect_display_early (HgWindow *self)
   const HgRuntimePaths *paths;
 
   if (!self->early_display || vm == NULL || hg_vm_is_active (vm) ||
-      !hg_window_is_attaching (self, vm) ||
+      !hg_vm_manager_is_attaching (self->manager, vm) ||
       !gtk_widget_get_realized (GTK_WIDGET (self->vnc_view)))
     return;
   paths = hg_vm_get_runtime_paths (vm);
@@ -263,32 +253,31 @@ update_current (HgWindow *self)
                                   ? hg_vm_get_log_tail (vm) : NULL);
 }
 
+/* The tree row and, for the selected VM, the details and consoles follow
+ * the VM's facts */
 static void
-on_vm_state_changed (HgVm       *vm,
-                     GParamSpec *pspec,
-                     HgWindow   *self)
+on_vm_notify (HgVmManager *manager,
+              HgVm        *vm,
+              GParamSpec  *pspec,
+              HgWindow    *self)
 {
-  HgVmConfig *config = hg_vm_get_config (vm);
+  const char *path = hg_vm_get_config (vm)->path;
 
-  hg_vm_tree_set_vm_state (self->tree, config->path, hg_window_vm_state_name (vm));
-  hg_window_query_accel (self, vm);
-  if (vm == self->current)
-    update_current (self);
-  /* kept by a reload while it ran, its config since edited: made anew
-   * from the new config now that it is stopped */
-  if (!hg_vm_is_active (vm) && g_object_get_data (G_OBJECT (vm), "hg-config-stale") != NULL &&
-      self->reload_id == 0)
-    self->reload_id = g_timeout_add (RELOAD_DEBOUNCE_MS, reload_timeout, self);
-}
-
-static void
-on_vm_notify (HgVm       *vm,
-              GParamSpec *pspec,
-              HgWindow   *self)
-{
   if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "pid") ||
-      g_str_equal (pspec->name, "log-tail"))
-    on_vm_state_changed (vm, pspec, self);
+      g_str_equal (pspec->name, "log-tail") || g_str_equal (pspec->name, "responding"))
+    {
+      hg_vm_tree_set_vm_state (self->tree, path, hg_vm_get_state_name (vm));
+      if (vm == self->current)
+        update_current (self);
+    }
+  else if (g_str_equal (pspec->name, "accel-in-use"))
+    {
+      hg_vm_tree_set_vm_accel (self->tree, path, hg_vm_get_accel_in_use (vm));
+      if (vm == self->current)
+        hg_window_update_runtime (self);
+    }
+  else if (g_str_equal (pspec->name, "same-uuid-as") && vm == self->current)
+    hg_details_view_set_same_identity (self->details, hg_vm_get_same_uuid_as (vm));
 }
 
 static void
@@ -304,11 +293,10 @@ on_selected_path_changed (HgWindow *self)
     return;
   path = hg_vm_tree_get_selected_path (self->tree);
   config = hg_vm_tree_get_selected (self->tree, &error);
-  vm = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
+  vm = hg_vm_manager_lookup (self->manager, path);
   hg_details_view_set_vm (self->details, path, config, error);
   hg_details_view_set_same_identity (self->details,
-                                     vm != NULL ? g_object_get_data (G_OBJECT (vm), "hg-same-uuid-as")
-                                                : NULL);
+                                     vm != NULL ? hg_vm_get_same_uuid_as (vm) : NULL);
   gtk_header_bar_set_subtitle (self->header_bar, config != NULL ? config->label : NULL);
 
   /* The same VM again (a reload kept it): its consoles stay connected */
@@ -318,7 +306,7 @@ on_selected_path_changed (HgWindow *self)
       update_current (self);
       return;
     }
-  self->current = vm;
+  g_set_object (&self->current, vm);
   self->early_display = self->early_connected = FALSE;
 
   /* The consoles belong to one VM at a time */
@@ -349,8 +337,7 @@ on_selected_path_changed (HgWindow *self)
 static void
 on_details_reidentify (HgWindow *self)
 {
-  const char *path = hg_vm_tree_get_selected_path (self->tree);
-  HgVm *vm = path != NULL ? g_hash_table_lookup (self->vms, path) : NULL;
+  HgVm *vm = hg_vm_manager_lookup (self->manager, hg_vm_tree_get_selected_path (self->tree));
   g_autoptr(HgVmConfig) renewed = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -365,21 +352,15 @@ on_details_reidentify (HgWindow *self)
   hg_window_reload (self);
 }
 
-/* Follows vm (new, or kept by a reload) in the tree, the notifier and the
- * table of VMs */
+/* Follows vm, an item of the manager: desktop notifications when it stops
+ * or crashes (hg-notifier.c) */
 static void
-adopt_vm (HgWindow   *self,
-          const char *config_path,
-          HgVm       *vm)
+follow_vm (HgWindow *self,
+           HgVm     *vm)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  /* one plain handler for the three properties: a library of 1,000 VMs
-   * pays for 1,000 closures, not 3,000 object-watching ones (drop_vm and
-   * dispose disconnect it) */
-  g_signal_connect (vm, "notify", G_CALLBACK (on_vm_notify), self);
-  g_hash_table_replace (self->vms, g_strdup (config_path), g_object_ref (vm));
-  /* desktop notifications when it stops or crashes (hg-notifier.c) */
+  /* its properties come through the manager's "vm-notify" */
   if (HG_IS_APPLICATION (app) && hg_application_get_notifier (HG_APPLICATION (app)) != NULL)
     {
       g_set_object (&self->notifier, hg_application_get_notifier (HG_APPLICATION (app)));
@@ -387,111 +368,33 @@ adopt_vm (HgWindow   *self,
     }
 }
 
-void
-hg_window_add_vm (HgWindow   *self,
-                  const char *base,
-                  const char *folder,
-                  const char *config_path,
-                  HgVmConfig *config,
-                  const char *error)
-{
-  g_return_if_fail (HG_IS_WINDOW (self));
-
-  hg_vm_tree_add_vm (self->tree, base, folder, config_path, config, error);
-  if (config == NULL)
-    return;
-
-  {
-    g_autoptr(HgVm) vm = hg_vm_new_full (config, NULL, self->caps);
-
-    adopt_vm (self, config_path, vm);
-    /* VMs started before this window (or by hangarctl) are adopted here;
-     * later starts by others are seen in the runtime directory */
-    hg_window_attach_vm (self, vm);
-  }
-}
-
-/* Stops following vm: it goes on running, we only stop listening (and so
- * does the notifier: a detach is no "stopped" worth telling) */
+/* Stops following vm (it left the manager, which lets go of it next: a
+ * detach is no "stopped" worth telling) */
 static void
-drop_vm (HgWindow *self,
-         HgVm     *vm)
+unfollow_vm (HgWindow *self,
+             HgVm     *vm)
 {
-  hg_window_cancel_attach (self, vm);
-  g_signal_handlers_disconnect_by_data (vm, self);
   if (self->notifier != NULL)
     hg_notifier_unwatch (self->notifier, vm);
-  hg_vm_detach (vm);
-}
-
-static gboolean
-config_changed (HgVmConfig *a,
-                HgVmConfig *b)
-{
-  g_autofree char *data_a = hg_vm_config_to_data (a, NULL);
-  g_autofree char *data_b = hg_vm_config_to_data (b, NULL);
-
-  return g_strcmp0 (data_a, data_b) != 0;
-}
-
-/* The HgVm of old that a reload keeps for entry: the same config path and
- * uuid, and running (its QMP, display and terminals stay connected) or
- * being attached to (the early display of --display).  A stopped VM gets a
- * new HgVm with the config as it is now. */
-static HgVm *
-find_kept_vm (HgWindow       *self,
-              GHashTable     *old,
-              HgLibraryEntry *entry)
-{
-  HgVm *vm;
-
-  if (entry->config == NULL || old == NULL)
-    return NULL;
-  vm = g_hash_table_lookup (old, entry->path);
-  if (vm == NULL || !(hg_vm_is_active (vm) || hg_window_is_attaching (self, vm)) ||
-      g_strcmp0 (hg_vm_get_config (vm)->uuid, entry->config->uuid) != 0)
-    return NULL;
-  return vm;
 }
 
 static void
-clear_library (HgWindow *self)
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  HgWindow   *self)
 {
-  GHashTableIter iter;
-  gpointer value;
-
-  self->current = NULL;
-  hg_window_cancel_attaches (self);
-  g_hash_table_iter_init (&iter, self->vms);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    drop_vm (self, value);
-  g_hash_table_remove_all (self->vms);
-  hg_vm_tree_clear (self->tree);
-}
-
-static void
-on_library_changed (GFileMonitor      *monitor,
-                    GFile             *file,
-                    GFile             *other,
-                    GFileMonitorEvent  event,
-                    HgWindow          *self);
-
-static void
-watch_directory (HgWindow   *self,
-                 const char *dir)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (dir);
-  g_autoptr(GFileMonitor) monitor = NULL;
-  g_autoptr(GError) error = NULL;
-
-  monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
-  if (monitor == NULL)
+  for (guint i = 0; i < removed; i++)
+    unfollow_vm (self, g_ptr_array_index (self->shown, position + i));
+  g_ptr_array_remove_range (self->shown, position, removed);
+  for (guint i = 0; i < added; i++)
     {
-      g_debug ("Not watching %s: %s", dir, error->message);
-      return;
+      HgVm *vm = g_list_model_get_item (model, position + i);
+
+      g_ptr_array_insert (self->shown, position + i, vm);
+      follow_vm (self, vm);
     }
-  g_signal_connect_object (monitor, "changed", G_CALLBACK (on_library_changed), self, 0);
-  g_ptr_array_add (self->monitors, g_steal_pointer (&monitor));
 }
 
 /* The config path of the VM named by label, directory or .hangar file */
@@ -519,16 +422,12 @@ resolve_vm (GPtrArray  *entries,
   return NULL;
 }
 
-/* Fills the tree (and the table of VMs) with what a scan found */
+/* Fills the tree with what the manager's load found */
 static void
 show_entries (HgWindow  *self,
               GPtrArray *entries)
 {
   g_autofree char *selected = NULL;
-  g_autoptr(GHashTable) watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) old = NULL;
-  /* let go during the fill, freed after the new selection is made */
-  g_autoptr(GPtrArray) gone_vms = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 started;
 
   selected = self->pending_select != NULL ? resolve_vm (entries, self->pending_select)
@@ -540,111 +439,42 @@ show_entries (HgWindow  *self,
       hg_window_show_message (self, GTK_MESSAGE_WARNING, message);
     }
   g_clear_pointer (&self->pending_select, g_free);
-  self->scanning = FALSE;
   started = g_get_monotonic_time ();
-  /* The tree is filled anew; running VMs that are still there keep their
-   * HgVm (and so their QMP, display and terminal connections), the others
-   * are let go once the new selection is made. */
-  old = g_steal_pointer (&self->vms);
-  self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  /* The tree is filled anew; the VMs the manager kept (running ones, with
+   * their QMP, display and terminal connections) are the same HgVm */
   self->filling = TRUE;
   hg_vm_tree_clear (self->tree);
-  g_ptr_array_set_size (self->monitors, 0);
   hg_vm_tree_begin_update (self->tree);
-
   for (guint i = 0; i < entries->len; i++)
     {
       HgLibraryEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *folder_dir = NULL;
-      HgVm *kept = find_kept_vm (self, old, entry);
+      HgVm *vm = hg_vm_manager_lookup (self->manager, entry->path);
 
-      if (kept != NULL)
-        {
-          const char *accel = g_object_get_data (G_OBJECT (kept), "hg-accel-in-use");
-
-          hg_vm_tree_add_vm (self->tree, entry->base, entry->folder, entry->path,
-                             hg_vm_get_config (kept), NULL);
-          hg_vm_tree_set_vm_state (self->tree, entry->path, hg_window_vm_state_name (kept));
-          if (accel != NULL)
-            hg_vm_tree_set_vm_accel (self->tree, entry->path, accel);
-          g_hash_table_replace (self->vms, g_strdup (entry->path), g_object_ref (kept));
-          /* edited while it runs: the new config counts from its next
-           * start, when a reload (on_vm_state_changed) makes it anew */
-          if (config_changed (hg_vm_get_config (kept), entry->config))
-            g_object_set_data (G_OBJECT (kept), "hg-config-stale", GINT_TO_POINTER (TRUE));
-          g_hash_table_remove (old, entry->path);
-        }
-      else
-        {
-          HgVm *gone = old != NULL ? g_hash_table_lookup (old, entry->path) : NULL;
-
-          /* the old HgVm lets go of the VM first (its QMP socket serves one
-           * client), then the new one attaches */
-          if (gone != NULL)
-            {
-              drop_vm (self, gone);
-              g_ptr_array_add (gone_vms, g_object_ref (gone));
-              g_hash_table_remove (old, entry->path);
-            }
-          hg_window_add_vm (self, entry->base, entry->folder, entry->path, entry->config,
-                            entry->error != NULL ? entry->error->message : NULL);
-        }
-      /* a copy with the same uuid as another VM: the details offer a new identity */
-      {
-        HgVm *shown = g_hash_table_lookup (self->vms, entry->path);
-
-        if (shown != NULL)
-          g_object_set_data_full (G_OBJECT (shown), "hg-same-uuid-as",
-                                  g_strdup (entry->same_uuid_as), g_free);
-      }
-      /* Watch the base and every folder that holds VMs: new VM directories
-       * appear there, removed ones vanish from there. */
-      folder_dir = entry->folder != NULL && entry->folder[0] != '\0'
-                     ? g_build_filename (entry->base, entry->folder, NULL)
-                     : g_strdup (entry->base);
-      if (!g_hash_table_contains (watched, folder_dir))
-        {
-          watch_directory (self, folder_dir);
-          g_hash_table_add (watched, g_steal_pointer (&folder_dir));
-        }
+      /* a VM edited while it runs shows the config it runs with */
+      hg_vm_tree_add_vm (self->tree, entry->base, entry->folder, entry->path,
+                         vm != NULL ? hg_vm_get_config (vm) : entry->config,
+                         entry->error != NULL ? entry->error->message : NULL);
+      if (vm == NULL)
+        continue;
+      if (hg_vm_get_state (vm) != HG_VM_STATE_STOPPED || !hg_vm_is_responding (vm))
+        hg_vm_tree_set_vm_state (self->tree, entry->path, hg_vm_get_state_name (vm));
+      if (hg_vm_get_accel_in_use (vm) != NULL)
+        hg_vm_tree_set_vm_accel (self->tree, entry->path, hg_vm_get_accel_in_use (vm));
     }
   hg_vm_tree_end_update (self->tree);
   g_debug ("Library of %u entries shown in %.1f ms", entries->len,
            (g_get_monotonic_time () - started) / 1000.0);
-  {
-    /* empty bases too: the first VM made there must show up */
-    g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
-    char **bases = self->bases != NULL ? self->bases : defaults;
-
-    for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
-      if (!g_hash_table_contains (watched, bases[i]))
-        {
-          watch_directory (self, bases[i]);
-          g_hash_table_add (watched, g_strdup (bases[i]));
-        }
-  }
 
   if (selected == NULL || !hg_vm_tree_select_path (self->tree, selected))
     hg_vm_tree_select_first (self->tree);
   self->filling = FALSE;
   on_selected_path_changed (self);
-  /* the VMs that are gone, or stopped (made anew above) */
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, old);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      drop_vm (self, value);
-  }
   if (self->open_display && self->current != NULL)
     gtk_stack_set_visible_child_name (self->pages, "display");
   self->open_display = FALSE;
   if (entries->len == 0)
     hg_window_show_message (self, GTK_MESSAGE_INFO,
                             _("No VMs found in the library. Create one with Ctrl+N, or with “hangarctl create --label NAME”."));
-
-  start_host_probe (self);
   g_signal_emit (self, signals[LIBRARY_LOADED], 0);
 }
 
@@ -679,31 +509,18 @@ on_first_draw (GtkWidget *widget,
 }
 
 static void
-on_library_scanned (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_manager_loaded (HgVmManager *manager,
+                   HgWindow    *self)
 {
-  g_autoptr(HgWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
+  /* the manager lets go of them after this signal */
+  g_autoptr(GPtrArray) entries = g_ptr_array_ref (hg_vm_manager_get_entries (manager));
 
-  entries = g_task_propagate_pointer (G_TASK (result), &error);
-  if (entries == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          self->scanning = FALSE;
-          hg_window_show_message (self, GTK_MESSAGE_ERROR, error->message);
-          start_host_probe (self);
-        }
-      return;
-    }
+  g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   /* The window shows itself first, then the library (filling a tree of
    * 1,000 VMs takes a few tens of ms): at most FIRST_FRAME_WAIT_MS later,
    * in case no frame comes (an unmapped window) */
   if (!self->drawn && gtk_widget_get_visible (GTK_WIDGET (self)))
     {
-      g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
       self->pending_entries = g_steal_pointer (&entries);
       if (self->fill_id == 0)
         self->fill_id = g_timeout_add (FIRST_FRAME_WAIT_MS, fill_pending, self);
@@ -712,79 +529,27 @@ on_library_scanned (GObject      *source,
   show_entries (self, entries);
 }
 
+/* An attach ended: a display connected before it (--display) stays only
+ * if the VM runs */
 static void
-scan_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+on_attach_ended (HgVmManager *manager,
+                 HgVm        *vm,
+                 HgWindow    *self)
 {
-  const char * const *bases = task_data;
-  g_auto(GStrv) defaults = NULL;
-  GPtrArray *entries;
-
-  if (bases == NULL)
-    bases = (const char * const *) (defaults = hg_library_default_bases ());
-  entries = hg_library_scan (bases, cancellable);
-  if (g_task_return_error_if_cancelled (task))
+  if (vm == self->current && self->early_connected && !hg_vm_is_active (vm))
     {
-      g_ptr_array_unref (entries);
-      return;
+      self->early_connected = FALSE;
+      hg_window_update_consoles (self);
     }
-  g_task_return_pointer (task, entries, (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
 hg_window_reload (HgWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (HG_IS_WINDOW (self));
 
   clear_scan_deferral (self);
-  g_clear_handle_id (&self->reload_id, g_source_remove);
-  if (self->scan_cancellable != NULL)
-    g_cancellable_cancel (self->scan_cancellable);
-  g_clear_object (&self->scan_cancellable);
-  self->scan_cancellable = g_cancellable_new ();
-  self->scanning = TRUE;
-
-  task = g_task_new (NULL, self->scan_cancellable, on_library_scanned, g_object_ref (self));
-  g_task_set_source_tag (task, hg_window_reload);
-  g_task_set_task_data (task, g_strdupv (self->bases), (GDestroyNotify) g_strfreev);
-  g_task_run_in_thread (task, scan_thread);
-}
-
-static gboolean
-reload_timeout (gpointer user_data)
-{
-  HgWindow *self = user_data;
-
-  self->reload_id = 0;
-  hg_window_reload (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_library_changed (GFileMonitor      *monitor,
-                    GFile             *file,
-                    GFile             *other,
-                    GFileMonitorEvent  event,
-                    HgWindow          *self)
-{
-  switch (event)
-    {
-    case G_FILE_MONITOR_EVENT_CREATED:
-    case G_FILE_MONITOR_EVENT_DELETED:
-    case G_FILE_MONITOR_EVENT_MOVED_IN:
-    case G_FILE_MONITOR_EVENT_MOVED_OUT:
-    case G_FILE_MONITOR_EVENT_RENAMED:
-    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
-      if (self->reload_id == 0)
-        self->reload_id = g_timeout_add (RELOAD_DEBOUNCE_MS, reload_timeout, self);
-      break;
-    default:
-      break;
-    }
+  hg_vm_manager_reload (self->manager);
 }
 
 /* ---- --display VM: the display before the library ---------------------- */
@@ -863,7 +628,7 @@ resume_scan_soon (HgWindow *self)
   HgVncSession *session = hg_vnc_view_get_session (self->vnc_view);
 
   if (self->current != NULL)
-    hg_window_attach_now (self, self->current);
+    hg_vm_manager_attach_now (self->manager, self->current);
 
   g_clear_signal_handler (&self->deferred_update_id, session);
   g_clear_signal_handler (&self->deferred_state_id, session);
@@ -904,12 +669,10 @@ defer_scan (HgWindow *self)
 {
   HgVncSession *session = hg_vnc_view_get_session (self->vnc_view);
 
-  if (!self->scanning || self->scan_deferred)
+  if (!hg_vm_manager_is_loading (self->manager) || self->scan_deferred)
     return;
   /* the scan just started: it stops at once */
-  if (self->scan_cancellable != NULL)
-    g_cancellable_cancel (self->scan_cancellable);
-  g_clear_object (&self->scan_cancellable);
+  hg_vm_manager_cancel_reload (self->manager);
   self->scan_deferred = TRUE;
   self->deferred_update_id = g_signal_connect_swapped (session, "framebuffer-update",
                                                        G_CALLBACK (on_deferred_update), self);
@@ -923,31 +686,31 @@ static void
 show_early (HgWindow   *self,
             HgVmConfig *config)
 {
-  g_autoptr(HgVm) vm = NULL;
+  HgVm *vm;
   gboolean early;
 
   /* too late (the tree is there), or something else was asked for since */
-  if (!self->scanning || self->current != NULL ||
-      g_hash_table_contains (self->vms, config->path))
+  if (!(hg_vm_manager_is_loading (self->manager) || self->scan_deferred) ||
+      self->current != NULL || hg_vm_manager_lookup (self->manager, config->path) != NULL)
     return;
 
-  /* The VM the tree selects once filled: it is adopted then, with its
-   * connections (find_kept_vm) */
+  /* The VM the tree selects once filled: the load keeps it, with its
+   * connections */
   g_debug ("Early display of %s", config->path);
-  vm = hg_vm_new_full (config, NULL, self->caps);
-  adopt_vm (self, config->path, vm);
-  self->current = vm;
-  hg_details_view_set_vm (self->details, config->path, config, NULL);
-  gtk_header_bar_set_subtitle (self->header_bar, config->label);
-  gtk_stack_set_visible_child_name (self->pages, "display");
   /* Running (its display socket is there): the display connects now; QMP
    * (and with it the terminals) and the library come after its first
    * framebuffer -- QEMU serves VNC and QMP from one thread, and this
    * machine has two cores, one of them the guest's */
+  vm = hg_vm_manager_add (self->manager, config, EARLY_SCAN_DELAY_MS);
   early = g_file_test (hg_vm_get_runtime_paths (vm)->vnc, G_FILE_TEST_EXISTS);
-  hg_window_attach_vm_after (self, vm, early ? EARLY_SCAN_DELAY_MS : 0);
+  if (!early)
+    hg_vm_manager_attach_now (self->manager, vm);
+  g_set_object (&self->current, vm);
+  hg_details_view_set_vm (self->details, config->path, config, NULL);
+  gtk_header_bar_set_subtitle (self->header_bar, config->label);
+  gtk_stack_set_visible_child_name (self->pages, "display");
   update_current (self);
-  if (early && hg_window_is_attaching (self, vm))
+  if (early && hg_vm_manager_is_attaching (self->manager, vm))
     {
       self->early_display = TRUE;
       connect_display_early (self);
@@ -983,8 +746,7 @@ static HgVmConfig *
 lookup_direct (HgWindow   *self,
                const char *name)
 {
-  g_auto(GStrv) defaults = self->bases == NULL ? hg_library_default_bases () : NULL;
-  char **bases = self->bases != NULL ? self->bases : defaults;
+  g_auto(GStrv) bases = hg_vm_manager_dup_bases (self->manager);
 
   if (!hg_label_is_valid (name, NULL))
     return NULL;
@@ -1011,7 +773,7 @@ hg_window_select_vm (HgWindow   *self,
   self->pending_select = g_strdup (vm);
   self->open_display = show_display;
   /* a load under way picks it up; else load again */
-  if (!self->scanning)
+  if (!hg_vm_manager_is_loading (self->manager) && !self->scan_deferred)
     hg_window_reload (self);
   /* The display need not wait for the whole library: the one VM is looked
    * up (cheap: only its config is loaded) and shown at once */
@@ -1029,7 +791,7 @@ hg_window_select_vm (HgWindow   *self,
       g_debug ("Looking up %s for its display", vm);
       task = g_task_new (NULL, self->cancellable, on_early_lookup, g_object_ref (self));
       lookup = g_new0 (EarlyLookup, 1);
-      lookup->bases = g_strdupv (self->bases);
+      lookup->bases = hg_vm_manager_dup_bases (self->manager);
       lookup->name = g_strdup (vm);
       g_task_set_source_tag (task, hg_window_select_vm);
       g_task_set_task_data (task, lookup, early_lookup_free);
@@ -1043,54 +805,15 @@ hg_window_set_bases (HgWindow           *self,
 {
   g_return_if_fail (HG_IS_WINDOW (self));
 
-  g_strfreev (self->bases);
-  self->bases = bases != NULL ? g_strdupv ((char **) bases) : NULL;
+  hg_vm_manager_set_bases (self->manager, bases);
   hg_window_reload (self);
 }
 
-/* ---- host probe --------------------------------------------------------- */
-
+/* The host probe (the manager's, after its first load) landed */
 static void
-probe_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+on_host_caps (HgWindow *self)
 {
-  HgHostCaps *caps = hg_host_caps_probe ();
-
-  /* What each emulator offers: cached after the first run */
-  hg_host_caps_probe_qemu (caps);
-  g_task_return_pointer (task, caps, (GDestroyNotify) hg_host_caps_unref);
-}
-
-static void
-on_host_probed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(HgWindow) self = user_data;
-  HgHostCaps *caps = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  if (caps == NULL)
-    return;
-  self->caps = caps;
   update_command_line (self);
-}
-
-/* The command lines need the host's emulators and KVM state.  Probed after
- * the first load of the library: it spawns emulators (or reads their
- * cache), which the window's first frame and display need not wait for. */
-static void
-start_host_probe (HgWindow *self)
-{
-  g_autoptr(GTask) probe = NULL;
-
-  if (self->probe_started)
-    return;
-  self->probe_started = TRUE;
-  probe = g_task_new (NULL, self->cancellable, on_host_probed, g_object_ref (self));
-  g_task_set_source_tag (probe, start_host_probe);
-  g_task_run_in_thread (probe, probe_thread);
 }
 
 /* ---- win. actions ------------------------------------------------------- */
@@ -1151,7 +874,7 @@ on_page_changed (HgWindow *self)
       /* made on first sight: it reads switches and host devices */
       if (self->network_view == NULL)
         {
-          self->network_view = HG_NETWORK_VIEW (hg_network_view_new (NULL, self->caps));
+          self->network_view = HG_NETWORK_VIEW (hg_network_view_new (NULL, hg_vm_manager_get_host_caps (self->manager)));
           gtk_widget_set_vexpand (GTK_WIDGET (self->network_view), TRUE);
           gtk_widget_show (GTK_WIDGET (self->network_view));
           gtk_container_add (GTK_CONTAINER (self->network_box), GTK_WIDGET (self->network_view));
@@ -1233,17 +956,9 @@ static const GActionEntry win_actions[] = {
 guint
 hg_window_count_running (HgWindow *self)
 {
-  GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
-
   g_return_val_if_fail (HG_IS_WINDOW (self), 0);
 
-  g_hash_table_iter_init (&iter, self->vms);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (hg_vm_is_active (value))
-      n++;
-  return n;
+  return hg_vm_manager_count_running (self->manager);
 }
 
 /* Closing never stops a VM; a notification says how many go on running */
@@ -1283,24 +998,26 @@ hg_window_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  if (self->scan_cancellable != NULL)
-    g_cancellable_cancel (self->scan_cancellable);
-  g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->fill_id, g_source_remove);
   g_clear_pointer (&self->pending_entries, g_ptr_array_unref);
   if (self->vnc_view != NULL)
     clear_scan_deferral (self);
-  if (self->vms != NULL)
-    clear_library (self);
-  hg_window_clear_runtime_watch (self);
-  g_clear_pointer (&self->vms, g_hash_table_unref);
-  g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  hg_window_clear_runtime (self);
+  g_clear_object (&self->current);
+  /* the VMs go on running: the manager lets go of them */
+  if (self->manager != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->manager, self);
+      for (guint i = 0; i < self->shown->len; i++)
+        unfollow_vm (self, g_ptr_array_index (self->shown, i));
+      g_ptr_array_set_size (self->shown, 0);
+      g_clear_object (&self->manager);
+    }
   if (self->help_overlay != NULL)
     gtk_widget_destroy (GTK_WIDGET (self->help_overlay));
   g_clear_object (&self->help_overlay);
   g_clear_object (&self->vm_actions);
   g_clear_object (&self->notifier);
-  g_clear_object (&self->scan_cancellable);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (hg_window_parent_class)->dispose (object);
@@ -1311,9 +1028,8 @@ hg_window_finalize (GObject *object)
 {
   HgWindow *self = HG_WINDOW (object);
 
-  g_clear_pointer (&self->bases, g_strfreev);
+  g_clear_pointer (&self->shown, g_ptr_array_unref);
   g_clear_pointer (&self->pending_select, g_free);
-  g_clear_pointer (&self->caps, hg_host_caps_unref);
 
   G_OBJECT_CLASS (hg_window_parent_class)->finalize (object);
 }
@@ -1361,8 +1077,14 @@ hg_window_init (HgWindow *self)
 {
   g_debug ("Making the window");
   self->cancellable = g_cancellable_new ();
-  self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->monitors = g_ptr_array_new_with_free_func (monitor_cancel_and_unref);
+  /* the engine: the window is a view of its model */
+  self->manager = hg_vm_manager_new (NULL);
+  self->shown = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (self->manager, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect (self->manager, "loaded", G_CALLBACK (on_manager_loaded), self);
+  g_signal_connect (self->manager, "attach-ended", G_CALLBACK (on_attach_ended), self);
+  g_signal_connect (self->manager, "vm-notify", G_CALLBACK (on_vm_notify), self);
+  g_signal_connect_swapped (self->manager, "notify::host-caps", G_CALLBACK (on_host_caps), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1370,7 +1092,6 @@ hg_window_init (HgWindow *self)
                                    G_N_ELEMENTS (win_actions), self);
   hg_window_init_vm_actions (self);
   hg_window_update_vm_actions (self);
-  hg_window_init_runtime_watch (self);
   g_signal_connect_object (self->vnc_view, "realize", G_CALLBACK (on_vnc_view_realized), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_after (self, "draw", G_CALLBACK (on_first_draw), NULL);
