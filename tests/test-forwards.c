@@ -177,21 +177,6 @@ test_config_names (void)
 
 /* ---- a real guest --------------------------------------------------------- */
 
-/* a TCP port nothing uses now */
-static guint16
-free_port (void)
-{
-  struct sockaddr_in sa = { .sin_family = AF_INET };
-  socklen_t len = sizeof sa;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-
-  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &sa, sizeof sa), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &sa, &len), ==, 0);
-  close (fd);
-  return ntohs (sa.sin_port);
-}
-
 /* GET / over 127.0.0.1:port: the body, or NULL when nothing answers */
 static char *
 http_get (guint16 port)
@@ -259,7 +244,6 @@ test_running (void)
   g_auto(GStrv) addresses = NULL;
   guint16 port, port_any, held;
   int holder;
-  struct sockaddr_in sa = { .sin_family = AF_INET };
 
   if (config == NULL)
     {
@@ -285,7 +269,7 @@ test_running (void)
   g_assert_true (hg_test_serial_wait_for (serial, "HTTPD-42", 30000));
 
   /* added while it runs, through hangarctl: reachable from the host */
-  port = free_port ();
+  port = hg_test_free_port (SOCK_STREAM);
   spec = g_strdup_printf ("%u:80", port);
   g_assert_cmpint (ctl (base, &out, &err, "forward", "fwd", "add", spec, "--name", "web", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "now and at every start"));
@@ -315,12 +299,8 @@ test_running (void)
   bad = g_strdup_printf ("forwards host port %u/tcp already", port);
   g_assert_nonnull (strstr (err, bad));
   /* a port held by a socket of this test */
-  held = free_port ();
-  holder = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  sa.sin_port = htons (held);
-  g_assert_cmpint (bind (holder, (struct sockaddr *) &sa, sizeof sa), ==, 0);
-  g_assert_cmpint (listen (holder, 1), ==, 0);
+  held = hg_test_free_port (SOCK_STREAM);
+  holder = hg_test_listen_tcp (held);
   holder_spec = g_strdup_printf ("%u:81", held);
   g_assert_cmpint (ctl (base, &out, &err, "forward", "fwd", "add", holder_spec, NULL), ==, 4);
   g_free (bad);
@@ -352,7 +332,7 @@ test_running (void)
   g_clear_error (&error);
 
   /* every interface only when asked */
-  port_any = free_port ();
+  port_any = hg_test_free_port (SOCK_STREAM);
   spec_any = g_strdup_printf ("tcp:0.0.0.0:%u:80", port_any);
   forwards_sync (vm, TRUE, spec_any, &error);
   g_assert_no_error (error);

@@ -32,6 +32,7 @@ struct _HgPropertiesDialog
   GtkLabel             *trust_title;
   GtkLabel             *allow_backing_label;
   GtkWidget            *save_button;
+  HgForwardsEditor     *forwards_editor;
 };
 
 G_DEFINE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, GTK_TYPE_WINDOW)
@@ -91,6 +92,13 @@ hg_properties_dialog_get_error (HgPropertiesDialog *self)
   if (!gtk_info_bar_get_revealed (self->error_bar))
     return NULL;
   return gtk_label_get_text (self->error_label);
+}
+
+HgForwardsEditor *
+hg_properties_dialog_get_forwards_editor (HgPropertiesDialog *self)
+{
+  g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
+  return self->forwards_editor;
 }
 
 static void
@@ -159,7 +167,15 @@ fill (HgPropertiesDialog *self)
                       nic != NULL && nic->model != NULL ? nic->model : "");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->console_combo), hg_console_to_string (config->console));
   fill_allow_backing (self, config);
+  hg_forwards_editor_set_vm (self->forwards_editor, self->vm);
   update_sensitivity (self);
+}
+
+/* a forward added or removed is saved already: the library shows it now */
+static void
+on_forwards_changed (HgPropertiesDialog *self)
+{
+  g_signal_emit (self, signals[SAVED], 0, hg_vm_get_config (self->vm)->path);
 }
 
 static void
@@ -438,6 +454,8 @@ hg_properties_dialog_constructed (GObject *object)
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->constructed (object);
   g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (on_vm_state_changed),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->forwards_editor, "changed", G_CALLBACK (on_forwards_changed),
+                           self, G_CONNECT_SWAPPED);
   fill (self);
 }
 
@@ -530,6 +548,8 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, trust_title);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, allow_backing_label);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, save_button);
+  g_type_ensure (HG_TYPE_FORWARDS_EDITOR);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, forwards_editor);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_iso_clicked);
