@@ -344,11 +344,29 @@ test_running (void)
   g_assert_nonnull (body);
   g_assert_nonnull (strstr (body, "hangar-forward-ok"));
 
-  /* the config is the truth at the next start */
+  /* the config is the truth at the next start; stopped, only the config
+   * changes */
   hg_test_vm_kill (vm);
   g_assert_false (hg_proc_net_tcp_is_listening ("0.0.0.0", port_any));
+  port = hg_test_free_port (SOCK_STREAM);
+  g_free (spec);
+  spec = g_strdup_printf ("tcp:%u:22", port);
+  g_assert_cmpint (ctl (base, &out, &err, "forward", "fwd", "add", spec, "--name", "ssh", NULL), ==, 0);
+  g_free (bad);
+  bad = g_strdup_printf ("from the next start: ssh -p %u localhost", port);
+  g_assert_nonnull (strstr (out, bad));
+  g_assert_false (hg_proc_net_tcp_is_listening ("127.0.0.1", port));
+  g_clear_pointer (&after, g_free);
+  after = read_config (config);
+  g_free (bad);
+  bad = g_strdup_printf ("tcp:%u-22,name=ssh", port);
+  g_assert_nonnull (strstr (after, bad));
   g_assert_cmpint (ctl (base, &out, &err, "start", "fwd", NULL), ==, 0);
   g_assert_cmpint (ctl (base, &out, &err, "monitor", "fwd", "info", "usernet", NULL), ==, 0);
+  g_free (bad);
+  bad = g_strdup_printf ("127.0.0.1 %5u", port);
+  if (strstr (out, bad) == NULL)
+    g_error ("«%s» lacks «%s»", out, bad);
   g_free (bad);
   bad = g_strdup_printf ("* %5u", port_any);   /* QEMU's way to write 0.0.0.0 */
   if (strstr (out, bad) == NULL)
