@@ -134,6 +134,25 @@ test_guest (void)
   type_sync (vm, "ready\n");
   g_assert_true (hg_test_serial_wait_for (serial, "ready", 30000));
 
+  /* one text at a time: a second one while the first is typed is refused */
+  {
+    g_autoptr(GAsyncResult) first = NULL;
+    g_autoptr(GAsyncResult) second = NULL;
+
+    hg_test_serial_mark (serial);
+    hg_vm_type_text_async (vm, "one at a time\n", NULL, hg_test_store_result, &first);
+    hg_vm_type_text_async (vm, "interleaved\n", NULL, hg_test_store_result, &second);
+    g_assert_true (hg_test_wait_result (&second, 10000));
+    g_assert_false (hg_vm_action_finish (vm, second, &error));
+    g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY);
+    g_assert_nonnull (strstr (error->message, "still typing"));
+    g_clear_error (&error);
+    g_assert_true (hg_test_wait_result (&first, 30000));
+    hg_vm_action_finish (vm, first, &error);
+    g_assert_no_error (error);
+    g_assert_true (hg_test_serial_wait_for (serial, "one at a time", 30000));
+  }
+
   /* through hangarctl: the text arrives intact */
   hg_test_serial_mark (serial);
   line = g_strdup_printf ("%s\n", text);

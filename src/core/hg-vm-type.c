@@ -16,7 +16,11 @@
  * the next one.
  */
 
+/* set on the HgVm while a text is typed into it: two at once would mix */
+#define TYPING_KEY "hg-vm-typing"
+
 typedef struct {
+  HgVm   *vm;        /* while it types (TYPING_KEY set) */
   GArray *strokes;   /* HgKeyStroke */
   guint   next;
 } TypeData;
@@ -24,8 +28,26 @@ typedef struct {
 static void
 type_data_free (TypeData *d)
 {
+  if (d->vm != NULL)
+    g_object_set_data (G_OBJECT (d->vm), TYPING_KEY, NULL);
   g_clear_pointer (&d->strokes, g_array_unref);
   g_free (d);
+}
+
+/* Completes the task (error NULL: done); the VM may take the next text */
+static void
+typing_return (GTask  *task,
+               GError *error)
+{
+  TypeData *d = g_task_get_task_data (task);
+
+  if (d->vm != NULL)
+    g_object_set_data (G_OBJECT (d->vm), TYPING_KEY, NULL);
+  d->vm = NULL;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -91,12 +113,12 @@ on_sent (GObject      *source,
   reply = hg_qmp_client_execute_finish (HG_QMP_CLIENT (source), result, &error);
   if (reply == NULL)
     {
-      g_task_return_error (task, error);
+      typing_return (task, error);
       return;
     }
   if (++d->next == d->strokes->len)
     {
-      g_task_return_boolean (task, TRUE);
+      typing_return (task, NULL);
       return;
     }
   pause = g_timeout_source_new (HG_VM_TYPE_INTERVAL_MS);
@@ -112,12 +134,15 @@ type_next (GTask *task)
   GError *error = NULL;
   HgQmpClient *qmp;
 
-  if (g_task_return_error_if_cancelled (task))
-    goto done;
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    {
+      typing_return (task, error);
+      goto done;
+    }
   qmp = hg_vm_require_qmp (g_task_get_source_object (task), &error);
   if (qmp == NULL)
     {
-      g_task_return_error (task, error);
+      typing_return (task, error);
       goto done;
     }
   args = stroke_args (&g_array_index (d->strokes, HgKeyStroke, d->next));
@@ -169,6 +194,13 @@ hg_vm_type_text_async (HgVm                *self,
       g_task_return_error (task, error);
       return;
     }
+  if (g_object_get_data (G_OBJECT (self), TYPING_KEY) != NULL)
+    {
+      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
+                               _("VM '%s' is still typing the text before: wait until it is "
+                                 "done"), self->config->label);
+      return;
+    }
   if (hg_vm_get_state (self) == HG_VM_STATE_PAUSED)
     {
       /* its keyboard would fill up and drop keys */
@@ -177,5 +209,7 @@ hg_vm_type_text_async (HgVm                *self,
                                self->config->label);
       return;
     }
+  d->vm = self;   /* the task holds a reference on it */
+  g_object_set_data (G_OBJECT (self), TYPING_KEY, GINT_TO_POINTER (TRUE));
   type_next (g_steal_pointer (&task));
 }
