@@ -95,6 +95,29 @@ activate (HgWindow   *window,
   hg_test_ui_flush ();
 }
 
+/* The widget under root whose action is action_name, or NULL */
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action_name)
+{
+  g_autoptr(GList) children = NULL;
+
+  if (GTK_IS_ACTIONABLE (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    return root;
+  if (!GTK_IS_CONTAINER (root))
+    return NULL;
+  children = gtk_container_get_children (GTK_CONTAINER (root));
+  for (GList *l = children; l != NULL; l = l->next)
+    {
+      GtkWidget *found = find_actionable (l->data, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 paste (HgWindow     *window,
        HgTestSerial *serial,
@@ -183,6 +206,19 @@ test_window (void)
 
   gtk_stack_set_visible_child_name (window->pages, "display");
   hg_test_ui_save_screenshot (GTK_WIDGET (window), "window-display-paste-keystrokes");
+  {
+    /* the display in its own window keeps the button working */
+    GActionGroup *display = gtk_widget_get_action_group (GTK_WIDGET (window->vnc_view), "display");
+    GtkWidget *button = find_actionable (GTK_WIDGET (window->vnc_view), "vm.paste-keystrokes");
+
+    g_assert_true (gtk_widget_get_sensitive (button));
+    g_action_group_change_action_state (display, "detach", g_variant_new_boolean (TRUE));
+    hg_test_ui_flush ();
+    g_assert_true (gtk_widget_get_toplevel (button) != GTK_WIDGET (window));
+    g_assert_true (gtk_widget_get_sensitive (button));
+    g_action_group_change_action_state (display, "detach", g_variant_new_boolean (FALSE));
+    hg_test_ui_flush ();
+  }
   gtk_stack_set_visible_child_name (window->pages, "details");
 
   /* the details list no forwards yet, but say where to add them */
