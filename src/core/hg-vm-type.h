@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 /* Time between two characters: the guest's keyboard controller holds few
  * bytes (a PS/2 queue drops what does not fit), so the text is typed at a
  * typist's pace, not poured in */
-#define HG_VM_TYPE_INTERVAL_MS 15
+#define HG_VM_TYPE_INTERVAL_MS 20
 
 /* Types text into the guest as key presses (QMP input-send-event, one
  * character's presses and releases at a time) on the VM's keymap
