@@ -17,6 +17,7 @@
 #include "hg-properties-dialog.h"
 #include "hg-test-skip.h"
 #include "hg-test-ui.h"
+#include "hg-vm-type.h"
 
 /*
  * The window's side of port forwards and "Paste as keystrokes", with the
@@ -118,6 +119,22 @@ find_actionable (GtkWidget  *root,
   return NULL;
 }
 
+static gboolean
+scrolled_to_end (gpointer data)
+{
+  GtkAdjustment *adjustment = data;
+
+  return gtk_adjustment_get_value (adjustment) > 0 &&
+         gtk_adjustment_get_value (adjustment) ==
+           gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+}
+
+static gboolean
+typing_done (gpointer data)
+{
+  return !hg_vm_is_typing (data);
+}
+
 static void
 paste (HgWindow     *window,
        HgTestSerial *serial,
@@ -131,6 +148,8 @@ paste (HgWindow     *window,
   activate (window, "paste-keystrokes");
   if (!hg_test_serial_wait_for (serial, expect, 30000))
     g_error ("pasted «%s», the guest's console shows «%s»", text, hg_test_serial_output (serial));
+  /* the last key's answer may come after its echo: one text at a time */
+  g_assert_true (hg_test_wait_until (typing_done, window->current, DEADLINE_MS));
 }
 
 static char *
@@ -198,13 +217,14 @@ test_window (void)
   g_assert_true (hg_vm_tree_select_path (window->tree, config->path));
   g_assert_true (hg_test_wait_until (window_attached, window, DEADLINE_MS));
 
-  /* Paste as keystrokes: the clipboard typed on tty1, whose cat copies
-   * each line to the serial console */
+  /* Paste as keystrokes, from the display page: the clipboard typed on
+   * tty1, whose cat copies each line to the serial console */
+  gtk_stack_set_visible_child_name (window->pages, "display");
+  hg_test_ui_assert_picture (window, window->current, TRUE, DEADLINE_MS);
   paste (window, serial, "cat >/dev/ttyS0\nready\n", "ready");
   paste (window, serial, "Pasted: Hello, World! ~`|\\{}[]<>?\"'$%^&*()_+=-:;,./ 0123456789\n",
          "Pasted: Hello, World! ~`|\\{}[]<>?\"'$%^&*()_+=-:;,./ 0123456789");
 
-  gtk_stack_set_visible_child_name (window->pages, "display");
   hg_test_ui_save_screenshot (GTK_WIDGET (window), "window-display-paste-keystrokes");
   {
     /* the display in its own window keeps the button working */
@@ -273,6 +293,16 @@ test_window (void)
   g_assert_true (hg_test_wait_until (editor_idle, editor, DEADLINE_MS));
   g_assert_cmpstr (hg_forwards_editor_get_error (editor), ==, NULL);
   hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-properties-forwards");
+  {
+    /* the dialog scrolls on this 800-pixel screen: the form stays in view
+     * once it is laid out */
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (editor), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    if (!hg_test_wait_until (scrolled_to_end, adjustment, 5000))
+      g_error ("the form is out of view: at %f of %f (page %f)", gtk_adjustment_get_value (adjustment),
+               gtk_adjustment_get_upper (adjustment), gtk_adjustment_get_page_size (adjustment));
+  }
   gtk_widget_destroy (GTK_WIDGET (dialog));
 
   /* the details page lists them (the library follows the config file) */

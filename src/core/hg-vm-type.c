@@ -154,6 +154,13 @@ done:
   g_object_unref (task);
 }
 
+gboolean
+hg_vm_is_typing (HgVm *self)
+{
+  g_return_val_if_fail (HG_IS_VM (self), FALSE);
+  return g_object_get_data (G_OBJECT (self), TYPING_KEY) != NULL;
+}
+
 void
 hg_vm_type_text_async (HgVm                *self,
                        const char          *text,
@@ -194,7 +201,7 @@ hg_vm_type_text_async (HgVm                *self,
       g_task_return_error (task, error);
       return;
     }
-  if (g_object_get_data (G_OBJECT (self), TYPING_KEY) != NULL)
+  if (hg_vm_is_typing (self))
     {
       g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
                                _("VM '%s' is still typing the text before: wait until it is "

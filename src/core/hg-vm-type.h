@@ -24,4 +24,8 @@ void         hg_vm_type_text_async       (HgVm *self, const char *text,
                                           GCancellable *cancellable,
                                           GAsyncReadyCallback callback, gpointer user_data);
 
+/* TRUE while a text is being typed into the VM (a second one is refused
+ * with HG_PROCESS_ERROR_BUSY until it is done) */
+gboolean     hg_vm_is_typing             (HgVm *self);
+
 G_END_DECLS

@@ -15,7 +15,7 @@ struct _HgForwardsEditor
   HgVm            *vm;
   GCancellable    *cancellable;
   gboolean         busy;
-  gboolean         reveal_error;   /* scroll the dialog to the error once it is laid out */
+  gboolean         reveal;         /* scroll the dialog to the form once it is laid out */
 
   /* template */
   GtkListBox      *forwards_list;
@@ -44,23 +44,42 @@ show_error (HgForwardsEditor *self,
 {
   gtk_label_set_text (self->error_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-  self->reveal_error = message != NULL;
+  if (message != NULL)
+    self->reveal = TRUE;
 }
 
-/* A dialog that scrolls (the properties on a small screen) shows the
- * error, the last thing in it */
+/* A dialog that scrolls (the properties on a small screen) shows the form
+ * and its error, the last things in it, after an error or a change: at
+ * the end of the scrolled range once it is laid out anew */
 static void
-on_error_allocated (HgForwardsEditor *self)
+scroll_to_end (GtkAdjustment *adjustment)
+{
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+}
+
+static void
+on_adjustment_changed (GtkAdjustment    *adjustment,
+                       HgForwardsEditor *self)
+{
+  scroll_to_end (adjustment);
+  g_signal_handlers_disconnect_by_func (adjustment, on_adjustment_changed, self);
+}
+
+static void
+on_allocated (HgForwardsEditor *self)
 {
   GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *adjustment;
 
-  if (!self->reveal_error || scrolled == NULL)
+  if (!self->reveal || scrolled == NULL)
     return;
-  self->reveal_error = FALSE;
+  self->reveal = FALSE;
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
-                                        gtk_adjustment_get_page_size (adjustment));
+  scroll_to_end (adjustment);
+  /* and again when the scrolled range follows the new size */
+  g_signal_handlers_disconnect_by_func (adjustment, on_adjustment_changed, self);
+  g_signal_connect_object (adjustment, "changed", G_CALLBACK (on_adjustment_changed), self, 0);
 }
 
 static void on_row_remove (HgForwardsEditor *self, HgForwardRow *row);
@@ -106,6 +125,7 @@ on_done (GObject      *source,
   self->busy = FALSE;
   show_error (self, error != NULL ? error->message : NULL);
   refill (self);
+  self->reveal = TRUE;
   if (error == NULL)
     {
       gtk_entry_set_text (self->host_port_entry, "");
@@ -303,7 +323,6 @@ hg_forwards_editor_class_init (HgForwardsEditorClass *klass)
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_error_allocated);
 
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -315,5 +334,6 @@ hg_forwards_editor_init (HgForwardsEditor *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "size-allocate", G_CALLBACK (on_allocated), NULL);
   show_error (self, NULL);
 }
