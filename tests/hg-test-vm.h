@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <sys/socket.h>
+
 #include <gio/gio.h>
 
 #include "hg-vm.h"
@@ -64,5 +66,11 @@ char         *hg_test_hangarctl_path  (void);
 /* { hangarctl, "--base", base, args… (up to a NULL), NULL }, for
  * hg_test_run or GSubprocess (argv->pdata) */
 GPtrArray    *hg_test_hangarctl_argv_va (const char *base, va_list args);
+
+/* A port of 127.0.0.1 nobody uses now (the kernel's choice); type is
+ * SOCK_STREAM or SOCK_DGRAM */
+guint16       hg_test_free_port       (int type);
+/* A TCP socket listening on 127.0.0.1:port (close it to let go) */
+int           hg_test_listen_tcp      (guint16 port);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "hangarctl.h"
@@ -65,6 +66,20 @@ struct _HgVm *hg_cli_open_vm      (HgCliContext  *ctx,
                                    char         **local_bases,
                                    const char    *name,
                                    int           *status);
+/* The same, refused (status 4, error printed) unless it runs and answers
+ * on QMP. */
+struct _HgVm *hg_cli_open_running_vm (HgCliContext  *ctx,
+                                      const char    *command,
+                                      char         **local_bases,
+                                      const char    *name,
+                                      int           *status);
+/* Running an async call to completion on the default main context:
+ * hg_cli_store_result as the callback with &slot, then
+ * hg_cli_wait_result (&slot). */
+void          hg_cli_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
+GAsyncResult *hg_cli_wait_result  (GAsyncResult **slot);
+/* Prints the error; the HG_EXIT_* code of a VM action's error */
+int           hg_cli_vm_fail      (const char *command, const GError *error);
 /* argc counts the command; wanted = exact argc, or 0 for "a VM at least" */
 gboolean      hg_cli_check_one_vm (const char *command, int argc, int wanted);
 int           hg_cli_console      (HgCliContext *ctx, int argc, char **argv);

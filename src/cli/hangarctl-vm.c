@@ -46,6 +46,20 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
+void
+hg_cli_store_result (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  store_result (source, result, user_data);
+}
+
+GAsyncResult *
+hg_cli_wait_result (GAsyncResult **slot)
+{
+  return wait_result (slot);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static int
@@ -92,6 +106,13 @@ fail (const char   *command,
     return hg_cli_fail (command, error);
   hg_cli_error (command, "%s", error->message);
   return code;
+}
+
+int
+hg_cli_vm_fail (const char   *command,
+                const GError *error)
+{
+  return fail (command, error);
 }
 
 /* ---- finding the VM ------------------------------------------------------ */
@@ -169,6 +190,16 @@ open_running_vm (HgCliContext  *ctx,
       return NULL;
     }
   return vm;
+}
+
+struct _HgVm *
+hg_cli_open_running_vm (HgCliContext  *ctx,
+                        const char    *command,
+                        char         **local_bases,
+                        const char    *name,
+                        int           *status)
+{
+  return open_running_vm (ctx, command, local_bases, name, status);
 }
 
 gboolean

@@ -24,6 +24,8 @@ static const HgCliCommand * const command_tables[] = {
   hg_cli_library_commands,
   hg_cli_vm_commands,
   hg_cli_switch_commands,
+  hg_cli_forward_commands,
+  hg_cli_type_commands,
 };
 
 void

@@ -38,7 +38,9 @@ typedef struct {
  * terminated by a { NULL } entry; hangarctl.c lists the tables. */
 extern const HgCliCommand hg_cli_library_commands[];   /* hangarctl-library.c: list info create import-ctys cmdline check */
 extern const HgCliCommand hg_cli_vm_commands[];        /* hangarctl-vm.c: start stop kill pause resume reset snapshot media screenshot send-key monitor console */
-extern const HgCliCommand hg_cli_switch_commands[];    /* hangarctl-switch.c: switch list|start|stop|ports */
+extern const HgCliCommand hg_cli_switch_commands[];
+extern const HgCliCommand hg_cli_forward_commands[];   /* hangarctl-forward.c: forward VM list|add|remove */
+extern const HgCliCommand hg_cli_type_commands[];      /* hangarctl-type.c: type VM TEXT */    /* hangarctl-switch.c: switch list|start|stop|ports */
 
 /* Prints "hangarctl: <cmd>: <message>\n" to stderr. */
 void hg_cli_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);

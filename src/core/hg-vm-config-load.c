@@ -329,13 +329,16 @@ parse_fixed_groups (Loader *l)
   return get_bool (l, "serial", "enabled", &self->serial);
 }
 
-/* PROTO:[ADDRESS:]HOSTPORT-GUESTPORT */
+/* PROTO:[ADDRESS:]HOSTPORT-GUESTPORT[,name=NAME] */
 static gboolean
 parse_hostfwd (const char *str,
                HgHostFwd **out)
 {
-  g_auto(GStrv) parts = g_strsplit (str, ":", -1);
+  const char *comma = strchr (str, ',');
+  g_autofree char *rule = g_strndup (str, comma != NULL ? (gsize) (comma - str) : strlen (str));
+  g_auto(GStrv) parts = g_strsplit (rule, ":", -1);
   guint n = g_strv_length (parts);
+  const char *name = NULL;
   const char *ports, *dash;
   g_autofree char *host = NULL;
   guint64 host_port, guest_port;
@@ -343,6 +346,14 @@ parse_hostfwd (const char *str,
 
   if (n != 2 && n != 3)
     return FALSE;
+  if (comma != NULL)
+    {
+      if (!g_str_has_prefix (comma, ",name="))
+        return FALSE;
+      name = comma + strlen (",name=");
+      if (!hg_host_fwd_name_is_valid (name))
+        return FALSE;
+    }
   if (!g_str_equal (parts[0], "tcp") && !g_str_equal (parts[0], "udp"))
     return FALSE;
   if (n == 3 && !hg_host_fwd_address_is_valid (parts[1]))
@@ -361,6 +372,7 @@ parse_hostfwd (const char *str,
   fwd->address = n == 3 ? g_strdup (parts[1]) : NULL;
   fwd->host_port = (guint16) host_port;
   fwd->guest_port = (guint16) guest_port;
+  fwd->name = g_strdup (name);
   *out = fwd;
   return TRUE;
 }
@@ -443,7 +455,7 @@ parse_nic (Loader     *l,
           g_autofree char *quoted = hg_config_quote_value (fwds[i]);
 
           hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, "hostfwd",
-                     _("%s is not a port forward (tcp:HOSTPORT-GUESTPORT or udp:…, ports 1–65535, optionally tcp:ADDRESS:HOSTPORT-GUESTPORT with an IPv4 address)"),
+                     _("%s is not a port forward (tcp:HOSTPORT-GUESTPORT or udp:…, ports 1–65535, optionally tcp:ADDRESS:HOSTPORT-GUESTPORT with an IPv4 address, and ,name=NAME)"),
                      quoted);
           return FALSE;
         }

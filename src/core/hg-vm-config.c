@@ -343,6 +343,7 @@ hg_host_fwd_free (HgHostFwd *fwd)
     return;
   g_free (fwd->proto);
   g_free (fwd->address);
+  g_free (fwd->name);
   g_free (fwd);
 }
 
@@ -368,15 +369,68 @@ hg_host_fwd_address_is_valid (const char *address)
   return TRUE;
 }
 
+gboolean
+hg_host_fwd_name_is_valid (const char *name)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > 64 || !g_utf8_validate (name, -1, NULL))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || c == ';' || c == ',' || c == '=' || c == '\\')
+        return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 hg_host_fwd_to_string (const HgHostFwd *fwd)
 {
+  g_autoptr(GString) s = NULL;
+
   g_return_val_if_fail (fwd != NULL, NULL);
 
+  s = g_string_new (fwd->proto);
   if (fwd->address != NULL)
-    return g_strdup_printf ("%s:%s:%u-%u", fwd->proto, fwd->address,
-                            fwd->host_port, fwd->guest_port);
-  return g_strdup_printf ("%s:%u-%u", fwd->proto, fwd->host_port, fwd->guest_port);
+    g_string_append_printf (s, ":%s", fwd->address);
+  g_string_append_printf (s, ":%u-%u", fwd->host_port, fwd->guest_port);
+  if (fwd->name != NULL && *fwd->name != '\0')
+    g_string_append_printf (s, ",name=%s", fwd->name);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static const char *
+fwd_address (const HgHostFwd *fwd)
+{
+  return fwd->address != NULL ? fwd->address : HG_HOST_FWD_DEFAULT_ADDRESS;
+}
+
+gboolean
+hg_host_fwd_conflicts (const HgHostFwd *a,
+                       const HgHostFwd *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->host_port == b->host_port && g_strcmp0 (a->proto, b->proto) == 0 &&
+         (g_str_equal (fwd_address (a), fwd_address (b)) ||
+          g_str_equal (fwd_address (a), "0.0.0.0") || g_str_equal (fwd_address (b), "0.0.0.0"));
+}
+
+HgHostFwd *
+hg_host_fwd_copy (const HgHostFwd *fwd)
+{
+  HgHostFwd *copy;
+
+  g_return_val_if_fail (fwd != NULL, NULL);
+
+  copy = g_new0 (HgHostFwd, 1);
+  copy->proto = g_strdup (fwd->proto);
+  copy->address = g_strdup (fwd->address);
+  copy->host_port = fwd->host_port;
+  copy->guest_port = fwd->guest_port;
+  copy->name = g_strdup (fwd->name);
+  return copy;
 }
 
 HgNic *
@@ -872,11 +926,23 @@ check_nic (Check  *c,
       if (fwd == NULL ||
           (g_strcmp0 (fwd->proto, "tcp") != 0 && g_strcmp0 (fwd->proto, "udp") != 0) ||
           fwd->host_port == 0 || fwd->guest_port == 0 ||
-          (fwd->address != NULL && !hg_host_fwd_address_is_valid (fwd->address)))
+          (fwd->address != NULL && !hg_host_fwd_address_is_valid (fwd->address)) ||
+          (fwd->name != NULL && !hg_host_fwd_name_is_valid (fwd->name)))
         {
           hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "hostfwd",
-                     _("forward %u is not tcp|udp:[ADDRESS:]HOSTPORT-GUESTPORT with ports 1–65535"), i + 1);
+                     _("forward %u is not tcp|udp:[ADDRESS:]HOSTPORT-GUESTPORT[,name=NAME] with ports 1–65535"), i + 1);
           return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          HgHostFwd *other = g_ptr_array_index (nic->hostfwd, j);
+
+          if (other != NULL && hg_host_fwd_conflicts (other, fwd))
+            {
+              hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "hostfwd",
+                         _("host port %u/%s is forwarded twice"), fwd->host_port, fwd->proto);
+              return FALSE;
+            }
         }
     }
   return check_path (c, group, "tftp", nic->tftp, FALSE) &&

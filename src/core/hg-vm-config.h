@@ -57,6 +57,7 @@ typedef struct {
   char    *address; /* IPv4 address the host side listens on; NULL: 127.0.0.1 */
   guint16  host_port;
   guint16  guest_port;
+  char    *name;    /* what it is for ("ssh"), NULL: none; never reaches QEMU */
 } HgHostFwd;
 
 /* A network interface: [net:N] */
@@ -187,8 +188,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgHostFwd, hg_host_fwd_free)
 /* TRUE for a dotted-quad IPv4 address (the only form QEMU's hostfwd takes),
  * without leading zeros (which inet_aton would read as octal) */
 gboolean     hg_host_fwd_address_is_valid (const char *address);
-/* "tcp:2222-22" or "tcp:0.0.0.0:2222-22", the [net:N] hostfwd syntax */
+/* A forward's name: 1–64 bytes of UTF-8 without control characters and
+ * without ; , = or \ (the hostfwd list's separators) */
+gboolean     hg_host_fwd_name_is_valid (const char *name);
+/* "tcp:2222-22", "tcp:0.0.0.0:2222-22" or "tcp:2222-22,name=ssh", the
+ * [net:N] hostfwd syntax */
 char        *hg_host_fwd_to_string    (const HgHostFwd *fwd);
+HgHostFwd   *hg_host_fwd_copy         (const HgHostFwd *fwd);
+/* TRUE if both would listen on the same host socket: same protocol and
+ * port, and the same address or one of them 0.0.0.0 */
+gboolean     hg_host_fwd_conflicts    (const HgHostFwd *a,
+                                       const HgHostFwd *b);
 
 /* First medium of a kind, or NULL */
 HgMedium    *hg_vm_config_get_medium  (HgVmConfig *self, HgMediumKind kind);

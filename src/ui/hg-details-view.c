@@ -5,6 +5,8 @@
 #include <glib/gi18n.h>
 
 #include "hg-details-view.h"
+#include "hg-forward-row.h"
+#include "hg-vm-forwards.h"
 #include "hg-vm-tree.h"
 
 struct _HgDetailsView
@@ -33,6 +35,9 @@ struct _HgDetailsView
   GtkLabel    *media_value;
   GtkLabel    *network_value;
   GtkLabel    *runtime_value;
+  GtkLabel    *forwards_title;
+  GtkWidget   *forwards_frame;
+  GtkListBox  *forwards_list;
   GtkTextView *cmdline_view;
   GtkRevealer *log_revealer;
   GtkTextView *log_view;
@@ -149,6 +154,28 @@ describe_boot (HgVmConfig *config)
   return g_string_free (out, FALSE);
 }
 
+/* the user-mode NIC's forwards, each with "Copy Address"; hidden without
+ * one */
+static void
+fill_forwards (HgDetailsView *self,
+               HgVmConfig    *config)
+{
+  g_autoptr(GList) rows = gtk_container_get_children (GTK_CONTAINER (self->forwards_list));
+  gint nic = config != NULL ? hg_vm_config_forward_nic (config, -1, NULL) : -1;
+  HgNic *n;
+
+  for (GList *l = rows; l != NULL; l = l->next)
+    gtk_widget_destroy (l->data);
+  gtk_widget_set_visible (GTK_WIDGET (self->forwards_title), nic >= 0);
+  gtk_widget_set_visible (self->forwards_frame, nic >= 0);
+  if (nic < 0)
+    return;
+  n = g_ptr_array_index (config->nics, nic);
+  for (guint i = 0; i < n->hostfwd->len; i++)
+    gtk_container_add (GTK_CONTAINER (self->forwards_list),
+                       hg_forward_row_new (g_ptr_array_index (n->hostfwd, i), FALSE));
+}
+
 static void
 cancel_command_line (HgDetailsView *self)
 {
@@ -178,6 +205,7 @@ hg_details_view_set_vm (HgDetailsView *self,
   cancel_command_line (self);
 
   hg_details_view_set_same_identity (self, NULL);
+  fill_forwards (self, config);
   if (config_path == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -354,6 +382,16 @@ hg_details_view_dump (HgDetailsView *self)
     g_string_append_printf (out, "identity: %s\n", gtk_label_get_text (self->identity_label));
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     g_string_append_printf (out, "%s: %s\n", rows[i].name, gtk_label_get_text (rows[i].label));
+  {
+    g_autoptr(GList) forwards = gtk_container_get_children (GTK_CONTAINER (self->forwards_list));
+
+    for (GList *l = forwards; l != NULL; l = l->next)
+      {
+        g_autofree char *line = hg_forward_row_dump (l->data);
+
+        g_string_append_printf (out, "forward: %s\n", line);
+      }
+  }
   cmdline = hg_details_view_dup_command_line (self);
   g_string_append_printf (out, "cmdline: %s\n", cmdline);
   if (gtk_revealer_get_reveal_child (self->log_revealer))
@@ -443,6 +481,9 @@ hg_details_view_class_init (HgDetailsViewClass *klass)
   BIND (media_value);
   BIND (network_value);
   BIND (runtime_value);
+  BIND (forwards_title);
+  BIND (forwards_frame);
+  BIND (forwards_list);
   BIND (cmdline_view);
   BIND (log_revealer);
   BIND (log_view);

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 /*
  * HgDetailsView — what the window shows about the selected VM: machine,
  * guest, boot, disks and media, network, runtime (state, pid, uptime, the
- * accelerator really in use), the assembled QEMU command line, and the last
+ * accelerator really in use), the port forwards of a user-mode NIC (each
+ * with "Copy Address"), the assembled QEMU command line, and the last
  * lines of the log of a VM that crashed.  A VM whose config cannot be
  * loaded shows its error instead.  It only displays what it is given.
  */
@@ -51,7 +52,7 @@ char       *hg_details_view_dup_command_line (HgDetailsView *self);
 const char *hg_details_view_get_title        (HgDetailsView *self);
 /* Everything shown as "name: value" lines (title, error, arch, machine, cpu,
  * accel, memory, cpus, console, os, boot, disks, media, network, runtime,
- * cmdline, log), for tests */
+ * forward (one per forward), cmdline, log), for tests */
 char       *hg_details_view_dump             (HgDetailsView *self);
 
 G_END_DECLS

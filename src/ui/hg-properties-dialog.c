@@ -27,6 +27,7 @@ struct _HgPropertiesDialog
   GtkLabel             *trust_title;
   GtkLabel             *allow_backing_label;
   GtkWidget            *save_button;
+  HgForwardsEditor     *forwards_editor;
 };
 
 G_DEFINE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG_TYPE_VM_DIALOG)
@@ -68,6 +69,13 @@ hg_properties_dialog_get_error (HgPropertiesDialog *self)
 {
   g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
   return hg_vm_dialog_get_error (HG_VM_DIALOG (self));
+}
+
+HgForwardsEditor *
+hg_properties_dialog_get_forwards_editor (HgPropertiesDialog *self)
+{
+  g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
+  return self->forwards_editor;
 }
 
 static void
@@ -138,7 +146,17 @@ fill (HgPropertiesDialog *self)
                       nic != NULL && nic->model != NULL ? nic->model : "");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->console_combo), hg_console_to_string (config->console));
   fill_allow_backing (self, config);
+  hg_forwards_editor_set_vm (self->forwards_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   hg_vm_dialog_update (HG_VM_DIALOG (self));
+}
+
+/* a forward added or removed is saved already: the library shows it now */
+static void
+on_forwards_changed (HgPropertiesDialog *self)
+{
+  HgVm *vm = hg_vm_dialog_get_vm (HG_VM_DIALOG (self));
+
+  g_signal_emit (self, signals[SAVED], 0, hg_vm_get_config (vm)->path);
 }
 
 static void
@@ -402,6 +420,8 @@ hg_properties_dialog_constructed (GObject *object)
   HgPropertiesDialog *self = HG_PROPERTIES_DIALOG (object);
 
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->constructed (object);
+  g_signal_connect_object (self->forwards_editor, "changed", G_CALLBACK (on_forwards_changed),
+                           self, G_CONNECT_SWAPPED);
   fill (self);
 }
 
@@ -449,6 +469,8 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, trust_title);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, allow_backing_label);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, save_button);
+  g_type_ensure (HG_TYPE_FORWARDS_EDITOR);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, forwards_editor);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_iso_clicked);

@@ -343,6 +343,10 @@ hg_vnc_view_set_detached (HgVncView *self,
         gtk_window_set_application (self->detached, gtk_window_get_application (GTK_WINDOW (toplevel)));
       /* the tool bar's buttons find the display. actions there */
       gtk_widget_insert_action_group (GTK_WIDGET (self->detached), "display", G_ACTION_GROUP (self->actions));
+      /* and the window's vm. ones (Paste as Keystrokes) */
+      if (toplevel != NULL && gtk_widget_get_action_group (toplevel, "vm") != NULL)
+        gtk_widget_insert_action_group (GTK_WIDGET (self->detached), "vm",
+                                        gtk_widget_get_action_group (toplevel, "vm"));
       g_signal_connect_object (self->detached, "delete-event", G_CALLBACK (on_detached_delete), self, 0);
       g_signal_connect_object (self->detached, "window-state-event", G_CALLBACK (on_detached_state), self, 0);
       gtk_container_remove (GTK_CONTAINER (self), self->content);

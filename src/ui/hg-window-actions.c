@@ -11,6 +11,7 @@
 #include "hg-move-dialog.h"
 #include "hg-properties-dialog.h"
 #include "hg-snapshots-dialog.h"
+#include "hg-vm-type.h"
 #include "hg-window-private.h"
 
 /*
@@ -356,6 +357,43 @@ action_send_keys (GSimpleAction *action, GVariant *param, gpointer user_data)
                          action_data_new (self, what, NULL));
 }
 
+/* "Paste as keystrokes": the host clipboard's text typed into the guest
+ * (hg-vm-type.h), for guests without an agent */
+static void
+on_clipboard_text (GtkClipboard *clipboard,
+                   const char   *text,
+                   gpointer      user_data)
+{
+  g_autoptr(ActionData) data = user_data;
+  HgVm *vm = current_vm (data->window);
+  GCancellable *cancellable;
+
+  if (vm == NULL)
+    return;
+  if (text == NULL || text[0] == '\0')
+    {
+      hg_window_show_message (data->window, GTK_MESSAGE_INFO,
+                              _("The clipboard holds no text to type."));
+      return;
+    }
+  cancellable = data->window->cancellable;
+  hg_vm_type_text_async (vm, text, cancellable, on_action_done, g_steal_pointer (&data));
+}
+
+static void
+action_paste_keystrokes (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  HgWindow *self = user_data;
+  HgVm *vm = current_vm (self);
+  g_autofree char *what = NULL;
+
+  if (vm == NULL)
+    return;
+  what = g_strdup_printf (_("Typing the clipboard into %s"), hg_vm_get_label (vm));
+  gtk_clipboard_request_text (gtk_widget_get_clipboard (GTK_WIDGET (self), GDK_SELECTION_CLIPBOARD),
+                              on_clipboard_text, action_data_new (self, what, NULL));
+}
+
 /* ---- dialogs -------------------------------------------------------------- */
 
 static GStrv
@@ -518,6 +556,7 @@ static const GActionEntry vm_actions[] = {
   { "reset", action_reset },
   { "screenshot", action_screenshot },
   { "send-keys", action_send_keys, "s" },
+  { "paste-keystrokes", action_paste_keystrokes },
   { "snapshots", action_snapshots },
   { "media", action_media },
   { "properties", action_properties },
@@ -560,6 +599,7 @@ hg_window_update_vm_actions (HgWindow *self)
   set_enabled (self, "reset", up);
   set_enabled (self, "screenshot", up);
   set_enabled (self, "send-keys", state == HG_VM_STATE_RUNNING && vm != NULL);
+  set_enabled (self, "paste-keystrokes", state == HG_VM_STATE_RUNNING && vm != NULL);
   set_enabled (self, "snapshots", vm != NULL);
   set_enabled (self, "media", vm != NULL);
   set_enabled (self, "properties", vm != NULL);
