@@ -23,6 +23,14 @@
 
 #define RUNTIME_ROOT "/run/user/1000/hangar"
 
+static int
+strcmp_ptr (gconstpointer a,
+            gconstpointer b,
+            gpointer      user_data)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
 static const char *
 error_code_name (int code)
 {
@@ -146,6 +154,36 @@ add_recorded_qemu_caps (HgHostCaps *caps)
     }
 }
 
+/* Debian 12's firmware descriptors (tests/data/firmware/debian), parsed
+ * without looking for their files: the goldens do not need ovmf installed */
+static void
+add_recorded_firmware (HgHostCaps *caps)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "data", "firmware", "debian", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *entry;
+
+  g_assert_nonnull (d);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (entry));
+  g_ptr_array_sort_with_data (names, (GCompareDataFunc) strcmp_ptr, NULL);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, (char *) g_ptr_array_index (names, i), NULL);
+      g_autofree char *data = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize length = 0;
+      HgFirmware *fw;
+
+      g_file_get_contents (path, &data, &length, &error);
+      g_assert_no_error (error);
+      fw = hg_firmware_parse (data, (gssize) length, path, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (caps->firmwares, fw);
+    }
+}
+
 static char *
 render_case (const char *name)
 {
@@ -158,6 +196,7 @@ render_case (const char *name)
   GString *out = g_string_new (NULL);
 
   add_recorded_qemu_caps (caps);
+  add_recorded_firmware (caps);
   runtime = hg_runtime_paths_new (RUNTIME_ROOT, config->uuid ? config->uuid : config->label);
   argv = hg_cmdline_build (config, config->boot_mode, runtime, caps, images, &error);
   if (argv == NULL)

@@ -694,6 +694,8 @@ info_json (HgVmConfig *c,
   hg_cli_json_add_string (b, "console", hg_console_to_string (c->console));
   hg_cli_json_add_string (b, "keymap", c->keymap);
   hg_cli_json_add_bool (b, "serial", c->serial);
+  hg_cli_json_add_string (b, "firmware", hg_firmware_kind_to_string (c->firmware));
+  hg_cli_json_add_bool (b, "tpm", c->tpm);
   json_builder_end_object (b);
   hg_cli_print_json (b);
 }
@@ -808,6 +810,8 @@ info_text (HgVmConfig *c,
   kv (out, _("console:"), hg_console_to_string (c->console));
   kv (out, _("keymap:"), c->keymap);
   kv (out, _("serial:"), c->serial ? _("yes") : _("no"));
+  kv (out, _("firmware:"), hg_firmware_kind_to_string (c->firmware));
+  kv (out, _("tpm:"), c->tpm ? _("yes") : _("no"));
   if (vm_for (states, c) != NULL && hg_vm_get_state (vm_for (states, c)) == HG_VM_STATE_CRASHED)
     {
       const char *tail = hg_vm_get_log_tail (vm_for (states, c));

@@ -133,8 +133,9 @@ hg_cmdline_add_machine (Builder *b)
   HgVmConfig *c = b->config;
   const char *cpu = c->cpu_model;
   g_autofree char *machine = hg_cmdline_escape (b->machine);
+  g_autofree char *firmware = hg_cmdline_firmware_machine_props (b);
 
-  hg_cmdline_add2 (b, "-machine", machine);
+  hg_cmdline_add_printf (b, "-machine", "%s%s", machine, firmware);
   hg_cmdline_add2 (b, "-accel", b->accel == HG_ACCEL_KVM ? "kvm" : "tcg");
 
   if (cpu == NULL || *cpu == '\0')

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hg-cmdline.h"
+#include "hg-firmware.h"
 
 G_BEGIN_DECLS
 
@@ -69,6 +70,8 @@ typedef struct {
   gboolean            fdc_added;
   guint               next_bootindex;
   ArchInfo            generic_arch;  /* b->arch for an arch without defaults */
+  const HgFirmware   *firmware;      /* UEFI from a descriptor, or NULL (BIOS) */
+  BoardInfo           uefi_board;    /* b->board under UEFI: boots by bootindex */
 } Builder;
 
 /* hg-cmdline.c: the builder */
@@ -102,5 +105,17 @@ gboolean    hg_cmdline_check_boot_needs (Builder *b);
 gboolean    hg_cmdline_add_boot     (Builder *b);
 gboolean    hg_cmdline_add_nics     (Builder *b, gboolean vdeq);
 gboolean    hg_cmdline_config_wants_vdeq (HgVmConfig *c);
+/* -blockdev nodes of one image: the checked chain, or (NULL: display
+ * only) path alone in format; the top node is id */
+gboolean    hg_cmdline_add_image    (Builder *b, const char *key, const char *id,
+                                     const char *path, const char *format,
+                                     const HgDiskImageInfo *chain, gboolean read_only);
+
+/* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM,
+ * and the guest OS's needs (Windows: Hyper-V enlightenments ...) */
+gboolean    hg_cmdline_resolve_firmware (Builder *b);
+/* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */
+char       *hg_cmdline_firmware_machine_props (Builder *b);
+gboolean    hg_cmdline_add_firmware (Builder *b);
 
 G_END_DECLS

@@ -356,6 +356,8 @@ hg_cmdline_build (HgVmConfig            *config,
 
   if (!hg_cmdline_choose_accel (config, caps, &b.accel, error))
     return NULL;
+  if (!hg_cmdline_resolve_firmware (&b))
+    return NULL;
 
   if (!hg_cmdline_check_boot_needs (&b))
     return NULL;
@@ -402,6 +404,8 @@ hg_cmdline_build (HgVmConfig            *config,
   if (emu->sandbox)
     hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
   if (!hg_cmdline_add_machine (&b))
+    return NULL;
+  if (!hg_cmdline_add_firmware (&b))
     return NULL;
   hg_cmdline_add_runtime (&b);
   if (!hg_cmdline_add_display (&b))

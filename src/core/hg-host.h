@@ -32,7 +32,8 @@ typedef struct {
   char       *pkexec;          /* path or NULL */
   /* Added by hg-host.c (keep the fields above in place): */
   char       *vdeq_wrapper;    /* hangar-vdeq-qemu (libexec) or NULL, see docs/DESIGN.md */
-  GHashTable *firmware;        /* arch -> UEFI firmware image for disk/cdrom/pxe boot */
+  GPtrArray  *firmwares;       /* HgFirmware*: QEMU's firmware descriptors
+                                * (hg-firmware.h), ordered by file name */
   GHashTable *qemu_caps;       /* arch -> HgQemuCaps*: what each emulator offers
                                 * (hg-qemu-caps.h); read from the cache on first
                                 * use: use hg_host_caps_get_qemu_caps() */
@@ -83,7 +84,9 @@ const HgQemuCaps *hg_host_caps_get_qemu_caps (const HgHostCaps *caps, const char
 void        hg_host_caps_probe_qemu     (HgHostCaps *caps);
 /* Sets (or with NULL drops) the capabilities of an arch's emulator */
 void        hg_host_caps_set_qemu_caps  (HgHostCaps *caps, const char *arch, HgQemuCaps *qemu_caps);
-/* Firmware image for an arch (aarch64 -> QEMU_EFI.fd) or NULL. */
+/* The UEFI code image for an arch's disk boot on a board whose own
+ * firmware cannot boot disks (aarch64 virt: AAVMF_CODE.fd, without stored
+ * variables), from the descriptors, or NULL. */
 const char *hg_host_caps_get_firmware (const HgHostCaps *caps, const char *arch);
 
 /* The KVM probe alone: /dev/kvm openable, then a forked child runs a

@@ -727,6 +727,46 @@ open_log (const char  *path,
   return fd;
 }
 
+/* A UEFI VM's variables: made from the firmware's template on its first
+ * start, then checked like a disk image (a VM folder is untrusted) */
+static gboolean
+prepare_nvram (StartData     *d,
+               HgVmImages    *images,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  HgVmConfig *config = d->config;
+  const HgFirmware *fw;
+  g_autofree char *path = NULL;
+  g_autofree char *where = NULL;
+  const char *folders[2] = { NULL, NULL };
+
+  if (config->firmware == HG_FIRMWARE_BIOS)
+    return TRUE;
+  fw = hg_cmdline_select_firmware (config, d->caps, error);
+  if (fw == NULL)
+    return FALSE;
+  if (config->dir == NULL)
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                   _("VM '%s' has no folder for its UEFI variables"), config->label);
+      return FALSE;
+    }
+  if (!hg_firmware_ensure_nvram (fw, config->firmware, config->dir, d->caps->qemu_img,
+                                 cancellable, error))
+    return FALSE;
+  path = g_build_filename (config->dir, hg_firmware_nvram_name (config->firmware), NULL);
+  where = g_strdup_printf (_("the VM's folder %s"), config->dir);
+  folders[0] = config->dir;
+  images->nvram = hg_disk_image_check (path, "qcow2", folders, NULL, where, cancellable, error);
+  if (images->nvram == NULL)
+    {
+      g_prefix_error (error, _("VM '%s': UEFI variables: "), config->label);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* prepare, in a worker thread: only files, no main context */
 static gboolean
 prepare (StartData     *d,
@@ -768,6 +808,8 @@ prepare (StartData     *d,
     }
   if (d->caps == NULL)
     d->caps = hg_host_caps_probe ();
+  if (!prepare_nvram (d, images, cancellable, error))
+    return FALSE;
   d->argv = hg_cmdline_build (config, d->boot_mode, paths, d->caps, images, error);
   if (d->argv == NULL)
     return FALSE;

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-test"
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "hg-test-skip.h"
+#include "hg-test-vm.h"
+#include "hg-vm.h"
+
+/*
+ * UEFI and the TPM with real QEMU under TCG: the demo guest (a Debian
+ * kernel and a busybox initramfs) booted by OVMF, which loads the -kernel
+ * through fw_cfg.  Slow under TCG (OVMF alone takes tens of seconds): the
+ * suite is "qemu", not the quick one.
+ */
+
+#define UEFI_BOOT_TIMEOUT_MS 300000
+
+static HgHostCaps *caps;
+
+#define SKIP_IF_NO_GUEST(config)                                         \
+  if ((config) == NULL)                                                  \
+    {                                                                    \
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)"); \
+      return;                                                            \
+    }
+
+static gboolean
+have_file (const char *path,
+           const char *package)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  hg_test_skip_or_fail_printf ("%s is missing (Debian package %s)", path, package);
+  return FALSE;
+}
+
+/* The demo guest with firmware set, saved */
+static HgVm *
+make_vm (const char      *label,
+         HgFirmwareKind   firmware,
+         gboolean         tpm,
+         char           **base)
+{
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("demo", label, base);
+  g_autoptr(GError) error = NULL;
+
+  if (config == NULL)
+    return NULL;
+  config->firmware = firmware;
+  config->tpm = tpm;
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  return hg_vm_new_full (config, NULL, caps);
+}
+
+static HgTestSerial *
+start_with_console (HgVm *vm)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HgTestSerial *serial;
+
+  /* paused first so that the console is connected before the first byte */
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  hg_vm_resume_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+  return serial;
+}
+
+/* OVMF boots the demo guest's kernel; its variables are the VM's own */
+static void
+test_uefi_kernel_boot (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autofree char *vars = NULL;
+  struct stat st;
+
+  if (!have_file ("/usr/share/OVMF/OVMF_CODE_4M.fd", "ovmf"))
+    return;
+  vm = make_vm ("uefi", HG_FIRMWARE_UEFI, FALSE, &base);
+  SKIP_IF_NO_GUEST (vm);
+
+  serial = start_with_console (vm);
+  /* the firmware's own banner, then the guest */
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", UEFI_BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 60000));
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "ls /sys/firmware/efi >/dev/null && echo EFI-$((6*7))\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "EFI-42", 30000));
+
+  vars = g_build_filename (hg_vm_get_config (vm)->dir, "nvram-uefi.qcow2", NULL);
+  g_assert_cmpint (stat (vars, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  hg_test_runtime_init ();
+  caps = hg_host_caps_probe ();
+
+  g_test_add_func ("/hangar/firmware-vm/uefi-kernel-boot", test_uefi_kernel_boot);
+
+  status = g_test_run ();
+  hg_host_caps_unref (caps);
+  hg_test_runtime_cleanup ();
+  return status;
+}
