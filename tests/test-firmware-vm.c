@@ -2,11 +2,14 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
+#include "hg-proc.h"
+#include "hg-swtpm.h"
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-vm.h"
@@ -107,6 +110,138 @@ test_uefi_kernel_boot (void)
   hg_test_remove_tree (base);
 }
 
+/* ---- the TPM ------------------------------------------------------------- */
+
+/* Every live swtpm whose command line names this VM's runtime folder */
+static guint
+count_swtpm_of (const HgRuntimePaths *paths)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+  guint n = 0;
+
+  g_assert_nonnull (proc);
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      GPid pid = (GPid) g_ascii_strtoll (entry, NULL, 10);
+      g_autofree char *exe = NULL;
+      g_auto(GStrv) argv = NULL;
+
+      if (pid <= 1 || !hg_proc_pid_is_alive (pid))
+        continue;
+      exe = hg_proc_exe_name (pid);
+      if (g_strcmp0 (exe, "swtpm") != 0)
+        continue;
+      argv = hg_proc_cmdline (pid);
+      for (guint i = 0; argv != NULL && argv[i] != NULL; i++)
+        if (strstr (argv[i], paths->dir) != NULL)
+          {
+            n++;
+            break;
+          }
+    }
+  return n;
+}
+
+static gboolean
+no_swtpm_of (gpointer data)
+{
+  return count_swtpm_of (data) == 0;
+}
+
+static gboolean
+vm_inactive (gpointer data)
+{
+  return !hg_vm_is_active (data);
+}
+
+static gboolean
+have_swtpm (void)
+{
+  g_autofree char *swtpm = hg_swtpm_find (NULL);
+
+  if (swtpm != NULL)
+    return TRUE;
+  hg_test_skip_or_fail ("swtpm is not installed (Debian package swtpm)");
+  return FALSE;
+}
+
+/* The guest sees a TPM; killing QEMU ends swtpm too */
+static void
+test_tpm_guest (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(HgRuntimePaths) paths = NULL;
+  g_autofree char *state = NULL;
+  GPid qemu;
+
+  if (!have_swtpm ())
+    return;
+  vm = make_vm ("tpm", HG_FIRMWARE_BIOS, TRUE, &base);
+  SKIP_IF_NO_GUEST (vm);
+  paths = hg_runtime_paths_copy (hg_vm_get_runtime_paths (vm));
+
+  serial = start_with_console (vm);
+  g_assert_cmpuint (count_swtpm_of (paths), ==, 1);
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", UEFI_BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 60000));
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "ls /sys/class/tpm; cat /sys/class/tpm/tpm0/tpm_version_major\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "tpm0", 30000));
+  g_assert_true (hg_test_serial_wait_for (serial, "\n2", 30000));
+  state = g_build_filename (hg_vm_get_config (vm)->dir, "tpm", "tpm2-00.permall", NULL);
+  g_assert_true (g_file_test (state, G_FILE_TEST_IS_REGULAR));
+
+  /* QEMU killed from outside (a crash): swtpm goes with it */
+  qemu = hg_vm_get_pid (vm);
+  g_assert_cmpint (qemu, >, 0);
+  g_assert_cmpint (kill (qemu, SIGKILL), ==, 0);
+  g_assert_true (hg_test_wait_until (vm_inactive, vm, 30000));
+  g_assert_true (hg_test_wait_until (no_swtpm_of, paths, 10000));
+
+  hg_test_remove_tree (base);
+}
+
+/* A TPM state swtpm cannot read: the start fails with swtpm's own words,
+ * and no swtpm (nor QEMU) is left */
+static void
+test_tpm_broken_state (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgRuntimePaths) paths = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *state = NULL;
+  char garbage[1315];
+
+  if (!have_swtpm ())
+    return;
+  vm = make_vm ("tpmbroken", HG_FIRMWARE_BIOS, TRUE, &base);
+  SKIP_IF_NO_GUEST (vm);
+  paths = hg_runtime_paths_copy (hg_vm_get_runtime_paths (vm));
+  dir = g_build_filename (hg_vm_get_config (vm)->dir, "tpm", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  state = g_build_filename (dir, "tpm2-00.permall", NULL);
+  memset (garbage, 0x5a, sizeof garbage);
+  g_assert_true (g_file_set_contents (state, garbage, sizeof garbage, NULL));
+
+  hg_vm_start_async (vm, HG_BOOT_KERNEL, HG_VM_START_NONE, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_assert_nonnull (error);
+  g_test_message ("start refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "swtpm: "));
+  g_assert_nonnull (strstr (error->message, "Could not initialize"));
+  g_assert_false (hg_vm_is_active (vm));
+  g_assert_true (hg_test_wait_until (no_swtpm_of, paths, 10000));
+
+  hg_test_remove_tree (base);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -117,6 +252,8 @@ main (int argc, char **argv)
   caps = hg_host_caps_probe ();
 
   g_test_add_func ("/hangar/firmware-vm/uefi-kernel-boot", test_uefi_kernel_boot);
+  g_test_add_func ("/hangar/firmware-vm/tpm-guest", test_tpm_guest);
+  g_test_add_func ("/hangar/firmware-vm/tpm-broken-state", test_tpm_broken_state);
 
   status = g_test_run ();
   hg_host_caps_unref (caps);

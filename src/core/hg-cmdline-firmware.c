@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hg-cmdline-private.h"
+#include "hg-swtpm.h"
 
 /* UEFI firmware as libvirt gives it: the descriptor's code read-only on
  * pflash0, the VM's own variables (a qcow2 file in its folder, so that
@@ -136,5 +137,35 @@ hg_cmdline_add_firmware (Builder *b)
 
   if (fw->features & HG_FIRMWARE_FEATURE_REQUIRES_SMM)
     hg_cmdline_add2 (b, "-global", "driver=cfi.pflash01,property=secure,value=on");
+  return TRUE;
+}
+
+/* A TPM 2.0 through swtpm (hg-swtpm.h), whose control socket the start
+ * binds in the runtime dir: QEMU's tpm-emulator backend on it, and the
+ * arch's TPM device */
+gboolean
+hg_cmdline_add_tpm (Builder *b)
+{
+  HgVmConfig *c = b->config;
+  g_autofree char *sock = NULL;
+  g_autofree char *escaped = NULL;
+  const char *device;
+
+  if (!c->tpm)
+    return TRUE;
+  if (g_strcmp0 (c->arch, "x86_64") == 0 || g_strcmp0 (c->arch, "i386") == 0)
+    device = "tpm-crb";
+  else if (g_strcmp0 (c->arch, "aarch64") == 0 && g_strcmp0 (b->board->machine, "virt") == 0)
+    device = "tpm-tis-device";
+  else
+    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] tpm",
+                            "a TPM is offered on x86 and on the aarch64 virt board only, not on "
+                            "%s machine %s", c->arch, b->machine);
+
+  sock = g_build_filename (b->runtime->dir, HG_SWTPM_SOCKET, NULL);
+  escaped = hg_cmdline_escape (sock);
+  hg_cmdline_add_printf (b, "-chardev", "socket,id=chrtpm,path=%s", escaped);
+  hg_cmdline_add2 (b, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm");
+  hg_cmdline_add_printf (b, "-device", "%s,tpmdev=tpm0", device);
   return TRUE;
 }

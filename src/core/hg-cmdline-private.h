@@ -117,5 +117,6 @@ gboolean    hg_cmdline_resolve_firmware (Builder *b);
 /* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */
 char       *hg_cmdline_firmware_machine_props (Builder *b);
 gboolean    hg_cmdline_add_firmware (Builder *b);
+gboolean    hg_cmdline_add_tpm      (Builder *b);
 
 G_END_DECLS

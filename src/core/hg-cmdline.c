@@ -407,6 +407,8 @@ hg_cmdline_build (HgVmConfig            *config,
     return NULL;
   if (!hg_cmdline_add_firmware (&b))
     return NULL;
+  if (!hg_cmdline_add_tpm (&b))
+    return NULL;
   hg_cmdline_add_runtime (&b);
   if (!hg_cmdline_add_display (&b))
     return NULL;
