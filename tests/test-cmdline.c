@@ -600,6 +600,49 @@ compare_names (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* Hyper-V enlightenments for Windows: only under KVM, only those the
+ * kernel offers (QEMU refuses the others) */
+static void
+test_windows_hyperv (void)
+{
+  g_autoptr(HgVmConfig) c = make_config ("x86_64");
+  g_autoptr(HgHostCaps) caps = hg_host_caps_new_fixed (TRUE);
+  g_autoptr(HgRuntimePaths) runtime = hg_runtime_paths_new (RUNTIME_ROOT, "unit");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) all = NULL;
+  g_auto(GStrv) none = NULL;
+  g_auto(GStrv) base = NULL;
+  g_auto(GStrv) linux_guest = NULL;
+
+  c->os_id = g_strdup ("win11");
+  c->boot_mode = HG_BOOT_PXE;
+  g_ptr_array_add (c->nics, hg_nic_new (HG_NET_USER));
+  all = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (argv_value ((const char * const *) all, "-cpu", "host,hv_relaxed,hv_vapic,"));
+  g_assert_nonnull (argv_value ((const char * const *) all, "-device", "e1000e,"));
+
+  caps->kvm_hyperv = 0;   /* a KVM without Hyper-V (some nested hosts) */
+  none = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (argv_has ((const char * const *) none, "host"));
+  g_assert_nonnull (argv_value ((const char * const *) none, "-rtc", "base=localtime"));
+
+  caps->kvm_hyperv = HG_HOST_HYPERV_BASE;
+  base = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (argv_has ((const char * const *) base, "host,hv_relaxed,hv_runtime,hv_reset,hv_frequencies"));
+
+  /* not Windows: nothing of it */
+  g_clear_pointer (&c->os_id, g_free);
+  caps->kvm_hyperv = HG_HOST_HYPERV_ALL;
+  linux_guest = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (argv_has ((const char * const *) linux_guest, "host"));
+  g_assert_null (argv_value ((const char * const *) linux_guest, "-rtc", ""));
+  g_assert_nonnull (argv_value ((const char * const *) linux_guest, "-device", "virtio-net-pci,"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -626,6 +669,7 @@ main (int   argc,
   g_test_add_func ("/hangar/cmdline/no-emulator", test_no_emulator);
   g_test_add_func ("/hangar/cmdline/sandbox", test_no_sandbox);
   g_test_add_func ("/hangar/cmdline/vdeq-missing", test_vdeq_missing);
+  g_test_add_func ("/hangar/cmdline/windows-hyperv", test_windows_hyperv);
 
   dir = data_dir ();
   d = g_dir_open (dir, 0, NULL);

@@ -142,10 +142,12 @@ hg_cmdline_add_machine (Builder *b)
     cpu = b->accel == HG_ACCEL_KVM ? "host" : b->arch->cpu_tcg;
   if (cpu != NULL)
     {
+      g_autofree char *flags = hg_cmdline_guest_cpu_flags (b);
+
       if (!hg_cmdline_is_word (cpu, "_.+-"))
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] cpu",
                                 "\"%s\" is not a CPU model name", cpu);
-      hg_cmdline_add2 (b, "-cpu", cpu);
+      hg_cmdline_add_printf (b, "-cpu", "%s%s", cpu, flags);
     }
 
   if (c->memory_mib == 0)

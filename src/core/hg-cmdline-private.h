@@ -72,6 +72,7 @@ typedef struct {
   ArchInfo            generic_arch;  /* b->arch for an arch without defaults */
   const HgFirmware   *firmware;      /* UEFI from a descriptor, or NULL (BIOS) */
   BoardInfo           uefi_board;    /* b->board under UEFI: boots by bootindex */
+  ArchInfo            guest_arch;    /* b->arch with the guest OS's device defaults */
 } Builder;
 
 /* hg-cmdline.c: the builder */
@@ -111,12 +112,19 @@ gboolean    hg_cmdline_add_image    (Builder *b, const char *key, const char *id
                                      const char *path, const char *format,
                                      const HgDiskImageInfo *chain, gboolean read_only);
 
-/* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM,
- * and the guest OS's needs (Windows: Hyper-V enlightenments ...) */
+/* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM */
 gboolean    hg_cmdline_resolve_firmware (Builder *b);
 /* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */
 char       *hg_cmdline_firmware_machine_props (Builder *b);
 gboolean    hg_cmdline_add_firmware (Builder *b);
 gboolean    hg_cmdline_add_tpm      (Builder *b);
+
+/* hg-cmdline-guest.c: what the guest OS changes (Windows: Hyper-V
+ * enlightenments under KVM, RTC in local time, SATA and e1000e) */
+gboolean    hg_cmdline_guest_is_windows (HgVmConfig *c);
+void        hg_cmdline_adapt_to_guest   (Builder *b);
+/* ",hv_relaxed,..." for -cpu, or "" */
+char       *hg_cmdline_guest_cpu_flags  (Builder *b);
+void        hg_cmdline_add_guest_clock  (Builder *b);
 
 G_END_DECLS

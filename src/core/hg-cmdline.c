@@ -358,6 +358,7 @@ hg_cmdline_build (HgVmConfig            *config,
     return NULL;
   if (!hg_cmdline_resolve_firmware (&b))
     return NULL;
+  hg_cmdline_adapt_to_guest (&b);
 
   if (!hg_cmdline_check_boot_needs (&b))
     return NULL;
@@ -409,6 +410,7 @@ hg_cmdline_build (HgVmConfig            *config,
     return NULL;
   if (!hg_cmdline_add_tpm (&b))
     return NULL;
+  hg_cmdline_add_guest_clock (&b);
   hg_cmdline_add_runtime (&b);
   if (!hg_cmdline_add_display (&b))
     return NULL;

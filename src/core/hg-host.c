@@ -183,6 +183,7 @@ hg_host_caps_new_fixed (gboolean kvm_usable)
   caps->kvm_usable = kvm_usable;
   caps->kvm_reason = g_strdup (kvm_usable ? "fixed caps: KVM usable"
                                           : "fixed caps: KVM not usable");
+  caps->kvm_hyperv = kvm_usable ? HG_HOST_HYPERV_ALL : 0;
   caps->force_tcg = FALSE;
   for (guint i = 0; known_arches[i] != NULL; i++)
     {
@@ -853,6 +854,36 @@ probe_emulator (HgHostCaps *caps,
   caps_add_emulator (caps, arch, path, version, sandbox);
 }
 
+/* KVM_CHECK_EXTENSION on /dev/kvm: which Hyper-V enlightenments the
+ * kernel offers (some hosts' KVM offers none) */
+static guint
+kvm_hyperv_probe (void)
+{
+  static const struct {
+    int cap;
+    HgHostHyperv flag;
+  } checks[] = {
+    { KVM_CAP_HYPERV, HG_HOST_HYPERV_BASE },
+    { KVM_CAP_HYPERV_VAPIC, HG_HOST_HYPERV_VAPIC },
+    { KVM_CAP_HYPERV_SPIN, HG_HOST_HYPERV_SPIN },
+    { KVM_CAP_HYPERV_TIME, HG_HOST_HYPERV_TIME },
+    { KVM_CAP_HYPERV_VP_INDEX, HG_HOST_HYPERV_VPINDEX },
+    { KVM_CAP_HYPERV_SYNIC2, HG_HOST_HYPERV_SYNIC },
+    { KVM_CAP_HYPERV_TLBFLUSH, HG_HOST_HYPERV_TLBFLUSH },
+    { KVM_CAP_HYPERV_SEND_IPI, HG_HOST_HYPERV_IPI },
+  };
+  guint flags = 0;
+  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+  if (fd < 0)
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    if (ioctl (fd, KVM_CHECK_EXTENSION, checks[i].cap) > 0)
+      flags |= checks[i].flag;
+  close (fd);
+  return flags;
+}
+
 HgHostCaps *
 hg_host_caps_probe (void)
 {
@@ -913,6 +944,8 @@ hg_host_caps_probe (void)
     }
   else
     caps->kvm_usable = kvm_probe_with_cache (&cache, &caps->kvm_reason);
+  if (caps->kvm_usable)
+    caps->kvm_hyperv = kvm_hyperv_probe ();
 
   cache_close (&cache);
   return caps;

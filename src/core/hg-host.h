@@ -39,7 +39,22 @@ typedef struct {
                                 * use: use hg_host_caps_get_qemu_caps() */
   GHashTable *qemu_caps_looked; /* arches already looked up in the cache */
   GMutex      qemu_caps_lock;   /* guards the two above (any thread) */
+  guint       kvm_hyperv;       /* HgHostHyperv: the Hyper-V enlightenments KVM offers */
 } HgHostCaps;
+
+/* The Hyper-V enlightenments of KVM a Windows guest gets (QEMU refuses to
+ * start when one is asked for that the kernel lacks) */
+typedef enum {
+  HG_HOST_HYPERV_BASE    = 1 << 0,  /* KVM_CAP_HYPERV: relaxed, runtime, reset, frequencies */
+  HG_HOST_HYPERV_VAPIC   = 1 << 1,
+  HG_HOST_HYPERV_SPIN    = 1 << 2,
+  HG_HOST_HYPERV_TIME    = 1 << 3,
+  HG_HOST_HYPERV_VPINDEX = 1 << 4,
+  HG_HOST_HYPERV_SYNIC   = 1 << 5,
+  HG_HOST_HYPERV_TLBFLUSH = 1 << 6,
+  HG_HOST_HYPERV_IPI     = 1 << 7,
+  HG_HOST_HYPERV_ALL     = (1 << 8) - 1,
+} HgHostHyperv;
 
 /* The -sandbox option Hangar passes (and probes) when the emulator has seccomp. */
 #define HG_HOST_SANDBOX_OPTIONS \
