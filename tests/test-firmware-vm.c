@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 
+#include "hg-disk-image.h"
 #include "hg-proc.h"
 #include "hg-swtpm.h"
 #include "hg-test-skip.h"
@@ -242,6 +243,129 @@ test_tpm_broken_state (void)
   hg_test_remove_tree (base);
 }
 
+/* ---- snapshots ------------------------------------------------------------ */
+
+static void
+action_sync_named (HgVm       *vm,
+                   void      (*func) (HgVm *, const char *, GCancellable *, GAsyncReadyCallback, gpointer),
+                   const char *name)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  func (vm, name, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 120000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+}
+
+/* TPM2_PCR_Extend of PCR 16 (the debug PCR) with a SHA-256 digest of 0x11
+ * bytes, password session: as a printf format of octal escapes */
+static char *
+pcr_extend_command (void)
+{
+  static const guint8 head[] = {
+    0x80, 0x02, 0x00, 0x00, 0x00, 0x41, 0x00, 0x00, 0x01, 0x82,   /* sessions, 65 bytes, PCR_Extend */
+    0x00, 0x00, 0x00, 0x10,                                       /* PCR 16 */
+    0x00, 0x00, 0x00, 0x09, 0x40, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, /* TPM_RS_PW */
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x0b,                           /* one digest, SHA-256 */
+  };
+  GString *out = g_string_new ("printf '");
+
+  for (guint i = 0; i < G_N_ELEMENTS (head); i++)
+    g_string_append_printf (out, "\\%03o", head[i]);
+  for (guint i = 0; i < 32; i++)
+    g_string_append (out, "\\021");
+  g_string_append (out, "' > /dev/tpm0\n");
+  return g_string_free (out, FALSE);
+}
+
+/* SHA-256 (32 zero bytes || 32 bytes 0x11): PCR 16 after that extend */
+static char *
+pcr_after_extend (void)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 data[64];
+
+  memset (data, 0, 32);
+  memset (data + 32, 0x11, 32);
+  g_checksum_update (sum, data, sizeof data);
+  /* the kernel prints it in capitals */
+  return g_ascii_strup (g_checksum_get_string (sum), -1);
+}
+
+#define PCR_ZERO "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* An internal snapshot holds the UEFI variables (the qcow2 NVRAM has it)
+ * and the TPM state (in the VM state): loading it takes both back */
+static void
+test_snapshot_firmware_state (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *vars = NULL;
+  g_autofree char *extend = pcr_extend_command ();
+  g_autofree char *extended = pcr_after_extend ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (!have_file ("/usr/share/OVMF/OVMF_CODE_4M.fd", "ovmf") || !have_swtpm ())
+    return;
+  config = hg_test_make_vm ("demo", "snap", &base);
+  SKIP_IF_NO_GUEST (config);
+  g_assert_nonnull (qemu_img);
+
+  /* a qcow2 disk to hold the snapshots */
+  disk = g_build_filename (config->dir, "disk.qcow2", NULL);
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", disk, "64M", NULL };
+    g_assert_cmpint (hg_test_run (argv, NULL, NULL, 30000), ==, 0);
+  }
+  g_ptr_array_add (config->disks, hg_disk_new ("disk.qcow2", "qcow2", NULL));
+  config->firmware = HG_FIRMWARE_UEFI;
+  config->tpm = TRUE;
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  vm = hg_vm_new_full (config, NULL, caps);
+
+  serial = start_with_console (vm);
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", UEFI_BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 60000));
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "cat /sys/class/tpm/tpm0/pcr-sha256/16\n");
+  g_assert_true (hg_test_serial_wait_for (serial, PCR_ZERO, 30000));
+
+  action_sync_named (vm, hg_vm_snapshot_save_async, "before");
+
+  /* the variables are in the snapshot */
+  vars = g_build_filename (config->dir, "nvram-uefi.qcow2", NULL);
+  {
+    const char *argv[] = { qemu_img, "snapshot", "-l", "-U", vars, NULL };
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+    g_assert_nonnull (strstr (out, "before"));
+  }
+
+  /* the TPM changes ... */
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, extend);
+  hg_test_serial_write (serial, "cat /sys/class/tpm/tpm0/pcr-sha256/16\n");
+  g_assert_true (hg_test_serial_wait_for (serial, extended, 30000));
+
+  /* ... and the snapshot takes it back */
+  action_sync_named (vm, hg_vm_snapshot_load_async, "before");
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "\ncat /sys/class/tpm/tpm0/pcr-sha256/16\n");
+  g_assert_true (hg_test_serial_wait_for (serial, PCR_ZERO, 30000));
+
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -254,6 +378,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/firmware-vm/uefi-kernel-boot", test_uefi_kernel_boot);
   g_test_add_func ("/hangar/firmware-vm/tpm-guest", test_tpm_guest);
   g_test_add_func ("/hangar/firmware-vm/tpm-broken-state", test_tpm_broken_state);
+  g_test_add_func ("/hangar/firmware-vm/snapshot-firmware-state", test_snapshot_firmware_state);
 
   status = g_test_run ();
   hg_host_caps_unref (caps);
