@@ -615,11 +615,13 @@ hg_firmware_select (GPtrArray        *firmwares,
     g_set_error (error, HG_FIRMWARE_ERROR, HG_FIRMWARE_ERROR_UNSUPPORTED,
                  _("The Secure Boot firmware for %s does not support machine %s (%s)"),
                  arch, machine, secure_elsewhere->path);
+  else if (kind == HG_FIRMWARE_UEFI_SECURE && package != NULL)
+    g_set_error (error, HG_FIRMWARE_ERROR, HG_FIRMWARE_ERROR_NOT_FOUND,
+                 _("No UEFI firmware with Secure Boot and enrolled keys for %s is installed "
+                   "(install the package %s)"), arch, package);
   else if (kind == HG_FIRMWARE_UEFI_SECURE)
     g_set_error (error, HG_FIRMWARE_ERROR, HG_FIRMWARE_ERROR_NOT_FOUND,
-                 _("No UEFI firmware with Secure Boot and enrolled keys for %s is installed%s%s%s"),
-                 arch, package != NULL ? _(" (install the package ") : "",
-                 package != NULL ? package : "", package != NULL ? ")" : "");
+                 _("No UEFI firmware with Secure Boot and enrolled keys for %s is installed"), arch);
   else
     g_set_error (error, HG_FIRMWARE_ERROR, HG_FIRMWARE_ERROR_UNSUPPORTED,
                  _("The UEFI firmware installed for %s does not support machine %s"), arch, machine);
