@@ -111,6 +111,44 @@ test_uefi_kernel_boot (void)
   hg_test_remove_tree (base);
 }
 
+/* AAVMF on the aarch64 virt board boots the kernel (fw_cfg), with a TPM
+ * device on the platform bus */
+static void
+test_uefi_aarch64 (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vars = NULL;
+  g_autofree char *swtpm = hg_swtpm_find (NULL);
+
+  if (!have_file ("/usr/share/AAVMF/AAVMF_CODE.fd", "qemu-efi-aarch64"))
+    return;
+  config = hg_test_make_vm ("aarch64", "uefiarm", &base);
+  SKIP_IF_NO_GUEST (config);
+  config->firmware = HG_FIRMWARE_UEFI;
+  /* QEMU takes the TPM on the platform bus (the arm64 cloud kernel has
+   * its driver as a module the guest's initramfs lacks) */
+  config->tpm = swtpm != NULL;
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  vm = hg_vm_new_full (config, NULL, caps);
+
+  serial = start_with_console (vm);
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar AArch64 VM", UEFI_BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 60000));
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "ls /sys/firmware/efi >/dev/null && echo EFI-$((6*7))\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "EFI-42", 30000));
+  vars = g_build_filename (config->dir, "nvram-uefi.qcow2", NULL);
+  g_assert_true (g_file_test (vars, G_FILE_TEST_IS_REGULAR));
+
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
 /* ---- the TPM ------------------------------------------------------------- */
 
 /* Every live swtpm whose command line names this VM's runtime folder */
@@ -376,6 +414,7 @@ main (int argc, char **argv)
   caps = hg_host_caps_probe ();
 
   g_test_add_func ("/hangar/firmware-vm/uefi-kernel-boot", test_uefi_kernel_boot);
+  g_test_add_func ("/hangar/firmware-vm/uefi-aarch64", test_uefi_aarch64);
   g_test_add_func ("/hangar/firmware-vm/tpm-guest", test_tpm_guest);
   g_test_add_func ("/hangar/firmware-vm/tpm-broken-state", test_tpm_broken_state);
   g_test_add_func ("/hangar/firmware-vm/snapshot-firmware-state", test_snapshot_firmware_state);
