@@ -332,6 +332,17 @@ test_clone (void)
   hg_vm_config_set_location (other, other_dir);
   g_assert_true (hg_vm_config_save (other, NULL));
 
+  /* its UEFI variables and TPM state go with the copy */
+  {
+    g_autofree char *vars = g_build_filename (config->dir, "nvram-uefi.qcow2", NULL);
+    g_autofree char *tpm = g_build_filename (config->dir, "tpm", NULL);
+    g_autofree char *state = g_build_filename (tpm, "tpm2-00.permall", NULL);
+
+    g_assert_true (g_file_set_contents (vars, "the variables", -1, NULL));
+    g_assert_cmpint (g_mkdir (tpm, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (state, "the TPM", -1, NULL));
+  }
+
   vm = hg_vm_new_for_config (config);
   dialog = hg_clone_dialog_new (NULL, vm, bases, labels);
   g_signal_connect (dialog, "cloned", G_CALLBACK (on_cloned), NULL);
@@ -379,6 +390,17 @@ test_clone (void)
   g_assert_true (g_file_test (copy_disk, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (((HgMedium *) g_ptr_array_index (copy->media, 0))->path, ==,
                    ((HgMedium *) g_ptr_array_index (config->media, 0))->path);
+  {
+    g_autofree char *vars = g_build_filename (copy->dir, "nvram-uefi.qcow2", NULL);
+    g_autofree char *state = g_build_filename (copy->dir, "tpm", "tpm2-00.permall", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (vars, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "the variables");
+    g_clear_pointer (&text, g_free);
+    g_assert_true (g_file_get_contents (state, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "the TPM");
+  }
   g_clear_pointer (&cloned_path, g_free);
   /* private, as every new VM: the directory 0700, the disk 0600 */
   {
