@@ -111,6 +111,30 @@ test_uefi_kernel_boot (void)
   hg_test_remove_tree (base);
 }
 
+/* Secure Boot: QEMU takes the SMM build, smm=on and the locked flash, and
+ * the firmware runs (it then refuses the demo kernel, which Microsoft's
+ * keys do not sign: nothing to wait for on the console) */
+static void
+test_uefi_secure_starts (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autofree char *vars = NULL;
+
+  if (!have_file ("/usr/share/OVMF/OVMF_CODE_4M.ms.fd", "ovmf"))
+    return;
+  vm = make_vm ("secure", HG_FIRMWARE_UEFI_SECURE, FALSE, &base);
+  SKIP_IF_NO_GUEST (vm);
+
+  hg_test_vm_start (vm, HG_VM_START_NONE);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
+  vars = g_build_filename (hg_vm_get_config (vm)->dir, "nvram-uefi-secure.qcow2", NULL);
+  g_assert_true (g_file_test (vars, G_FILE_TEST_IS_REGULAR));
+
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
 /* AAVMF on the aarch64 virt board boots the kernel (fw_cfg), with a TPM
  * device on the platform bus */
 static void
@@ -414,6 +438,7 @@ main (int argc, char **argv)
   caps = hg_host_caps_probe ();
 
   g_test_add_func ("/hangar/firmware-vm/uefi-kernel-boot", test_uefi_kernel_boot);
+  g_test_add_func ("/hangar/firmware-vm/uefi-secure-starts", test_uefi_secure_starts);
   g_test_add_func ("/hangar/firmware-vm/uefi-aarch64", test_uefi_aarch64);
   g_test_add_func ("/hangar/firmware-vm/tpm-guest", test_tpm_guest);
   g_test_add_func ("/hangar/firmware-vm/tpm-broken-state", test_tpm_broken_state);
