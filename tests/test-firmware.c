@@ -9,6 +9,7 @@
 
 #include "hg-disk-image.h"
 #include "hg-firmware.h"
+#include "hg-swtpm.h"
 #include "hg-test-skip.h"
 
 /* QEMU's firmware descriptors (hg-firmware.h): Debian 12's own as fixtures
@@ -339,6 +340,15 @@ test_nvram (void)
   g_assert_cmpuint (st.st_ino, ==, st2.st_ino);
   g_unlink (path);
 
+  /* a symlink in the VM folder (QEMU would write through it) is refused */
+  g_assert_cmpint (symlink ("/etc/passwd", path), ==, 0);
+  ok = hg_firmware_ensure_nvram (fw, HG_FIRMWARE_UEFI_SECURE, dir, qemu_img, NULL, &error);
+  g_assert_false (ok);
+  g_assert_error (error, HG_FIRMWARE_ERROR, HG_FIRMWARE_ERROR_UNSAFE);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  g_unlink (path);
+
   /* a template qemu-img cannot read: an error naming it, no file left */
   g_free (fw->nvram_template);
   fw->nvram_template = g_strdup ("/usr/share/OVMF/NO_SUCH_VARS.fd");
@@ -397,6 +407,42 @@ test_copy_state (void)
   g_rmdir (dest);
 }
 
+/* The TPM state folder of a VM folder from someone else: never a symlink,
+ * nor a file in it (swtpm would write through it) */
+static void
+test_tpm_state_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vm = g_dir_make_tmp ("hangar-test-tpmstate-XXXXXX", NULL);
+  g_autofree char *tpm = g_build_filename (vm, "tpm", NULL);
+  g_autofree char *state = g_build_filename (tpm, "tpm2-00.permall", NULL);
+  struct stat st;
+
+  /* made, private */
+  g_assert_true (hg_swtpm_prepare_state (vm, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lstat (tpm, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0700);
+
+  /* a state file that is a symlink */
+  g_assert_cmpint (symlink ("/etc/passwd", state), ==, 0);
+  g_assert_false (hg_swtpm_prepare_state (vm, &error));
+  g_assert_error (error, HG_SWTPM_ERROR, HG_SWTPM_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, state));
+  g_clear_error (&error);
+  g_unlink (state);
+  g_rmdir (tpm);
+
+  /* the folder itself a symlink */
+  g_assert_cmpint (symlink ("/etc", tpm), ==, 0);
+  g_assert_false (hg_swtpm_prepare_state (vm, &error));
+  g_assert_error (error, HG_SWTPM_ERROR, HG_SWTPM_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, tpm));
+  g_unlink (tpm);
+  g_rmdir (vm);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -408,5 +454,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/firmware/select", test_select);
   g_test_add_func ("/hangar/firmware/nvram", test_nvram);
   g_test_add_func ("/hangar/firmware/copy-state", test_copy_state);
+  g_test_add_func ("/hangar/firmware/tpm-state-dir", test_tpm_state_dir);
   return g_test_run ();
 }

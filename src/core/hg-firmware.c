@@ -663,7 +663,18 @@ hg_firmware_ensure_nvram (const HgFirmware *fw,
 
   dest = g_build_filename (vm_dir, name, NULL);
   if (lstat (dest, &st) == 0)
-    return TRUE;   /* checked like a disk image at its use */
+    {
+      /* a VM folder is untrusted: QEMU writes this file, so it must be
+       * the folder's own (a symlink could lead it into another file) */
+      if (!S_ISREG (st.st_mode) || st.st_uid != getuid ())
+        {
+          g_set_error (error, HG_FIRMWARE_ERROR, HG_FIRMWARE_ERROR_UNSAFE,
+                       _("Refusing the UEFI variables %s: not a regular file of yours "
+                         "(a symbolic link?)"), dest);
+          return FALSE;
+        }
+      return TRUE;   /* its content is checked like a disk image at its use */
+    }
   if (errno != ENOENT)
     {
       int saved = errno;

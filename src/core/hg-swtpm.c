@@ -69,6 +69,26 @@ hg_swtpm_prepare_state (const char  *vm_dir,
                      "link or a file?)"), dir);
       return FALSE;
     }
+  /* swtpm writes its files there: each must be a file of the folder */
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+    const char *entry;
+
+    if (d == NULL)
+      return FALSE;
+    while ((entry = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, entry, NULL);
+
+        if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != getuid ())
+          {
+            g_set_error (error, HG_SWTPM_ERROR, HG_SWTPM_ERROR_STATE,
+                         _("Refusing the TPM state %s: not a regular file of yours "
+                           "(a symbolic link?)"), path);
+            return FALSE;
+          }
+      }
+  }
   return TRUE;
 }
 
