@@ -523,8 +523,10 @@ hg_firmware_matches (const HgFirmware *fw,
 const char *
 hg_firmware_package (const char *arch)
 {
-  if (g_strcmp0 (arch, "x86_64") == 0 || g_strcmp0 (arch, "i386") == 0)
+  if (g_strcmp0 (arch, "x86_64") == 0)
     return "ovmf";
+  if (g_strcmp0 (arch, "i386") == 0)
+    return "ovmf-ia32";
   if (g_strcmp0 (arch, "aarch64") == 0)
     return "qemu-efi-aarch64";
   if (g_strcmp0 (arch, "arm") == 0)
