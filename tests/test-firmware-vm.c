@@ -305,6 +305,46 @@ test_tpm_broken_state (void)
   hg_test_remove_tree (base);
 }
 
+/* What Windows 11 gets (Secure Boot, a TPM, SATA, e1000e, the RTC in local
+ * time) is a command line QEMU takes: the VM runs */
+static void
+test_windows_starts (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+  g_autofree char *disk = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_file ("/usr/share/OVMF/OVMF_CODE_4M.ms.fd", "ovmf") || !have_swtpm ())
+    return;
+  config = hg_test_make_vm ("demo", "win", &base);
+  SKIP_IF_NO_GUEST (config);
+  g_assert_nonnull (qemu_img);
+  disk = g_build_filename (config->dir, "win.qcow2", NULL);
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", disk, "64M", NULL };
+    g_assert_cmpint (hg_test_run (argv, NULL, NULL, 30000), ==, 0);
+  }
+  g_ptr_array_add (config->disks, hg_disk_new ("win.qcow2", "qcow2", NULL));
+  g_ptr_array_add (config->nics, hg_nic_new (HG_NET_USER));
+  config->os_id = g_strdup ("http://microsoft.com/win/11");
+  config->os_family = g_strdup ("winnt");
+  config->firmware = HG_FIRMWARE_UEFI_SECURE;
+  config->tpm = TRUE;
+  config->boot_mode = HG_BOOT_DISK;
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  vm = hg_vm_new_full (config, NULL, caps);
+
+  hg_test_vm_start (vm, HG_VM_START_NONE);
+  g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
+  hg_test_vm_kill (vm);
+  g_assert_true (hg_test_wait_until (no_swtpm_of, (gpointer) hg_vm_get_runtime_paths (vm), 10000));
+  hg_test_remove_tree (base);
+}
+
 /* ---- snapshots ------------------------------------------------------------ */
 
 static void
@@ -441,6 +481,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/firmware-vm/uefi-secure-starts", test_uefi_secure_starts);
   g_test_add_func ("/hangar/firmware-vm/uefi-aarch64", test_uefi_aarch64);
   g_test_add_func ("/hangar/firmware-vm/tpm-guest", test_tpm_guest);
+  g_test_add_func ("/hangar/firmware-vm/windows-starts", test_windows_starts);
   g_test_add_func ("/hangar/firmware-vm/tpm-broken-state", test_tpm_broken_state);
   g_test_add_func ("/hangar/firmware-vm/snapshot-firmware-state", test_snapshot_firmware_state);
 
