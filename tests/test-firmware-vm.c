@@ -345,6 +345,68 @@ test_windows_starts (void)
   hg_test_remove_tree (base);
 }
 
+/* A start that cannot have its firmware or its TPM says which package to
+ * install, and leaves nothing behind */
+static void
+test_missing_packages (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *empty = g_dir_make_tmp ("hangar-test-nofw-XXXXXX", NULL);
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgHostCaps) bare = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vars = NULL;
+  g_autofree char *tpm = NULL;
+
+  config = hg_test_make_vm ("demo", "nopkg", &base);
+  SKIP_IF_NO_GUEST (config);
+  vars = g_build_filename (config->dir, "nvram-uefi.qcow2", NULL);
+  tpm = g_build_filename (config->dir, "tpm", NULL);
+
+  /* no firmware descriptor anywhere: ovmf is named */
+  config->firmware = HG_FIRMWARE_UEFI;
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  g_setenv ("HANGAR_FIRMWARE_DIRS", empty, TRUE);
+  bare = hg_host_caps_probe ();
+  g_unsetenv ("HANGAR_FIRMWARE_DIRS");
+  vm = hg_vm_new_full (config, NULL, bare);
+  hg_vm_start_async (vm, HG_BOOT_KERNEL, HG_VM_START_NONE, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "install the package ovmf"));
+  g_assert_nonnull (strstr (error->message, "[machine] firmware"));
+  g_assert_false (hg_vm_is_active (vm));
+  g_assert_false (g_file_test (vars, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_clear_object (&vm);
+
+  /* no swtpm: the package is named, no state folder made */
+  config->firmware = HG_FIRMWARE_BIOS;
+  config->tpm = TRUE;
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  vm = hg_vm_new_full (config, NULL, caps);
+  g_setenv ("HANGAR_SWTPM", "/nonexistent/swtpm", TRUE);
+  hg_vm_start_async (vm, HG_BOOT_KERNEL, HG_VM_START_NONE, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_unsetenv ("HANGAR_SWTPM");
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "Debian package swtpm"));
+  g_assert_nonnull (strstr (error->message, "nopkg"));
+  g_assert_false (hg_vm_is_active (vm));
+  g_assert_false (g_file_test (tpm, G_FILE_TEST_EXISTS));
+  g_assert_true (no_swtpm_of ((gpointer) hg_vm_get_runtime_paths (vm)));
+
+  g_rmdir (empty);
+  hg_test_remove_tree (base);
+}
+
 /* ---- snapshots ------------------------------------------------------------ */
 
 static void
@@ -482,6 +544,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/firmware-vm/uefi-aarch64", test_uefi_aarch64);
   g_test_add_func ("/hangar/firmware-vm/tpm-guest", test_tpm_guest);
   g_test_add_func ("/hangar/firmware-vm/windows-starts", test_windows_starts);
+  g_test_add_func ("/hangar/firmware-vm/missing-packages", test_missing_packages);
   g_test_add_func ("/hangar/firmware-vm/tpm-broken-state", test_tpm_broken_state);
   g_test_add_func ("/hangar/firmware-vm/snapshot-firmware-state", test_snapshot_firmware_state);
 

@@ -18,10 +18,10 @@
 
 #include "hg-proc.h"
 #include "hg-process.h"
-#include "hg-swtpm.h"
 #include "hg-qmp-commands.h"
 #include "hg-spawn.h"
 #include "hg-switch.h"
+#include "hg-swtpm.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
@@ -798,7 +798,10 @@ prepare_nvram (StartData     *d,
     return TRUE;
   fw = hg_cmdline_select_firmware (config, d->caps, error);
   if (fw == NULL)
-    return FALSE;
+    {
+      g_prefix_error (error, _("VM '%s': [machine] firmware: "), config->label);
+      return FALSE;
+    }
   if (config->dir == NULL)
     {
       g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
@@ -864,26 +867,30 @@ prepare (StartData     *d,
     d->caps = hg_host_caps_probe ();
   if (!prepare_nvram (d, images, cancellable, error))
     return FALSE;
+  d->argv = hg_cmdline_build (config, d->boot_mode, paths, d->caps, images, error);
+  if (d->argv == NULL)
+    return FALSE;
+  /* the TPM: its state folder, and the socket swtpm gets (hg-swtpm.h) */
   if (config->tpm)
     {
       g_autofree char *sock = hg_swtpm_runtime_file (paths, HG_SWTPM_SOCKET);
 
-      d->swtpm_path = hg_swtpm_find (error);
-      if (d->swtpm_path == NULL || config->dir == NULL ||
-          !hg_swtpm_prepare_state (config->dir, error))
+      if (config->dir == NULL)
         {
-          if (d->swtpm_path != NULL && config->dir == NULL)
-            g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                         _("VM '%s' has no folder for its TPM state"), config->label);
+          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                       _("VM '%s' has no folder for its TPM state"), config->label);
+          return FALSE;
+        }
+      d->swtpm_path = hg_swtpm_find (error);
+      if (d->swtpm_path == NULL || !hg_swtpm_prepare_state (config->dir, error))
+        {
+          g_prefix_error (error, _("VM '%s': "), config->label);
           return FALSE;
         }
       d->swtpm_fd = listen_unix (sock, "swtpm", error);
       if (d->swtpm_fd < 0)
         return FALSE;
     }
-  d->argv = hg_cmdline_build (config, d->boot_mode, paths, d->caps, images, error);
-  if (d->argv == NULL)
-    return FALSE;
   d->log_fd = open_log (paths->log, error);
   if (d->log_fd < 0)
     return FALSE;
