@@ -562,6 +562,45 @@ test_cmdline (void)
   hg_test_remove_tree (base);
 }
 
+/* ---- firmware and TPM ---------------------------------------------------- */
+
+static void
+test_create_firmware (void)
+{
+  g_autofree char *base = make_base ();
+  g_autofree char *refused = g_build_filename (base, "pc", NULL);
+  g_autofree char *config = g_build_filename (base, "win", "win.hangar", NULL);
+  g_autofree char *text = NULL;
+  g_auto(Run) r = { 0 };
+
+  /* a value that is not one */
+  ctl (&r, "--base", base, "create", "--label", "x", "--firmware", "efi", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--firmware"));
+  g_assert_nonnull (strstr (r.err, "efi"));
+
+  /* Secure Boot on i440fx: refused with the reason, nothing made */
+  ctl (&r, "--base", base, "create", "--label", "pc", "--machine", "pc",
+       "--firmware", "uefi-secure", "--disk-size", "0", NULL);
+  g_assert_cmpint (r.status, !=, 0);
+  g_assert_nonnull (strstr (r.err, "SMM"));
+  g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
+
+  /* what Windows 11 needs */
+  ctl (&r, "--base", base, "create", "--label", "win", "--firmware", "uefi-secure", "--tpm",
+       "--disk-size", "0", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "firmware=uefi-secure\n"));
+  g_assert_nonnull (strstr (text, "tpm=true\n"));
+  ctl (&r, "--base", base, "cmdline", "win", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "smm=on"));
+  g_assert_nonnull (strstr (r.out, "nvram-uefi-secure.qcow2"));
+  g_assert_nonnull (strstr (r.out, "tpm-crb"));
+  hg_test_remove_tree (base);
+}
+
 /* ---- check ------------------------------------------------------------------- */
 
 static void
@@ -583,6 +622,25 @@ test_check (void)
   g_assert_true (json_object_has_member (o, "vde_switch"));
   g_assert_true (json_object_has_member (o, "helper"));
   g_assert_true (json_object_has_member (o, "pkexec"));
+  g_assert_true (json_object_has_member (o, "swtpm"));
+  /* QEMU's firmware descriptors, each naming its files (Debian's ovmf) */
+  g_assert_true (json_object_has_member (o, "firmware-descriptors"));
+  {
+    JsonArray *fws = json_object_get_array_member (o, "firmware-descriptors");
+    gboolean x86_secure = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (fws); i++)
+      {
+        JsonObject *fw = json_array_get_object_element (fws, i);
+
+        g_assert_true (g_file_test (json_object_get_string_member (fw, "executable"), G_FILE_TEST_IS_REGULAR));
+        if (json_object_get_boolean_member (fw, "enrolled-keys") &&
+            json_object_get_boolean_member (fw, "requires-smm"))
+          x86_secure = TRUE;
+      }
+    if (!x86_secure)
+      hg_test_skip_or_fail ("no OVMF with Secure Boot among the firmware descriptors (Debian package ovmf)");
+  }
   emulators = json_object_get_array_member (o, "emulators");
   for (guint i = 0; i < json_array_get_length (emulators); i++)
     {
@@ -1450,6 +1508,7 @@ main (int   argc,
   g_test_add_func ("/hangar/cli/default-base", test_default_base);
   g_test_add_func ("/hangar/cli/cmdline", test_cmdline);
   g_test_add_func ("/hangar/cli/check", test_check);
+  g_test_add_func ("/hangar/cli/create-firmware", test_create_firmware);
   g_test_add_func ("/hangar/cli/import-ctys", test_import_ctys);
   g_test_add_func ("/hangar/cli/duplicate-uuid", test_duplicate_uuid);
   g_test_add_func ("/hangar/library/scan", test_scan);

@@ -23,6 +23,14 @@
 
 #define RUNTIME_ROOT "/run/user/1000/hangar"
 
+static int
+strcmp_ptr (gconstpointer a,
+            gconstpointer b,
+            gpointer      user_data)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
 static const char *
 error_code_name (int code)
 {
@@ -146,6 +154,36 @@ add_recorded_qemu_caps (HgHostCaps *caps)
     }
 }
 
+/* Debian 12's firmware descriptors (tests/data/firmware/debian), parsed
+ * without looking for their files: the goldens do not need ovmf installed */
+static void
+add_recorded_firmware (HgHostCaps *caps)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "data", "firmware", "debian", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *entry;
+
+  g_assert_nonnull (d);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (entry));
+  g_ptr_array_sort_with_data (names, (GCompareDataFunc) strcmp_ptr, NULL);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, (char *) g_ptr_array_index (names, i), NULL);
+      g_autofree char *data = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize length = 0;
+      HgFirmware *fw;
+
+      g_file_get_contents (path, &data, &length, &error);
+      g_assert_no_error (error);
+      fw = hg_firmware_parse (data, (gssize) length, path, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (caps->firmwares, fw);
+    }
+}
+
 static char *
 render_case (const char *name)
 {
@@ -158,6 +196,7 @@ render_case (const char *name)
   GString *out = g_string_new (NULL);
 
   add_recorded_qemu_caps (caps);
+  add_recorded_firmware (caps);
   runtime = hg_runtime_paths_new (RUNTIME_ROOT, config->uuid ? config->uuid : config->label);
   argv = hg_cmdline_build (config, config->boot_mode, runtime, caps, images, &error);
   if (argv == NULL)
@@ -561,6 +600,49 @@ compare_names (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* Hyper-V enlightenments for Windows: only under KVM, only those the
+ * kernel offers (QEMU refuses the others) */
+static void
+test_windows_hyperv (void)
+{
+  g_autoptr(HgVmConfig) c = make_config ("x86_64");
+  g_autoptr(HgHostCaps) caps = hg_host_caps_new_fixed (TRUE);
+  g_autoptr(HgRuntimePaths) runtime = hg_runtime_paths_new (RUNTIME_ROOT, "unit");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) all = NULL;
+  g_auto(GStrv) none = NULL;
+  g_auto(GStrv) base = NULL;
+  g_auto(GStrv) linux_guest = NULL;
+
+  c->os_id = g_strdup ("win11");
+  c->boot_mode = HG_BOOT_PXE;
+  g_ptr_array_add (c->nics, hg_nic_new (HG_NET_USER));
+  all = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (argv_value ((const char * const *) all, "-cpu", "host,hv_relaxed,hv_vapic,"));
+  g_assert_nonnull (argv_value ((const char * const *) all, "-device", "e1000e,"));
+
+  caps->kvm_hyperv = 0;   /* a KVM without Hyper-V (some nested hosts) */
+  none = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (argv_has ((const char * const *) none, "host"));
+  g_assert_nonnull (argv_value ((const char * const *) none, "-rtc", "base=localtime"));
+
+  caps->kvm_hyperv = HG_HOST_HYPERV_BASE;
+  base = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (argv_has ((const char * const *) base, "host,hv_relaxed,hv_runtime,hv_reset,hv_frequencies"));
+
+  /* not Windows: nothing of it */
+  g_clear_pointer (&c->os_id, g_free);
+  caps->kvm_hyperv = HG_HOST_HYPERV_ALL;
+  linux_guest = hg_cmdline_build (c, HG_BOOT_PXE, runtime, caps, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (argv_has ((const char * const *) linux_guest, "host"));
+  g_assert_null (argv_value ((const char * const *) linux_guest, "-rtc", ""));
+  g_assert_nonnull (argv_value ((const char * const *) linux_guest, "-device", "virtio-net-pci,"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +669,7 @@ main (int   argc,
   g_test_add_func ("/hangar/cmdline/no-emulator", test_no_emulator);
   g_test_add_func ("/hangar/cmdline/sandbox", test_no_sandbox);
   g_test_add_func ("/hangar/cmdline/vdeq-missing", test_vdeq_missing);
+  g_test_add_func ("/hangar/cmdline/windows-hyperv", test_windows_hyperv);
 
   dir = data_dir ();
   d = g_dir_open (dir, 0, NULL);

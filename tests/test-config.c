@@ -739,6 +739,9 @@ static const BadCase bad_cases[] = {
   { "machine", "machine", "pc,accel=kvm", HG_CONFIG_ERROR_INVALID_VALUE, "machine", "machine", NULL },
   { "machine", "cpu", "max,pmu=off", HG_CONFIG_ERROR_INVALID_VALUE, "machine", "cpu", NULL },
   { "machine", "vga", "voodoo", HG_CONFIG_ERROR_INVALID_VALUE, "machine", "vga", "std" },
+  { "machine", "firmware", "efi", HG_CONFIG_ERROR_INVALID_VALUE, "machine", "firmware",
+    "bios, uefi or uefi-secure" },
+  { "machine", "tpm", "2.0", HG_CONFIG_ERROR_INVALID_VALUE, "machine", "tpm", "true or false" },
   { "guest", "name", "Debian\\nrm -rf /", HG_CONFIG_ERROR_INVALID_VALUE, "guest", "name", "control" },
   { "guest", "name", "Debian\x1b[31m", HG_CONFIG_ERROR_INVALID_VALUE, "guest", "name", "control" },
   { "guest", "name", "bad\\qescape", HG_CONFIG_ERROR_INVALID_VALUE, "guest", "name", NULL },
@@ -1074,6 +1077,36 @@ test_boxed (void)
   g_assert_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_MISSING_KEY);
 }
 
+/* firmware and tpm: read, kept as written, written only when set */
+static void
+test_firmware_keys (void)
+{
+  static const char text[] = "[machine]\nlabel=t\narch=x86_64\nfirmware=uefi-secure\ntpm=true\n";
+  static const char plain[] = "[machine]\nlabel=t\narch=x86_64\n";
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVmConfig) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *data2 = NULL;
+
+  config = hg_vm_config_load_from_data (text, sizeof text - 1, "t.hangar", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (config->firmware, ==, HG_FIRMWARE_UEFI_SECURE);
+  g_assert_true (config->tpm);
+  data = hg_vm_config_to_data (config, NULL);
+  g_assert_nonnull (strstr (data, "firmware=uefi-secure\n"));
+  g_assert_nonnull (strstr (data, "tpm=true\n"));
+
+  /* the defaults add no key to a file that had none */
+  other = hg_vm_config_load_from_data (plain, sizeof plain - 1, "t.hangar", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (other->firmware, ==, HG_FIRMWARE_BIOS);
+  g_assert_false (other->tpm);
+  data2 = hg_vm_config_to_data (other, NULL);
+  g_assert_null (strstr (data2, "firmware="));
+  g_assert_null (strstr (data2, "tpm="));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1087,6 +1120,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/hangar/config/resolve-path", test_resolve_path);
   g_test_add_func ("/hangar/config/from-data", test_from_data);
   g_test_add_func ("/hangar/config/boxed", test_boxed);
+  g_test_add_func ("/hangar/config/firmware-keys", test_firmware_keys);
   ADD ("new", test_new);
   ADD ("round-trip", test_round_trip);
   ADD ("removed-groups", test_removed_groups);

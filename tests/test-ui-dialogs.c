@@ -238,12 +238,16 @@ test_properties (void)
   g_assert_false (gtk_widget_get_visible (child (dialog, type, "running_note")));
   /* nothing outside the VM's folder is trusted */
   g_assert_false (gtk_widget_get_visible (child (dialog, type, "allow_backing_label")));
+  g_assert_cmpstr (gtk_combo_box_get_active_id (GTK_COMBO_BOX (child (dialog, type, "firmware_combo"))), ==, "bios");
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (child (dialog, type, "tpm_check"))));
 
   /* edits */
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, type, "memory_spin")), 128);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, type, "cpus_spin")), 2);
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dialog, type, "boot_combo")), "disk");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dialog, type, "console_combo")), "serial");
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dialog, type, "firmware_combo")), "uefi-secure");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (dialog, type, "tpm_check")), TRUE);
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (child (dialog, type, "net_mode_combo")), "vde");
   g_assert_true (gtk_widget_get_sensitive (child (dialog, type, "switch_entry")));
   gtk_entry_set_text (GTK_ENTRY (child (dialog, type, "switch_entry")), "lab");
@@ -279,6 +283,8 @@ test_properties (void)
   g_assert_cmpuint (saved->cpus, ==, 2);
   g_assert_cmpint (saved->boot_mode, ==, HG_BOOT_DISK);
   g_assert_cmpint (saved->console, ==, HG_CONSOLE_SERIAL);
+  g_assert_cmpint (saved->firmware, ==, HG_FIRMWARE_UEFI_SECURE);
+  g_assert_true (saved->tpm);
   g_assert_cmpuint (saved->nics->len, ==, 1);
   nic = g_ptr_array_index (saved->nics, 0);
   g_assert_cmpint (nic->mode, ==, HG_NET_VDE);
@@ -325,6 +331,17 @@ test_clone (void)
   g_assert_cmpint (g_mkdir_with_parents (other_dir, 0755), ==, 0);
   hg_vm_config_set_location (other, other_dir);
   g_assert_true (hg_vm_config_save (other, NULL));
+
+  /* its UEFI variables and TPM state go with the copy */
+  {
+    g_autofree char *vars = g_build_filename (config->dir, "nvram-uefi.qcow2", NULL);
+    g_autofree char *tpm = g_build_filename (config->dir, "tpm", NULL);
+    g_autofree char *state = g_build_filename (tpm, "tpm2-00.permall", NULL);
+
+    g_assert_true (g_file_set_contents (vars, "the variables", -1, NULL));
+    g_assert_cmpint (g_mkdir (tpm, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (state, "the TPM", -1, NULL));
+  }
 
   vm = hg_vm_new_for_config (config);
   dialog = hg_clone_dialog_new (NULL, vm, bases, labels);
@@ -373,6 +390,17 @@ test_clone (void)
   g_assert_true (g_file_test (copy_disk, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpstr (((HgMedium *) g_ptr_array_index (copy->media, 0))->path, ==,
                    ((HgMedium *) g_ptr_array_index (config->media, 0))->path);
+  {
+    g_autofree char *vars = g_build_filename (copy->dir, "nvram-uefi.qcow2", NULL);
+    g_autofree char *state = g_build_filename (copy->dir, "tpm", "tpm2-00.permall", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (vars, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "the variables");
+    g_clear_pointer (&text, g_free);
+    g_assert_true (g_file_get_contents (state, &text, NULL, NULL));
+    g_assert_cmpstr (text, ==, "the TPM");
+  }
   g_clear_pointer (&cloned_path, g_free);
   /* private, as every new VM: the directory 0700, the disk 0600 */
   {

@@ -14,6 +14,7 @@ PACKAGES="
   libvdeplug-dev vde2 vdeplug libosinfo-1.0-dev osinfo-db libosinfo-bin
   qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc
   qemu-system-mips qemu-system-sparc qemu-utils
+  ovmf qemu-efi-aarch64 swtpm swtpm-tools
   busybox-static cpio nasm xorriso isolinux syslinux-common mtools kmod
   pkexec polkitd libxml2-utils iproute2 iputils-ping procps
   xvfb xauth imagemagick desktop-file-utils appstream

@@ -65,6 +65,8 @@ typedef struct {
   char    *nic_model;
   char    *console;
   char    *keymap;
+  char    *firmware;
+  gboolean tpm;
   char    *os;
   char   **forwards;
   gboolean copy_in;
@@ -79,7 +81,7 @@ create_options_clear (CreateOptions *o)
                        &o->memory, &o->cpus, &o->accel, &o->disk_size, &o->disk_bus, &o->disk,
                        &o->image_mode, &o->iso, &o->kernel, &o->initrd, &o->append, &o->boot,
                        &o->net, &o->switch_name, &o->tap, &o->mac, &o->nic_model, &o->console,
-                       &o->keymap, &o->os };
+                       &o->keymap, &o->os, &o->firmware };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
@@ -244,6 +246,7 @@ apply_options (HgVmSpec      *spec,
   HgBootMode boot;
   HgNetMode net = HG_NET_USER;
   HgConsole console;
+  HgFirmwareKind firmware = HG_FIRMWARE_BIOS;
   HgImageMode image_mode = HG_IMAGE_MODE_IN_PLACE;
   HgInstallSource source;
   guint64 number, disk_bytes = 0;
@@ -291,6 +294,11 @@ apply_options (HgVmSpec      *spec,
   if (o->console != NULL && !hg_console_from_string (o->console, &console))
     {
       unknown_value ("--console", o->console, "vnc, sdl, serial, none");
+      return FALSE;
+    }
+  if (o->firmware != NULL && !hg_firmware_kind_from_string (o->firmware, &firmware))
+    {
+      unknown_value ("--firmware", o->firmware, "bios, uefi, uefi-secure");
       return FALSE;
     }
   if (o->image_mode != NULL && !hg_image_mode_from_string (o->image_mode, &image_mode))
@@ -478,6 +486,10 @@ apply_options (HgVmSpec      *spec,
   if (o->console != NULL)
     g_object_set (spec, "console", console, NULL);
   g_object_set (spec, "keymap", o->keymap, NULL);
+  if (o->firmware != NULL)
+    g_object_set (spec, "firmware", firmware, NULL);
+  if (o->tpm)
+    g_object_set (spec, "tpm", TRUE, NULL);
   if (o->boot != NULL)
     g_object_set (spec, "boot-mode", boot, NULL);
   *status = HG_EXIT_OK;
@@ -623,6 +635,8 @@ hg_cli_create (HgCliContext *ctx,
     { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.forwards, N_("User-mode port forward [tcp:|udp:][ADDRESS:]HOST:GUEST, listening on 127.0.0.1 unless ADDRESS is given (repeatable)"), N_("HOST:GUEST") },
     { "console", 0, 0, G_OPTION_ARG_STRING, &o.console, N_("vnc, sdl, serial or none (default vnc)"), N_("TYPE") },
     { "keymap", 0, 0, G_OPTION_ARG_STRING, &o.keymap, N_("VNC keymap, e.g. de"), N_("MAP") },
+    { "firmware", 0, 0, G_OPTION_ARG_STRING, &o.firmware, N_("bios, uefi or uefi-secure (UEFI with Secure Boot, Microsoft's keys enrolled; default bios)"), N_("FIRMWARE") },
+    { "tpm", 0, 0, G_OPTION_ARG_NONE, &o.tpm, N_("Give the VM a TPM 2.0 (swtpm)"), NULL },
     { "os", 0, 0, G_OPTION_ARG_STRING, &o.os, N_("Guest OS id (libosinfo short id, e.g. debian12)"), N_("ID") },
     { NULL }
   };

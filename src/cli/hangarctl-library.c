@@ -18,6 +18,7 @@
 #include "hg-host.h"
 #include "hg-library.h"
 #include "hg-process.h"
+#include "hg-swtpm.h"
 #include "hg-vm-config.h"
 #include "hg-vm.h"
 #include "hg-vm-manager.h"
@@ -642,6 +643,8 @@ info_json (HgVmConfig  *c,
   hg_cli_json_add_string (b, "console", hg_console_to_string (c->console));
   hg_cli_json_add_string (b, "keymap", c->keymap);
   hg_cli_json_add_bool (b, "serial", c->serial);
+  hg_cli_json_add_string (b, "firmware", hg_firmware_kind_to_string (c->firmware));
+  hg_cli_json_add_bool (b, "tpm", c->tpm);
   json_builder_end_object (b);
   hg_cli_print_json (b);
 }
@@ -756,6 +759,8 @@ info_text (HgVmConfig  *c,
   kv (out, _("console:"), hg_console_to_string (c->console));
   kv (out, _("keymap:"), c->keymap);
   kv (out, _("serial:"), c->serial ? _("yes") : _("no"));
+  kv (out, _("firmware:"), hg_firmware_kind_to_string (c->firmware));
+  kv (out, _("tpm:"), c->tpm ? _("yes") : _("no"));
   if (vm_for (manager, c) != NULL && hg_vm_get_state (vm_for (manager, c)) == HG_VM_STATE_CRASHED)
     {
       const char *tail = hg_vm_get_log_tail (vm_for (manager, c));
@@ -1038,6 +1043,7 @@ cli_check (HgCliContext *ctx,
     { NULL }
   };
   g_autoptr(HgHostCaps) caps = NULL;
+  g_autofree char *swtpm = hg_swtpm_find (NULL);
   const char * const *arches = hg_host_known_arches ();
   guint n_emulators = 0;
 
@@ -1101,6 +1107,30 @@ cli_check (HgCliContext *ctx,
       hg_cli_json_add_string (b, "vdeq-wrapper", caps->vdeq_wrapper);
       hg_cli_json_add_string (b, "helper", caps->helper);
       hg_cli_json_add_string (b, "pkexec", caps->pkexec);
+      hg_cli_json_add_string (b, "swtpm", swtpm);
+      json_builder_set_member_name (b, "firmware-descriptors");
+      json_builder_begin_array (b);
+      for (guint i = 0; caps->firmwares != NULL && i < caps->firmwares->len; i++)
+        {
+          const HgFirmware *fw = g_ptr_array_index (caps->firmwares, i);
+
+          json_builder_begin_object (b);
+          hg_cli_json_add_string (b, "path", fw->path);
+          hg_cli_json_add_string (b, "description", fw->description);
+          hg_cli_json_add_bool (b, "uefi", fw->uefi);
+          hg_cli_json_add_string (b, "executable", fw->executable);
+          hg_cli_json_add_string (b, "nvram-template", fw->nvram_template);
+          hg_cli_json_add_bool (b, "secure-boot", (fw->features & HG_FIRMWARE_FEATURE_SECURE_BOOT) != 0);
+          hg_cli_json_add_bool (b, "enrolled-keys", (fw->features & HG_FIRMWARE_FEATURE_ENROLLED_KEYS) != 0);
+          hg_cli_json_add_bool (b, "requires-smm", (fw->features & HG_FIRMWARE_FEATURE_REQUIRES_SMM) != 0);
+          json_builder_set_member_name (b, "architectures");
+          json_builder_begin_array (b);
+          for (guint k = 0; k < fw->targets->len; k++)
+            json_builder_add_string_value (b, ((HgFirmwareTarget *) g_ptr_array_index (fw->targets, k))->arch);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
       json_builder_end_object (b);
       hg_cli_print_json (b);
     }
@@ -1144,6 +1174,15 @@ cli_check (HgCliContext *ctx,
       check_line (out, "hangar-vdeq-qemu", caps->vdeq_wrapper, NULL);
       check_line (out, "hangar-net-helper", caps->helper, NULL);
       check_line (out, "pkexec", caps->pkexec, NULL);
+      check_line (out, "swtpm", swtpm, NULL);
+      /* QEMU's firmware descriptors, in the order they are chosen from */
+      for (guint i = 0; caps->firmwares != NULL && i < caps->firmwares->len; i++)
+        {
+          const HgFirmware *fw = g_ptr_array_index (caps->firmwares, i);
+
+          g_string_append_printf (out, "%-16s %s (%s)\n", i == 0 ? _("firmware") : "",
+                                  fw->path, fw->description != NULL ? fw->description : "");
+        }
       fwrite (out->str, 1, out->len, stdout);
       fflush (stdout);
     }

@@ -153,14 +153,14 @@ hg_cmdline_blockdev_nodes (const HgDiskImageInfo  *chain,
  * b->images, or (when the images were not checked: display only) the
  * configured file alone, without its backing file.  Returns the node the
  * device uses (id), or FALSE with the error naming key. */
-static gboolean
-add_image (Builder                *b,
-           const char             *key,
-           const char             *id,
-           const char             *path,
-           const char             *format,
-           const HgDiskImageInfo  *chain,
-           gboolean                read_only)
+gboolean
+hg_cmdline_add_image (Builder                *b,
+                      const char             *key,
+                      const char             *id,
+                      const char             *path,
+                      const char             *format,
+                      const HgDiskImageInfo  *chain,
+                      gboolean                read_only)
 {
   g_autoptr(HgDiskImageInfo) unchecked = NULL;
   g_autoptr(GPtrArray) nodes = NULL;
@@ -243,7 +243,7 @@ hg_cmdline_add_disks (Builder *b)
       if (disk->format == NULL || !hg_cmdline_is_word (disk->format, "_-"))
         return hg_cmdline_fail (b, disk->format ? HG_CMDLINE_ERROR_INVALID : HG_CMDLINE_ERROR_MISSING,
                                 fmt_key, "every disk needs an explicit image format (qcow2, raw ...)");
-      if (!add_image (b, path_key, id, disk->path, disk->format,
+      if (!hg_cmdline_add_image (b, path_key, id, disk->path, disk->format,
                       b->images != NULL ? checked_chain (b->images->disks, i) : NULL, FALSE))
         return FALSE;
 
@@ -313,7 +313,7 @@ add_cdrom (Builder  *b,
     {
       const char *format = m->format && *m->format ? m->format : "raw";
 
-      if (!add_image (b, key, id, m->path, format, medium_chain (b, m), TRUE))
+      if (!hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), TRUE))
         return FALSE;
       drive = g_strdup_printf (",drive=%s", id);
     }
@@ -353,7 +353,7 @@ add_floppy (Builder  *b,
     drive = g_strdup ("");   /* a drive with no medium */
   else
     {
-      if (!add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
+      if (!hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
         return FALSE;
       drive = g_strdup_printf (",drive=%s", id);
     }
@@ -385,7 +385,7 @@ add_usb_stick (Builder  *b,
                             "machine %s has no USB controller", b->machine);
   if (m->path == NULL || *m->path == '\0')
     return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
-  if (!add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
+  if (!hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
     return FALSE;
   hg_cmdline_ensure_usb (b);
   /* SeaBIOS and UEFI both honour bootindex on usb-storage */
@@ -532,7 +532,7 @@ hg_cmdline_add_boot (Builder *b)
   /* Firmware for boards whose default one cannot boot disks */
   {
     const char *fw = hg_host_caps_get_firmware (b->caps, c->arch);
-    if (fw != NULL && g_str_equal (b->machine, "virt"))
+    if (fw != NULL && b->firmware == NULL && g_str_equal (b->machine, "virt"))
       hg_cmdline_add2 (b, "-bios", fw);
   }
 

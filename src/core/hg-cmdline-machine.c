@@ -133,18 +133,21 @@ hg_cmdline_add_machine (Builder *b)
   HgVmConfig *c = b->config;
   const char *cpu = c->cpu_model;
   g_autofree char *machine = hg_cmdline_escape (b->machine);
+  g_autofree char *firmware = hg_cmdline_firmware_machine_props (b);
 
-  hg_cmdline_add2 (b, "-machine", machine);
+  hg_cmdline_add_printf (b, "-machine", "%s%s", machine, firmware);
   hg_cmdline_add2 (b, "-accel", b->accel == HG_ACCEL_KVM ? "kvm" : "tcg");
 
   if (cpu == NULL || *cpu == '\0')
     cpu = b->accel == HG_ACCEL_KVM ? "host" : b->arch->cpu_tcg;
   if (cpu != NULL)
     {
+      g_autofree char *flags = hg_cmdline_guest_cpu_flags (b);
+
       if (!hg_cmdline_is_word (cpu, "_.+-"))
         return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] cpu",
                                 "\"%s\" is not a CPU model name", cpu);
-      hg_cmdline_add2 (b, "-cpu", cpu);
+      hg_cmdline_add_printf (b, "-cpu", "%s%s", cpu, flags);
     }
 
   if (c->memory_mib == 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "hg-cmdline.h"
+#include "hg-firmware.h"
 
 G_BEGIN_DECLS
 
@@ -69,6 +70,9 @@ typedef struct {
   gboolean            fdc_added;
   guint               next_bootindex;
   ArchInfo            generic_arch;  /* b->arch for an arch without defaults */
+  const HgFirmware   *firmware;      /* UEFI from a descriptor, or NULL (BIOS) */
+  BoardInfo           uefi_board;    /* b->board under UEFI: boots by bootindex */
+  ArchInfo            guest_arch;    /* b->arch with the guest OS's device defaults */
 } Builder;
 
 /* hg-cmdline.c: the builder */
@@ -102,5 +106,25 @@ gboolean    hg_cmdline_check_boot_needs (Builder *b);
 gboolean    hg_cmdline_add_boot     (Builder *b);
 gboolean    hg_cmdline_add_nics     (Builder *b, gboolean vdeq);
 gboolean    hg_cmdline_config_wants_vdeq (HgVmConfig *c);
+/* -blockdev nodes of one image: the checked chain, or (NULL: display
+ * only) path alone in format; the top node is id */
+gboolean    hg_cmdline_add_image    (Builder *b, const char *key, const char *id,
+                                     const char *path, const char *format,
+                                     const HgDiskImageInfo *chain, gboolean read_only);
+
+/* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM */
+gboolean    hg_cmdline_resolve_firmware (Builder *b);
+/* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */
+char       *hg_cmdline_firmware_machine_props (Builder *b);
+gboolean    hg_cmdline_add_firmware (Builder *b);
+gboolean    hg_cmdline_add_tpm      (Builder *b);
+
+/* hg-cmdline-guest.c: what the guest OS changes (Windows: Hyper-V
+ * enlightenments under KVM, RTC in local time, SATA and e1000e) */
+gboolean    hg_cmdline_guest_is_windows (HgVmConfig *c);
+void        hg_cmdline_adapt_to_guest   (Builder *b);
+/* ",hv_relaxed,..." for -cpu, or "" */
+char       *hg_cmdline_guest_cpu_flags  (Builder *b);
+void        hg_cmdline_add_guest_clock  (Builder *b);
 
 G_END_DECLS

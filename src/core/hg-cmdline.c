@@ -356,6 +356,9 @@ hg_cmdline_build (HgVmConfig            *config,
 
   if (!hg_cmdline_choose_accel (config, caps, &b.accel, error))
     return NULL;
+  if (!hg_cmdline_resolve_firmware (&b))
+    return NULL;
+  hg_cmdline_adapt_to_guest (&b);
 
   if (!hg_cmdline_check_boot_needs (&b))
     return NULL;
@@ -403,10 +406,17 @@ hg_cmdline_build (HgVmConfig            *config,
     hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
   if (!hg_cmdline_add_machine (&b))
     return NULL;
+  if (!hg_cmdline_add_tpm (&b))
+    return NULL;
+  hg_cmdline_add_guest_clock (&b);
   hg_cmdline_add_runtime (&b);
   if (!hg_cmdline_add_display (&b))
     return NULL;
   if (!hg_cmdline_add_disks (&b))
+    return NULL;
+  /* after the disks: savevm puts the RAM into the first snapshot-capable
+   * node, which should be disk 0, not the UEFI variables */
+  if (!hg_cmdline_add_firmware (&b))
     return NULL;
   if (!hg_cmdline_add_media (&b))
     return NULL;

@@ -5,6 +5,7 @@
 
 #include "hg-disk-image.h"
 #include "hg-enums.h"
+#include "hg-firmware.h"
 #include "hg-host.h"
 #include "hg-runtime.h"
 #include "hg-vm-config.h"
@@ -68,6 +69,13 @@ GPtrArray  *hg_cmdline_blockdev_nodes  (const HgDiskImageInfo *chain,
                                         const char            *id,
                                         gboolean               read_only,
                                         GError               **error);
+
+/* The firmware descriptor a UEFI VM gets on this host (hg-firmware.h):
+ * what hg_cmdline_build() uses, for the start to make the VM's variables
+ * from its template.  NULL without an error for firmware=bios. */
+const HgFirmware *hg_cmdline_select_firmware (HgVmConfig        *config,
+                                              const HgHostCaps  *caps,
+                                              GError           **error);
 
 /* Escapes a value for a QEMU option list: ',' becomes ',,'. */
 char       *hg_cmdline_escape          (const char *value);

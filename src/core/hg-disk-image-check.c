@@ -655,6 +655,7 @@ hg_vm_images_free (HgVmImages *images)
     return;
   g_clear_pointer (&images->disks, g_ptr_array_unref);
   g_clear_pointer (&images->media, g_ptr_array_unref);
+  g_clear_pointer (&images->nvram, hg_disk_image_info_free);
   g_free (images);
 }
 

@@ -112,6 +112,8 @@ HgDiskImageInfo *hg_disk_image_info_parse (const char *json,
 typedef struct {
   GPtrArray *disks;   /* HgDiskImageInfo*, one per config->disks */
   GPtrArray *media;   /* HgDiskImageInfo* or NULL (empty drive), one per config->media */
+  HgDiskImageInfo *nvram; /* the UEFI variables (hg-firmware.h), checked by
+                           * the start that made them; NULL otherwise */
 } HgVmImages;
 
 void        hg_vm_images_free         (HgVmImages *images);

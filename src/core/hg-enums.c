@@ -33,6 +33,7 @@ ENUM_STRINGS (accel, HgAccel, "auto", "kvm", "tcg")
 ENUM_STRINGS (boot_mode, HgBootMode, "disk", "cdrom", "pxe", "kernel", "floppy", "usb")
 ENUM_STRINGS (net_mode, HgNetMode, "none", "user", "vde", "tap")
 ENUM_STRINGS (console, HgConsole, "vnc", "sdl", "serial", "none")
+ENUM_STRINGS (firmware_kind, HgFirmwareKind, "bios", "uefi", "uefi-secure")
 
 G_DEFINE_ENUM_TYPE (HgAccel, hg_accel,
   G_DEFINE_ENUM_VALUE (HG_ACCEL_AUTO, "auto"),
@@ -58,3 +59,8 @@ G_DEFINE_ENUM_TYPE (HgConsole, hg_console,
   G_DEFINE_ENUM_VALUE (HG_CONSOLE_SDL, "sdl"),
   G_DEFINE_ENUM_VALUE (HG_CONSOLE_SERIAL, "serial"),
   G_DEFINE_ENUM_VALUE (HG_CONSOLE_NONE, "none"))
+
+G_DEFINE_ENUM_TYPE (HgFirmwareKind, hg_firmware_kind,
+  G_DEFINE_ENUM_VALUE (HG_FIRMWARE_BIOS, "bios"),
+  G_DEFINE_ENUM_VALUE (HG_FIRMWARE_UEFI, "uefi"),
+  G_DEFINE_ENUM_VALUE (HG_FIRMWARE_UEFI_SECURE, "uefi-secure"))

@@ -34,6 +34,12 @@ typedef enum {
   HG_CONSOLE_NONE,
 } HgConsole;
 
+typedef enum {
+  HG_FIRMWARE_BIOS,          /* the board's own (SeaBIOS ...), or a -kernel */
+  HG_FIRMWARE_UEFI,          /* UEFI with the VM's own variables */
+  HG_FIRMWARE_UEFI_SECURE,   /* the same with Secure Boot, Microsoft's keys enrolled */
+} HgFirmwareKind;
+
 /* String <-> enum for the keyfile, the CLI and the UI.  The string forms are
  * the ones written in .hangar files: "auto", "kvm", "tcg"; "disk", "cdrom",
  * "pxe", "kernel", "floppy", "usb"; "none", "user", "vde", "tap"; "vnc",
@@ -46,6 +52,9 @@ const char *hg_net_mode_to_string   (HgNetMode   mode);
 gboolean    hg_net_mode_from_string (const char *str, HgNetMode  *out);
 const char *hg_console_to_string    (HgConsole   console);
 gboolean    hg_console_from_string  (const char *str, HgConsole  *out);
+/* "bios", "uefi", "uefi-secure" */
+const char *hg_firmware_kind_to_string   (HgFirmwareKind kind);
+gboolean    hg_firmware_kind_from_string (const char *str, HgFirmwareKind *out);
 
 /* GEnum types, for GObject properties (HgVmSpec); nicks are the strings above. */
 GType hg_accel_get_type     (void) G_GNUC_CONST;
@@ -56,5 +65,7 @@ GType hg_console_get_type   (void) G_GNUC_CONST;
 #define HG_TYPE_BOOT_MODE (hg_boot_mode_get_type ())
 #define HG_TYPE_NET_MODE  (hg_net_mode_get_type ())
 #define HG_TYPE_CONSOLE   (hg_console_get_type ())
+GType hg_firmware_kind_get_type (void) G_GNUC_CONST;
+#define HG_TYPE_FIRMWARE_KIND (hg_firmware_kind_get_type ())
 
 G_END_DECLS

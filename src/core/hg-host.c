@@ -21,6 +21,7 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
+#include "hg-firmware.h"
 #include "hg-host.h"
 #include "hg-runtime.h"
 #include "hg-spawn.h"
@@ -150,7 +151,7 @@ caps_alloc (void)
   caps->ref_count = 1;
   caps->emulators = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) hg_emulator_free);
-  caps->firmware = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  caps->firmwares = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_firmware_free);
   caps->qemu_caps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) hg_qemu_caps_unref);
   caps->qemu_caps_looked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -182,6 +183,7 @@ hg_host_caps_new_fixed (gboolean kvm_usable)
   caps->kvm_usable = kvm_usable;
   caps->kvm_reason = g_strdup (kvm_usable ? "fixed caps: KVM usable"
                                           : "fixed caps: KVM not usable");
+  caps->kvm_hyperv = kvm_usable ? HG_HOST_HYPERV_ALL : 0;
   caps->force_tcg = FALSE;
   for (guint i = 0; known_arches[i] != NULL; i++)
     {
@@ -216,7 +218,7 @@ hg_host_caps_unref (HgHostCaps *caps)
   g_free (caps->host_arch);
   g_free (caps->kvm_reason);
   g_clear_pointer (&caps->emulators, g_hash_table_unref);
-  g_clear_pointer (&caps->firmware, g_hash_table_unref);
+  g_clear_pointer (&caps->firmwares, g_ptr_array_unref);
   g_clear_pointer (&caps->qemu_caps, g_hash_table_unref);
   g_clear_pointer (&caps->qemu_caps_looked, g_hash_table_unref);
   g_free (caps->qemu_img);
@@ -311,9 +313,20 @@ hg_host_caps_get_firmware (const HgHostCaps *caps,
                            const char       *arch)
 {
   g_return_val_if_fail (caps != NULL, NULL);
-  if (arch == NULL || caps->firmware == NULL)
+  if (arch == NULL || caps->firmwares == NULL)
     return NULL;
-  return g_hash_table_lookup (caps->firmware, arch);
+  /* the first plain UEFI one: no Secure Boot, no keys */
+  for (guint i = 0; i < caps->firmwares->len; i++)
+    {
+      const HgFirmware *fw = g_ptr_array_index (caps->firmwares, i);
+
+      if (fw->uefi && g_strcmp0 (fw->device, "flash") == 0 && fw->executable != NULL &&
+          (fw->features & (HG_FIRMWARE_FEATURE_SECURE_BOOT | HG_FIRMWARE_FEATURE_ENROLLED_KEYS)) == 0)
+        for (guint k = 0; k < fw->targets->len; k++)
+          if (g_strcmp0 (((HgFirmwareTarget *) g_ptr_array_index (fw->targets, k))->arch, arch) == 0)
+            return fw->executable;
+    }
+  return NULL;
 }
 
 gboolean
@@ -841,14 +854,35 @@ probe_emulator (HgHostCaps *caps,
   caps_add_emulator (caps, arch, path, version, sandbox);
 }
 
-static const struct {
-  const char *arch;
-  const char *path;
-} firmware_paths[] = {
-  /* Debian's qemu-efi-aarch64 and qemu-efi-arm */
-  { "aarch64", "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd" },
-  { "arm",     "/usr/share/AAVMF/AAVMF32_CODE.fd" },
-};
+/* KVM_CHECK_EXTENSION on /dev/kvm: which Hyper-V enlightenments the
+ * kernel offers (some hosts' KVM offers none) */
+static guint
+kvm_hyperv_probe (void)
+{
+  static const struct {
+    int cap;
+    HgHostHyperv flag;
+  } checks[] = {
+    { KVM_CAP_HYPERV, HG_HOST_HYPERV_BASE },
+    { KVM_CAP_HYPERV_VAPIC, HG_HOST_HYPERV_VAPIC },
+    { KVM_CAP_HYPERV_SPIN, HG_HOST_HYPERV_SPIN },
+    { KVM_CAP_HYPERV_TIME, HG_HOST_HYPERV_TIME },
+    { KVM_CAP_HYPERV_VP_INDEX, HG_HOST_HYPERV_VPINDEX },
+    { KVM_CAP_HYPERV_SYNIC2, HG_HOST_HYPERV_SYNIC },
+    { KVM_CAP_HYPERV_TLBFLUSH, HG_HOST_HYPERV_TLBFLUSH },
+    { KVM_CAP_HYPERV_SEND_IPI, HG_HOST_HYPERV_IPI },
+  };
+  guint flags = 0;
+  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+  if (fd < 0)
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    if (ioctl (fd, KVM_CHECK_EXTENSION, checks[i].cap) > 0)
+      flags |= checks[i].flag;
+  close (fd);
+  return flags;
+}
 
 HgHostCaps *
 hg_host_caps_probe (void)
@@ -878,10 +912,9 @@ hg_host_caps_probe (void)
       }
   }
 
-  for (guint i = 0; i < G_N_ELEMENTS (firmware_paths); i++)
-    if (g_file_test (firmware_paths[i].path, G_FILE_TEST_IS_REGULAR))
-      g_hash_table_replace (caps->firmware, g_strdup (firmware_paths[i].arch),
-                            g_strdup (firmware_paths[i].path));
+  /* firmware: QEMU's descriptors, as libvirt reads them */
+  g_clear_pointer (&caps->firmwares, g_ptr_array_unref);
+  caps->firmwares = hg_firmware_load_all (NULL);
 
   caps->qemu_img = find_tool ("HANGAR_QEMU_IMG", "qemu-img");
   if (caps->qemu_img != NULL)
@@ -911,6 +944,8 @@ hg_host_caps_probe (void)
     }
   else
     caps->kvm_usable = kvm_probe_with_cache (&cache, &caps->kvm_reason);
+  if (caps->kvm_usable)
+    caps->kvm_hyperv = kvm_hyperv_probe ();
 
   cache_close (&cache);
   return caps;

@@ -32,13 +32,29 @@ typedef struct {
   char       *pkexec;          /* path or NULL */
   /* Added by hg-host.c (keep the fields above in place): */
   char       *vdeq_wrapper;    /* hangar-vdeq-qemu (libexec) or NULL, see docs/DESIGN.md */
-  GHashTable *firmware;        /* arch -> UEFI firmware image for disk/cdrom/pxe boot */
+  GPtrArray  *firmwares;       /* HgFirmware*: QEMU's firmware descriptors
+                                * (hg-firmware.h), ordered by file name */
   GHashTable *qemu_caps;       /* arch -> HgQemuCaps*: what each emulator offers
                                 * (hg-qemu-caps.h); read from the cache on first
                                 * use: use hg_host_caps_get_qemu_caps() */
   GHashTable *qemu_caps_looked; /* arches already looked up in the cache */
   GMutex      qemu_caps_lock;   /* guards the two above (any thread) */
+  guint       kvm_hyperv;       /* HgHostHyperv: the Hyper-V enlightenments KVM offers */
 } HgHostCaps;
+
+/* The Hyper-V enlightenments of KVM a Windows guest gets (QEMU refuses to
+ * start when one is asked for that the kernel lacks) */
+typedef enum {
+  HG_HOST_HYPERV_BASE    = 1 << 0,  /* KVM_CAP_HYPERV: relaxed, runtime, reset, frequencies */
+  HG_HOST_HYPERV_VAPIC   = 1 << 1,
+  HG_HOST_HYPERV_SPIN    = 1 << 2,
+  HG_HOST_HYPERV_TIME    = 1 << 3,
+  HG_HOST_HYPERV_VPINDEX = 1 << 4,
+  HG_HOST_HYPERV_SYNIC   = 1 << 5,
+  HG_HOST_HYPERV_TLBFLUSH = 1 << 6,
+  HG_HOST_HYPERV_IPI     = 1 << 7,
+  HG_HOST_HYPERV_ALL     = (1 << 8) - 1,
+} HgHostHyperv;
 
 /* The -sandbox option Hangar passes (and probes) when the emulator has seccomp. */
 #define HG_HOST_SANDBOX_OPTIONS \
@@ -83,7 +99,9 @@ const HgQemuCaps *hg_host_caps_get_qemu_caps (const HgHostCaps *caps, const char
 void        hg_host_caps_probe_qemu     (HgHostCaps *caps);
 /* Sets (or with NULL drops) the capabilities of an arch's emulator */
 void        hg_host_caps_set_qemu_caps  (HgHostCaps *caps, const char *arch, HgQemuCaps *qemu_caps);
-/* Firmware image for an arch (aarch64 -> QEMU_EFI.fd) or NULL. */
+/* The UEFI code image for an arch's disk boot on a board whose own
+ * firmware cannot boot disks (aarch64 virt: AAVMF_CODE.fd, without stored
+ * variables), from the descriptors, or NULL. */
 const char *hg_host_caps_get_firmware (const HgHostCaps *caps, const char *arch);
 
 /* The KVM probe alone: /dev/kvm openable, then a forked child runs a

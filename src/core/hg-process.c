@@ -21,6 +21,7 @@
 #include "hg-qmp-commands.h"
 #include "hg-spawn.h"
 #include "hg-switch.h"
+#include "hg-swtpm.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
@@ -192,7 +193,10 @@ gboolean
 hg_process_clean_runtime (const HgRuntimePaths  *paths,
                           GError               **error)
 {
-  const char *files[] = { paths->qmp, paths->qmp_ctl, paths->serial, paths->monitor, paths->vnc, paths->pidfile };
+  g_autofree char *swtpm_sock = hg_swtpm_runtime_file (paths, HG_SWTPM_SOCKET);
+  g_autofree char *swtpm_pid = hg_swtpm_runtime_file (paths, HG_SWTPM_PIDFILE);
+  const char *files[] = { paths->qmp, paths->qmp_ctl, paths->serial, paths->monitor, paths->vnc,
+                          paths->pidfile, swtpm_sock, swtpm_pid };
   gboolean ok = TRUE;
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -248,6 +252,41 @@ hg_process_unlock (int fd)
   hg_proc_unlock_file (fd);
 }
 
+/* Binds and listens on a UNIX socket of the runtime dir (a leftover of a
+ * dead VM is replaced, anything unsafe refused); what names it in errors */
+static int
+listen_unix (const char  *path,
+             const char  *what,
+             GError     **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                   _("The %s socket %s is a path too long for a UNIX socket "
+                     "(%d bytes at most)"), what, path, (int) sizeof addr.sun_path - 1);
+      return -1;
+    }
+  /* a leftover of a dead VM goes; anything unsafe stays and stops us */
+  if (!hg_process_check_path_safe (path, error))
+    return -1;
+  g_unlink (path);
+  g_strlcpy (addr.sun_path, path, sizeof addr.sun_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0 || listen (fd, 16) != 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                   _("Cannot listen on the %s socket %s: %s"), what, path, g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
 gboolean
 hg_process_listen_qmp (const HgRuntimePaths  *paths,
                        int                    out_fds[2],
@@ -258,33 +297,9 @@ hg_process_listen_qmp (const HgRuntimePaths  *paths,
   out_fds[0] = out_fds[1] = -1;
   for (guint i = 0; i < G_N_ELEMENTS (socket_paths); i++)
     {
-      struct sockaddr_un addr = { .sun_family = AF_UNIX };
-      const char *path = socket_paths[i];
-      int fd;
-
-      if (strlen (path) >= sizeof addr.sun_path)
-        {
-          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                       _("The QMP socket %s is a path too long for a UNIX socket "
-                         "(%d bytes at most)"), path, (int) sizeof addr.sun_path - 1);
-          break;
-        }
-      /* a leftover of a dead VM goes; anything unsafe stays and stops us */
-      if (!hg_process_check_path_safe (path, error))
+      out_fds[i] = listen_unix (socket_paths[i], "QMP", error);
+      if (out_fds[i] < 0)
         break;
-      g_unlink (path);
-      g_strlcpy (addr.sun_path, path, sizeof addr.sun_path);
-      fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0 || listen (fd, 16) != 0)
-        {
-          int saved = errno;
-          if (fd >= 0)
-            close (fd);
-          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
-                       _("Cannot listen on the QMP socket %s: %s"), path, g_strerror (saved));
-          break;
-        }
-      out_fds[i] = fd;
     }
   if (out_fds[1] >= 0)
     return TRUE;
@@ -335,9 +350,12 @@ typedef struct {
   char               **argv;
   int                  log_fd;
   int                  qmp_fds[2];
+  char                *swtpm_path;    /* config->tpm: the swtpm binary */
+  int                  swtpm_fd;      /* its listening control socket, until spawned */
   GPtrArray           *switches;      /* names of the VDE switches still to ensure */
   /* running */
   GSubprocess         *subprocess;
+  GSubprocess         *swtpm;         /* ends by itself with QEMU's connection */
   GPid                 pid;
   HgQmpClient         *qmp;
   GSource             *deadline_source;
@@ -360,6 +378,10 @@ start_data_free (StartData *d)
     if (d->qmp_fds[i] >= 0)
       close (d->qmp_fds[i]);
   g_strfreev (d->argv);
+  if (d->swtpm_fd >= 0)
+    close (d->swtpm_fd);
+  g_free (d->swtpm_path);
+  g_clear_object (&d->swtpm);
   g_clear_pointer (&d->switches, g_ptr_array_unref);
   g_clear_object (&d->subprocess);
   g_clear_object (&d->qmp);
@@ -419,6 +441,9 @@ start_fail (GTask  *task,
   g_clear_object (&d->qmp);
   if (d->subprocess != NULL && !d->exited)
     g_subprocess_force_exit (d->subprocess);
+  /* our child: no other process can have its pid yet */
+  if (d->swtpm != NULL)
+    g_subprocess_force_exit (d->swtpm);
   if (d->lock_fd >= 0)
     hg_process_clean_runtime (d->paths, NULL);
   g_task_return_error (task, error);
@@ -446,6 +471,19 @@ on_exited (GObject      *source,
   else
     why = g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (sub));
   lines = log_error_lines (d->paths->log);
+  if (d->swtpm != NULL)
+    {
+      /* QEMU's complaint about the TPM says little: swtpm's own says why */
+      g_autofree char *tpm = hg_swtpm_log_error (d->paths);
+
+      if (*tpm != '\0')
+        {
+          g_autofree char *both = g_strdup_printf ("%s%sswtpm: %s", lines, *lines ? "; " : "", tpm);
+
+          g_free (lines);
+          lines = g_steal_pointer (&both);
+        }
+    }
   start_fail (task, g_error_new (HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED,
                                  _("QEMU for VM '%s' exited during start (%s)%s%s"),
                                  d->config->label, why,
@@ -620,6 +658,21 @@ start_spawn (GTask *task)
       start_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Start cancelled")));
       return;
     }
+  /* the TPM first: QEMU connects to it as it starts (the socket listens
+   * already, so no waiting for swtpm) */
+  if (d->swtpm_fd >= 0)
+    {
+      int fd = d->swtpm_fd;
+
+      d->swtpm_fd = -1;
+      d->swtpm = hg_swtpm_spawn (d->swtpm_path, d->config->dir, d->paths, fd, &error);
+      if (d->swtpm == NULL)
+        {
+          g_prefix_error (&error, _("VM '%s': "), d->config->label);
+          start_fail (task, error);
+          return;
+        }
+    }
   for (guint i = 0; d->argv[i] != NULL; i++)
     g_ptr_array_add (args, d->argv[i]);
   if ((d->flags & HG_PROCESS_START_PAUSED) && !argv_has (d->argv, "-S"))
@@ -727,6 +780,49 @@ open_log (const char  *path,
   return fd;
 }
 
+/* A UEFI VM's variables: made from the firmware's template on its first
+ * start, then checked like a disk image (a VM folder is untrusted) */
+static gboolean
+prepare_nvram (StartData     *d,
+               HgVmImages    *images,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  HgVmConfig *config = d->config;
+  const HgFirmware *fw;
+  g_autofree char *path = NULL;
+  g_autofree char *where = NULL;
+  const char *folders[2] = { NULL, NULL };
+
+  if (config->firmware == HG_FIRMWARE_BIOS)
+    return TRUE;
+  fw = hg_cmdline_select_firmware (config, d->caps, error);
+  if (fw == NULL)
+    {
+      g_prefix_error (error, _("VM '%s': [machine] firmware: "), config->label);
+      return FALSE;
+    }
+  if (config->dir == NULL)
+    {
+      g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                   _("VM '%s' has no folder for its UEFI variables"), config->label);
+      return FALSE;
+    }
+  if (!hg_firmware_ensure_nvram (fw, config->firmware, config->dir, d->caps->qemu_img,
+                                 cancellable, error))
+    return FALSE;
+  path = g_build_filename (config->dir, hg_firmware_nvram_name (config->firmware), NULL);
+  where = g_strdup_printf (_("the VM's folder %s"), config->dir);
+  folders[0] = config->dir;
+  images->nvram = hg_disk_image_check (path, "qcow2", folders, NULL, where, cancellable, error);
+  if (images->nvram == NULL)
+    {
+      g_prefix_error (error, _("VM '%s': UEFI variables: "), config->label);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* prepare, in a worker thread: only files, no main context */
 static gboolean
 prepare (StartData     *d,
@@ -752,7 +848,8 @@ prepare (StartData     *d,
                    _("VM '%s' is already running (pid %d)"), config->label, (int) running);
       return FALSE;
     }
-  /* whatever is left belongs to a dead VM */
+  /* whatever is left belongs to a dead VM: a swtpm its start left too */
+  hg_swtpm_kill_leftover (paths);
   if (!hg_process_clean_runtime (paths, error))
     return FALSE;
   g_unlink (paths->exit_reason);
@@ -768,9 +865,32 @@ prepare (StartData     *d,
     }
   if (d->caps == NULL)
     d->caps = hg_host_caps_probe ();
+  if (!prepare_nvram (d, images, cancellable, error))
+    return FALSE;
   d->argv = hg_cmdline_build (config, d->boot_mode, paths, d->caps, images, error);
   if (d->argv == NULL)
     return FALSE;
+  /* the TPM: its state folder, and the socket swtpm gets (hg-swtpm.h) */
+  if (config->tpm)
+    {
+      g_autofree char *sock = hg_swtpm_runtime_file (paths, HG_SWTPM_SOCKET);
+
+      if (config->dir == NULL)
+        {
+          g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_FAILED,
+                       _("VM '%s' has no folder for its TPM state"), config->label);
+          return FALSE;
+        }
+      d->swtpm_path = hg_swtpm_find (error);
+      if (d->swtpm_path == NULL || !hg_swtpm_prepare_state (config->dir, error))
+        {
+          g_prefix_error (error, _("VM '%s': "), config->label);
+          return FALSE;
+        }
+      d->swtpm_fd = listen_unix (sock, "swtpm", error);
+      if (d->swtpm_fd < 0)
+        return FALSE;
+    }
   d->log_fd = open_log (paths->log, error);
   if (d->log_fd < 0)
     return FALSE;
@@ -849,6 +969,7 @@ hg_process_start_async (HgVmConfig           *config,
   d->lock_fd = -1;
   d->log_fd = -1;
   d->qmp_fds[0] = d->qmp_fds[1] = -1;
+  d->swtpm_fd = -1;
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);
 
   /* the thread fills d; nothing else touches it until on_prepared */

@@ -298,6 +298,10 @@ parse_machine (Loader *l)
   self->vga = get_opt (l, "machine", "vga");
   GET_ENUM (l, "machine", "accel", hg_accel_from_string, &self->accel,
             _("an accelerator (auto, kvm or tcg)"));
+  GET_ENUM (l, "machine", "firmware", hg_firmware_kind_from_string, &self->firmware,
+            _("a firmware (bios, uefi or uefi-secure)"));
+  if (!get_bool (l, "machine", "tpm", &self->tpm))
+    return FALSE;
   return get_uint (l, "machine", "memory", HG_CONFIG_MAX_MEMORY_MIB, _("MiB"), &self->memory_mib) &&
          get_uint (l, "machine", "cpus", HG_CONFIG_MAX_CPUS, _("CPUs"), &self->cpus);
 }

@@ -311,6 +311,11 @@ hg_vm_config_to_data (HgVmConfig *self,
   set_uint (kf, "machine", "memory", self->memory_mib);
   set_uint (kf, "machine", "cpus", self->cpus);
   set_opt (kf, "machine", "vga", self->vga);
+  /* defaults are written only where the file had the key already */
+  if (self->firmware != HG_FIRMWARE_BIOS || g_key_file_has_key (kf, "machine", "firmware", NULL))
+    g_key_file_set_string (kf, "machine", "firmware", hg_firmware_kind_to_string (self->firmware));
+  if (self->tpm || g_key_file_has_key (kf, "machine", "tpm", NULL))
+    g_key_file_set_boolean (kf, "machine", "tpm", self->tpm);
 
   set_opt (kf, "guest", "os-id", self->os_id);
   set_opt (kf, "guest", "name", self->os_name);

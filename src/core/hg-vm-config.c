@@ -865,6 +865,12 @@ check_machine (Check *c)
                  _("%d is not an accelerator (auto, kvm or tcg)"), (int) self->accel);
       return FALSE;
     }
+  if (hg_firmware_kind_to_string (self->firmware) == NULL)
+    {
+      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "firmware",
+                 _("%d is not a firmware (bios, uefi or uefi-secure)"), (int) self->firmware);
+      return FALSE;
+    }
   if (self->memory_mib < 1 || self->memory_mib > HG_CONFIG_MAX_MEMORY_MIB)
     {
       hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "memory",

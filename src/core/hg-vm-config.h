@@ -97,6 +97,8 @@ struct _HgVmConfig {
   guint      memory_mib;
   guint      cpus;
   char      *vga;          /* NULL = default; std, cirrus, virtio, none ... */
+  HgFirmwareKind firmware; /* bios (default), uefi, uefi-secure (hg-firmware.h) */
+  gboolean   tpm;          /* a TPM 2.0 through swtpm (hg-swtpm.h) */
 
   /* [guest]: metadata only */
   char      *os_id;        /* libosinfo short id or URI, e.g. debian12 */

@@ -63,6 +63,9 @@ struct _HgVmSpec {
   HgConsole        console;
   char            *keymap;
 
+  HgFirmwareKind   firmware;
+  gboolean         tpm;
+
   HgBootMode       boot_mode;
   gboolean         boot_mode_explicit;
 
@@ -118,6 +121,8 @@ enum {
   HG_VM_SPEC_PROP_PORT_FORWARDS,
   HG_VM_SPEC_PROP_CONSOLE,
   HG_VM_SPEC_PROP_KEYMAP,
+  HG_VM_SPEC_PROP_FIRMWARE,
+  HG_VM_SPEC_PROP_TPM,
   HG_VM_SPEC_PROP_BOOT_MODE,
   HG_VM_SPEC_PROP_BUSY,
   HG_VM_SPEC_PROP_PROGRESS,

@@ -756,6 +756,8 @@ build_config (HgVmSpec  *self,
   c->boot_mode = self->boot_mode;
   c->console = self->console;
   c->keymap = g_strdup (self->keymap);
+  c->firmware = self->firmware;
+  c->tpm = self->tpm;
 
   /* disk */
   if (hg_vm_spec_uses_image (self))

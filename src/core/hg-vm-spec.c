@@ -305,6 +305,8 @@ hg_vm_spec_get_property (GObject    *object,
       }
       break;
     case HG_VM_SPEC_PROP_CONSOLE: g_value_set_enum (value, self->console); break;
+    case HG_VM_SPEC_PROP_FIRMWARE: g_value_set_enum (value, self->firmware); break;
+    case HG_VM_SPEC_PROP_TPM: g_value_set_boolean (value, self->tpm); break;
     case HG_VM_SPEC_PROP_BOOT_MODE: g_value_set_enum (value, self->boot_mode); break;
     case HG_VM_SPEC_PROP_BUSY: g_value_set_boolean (value, self->busy); break;
     case HG_VM_SPEC_PROP_PROGRESS: g_value_set_double (value, self->progress); break;
@@ -426,6 +428,16 @@ hg_vm_spec_set_property (GObject      *object,
     case HG_VM_SPEC_PROP_CONSOLE:
       set_enum (self, (int *) &self->console, g_value_get_enum (value), prop_id);
       break;
+    case HG_VM_SPEC_PROP_FIRMWARE:
+      set_enum (self, (int *) &self->firmware, g_value_get_enum (value), prop_id);
+      break;
+    case HG_VM_SPEC_PROP_TPM:
+      if (self->tpm != g_value_get_boolean (value))
+        {
+          self->tpm = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     case HG_VM_SPEC_PROP_BOOT_MODE:
       self->boot_mode_explicit = TRUE;
       set_enum (self, (int *) &self->boot_mode, g_value_get_enum (value), prop_id);
@@ -536,6 +548,8 @@ hg_vm_spec_class_init (HgVmSpecClass *klass)
     g_param_spec_boxed ("port-forwards", NULL, NULL, G_TYPE_STRV, rw);
   ENUM (CONSOLE, "console", HG_TYPE_CONSOLE, HG_CONSOLE_VNC, rw);
   STR (KEYMAP, "keymap", rw);
+  ENUM (FIRMWARE, "firmware", HG_TYPE_FIRMWARE_KIND, HG_FIRMWARE_BIOS, rw);
+  BOOL (TPM, "tpm", FALSE, rw);
   ENUM (BOOT_MODE, "boot-mode", HG_TYPE_BOOT_MODE, HG_BOOT_DISK, rw);
   BOOL (BUSY, "busy", FALSE, ro);
   properties[HG_VM_SPEC_PROP_PROGRESS] =

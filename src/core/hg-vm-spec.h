@@ -94,6 +94,10 @@ G_BEGIN_DECLS
  *  Console (HG_VM_SPEC_PAGE_CONSOLE)
  *   "console"        HgConsole default HG_CONSOLE_VNC
  *   "keymap"         char*     VNC keymap or NULL
+ *  Firmware
+ *   "firmware"       HgFirmwareKind default HG_FIRMWARE_BIOS (uefi,
+ *                              uefi-secure: from QEMU's descriptors)
+ *   "tpm"            gboolean  a TPM 2.0 through swtpm (default FALSE)
  *  Summary / boot
  *   "boot-mode"      HgBootMode  the VM's default boot; follows "source"
  *                              (iso -> cdrom, pxe -> pxe, kernel -> kernel,

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "hg-clone-dialog.h"
+#include "hg-firmware.h"
 #include "hg-library.h"
 #include "hg-spawn.h"
 #include "hg-target-dir.h"
@@ -235,6 +236,9 @@ clone_in_thread (gpointer       task_data,
       g_free (disk->path);
       disk->path = g_steal_pointer (&name);
     }
+  /* the UEFI variables and the TPM state travel with it */
+  if (!hg_firmware_copy_state (config->dir, new_dir, cancellable, error))
+    goto failed;
   for (guint i = 0; i < config->media->len; i++)
     make_absolute (config, &((HgMedium *) g_ptr_array_index (config->media, i))->path);
   make_absolute (config, &config->kernel);

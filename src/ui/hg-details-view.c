@@ -140,6 +140,21 @@ describe_network (HgVmConfig *config)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* "q35, UEFI with Secure Boot, TPM 2.0" */
+static char *
+describe_machine (HgVmConfig *config)
+{
+  GString *out = g_string_new (config->machine != NULL ? config->machine : _("default"));
+
+  if (config->firmware == HG_FIRMWARE_UEFI)
+    g_string_append (out, _(", UEFI"));
+  else if (config->firmware == HG_FIRMWARE_UEFI_SECURE)
+    g_string_append (out, _(", UEFI with Secure Boot"));
+  if (config->tpm)
+    g_string_append (out, _(", TPM 2.0"));
+  return g_string_free (out, FALSE);
+}
+
 static char *
 describe_boot (HgVmConfig *config)
 {
@@ -194,6 +209,7 @@ hg_details_view_set_vm (HgDetailsView *self,
   g_autofree char *cpus = NULL;
   g_autofree char *os = NULL;
   g_autofree char *boot = NULL;
+  g_autofree char *machine = NULL;
   g_autofree char *disks = NULL;
   g_autofree char *media = NULL;
   g_autofree char *network = NULL;
@@ -249,7 +265,8 @@ hg_details_view_set_vm (HgDetailsView *self,
   network = describe_network (config);
 
   set_value (self->arch_value, config->arch);
-  set_value (self->machine_value, config->machine != NULL ? config->machine : _("default"));
+  machine = describe_machine (config);
+  set_value (self->machine_value, machine);
   set_value (self->cpu_value, config->cpu_model != NULL ? config->cpu_model : _("default"));
   set_value (self->accel_value, hg_accel_to_string (config->accel));
   set_value (self->memory_value, memory);

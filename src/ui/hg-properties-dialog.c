@@ -24,6 +24,8 @@ struct _HgPropertiesDialog
   GtkEntry             *mac_entry;
   GtkComboBoxText      *nic_model_combo;
   GtkComboBoxText      *console_combo;
+  GtkComboBoxText      *firmware_combo;
+  GtkToggleButton      *tpm_check;
   GtkLabel             *trust_title;
   GtkLabel             *allow_backing_label;
   GtkWidget            *save_button;
@@ -51,6 +53,8 @@ typedef struct {
   char       *mac;          /* "" = generate */
   char       *model;
   HgConsole   console;
+  HgFirmwareKind firmware;
+  gboolean    tpm;
 } Edits;
 
 static void
@@ -145,6 +149,8 @@ fill (HgPropertiesDialog *self)
   gtk_entry_set_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (self->nic_model_combo))),
                       nic != NULL && nic->model != NULL ? nic->model : "");
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->console_combo), hg_console_to_string (config->console));
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->firmware_combo), hg_firmware_kind_to_string (config->firmware));
+  gtk_toggle_button_set_active (self->tpm_check, config->tpm);
   fill_allow_backing (self, config);
   hg_forwards_editor_set_vm (self->forwards_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   hg_vm_dialog_update (HG_VM_DIALOG (self));
@@ -255,6 +261,8 @@ save_thread (GTask        *task,
   config->cpus = edits->cpus;
   config->boot_mode = edits->boot_mode;
   config->console = edits->console;
+  config->firmware = edits->firmware;
+  config->tpm = edits->tpm;
 
   cdrom = hg_vm_config_get_medium (config, HG_MEDIUM_CDROM);
   if (edits->iso[0] != '\0')
@@ -383,6 +391,10 @@ hg_properties_dialog_save (HgPropertiesDialog *self)
   if (edits->model == NULL)
     edits->model = g_strdup ("");
   edits->console = console;
+  id = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->firmware_combo));
+  if (id == NULL || !hg_firmware_kind_from_string (id, &edits->firmware))
+    edits->firmware = HG_FIRMWARE_BIOS;
+  edits->tpm = gtk_toggle_button_get_active (self->tpm_check);
 
   hg_vm_dialog_show_error (dialog, NULL);
   hg_vm_dialog_begin (dialog);
@@ -466,6 +478,8 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, mac_entry);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, nic_model_combo);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, console_combo);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, firmware_combo);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, tpm_check);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, trust_title);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, allow_backing_label);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, save_button);
