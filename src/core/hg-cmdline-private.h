@@ -6,10 +6,10 @@
 
 G_BEGIN_DECLS
 
-/* Shared by hg-cmdline.c (escaping, checks, the builder, accelerator,
- * hg_cmdline_build), hg-cmdline-machine.c (per-arch and per-board tables;
- * machine, identity, runtime and display options) and hg-cmdline-devices.c
- * (disks, media, boot order, NICs). */
+/* Calls go one way: hg-cmdline-builder.c (escaping, checks, the builder) <-
+ * hg-cmdline-machine.c (per-arch and per-board tables; machine, identity,
+ * runtime and display options) <- hg-cmdline-devices.c (disks, media, boot
+ * order, NICs) <- hg-cmdline.c (accelerator, hg_cmdline_build). */
 
 typedef enum {
   BOOT_BY_ORDER,   /* firmware honours -boot order= (SeaBIOS, OpenBIOS) */
@@ -75,7 +75,8 @@ typedef struct {
   ArchInfo            guest_arch;    /* b->arch with the guest OS's device defaults */
 } Builder;
 
-/* hg-cmdline.c: the builder */
+/* hg-cmdline-builder.c: the builder */
+void        hg_cmdline_add         (Builder *b, const char *arg);
 void        hg_cmdline_add2        (Builder *b, const char *opt, const char *value);
 void        hg_cmdline_add_printf  (Builder *b, const char *opt, const char *format, ...)
                                     G_GNUC_PRINTF (3, 4);

@@ -19,29 +19,14 @@
  *  - control characters (newline ...) in paths are refused;
  *  - every image is an explicit -blockdev node graph in JSON with the
  *    configured format: nothing is probed, no backing file is opened that
- *    was not checked and named here. */
-
-G_DEFINE_QUARK (hg-cmdline-error-quark, hg_cmdline_error)
+ *    was not checked and named here.
+ *
+ * The builder and the checks are in hg-cmdline-builder.c, the machine in
+ * hg-cmdline-machine.c, the devices in hg-cmdline-devices.c; this file
+ * calls them in order and they never call back. */
 
 /* ------------------------------------------------------------------ */
-/* Escaping and checks */
-
-char *
-hg_cmdline_escape (const char *value)
-{
-  GString *s;
-
-  g_return_val_if_fail (value != NULL, NULL);
-
-  s = g_string_sized_new (strlen (value) + 8);
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == ',')
-        g_string_append_c (s, ',');
-      g_string_append_c (s, *p);
-    }
-  return g_string_free (s, FALSE);
-}
+/* Display */
 
 static gboolean
 is_safe_display_char (char c)
@@ -74,117 +59,6 @@ hg_cmdline_to_display (const char * const *argv)
         }
     }
   return g_string_free (s, FALSE);
-}
-
-static void
-add (Builder    *b,
-     const char *arg)
-{
-  g_ptr_array_add (b->argv, g_strdup (arg));
-}
-
-void
-hg_cmdline_add2 (Builder    *b,
-                 const char *opt,
-                 const char *value)
-{
-  add (b, opt);
-  add (b, value);
-}
-
-void
-hg_cmdline_add_printf (Builder    *b,
-                       const char *opt,
-                       const char *format,
-                       ...)
-{
-  va_list args;
-
-  if (opt != NULL)
-    add (b, opt);
-  va_start (args, format);
-  g_ptr_array_add (b->argv, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-gboolean
-hg_cmdline_fail (Builder    *b,
-                 int         code,
-                 const char *key,
-                 const char *format,
-                 ...)
-{
-  g_autofree char *msg = NULL;
-  const char *file = b->config->path ? b->config->path : b->config->label;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (key != NULL)
-    g_set_error (b->error, HG_CMDLINE_ERROR, code, "%s: %s: %s", file ? file : "VM", key, msg);
-  else
-    g_set_error (b->error, HG_CMDLINE_ERROR, code, "%s: %s", file ? file : "VM", msg);
-  return FALSE;
-}
-
-gboolean
-hg_cmdline_has_control_chars (const char *s)
-{
-  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
-    if (*p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
-
-/* [A-Za-z0-9] plus extra characters, non-empty */
-gboolean
-hg_cmdline_is_word (const char *s,
-                    const char *extra)
-{
-  if (s == NULL || *s == '\0')
-    return FALSE;
-  for (const char *p = s; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr (extra, *p) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
-/* A path from the config made absolute (relative to the VM directory),
- * refusing what cannot be passed safely.  key names it in errors. */
-char *
-hg_cmdline_resolve_path (Builder    *b,
-                         const char *key,
-                         const char *path)
-{
-  if (path == NULL || *path == '\0')
-    {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
-      return NULL;
-    }
-  if (hg_cmdline_has_control_chars (path))
-    {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
-                       "the path contains a newline or another control character");
-      return NULL;
-    }
-  if (g_path_is_absolute (path))
-    return g_canonicalize_filename (path, NULL);
-  if (b->config->dir == NULL || !g_path_is_absolute (b->config->dir))
-    {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
-                       "relative path \"%s\" but the VM has no directory", path);
-      return NULL;
-    }
-  return g_canonicalize_filename (path, b->config->dir);
-}
-
-char *
-hg_cmdline_group_key (const char *group,
-                      guint       index,
-                      const char *key)
-{
-  return g_strdup_printf ("[%s:%u] %s", group, index, key);
 }
 
 /* ------------------------------------------------------------------ */
@@ -393,15 +267,15 @@ hg_cmdline_build (HgVmConfig            *config,
     {
       /* The manual's vdeqemu: vdeq opens the switch plug, then execs the
        * wrapper, which execs QEMU with the plug passed as a file descriptor. */
-      add (&b, caps->vdeq);
-      add (&b, caps->vdeq_wrapper);
+      hg_cmdline_add (&b, caps->vdeq);
+      hg_cmdline_add (&b, caps->vdeq_wrapper);
     }
-  add (&b, emu->path);
+  hg_cmdline_add (&b, emu->path);
 
   if (!hg_cmdline_add_identity (&b))
     return NULL;
-  add (&b, "-no-user-config");
-  add (&b, "-nodefaults");
+  hg_cmdline_add (&b, "-no-user-config");
+  hg_cmdline_add (&b, "-nodefaults");
   if (emu->sandbox)
     hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
   if (!hg_cmdline_add_machine (&b))
