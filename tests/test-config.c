@@ -14,7 +14,10 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "hg-disk-image.h"
 #include "hg-vm-config.h"
+#include "hg-vm.h"
+#include "hg-vm-spec.h"
 
 #define TEST_UUID "6b8d2c1e-6f1a-4f43-9a55-2d0c3b1e7f20"
 
@@ -1107,6 +1110,70 @@ test_firmware_keys (void)
   g_assert_null (strstr (data2, "tpm="));
 }
 
+/* The strings of every enum are its GEnum nicks, and they are the strings
+ * that .hangar files (and hangarctl) have always used: each value to its
+ * string and back, and nothing else accepted. */
+#define CHECK_NICKS(TYPE, to_string, Type, ...)                              \
+  G_STMT_START {                                                             \
+    const char *const want[] = { __VA_ARGS__ };                              \
+    g_autoptr(GEnumClass) klass = g_type_class_ref (TYPE);                   \
+                                                                             \
+    g_assert_cmpuint (klass->n_values, ==, G_N_ELEMENTS (want));             \
+    for (guint i = 0; i < G_N_ELEMENTS (want); i++)                          \
+      {                                                                      \
+        g_assert_cmpstr (g_enum_get_value (klass, i)->value_nick, ==, want[i]); \
+        g_assert_cmpstr (to_string ((Type) i), ==, want[i]);                 \
+      }                                                                      \
+  } G_STMT_END
+
+#define CHECK_ROUND_TRIP(TYPE, to_string, from_string, Type, ...)            \
+  G_STMT_START {                                                             \
+    const char *const names[] = { __VA_ARGS__ };                              \
+    Type value;                                                              \
+                                                                             \
+    CHECK_NICKS (TYPE, to_string, Type, __VA_ARGS__);                        \
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)                          \
+      {                                                                      \
+        value = (Type) 77;                                                   \
+        g_assert_true (from_string (names[i], &value));                       \
+        g_assert_cmpint (value, ==, i);                                      \
+        g_assert_cmpstr (to_string (value), ==, names[i]);                    \
+      }                                                                      \
+    value = (Type) 77;                                                       \
+    g_assert_false (from_string ("bogus", &value));                          \
+    g_assert_false (from_string ("", &value));                               \
+    g_assert_false (from_string (NULL, &value));                             \
+    g_assert_false (from_string ("KVM", &value));                            \
+    g_assert_cmpint (value, ==, 77);                                         \
+    g_assert_null (to_string ((Type) G_N_ELEMENTS (names)));                  \
+  } G_STMT_END
+
+static void
+test_enum_strings (void)
+{
+  CHECK_ROUND_TRIP (HG_TYPE_ACCEL, hg_accel_to_string, hg_accel_from_string, HgAccel,
+                    "auto", "kvm", "tcg");
+  CHECK_ROUND_TRIP (HG_TYPE_BOOT_MODE, hg_boot_mode_to_string, hg_boot_mode_from_string,
+                    HgBootMode, "disk", "cdrom", "pxe", "kernel", "floppy", "usb");
+  CHECK_ROUND_TRIP (HG_TYPE_NET_MODE, hg_net_mode_to_string, hg_net_mode_from_string,
+                    HgNetMode, "none", "user", "vde", "tap");
+  CHECK_ROUND_TRIP (HG_TYPE_CONSOLE, hg_console_to_string, hg_console_from_string,
+                    HgConsole, "vnc", "sdl", "serial", "none");
+  CHECK_ROUND_TRIP (HG_TYPE_FIRMWARE_KIND, hg_firmware_kind_to_string,
+                    hg_firmware_kind_from_string, HgFirmwareKind, "bios", "uefi", "uefi-secure");
+  CHECK_ROUND_TRIP (HG_TYPE_IMAGE_MODE, hg_image_mode_to_string, hg_image_mode_from_string,
+                    HgImageMode, "in-place", "copy", "convert");
+  CHECK_ROUND_TRIP (HG_TYPE_INSTALL_SOURCE, hg_install_source_to_string,
+                    hg_install_source_from_string, HgInstallSource,
+                    "iso", "pxe", "kernel", "existing-disk", "none");
+  CHECK_NICKS (HG_TYPE_MEDIUM_KIND, hg_medium_kind_to_string, HgMediumKind,
+               "cdrom", "floppy", "usb");
+  g_assert_null (hg_medium_kind_to_string ((HgMediumKind) 3));
+  CHECK_NICKS (HG_TYPE_VM_STATE, hg_vm_state_to_string, HgVmState,
+               "stopped", "starting", "running", "paused", "shutting-down", "crashed");
+  g_assert_cmpstr (hg_vm_state_to_string ((HgVmState) 6), ==, "unknown");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1120,6 +1187,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/hangar/config/resolve-path", test_resolve_path);
   g_test_add_func ("/hangar/config/from-data", test_from_data);
   g_test_add_func ("/hangar/config/boxed", test_boxed);
+  g_test_add_func ("/hangar/config/enum-strings", test_enum_strings);
   g_test_add_func ("/hangar/config/firmware-keys", test_firmware_keys);
   ADD ("new", test_new);
   ADD ("round-trip", test_round_trip);

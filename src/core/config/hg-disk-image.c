@@ -21,34 +21,24 @@
 
 G_DEFINE_QUARK (hg-disk-image-error-quark, hg_disk_image_error)
 
-G_DEFINE_ENUM_TYPE (HgImageMode, hg_image_mode,
-  G_DEFINE_ENUM_VALUE (HG_IMAGE_MODE_IN_PLACE, "in-place"),
-  G_DEFINE_ENUM_VALUE (HG_IMAGE_MODE_COPY, "copy"),
-  G_DEFINE_ENUM_VALUE (HG_IMAGE_MODE_CONVERT, "convert"))
-
-static const char *const image_mode_names[] = { "in-place", "copy", "convert" };
-
 #define COPY_BLOCK (4 * 1024 * 1024)
 
 const char *
 hg_image_mode_to_string (HgImageMode mode)
 {
-  if ((guint) mode < G_N_ELEMENTS (image_mode_names))
-    return image_mode_names[mode];
-  return NULL;
+  return hg_enum_to_nick (HG_TYPE_IMAGE_MODE, (int) mode);
 }
 
 gboolean
 hg_image_mode_from_string (const char  *str,
                            HgImageMode *out)
 {
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (image_mode_names); i++)
-    if (strcmp (str, image_mode_names[i]) == 0)
-      {
-        *out = (HgImageMode) i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!hg_enum_from_nick (HG_TYPE_IMAGE_MODE, str, &value))
+    return FALSE;
+  *out = (HgImageMode) value;
+  return TRUE;
 }
 
 /* ---- info ----------------------------------------------------------------- */

@@ -41,14 +41,12 @@ GQuark hg_disk_image_error_quark (void);
 
 /* What to do with an existing disk image */
 typedef enum {
-  HG_IMAGE_MODE_IN_PLACE,   /* use it where it is */
-  HG_IMAGE_MODE_COPY,       /* copy it into the VM folder as it is */
-  HG_IMAGE_MODE_CONVERT,    /* qemu-img convert to a standalone qcow2 */
+  HG_IMAGE_MODE_IN_PLACE, /*< nick=in-place >*/ /* use it where it is */
+  HG_IMAGE_MODE_COPY, /*< nick=copy >*/ /* copy it into the VM folder as it is */
+  HG_IMAGE_MODE_CONVERT, /*< nick=convert >*/ /* qemu-img convert to a standalone qcow2 */
 } HgImageMode;
 
-GType hg_image_mode_get_type (void) G_GNUC_CONST;
-#define HG_TYPE_IMAGE_MODE (hg_image_mode_get_type ())
-/* "in-place", "copy", "convert" */
+/* The nicks of HG_TYPE_IMAGE_MODE: "in-place", "copy", "convert" */
 const char *hg_image_mode_to_string   (HgImageMode mode);
 gboolean    hg_image_mode_from_string (const char *str, HgImageMode *out);
 

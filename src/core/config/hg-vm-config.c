@@ -187,13 +187,7 @@ hg_disk_format_is_known (const char *format)
 const char *
 hg_medium_kind_to_string (HgMediumKind kind)
 {
-  switch (kind)
-    {
-    case HG_MEDIUM_CDROM: return "cdrom";
-    case HG_MEDIUM_FLOPPY: return "floppy";
-    case HG_MEDIUM_USB: return "usb";
-    default: return NULL;
-    }
+  return hg_enum_to_nick (HG_TYPE_MEDIUM_KIND, (int) kind);
 }
 
 gboolean

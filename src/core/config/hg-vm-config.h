@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "hg-config-enum-types.h"
 #include "hg-enums.h"
 
 G_BEGIN_DECLS
@@ -36,9 +37,9 @@ typedef struct {
 
 /* Removable media: [cdrom:N], [floppy:N], [usb:N] */
 typedef enum {
-  HG_MEDIUM_CDROM,
-  HG_MEDIUM_FLOPPY,
-  HG_MEDIUM_USB,
+  HG_MEDIUM_CDROM, /*< nick=cdrom >*/
+  HG_MEDIUM_FLOPPY, /*< nick=floppy >*/
+  HG_MEDIUM_USB, /*< nick=usb >*/
 } HgMediumKind;
 
 typedef struct {
@@ -212,7 +213,8 @@ void         hg_vm_config_set_location (HgVmConfig *self, const char *dir);
  * qcow2 raw vmdk vdi vpc vhdx qed cow */
 const char * const *hg_disk_formats   (void);
 gboolean     hg_disk_format_is_known  (const char *format);
-/* "cdrom", "floppy", "usb": the group prefix of a medium kind */
+/* "cdrom", "floppy", "usb" (the nicks of HG_TYPE_MEDIUM_KIND): the group
+ * prefix of a medium kind */
 const char  *hg_medium_kind_to_string (HgMediumKind kind);
 
 /* Limits checked on load and save */

@@ -20,48 +20,25 @@
 G_DEFINE_FINAL_TYPE (HgVmSpec, hg_vm_spec, G_TYPE_OBJECT)
 G_DEFINE_QUARK (hg-vm-spec-error-quark, hg_vm_spec_error)
 
-G_DEFINE_ENUM_TYPE (HgVmSpecPage, hg_vm_spec_page,
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_NAME, "name"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_SOURCE, "source"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_OS, "os"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_ARCH, "arch"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_MEMORY, "memory"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_DISK, "disk"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_NETWORK, "network"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_CONSOLE, "console"),
-  G_DEFINE_ENUM_VALUE (HG_VM_SPEC_PAGE_SUMMARY, "summary"))
-
-G_DEFINE_ENUM_TYPE (HgInstallSource, hg_install_source,
-  G_DEFINE_ENUM_VALUE (HG_INSTALL_SOURCE_ISO, "iso"),
-  G_DEFINE_ENUM_VALUE (HG_INSTALL_SOURCE_PXE, "pxe"),
-  G_DEFINE_ENUM_VALUE (HG_INSTALL_SOURCE_KERNEL, "kernel"),
-  G_DEFINE_ENUM_VALUE (HG_INSTALL_SOURCE_EXISTING_DISK, "existing-disk"),
-  G_DEFINE_ENUM_VALUE (HG_INSTALL_SOURCE_NONE, "none"))
-
 GParamSpec *hg_vm_spec_properties[HG_VM_SPEC_N_PROPS];
 #define properties hg_vm_spec_properties
-
-static const char *const source_names[] = { "iso", "pxe", "kernel", "existing-disk", "none" };
 
 const char *
 hg_install_source_to_string (HgInstallSource source)
 {
-  if ((guint) source < G_N_ELEMENTS (source_names))
-    return source_names[source];
-  return NULL;
+  return hg_enum_to_nick (HG_TYPE_INSTALL_SOURCE, (int) source);
 }
 
 gboolean
 hg_install_source_from_string (const char      *str,
                                HgInstallSource *out)
 {
-  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (source_names); i++)
-    if (strcmp (str, source_names[i]) == 0)
-      {
-        *out = (HgInstallSource) i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!hg_enum_from_nick (HG_TYPE_INSTALL_SOURCE, str, &value))
+    return FALSE;
+  *out = (HgInstallSource) value;
+  return TRUE;
 }
 
 const char *

@@ -8,6 +8,7 @@
 #include "hg-host.h"
 #include "hg-osinfo.h"
 #include "hg-vm-config.h"
+#include "hg-vm-enum-types.h"
 
 G_BEGIN_DECLS
 
@@ -153,31 +154,28 @@ GQuark hg_vm_spec_error_quark (void);
 const char *hg_vm_spec_error_get_property (const GError *error);
 
 typedef enum {
-  HG_VM_SPEC_PAGE_NAME,
-  HG_VM_SPEC_PAGE_SOURCE,
-  HG_VM_SPEC_PAGE_OS,
-  HG_VM_SPEC_PAGE_ARCH,
-  HG_VM_SPEC_PAGE_MEMORY,
-  HG_VM_SPEC_PAGE_DISK,
-  HG_VM_SPEC_PAGE_NETWORK,
-  HG_VM_SPEC_PAGE_CONSOLE,
-  HG_VM_SPEC_PAGE_SUMMARY,      /* = hg_vm_spec_validate (everything) */
+  HG_VM_SPEC_PAGE_NAME, /*< nick=name >*/
+  HG_VM_SPEC_PAGE_SOURCE, /*< nick=source >*/
+  HG_VM_SPEC_PAGE_OS, /*< nick=os >*/
+  HG_VM_SPEC_PAGE_ARCH, /*< nick=arch >*/
+  HG_VM_SPEC_PAGE_MEMORY, /*< nick=memory >*/
+  HG_VM_SPEC_PAGE_DISK, /*< nick=disk >*/
+  HG_VM_SPEC_PAGE_NETWORK, /*< nick=network >*/
+  HG_VM_SPEC_PAGE_CONSOLE, /*< nick=console >*/
+  HG_VM_SPEC_PAGE_SUMMARY, /*< nick=summary >*/ /* = hg_vm_spec_validate (everything) */
 } HgVmSpecPage;
 
-GType hg_vm_spec_page_get_type (void) G_GNUC_CONST;
-#define HG_TYPE_VM_SPEC_PAGE (hg_vm_spec_page_get_type ())
 
 typedef enum {
-  HG_INSTALL_SOURCE_ISO,
-  HG_INSTALL_SOURCE_PXE,
-  HG_INSTALL_SOURCE_KERNEL,
-  HG_INSTALL_SOURCE_EXISTING_DISK,
-  HG_INSTALL_SOURCE_NONE,
+  HG_INSTALL_SOURCE_ISO, /*< nick=iso >*/
+  HG_INSTALL_SOURCE_PXE, /*< nick=pxe >*/
+  HG_INSTALL_SOURCE_KERNEL, /*< nick=kernel >*/
+  HG_INSTALL_SOURCE_EXISTING_DISK, /*< nick=existing-disk >*/
+  HG_INSTALL_SOURCE_NONE, /*< nick=none >*/
 } HgInstallSource;
 
-GType hg_install_source_get_type (void) G_GNUC_CONST;
-#define HG_TYPE_INSTALL_SOURCE (hg_install_source_get_type ())
-/* "iso", "pxe", "kernel", "existing-disk", "none" */
+/* The nicks of HG_TYPE_INSTALL_SOURCE: "iso", "pxe", "kernel",
+ * "existing-disk", "none" */
 const char *hg_install_source_to_string   (HgInstallSource source);
 gboolean    hg_install_source_from_string (const char *str, HgInstallSource *out);
 

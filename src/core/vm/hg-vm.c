@@ -11,24 +11,12 @@
 #include "hg-proc.h"
 #include "hg-vm-private.h"
 
-G_DEFINE_ENUM_TYPE (HgVmState, hg_vm_state,
-  G_DEFINE_ENUM_VALUE (HG_VM_STATE_STOPPED, "stopped"),
-  G_DEFINE_ENUM_VALUE (HG_VM_STATE_STARTING, "starting"),
-  G_DEFINE_ENUM_VALUE (HG_VM_STATE_RUNNING, "running"),
-  G_DEFINE_ENUM_VALUE (HG_VM_STATE_PAUSED, "paused"),
-  G_DEFINE_ENUM_VALUE (HG_VM_STATE_SHUTTING_DOWN, "shutting-down"),
-  G_DEFINE_ENUM_VALUE (HG_VM_STATE_CRASHED, "crashed"))
-
 const char *
 hg_vm_state_to_string (HgVmState state)
 {
-  static const char *const names[] = {
-    "stopped", "starting", "running", "paused", "shutting-down", "crashed",
-  };
+  const char *nick = hg_enum_to_nick (HG_TYPE_VM_STATE, (int) state);
 
-  if ((guint) state < G_N_ELEMENTS (names))
-    return names[state];
-  return "unknown";
+  return nick != NULL ? nick : "unknown";
 }
 
 G_DEFINE_FINAL_TYPE (HgVm, hg_vm, G_TYPE_OBJECT)

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "hg-host.h"
+#include "hg-vm-enum-types.h"
 #include "hg-process.h"
 #include "hg-qmp-client.h"
 #include "hg-qmp-commands.h"
@@ -29,17 +30,16 @@ G_BEGIN_DECLS
  */
 
 typedef enum {
-  HG_VM_STATE_STOPPED,
-  HG_VM_STATE_STARTING,
-  HG_VM_STATE_RUNNING,
-  HG_VM_STATE_PAUSED,
-  HG_VM_STATE_SHUTTING_DOWN,
-  HG_VM_STATE_CRASHED,
+  HG_VM_STATE_STOPPED, /*< nick=stopped >*/
+  HG_VM_STATE_STARTING, /*< nick=starting >*/
+  HG_VM_STATE_RUNNING, /*< nick=running >*/
+  HG_VM_STATE_PAUSED, /*< nick=paused >*/
+  HG_VM_STATE_SHUTTING_DOWN, /*< nick=shutting-down >*/
+  HG_VM_STATE_CRASHED, /*< nick=crashed >*/
 } HgVmState;
 
-GType       hg_vm_state_get_type  (void) G_GNUC_CONST;
-#define HG_TYPE_VM_STATE (hg_vm_state_get_type ())
-/* "stopped", "starting", "running", "paused", "shutting-down", "crashed" */
+/* The nicks of HG_TYPE_VM_STATE: "stopped", "starting", "running", "paused",
+ * "shutting-down", "crashed"; "unknown" for another value */
 const char *hg_vm_state_to_string (HgVmState state);
 
 #define HG_TYPE_VM (hg_vm_get_type ())
