@@ -12,7 +12,6 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 
-#include "hg-image.h"
 #include "hg-proc.h"
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
@@ -1055,41 +1054,6 @@ test_screenshot (void)
   hg_test_remove_tree (base);
 }
 
-static void
-test_ppm_to_png (void)
-{
-  /* 2x2: red, green / blue, white */
-  static const guint8 ppm[] = "P6\n# c\n2 2\n255\n\xff\0\0\0\xff\0\0\0\xff\xff\xff\xff";
-  g_autoptr(GBytes) png = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
-  GdkPixbuf *pixbuf;
-  const guint8 *p;
-
-  png = hg_image_ppm_to_png (ppm, sizeof ppm - 1, &error);
-  g_assert_no_error (error);
-  g_assert_true (hg_image_is_png (g_bytes_get_data (png, NULL), g_bytes_get_size (png)));
-  gdk_pixbuf_loader_write_bytes (loader, png, &error);
-  g_assert_no_error (error);
-  gdk_pixbuf_loader_close (loader, &error);
-  g_assert_no_error (error);
-  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
-  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 2);
-  p = gdk_pixbuf_read_pixels (pixbuf);
-  g_assert_cmpint (p[0], ==, 0xff);
-  g_assert_cmpint (p[1], ==, 0);
-  p += gdk_pixbuf_get_rowstride (pixbuf);
-  g_assert_cmpint (p[2], ==, 0xff);
-
-  g_clear_pointer (&png, g_bytes_unref);
-  png = hg_image_ppm_to_png ((const guint8 *) "P6\n2 2\n255\n\xff", 12, &error);
-  g_assert_null (png);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-  g_clear_error (&error);
-  png = hg_image_ppm_to_png ((const guint8 *) "P3\n", 3, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-}
-
 /* ---- send-key and monitor ---------------------------------------------- */
 
 static void
@@ -1254,7 +1218,6 @@ main (int argc, char **argv)
   hg_test_runtime_init ();
   caps = hg_host_caps_probe ();
 
-  g_test_add_func ("/hangar/lifecycle/ppm-to-png", test_ppm_to_png);
   g_test_add_func ("/hangar/lifecycle/unsafe-paths", test_unsafe_paths);
   g_test_add_func ("/hangar/lifecycle/start-errors", test_start_errors);
   g_test_add_func ("/hangar/lifecycle/stale-pidfile", test_stale_pidfile);

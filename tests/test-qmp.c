@@ -335,6 +335,50 @@ test_out_of_order (void)
   drain ();
 }
 
+/* A screenshot is asked for as PNG, and a QEMU that cannot write PNG gives
+ * an error that says so (Hangar has no PNG writer of its own). */
+static void
+test_screendump_png (void)
+{
+  g_autoptr(HgFakeQmp) fake = hg_fake_qmp_new ();
+  g_autoptr(HgQmpClient) client = connect_ok (fake);
+  g_autoptr(GError) error = NULL;
+  JsonObject *sent_args;
+
+  hg_fake_qmp_expect (fake, "screendump", "ok");
+  hg_fake_qmp_send (fake, "{\"return\": {}, \"id\": @ok@}");
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    hg_qmp_screendump_async (client, "/run/x/screen.png", NULL, NULL, store_result_cb, &result);
+    WAIT_UNTIL (result != NULL);
+    g_assert_true (hg_qmp_screendump_finish (client, result, &error));
+    g_assert_no_error (error);
+  }
+  sent_args = json_object_get_object_member (hg_fake_qmp_get_received (fake, "ok"), "arguments");
+  g_assert_cmpstr (json_object_get_string_member (sent_args, "filename"), ==, "/run/x/screen.png");
+  g_assert_cmpstr (json_object_get_string_member (sent_args, "format"), ==, "png");
+
+  /* QEMU 7.0 */
+  hg_fake_qmp_expect (fake, "screendump", "old");
+  hg_fake_qmp_send (fake, "{\"error\": {\"class\": \"GenericError\", "
+                    "\"desc\": \"Parameter 'format' is unexpected\"}, \"id\": @old@}");
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    hg_qmp_screendump_async (client, "/run/x/screen.png", NULL, NULL, store_result_cb, &result);
+    WAIT_UNTIL (result != NULL);
+    g_assert_false (hg_qmp_screendump_finish (client, result, &error));
+    g_assert_error (error, HG_QMP_ERROR, HG_QMP_ERROR_GENERIC);
+    g_assert_nonnull (strstr (error->message, "PNG"));
+    g_assert_nonnull (strstr (error->message, "Parameter 'format' is unexpected"));
+    g_clear_error (&error);
+  }
+  hg_fake_qmp_assert_finished (fake);
+  g_clear_object (&client);
+  drain ();
+}
+
 static void
 test_arguments (void)
 {
@@ -1084,6 +1128,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/hangar/qmp/close-pending", test_close_pending);
   g_test_add_func ("/hangar/qmp/drop-reference", test_drop_reference);
   g_test_add_func ("/hangar/qmp/typed-commands", test_typed_commands);
+  g_test_add_func ("/hangar/qmp/screendump-png", test_screendump_png);
   g_test_add_func ("/hangar/qmp/thread-context", test_thread_context);
   g_test_add_func ("/hangar/qmp/key-combo", test_key_combo);
   g_test_add_func ("/hangar/qmp/snapshot-names", test_snapshot_names);

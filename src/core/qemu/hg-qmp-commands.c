@@ -427,33 +427,6 @@ hg_qmp_human_monitor_command_finish (HgQmpClient *client, GAsyncResult *result,
 
 /* ---- screendump -------------------------------------------------------- */
 
-typedef struct {
-  char *filename;
-  char *device;
-  HgQmpScreendumpFormat format;
-} ScreendumpData;
-
-static void
-screendump_data_free (ScreendumpData *d)
-{
-  g_free (d->filename);
-  g_free (d->device);
-  g_free (d);
-}
-
-static JsonNode *
-screendump_args (ScreendumpData *d)
-{
-  JsonNode *args = hg_qmp_args_new ();
-
-  json_object_set_string_member (hg_qmp_args_obj (args), "filename", d->filename);
-  if (d->device != NULL)
-    json_object_set_string_member (hg_qmp_args_obj (args), "device", d->device);
-  if (d->format == HG_QMP_SCREENDUMP_PNG)
-    json_object_set_string_member (hg_qmp_args_obj (args), "format", "png");
-  return args;
-}
-
 static void
 screendump_done_cb (GObject      *source,
                     GAsyncResult *result,
@@ -461,35 +434,28 @@ screendump_done_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   HgQmpClient *client = HG_QMP_CLIENT (source);
-  ScreendumpData *d = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) ret = NULL;
 
   ret = hg_qmp_client_execute_finish (client, result, &error);
   if (ret != NULL)
     {
-      g_task_return_int (task, d->format);
+      g_task_return_boolean (task, TRUE);
       return;
     }
-
-  /* An older QEMU does not know "format"; one built without libpng says so.
-   * Either way: once more, as PPM. */
-  if (d->format == HG_QMP_SCREENDUMP_PNG &&
-      (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_GENERIC) ||
-       g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_UNKNOWN_CLASS)))
+  /* QEMU before 7.1 does not know "format"; one built without libpng
+   * refuses it.  Hangar writes no PNG of its own. */
+  if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_GENERIC) ||
+      g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_UNKNOWN_CLASS))
     {
       g_autofree char *lower = g_ascii_strdown (error->message, -1);
 
       if (strstr (lower, "png") != NULL || strstr (lower, "format") != NULL)
         {
-          g_autoptr(JsonNode) args = NULL;
-
-          g_debug ("screendump as PNG failed (%s), trying PPM", error->message);
-          d->format = HG_QMP_SCREENDUMP_PPM;
-          args = screendump_args (d);
-          hg_qmp_client_execute_async (client, "screendump", args,
-                                       g_task_get_cancellable (task),
-                                       screendump_done_cb, g_steal_pointer (&task));
+          g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_GENERIC,
+                                   _("This QEMU cannot write a PNG screenshot (screendump "
+                                     "format=png needs QEMU 7.1 or later, built with libpng): %s"),
+                                   error->message);
           return;
         }
     }
@@ -503,7 +469,6 @@ hg_qmp_screendump_async (HgQmpClient *client, const char *filename, const char *
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonNode) args = NULL;
-  ScreendumpData *d;
 
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
 
@@ -520,35 +485,22 @@ hg_qmp_screendump_async (HgQmpClient *client, const char *filename, const char *
                                     "(QEMU writes it from its own directory)"), filename);
       return;
     }
-  d = g_new0 (ScreendumpData, 1);
-  d->filename = g_strdup (filename);
-  d->device = g_strdup (device);
-  d->format = HG_QMP_SCREENDUMP_PNG;
-  g_task_set_task_data (task, d, (GDestroyNotify) screendump_data_free);
 
-  args = screendump_args (d);
+  args = hg_qmp_args_new ();
+  json_object_set_string_member (hg_qmp_args_obj (args), "filename", filename);
+  if (device != NULL)
+    json_object_set_string_member (hg_qmp_args_obj (args), "device", device);
+  json_object_set_string_member (hg_qmp_args_obj (args), "format", "png");
   hg_qmp_client_execute_async (client, "screendump", args, cancellable,
                                screendump_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
-hg_qmp_screendump_finish (HgQmpClient *client, GAsyncResult *result,
-                          HgQmpScreendumpFormat *format, GError **error)
+hg_qmp_screendump_finish (HgQmpClient *client, GAsyncResult *result, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gssize value;
-
   g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
 
-  value = g_task_propagate_int (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (format)
-    *format = (HgQmpScreendumpFormat) value;
-  return TRUE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- keys -------------------------------------------------------------- */

@@ -55,19 +55,15 @@ char    *hg_qmp_query_uuid_finish      (HgQmpClient *client, GAsyncResult *resul
 
 /* ---- screen and keyboard ---------------------------------------------- */
 
-typedef enum {
-  HG_QMP_SCREENDUMP_PPM,
-  HG_QMP_SCREENDUMP_PNG,
-} HgQmpScreendumpFormat;
-
-/* screendump to filename (written by QEMU itself, so it must be a path QEMU
- * can write).  PNG is asked for; if this QEMU cannot write PNG, it falls
- * back to PPM.  *format says what was written.  device may be NULL. */
+/* screendump to filename as PNG (format=png: written by QEMU itself, so it
+ * must be a path QEMU can write).  A QEMU that cannot write PNG (before 7.1,
+ * or without libpng) gives HG_QMP_ERROR_GENERIC saying so.  device may be
+ * NULL. */
 void     hg_qmp_screendump_async       (HgQmpClient *client, const char *filename,
                                         const char *device, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
 gboolean hg_qmp_screendump_finish      (HgQmpClient *client, GAsyncResult *result,
-                                        HgQmpScreendumpFormat *format, GError **error);
+                                        GError **error);
 
 /* Parses "ctrl-alt-del", "Ctrl+Alt+F2", "shift-a", "esc" … into QEMU qcode
  * names ({"ctrl","alt","delete"}).  Separators '-' and '+'; case-insensitive;
