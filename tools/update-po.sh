@@ -18,7 +18,7 @@ cd "$root"
 } > po/POTFILES.in.new
 mv po/POTFILES.in.new po/POTFILES.in
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" -Dtests=false >/dev/null
+  meson setup "$build" >/dev/null
 fi
 ninja -C "$build" hangar-pot
 ninja -C "$build" hangar-update-po
