@@ -5,8 +5,9 @@
 
 G_BEGIN_DECLS
 
-/* Shared by hg-vm-spec.c (object, defaults), hg-vm-spec-validate.c
- * (validation, config, argv) and hg-vm-spec-create.c (creation). */
+/* Calls go one way: hg-vm-spec.c (object, defaults, MACs, port forwards)
+ * <- hg-vm-spec-validate.c (validation, config, argv) <- hg-vm-spec-create.c
+ * (creation). */
 
 struct _HgVmSpec {
   GObject          parent_instance;
@@ -147,6 +148,11 @@ char       *hg_vm_spec_dup_parent      (HgVmSpec *self);
 /* The library's MACs (scanned once) */
 GHashTable *hg_vm_spec_library_macs    (HgVmSpec *self);
 gboolean    hg_vm_spec_folder_is_valid (const char *folder);
+/* "[tcp:|udp:][ADDRESS:]HOST:GUEST" (also QEMU's HOST-:GUEST) -> a forward,
+ * address NULL (loopback) unless given; NULL + HG_VM_SPEC_ERROR_FORWARD */
+HgHostFwd  *hg_vm_spec_parse_forward   (const char *text, GError **error);
+/* the normalised text of a forward: "tcp:2222:22", "tcp:0.0.0.0:2222:22" */
+char       *hg_vm_spec_format_forward  (const HgHostFwd *fwd);
 
 /* hg-vm-spec-validate.c */
 /* The existing image in use (source existing-disk, or new-disk off) */
@@ -156,11 +162,6 @@ gboolean    hg_vm_spec_uses_iso        (HgVmSpec *self);
 gboolean    hg_vm_spec_uses_kernel     (HgVmSpec *self);
 /* Inspection of image-path, cached per path/mtime/size */
 HgDiskImageInfo *hg_vm_spec_inspect_image (HgVmSpec *self, GError **error);
-/* "[tcp:|udp:][ADDRESS:]HOST:GUEST" (also QEMU's HOST-:GUEST) -> a forward,
- * address NULL (loopback) unless given; NULL + HG_VM_SPEC_ERROR_FORWARD */
-HgHostFwd  *hg_vm_spec_parse_forward   (const char *text, GError **error);
-/* the normalised text of a forward: "tcp:2222:22", "tcp:0.0.0.0:2222:22" */
-char       *hg_vm_spec_format_forward  (const HgHostFwd *fwd);
 /* The file name a disk/kernel/... gets in the VM directory */
 char       *hg_vm_spec_disk_file_name  (HgVmSpec *self);
 

@@ -716,6 +716,86 @@ hg_vm_spec_generate_mac (HgVmSpec *self)
   return self->mac;
 }
 
+static HgHostFwd *forward_error (GError     **error,
+                                 const char  *format,
+                                 ...) G_GNUC_PRINTF (2, 3);
+
+static HgHostFwd *
+forward_error (GError     **error,
+               const char  *format,
+               ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  if (error != NULL)
+    *error = g_error_new_valist (HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_FORWARD, format, args);
+  va_end (args);
+  return NULL;
+}
+
+HgHostFwd *
+hg_vm_spec_parse_forward (const char  *text,
+                          GError     **error)
+{
+  g_autoptr(GString) norm = NULL;
+  g_auto(GStrv) parts = NULL;
+  const char *proto = "tcp", *address = NULL;
+  guint64 h, g;
+  HgHostFwd *fwd;
+  guint n, i = 0;
+
+  if (text == NULL || *text == '\0')
+    return forward_error (error, _("Port forward: empty"));
+  /* QEMU's own spelling HOST-:GUEST or HOST-GUEST means HOST:GUEST */
+  norm = g_string_new (text);
+  g_string_replace (norm, "-:", ":", 0);
+  {
+    char *last = strrchr (norm->str, ':');
+    char *dash = strchr (last != NULL ? last : norm->str, '-');
+
+    if (dash != NULL)
+      *dash = ':';
+  }
+  /* [PROTO:][ADDRESS:]HOST:GUEST */
+  parts = g_strsplit (norm->str, ":", -1);
+  n = g_strv_length (parts);
+  if (n > 2 && (g_str_equal (parts[0], "tcp") || g_str_equal (parts[0], "udp")))
+    proto = parts[i++];
+  else if (n > 2 && !hg_host_fwd_address_is_valid (parts[0]))
+    return forward_error (error, _("Port forward “%s”: the protocol must be tcp or udp"), text);
+  if (n - i == 3)
+    {
+      address = parts[i++];
+      if (!hg_host_fwd_address_is_valid (address))
+        return forward_error (error, _("Port forward “%s”: “%s” is not an IPv4 address to "
+                                       "listen on (e.g. 0.0.0.0)"), text, address);
+    }
+  if (n - i != 2)
+    return forward_error (error, _("Port forward “%s” is not [tcp:|udp:][ADDRESS:]HOST:GUEST "
+                                   "(e.g. 2222:22)"), text);
+  if (!g_ascii_string_to_unsigned (parts[i], 10, 1, 65535, &h, NULL))
+    return forward_error (error, _("Port forward “%s”: the host port must be 1 to 65535"), text);
+  if (!g_ascii_string_to_unsigned (parts[i + 1], 10, 1, 65535, &g, NULL))
+    return forward_error (error, _("Port forward “%s”: the guest port must be 1 to 65535"), text);
+
+  fwd = g_new0 (HgHostFwd, 1);
+  fwd->proto = g_strdup (proto);
+  fwd->address = g_strdup (address);
+  fwd->host_port = (guint16) h;
+  fwd->guest_port = (guint16) g;
+  return fwd;
+}
+
+char *
+hg_vm_spec_format_forward (const HgHostFwd *fwd)
+{
+  if (fwd->address != NULL)
+    return g_strdup_printf ("%s:%s:%u:%u", fwd->proto, fwd->address, fwd->host_port,
+                            fwd->guest_port);
+  return g_strdup_printf ("%s:%u:%u", fwd->proto, fwd->host_port, fwd->guest_port);
+}
+
 gboolean
 hg_vm_spec_add_port_forward (HgVmSpec    *self,
                              const char  *spec,
