@@ -5,10 +5,11 @@
 
 G_BEGIN_DECLS
 
-/* Shared by the mapping of ctys variables to an HgVmConfig: hg-ctys-map.c
- * (helpers, the label, the unmapped rest, the public API),
- * hg-ctys-map-values.c (value parsers), hg-ctys-map-machine.c (machine,
- * guest, display) and hg-ctys-map-devices.c (network, storage, boot). */
+/* Shared by the mapping of ctys variables to an HgVmConfig.  Calls go one
+ * way: hg-ctys-map-base.c (helpers) <- hg-ctys-map-values.c (value
+ * parsers) <- hg-ctys-map-machine.c (machine, guest, display) and
+ * hg-ctys-map-devices.c (network, storage, boot) <- hg-ctys-map.c (the
+ * label, the unmapped rest, the public API). */
 
 #define GROUP_CTYS  "ctys"
 #define GROUP_GUEST "guest"
@@ -22,7 +23,7 @@ typedef struct {
 #define info(m, line, key, text, ...) \
   hg_ctys_add_note ((m)->imp->map_notes, HG_CTYS_NOTE_INFO, line, key, text, __VA_ARGS__)
 
-/* hg-ctys-map.c: helpers */
+/* hg-ctys-map-base.c: helpers */
 CtysVar    *hg_ctys_map_take       (Map *m, const char *name);
 CtysVar    *hg_ctys_map_take_first (Map *m, const char *const *names);
 CtysVar    *hg_ctys_map_take_meta  (Map *m, const char *name);

@@ -5,10 +5,11 @@
 
 G_BEGIN_DECLS
 
-/* Shared between hg-ctys.c (reading the file: notes, entry points,
- * accessors), hg-ctys-lex.c (lexing, expansion), hg-ctys-parse.c
- * (statements), hg-ctys-map*.c (turning the variables into an HgVmConfig)
- * and hg-ctys-write.c (writing the VM, the report). */
+/* Shared between hg-ctys-data.c (the error domain, variables, notes),
+ * hg-ctys-lex.c (lexing, expansion), hg-ctys-parse.c (statements),
+ * hg-ctys.c (reading the file: entry points, accessors), hg-ctys-map*.c
+ * (turning the variables into an HgVmConfig) and hg-ctys-write.c (writing
+ * the VM, the report).  Calls go one way, in that order. */
 
 typedef struct {
   char    *name;
@@ -76,7 +77,7 @@ typedef struct {
   gboolean    failed; /* a bound was passed; ps->error is set */
 } Expand;
 
-/* text shortened for a note (hg-ctys.c MAX_NOTE_TEXT) */
+/* text shortened for a note (hg-ctys-data.c MAX_NOTE_TEXT) */
 char       *hg_ctys_shorten       (const char *text);
 guint       hg_ctys_line_at       (Parser *ps, const char *p);
 gboolean    hg_ctys_is_name_start (char c);
