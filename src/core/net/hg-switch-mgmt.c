@@ -17,38 +17,7 @@
 #include "hg-runtime.h"
 #include "hg-switch-private.h"
 
-/* ---- names, ports --------------------------------------------------------- */
-
-gboolean
-hg_switch_name_is_valid (const char  *name,
-                         GError     **error)
-{
-  gsize len;
-
-  if (name == NULL || *name == '\0')
-    {
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME,
-                   _("A switch name must not be empty"));
-      return FALSE;
-    }
-  len = strlen (name);
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '-')
-      {
-        g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME,
-                     _("\"%s\" is not a switch name: only A-Z a-z 0-9 . _ - are allowed"),
-                     name);
-        return FALSE;
-      }
-  if (name[0] == '.' || name[0] == '-' || len > 64)
-    {
-      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_INVALID_NAME,
-                   _("\"%s\" is not a switch name: it must not start with . or - "
-                     "and has at most 64 characters"), name);
-      return FALSE;
-    }
-  return TRUE;
-}
+/* ---- ports -------------------------------------------------------------- */
 
 void
 hg_switch_port_free (HgSwitchPort *port)

@@ -5,10 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Shared by hg-switch.c (object, finding the process, stop),
- * hg-switch-start.c (directories, start), hg-switch-mgmt.c (names, the
- * management socket, port listing, libvdeplug) and hg-switch-watch.c
- * (supervision: pidfd watch, restarts). */
+/* Calls go one way: hg-switch.c (names, the object, finding the process)
+ * <- hg-switch-mgmt.c (the management socket, port listing, libvdeplug)
+ * <- hg-switch-start.c (directories, start, stop, the VM start hook)
+ * <- hg-switch-watch.c (supervision: pidfd watch, restarts). */
 
 #define RESTART_LIMIT        5        /* restarts per RESTART_WINDOW_US at most */
 
@@ -28,7 +28,9 @@ struct _HgSwitch {
   char         *stop_marker;      /* written by a stop on purpose: no restart */
 
   gboolean      auto_restart;
-  gboolean      watching;
+  /* set by hg_switch_watch(): how a start re-arms the watch (hg-switch-start.c
+   * does not call up into hg-switch-watch.c) */
+  void        (*arm_watch) (HgSwitch *self);
   gboolean      running;
   GPid          pid;
   int           pidfd;
@@ -47,8 +49,7 @@ void     hg_switch_set_running      (HgSwitch *self, GPid pid);
 gboolean hg_switch_clean_stale      (HgSwitch *self, GError **error);
 /* hg-switch-mgmt.c: something accepts connections on the UNIX socket path */
 gboolean hg_switch_mgmt_connectable (const char *path);
-/* hg-switch-watch.c: the pidfd watch of a watched switch */
-void     hg_switch_arm_watch        (HgSwitch *self);
+/* hg-switch.c: ends the pidfd watch of a watched switch */
 void     hg_switch_stop_watch       (HgSwitch *self);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +20,7 @@
 #include "hg-switch-private.h"
 #include "hg-spawn.h"
 
+#define STOP_TIMEOUT_MS      3000
 #define RETRY_MS             20
 
 /* ---- directories ---------------------------------------------------------- */
@@ -207,8 +210,8 @@ start_succeed (GTask *task)
   stop_start_sources (d);
   g_debug ("switch %s runs as pid %d", self->name, (int) d->pid);
   hg_switch_set_running (self, d->pid);
-  if (self->watching)
-    hg_switch_arm_watch (self);
+  if (self->arm_watch != NULL)
+    self->arm_watch (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -334,8 +337,8 @@ hg_switch_start_async (HgSwitch            *self,
   if (running != 0)
     {
       hg_switch_set_running (self, running);
-      if (self->watching)
-        hg_switch_arm_watch (self);
+      if (self->arm_watch != NULL)
+        self->arm_watch (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -438,4 +441,146 @@ hg_switch_start_sync (HgSwitch      *self,
     ;
   g_main_context_pop_thread_default (context);
   return ok;
+}
+
+/* ---- stop ----------------------------------------------------------------- */
+
+static gboolean
+wait_pid_exit (GPid  pid,
+               int   pidfd,
+               guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+
+  if (pidfd >= 0)
+    {
+      struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+      int left;
+      do
+        {
+          left = (int) ((deadline - g_get_monotonic_time ()) / 1000);
+          if (left < 0)
+            left = 0;
+        }
+      while (poll (&pfd, 1, left) < 0 && errno == EINTR);
+      /* a zombie child of ours counts as gone */
+      return (pfd.revents & POLLIN) != 0 || !hg_proc_pid_is_alive (pid);
+    }
+  return !hg_proc_pid_is_alive (pid);
+}
+
+gboolean
+hg_switch_stop_sync (HgSwitch  *self,
+                     GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *answer = NULL;
+  GPid pid;
+  int pidfd;
+  gboolean gone;
+
+  g_return_val_if_fail (HG_IS_SWITCH (self), FALSE);
+
+  pid = hg_switch_find_running (self);
+  if (pid == 0)
+    {
+      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_NOT_RUNNING,
+                   _("Switch '%s' is not running"), self->name);
+      return FALSE;
+    }
+  pidfd = hg_proc_pidfd_open (pid);
+  /* every watcher, in any process, must see this end as on purpose */
+  g_file_set_contents (self->stop_marker, "", 0, NULL);
+  /* "shutdown" ends the session without the usual status line */
+  answer = hg_switch_mgmt_command_sync (self, "shutdown", NULL, &local_error);
+  if (local_error != NULL)
+    g_debug ("switch %s: shutdown: %s", self->name, local_error->message);
+  gone = wait_pid_exit (pid, pidfd, STOP_TIMEOUT_MS);
+  if (!gone)
+    {
+      g_clear_error (&local_error);
+      if (!hg_proc_send_signal (pid, pidfd, SIGTERM, &local_error))
+        g_debug ("switch %s: SIGTERM: %s", self->name, local_error->message);
+      gone = wait_pid_exit (pid, pidfd, STOP_TIMEOUT_MS);
+    }
+  if (!gone)
+    {
+      hg_proc_send_signal (pid, pidfd, SIGKILL, NULL);
+      gone = wait_pid_exit (pid, pidfd, STOP_TIMEOUT_MS);
+    }
+  if (pidfd >= 0)
+    close (pidfd);
+  if (!gone)
+    {
+      g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_TIMEOUT,
+                   _("Switch '%s' (pid %d) did not stop"), self->name, (int) pid);
+      return FALSE;
+    }
+  /* a SIGKILLed switch leaves its sockets; a stopped one must not be
+   * restarted by a watcher: no pidfile */
+  hg_switch_clean_stale (self, NULL);
+  return TRUE;
+}
+
+/* ---- the VM start hook ---------------------------------------------------- */
+
+static void
+ensure_check_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  /* libvdeplug's vde_open blocks: not on the caller's thread */
+  if (hg_switch_check_answers (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_ensure_started (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!hg_switch_start_finish (HG_SWITCH (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_run_in_thread (task, ensure_check_thread);
+}
+
+void
+hg_switch_ensure_running_async (const char          *root,
+                                const char          *name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GError *error = NULL;
+  HgSwitch *sw;
+
+  g_task_set_source_tag (task, hg_switch_ensure_running_async);
+  if (!hg_switch_name_is_valid (name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  sw = hg_switch_new (root, name);
+  g_task_set_task_data (task, sw, g_object_unref);
+  hg_switch_start_async (sw, cancellable, on_ensure_started, g_steal_pointer (&task));
+}
+
+gboolean
+hg_switch_ensure_running_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_switch_ensure_running_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -125,8 +125,8 @@ on_pidfd (int          fd,
   return G_SOURCE_REMOVE;
 }
 
-void
-hg_switch_arm_watch (HgSwitch *self)
+static void
+arm_watch (HgSwitch *self)
 {
   hg_switch_stop_watch (self);
   if (self->pid == 0)
@@ -147,9 +147,9 @@ hg_switch_watch (HgSwitch *self)
 {
   g_return_if_fail (HG_IS_SWITCH (self));
 
-  self->watching = TRUE;
+  self->arm_watch = arm_watch;
   g_clear_pointer (&self->watch_context, g_main_context_unref);
   self->watch_context = g_main_context_ref_thread_default ();
   hg_switch_set_running (self, hg_switch_find_running (self));
-  hg_switch_arm_watch (self);
+  arm_watch (self);
 }
