@@ -23,6 +23,30 @@
 
 #define READ_CHUNK_SIZE 65536
 
+G_DEFINE_QUARK (hg-qmp-error-quark, hg_qmp_error)
+
+HgQmpError
+hg_qmp_error_from_class (const char *error_class)
+{
+  static const struct {
+    const char *name;
+    HgQmpError  code;
+  } classes[] = {
+    { "GenericError",    HG_QMP_ERROR_GENERIC },
+    { "CommandNotFound", HG_QMP_ERROR_COMMAND_NOT_FOUND },
+    { "DeviceNotFound",  HG_QMP_ERROR_DEVICE_NOT_FOUND },
+    { "DeviceNotActive", HG_QMP_ERROR_DEVICE_NOT_ACTIVE },
+    { "KVMMissingCap",   HG_QMP_ERROR_KVM_MISSING_CAP },
+  };
+
+  if (error_class == NULL)
+    return HG_QMP_ERROR_UNKNOWN_CLASS;
+  for (gsize i = 0; i < G_N_ELEMENTS (classes); i++)
+    if (g_str_equal (classes[i].name, error_class))
+      return classes[i].code;
+  return HG_QMP_ERROR_UNKNOWN_CLASS;
+}
+
 /* ---- weak references for in-flight I/O --------------------------------- */
 
 typedef struct {
@@ -168,13 +192,13 @@ write_done_cb (GObject      *source,
       g_autoptr(GError) gone =
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
                      _("QEMU closed the QMP connection %s"), self->path);
-      hg_qmp_client_shutdown_connection (self, gone, TRUE);
+      self->shutdown_connection (self, gone, TRUE);
       return;
     }
   if (error != NULL)
     {
       g_prefix_error (&error, _("Cannot write to the QMP socket %s: "), self->path);
-      hg_qmp_client_shutdown_connection (self, error, TRUE);
+      self->shutdown_connection (self, error, TRUE);
       return;
     }
   write_next (self);
@@ -267,7 +291,7 @@ handle_line (HgQmpClient *self, const char *line, gsize len)
       error = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                            _("QEMU sent a QMP message on %s that is not valid UTF-8"),
                            self->path);
-      hg_qmp_client_shutdown_connection (self, error, TRUE);
+      self->shutdown_connection (self, error, TRUE);
       return;
     }
 
@@ -278,7 +302,7 @@ handle_line (HgQmpClient *self, const char *line, gsize len)
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                      _("QEMU sent a QMP message on %s that is not JSON: %s"),
                      self->path, error->message);
-      hg_qmp_client_shutdown_connection (self, perr, TRUE);
+      self->shutdown_connection (self, perr, TRUE);
       return;
     }
 
@@ -288,15 +312,15 @@ handle_line (HgQmpClient *self, const char *line, gsize len)
       error = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                            _("QEMU sent a QMP message on %s that is not a JSON object"),
                            self->path);
-      hg_qmp_client_shutdown_connection (self, error, TRUE);
+      self->shutdown_connection (self, error, TRUE);
       return;
     }
   obj = json_node_get_object (root);
 
   if (self->state == STATE_GREETING)
-    hg_qmp_client_handle_greeting (self, obj);
+    self->handle_greeting (self, obj);
   else if (json_object_has_member (obj, "event"))
-    hg_qmp_client_emit_event (self, obj);
+    self->emit_event (self, obj);
   else if (json_object_has_member (obj, "return") || json_object_has_member (obj, "error"))
     handle_reply (self, obj);
   else
@@ -336,7 +360,7 @@ process_input (HgQmpClient *self)
             g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                          _("QEMU sent a QMP message on %s that is not valid UTF-8"),
                          self->path);
-          hg_qmp_client_shutdown_connection (self, error, TRUE);
+          self->shutdown_connection (self, error, TRUE);
           return FALSE;
         }
       handle_line (self, line, len);
@@ -357,7 +381,7 @@ process_input (HgQmpClient *self)
           g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_TOO_LARGE,
                        _("QEMU sent a QMP message on %s larger than the limit of %u bytes"),
                        self->path, self->max_message_size);
-        hg_qmp_client_shutdown_connection (self, error, TRUE);
+        self->shutdown_connection (self, error, TRUE);
         return FALSE;
       }
   }
@@ -382,7 +406,7 @@ read_done_cb (GObject      *source,
   if (bytes == NULL && !is_peer_gone (error))
     {
       g_prefix_error (&error, _("Cannot read from the QMP socket %s: "), self->path);
-      hg_qmp_client_shutdown_connection (self, error, TRUE);
+      self->shutdown_connection (self, error, TRUE);
       return;
     }
 
@@ -398,7 +422,7 @@ read_done_cb (GObject      *source,
       else
         eof = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
                            _("QEMU closed the QMP connection %s"), self->path);
-      hg_qmp_client_shutdown_connection (self, eof, TRUE);
+      self->shutdown_connection (self, eof, TRUE);
       return;
     }
 
@@ -481,74 +505,4 @@ hg_qmp_client_send_command (HgQmpClient  *self,
 
     queue_line (self, g_string_free (g_steal_pointer (&text), FALSE), len);
   }
-}
-
-void
-hg_qmp_client_execute_full_async (HgQmpClient         *self,
-                                  const char          *command,
-                                  JsonNode            *arguments,
-                                  guint                timeout_ms,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (HG_IS_QMP_CLIENT (self));
-  g_return_if_fail (command != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_qmp_client_execute_full_async);
-  g_task_set_name (task, command);
-
-  if (self->state != STATE_READY)
-    {
-      if (self->state == STATE_CLOSED)
-        g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
-                                 _("Cannot send “%s”: the QMP connection %s is closed"),
-                                 command, self->path);
-      else
-        g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_NOT_CONNECTED,
-                                 _("Cannot send “%s”: not connected to the QMP socket %s"),
-                                 command, self->path);
-      return;
-    }
-  if (arguments != NULL && !JSON_NODE_HOLDS_OBJECT (arguments))
-    {
-      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
-                               _("The arguments of the QMP command “%s” must be a JSON object"),
-                               command);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (timeout_ms == 0)
-    timeout_ms = self->command_timeout_ms ? self->command_timeout_ms : G_MAXUINT;
-
-  hg_qmp_client_send_command (self, g_steal_pointer (&task), command, arguments, timeout_ms, cancellable);
-}
-
-void
-hg_qmp_client_execute_async (HgQmpClient         *self,
-                             const char          *command,
-                             JsonNode            *arguments,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  hg_qmp_client_execute_full_async (self, command, arguments, 0,
-                                    cancellable, callback, user_data);
-}
-
-JsonNode *
-hg_qmp_client_execute_finish (HgQmpClient   *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (HG_IS_QMP_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -5,9 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Shared by hg-qmp-client.c (object, opening, shutting down, accessors)
- * and hg-qmp-client-io.c (the transport: reading, framing, writing,
- * pending commands, execute). */
+/* Calls go one way: hg-qmp-client-io.c (the transport: reading, framing,
+ * writing, pending commands, errors) <- hg-qmp-client.c (object, opening,
+ * the greeting, events, shutting down, execute, accessors), which hands the
+ * transport its reactions as the pointers below. */
 
 typedef enum {
   STATE_NEW,
@@ -58,14 +59,15 @@ struct _HgQmpClient {
   gboolean            have_version;
   guint               version[3];
   gboolean            disconnected_emitted;
-};
 
-/* hg-qmp-client.c */
-void hg_qmp_client_emit_event          (HgQmpClient *self, JsonObject *root);
-void hg_qmp_client_handle_greeting     (HgQmpClient *self, JsonObject *root);
-/* Closes the socket, fails every pending command, completes the open task
- * with reason (handshake) or emits "disconnected". */
-void hg_qmp_client_shutdown_connection (HgQmpClient *self, const GError *reason, gboolean emit);
+  /* set by hg-qmp-client.c, called by the transport: an event, the
+   * greeting; closing the socket, failing every pending command and
+   * completing the open task with reason (handshake) or emitting
+   * "disconnected" */
+  void (*emit_event)          (HgQmpClient *self, JsonObject *root);
+  void (*handle_greeting)     (HgQmpClient *self, JsonObject *root);
+  void (*shutdown_connection) (HgQmpClient *self, const GError *reason, gboolean emit);
+};
 
 /* hg-qmp-client-io.c */
 void hg_qmp_client_send_command        (HgQmpClient  *self,

@@ -9,8 +9,6 @@
 
 G_DEFINE_TYPE (HgQmpClient, hg_qmp_client, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (hg-qmp-error-quark, hg_qmp_error)
-
 enum {
   PROP_0,
   PROP_PATH,
@@ -31,32 +29,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-HgQmpError
-hg_qmp_error_from_class (const char *error_class)
-{
-  static const struct {
-    const char *name;
-    HgQmpError  code;
-  } classes[] = {
-    { "GenericError",    HG_QMP_ERROR_GENERIC },
-    { "CommandNotFound", HG_QMP_ERROR_COMMAND_NOT_FOUND },
-    { "DeviceNotFound",  HG_QMP_ERROR_DEVICE_NOT_FOUND },
-    { "DeviceNotActive", HG_QMP_ERROR_DEVICE_NOT_ACTIVE },
-    { "KVMMissingCap",   HG_QMP_ERROR_KVM_MISSING_CAP },
-  };
-
-  if (error_class == NULL)
-    return HG_QMP_ERROR_UNKNOWN_CLASS;
-  for (gsize i = 0; i < G_N_ELEMENTS (classes); i++)
-    if (g_str_equal (classes[i].name, error_class))
-      return classes[i].code;
-  return HG_QMP_ERROR_UNKNOWN_CLASS;
-}
+/* What hg-qmp-client-io.c calls through the instance's pointers */
+static void emit_event          (HgQmpClient *self, JsonObject *root);
+static void handle_greeting     (HgQmpClient *self, JsonObject *root);
+static void shutdown_connection (HgQmpClient *self, const GError *reason, gboolean emit);
 
 /* ---- events, the greeting ---------------------------------------------- */
 
-void
-hg_qmp_client_emit_event (HgQmpClient *self, JsonObject *root)
+static void
+emit_event (HgQmpClient *self, JsonObject *root)
 {
   const char *name = json_object_get_string_member_with_default (root, "event", NULL);
   JsonObject *data = NULL;
@@ -95,8 +76,8 @@ hg_qmp_client_emit_event (HgQmpClient *self, JsonObject *root)
 
 static void capabilities_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
-void
-hg_qmp_client_handle_greeting (HgQmpClient *self, JsonObject *root)
+static void
+handle_greeting (HgQmpClient *self, JsonObject *root)
 {
   JsonObject *qmp;
   g_autoptr(GTask) caps = NULL;
@@ -108,7 +89,7 @@ hg_qmp_client_handle_greeting (HgQmpClient *self, JsonObject *root)
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                      _("%s did not start with a QMP greeting; is it a QMP socket?"),
                      self->path);
-      hg_qmp_client_shutdown_connection (self, error, TRUE);
+      shutdown_connection (self, error, TRUE);
       return;
     }
 
@@ -132,7 +113,7 @@ hg_qmp_client_handle_greeting (HgQmpClient *self, JsonObject *root)
 
   self->state = STATE_CAPABILITIES;
   caps = g_task_new (self, NULL, capabilities_done_cb, NULL);
-  g_task_set_source_tag (caps, hg_qmp_client_handle_greeting);
+  g_task_set_source_tag (caps, handle_greeting);
   hg_qmp_client_send_command (self, g_steal_pointer (&caps), "qmp_capabilities", NULL, G_MAXUINT, NULL);
 }
 
@@ -155,10 +136,10 @@ clear_open_sources (HgQmpClient *self)
 
 /* Closes the socket, fails every pending command and either completes the
  * open task with reason (during the handshake) or emits "disconnected". */
-void
-hg_qmp_client_shutdown_connection (HgQmpClient  *self,
-                                   const GError *reason,
-                                   gboolean      emit)
+static void
+shutdown_connection (HgQmpClient  *self,
+                     const GError *reason,
+                     gboolean      emit)
 {
   g_autoptr(HgQmpClient) hold = g_object_ref (self);
   g_autoptr(GTask) open_task = NULL;
@@ -226,7 +207,7 @@ hg_qmp_client_close (HgQmpClient *self)
   else
     error = g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
                          _("The QMP connection %s was closed"), self->path);
-  hg_qmp_client_shutdown_connection (self, error, TRUE);
+  shutdown_connection (self, error, TRUE);
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -251,7 +232,7 @@ capabilities_done_cb (GObject      *source,
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                      _("QEMU refused qmp_capabilities on %s: %s"),
                      self->path, error->message);
-      hg_qmp_client_shutdown_connection (self, cerr, FALSE);
+      shutdown_connection (self, cerr, FALSE);
       return;
     }
 
@@ -278,7 +259,7 @@ open_timeout_cb (gpointer user_data)
                          _("QEMU did not answer qmp_capabilities on %s within %u ms"),
                          self->path, self->greeting_timeout_ms);
   g_clear_pointer (&self->open_timeout_source, g_source_unref);
-  hg_qmp_client_shutdown_connection (self, error, FALSE);
+  shutdown_connection (self, error, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -291,7 +272,7 @@ open_cancelled_cb (GCancellable *cancellable, gpointer user_data)
                  _("Connecting to the QMP socket %s was cancelled"), self->path);
 
   g_clear_pointer (&self->open_cancel_source, g_source_unref);
-  hg_qmp_client_shutdown_connection (self, error, FALSE);
+  shutdown_connection (self, error, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -315,7 +296,7 @@ socket_connected_cb (GObject      *source,
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_CONNECT,
                      _("Cannot connect to the QMP socket %s: %s"),
                      self->path, error->message);
-      hg_qmp_client_shutdown_connection (self, cerr, FALSE);
+      shutdown_connection (self, cerr, FALSE);
       return;
     }
 
@@ -424,6 +405,78 @@ hg_qmp_client_connect_finish (GAsyncResult  *result,
                               GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+void
+hg_qmp_client_execute_full_async (HgQmpClient         *self,
+                                  const char          *command,
+                                  JsonNode            *arguments,
+                                  guint                timeout_ms,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HG_IS_QMP_CLIENT (self));
+  g_return_if_fail (command != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hg_qmp_client_execute_full_async);
+  g_task_set_name (task, command);
+
+  if (self->state != STATE_READY)
+    {
+      if (self->state == STATE_CLOSED)
+        g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
+                                 _("Cannot send “%s”: the QMP connection %s is closed"),
+                                 command, self->path);
+      else
+        g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_NOT_CONNECTED,
+                                 _("Cannot send “%s”: not connected to the QMP socket %s"),
+                                 command, self->path);
+      return;
+    }
+  if (arguments != NULL && !JSON_NODE_HOLDS_OBJECT (arguments))
+    {
+      g_task_return_new_error (task, HG_QMP_ERROR, HG_QMP_ERROR_INVALID_ARGUMENT,
+                               _("The arguments of the QMP command “%s” must be a JSON object"),
+                               command);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (timeout_ms == 0)
+    timeout_ms = self->command_timeout_ms ? self->command_timeout_ms : G_MAXUINT;
+
+  hg_qmp_client_send_command (self, g_steal_pointer (&task), command, arguments, timeout_ms, cancellable);
+}
+
+void
+hg_qmp_client_execute_async (HgQmpClient         *self,
+                             const char          *command,
+                             JsonNode            *arguments,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  hg_qmp_client_execute_full_async (self, command, arguments, 0,
+                                    cancellable, callback, user_data);
+}
+
+JsonNode *
+hg_qmp_client_execute_finish (HgQmpClient   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (HG_IS_QMP_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -540,7 +593,7 @@ hg_qmp_client_dispose (GObject *object)
       g_autoptr(GError) error =
         g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_DISCONNECTED,
                      _("The QMP connection %s was closed"), self->path);
-      hg_qmp_client_shutdown_connection (self, error, FALSE);
+      shutdown_connection (self, error, FALSE);
     }
   self->state = STATE_CLOSED;
 
@@ -682,4 +735,7 @@ hg_qmp_client_init (HgQmpClient *self)
   self->inbuf = g_byte_array_new ();
   self->pending = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->outq);
+  self->emit_event = emit_event;
+  self->handle_greeting = handle_greeting;
+  self->shutdown_connection = shutdown_connection;
 }
