@@ -61,7 +61,7 @@ scan_lines (const char  *data,
 
           if (!line_is_text (line, len))
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
+              _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
                          _("line %u: a group header with a NUL byte or that is not valid UTF-8"), lineno);
               return FALSE;
             }
@@ -71,7 +71,7 @@ scan_lines (const char  *data,
           first = GPOINTER_TO_UINT (g_hash_table_lookup (groups, name));
           if (first != 0)
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, name, NULL,
+              _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, name, NULL,
                          _("the group appears twice (lines %u and %u)"), first, lineno);
               return FALSE;
             }
@@ -93,20 +93,20 @@ scan_lines (const char  *data,
             key_len--;
           if (!line_is_text (line, key_len))
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
+              _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
                          _("line %u: a key name with a NUL byte or that is not valid UTF-8"), lineno);
               return FALSE;
             }
           key = g_strndup (line, key_len);
           if (memchr (eq + 1, '\0', len - (gsize) (eq + 1 - line)) != NULL)
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, group, key,
+              _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, group, key,
                          _("the value contains a NUL byte (line %u)"), lineno);
               return FALSE;
             }
           if (!g_utf8_validate_len (eq + 1, len - (gsize) (eq + 1 - line), NULL))
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, group, key,
+              _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, group, key,
                          _("the value is not valid UTF-8 (line %u)"), lineno);
               return FALSE;
             }
@@ -116,7 +116,7 @@ scan_lines (const char  *data,
           first = GPOINTER_TO_UINT (g_hash_table_lookup (keys, both));
           if (first != 0)
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, group, key,
+              _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, group, key,
                          _("the key appears twice in the group (lines %u and %u)"), first, lineno);
               return FALSE;
             }
@@ -126,7 +126,7 @@ scan_lines (const char  *data,
 
       if (!line_is_text (line, len))
         {
-          hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
+          _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
                      _("line %u contains a NUL byte or is not valid UTF-8"), lineno);
           return FALSE;
         }
@@ -155,7 +155,7 @@ check_all_values (GKeyFile    *kf,
 
           /* GKeyFile may return a value and an error (bad escapes) */
           if (local == NULL)
-            problem = hg_config_check_text (value, FALSE);
+            problem = _hg_config_check_text (value, FALSE);
           else
             {
               g_autoptr(GError) list_error = NULL;
@@ -163,14 +163,15 @@ check_all_values (GKeyFile    *kf,
               items = g_key_file_get_string_list (kf, groups[g], keys[k], NULL, &list_error);
               if (list_error == NULL && items != NULL)
                 for (guint i = 0; problem == NULL && items[i] != NULL; i++)
-                  problem = hg_config_check_text (items[i], FALSE);
+                  problem = _hg_config_check_text (items[i], FALSE);
               else
                 problem = _("the value cannot be read: a backslash starts an unknown escape (write \\\\ for a backslash)");
             }
 
           if (problem != NULL)
             {
-              hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, source, groups[g], keys[k],
+              _hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, source, groups[g],
+                                    keys[k],
                          "%s", problem);
               return FALSE;
             }
@@ -209,7 +210,7 @@ get_required (Loader     *l,
   *out = get_opt (l, group, key);
   if (*out == NULL)
     {
-      hg_config_set_error (l->error, HG_CONFIG_ERROR_MISSING_KEY, l->source, group, key,
+      _hg_config_set_error (l->error, HG_CONFIG_ERROR_MISSING_KEY, l->source, group, key,
                  _("the key is missing or empty (%s)"), why);
       return FALSE;
     }
@@ -229,11 +230,11 @@ get_uint (Loader     *l,
 
   if (value == NULL)
     return TRUE;
-  if (!hg_config_parse_decimal (value, max, &v) || v < 1)
+  if (!_hg_config_parse_decimal (value, max, &v) || v < 1)
     {
-      g_autofree char *quoted = hg_config_quote_value (value);
+      g_autofree char *quoted = _hg_config_quote_value (value);
 
-      hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, key,
+      _hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, key,
                  _("%s is not a number of %s (1–%u)"), quoted, unit, max);
       return FALSE;
     }
@@ -257,9 +258,9 @@ get_bool (Loader     *l,
     *out = FALSE;
   else
     {
-      g_autofree char *quoted = hg_config_quote_value (value);
+      g_autofree char *quoted = _hg_config_quote_value (value);
 
-      hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, key,
+      _hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, key,
                  _("%s is not true or false"), quoted);
       return FALSE;
     }
@@ -271,8 +272,8 @@ get_bool (Loader     *l,
     g_autofree char *value_ = get_opt ((l), (group), (key));                  \
     if (value_ != NULL && !parse (value_, (out)))                             \
       {                                                                       \
-        g_autofree char *quoted_ = hg_config_quote_value (value_);                      \
-        hg_config_set_error ((l)->error, HG_CONFIG_ERROR_INVALID_VALUE, (l)->source,    \
+        g_autofree char *quoted_ = _hg_config_quote_value (value_);                      \
+        _hg_config_set_error ((l)->error, HG_CONFIG_ERROR_INVALID_VALUE, (l)->source,    \
                    (group), (key), _("%s is not %s"), quoted_, (choices));    \
         return FALSE;                                                         \
       }                                                                       \
@@ -285,7 +286,7 @@ parse_machine (Loader *l)
 
   if (!g_key_file_has_group (l->kf, "machine"))
     {
-      hg_config_set_error (l->error, HG_CONFIG_ERROR_MISSING_KEY, l->source, "machine", NULL,
+      _hg_config_set_error (l->error, HG_CONFIG_ERROR_MISSING_KEY, l->source, "machine", NULL,
                  _("the group is missing (it holds the label and the architecture)"));
       return FALSE;
     }
@@ -367,8 +368,8 @@ parse_hostfwd (const char *str,
   if (dash == NULL)
     return FALSE;
   host = g_strndup (ports, (gsize) (dash - ports));
-  if (!hg_config_parse_decimal (host, 65535, &host_port) || host_port == 0 ||
-      !hg_config_parse_decimal (dash + 1, 65535, &guest_port) || guest_port == 0)
+  if (!_hg_config_parse_decimal (host, 65535, &host_port) || host_port == 0 ||
+      !_hg_config_parse_decimal (dash + 1, 65535, &guest_port) || guest_port == 0)
     return FALSE;
 
   fwd = g_new0 (HgHostFwd, 1);
@@ -430,7 +431,7 @@ parse_nic (Loader     *l,
 
   if (!g_key_file_has_key (l->kf, group, "mode", NULL))
     {
-      hg_config_set_error (l->error, HG_CONFIG_ERROR_MISSING_KEY, l->source, group, "mode",
+      _hg_config_set_error (l->error, HG_CONFIG_ERROR_MISSING_KEY, l->source, group, "mode",
                  _("the key is missing (none, user, vde or tap)"));
       return FALSE;
     }
@@ -456,9 +457,10 @@ parse_nic (Loader     *l,
         continue;
       if (!parse_hostfwd (fwds[i], &fwd))
         {
-          g_autofree char *quoted = hg_config_quote_value (fwds[i]);
+          g_autofree char *quoted = _hg_config_quote_value (fwds[i]);
 
-          hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group, "hostfwd",
+          _hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, group,
+                                "hostfwd",
                      _("%s is not a port forward (tcp:HOSTPORT-GUESTPORT or udp:…, ports 1–65535, optionally tcp:ADDRESS:HOSTPORT-GUESTPORT with an IPv4 address, and ,name=NAME)"),
                      quoted);
           return FALSE;
@@ -494,17 +496,17 @@ parse_indexed_groups (Loader *l)
 
   for (guint g = 0; groups[g] != NULL; g++)
     {
-      IndexedKind kind;
+      HgConfigIndexedKind kind;
       IndexedGroup ig = { 0, groups[g] };
       gboolean canonical;
 
-      if (!hg_config_parse_indexed_group (groups[g], &kind, &ig.index, &canonical))
+      if (!_hg_config_parse_indexed_group (groups[g], &kind, &ig.index, &canonical))
         continue;
       if (!canonical)
         {
-          hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, groups[g], NULL,
+          _hg_config_set_error (l->error, HG_CONFIG_ERROR_INVALID_VALUE, l->source, groups[g], NULL,
                      _("not a valid group name: use [%s:0], [%s:1] … (numbers 0–%u without leading zeros)"),
-                     hg_config_kind_prefix[kind], hg_config_kind_prefix[kind], MAX_INDEX);
+                     _hg_config_kind_prefix[kind], _hg_config_kind_prefix[kind], MAX_INDEX);
           ok = FALSE;
           break;
         }
@@ -518,7 +520,7 @@ parse_indexed_groups (Loader *l)
         {
           const char *group = g_array_index (found[k], IndexedGroup, i).group;
 
-          switch ((IndexedKind) k)
+          switch ((HgConfigIndexedKind) k)
             {
             case KIND_DISK: ok = parse_disk (l, group); break;
             case KIND_CDROM: ok = parse_medium (l, group, HG_MEDIUM_CDROM); break;
@@ -557,7 +559,7 @@ hg_vm_config_load_from_data (const char  *data,
 
   if (length > HG_CONFIG_MAX_FILE_SIZE)
     {
-      hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
+      _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
                  _("the file is too large (%lu bytes; a VM config is at most 1 MiB)"),
                  (unsigned long) length);
       return NULL;
@@ -565,7 +567,7 @@ hg_vm_config_load_from_data (const char  *data,
   if (!scan_lines (data, length, source, error))
     return NULL;
 
-  self = hg_vm_config_alloc ();
+  self = _hg_vm_config_alloc ();
   self->source = g_strdup (source);
   if (path_for_messages != NULL && g_str_has_suffix (path_for_messages, HG_CONFIG_SUFFIX))
     {
@@ -578,7 +580,7 @@ hg_vm_config_load_from_data (const char  *data,
                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                   &local))
     {
-      hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
+      _hg_config_set_error (error, HG_CONFIG_ERROR_PARSE, source, NULL, NULL,
                  _("not a valid config file: %s"), local->message);
       return NULL;
     }
@@ -590,7 +592,7 @@ hg_vm_config_load_from_data (const char  *data,
     return NULL;
 
   if (self->uuid == NULL)
-    self->uuid = hg_config_uuid_from_name (self->path != NULL ? self->path : self->label);
+    self->uuid = _hg_config_uuid_from_name (self->path != NULL ? self->path : self->label);
 
   if (!hg_vm_config_validate (self, error))
     return NULL;

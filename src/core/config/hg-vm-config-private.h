@@ -18,41 +18,41 @@ typedef enum {
   KIND_USB,
   KIND_NET,
   N_KINDS
-} IndexedKind;
+} HgConfigIndexedKind;
 
-extern const char *const hg_config_kind_prefix[N_KINDS];
+extern const char *const _hg_config_kind_prefix[N_KINDS];
 
 /* "disk:3" -> KIND_DISK, 3.  FALSE when not an indexed group at all;
  * *canonical = FALSE when the prefix matches but the number is bad. */
-gboolean    hg_config_parse_indexed_group (const char  *group,
-                                           IndexedKind *kind,
-                                           guint       *index,
-                                           gboolean    *canonical);
+gboolean    _hg_config_parse_indexed_group (const char          *group,
+                                            HgConfigIndexedKind *kind,
+                                            guint               *index,
+                                            gboolean            *canonical);
 /* Digits only, no sign or blanks, at most max */
-gboolean    hg_config_parse_decimal       (const char *str,
-                                           guint64     max,
-                                           guint64    *out);
+gboolean    _hg_config_parse_decimal       (const char *str,
+                                            guint64     max,
+                                            guint64    *out);
 
-gboolean    hg_config_strv_has            (const char *const *strv,
-                                           const char        *str);
+gboolean    _hg_config_strv_has            (const char *const *strv,
+                                            const char        *str);
 /* A value fit for a message: quoted, cut, escaped if not printable text */
-char       *hg_config_quote_value         (const char *value);
+char       *_hg_config_quote_value         (const char *value);
 /* NULL when value is fine text, else what is wrong with it */
-const char *hg_config_check_text          (const char *value,
-                                           gboolean    limit_length);
+const char *_hg_config_check_text          (const char *value,
+                                            gboolean    limit_length);
 /* "<source>: [group] key: message" */
-void        hg_config_set_error           (GError      **error,
-                                           HgConfigError code,
-                                           const char   *source,
-                                           const char   *group,
-                                           const char   *key,
-                                           const char   *format,
-                                           ...) G_GNUC_PRINTF (6, 7);
-char       *hg_config_uuid_from_name      (const char *name);
+void        _hg_config_set_error           (GError      **error,
+                                            HgConfigError code,
+                                            const char   *source,
+                                            const char   *group,
+                                            const char   *key,
+                                            const char   *format,
+                                            ...) G_GNUC_PRINTF (6, 7);
+char       *_hg_config_uuid_from_name      (const char *name);
 
 /* A config with every default and an empty key file, no uuid, no label */
-HgVmConfig *hg_vm_config_alloc            (void);
+HgVmConfig *_hg_vm_config_alloc            (void);
 /* path, else the name given to load_from_data, else "new VM config" */
-const char *hg_vm_config_display_name     (HgVmConfig *self);
+const char *_hg_vm_config_display_name     (HgVmConfig *self);
 
 G_END_DECLS

@@ -152,7 +152,7 @@ group_snapshot_take (GKeyFile          *kf,
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
       g_ptr_array_add (snap->keys, g_strdup (keys[i]));
-      g_ptr_array_add (snap->values, hg_config_strv_has (known, keys[i]) ? NULL :
+      g_ptr_array_add (snap->values, _hg_config_strv_has (known, keys[i]) ? NULL :
                                      g_key_file_get_value (kf, group, keys[i], NULL));
       g_ptr_array_add (snap->comments, g_key_file_get_comment (kf, group, keys[i], NULL));
     }
@@ -184,12 +184,12 @@ typedef void (*WriteFunc) (GKeyFile *kf, const char *group, gpointer elem);
 
 /* Writes the elements of one kind as [prefix:0] .. [prefix:n-1]. */
 static void
-write_indexed (GKeyFile          *kf,
-               IndexedKind        kind,
-               GPtrArray         *elems,
-               char **          (*group_field) (gpointer elem),
-               const char *const *known,
-               WriteFunc          write)
+write_indexed (GKeyFile           *kf,
+               HgConfigIndexedKind kind,
+               GPtrArray          *elems,
+               char **           (*group_field) (gpointer elem),
+               const char *const  *known,
+               WriteFunc           write)
 {
   g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
   g_autoptr(GPtrArray) existing = g_ptr_array_new ();
@@ -197,17 +197,17 @@ write_indexed (GKeyFile          *kf,
 
   for (guint g = 0; groups[g] != NULL; g++)
     {
-      IndexedKind k;
+      HgConfigIndexedKind k;
       guint index;
       gboolean canonical;
 
-      if (hg_config_parse_indexed_group (groups[g], &k, &index, &canonical) && k == kind)
+      if (_hg_config_parse_indexed_group (groups[g], &k, &index, &canonical) && k == kind)
         g_ptr_array_add (existing, groups[g]);
     }
 
   for (guint i = 0; i < elems->len && in_place; i++)
     {
-      g_autofree char *want = g_strdup_printf ("%s:%u", hg_config_kind_prefix[kind], i);
+      g_autofree char *want = g_strdup_printf ("%s:%u", _hg_config_kind_prefix[kind], i);
       char *group = *group_field (g_ptr_array_index (elems, i));
 
       if (group != NULL ? strcmp (group, want) != 0 : g_key_file_has_group (kf, want))
@@ -219,18 +219,18 @@ write_indexed (GKeyFile          *kf,
       /* Same groups in the same order: update them where they are. */
       for (guint i = 0; i < existing->len; i++)
         {
-          IndexedKind k;
+          HgConfigIndexedKind k;
           guint index;
           gboolean canonical;
 
-          hg_config_parse_indexed_group (g_ptr_array_index (existing, i), &k, &index, &canonical);
+          _hg_config_parse_indexed_group (g_ptr_array_index (existing, i), &k, &index, &canonical);
           if (!canonical || index >= elems->len)
             g_key_file_remove_group (kf, g_ptr_array_index (existing, i), NULL);
         }
       for (guint i = 0; i < elems->len; i++)
         {
           gpointer elem = g_ptr_array_index (elems, i);
-          g_autofree char *want = g_strdup_printf ("%s:%u", hg_config_kind_prefix[kind], i);
+          g_autofree char *want = g_strdup_printf ("%s:%u", _hg_config_kind_prefix[kind], i);
 
           write (kf, want, elem);
           g_free (*group_field (elem));
@@ -260,7 +260,7 @@ write_indexed (GKeyFile          *kf,
     for (guint i = 0; i < elems->len; i++)
       {
         gpointer elem = g_ptr_array_index (elems, i);
-        g_autofree char *want = g_strdup_printf ("%s:%u", hg_config_kind_prefix[kind], i);
+        g_autofree char *want = g_strdup_printf ("%s:%u", _hg_config_kind_prefix[kind], i);
         GroupSnapshot *snap = g_ptr_array_index (snaps, i);
 
         write (kf, want, elem);
@@ -425,7 +425,8 @@ hg_vm_config_save (HgVmConfig  *self,
   if (self->path == NULL)
     {
       g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_IO,
-                   _("%s: cannot save: the config has no file name yet"), hg_vm_config_display_name (self));
+                   _("%s: cannot save: the config has no file name yet"),
+                   _hg_vm_config_display_name (self));
       return FALSE;
     }
   if (!hg_vm_config_validate (self, error))

@@ -55,7 +55,7 @@ static const char *const vga_types[] = {
 };
 
 gboolean
-hg_config_strv_has (const char *const *strv,
+_hg_config_strv_has (const char *const *strv,
           const char        *str)
 {
   return str != NULL && g_strv_contains (strv, str);
@@ -71,7 +71,7 @@ strv_join (const char *const *strv)
 /* Messages */
 
 const char *
-hg_vm_config_display_name (HgVmConfig *self)
+_hg_vm_config_display_name (HgVmConfig *self)
 {
   if (self->path != NULL)
     return self->path;
@@ -82,7 +82,7 @@ hg_vm_config_display_name (HgVmConfig *self)
 
 /* A value fit for a message: quoted, cut, escaped if not printable text. */
 char *
-hg_config_quote_value (const char *value)
+_hg_config_quote_value (const char *value)
 {
   g_autofree char *cut = NULL;
   gboolean printable = g_utf8_validate (value, -1, NULL);
@@ -111,7 +111,7 @@ hg_config_quote_value (const char *value)
 
 /* "<file>: [group] key: message" */
 void
-hg_config_set_error (GError      **error,
+_hg_config_set_error (GError      **error,
            HgConfigError code,
            const char   *source,
            const char   *group,
@@ -136,7 +136,7 @@ hg_config_set_error (GError      **error,
 
 /* NULL when value is fine text, else what is wrong with it. */
 const char *
-hg_config_check_text (const char *value,
+_hg_config_check_text (const char *value,
             gboolean    limit_length)
 {
   if (!g_utf8_validate (value, -1, NULL))
@@ -181,7 +181,7 @@ hg_disk_formats (void)
 gboolean
 hg_disk_format_is_known (const char *format)
 {
-  return hg_config_strv_has (disk_formats, format);
+  return _hg_config_strv_has (disk_formats, format);
 }
 
 const char *
@@ -203,7 +203,7 @@ hg_label_is_valid (const char  *label,
       return FALSE;
     }
 
-  quoted = hg_config_quote_value (label);
+  quoted = _hg_config_quote_value (label);
   if (strlen (label) > 64)
     {
       g_set_error (error, HG_CONFIG_ERROR, HG_CONFIG_ERROR_INVALID_LABEL,
@@ -262,7 +262,7 @@ hg_mac_generate (void)
 /* A name-based (version 5 style) UUID, so that a config without one keeps
  * the same identity across loads until it is saved. */
 char *
-hg_config_uuid_from_name (const char *name)
+_hg_config_uuid_from_name (const char *name)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
   guint8 d[20];
@@ -480,7 +480,7 @@ default_arch (void)
 }
 
 HgVmConfig *
-hg_vm_config_alloc (void)
+_hg_vm_config_alloc (void)
 {
   HgVmConfig *self = g_new0 (HgVmConfig, 1);
 
@@ -500,7 +500,7 @@ hg_vm_config_alloc (void)
 HgVmConfig *
 hg_vm_config_new (const char *label)
 {
-  HgVmConfig *self = hg_vm_config_alloc ();
+  HgVmConfig *self = _hg_vm_config_alloc ();
 
   self->label = g_strdup (label);
   self->uuid = g_uuid_string_random ();
@@ -637,10 +637,11 @@ check_string (Check      *c,
 
   if (value == NULL)
     return TRUE;
-  problem = hg_config_check_text (value, TRUE);
+  problem = _hg_config_check_text (value, TRUE);
   if (problem != NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key, "%s", problem);
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key, "%s",
+                            problem);
       return FALSE;
     }
   return TRUE;
@@ -659,8 +660,8 @@ check_token (Check      *c,
 
   if (value == NULL || is_token (value, extra, max_len))
     return TRUE;
-  quoted = hg_config_quote_value (value);
-  hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key,
+  quoted = _hg_config_quote_value (value);
+  _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key,
              _("%s is not %s (1–%lu of letters, digits, “.”, “_”, “-”%s%s%s, not starting with “.” or “-”)"),
              quoted, what, (unsigned long) max_len, extra ? ", “" : "", extra ? extra : "", extra ? "”" : "");
   return FALSE;
@@ -677,11 +678,11 @@ check_one_of (Check             *c,
   g_autofree char *quoted = NULL;
   g_autofree char *list = NULL;
 
-  if (value == NULL || hg_config_strv_has (allowed, value))
+  if (value == NULL || _hg_config_strv_has (allowed, value))
     return TRUE;
-  quoted = hg_config_quote_value (value);
+  quoted = _hg_config_quote_value (value);
   list = strv_join (allowed);
-  hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key,
+  _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, key,
              _("%s is not %s (%s)"), quoted, what, list);
   return FALSE;
 }
@@ -711,20 +712,21 @@ check_offered (Check            *c,
     {
       g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
 
-      quoted = hg_config_quote_value (self->machine);
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "machine",
-                           _("%s is not a machine of the installed qemu-system-%s (%s)"),
-                           quoted, self->arch, valid);
+      quoted = _hg_config_quote_value (self->machine);
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine",
+                            "machine",
+                            _("%s is not a machine of the installed qemu-system-%s (%s)"),
+                            quoted, self->arch, valid);
       return FALSE;
     }
   if (self->cpu_model != NULL && *self->cpu_model != '\0' &&
       !hg_qemu_caps_has_cpu (qemu, self->cpu_model))
     {
-      quoted = hg_config_quote_value (self->cpu_model);
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "cpu",
-                           _("%s is not a CPU model of the installed qemu-system-%s "
-                             "(“qemu-system-%s -cpu help” lists them)"),
-                           quoted, self->arch, self->arch);
+      quoted = _hg_config_quote_value (self->cpu_model);
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "cpu",
+                            _("%s is not a CPU model of the installed qemu-system-%s "
+                              "(“qemu-system-%s -cpu help” lists them)"),
+                            quoted, self->arch, self->arch);
       return FALSE;
     }
   return TRUE;
@@ -741,7 +743,7 @@ check_path (Check      *c,
     {
       if (!required)
         return TRUE;
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, group, key,
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, group, key,
                  _("a path is required"));
       return FALSE;
     }
@@ -757,21 +759,23 @@ check_allow_backing (Check              *c,
 {
   for (guint i = 0; allow != NULL && allow[i] != NULL; i++)
     {
-      g_autofree char *quoted = hg_config_quote_value (allow[i]);
+      g_autofree char *quoted = _hg_config_quote_value (allow[i]);
       g_autofree char *canon = NULL;
 
       if (!check_string (c, group, "allow-backing", allow[i]))
         return FALSE;
       if (!g_path_is_absolute (allow[i]))
         {
-          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "allow-backing",
+          _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group,
+                                "allow-backing",
                      _("%s is not an absolute path (a backing file or a folder of them)"), quoted);
           return FALSE;
         }
       canon = g_canonicalize_filename (allow[i], NULL);
       if (g_str_equal (canon, "/"))
         {
-          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "allow-backing",
+          _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group,
+                                "allow-backing",
                      _("%s would allow every file of the host; name the backing file or its folder"),
                      quoted);
           return FALSE;
@@ -799,13 +803,13 @@ check_machine (Check *c)
 
   if (self->label == NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, "machine", "label",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, "machine", "label",
                  _("the key is missing (every VM needs a label)"));
       return FALSE;
     }
   if (!hg_label_is_valid (self->label, &local))
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_LABEL, c->source, "machine", "label",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_LABEL, c->source, "machine", "label",
                  "%s", local->message);
       return FALSE;
     }
@@ -816,8 +820,9 @@ check_machine (Check *c)
 
       if (strcmp (base, expected) != 0)
         {
-          quoted = hg_config_quote_value (self->label);
-          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_LABEL, c->source, "machine", "label",
+          quoted = _hg_config_quote_value (self->label);
+          _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_LABEL, c->source, "machine",
+                                "label",
                      _("%s does not match the file name “%s”: a VM’s config file is named <label>%s"),
                      quoted, base, HG_CONFIG_SUFFIX);
           return FALSE;
@@ -826,21 +831,21 @@ check_machine (Check *c)
 
   if (self->uuid == NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, "machine", "uuid",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, "machine", "uuid",
                  _("the key is missing"));
       return FALSE;
     }
   if (!g_uuid_string_is_valid (self->uuid))
     {
-      quoted = hg_config_quote_value (self->uuid);
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "uuid",
+      quoted = _hg_config_quote_value (self->uuid);
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "uuid",
                  _("%s is not a UUID (like 6b8d2c1e-6f1a-4f43-9a55-2d0c3b1e7f20)"), quoted);
       return FALSE;
     }
 
   if (self->arch == NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, "machine", "arch",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, "machine", "arch",
                  _("the key is missing (every VM needs an architecture)"));
       return FALSE;
     }
@@ -855,25 +860,26 @@ check_machine (Check *c)
 
   if (hg_accel_to_string (self->accel) == NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "accel",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "accel",
                  _("%d is not an accelerator (auto, kvm or tcg)"), (int) self->accel);
       return FALSE;
     }
   if (hg_firmware_kind_to_string (self->firmware) == NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "firmware",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine",
+                            "firmware",
                  _("%d is not a firmware (bios, uefi or uefi-secure)"), (int) self->firmware);
       return FALSE;
     }
   if (self->memory_mib < 1 || self->memory_mib > HG_CONFIG_MAX_MEMORY_MIB)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "memory",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "memory",
                  _("“%u” is not a number of MiB (1–%u)"), self->memory_mib, HG_CONFIG_MAX_MEMORY_MIB);
       return FALSE;
     }
   if (self->cpus < 1 || self->cpus > HG_CONFIG_MAX_CPUS)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "cpus",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, "machine", "cpus",
                  _("“%u” is not a number of CPUs (1–%u)"), self->cpus, HG_CONFIG_MAX_CPUS);
       return FALSE;
     }
@@ -890,7 +896,7 @@ check_nic (Check  *c,
 
   if (hg_net_mode_to_string (nic->mode) == NULL)
     {
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "mode",
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "mode",
                  _("%d is not a network mode (none, user, vde or tap)"), (int) nic->mode);
       return FALSE;
     }
@@ -900,8 +906,8 @@ check_nic (Check  *c,
     return FALSE;
   if (nic->mac != NULL && !hg_mac_is_valid (nic->mac))
     {
-      quoted = hg_config_quote_value (nic->mac);
-      hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "mac",
+      quoted = _hg_config_quote_value (nic->mac);
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "mac",
                  _("%s is not a MAC address (six hex bytes like 52:54:00:12:34:56, unicast, not all zero)"),
                  quoted);
       return FALSE;
@@ -914,7 +920,7 @@ check_nic (Check  *c,
         {
           g_autofree char *other_group = element_group (other->group, "net", i);
 
-          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "mac",
+          _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "mac",
                      _("%s is already the MAC address of [%s]"), nic->mac, other_group);
           return FALSE;
         }
@@ -929,7 +935,8 @@ check_nic (Check  *c,
           (fwd->address != NULL && !hg_host_fwd_address_is_valid (fwd->address)) ||
           (fwd->name != NULL && !hg_host_fwd_name_is_valid (fwd->name)))
         {
-          hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "hostfwd",
+          _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group,
+                                "hostfwd",
                      _("forward %u is not tcp|udp:[ADDRESS:]HOSTPORT-GUESTPORT[,name=NAME] with ports 1–65535"), i + 1);
           return FALSE;
         }
@@ -939,7 +946,8 @@ check_nic (Check  *c,
 
           if (other != NULL && hg_host_fwd_conflicts (other, fwd))
             {
-              hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "hostfwd",
+              _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group,
+                                    "hostfwd",
                          _("host port %u/%s is forwarded twice"), fwd->host_port, fwd->proto);
               return FALSE;
             }
@@ -959,7 +967,7 @@ hg_vm_config_validate (HgVmConfig  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  c.source = hg_vm_config_display_name (self);
+  c.source = _hg_vm_config_display_name (self);
 
   if (!check_machine (&c))
     return FALSE;
@@ -981,7 +989,7 @@ hg_vm_config_validate (HgVmConfig  *self,
         {
           g_autofree char *list = strv_join (disk_formats);
 
-          hg_config_set_error (error, HG_CONFIG_ERROR_MISSING_KEY, c.source, group, "format",
+          _hg_config_set_error (error, HG_CONFIG_ERROR_MISSING_KEY, c.source, group, "format",
                      _("every disk needs an explicit format (%s)"), list);
           return FALSE;
         }
@@ -999,7 +1007,7 @@ hg_vm_config_validate (HgVmConfig  *self,
 
       if (prefix == NULL)
         {
-          hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, c.source, NULL, NULL,
+          _hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, c.source, NULL, NULL,
                      _("medium %u has an unknown kind %d"), i, (int) medium->kind);
           return FALSE;
         }
@@ -1011,7 +1019,7 @@ hg_vm_config_validate (HgVmConfig  *self,
 
   if (hg_boot_mode_to_string (self->boot_mode) == NULL)
     {
-      hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, c.source, "boot", "mode",
+      _hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, c.source, "boot", "mode",
                  _("%d is not a boot mode (disk, cdrom, pxe, kernel, floppy or usb)"), (int) self->boot_mode);
       return FALSE;
     }
@@ -1027,7 +1035,7 @@ hg_vm_config_validate (HgVmConfig  *self,
 
   if (hg_console_to_string (self->console) == NULL)
     {
-      hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, c.source, "display", "console",
+      _hg_config_set_error (error, HG_CONFIG_ERROR_INVALID_VALUE, c.source, "display", "console",
                  _("%d is not a console (vnc, sdl, serial or none)"), (int) self->console);
       return FALSE;
     }
@@ -1038,7 +1046,7 @@ hg_vm_config_validate (HgVmConfig  *self,
 /* Group names and numbers, shared by load and save */
 
 gboolean
-hg_config_parse_decimal (const char *str,
+_hg_config_parse_decimal (const char *str,
                guint64     max,
                guint64    *out)
 {
@@ -1059,24 +1067,25 @@ hg_config_parse_decimal (const char *str,
 }
 
 
-const char *const hg_config_kind_prefix[N_KINDS] = { "disk", "cdrom", "floppy", "usb", "net" };
+const char *const _hg_config_kind_prefix[N_KINDS] = { "disk", "cdrom", "floppy", "usb", "net" };
 
 gboolean
-hg_config_parse_indexed_group (const char  *group,
-                     IndexedKind *kind,
+_hg_config_parse_indexed_group (const char  *group,
+                     HgConfigIndexedKind *kind,
                      guint       *index,
                      gboolean    *canonical)
 {
   for (guint k = 0; k < N_KINDS; k++)
     {
-      gsize len = strlen (hg_config_kind_prefix[k]);
+      gsize len = strlen (_hg_config_kind_prefix[k]);
       guint64 n;
 
-      if (strncmp (group, hg_config_kind_prefix[k], len) != 0 || (group[len] != ':' && group[len] != '\0'))
+      if (strncmp (group, _hg_config_kind_prefix[k],
+                   len) != 0 || (group[len] != ':' && group[len] != '\0'))
         continue;
-      *kind = (IndexedKind) k;
+      *kind = (HgConfigIndexedKind) k;
       *canonical = group[len] == ':' &&
-                   hg_config_parse_decimal (group + len + 1, MAX_INDEX, &n) &&
+                   _hg_config_parse_decimal (group + len + 1, MAX_INDEX, &n) &&
                    (group[len + 1] != '0' || group[len + 2] == '\0');
       *index = *canonical ? (guint) n : 0;
       return TRUE;

@@ -17,7 +17,7 @@ G_DEFINE_QUARK (hg-ctys-error-quark, hg_ctys_error)
 #define MAX_NOTE_TEXT 160   /* characters of a line quoted in the report */
 
 void
-hg_ctys_var_free (CtysVar *var)
+_hg_ctys_var_free (HgCtysVar *var)
 {
   g_free (var->name);
   g_free (var->value);
@@ -26,7 +26,7 @@ hg_ctys_var_free (CtysVar *var)
 }
 
 void
-hg_ctys_note_free (HgCtysNote *note)
+_hg_ctys_note_free (HgCtysNote *note)
 {
   g_free (note->key);
   g_free (note->text);
@@ -35,7 +35,7 @@ hg_ctys_note_free (HgCtysNote *note)
 }
 
 char *
-hg_ctys_shorten (const char *text)
+_hg_ctys_shorten (const char *text)
 {
   g_autoptr(GString) s = g_string_new (NULL);
   glong n = 0;
@@ -60,13 +60,13 @@ hg_ctys_shorten (const char *text)
 }
 
 void
-hg_ctys_add_note (GPtrArray      *list,
-                  HgCtysNoteKind  kind,
-                  guint           line,
-                  const char     *key,
-                  const char     *text,
-                  const char     *format,
-                  ...)
+_hg_ctys_add_note (GPtrArray     *list,
+                   HgCtysNoteKind kind,
+                   guint          line,
+                   const char    *key,
+                   const char    *text,
+                   const char    *format,
+                   ...)
 {
   HgCtysNote *note = g_new0 (HgCtysNote, 1);
   va_list args;
@@ -74,7 +74,7 @@ hg_ctys_add_note (GPtrArray      *list,
   note->kind = kind;
   note->line = line;
   note->key = g_strdup (key);
-  note->text = text ? hg_ctys_shorten (text) : NULL;
+  note->text = text ? _hg_ctys_shorten (text) : NULL;
   va_start (args, format);
   note->message = g_strdup_vprintf (format, args);
   va_end (args);

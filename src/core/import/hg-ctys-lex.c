@@ -16,8 +16,8 @@
  * ------------------------------------------------------------------------ */
 
 guint
-hg_ctys_line_at (Parser     *ps,
-                 const char *p)
+_hg_ctys_line_at (HgCtysParser *ps,
+                  const char   *p)
 {
   gsize off = p - ps->start;
   guint lo = 0, hi = ps->line_starts->len;
@@ -36,21 +36,21 @@ hg_ctys_line_at (Parser     *ps,
 }
 
 static gboolean
-syntax_error (Parser     *ps,
-              const char *at,
-              const char *what)
+syntax_error (HgCtysParser *ps,
+              const char   *at,
+              const char   *what)
 {
   g_set_error (ps->error, HG_CTYS_ERROR, HG_CTYS_ERROR_SYNTAX,
-               _("%s:%u: %s"), ps->imp->display, hg_ctys_line_at (ps, at), what);
+               _("%s:%u: %s"), ps->imp->display, _hg_ctys_line_at (ps, at), what);
   return FALSE;
 }
 
-static const char *skip_dollar (Parser *ps, const char *p, int nest);
+static const char *skip_dollar (HgCtysParser *ps, const char *p, int nest);
 
 /* p at the opening '; returns the position after the closing ' */
 static const char *
-skip_single (Parser     *ps,
-             const char *p)
+skip_single (HgCtysParser *ps,
+             const char   *p)
 {
   const char *q = memchr (p + 1, '\'', ps->end - (p + 1));
 
@@ -63,8 +63,8 @@ skip_single (Parser     *ps,
 }
 
 static const char *
-skip_backtick (Parser     *ps,
-               const char *p)
+skip_backtick (HgCtysParser *ps,
+               const char   *p)
 {
   for (const char *q = p + 1; q < ps->end; q++)
     {
@@ -78,9 +78,9 @@ skip_backtick (Parser     *ps,
 }
 
 static const char *
-skip_double (Parser     *ps,
-             const char *p,
-             int         nest)
+skip_double (HgCtysParser *ps,
+             const char   *p,
+             int           nest)
 {
   const char *q = p + 1;
 
@@ -113,9 +113,9 @@ skip_double (Parser     *ps,
 
 /* p at '$'; returns the position after the whole $-construct */
 static const char *
-skip_dollar (Parser     *ps,
-             const char *p,
-             int         nest)
+skip_dollar (HgCtysParser *ps,
+             const char   *p,
+             int           nest)
 {
   char open, close;
   int depth = 1;
@@ -177,13 +177,13 @@ skip_dollar (Parser     *ps,
 }
 
 gboolean
-hg_ctys_is_name_start (char c)
+_hg_ctys_is_name_start (char c)
 {
   return g_ascii_isalpha (c) || c == '_';
 }
 
 gboolean
-hg_ctys_is_name_char (char c)
+_hg_ctys_is_name_char (char c)
 {
   return g_ascii_isalnum (c) || c == '_';
 }
@@ -197,8 +197,8 @@ is_word_end (char c)
 
 /* p at the first character of a word; returns the position after it */
 const char *
-hg_ctys_lex_word (Parser     *ps,
-                  const char *p)
+_hg_ctys_lex_word (HgCtysParser *ps,
+                   const char   *p)
 {
   while (p < ps->end && !is_word_end (*p))
     {
@@ -233,25 +233,25 @@ hg_ctys_lex_word (Parser     *ps,
  * ------------------------------------------------------------------------ */
 
 static void
-unevaluated (Expand     *ex,
-             const char *text,
-             gsize       len,
-             const char *message)
+unevaluated (HgCtysExpand *ex,
+             const char   *text,
+             gsize         len,
+             const char   *message)
 {
   g_autofree char *t = g_strndup (text, len);
 
-  hg_ctys_add_note (ex->ps->imp->parse_notes, HG_CTYS_NOTE_UNEVALUATED, ex->line,
+  _hg_ctys_add_note (ex->ps->imp->parse_notes, HG_CTYS_NOTE_UNEVALUATED, ex->line,
             ex->key, t, "%s", message);
 }
 
-static gboolean bound_error (Expand     *ex,
-                             const char *format,
+static gboolean bound_error (HgCtysExpand *ex,
+                             const char   *format,
                              ...) G_GNUC_PRINTF (2, 3);
 
 /* "FILE:LINE: what passed which bound"; marks the expansion failed */
 static gboolean
-bound_error (Expand     *ex,
-             const char *format,
+bound_error (HgCtysExpand *ex,
+             const char   *format,
              ...)
 {
   g_autofree char *what = NULL;
@@ -268,9 +268,9 @@ bound_error (Expand     *ex,
 
 /* Counts one expansion against HG_CTYS_MAX_EXPANSIONS. */
 static gboolean
-count_expansion (Expand *ex)
+count_expansion (HgCtysExpand *ex)
 {
-  Parser *ps = ex->ps;
+  HgCtysParser *ps = ex->ps;
 
   if (ex->failed)
     return FALSE;
@@ -281,8 +281,8 @@ count_expansion (Expand *ex)
 }
 
 gboolean
-hg_ctys_check_value (Expand *ex,
-                     gsize   len)
+_hg_ctys_check_value (HgCtysExpand *ex,
+                      gsize         len)
 {
   if (ex->failed)
     return FALSE;
@@ -293,10 +293,10 @@ hg_ctys_check_value (Expand *ex,
 }
 
 gboolean
-hg_ctys_add_expanded (Expand *ex,
-                      gsize   len)
+_hg_ctys_add_expanded (HgCtysExpand *ex,
+                       gsize         len)
 {
-  Parser *ps = ex->ps;
+  HgCtysParser *ps = ex->ps;
 
   if (ex->failed)
     return FALSE;
@@ -310,18 +310,18 @@ hg_ctys_add_expanded (Expand *ex,
 /* Appends an expanded value: the only way a value grows faster than the
  * file, so the bound on one value is checked here. */
 static gboolean
-append_expansion (Expand     *ex,
-                  GString    *out,
-                  const char *value,
-                  gsize       len)
+append_expansion (HgCtysExpand *ex,
+                  GString      *out,
+                  const char   *value,
+                  gsize         len)
 {
-  if (!hg_ctys_check_value (ex, out->len + len))
+  if (!_hg_ctys_check_value (ex, out->len + len))
     return FALSE;
   g_string_append_len (out, value, len);
   return TRUE;
 }
 
-static CtysVar *
+static HgCtysVar *
 lookup_var (HgCtysImport *imp,
             const char   *name,
             gsize         len)
@@ -334,13 +334,13 @@ lookup_var (HgCtysImport *imp,
 /* p at '$' (inside [p, e)); appends the expansion and returns the position
  * after the construct, or NULL when a bound is passed. */
 static const char *
-expand_dollar (Expand     *ex,
-               const char *p,
-               const char *e,
-               int         nest,
-               GString    *out)
+expand_dollar (HgCtysExpand *ex,
+               const char   *p,
+               const char   *e,
+               int           nest,
+               GString      *out)
 {
-  Parser *ps = ex->ps;
+  HgCtysParser *ps = ex->ps;
   const char *after;
 
   if (p + 1 >= e)
@@ -349,7 +349,7 @@ expand_dollar (Expand     *ex,
       return p + 1;
     }
 
-  if ((p[1] == '(' || p[1] == '{' || hg_ctys_is_name_start (p[1]) ||
+  if ((p[1] == '(' || p[1] == '{' || _hg_ctys_is_name_start (p[1]) ||
        strchr ("0123456789@*#?$!-", p[1]) != NULL) && !count_expansion (ex))
     return NULL;
 
@@ -367,16 +367,16 @@ expand_dollar (Expand     *ex,
   if (p[1] == '{')
     {
       const char *in = p + 2, *in_end, *n = in, *op;
-      CtysVar *var;
+      HgCtysVar *var;
 
       after = skip_dollar (ps, p, nest);
       g_assert (after != NULL && after <= e);
       in_end = after - 1;  /* the closing brace */
 
-      while (n < in_end && hg_ctys_is_name_char (*n))
+      while (n < in_end && _hg_ctys_is_name_char (*n))
         n++;
 
-      if (n == in || !hg_ctys_is_name_start (*in) || nest >= MAX_NESTING)
+      if (n == in || !_hg_ctys_is_name_start (*in) || nest >= MAX_NESTING)
         {
           g_string_append_len (out, p, after - p);
           unevaluated (ex, p, after - p,
@@ -420,15 +420,15 @@ expand_dollar (Expand     *ex,
               {
                 g_autoptr(GString) def = g_string_new (NULL);
 
-                if (!hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, def) ||
+                if (!_hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, def) ||
                     !append_expansion (ex, out, def->str, def->len))
                   return NULL;
                 if (kind == '=')
                   {
-                    if (!hg_ctys_add_expanded (ex, def->len))
+                    if (!_hg_ctys_add_expanded (ex, def->len))
                       return NULL;
                     /* ${VAR:=word} also assigns VAR, as the shell does */
-                    CtysVar *nv = g_new0 (CtysVar, 1);
+                    HgCtysVar *nv = g_new0 (HgCtysVar, 1);
 
                     nv->name = g_strndup (in, n - in);
                     nv->value = g_strdup (def->str);
@@ -438,7 +438,7 @@ expand_dollar (Expand     *ex,
                         g_free (var->value);
                         var->value = g_strdup (def->str);
                         var->line = ex->line;
-                        hg_ctys_var_free (nv);
+                        _hg_ctys_var_free (nv);
                       }
                     else
                       {
@@ -451,7 +451,7 @@ expand_dollar (Expand     *ex,
           }
         if (kind == '+')
           {
-            if (set && !hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, out))
+            if (set && !_hg_ctys_expand_range (ex, word, in_end, FALSE, nest + 1, out))
               return NULL;
             return after;
           }
@@ -463,12 +463,12 @@ expand_dollar (Expand     *ex,
       return after;
     }
 
-  if (hg_ctys_is_name_start (p[1]))
+  if (_hg_ctys_is_name_start (p[1]))
     {
       const char *n = p + 1;
-      CtysVar *var;
+      HgCtysVar *var;
 
-      while (n < e && hg_ctys_is_name_char (*n))
+      while (n < e && _hg_ctys_is_name_char (*n))
         n++;
       var = lookup_var (ps->imp, p + 1, n - (p + 1));
       if (var != NULL)
@@ -497,12 +497,12 @@ expand_dollar (Expand     *ex,
 }
 
 gboolean
-hg_ctys_expand_range (Expand     *ex,
-                      const char *p,
-                      const char *e,
-                      gboolean    in_dquote,
-                      int         nest,
-                      GString    *out)
+_hg_ctys_expand_range (HgCtysExpand *ex,
+                       const char   *p,
+                       const char   *e,
+                       gboolean      in_dquote,
+                       int           nest,
+                       GString      *out)
 {
   const char *start = p;
 
@@ -545,7 +545,7 @@ hg_ctys_expand_range (Expand     *ex,
           const char *q = skip_double (ex->ps, p, nest);
 
           g_assert (q != NULL && q <= e);
-          if (!hg_ctys_expand_range (ex, p + 1, q - 1, TRUE, nest, out))
+          if (!_hg_ctys_expand_range (ex, p + 1, q - 1, TRUE, nest, out))
             return FALSE;
           p = q;
         }

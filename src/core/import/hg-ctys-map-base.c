@@ -32,9 +32,9 @@ value_problem (const char *value)
   return NULL;
 }
 
-static CtysVar *
-checked (Map     *m,
-         CtysVar *var)
+static HgCtysVar *
+checked (HgCtysMap *m,
+         HgCtysVar *var)
 {
   const char *problem;
 
@@ -44,55 +44,55 @@ checked (Map     *m,
   problem = value_problem (var->value);
   if (problem != NULL)
     {
-      hg_ctys_map_reject (m, var, "%s", problem);
+      _hg_ctys_map_reject (m, var, "%s", problem);
       return NULL;
     }
   return var;
 }
 
-CtysVar *
-hg_ctys_map_take (Map        *m,
-                  const char *name)
+HgCtysVar *
+_hg_ctys_map_take (HgCtysMap  *m,
+                   const char *name)
 {
   return checked (m, g_hash_table_lookup (m->imp->vars, name));
 }
 
 /* The first of several aliases that is assigned; the others are marked as
  * taken over too and, when different, noted as superseded. */
-CtysVar *
-hg_ctys_map_take_first (Map               *m,
-                        const char *const *names)
+HgCtysVar *
+_hg_ctys_map_take_first (HgCtysMap         *m,
+                         const char *const *names)
 {
-  CtysVar *found = NULL;
+  HgCtysVar *found = NULL;
 
   for (guint i = 0; names[i] != NULL; i++)
     {
-      CtysVar *var = hg_ctys_map_take (m, names[i]);
+      HgCtysVar *var = _hg_ctys_map_take (m, names[i]);
 
       if (var == NULL)
         continue;
       if (found == NULL)
         found = var;
       else if (g_strcmp0 (found->value, var->value) != 0)
-        hg_ctys_add_note (m->imp->map_notes, HG_CTYS_NOTE_INFO, var->line, var->name,
-                          var->value, _("superseded by %s (line %u)"),
-                          found->name, found->line);
+        _hg_ctys_add_note (m->imp->map_notes, HG_CTYS_NOTE_INFO, var->line, var->name,
+                           var->value, _("superseded by %s (line %u)"),
+                           found->name, found->line);
     }
   return found;
 }
 
-CtysVar *
-hg_ctys_map_take_meta (Map        *m,
-                       const char *name)
+HgCtysVar *
+_hg_ctys_map_take_meta (HgCtysMap  *m,
+                        const char *name)
 {
   return checked (m, g_hash_table_lookup (m->imp->meta, name));
 }
 
 void
-hg_ctys_map_reject (Map        *m,
-                    CtysVar    *var,
-                    const char *format,
-                    ...)
+_hg_ctys_map_reject (HgCtysMap  *m,
+                     HgCtysVar  *var,
+                     const char *format,
+                     ...)
 {
   va_list args;
 
@@ -104,15 +104,15 @@ hg_ctys_map_reject (Map        *m,
 }
 
 void
-hg_ctys_map_set_str (char       **field,
-                     const char  *value)
+_hg_ctys_map_set_str (char      **field,
+                      const char *value)
 {
   g_free (*field);
   *field = (value != NULL && value[0] != '\0') ? g_strdup (value) : NULL;
 }
 
 char *
-hg_ctys_map_trimmed (const char *value)
+_hg_ctys_map_trimmed (const char *value)
 {
   return g_strstrip (g_strdup (value ? value : ""));
 }
@@ -126,10 +126,10 @@ has_unevaluated (const char *value)
 /* A path from the file: relative paths are relative to the file's directory
  * (the ctys wrapper cds there before it starts QEMU). */
 char *
-hg_ctys_map_resolve_path (Map        *m,
-                          const char *value)
+_hg_ctys_map_resolve_path (HgCtysMap  *m,
+                           const char *value)
 {
-  g_autofree char *v = hg_ctys_map_trimmed (value);
+  g_autofree char *v = _hg_ctys_map_trimmed (value);
 
   if (v[0] == '\0')
     return NULL;
@@ -187,10 +187,10 @@ format_from_name (const char *path)
 }
 
 void
-hg_ctys_map_add_disk (Map        *m,
-                      CtysVar    *var,
-                      const char *path,
-                      const char *format)
+_hg_ctys_map_add_disk (HgCtysMap  *m,
+                       HgCtysVar  *var,
+                       const char *path,
+                       const char *format)
 {
   const char *detected = format_from_magic (path);
 
@@ -209,9 +209,9 @@ hg_ctys_map_add_disk (Map        *m,
 }
 
 void
-hg_ctys_map_add_medium (Map          *m,
-                        HgMediumKind  kind,
-                        const char   *path)
+_hg_ctys_map_add_medium (HgCtysMap   *m,
+                         HgMediumKind kind,
+                         const char  *path)
 {
   for (guint i = 0; i < m->cfg->media->len; i++)
     {

@@ -15,47 +15,47 @@
  * ------------------------------------------------------------------------ */
 
 void
-hg_ctys_map_machine (Map *m)
+_hg_ctys_map_machine (HgCtysMap *m)
 {
   HgVmConfig *cfg = m->cfg;
-  CtysVar *starter = hg_ctys_map_take (m, "STARTERCALL");
-  CtysVar *arch = hg_ctys_map_take (m, "ARCH");
-  CtysVar *accel = hg_ctys_map_take (m, "ACCELERATOR");
-  CtysVar *cpu = hg_ctys_map_take (m, "CPU");
-  CtysVar *mem = hg_ctys_map_take (m, "MEMSIZE");
-  CtysVar *smp = hg_ctys_map_take (m, "SMP");
-  CtysVar *uuid = hg_ctys_map_take (m, "UUID");
-  const ArchAlias *alias = NULL;
+  HgCtysVar *starter = _hg_ctys_map_take (m, "STARTERCALL");
+  HgCtysVar *arch = _hg_ctys_map_take (m, "ARCH");
+  HgCtysVar *accel = _hg_ctys_map_take (m, "ACCELERATOR");
+  HgCtysVar *cpu = _hg_ctys_map_take (m, "CPU");
+  HgCtysVar *mem = _hg_ctys_map_take (m, "MEMSIZE");
+  HgCtysVar *smp = _hg_ctys_map_take (m, "SMP");
+  HgCtysVar *uuid = _hg_ctys_map_take (m, "UUID");
+  const HgCtysArchAlias *alias = NULL;
   const char *starter_arch = NULL;
   gboolean starter_kvm = FALSE;
 
   if (uuid == NULL)
-    uuid = hg_ctys_map_take_meta (m, "UUID");
+    uuid = _hg_ctys_map_take_meta (m, "UUID");
   if (uuid != NULL && uuid->value[0] != '\0')
     {
-      g_autofree char *u = hg_ctys_map_normalize_uuid (uuid->value);
+      g_autofree char *u = _hg_ctys_map_normalize_uuid (uuid->value);
 
       if (u != NULL && m->imp->uuid_taken_by != NULL)
         {
           /* never a second VM with the same identity */
           if (m->imp->uuid_renewed == NULL)
             m->imp->uuid_renewed = g_uuid_string_random ();
-          hg_ctys_map_set_str (&cfg->uuid, m->imp->uuid_renewed);
+          _hg_ctys_map_set_str (&cfg->uuid, m->imp->uuid_renewed);
           info (m, uuid->line, uuid->name, uuid->value,
                 _("already the uuid of %s: the imported VM gets the new uuid %s"),
                 m->imp->uuid_taken_by, m->imp->uuid_renewed);
         }
       else if (u != NULL)
-        hg_ctys_map_set_str (&cfg->uuid, u);
+        _hg_ctys_map_set_str (&cfg->uuid, u);
       else
-        hg_ctys_map_reject (m, uuid, _("not a UUID"));
+        _hg_ctys_map_reject (m, uuid, _("not a UUID"));
     }
 
   if (starter != NULL)
     {
-      starter_arch = hg_ctys_map_arch_from_starter (starter->value, &starter_kvm);
+      starter_arch = _hg_ctys_map_arch_from_starter (starter->value, &starter_kvm);
       if (starter_arch == NULL)
-        hg_ctys_map_reject (m, starter, _("not a QEMU system emulator Hangar knows "
+        _hg_ctys_map_reject (m, starter, _("not a QEMU system emulator Hangar knows "
                               "(qemu-system-<arch>, qemu, kvm, qemu-kvm)"));
       else
         info (m, starter->line, starter->name, starter->value,
@@ -63,9 +63,9 @@ hg_ctys_map_machine (Map *m)
     }
   if (arch != NULL)
     {
-      alias = hg_ctys_map_arch_lookup (arch->value);
+      alias = _hg_ctys_map_arch_lookup (arch->value);
       if (alias == NULL && starter_arch == NULL)
-        hg_ctys_map_reject (m, arch, _("not an architecture Hangar knows"));
+        _hg_ctys_map_reject (m, arch, _("not an architecture Hangar knows"));
       else if (alias == NULL)
         info (m, arch->line, arch->name, arch->value,
               _("not an architecture name; STARTERCALL gives %s"), starter_arch);
@@ -79,26 +79,26 @@ hg_ctys_map_machine (Map *m)
     }
 
   if (starter_arch != NULL)
-    hg_ctys_map_set_str (&cfg->arch, starter_arch);
+    _hg_ctys_map_set_str (&cfg->arch, starter_arch);
   else if (alias != NULL)
-    hg_ctys_map_set_str (&cfg->arch, alias->arch);
+    _hg_ctys_map_set_str (&cfg->arch, alias->arch);
   else
     {
-      hg_ctys_map_set_str (&cfg->arch, "x86_64");
+      _hg_ctys_map_set_str (&cfg->arch, "x86_64");
       info (m, 0, NULL, NULL, _("neither STARTERCALL nor ARCH names the architecture; "
                                 "x86_64 assumed"));
     }
 
   if (alias != NULL && alias->machine != NULL)
     {
-      hg_ctys_map_set_str (&cfg->machine, alias->machine);
+      _hg_ctys_map_set_str (&cfg->machine, alias->machine);
       info (m, arch->line, arch->name, arch->value,
             _("machine %s (the board QEMU emulates for it)"), alias->machine);
     }
   else if (strcmp (cfg->arch, "arm") == 0 && cfg->machine == NULL)
     {
       /* ctys' ARM examples relied on QEMU's default board of the time */
-      hg_ctys_map_set_str (&cfg->machine, "integratorcp");
+      _hg_ctys_map_set_str (&cfg->machine, "integratorcp");
       info (m, starter ? starter->line : 0, starter ? starter->name : NULL, NULL,
             _("machine integratorcp: QEMU's default ARM board when ctys was written "
               "(the QEMU arm-test kernel zImage.integrator needs it)"));
@@ -106,24 +106,24 @@ hg_ctys_map_machine (Map *m)
 
   if (cpu != NULL)
     {
-      g_autofree char *v = hg_ctys_map_trimmed (cpu->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (cpu->value);
 
       if (v[0] == '\0')
         ;
-      else if (hg_ctys_map_is_token (v, "+", 64))
-        hg_ctys_map_set_str (&cfg->cpu_model, v);
+      else if (_hg_ctys_map_is_token (v, "+", 64))
+        _hg_ctys_map_set_str (&cfg->cpu_model, v);
       else
-        hg_ctys_map_reject (m, cpu, _("not a CPU model name"));
+        _hg_ctys_map_reject (m, cpu, _("not a CPU model name"));
     }
   if (cfg->cpu_model == NULL && alias != NULL && alias->cpu != NULL)
     {
-      hg_ctys_map_set_str (&cfg->cpu_model, alias->cpu);
+      _hg_ctys_map_set_str (&cfg->cpu_model, alias->cpu);
       info (m, arch->line, arch->name, arch->value, _("CPU model %s"), alias->cpu);
     }
 
   if (accel != NULL)
     {
-      g_autofree char *v = hg_ctys_map_trimmed (accel->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (accel->value);
 
       if (g_ascii_strcasecmp (v, "KVM") == 0)
         cfg->accel = HG_ACCEL_KVM;
@@ -139,7 +139,7 @@ hg_ctys_map_machine (Map *m)
       else if (g_ascii_strcasecmp (v, "AUTO") == 0 || v[0] == '\0')
         cfg->accel = HG_ACCEL_AUTO;
       else
-        hg_ctys_map_reject (m, accel, _("not KVM, QEMU or KQEMU"));
+        _hg_ctys_map_reject (m, accel, _("not KVM, QEMU or KQEMU"));
     }
   else if (starter_kvm)
     cfg->accel = HG_ACCEL_KVM;
@@ -148,22 +148,22 @@ hg_ctys_map_machine (Map *m)
     {
       guint mib;
 
-      if (hg_ctys_map_parse_mib (mem->value, &mib))
+      if (_hg_ctys_map_parse_mib (mem->value, &mib))
         cfg->memory_mib = mib;
       else
-        hg_ctys_map_reject (m, mem, _("not a memory size in MiB (e.g. 512, 512M, 2G)"));
+        _hg_ctys_map_reject (m, mem, _("not a memory size in MiB (e.g. 512, 512M, 2G)"));
     }
 
   if (smp != NULL)
     {
-      g_autofree char *v = hg_ctys_map_trimmed (smp->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (smp->value);
       guint64 n = 0;
       char *end = NULL;
 
       if (g_ascii_isdigit (v[0]))
         n = g_ascii_strtoull (v, &end, 10);
       if (n == 0 || n > HG_CONFIG_MAX_CPUS)
-        hg_ctys_map_reject (m, smp, _("not a CPU count (1–%u)"), HG_CONFIG_MAX_CPUS);
+        _hg_ctys_map_reject (m, smp, _("not a CPU count (1–%u)"), HG_CONFIG_MAX_CPUS);
       else
         {
           cfg->cpus = (guint) n;
@@ -175,88 +175,88 @@ hg_ctys_map_machine (Map *m)
 }
 
 void
-hg_ctys_map_guest (Map *m)
+_hg_ctys_map_guest (HgCtysMap *m)
 {
   static const char *const distrel_names[] = { "DISTREL", "RELEASE", NULL };
   static const char *const osrel_names[] = { "OSREL", "OSVERSION", NULL };
   static const char *const ip_names[] = { "IP", "IP0", NULL };
   HgVmConfig *cfg = m->cfg;
-  CtysVar *dist = hg_ctys_map_take (m, "DIST");
-  CtysVar *distrel = hg_ctys_map_take_first (m, distrel_names);
-  CtysVar *os = hg_ctys_map_take (m, "OS");
-  CtysVar *osrel = hg_ctys_map_take_first (m, osrel_names);
-  CtysVar *ip = hg_ctys_map_take_first (m, ip_names);
-  CtysVar *mask = hg_ctys_map_take (m, "NETMASK");
+  HgCtysVar *dist = _hg_ctys_map_take (m, "DIST");
+  HgCtysVar *distrel = _hg_ctys_map_take_first (m, distrel_names);
+  HgCtysVar *os = _hg_ctys_map_take (m, "OS");
+  HgCtysVar *osrel = _hg_ctys_map_take_first (m, osrel_names);
+  HgCtysVar *ip = _hg_ctys_map_take_first (m, ip_names);
+  HgCtysVar *mask = _hg_ctys_map_take (m, "NETMASK");
 
-  dist = dist ? dist : hg_ctys_map_take_meta (m, "DIST");
-  distrel = distrel ? distrel : hg_ctys_map_take_meta (m, "DISTREL");
-  os = os ? os : hg_ctys_map_take_meta (m, "OS");
-  osrel = osrel ? osrel : hg_ctys_map_take_meta (m, "OSREL");
-  ip = ip ? ip : hg_ctys_map_take_meta (m, "IP0");
-  ip = ip ? ip : hg_ctys_map_take_meta (m, "IP");
+  dist = dist ? dist : _hg_ctys_map_take_meta (m, "DIST");
+  distrel = distrel ? distrel : _hg_ctys_map_take_meta (m, "DISTREL");
+  os = os ? os : _hg_ctys_map_take_meta (m, "OS");
+  osrel = osrel ? osrel : _hg_ctys_map_take_meta (m, "OSREL");
+  ip = ip ? ip : _hg_ctys_map_take_meta (m, "IP0");
+  ip = ip ? ip : _hg_ctys_map_take_meta (m, "IP");
 
   if (dist != NULL && dist->value[0] != '\0')
     {
-      hg_ctys_map_set_str (&cfg->os_name, dist->value);
+      _hg_ctys_map_set_str (&cfg->os_name, dist->value);
       if (distrel != NULL)
-        hg_ctys_map_set_str (&cfg->os_version, distrel->value);
+        _hg_ctys_map_set_str (&cfg->os_version, distrel->value);
       if (osrel != NULL && osrel->value[0] != '\0')
         g_key_file_set_string (m->extra, GROUP_GUEST, "os-release", osrel->value);
     }
   else if (os != NULL && os->value[0] != '\0')
     {
-      hg_ctys_map_set_str (&cfg->os_name, os->value);
+      _hg_ctys_map_set_str (&cfg->os_name, os->value);
       if (osrel != NULL)
-        hg_ctys_map_set_str (&cfg->os_version, osrel->value);
+        _hg_ctys_map_set_str (&cfg->os_version, osrel->value);
       if (distrel != NULL && distrel->value[0] != '\0')
         g_key_file_set_string (m->extra, GROUP_GUEST, "os-release", distrel->value);
     }
   else
     {
       if (distrel != NULL && distrel->value[0] != '\0')
-        hg_ctys_map_reject (m, distrel, _("a release without DIST or OS"));
+        _hg_ctys_map_reject (m, distrel, _("a release without DIST or OS"));
       if (osrel != NULL && osrel->value[0] != '\0')
-        hg_ctys_map_reject (m, osrel, _("a release without DIST or OS"));
+        _hg_ctys_map_reject (m, osrel, _("a release without DIST or OS"));
     }
   if (os != NULL && os->value[0] != '\0')
     {
       g_autofree char *family = g_ascii_strdown (os->value, -1);
 
-      hg_ctys_map_set_str (&cfg->os_family, g_strstrip (family));
+      _hg_ctys_map_set_str (&cfg->os_family, g_strstrip (family));
     }
 
   if (ip != NULL && ip->value[0] != '\0')
     {
-      g_autofree char *v = hg_ctys_map_trimmed (ip->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (ip->value);
 
       if (g_hostname_is_ip_address (v))
         g_key_file_set_string (m->extra, GROUP_GUEST, "ip", v);
       else
-        hg_ctys_map_reject (m, ip, _("not an IP address"));
+        _hg_ctys_map_reject (m, ip, _("not an IP address"));
     }
   if (mask != NULL && mask->value[0] != '\0')
     {
-      g_autofree char *v = hg_ctys_map_trimmed (mask->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (mask->value);
 
       if (g_hostname_is_ip_address (v))
         g_key_file_set_string (m->extra, GROUP_GUEST, "netmask", v);
       else
-        hg_ctys_map_reject (m, mask, _("not a netmask"));
+        _hg_ctys_map_reject (m, mask, _("not a netmask"));
     }
 }
 
 void
-hg_ctys_map_display (Map *m)
+_hg_ctys_map_display (HgCtysMap *m)
 {
   static const char *const vga_names[] = { "VGA_DRIVER", "VGADRIVER", NULL };
   HgVmConfig *cfg = m->cfg;
-  CtysVar *vga = hg_ctys_map_take_first (m, vga_names);
-  CtysVar *console = hg_ctys_map_take (m, "CONSOLE");
-  CtysVar *kbd = hg_ctys_map_take (m, "KBD_LAYOUT");
+  HgCtysVar *vga = _hg_ctys_map_take_first (m, vga_names);
+  HgCtysVar *console = _hg_ctys_map_take (m, "CONSOLE");
+  HgCtysVar *kbd = _hg_ctys_map_take (m, "KBD_LAYOUT");
 
   if (vga != NULL)
     {
-      g_autofree char *v = hg_ctys_map_trimmed (vga->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (vga->value);
       g_auto(GStrv) words = g_strsplit_set (v, " \t", -1);
       const char *model = NULL;
       gboolean nographic = FALSE, bad = FALSE;
@@ -281,22 +281,23 @@ hg_ctys_map_display (Map *m)
             bad = TRUE;
         }
 
-      if (bad || (model != NULL && !hg_ctys_map_is_vga_type (model)))
-        hg_ctys_map_reject (m, vga, _("not a QEMU display adapter (-vga TYPE, -std-vga or -nographic)"));
+      if (bad || (model != NULL && !_hg_ctys_map_is_vga_type (model)))
+        _hg_ctys_map_reject (m, vga,
+                             _("not a QEMU display adapter (-vga TYPE, -std-vga or -nographic)"));
       else if (nographic)
         {
-          hg_ctys_map_set_str (&cfg->vga, "none");
+          _hg_ctys_map_set_str (&cfg->vga, "none");
           cfg->console = HG_CONSOLE_SERIAL;
           info (m, vga->line, vga->name, vga->value,
                 _("no graphics: vga none, console on the serial port"));
         }
       else if (model != NULL)
-        hg_ctys_map_set_str (&cfg->vga, model);
+        _hg_ctys_map_set_str (&cfg->vga, model);
     }
 
   if (console != NULL)
     {
-      g_autofree char *v = hg_ctys_map_trimmed (console->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (console->value);
 
       if (g_ascii_strcasecmp (v, "VNC") == 0)
         cfg->console = HG_CONSOLE_VNC;
@@ -306,16 +307,17 @@ hg_ctys_map_display (Map *m)
                g_ascii_strcasecmp (v, "GTERM") == 0 || g_ascii_strncasecmp (v, "EMACS", 5) == 0)
         cfg->console = HG_CONSOLE_SERIAL;
       else if (v[0] != '\0')
-        hg_ctys_map_reject (m, console, _("not a ctys console type (VNC, SDL, CLI, XTERM, GTERM, EMACS)"));
+        _hg_ctys_map_reject (m, console,
+                             _("not a ctys console type (VNC, SDL, CLI, XTERM, GTERM, EMACS)"));
     }
 
   if (kbd != NULL && kbd->value[0] != '\0')
     {
-      g_autofree char *v = hg_ctys_map_trimmed (kbd->value);
+      g_autofree char *v = _hg_ctys_map_trimmed (kbd->value);
 
-      if (hg_ctys_map_is_token (v, NULL, 16))
-        hg_ctys_map_set_str (&cfg->keymap, v);
+      if (_hg_ctys_map_is_token (v, NULL, 16))
+        _hg_ctys_map_set_str (&cfg->keymap, v);
       else
-        hg_ctys_map_reject (m, kbd, _("not a keyboard layout name"));
+        _hg_ctys_map_reject (m, kbd, _("not a keyboard layout name"));
     }
 }

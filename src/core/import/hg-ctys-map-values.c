@@ -12,7 +12,7 @@
  * Value parsers
  * ------------------------------------------------------------------------ */
 
-static const ArchAlias arch_aliases[] = {
+static const HgCtysArchAlias arch_aliases[] = {
   { "i386", "i386", NULL, NULL },       { "x86", "i386", NULL, NULL },
   { "i486", "i386", "486", NULL },      { "i586", "i386", "pentium", NULL },
   { "i686", "i386", "pentium3", NULL }, { "pentium", "i386", "pentium", NULL },
@@ -40,8 +40,8 @@ static const ArchAlias arch_aliases[] = {
   { "armhf", "arm", NULL, NULL },       { "ppc64el", "ppc64", NULL, NULL },
 };
 
-const ArchAlias *
-hg_ctys_map_arch_lookup (const char *name)
+const HgCtysArchAlias *
+_hg_ctys_map_arch_lookup (const char *name)
 {
   g_autofree char *lower = g_ascii_strdown (name, -1);
 
@@ -54,12 +54,12 @@ hg_ctys_map_arch_lookup (const char *name)
 
 /* The arch of an emulator binary: qemu-system-<arch>, qemu, kvm, qemu-kvm */
 const char *
-hg_ctys_map_arch_from_starter (const char *value,
-                               gboolean   *is_kvm)
+_hg_ctys_map_arch_from_starter (const char *value,
+                                gboolean   *is_kvm)
 {
   g_auto(GStrv) argv = g_strsplit_set (value, " \t", -1);
   g_autofree char *base = NULL;
-  const ArchAlias *alias;
+  const HgCtysArchAlias *alias;
   const char *first = NULL;
 
   *is_kvm = FALSE;
@@ -79,16 +79,16 @@ hg_ctys_map_arch_from_starter (const char *value,
     return "i386";
   if (!g_str_has_prefix (base, "qemu-system-"))
     return NULL;
-  alias = hg_ctys_map_arch_lookup (base + strlen ("qemu-system-"));
+  alias = _hg_ctys_map_arch_lookup (base + strlen ("qemu-system-"));
   return (alias && alias->cpu == NULL && alias->machine == NULL) ? alias->arch : NULL;
 }
 
 /* MiB from "128", "128M", "2G", "524288k" */
 gboolean
-hg_ctys_map_parse_mib (const char *value,
-                       guint      *out)
+_hg_ctys_map_parse_mib (const char *value,
+                        guint      *out)
 {
-  g_autofree char *v = hg_ctys_map_trimmed (value);
+  g_autofree char *v = _hg_ctys_map_trimmed (value);
   guint64 n;
   char *end = NULL;
 
@@ -116,9 +116,9 @@ hg_ctys_map_parse_mib (const char *value,
 
 /* "00:50:56:13:13:19" (or with dashes) -> lower case with colons */
 char *
-hg_ctys_map_normalize_mac (const char *value)
+_hg_ctys_map_normalize_mac (const char *value)
 {
-  g_autofree char *v = hg_ctys_map_trimmed (value);
+  g_autofree char *v = _hg_ctys_map_trimmed (value);
   g_autoptr(GString) out = g_string_new (NULL);
   guint octets = 0;
   const char *p = v;
@@ -148,7 +148,7 @@ hg_ctys_map_normalize_mac (const char *value)
 }
 
 char *
-hg_ctys_map_normalize_uuid (const char *value)
+_hg_ctys_map_normalize_uuid (const char *value)
 {
   g_autofree char *v = g_ascii_strdown (value, -1);
   g_autoptr(GString) hex = g_string_new (NULL);
@@ -168,8 +168,8 @@ hg_ctys_map_normalize_uuid (const char *value)
 }
 
 gboolean
-hg_ctys_map_boot_mode_from_ctys (const char *value,
-                                 HgBootMode *out)
+_hg_ctys_map_boot_mode_from_ctys (const char *value,
+                                  HgBootMode *out)
 {
   static const struct { const char *name; HgBootMode mode; } table[] = {
     { "VHDD", HG_BOOT_DISK },   { "HDD", HG_BOOT_DISK },
@@ -180,7 +180,7 @@ hg_ctys_map_boot_mode_from_ctys (const char *value,
     { "KERNEL", HG_BOOT_KERNEL },
     { "FDD", HG_BOOT_FLOPPY },  { "USB", HG_BOOT_USB },
   };
-  g_autofree char *v = hg_ctys_map_trimmed (value);
+  g_autofree char *v = _hg_ctys_map_trimmed (value);
   char *pct = strchr (v, '%');
 
   if (pct != NULL)
@@ -197,9 +197,9 @@ hg_ctys_map_boot_mode_from_ctys (const char *value,
 /* 1..max_len of [A-Za-z0-9._-] plus extra, not starting with '.' or '-':
  * the rule hg_vm_config_validate() applies to machine, cpu, model, keymap */
 gboolean
-hg_ctys_map_is_token (const char *value,
-                      const char *extra,
-                      gsize       max_len)
+_hg_ctys_map_is_token (const char *value,
+                       const char *extra,
+                       gsize       max_len)
 {
   gsize len = strlen (value);
 
@@ -213,7 +213,7 @@ hg_ctys_map_is_token (const char *value,
 }
 
 gboolean
-hg_ctys_map_is_vga_type (const char *value)
+_hg_ctys_map_is_vga_type (const char *value)
 {
   static const char *const types[] = {
     "std", "cirrus", "vmware", "qxl", "xenfb", "tcx", "cg3", "virtio", "none",

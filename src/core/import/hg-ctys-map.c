@@ -30,10 +30,10 @@ choose_label (HgCtysImport  *imp,
               GPtrArray     *notes,
               GError       **error)
 {
-  CtysVar *var = g_hash_table_lookup (imp->vars, "LABEL");
-  CtysVar *meta = g_hash_table_lookup (imp->meta, "LABEL");
+  HgCtysVar *var = g_hash_table_lookup (imp->vars, "LABEL");
+  HgCtysVar *meta = g_hash_table_lookup (imp->meta, "LABEL");
   g_autofree char *from_name = NULL;
-  struct { const char *value; const char *what; CtysVar *var; } candidates[4] = {
+  struct { const char *value; const char *what; HgCtysVar *var; } candidates[4] = {
     { imp->label_override, "label", NULL },
     { var ? var->value : NULL, "LABEL", var },
     { meta ? meta->value : NULL, "#@#LABEL", meta },
@@ -65,11 +65,11 @@ choose_label (HgCtysImport  *imp,
           g_free (candidates[i].var->reason);
           candidates[i].var->reason = g_strdup (_("not a valid Hangar label"));
         }
-      hg_ctys_add_note (notes, HG_CTYS_NOTE_INFO,
-                        candidates[i].var ? candidates[i].var->line : 0,
-                        candidates[i].what, candidates[i].value,
-                        _("not a valid Hangar label (1–64 of A–Z a–z 0–9 . _ -, "
-                          "not starting with . or -)"));
+      _hg_ctys_add_note (notes, HG_CTYS_NOTE_INFO,
+                         candidates[i].var ? candidates[i].var->line : 0,
+                         candidates[i].what, candidates[i].value,
+                         _("not a valid Hangar label (1–64 of A–Z a–z 0–9 . _ -, "
+                           "not starting with . or -)"));
     }
 
   g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_INVALID_LABEL,
@@ -100,7 +100,7 @@ escape_controls (const char *value)
 
 /* Whatever was not taken over goes to the report and to [ctys]. */
 static void
-collect_unmapped (Map *m)
+collect_unmapped (HgCtysMap *m)
 {
   HgCtysImport *imp = m->imp;
   GKeyFile *kf = m->extra;
@@ -110,20 +110,20 @@ collect_unmapped (Map *m)
 
   for (guint i = 0; i < imp->order->len; i++)
     {
-      CtysVar *var = g_ptr_array_index (imp->order, i);
+      HgCtysVar *var = g_ptr_array_index (imp->order, i);
 
       if (var->used)
         continue;
       g_autofree char *kept = escape_controls (var->value);
 
       g_key_file_set_string (kf, GROUP_CTYS, var->name, kept);
-      hg_ctys_add_note (imp->map_notes, HG_CTYS_NOTE_UNMAPPED, var->line, var->name,
-                        var->value, "%s",
-                        var->reason ? var->reason : _("no Hangar setting for it"));
+      _hg_ctys_add_note (imp->map_notes, HG_CTYS_NOTE_UNMAPPED, var->line, var->name,
+                         var->value, "%s",
+                         var->reason ? var->reason : _("no Hangar setting for it"));
     }
   for (guint i = 0; i < imp->meta_order->len; i++)
     {
-      CtysVar *var = g_ptr_array_index (imp->meta_order, i);
+      HgCtysVar *var = g_ptr_array_index (imp->meta_order, i);
       g_autofree char *key = NULL;
       g_autofree char *shown = NULL;
       g_autofree char *kept = NULL;
@@ -134,9 +134,9 @@ collect_unmapped (Map *m)
       shown = g_strconcat ("#@#", var->name, NULL);
       kept = escape_controls (var->value);
       g_key_file_set_string (kf, GROUP_CTYS, key, kept);
-      hg_ctys_add_note (imp->map_notes, HG_CTYS_NOTE_UNMAPPED, var->line, shown,
-                        var->value, "%s",
-                        var->reason ? var->reason : _("ctys metadata with no Hangar setting"));
+      _hg_ctys_add_note (imp->map_notes, HG_CTYS_NOTE_UNMAPPED, var->line, shown,
+                         var->value, "%s",
+                         var->reason ? var->reason : _("ctys metadata with no Hangar setting"));
     }
 }
 
@@ -187,12 +187,12 @@ rebuild_views (HgCtysImport *self)
 }
 
 void
-hg_ctys_import_ensure_mapped (HgCtysImport *self)
+_hg_ctys_import_ensure_mapped (HgCtysImport *self)
 {
   g_autoptr(HgVmConfig) cfg = NULL;
   g_autoptr(GKeyFile) extra = g_key_file_new ();
   g_auto(GStrv) groups = NULL;
-  Map m = { self, NULL, extra };
+  HgCtysMap m = { self, NULL, extra };
 
   if (self->mapped)
     return;
@@ -204,17 +204,17 @@ hg_ctys_import_ensure_mapped (HgCtysImport *self)
   g_clear_pointer (&self->label, g_free);
   for (guint i = 0; i < self->order->len; i++)
     {
-      CtysVar *var = g_ptr_array_index (self->order, i);
+      HgCtysVar *var = g_ptr_array_index (self->order, i);
 
       var->used = FALSE;
       g_clear_pointer (&var->reason, g_free);
     }
   for (guint i = 0; i < self->meta_order->len; i++)
-    ((CtysVar *) g_ptr_array_index (self->meta_order, i))->used = FALSE;
+    ((HgCtysVar *) g_ptr_array_index (self->meta_order, i))->used = FALSE;
 
   self->label = choose_label (self, self->map_notes, &self->map_error);
 
-  /* Map even without a label, so that the report is complete. */
+  /* HgCtysMap even without a label, so that the report is complete. */
   cfg = hg_vm_config_new (self->label ? self->label : "imported");
   if (cfg->disks == NULL)
     cfg->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_free);
@@ -226,16 +226,16 @@ hg_ctys_import_ensure_mapped (HgCtysImport *self)
   g_ptr_array_set_size (cfg->disks, 0);
   g_ptr_array_set_size (cfg->media, 0);
   g_ptr_array_set_size (cfg->nics, 0);
-  hg_ctys_map_set_str (&cfg->dir, self->dir);
+  _hg_ctys_map_set_str (&cfg->dir, self->dir);
   g_clear_pointer (&cfg->path, g_free);
 
   m.cfg = cfg;
-  hg_ctys_map_machine (&m);
-  hg_ctys_map_guest (&m);
-  hg_ctys_map_display (&m);
-  hg_ctys_map_network (&m);
-  hg_ctys_map_storage (&m);
-  hg_ctys_map_boot (&m);
+  _hg_ctys_map_machine (&m);
+  _hg_ctys_map_guest (&m);
+  _hg_ctys_map_display (&m);
+  _hg_ctys_map_network (&m);
+  _hg_ctys_map_storage (&m);
+  _hg_ctys_map_boot (&m);
   collect_unmapped (&m);
 
   /* Let the config lay out its own groups first, so that [machine] comes
@@ -299,7 +299,7 @@ const char *
 hg_ctys_import_get_label (HgCtysImport *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   return self->label;
 }
 
@@ -307,7 +307,7 @@ GPtrArray *
 hg_ctys_import_get_notes (HgCtysImport *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   return self->notes;
 }
 
@@ -315,7 +315,7 @@ GPtrArray *
 hg_ctys_import_get_unmapped (HgCtysImport *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   return self->unmapped;
 }
 
@@ -323,7 +323,7 @@ GPtrArray *
 hg_ctys_import_get_ignored_lines (HgCtysImport *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   return self->ignored;
 }
 
@@ -331,7 +331,7 @@ GPtrArray *
 hg_ctys_import_get_unevaluated (HgCtysImport *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   return self->unevaluated;
 }
 
@@ -342,7 +342,7 @@ hg_ctys_import_to_config (HgCtysImport  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   if (self->map_error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->map_error));

@@ -35,9 +35,9 @@ assignment_name_len (const Word *w,
 {
   const char *p = w->start;
 
-  if (p >= w->end || !hg_ctys_is_name_start (*p))
+  if (p >= w->end || !_hg_ctys_is_name_start (*p))
     return 0;
-  while (p < w->end && hg_ctys_is_name_char (*p))
+  while (p < w->end && _hg_ctys_is_name_char (*p))
     p++;
   if (p < w->end && *p == '=')
     {
@@ -54,9 +54,9 @@ assignment_name_len (const Word *w,
 
 /* FALSE (ps->error set) when the value passes a bound of its expansion */
 static gboolean
-assign (Parser     *ps,
-        const Word *w,
-        guint       line)
+assign (HgCtysParser *ps,
+        const Word   *w,
+        guint         line)
 {
   HgCtysImport *imp = ps->imp;
   gboolean append = FALSE;
@@ -64,20 +64,20 @@ assign (Parser     *ps,
   g_autofree char *name = g_strndup (w->start, name_len);
   const char *value_start = w->start + name_len + (append ? 2 : 1);
   g_autoptr(GString) value = g_string_new (NULL);
-  Expand ex = { ps, name, line, FALSE };
-  CtysVar *var;
+  HgCtysExpand ex = { ps, name, line, FALSE };
+  HgCtysVar *var;
 
-  if (!hg_ctys_expand_range (&ex, value_start, w->end, FALSE, 0, value) ||
-      !hg_ctys_check_value (&ex, value->len) ||
-      !hg_ctys_add_expanded (&ex, value->len))
+  if (!_hg_ctys_expand_range (&ex, value_start, w->end, FALSE, 0, value) ||
+      !_hg_ctys_check_value (&ex, value->len) ||
+      !_hg_ctys_add_expanded (&ex, value->len))
     return FALSE;
 
   var = g_hash_table_lookup (imp->vars, name);
-  if (var != NULL && append && !hg_ctys_check_value (&ex, strlen (var->value) + value->len))
+  if (var != NULL && append && !_hg_ctys_check_value (&ex, strlen (var->value) + value->len))
     return FALSE;
   if (var == NULL)
     {
-      var = g_new0 (CtysVar, 1);
+      var = g_new0 (HgCtysVar, 1);
       var->name = g_steal_pointer (&name);
       var->value = g_string_free (g_steal_pointer (&value), FALSE);
       g_ptr_array_add (imp->order, var);
@@ -129,11 +129,11 @@ word_is_function_name (const Word *w)
 }
 
 static void
-ignore_statement (Parser     *ps,
-                  const char *start,
-                  const char *end,
-                  guint       line,
-                  const char *why)
+ignore_statement (HgCtysParser *ps,
+                  const char   *start,
+                  const char   *end,
+                  guint         line,
+                  const char   *why)
 {
   g_autofree char *text = g_strndup (start, end - start);
   GPtrArray *notes = ps->imp->parse_notes;
@@ -147,20 +147,20 @@ ignore_statement (Parser     *ps,
       g_autofree char *joined = g_strconcat (last->text, " ", text, NULL);
 
       g_free (last->text);
-      last->text = hg_ctys_shorten (joined);
+      last->text = _hg_ctys_shorten (joined);
       return;
     }
-  hg_ctys_add_note (notes, HG_CTYS_NOTE_IGNORED_LINE, line, NULL, text, "%s", why);
+  _hg_ctys_add_note (notes, HG_CTYS_NOTE_IGNORED_LINE, line, NULL, text, "%s", why);
 }
 
 /* FALSE (ps->error set) when an assignment passes a bound */
 static gboolean
-process_statement (Parser     *ps,
-                   GArray     *words,
-                   const char *start,
-                   const char *end,
-                   guint       line,
-                   gboolean    has_operator)
+process_statement (HgCtysParser *ps,
+                   GArray       *words,
+                   const char   *start,
+                   const char   *end,
+                   guint         line,
+                   gboolean      has_operator)
 {
   int depth_before = ps->depth;
   gboolean construct = FALSE;
@@ -235,9 +235,9 @@ process_statement (Parser     *ps,
 
           if (assignment_name_len (w, &append) > 0)
             continue;
-          while (p < w->end && hg_ctys_is_name_char (*p))
+          while (p < w->end && _hg_ctys_is_name_char (*p))
             p++;
-          if (p != w->end || !hg_ctys_is_name_start (*w->start))
+          if (p != w->end || !_hg_ctys_is_name_start (*w->start))
             {
               ignore_statement (ps, start, end, line, _("not a plain export; ignored"));
               return TRUE;
@@ -261,7 +261,7 @@ process_statement (Parser     *ps,
       const Word *w = &g_array_index (words, Word, i);
 
       if (assignment_name_len (w, &append) > 0 &&
-          !assign (ps, w, hg_ctys_line_at (ps, w->start)))
+          !assign (ps, w, _hg_ctys_line_at (ps, w->start)))
         return FALSE;
     }
   return TRUE;
@@ -270,18 +270,18 @@ process_statement (Parser     *ps,
 /* "#@#NAME = value" lines: the ENUMERATE metadata that ctys writes into
  * comments.  Used as a fallback for LABEL, UUID, MAC0, IP0, DIST ... */
 static void
-parse_meta (Parser     *ps,
-            const char *p,
-            const char *eol)
+parse_meta (HgCtysParser *ps,
+            const char   *p,
+            const char   *eol)
 {
   HgCtysImport *imp = ps->imp;
   const char *n = p, *v;
   g_autofree char *name = NULL;
   g_autofree char *value = NULL;
-  CtysVar *var;
+  HgCtysVar *var;
   gsize len;
 
-  while (n < eol && (hg_ctys_is_name_char (*n) || *n == '-'))
+  while (n < eol && (_hg_ctys_is_name_char (*n) || *n == '-'))
     n++;
   if (n == p)
     return;
@@ -305,19 +305,19 @@ parse_meta (Parser     *ps,
   var = g_hash_table_lookup (imp->meta, name);
   if (var == NULL)
     {
-      var = g_new0 (CtysVar, 1);
+      var = g_new0 (HgCtysVar, 1);
       var->name = g_steal_pointer (&name);
       g_ptr_array_add (imp->meta_order, var);
       g_hash_table_insert (imp->meta, var->name, var);
     }
   g_free (var->value);
   var->value = g_steal_pointer (&value);
-  var->line = hg_ctys_line_at (ps, p);
+  var->line = _hg_ctys_line_at (ps, p);
 }
 
 static const char *
-skip_blanks (Parser     *ps,
-             const char *p)
+skip_blanks (HgCtysParser *ps,
+             const char   *p)
 {
   while (p < ps->end)
     {
@@ -332,8 +332,8 @@ skip_blanks (Parser     *ps,
 }
 
 static const char *
-line_end (Parser     *ps,
-          const char *p)
+line_end (HgCtysParser *ps,
+          const char   *p)
 {
   const char *nl = memchr (p, '\n', ps->end - p);
 
@@ -341,7 +341,7 @@ line_end (Parser     *ps,
 }
 
 gboolean
-hg_ctys_parse_all (Parser *ps)
+_hg_ctys_parse_all (HgCtysParser *ps)
 {
   const char *p = ps->start;
   g_autoptr(GArray) words = g_array_new (FALSE, FALSE, sizeof (Word));
@@ -373,7 +373,7 @@ hg_ctys_parse_all (Parser *ps)
         }
 
       stmt_start = p;
-      line = hg_ctys_line_at (ps, p);
+      line = _hg_ctys_line_at (ps, p);
       g_array_set_size (words, 0);
 
       for (;;)
@@ -432,7 +432,7 @@ hg_ctys_parse_all (Parser *ps)
                       p++;
                     }
                   d = skip_blanks (ps, p);
-                  de = hg_ctys_lex_word (ps, d);
+                  de = _hg_ctys_lex_word (ps, d);
                   if (de == NULL)
                     return FALSE;
                   for (const char *c = d; c < de; c++)
@@ -448,7 +448,7 @@ hg_ctys_parse_all (Parser *ps)
             }
 
           w.start = p;
-          w.end = hg_ctys_lex_word (ps, p);
+          w.end = _hg_ctys_lex_word (ps, p);
           if (w.end == NULL)
             return FALSE;
           p = w.end;
@@ -487,7 +487,8 @@ hg_ctys_parse_all (Parser *ps)
     }
 
   if (ps->depth > 0)
-    hg_ctys_add_note (ps->imp->parse_notes, HG_CTYS_NOTE_INFO, hg_ctys_line_at (ps, ps->end), NULL, NULL,
+    _hg_ctys_add_note (ps->imp->parse_notes, HG_CTYS_NOTE_INFO, _hg_ctys_line_at (ps, ps->end),
+                       NULL, NULL,
               _("the file ends inside an open shell block (if, case, loop or function)"));
   return TRUE;
 }

@@ -17,16 +17,16 @@ typedef struct {
   guint    line;
   gboolean used;   /* taken over by the mapping */
   char    *reason; /* why it was not taken over, when rejected */
-} CtysVar;
+} HgCtysVar;
 
 struct _HgCtysImport {
   char       *path;     /* absolute path, or NULL for data without a file */
   char       *display;  /* name used in messages */
   char       *dir;      /* absolute directory of the file, or NULL */
 
-  GHashTable *vars;     /* name -> CtysVar* (shell assignments) */
-  GPtrArray  *order;    /* CtysVar*, order of first assignment; owns them */
-  GHashTable *meta;     /* name -> CtysVar* (#@#NAME = value comments) */
+  GHashTable *vars;     /* name -> HgCtysVar* (shell assignments) */
+  GPtrArray  *order;    /* HgCtysVar*, order of first assignment; owns them */
+  GHashTable *meta;     /* name -> HgCtysVar* (#@#NAME = value comments) */
   GPtrArray  *meta_order;
 
   GPtrArray  *parse_notes;  /* HgCtysNote*, from reading; owned */
@@ -47,15 +47,15 @@ struct _HgCtysImport {
   gboolean    mapped;
 };
 
-void hg_ctys_var_free  (CtysVar    *var);
-void hg_ctys_note_free (HgCtysNote *note);
-void hg_ctys_add_note  (GPtrArray      *list,
-                        HgCtysNoteKind  kind,
-                        guint           line,
-                        const char     *key,
-                        const char     *text,
-                        const char     *format,
-                        ...) G_GNUC_PRINTF (6, 7);
+void _hg_ctys_var_free  (HgCtysVar  *var);
+void _hg_ctys_note_free (HgCtysNote *note);
+void _hg_ctys_add_note  (GPtrArray      *list,
+                         HgCtysNoteKind  kind,
+                         guint           line,
+                         const char     *key,
+                         const char     *text,
+                         const char     *format,
+                         ...) G_GNUC_PRINTF (6, 7);
 
 /* ---- reading: hg-ctys.c, hg-ctys-lex.c, hg-ctys-parse.c ---- */
 
@@ -68,29 +68,29 @@ typedef struct {
   gsize         expanded;     /* bytes of all assigned values (HG_CTYS_MAX_EXPANDED) */
   guint         expansions;   /* $VAR / ${...} expanded so far (HG_CTYS_MAX_EXPANSIONS) */
   GError      **error;
-} Parser;
+} HgCtysParser;
 
 typedef struct {
-  Parser     *ps;
-  const char *key;    /* variable being assigned */
-  guint       line;
-  gboolean    failed; /* a bound was passed; ps->error is set */
-} Expand;
+  HgCtysParser *ps;
+  const char   *key;    /* variable being assigned */
+  guint         line;
+  gboolean      failed; /* a bound was passed; ps->error is set */
+} HgCtysExpand;
 
 /* text shortened for a note (hg-ctys-data.c MAX_NOTE_TEXT) */
-char       *hg_ctys_shorten       (const char *text);
-guint       hg_ctys_line_at       (Parser *ps, const char *p);
-gboolean    hg_ctys_is_name_start (char c);
-gboolean    hg_ctys_is_name_char  (char c);
-const char *hg_ctys_lex_word      (Parser *ps, const char *p);
+char       *_hg_ctys_shorten       (const char *text);
+guint       _hg_ctys_line_at       (HgCtysParser *ps, const char *p);
+gboolean    _hg_ctys_is_name_start (char c);
+gboolean    _hg_ctys_is_name_char  (char c);
+const char *_hg_ctys_lex_word      (HgCtysParser *ps, const char *p);
 /* FALSE (ps->error set) when the expansion passes a bound */
-gboolean    hg_ctys_expand_range  (Expand *ex, const char *p, const char *e,
-                                   gboolean in_dquote, int nest, GString *out);
+gboolean    _hg_ctys_expand_range  (HgCtysExpand *ex, const char *p, const char *e,
+                                    gboolean in_dquote, int nest, GString *out);
 /* FALSE (ps->error set) when a value of len bytes passes a bound */
-gboolean    hg_ctys_check_value   (Expand *ex, gsize len);
+gboolean    _hg_ctys_check_value   (HgCtysExpand *ex, gsize len);
 /* FALSE (ps->error set) when all values together pass a bound */
-gboolean    hg_ctys_add_expanded  (Expand *ex, gsize len);
-gboolean    hg_ctys_parse_all     (Parser *ps);
+gboolean    _hg_ctys_add_expanded  (HgCtysExpand *ex, gsize len);
+gboolean    _hg_ctys_parse_all     (HgCtysParser *ps);
 
 /* hg-ctys-write.c, also for hg-import.c: a new VM directory vm_dir, built
  * hidden and locked as <parent>/.<label>.tmp-XXXXXX, populate() filling it
@@ -98,27 +98,27 @@ gboolean    hg_ctys_parse_all     (Parser *ps);
  * config file written and the directory renamed into place, never over an
  * existing one. */
 typedef gboolean (*HgCtysPopulate) (const char *tmp_dir, gpointer data, GError **error);
-gboolean hg_ctys_write_new_dir (const char      *vm_dir,
-                                const char      *file,
-                                const char      *data,
-                                gsize            length,
-                                HgCtysPopulate   populate,
-                                gpointer         populate_data,
-                                GError         **error);
+gboolean _hg_ctys_write_new_dir (const char    *vm_dir,
+                                 const char    *file,
+                                 const char    *data,
+                                 gsize          length,
+                                 HgCtysPopulate populate,
+                                 gpointer       populate_data,
+                                 GError       **error);
 /* Appends the notes of one kind under a title (the report's format) */
-void     hg_ctys_append_notes  (GString        *out,
-                                GPtrArray      *notes,
-                                HgCtysNoteKind  kind,
-                                const char     *title);
+void     _hg_ctys_append_notes  (GString        *out,
+                                 GPtrArray      *notes,
+                                 HgCtysNoteKind  kind,
+                                 const char     *title);
 
 /* Reads a regular file, at most max + 1 bytes (a longer file is told by its
  * length), NUL-terminated; HG_CTYS_ERROR_IO naming it.  Also hg-import.c. */
-char    *hg_ctys_read_at_most  (const char     *path,
-                                gsize           max,
-                                gsize          *out_len,
-                                GError        **error);
+char    *_hg_ctys_read_at_most  (const char     *path,
+                                 gsize           max,
+                                 gsize          *out_len,
+                                 GError        **error);
 
 /* Runs the mapping once (again after hg_ctys_import_set_label). */
-void hg_ctys_import_ensure_mapped (HgCtysImport *self);
+void _hg_ctys_import_ensure_mapped (HgCtysImport *self);
 
 G_END_DECLS

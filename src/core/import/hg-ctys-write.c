@@ -160,13 +160,13 @@ empty_dir (const char *dir)
 }
 
 gboolean
-hg_ctys_write_new_dir (const char      *vm_dir,
-                       const char      *file,
-                       const char      *data,
-                       gsize            length,
-                       HgCtysPopulate   populate,
-                       gpointer         populate_data,
-                       GError         **error)
+_hg_ctys_write_new_dir (const char    *vm_dir,
+                        const char    *file,
+                        const char    *data,
+                        gsize          length,
+                        HgCtysPopulate populate,
+                        gpointer       populate_data,
+                        GError       **error)
 {
   g_autofree char *parent = g_path_get_dirname (vm_dir);
   g_autofree char *label = g_path_get_basename (vm_dir);
@@ -338,11 +338,11 @@ hg_ctys_import_write (HgCtysImport  *self,
     {
       /* a config Hangar could not load again is not written: named by
        * the longest value that went into it (the first of equals) */
-      CtysVar *longest = NULL;
+      HgCtysVar *longest = NULL;
 
       for (guint i = 0; i < self->order->len; i++)
         {
-          CtysVar *var = g_ptr_array_index (self->order, i);
+          HgCtysVar *var = g_ptr_array_index (self->order, i);
 
           if (longest == NULL || strlen (var->value) > strlen (longest->value))
             longest = var;
@@ -361,7 +361,7 @@ hg_ctys_import_write (HgCtysImport  *self,
       if (!write_new_file (target, target, data, length, error))
         return FALSE;
     }
-  else if (!hg_ctys_write_new_dir (vm_dir, file, data, length, NULL, NULL, error))
+  else if (!_hg_ctys_write_new_dir (vm_dir, file, data, length, NULL, NULL, error))
     return FALSE;
 
   if (out_config_path != NULL)
@@ -374,10 +374,10 @@ hg_ctys_import_write (HgCtysImport  *self,
  * ------------------------------------------------------------------------ */
 
 void
-hg_ctys_append_notes (GString        *out,
-                      GPtrArray      *notes,
-                      HgCtysNoteKind  kind,
-                      const char     *title)
+_hg_ctys_append_notes (GString       *out,
+                       GPtrArray     *notes,
+                       HgCtysNoteKind kind,
+                       const char    *title)
 {
   gboolean any = FALSE;
 
@@ -423,7 +423,7 @@ hg_ctys_import_format_report (HgCtysImport *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  hg_ctys_import_ensure_mapped (self);
+  _hg_ctys_import_ensure_mapped (self);
   cfg = self->config;
 
   if (self->map_error != NULL)
@@ -437,13 +437,13 @@ hg_ctys_import_format_report (HgCtysImport *self)
                             hg_boot_mode_to_string (cfg->boot_mode),
                             cfg->disks->len, cfg->media->len, cfg->nics->len);
 
-  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED,
+  _hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED,
                 _("Not taken over (kept in the [ctys] group of the new config):"));
-  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNEVALUATED,
+  _hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNEVALUATED,
                 _("Not evaluated (kept literally; nothing in the file is ever run):"));
-  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_IGNORED_LINE,
+  _hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_IGNORED_LINE,
                 _("Ignored lines (not plain assignments):"));
-  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Notes:"));
+  _hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Notes:"));
 
   if (self->unmapped->len == 0 && self->unevaluated->len == 0 && self->ignored->len == 0)
     g_string_append (out, _("Every variable in the file was taken over.\n"));

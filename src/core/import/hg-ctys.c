@@ -33,11 +33,11 @@ import_new (const char *path_for_messages)
     self->display = g_strdup ("<data>");
 
   self->vars = g_hash_table_new (g_str_hash, g_str_equal);
-  self->order = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_ctys_var_free);
+  self->order = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_ctys_var_free);
   self->meta = g_hash_table_new (g_str_hash, g_str_equal);
-  self->meta_order = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_ctys_var_free);
-  self->parse_notes = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_ctys_note_free);
-  self->map_notes = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_ctys_note_free);
+  self->meta_order = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_ctys_var_free);
+  self->parse_notes = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_ctys_note_free);
+  self->map_notes = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_ctys_note_free);
   self->notes = g_ptr_array_new ();
   self->unmapped = g_ptr_array_new ();
   self->ignored = g_ptr_array_new ();
@@ -81,7 +81,7 @@ hg_ctys_parse_data (const char  *data,
   g_autoptr(HgCtysImport) self = NULL;
   g_autoptr(GArray) line_starts = NULL;
   const char *bad;
-  Parser ps = { 0 };
+  HgCtysParser ps = { 0 };
   gsize len;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -138,21 +138,21 @@ hg_ctys_parse_data (const char  *data,
     {
       g_set_error (error, HG_CTYS_ERROR, HG_CTYS_ERROR_ENCODING,
                    _("%s:%u: invalid UTF-8 byte 0x%02x"),
-                   self->display, hg_ctys_line_at (&ps, bad), (guchar) *bad);
+                   self->display, _hg_ctys_line_at (&ps, bad), (guchar) *bad);
       return NULL;
     }
 
-  if (!hg_ctys_parse_all (&ps))
+  if (!_hg_ctys_parse_all (&ps))
     return NULL;
 
   return g_steal_pointer (&self);
 }
 
 char *
-hg_ctys_read_at_most (const char  *path,
-                      gsize        max,
-                      gsize       *out_len,
-                      GError     **error)
+_hg_ctys_read_at_most (const char *path,
+                       gsize       max,
+                       gsize      *out_len,
+                       GError    **error)
 {
   g_autofree char *buf = NULL;
   gsize len = 0;
@@ -213,7 +213,7 @@ hg_ctys_parse_file (const char  *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  buf = hg_ctys_read_at_most (path, HG_CTYS_MAX_SIZE, &len, error);
+  buf = _hg_ctys_read_at_most (path, HG_CTYS_MAX_SIZE, &len, error);
   if (buf == NULL)
     return NULL;
   return hg_ctys_parse_data (buf, len, path, error);
@@ -234,7 +234,7 @@ const char *
 hg_ctys_import_get_value (HgCtysImport *self,
                           const char   *name)
 {
-  CtysVar *var;
+  HgCtysVar *var;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -247,7 +247,7 @@ guint
 hg_ctys_import_get_line (HgCtysImport *self,
                          const char   *name)
 {
-  CtysVar *var;
+  HgCtysVar *var;
 
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (name != NULL, 0);

@@ -97,8 +97,8 @@ map_memory (HgImport   *self,
             HgXmlNode  *node,
             GError    **error)
 {
-  const char *unit = hg_xml_attr (node, "unit");
-  const char *text = hg_xml_text (node);
+  const char *unit = _hg_xml_attr (node, "unit");
+  const char *text = _hg_xml_text (node);
   guint64 per = unit_bytes (unit);
   guint64 value = 0;
   guint64 mib;
@@ -119,7 +119,7 @@ map_memory (HgImport   *self,
       return FALSE;
     }
   self->config->memory_mib = (guint) mib;
-  hg_import_took (self, node->line, "memory", text, _("%u MiB"), self->config->memory_mib);
+  _hg_import_took (self, node->line, "memory", text, _("%u MiB"), self->config->memory_mib);
   return TRUE;
 }
 
@@ -129,12 +129,12 @@ map_os (HgImport   *self,
         GError    **error)
 {
   HgVmConfig *cfg = self->config;
-  HgXmlNode *type = hg_xml_child (os, "type");
-  const char *arch = hg_xml_attr (type, "arch");
-  const char *machine = hg_xml_attr (type, "machine");
-  HgXmlNode *loader = hg_xml_child (os, "loader");
-  HgXmlNode *nvram = hg_xml_child (os, "nvram");
-  const char *firmware = hg_xml_attr (os, "firmware");
+  HgXmlNode *type = _hg_xml_child (os, "type");
+  const char *arch = _hg_xml_attr (type, "arch");
+  const char *machine = _hg_xml_attr (type, "machine");
+  HgXmlNode *loader = _hg_xml_child (os, "loader");
+  HgXmlNode *nvram = _hg_xml_child (os, "nvram");
+  const char *firmware = _hg_xml_attr (os, "firmware");
   gboolean boot_set = FALSE;
 
   if (arch != NULL)
@@ -150,32 +150,32 @@ map_os (HgImport   *self,
         }
       g_free (cfg->arch);
       cfg->arch = g_strdup (mapped);
-      hg_import_took (self, type->line, "arch", arch, "%s", mapped);
+      _hg_import_took (self, type->line, "arch", arch, "%s", mapped);
     }
   if (machine != NULL)
     {
       g_free (cfg->machine);
       cfg->machine = map_machine (machine);
       if (strcmp (cfg->machine, machine) != 0)
-        hg_import_took (self, type->line, "machine", machine,
-                        _("%s (the versioned type of another QEMU may not exist here)"),
-                        cfg->machine);
+        _hg_import_took (self, type->line, "machine", machine,
+                         _("%s (the versioned type of another QEMU may not exist here)"),
+                         cfg->machine);
       else
-        hg_import_took (self, type->line, "machine", machine, "%s", cfg->machine);
+        _hg_import_took (self, type->line, "machine", machine, "%s", cfg->machine);
     }
   if ((firmware != NULL && strcmp (firmware, "efi") == 0) || loader != NULL)
-    hg_import_skipped (self, loader ? loader->line : os->line, "firmware",
-                       loader ? hg_xml_text (loader) : firmware,
-                       _("UEFI firmware: not taken over, this Hangar has no firmware setting; "
-                         "the VM starts with BIOS"));
+    _hg_import_skipped (self, loader ? loader->line : os->line, "firmware",
+                        loader ? _hg_xml_text (loader) : firmware,
+                        _("UEFI firmware: not taken over, this Hangar has no firmware setting; "
+                          "the VM starts with BIOS"));
   if (nvram != NULL)
-    hg_import_skipped (self, nvram->line, "nvram", hg_xml_text (nvram),
-                       _("the UEFI variable store: not taken over (no firmware setting)"));
+    _hg_import_skipped (self, nvram->line, "nvram", _hg_xml_text (nvram),
+                        _("the UEFI variable store: not taken over (no firmware setting)"));
 
   for (guint i = 0; i < os->children->len; i++)
     {
       HgXmlNode *child = g_ptr_array_index (os->children, i);
-      const char *dev = hg_xml_attr (child, "dev");
+      const char *dev = _hg_xml_attr (child, "dev");
 
       if (strcmp (child->name, "boot") == 0 && dev != NULL)
         {
@@ -183,9 +183,9 @@ map_os (HgImport   *self,
 
           if (boot_set)
             {
-              hg_import_skipped (self, child->line, "boot", dev,
-                                 _("a later boot device: Hangar boots from one (a start can "
-                                   "choose another)"));
+              _hg_import_skipped (self, child->line, "boot", dev,
+                                  _("a later boot device: Hangar boots from one (a start can "
+                                    "choose another)"));
               continue;
             }
           if (strcmp (dev, "cdrom") == 0)
@@ -196,13 +196,13 @@ map_os (HgImport   *self,
             mode = HG_BOOT_FLOPPY;
           cfg->boot_mode = mode;
           boot_set = TRUE;
-          hg_import_took (self, child->line, "boot", dev, _("boot mode %s"),
-                          hg_boot_mode_to_string (mode));
+          _hg_import_took (self, child->line, "boot", dev, _("boot mode %s"),
+                           hg_boot_mode_to_string (mode));
         }
       else if (strcmp (child->name, "kernel") == 0 || strcmp (child->name, "initrd") == 0)
         {
-          g_autofree char *abs = hg_import_resolve (self, child->line, child->name,
-                                                    hg_xml_text (child), TRUE, error);
+          g_autofree char *abs = _hg_import_resolve (self, child->line, child->name,
+                                                     _hg_xml_text (child), TRUE, error);
 
           if (abs == NULL)
             return FALSE;
@@ -218,15 +218,15 @@ map_os (HgImport   *self,
               g_free (cfg->initrd);
               cfg->initrd = g_steal_pointer (&abs);
             }
-          hg_import_took (self, child->line, child->name, hg_xml_text (child), "%s",
-                          _("direct kernel boot"));
+          _hg_import_took (self, child->line, child->name, _hg_xml_text (child), "%s",
+                           _("direct kernel boot"));
         }
       else if (strcmp (child->name, "cmdline") == 0)
         {
           g_free (cfg->append);
-          cfg->append = g_strdup (hg_xml_text (child));
-          hg_import_took (self, child->line, "cmdline", cfg->append, "%s",
-                          _("kernel command line"));
+          cfg->append = g_strdup (_hg_xml_text (child));
+          _hg_import_took (self, child->line, "cmdline", cfg->append, "%s",
+                           _("kernel command line"));
         }
     }
   return TRUE;
@@ -237,28 +237,28 @@ map_disk (HgImport   *self,
           HgXmlNode  *node,
           GError    **error)
 {
-  const char *type = hg_xml_attr (node, "type");
-  const char *device = hg_xml_attr (node, "device");
-  HgXmlNode *source = hg_xml_child (node, "source");
-  HgXmlNode *driver = hg_xml_child (node, "driver");
-  HgXmlNode *target = hg_xml_child (node, "target");
-  const char *file = hg_xml_attr (source, "file");
-  const char *format = hg_xml_attr (driver, "type");
-  const char *bus = hg_xml_attr (target, "bus");
-  const char *dev = hg_xml_attr (target, "dev");
+  const char *type = _hg_xml_attr (node, "type");
+  const char *device = _hg_xml_attr (node, "device");
+  HgXmlNode *source = _hg_xml_child (node, "source");
+  HgXmlNode *driver = _hg_xml_child (node, "driver");
+  HgXmlNode *target = _hg_xml_child (node, "target");
+  const char *file = _hg_xml_attr (source, "file");
+  const char *format = _hg_xml_attr (driver, "type");
+  const char *bus = _hg_xml_attr (target, "bus");
+  const char *dev = _hg_xml_attr (target, "dev");
   g_autofree char *abs = NULL;
 
   if (device == NULL)
     device = "disk";
   if (type != NULL && strcmp (type, "file") != 0)
     {
-      hg_import_skipped (self, node->line, device, dev,
-                         _("a disk of type “%s”: only file-backed disks are imported"), type);
+      _hg_import_skipped (self, node->line, device, dev,
+                          _("a disk of type “%s”: only file-backed disks are imported"), type);
       return TRUE;
     }
   if (file != NULL)
     {
-      abs = hg_import_resolve (self, source->line, device, file, TRUE, error);
+      abs = _hg_import_resolve (self, source->line, device, file, TRUE, error);
       if (abs == NULL)
         return FALSE;
     }
@@ -268,42 +268,42 @@ map_disk (HgImport   *self,
       HgMediumKind kind = device[0] == 'c' ? HG_MEDIUM_CDROM : HG_MEDIUM_FLOPPY;
 
       g_ptr_array_add (self->config->media, hg_medium_new (kind, abs));
-      hg_import_took (self, node->line, device, file, abs ? _("a %s drive with this image")
+      _hg_import_took (self, node->line, device, file, abs ? _("a %s drive with this image")
                                                           : _("an empty %s drive"), device);
       return TRUE;
     }
   if (strcmp (device, "disk") != 0)
     {
-      hg_import_skipped (self, node->line, device, file, _("a device Hangar has no place for"));
+      _hg_import_skipped (self, node->line, device, file, _("a device Hangar has no place for"));
       return TRUE;
     }
   if (abs == NULL)
     {
-      hg_import_skipped (self, node->line, "disk", dev, _("a disk without a source file"));
+      _hg_import_skipped (self, node->line, "disk", dev, _("a disk without a source file"));
       return TRUE;
     }
   if (format == NULL)
     {
       /* libvirt never probes a format: without a <driver type> it is raw */
       format = "raw";
-      hg_import_took (self, node->line, "driver", NULL, "%s",
-                      _("no <driver type=…>: raw, as libvirt takes it"));
+      _hg_import_took (self, node->line, "driver", NULL, "%s",
+                       _("no <driver type=…>: raw, as libvirt takes it"));
     }
   if (!hg_disk_format_is_known (format))
     {
-      hg_import_skipped (self, node->line, "disk", file,
-                         _("format “%s”: not one Hangar boots"), format);
+      _hg_import_skipped (self, node->line, "disk", file,
+                          _("format “%s”: not one Hangar boots"), format);
       return TRUE;
     }
-  hg_import_add_disk (self, abs, format, map_bus (bus));
+  _hg_import_add_disk (self, abs, format, map_bus (bus));
   if (bus != NULL && map_bus (bus) == NULL)
-    hg_import_took (self, node->line, "disk", file, _("%s image; bus “%s” becomes the arch's "
-                                                      "default"), format, bus);
+    _hg_import_took (self, node->line, "disk", file, _("%s image; bus “%s” becomes the arch's "
+                                                       "default"), format, bus);
   else if (bus != NULL && strcmp (bus, "sata") == 0)
-    hg_import_took (self, node->line, "disk", file, _("%s image on IDE (for SATA)"), format);
+    _hg_import_took (self, node->line, "disk", file, _("%s image on IDE (for SATA)"), format);
   else
-    hg_import_took (self, node->line, "disk", file, _("%s image, bus %s"), format,
-                    bus ? bus : _("default"));
+    _hg_import_took (self, node->line, "disk", file, _("%s image, bus %s"), format,
+                     bus ? bus : _("default"));
   return TRUE;
 }
 
@@ -312,11 +312,11 @@ map_interface (HgImport   *self,
                HgXmlNode  *node,
                GError    **error)
 {
-  const char *type = hg_xml_attr (node, "type");
-  const char *mac = hg_xml_attr (hg_xml_child (node, "mac"), "address");
-  const char *model = hg_xml_attr (hg_xml_child (node, "model"), "type");
-  const char *network = hg_xml_attr (hg_xml_child (node, "source"), "network");
-  const char *bridge = hg_xml_attr (hg_xml_child (node, "source"), "bridge");
+  const char *type = _hg_xml_attr (node, "type");
+  const char *mac = _hg_xml_attr (_hg_xml_child (node, "mac"), "address");
+  const char *model = _hg_xml_attr (_hg_xml_child (node, "model"), "type");
+  const char *network = _hg_xml_attr (_hg_xml_child (node, "source"), "network");
+  const char *bridge = _hg_xml_attr (_hg_xml_child (node, "source"), "bridge");
   gboolean vde = self->switch_name != NULL && g_strcmp0 (type, "user") != 0;
   HgNic *nic = hg_nic_new (vde ? HG_NET_VDE : HG_NET_USER);
 
@@ -333,23 +333,24 @@ map_interface (HgImport   *self,
           nic->mac = g_ascii_strdown (mac, -1);
         }
       else
-        hg_import_skipped (self, node->line, "mac", mac, _("not a unicast MAC; a new one is made"));
+        _hg_import_skipped (self, node->line, "mac", mac,
+                            _("not a unicast MAC; a new one is made"));
     }
   if (model != NULL)
     {
       if (map_nic_model (model) != NULL)
         nic->model = g_strdup (map_nic_model (model));
       else
-        hg_import_skipped (self, node->line, "model", model,
-                           _("a NIC model Hangar does not know; the machine's default"));
+        _hg_import_skipped (self, node->line, "model", model,
+                            _("a NIC model Hangar does not know; the machine's default"));
     }
   g_ptr_array_add (self->config->nics, nic);
-  hg_import_took (self, node->line, "interface",
-                  network ? network : bridge ? bridge : type,
-                  vde ? _("a NIC on the VDE switch %s (was a libvirt %s)")
+  _hg_import_took (self, node->line, "interface",
+                   network ? network : bridge ? bridge : type,
+                   vde ? _("a NIC on the VDE switch %s (was a libvirt %s)")
                       : _("a NIC with user-mode networking (was a libvirt %s)"),
-                  vde ? self->switch_name : (type ? type : "network"),
-                  type ? type : "network");
+                   vde ? self->switch_name : (type ? type : "network"),
+                   type ? type : "network");
   return TRUE;
 }
 
@@ -393,45 +394,45 @@ map_devices (HgImport   *self,
       else if (strcmp (dev->name, "graphics") == 0)
         {
           if (!graphics)
-            hg_import_took (self, dev->line, "graphics", hg_xml_attr (dev, "type"), "%s",
-                            _("Hangar's console (VNC on a local socket)"));
+            _hg_import_took (self, dev->line, "graphics", _hg_xml_attr (dev, "type"), "%s",
+                             _("Hangar's console (VNC on a local socket)"));
           graphics = TRUE;
         }
       else if (strcmp (dev->name, "video") == 0)
         {
-          const char *model = hg_xml_attr (hg_xml_child (dev, "model"), "type");
+          const char *model = _hg_xml_attr (_hg_xml_child (dev, "model"), "type");
 
           if (g_strcmp0 (model, "vga") == 0 || g_strcmp0 (model, "cirrus") == 0 ||
               g_strcmp0 (model, "virtio") == 0)
             {
               g_free (cfg->vga);
               cfg->vga = g_strdup (strcmp (model, "vga") == 0 ? "std" : model);
-              hg_import_took (self, dev->line, "video", model, "vga=%s", cfg->vga);
+              _hg_import_took (self, dev->line, "video", model, "vga=%s", cfg->vga);
             }
           else if (model != NULL)
-            hg_import_skipped (self, dev->line, "video", model,
-                               _("a display device Hangar does not set; the machine's default"));
+            _hg_import_skipped (self, dev->line, "video", model,
+                                _("a display device Hangar does not set; the machine's default"));
         }
       else if (!is_implicit_device (dev->name))
-        hg_import_skipped (self, dev->line, dev->name, hg_xml_attr (dev, "model"),
-                           _("a device Hangar has no place for"));
+        _hg_import_skipped (self, dev->line, dev->name, _hg_xml_attr (dev, "model"),
+                            _("a device Hangar has no place for"));
     }
   if (!graphics)
     {
       cfg->console = HG_CONSOLE_SERIAL;
-      hg_import_took (self, devices->line, "graphics", NULL, "%s",
-                      _("no graphics: the serial console"));
+      _hg_import_took (self, devices->line, "graphics", NULL, "%s",
+                       _("no graphics: the serial console"));
     }
   return TRUE;
 }
 
 gboolean
-hg_import_libvirt (HgImport    *self,
-                   const char  *data,
-                   gsize        len,
-                   GError     **error)
+_hg_import_libvirt (HgImport   *self,
+                    const char *data,
+                    gsize       len,
+                    GError    **error)
 {
-  g_autoptr(HgXmlNode) root = hg_xml_parse (self->display, data, len, error);
+  g_autoptr(HgXmlNode) root = _hg_xml_parse (self->display, data, len, error);
   HgVmConfig *cfg = self->config;
 
   if (root == NULL)
@@ -452,22 +453,22 @@ hg_import_libvirt (HgImport    *self,
       if (strcmp (name, "name") == 0)
         {
           g_free (cfg->label);
-          cfg->label = g_strdup (hg_xml_text (child));
-          hg_import_took (self, child->line, "name", cfg->label, "%s", _("the VM's name"));
+          cfg->label = g_strdup (_hg_xml_text (child));
+          _hg_import_took (self, child->line, "name", cfg->label, "%s", _("the VM's name"));
         }
       else if (strcmp (name, "uuid") == 0)
         {
-          g_autofree char *uuid = g_ascii_strdown (hg_xml_text (child), -1);
+          g_autofree char *uuid = g_ascii_strdown (_hg_xml_text (child), -1);
 
           if (g_uuid_string_is_valid (uuid))
             {
               g_free (cfg->uuid);
               cfg->uuid = g_steal_pointer (&uuid);
-              hg_import_took (self, child->line, "uuid", cfg->uuid, "%s", _("the VM's UUID"));
+              _hg_import_took (self, child->line, "uuid", cfg->uuid, "%s", _("the VM's UUID"));
             }
           else
-            hg_import_skipped (self, child->line, "uuid", hg_xml_text (child),
-                               _("not a UUID; a new one is made"));
+            _hg_import_skipped (self, child->line, "uuid", _hg_xml_text (child),
+                                _("not a UUID; a new one is made"));
         }
       else if (strcmp (name, "memory") == 0)
         {
@@ -478,17 +479,17 @@ hg_import_libvirt (HgImport    *self,
         {
           guint64 n = 0;
 
-          if (!g_ascii_string_to_unsigned (hg_xml_text (child), 10, 1, HG_CONFIG_MAX_CPUS,
+          if (!g_ascii_string_to_unsigned (_hg_xml_text (child), 10, 1, HG_CONFIG_MAX_CPUS,
                                            &n, NULL))
             {
               g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_PARSE,
                            _("%s:%u: <vcpu>%s</vcpu>: not a number of CPUs (1 … %d)"),
-                           self->display, child->line, hg_xml_text (child), HG_CONFIG_MAX_CPUS);
+                           self->display, child->line, _hg_xml_text (child), HG_CONFIG_MAX_CPUS);
               return FALSE;
             }
           cfg->cpus = (guint) n;
-          hg_import_took (self, child->line, "vcpu", hg_xml_text (child), _("%u CPU(s)"),
-                          cfg->cpus);
+          _hg_import_took (self, child->line, "vcpu", _hg_xml_text (child), _("%u CPU(s)"),
+                           cfg->cpus);
         }
       else if (strcmp (name, "os") == 0)
         {
@@ -497,22 +498,22 @@ hg_import_libvirt (HgImport    *self,
         }
       else if (strcmp (name, "cpu") == 0)
         {
-          const char *mode = hg_xml_attr (child, "mode");
-          const char *model = hg_xml_text (hg_xml_child (child, "model"));
+          const char *mode = _hg_xml_attr (child, "mode");
+          const char *model = _hg_xml_text (_hg_xml_child (child, "model"));
 
           if (g_strcmp0 (mode, "host-passthrough") == 0 || g_strcmp0 (mode, "host-model") == 0)
             {
               /* Hangar's default: "host" with KVM, which a TCG start
                * could not use */
               g_clear_pointer (&cfg->cpu_model, g_free);
-              hg_import_took (self, child->line, "cpu", mode, "%s",
-                              _("the host's CPU (with KVM)"));
+              _hg_import_took (self, child->line, "cpu", mode, "%s",
+                               _("the host's CPU (with KVM)"));
             }
           else if (model != NULL && model[0] != '\0')
             {
               g_free (cfg->cpu_model);
               cfg->cpu_model = g_strdup (model);
-              hg_import_took (self, child->line, "cpu", model, "%s", _("CPU model"));
+              _hg_import_took (self, child->line, "cpu", model, "%s", _("CPU model"));
             }
         }
       else if (strcmp (name, "devices") == 0)
@@ -522,24 +523,24 @@ hg_import_libvirt (HgImport    *self,
         }
       else if (strcmp (name, "metadata") == 0)
         {
-          HgXmlNode *os = hg_xml_find (child, "libosinfo/os");
-          const char *id = hg_xml_attr (os, "id");
+          HgXmlNode *os = _hg_xml_find (child, "libosinfo/os");
+          const char *id = _hg_xml_attr (os, "id");
 
           if (id != NULL)
             {
               g_free (cfg->os_id);
               cfg->os_id = g_strdup (id);
-              hg_import_took (self, os->line, "os", id, "%s", _("the guest OS (libosinfo)"));
+              _hg_import_took (self, os->line, "os", id, "%s", _("the guest OS (libosinfo)"));
             }
         }
       else if (strcmp (name, "currentMemory") == 0 || strcmp (name, "features") == 0 ||
                strcmp (name, "clock") == 0 || strcmp (name, "pm") == 0 ||
                strcmp (name, "title") == 0 || strcmp (name, "description") == 0 ||
                g_str_has_prefix (name, "on_"))
-        hg_import_skipped (self, child->line, name, NULL, "%s",
-                           _("no Hangar setting: QEMU's defaults apply"));
+        _hg_import_skipped (self, child->line, name, NULL, "%s",
+                            _("no Hangar setting: QEMU's defaults apply"));
       else
-        hg_import_skipped (self, child->line, name, NULL, _("not taken over"));
+        _hg_import_skipped (self, child->line, name, NULL, _("not taken over"));
     }
   return TRUE;
 }

@@ -339,7 +339,7 @@ static const char *
 item_value (HgXmlNode  *item,
             const char *name)
 {
-  return hg_xml_text (hg_xml_child (item, name));
+  return _hg_xml_text (_hg_xml_child (item, name));
 }
 
 static guint64
@@ -437,7 +437,7 @@ map_hardware (HgImport    *self,
                 return FALSE;
               }
             cfg->cpus = (guint) n;
-            hg_import_took (self, item->line, "CPU", quantity, _("%u CPU(s)"), cfg->cpus);
+            _hg_import_took (self, item->line, "CPU", quantity, _("%u CPU(s)"), cfg->cpus);
             break;
           }
         case 4:
@@ -457,7 +457,7 @@ map_hardware (HgImport    *self,
                 return FALSE;
               }
             cfg->memory_mib = (guint) (n * per / (1024 * 1024));
-            hg_import_took (self, item->line, "memory", quantity, _("%u MiB"), cfg->memory_mib);
+            _hg_import_took (self, item->line, "memory", quantity, _("%u MiB"), cfg->memory_mib);
             break;
           }
         case 10:
@@ -474,16 +474,17 @@ map_hardware (HgImport    *self,
                 nic->mac = g_ascii_strdown (mac, -1);
               }
             g_ptr_array_add (cfg->nics, nic);
-            hg_import_took (self, item->line, "NIC", sub, _("a NIC (%s) with user-mode networking"),
-                            nic->model ? nic->model : _("default model"));
+            _hg_import_took (self, item->line, "NIC", sub,
+                             _("a NIC (%s) with user-mode networking"),
+                             nic->model ? nic->model : _("default model"));
             break;
           }
         case 15:
         case 16:
           /* an OVA carries no medium for it */
-          hg_import_skipped (self, item->line, "CD", label, "%s",
-                             _("an empty CD drive: not taken over (add one in the VM's "
-                               "properties when needed)"));
+          _hg_import_skipped (self, item->line, "CD", label, "%s",
+                              _("an empty CD drive: not taken over (add one in the VM's "
+                                "properties when needed)"));
           break;
         case 17:
           {
@@ -492,8 +493,8 @@ map_hardware (HgImport    *self,
             const char *ptype = parent ? g_hash_table_lookup (controllers, parent) : NULL;
             const char *slash = res ? strrchr (res, '/') : NULL;
             HgXmlNode *disk = slash ? g_hash_table_lookup (disks, slash + 1) : NULL;
-            const char *file_ref = hg_xml_attr (disk, "fileRef");
-            const char *format = hg_xml_attr (disk, "format");
+            const char *file_ref = _hg_xml_attr (disk, "fileRef");
+            const char *format = _hg_xml_attr (disk, "format");
             const char *href = file_ref ? g_hash_table_lookup (files, file_ref) : NULL;
             const char *bus = g_strcmp0 (ptype, "6") == 0 ? "scsi" : "ide";
             const char *sum;
@@ -523,19 +524,19 @@ map_hardware (HgImport    *self,
                                  _("%s: the disk %s is not in the OVA"), self->display, href);
                     return FALSE;
                   }
-                d = hg_import_add_disk (self, self->path, "vmdk", bus);
+                d = _hg_import_add_disk (self, self->path, "vmdk", bus);
                 d->in_tar = TRUE;
                 d->tar_offset = m->offset;
                 d->tar_size = m->size;
               }
             else
               {
-                g_autofree char *abs = hg_import_resolve (self, item->line, "disk", href, FALSE,
-                                                          error);
+                g_autofree char *abs = _hg_import_resolve (self, item->line, "disk", href, FALSE,
+                                                           error);
 
                 if (abs == NULL)
                   return FALSE;
-                d = hg_import_add_disk (self, abs, "vmdk", bus);
+                d = _hg_import_add_disk (self, abs, "vmdk", bus);
               }
             g_free (d->name);
             d->name = g_strdup (href);
@@ -546,9 +547,9 @@ map_hardware (HgImport    *self,
                 d->checksum_type = g_strndup (sum, strchr (sum, ':') - sum);
                 d->checksum = g_strdup (strchr (sum, ':') + 1);
               }
-            hg_import_took (self, item->line, "disk", href,
-                            _("a VMDK, converted to qcow2 (%s)%s"), bus,
-                            sum ? _("; its manifest digest checked") : "");
+            _hg_import_took (self, item->line, "disk", href,
+                             _("a VMDK, converted to qcow2 (%s)%s"), bus,
+                             sum ? _("; its manifest digest checked") : "");
             break;
           }
         case 5:
@@ -557,16 +558,16 @@ map_hardware (HgImport    *self,
         case 1:
           break;
         default:
-          hg_import_skipped (self, item->line, label ? label : type, NULL,
-                             _("a device (ResourceType %s) Hangar has no place for"), type);
+          _hg_import_skipped (self, item->line, label ? label : type, NULL,
+                              _("a device (ResourceType %s) Hangar has no place for"), type);
         }
     }
   return TRUE;
 }
 
 gboolean
-hg_import_ovf (HgImport  *self,
-               GError   **error)
+_hg_import_ovf (HgImport *self,
+                GError  **error)
 {
   g_autoptr(GHashTable) members = NULL;
   g_autoptr(GHashTable) sums = NULL;
@@ -618,7 +619,7 @@ hg_import_ovf (HgImport  *self,
           g_autofree char *mf_shown = g_strdup_printf ("%s/%s", self->display, mf_name);
 
           mf = ova_read (self, mf_member, mf_name, &mf_len, error);
-          if (mf == NULL || !hg_import_check_text (mf_shown, mf, mf_len, error))
+          if (mf == NULL || !_hg_import_check_text (mf_shown, mf, mf_len, error))
             return FALSE;
           sums = parse_manifest (self, mf_shown, mf, error);
           if (sums == NULL)
@@ -629,7 +630,7 @@ hg_import_ovf (HgImport  *self,
     {
       g_autofree char *mf_path = NULL;
 
-      ovf = hg_import_read_text (self->path, &len, error);
+      ovf = _hg_import_read_text (self->path, &len, error);
       if (ovf == NULL)
         return FALSE;
       shown = g_strdup (self->display);
@@ -640,7 +641,7 @@ hg_import_ovf (HgImport  *self,
         {
           gsize mf_len = 0;
 
-          mf = hg_import_read_text (mf_path, &mf_len, error);
+          mf = _hg_import_read_text (mf_path, &mf_len, error);
           if (mf == NULL)
             return FALSE;
           sums = parse_manifest (self, mf_path, mf, error);
@@ -648,7 +649,7 @@ hg_import_ovf (HgImport  *self,
             return FALSE;
         }
     }
-  if (!hg_import_check_text (shown, ovf, len, error))
+  if (!_hg_import_check_text (shown, ovf, len, error))
     return FALSE;
   if (sums != NULL && g_hash_table_contains (sums, ovf_name))
     {
@@ -658,10 +659,10 @@ hg_import_ovf (HgImport  *self,
 
       if (!check_digest (self, ovf_name, type, strchr (sum, ':') + 1, got, error))
         return FALSE;
-      hg_import_took (self, 0, ovf_name, NULL, _("its manifest digest (%s) checked"), type);
+      _hg_import_took (self, 0, ovf_name, NULL, _("its manifest digest (%s) checked"), type);
     }
 
-  root = hg_xml_parse (shown, ovf, len, error);
+  root = _hg_xml_parse (shown, ovf, len, error);
   if (root == NULL)
     return FALSE;
   if (strcmp (root->name, "Envelope") != 0)
@@ -675,12 +676,12 @@ hg_import_ovf (HgImport  *self,
   g_free (self->display);
   self->display = g_strdup (shown);
 
-  node = hg_xml_child (root, "References");
+  node = _hg_xml_child (root, "References");
   for (guint i = 0; node != NULL && i < node->children->len; i++)
     {
       HgXmlNode *file = g_ptr_array_index (node->children, i);
-      const char *id = hg_xml_attr (file, "id");
-      const char *href = hg_xml_attr (file, "href");
+      const char *id = _hg_xml_attr (file, "id");
+      const char *href = _hg_xml_attr (file, "href");
 
       if (strcmp (file->name, "File") != 0 || id == NULL || href == NULL)
         continue;
@@ -693,19 +694,19 @@ hg_import_ovf (HgImport  *self,
         }
       g_hash_table_insert (files, (char *) id, (char *) href);
     }
-  node = hg_xml_child (root, "DiskSection");
+  node = _hg_xml_child (root, "DiskSection");
   for (guint i = 0; node != NULL && i < node->children->len; i++)
     {
       HgXmlNode *disk = g_ptr_array_index (node->children, i);
-      const char *id = hg_xml_attr (disk, "diskId");
+      const char *id = _hg_xml_attr (disk, "diskId");
 
       if (strcmp (disk->name, "Disk") == 0 && id != NULL)
         g_hash_table_insert (disks, (char *) id, disk);
     }
 
-  vs = hg_xml_child (root, "VirtualSystem");
+  vs = _hg_xml_child (root, "VirtualSystem");
   if (vs == NULL)
-    vs = hg_xml_find (root, "VirtualSystemCollection/VirtualSystem");
+    vs = _hg_xml_find (root, "VirtualSystemCollection/VirtualSystem");
   if (vs == NULL)
     {
       g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_PARSE,
@@ -713,36 +714,37 @@ hg_import_ovf (HgImport  *self,
       return FALSE;
     }
   {
-    const char *name = hg_xml_text (hg_xml_child (vs, "Name"));
+    const char *name = _hg_xml_text (_hg_xml_child (vs, "Name"));
 
     if (name == NULL || name[0] == '\0')
-      name = hg_xml_attr (vs, "id");
+      name = _hg_xml_attr (vs, "id");
     if (name != NULL)
       {
         self->config->label = g_strdup (name);
-        hg_import_took (self, vs->line, "VirtualSystem", name, "%s", _("the VM's name"));
+        _hg_import_took (self, vs->line, "VirtualSystem", name, "%s", _("the VM's name"));
       }
   }
-  node = hg_xml_child (vs, "OperatingSystemSection");
+  node = _hg_xml_child (vs, "OperatingSystemSection");
   if (node != NULL)
     {
-      const char *desc = hg_xml_text (hg_xml_child (node, "Description"));
-      const char *os_type = hg_xml_attr (node, "osType");
-      g_autofree char *id = os_type ? hg_import_osinfo_id (os_type) : NULL;
+      const char *desc = _hg_xml_text (_hg_xml_child (node, "Description"));
+      const char *os_type = _hg_xml_attr (node, "osType");
+      g_autofree char *id = os_type ? _hg_import_osinfo_id (os_type) : NULL;
 
       if (id != NULL)
         {
           self->config->os_id = g_steal_pointer (&id);
-          hg_import_took (self, node->line, "osType", os_type, _("libosinfo's %s"),
-                          self->config->os_id);
+          _hg_import_took (self, node->line, "osType", os_type, _("libosinfo's %s"),
+                           self->config->os_id);
         }
       else if (desc != NULL && desc[0] != '\0')
         {
           self->config->os_name = g_strdup (desc);
-          hg_import_took (self, node->line, "OperatingSystem", desc, "%s", _("the guest OS's name"));
+          _hg_import_took (self, node->line, "OperatingSystem", desc, "%s",
+                           _("the guest OS's name"));
         }
     }
-  hw = hg_xml_child (vs, "VirtualHardwareSection");
+  hw = _hg_xml_child (vs, "VirtualHardwareSection");
   if (hw == NULL)
     {
       g_set_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_PARSE,
@@ -753,11 +755,11 @@ hg_import_ovf (HgImport  *self,
     {
       HgXmlNode *c = g_ptr_array_index (hw->children, i);
 
-      if (strcmp (c->name, "Config") == 0 && g_strcmp0 (hg_xml_attr (c, "key"), "firmware") == 0 &&
-          g_strcmp0 (hg_xml_attr (c, "value"), "efi") == 0)
-        hg_import_skipped (self, c->line, "firmware", "efi",
-                           _("UEFI firmware: not taken over, this Hangar has no firmware setting; "
-                             "the VM starts with BIOS"));
+      if (strcmp (c->name, "Config") == 0 && g_strcmp0 (_hg_xml_attr (c, "key"), "firmware") == 0 &&
+          g_strcmp0 (_hg_xml_attr (c, "value"), "efi") == 0)
+        _hg_import_skipped (self, c->line, "firmware", "efi",
+                            _("UEFI firmware: not taken over, this Hangar has no firmware setting; "
+                              "the VM starts with BIOS"));
     }
   if (!map_hardware (self, hw, files, disks, members, sums, error))
     return FALSE;

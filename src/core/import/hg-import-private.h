@@ -44,59 +44,59 @@ struct _HgImport {
   HgImportFetch verify;   /* disks with a checksum: dest NULL */
 };
 
-void      hg_import_disk_free (HgImportDisk *disk);
+void      _hg_import_disk_free (HgImportDisk *disk);
 
 /* Notes of the report: taken over (INFO) or not (UNMAPPED) */
-void      hg_import_took      (HgImport   *self,
-                               guint       line,
-                               const char *key,
-                               const char *value,
-                               const char *format,
-                               ...) G_GNUC_PRINTF (5, 6);
-void      hg_import_skipped   (HgImport   *self,
-                               guint       line,
-                               const char *key,
-                               const char *value,
-                               const char *format,
-                               ...) G_GNUC_PRINTF (5, 6);
+void      _hg_import_took      (HgImport   *self,
+                                guint       line,
+                                const char *key,
+                                const char *value,
+                                const char *format,
+                                ...) G_GNUC_PRINTF (5, 6);
+void      _hg_import_skipped   (HgImport   *self,
+                                guint       line,
+                                const char *key,
+                                const char *value,
+                                const char *format,
+                                ...) G_GNUC_PRINTF (5, 6);
 
 /* Reads a whole file of at most HG_IMPORT_MAX_SIZE bytes of UTF-8 text
  * without NUL bytes; errors name the file. */
-char     *hg_import_read_text (const char  *path,
-                               gsize       *out_len,
-                               GError     **error);
+char     *_hg_import_read_text (const char *path,
+                                gsize      *out_len,
+                                GError    **error);
 /* The same checks for text already in memory (an OVA member) */
-gboolean  hg_import_check_text (const char  *display,
-                                const char  *data,
-                                gsize        len,
-                                GError     **error);
+gboolean  _hg_import_check_text (const char *display,
+                                 const char *data,
+                                 gsize       len,
+                                 GError    **error);
 
 /* A disk or medium path named by the file: relative ones are relative to
  * the import folder.  Refused (UNSAFE, naming the line and the path): a
  * ".." component, and, unless absolute_ok, an absolute path or one that
  * (symlinks followed) leaves the import folder.  Returns the absolute
  * path. */
-char     *hg_import_resolve   (HgImport    *self,
-                               guint        line,
-                               const char  *what,
-                               const char  *path,
-                               gboolean     absolute_ok,
-                               GError     **error);
+char     *_hg_import_resolve   (HgImport    *self,
+                                guint        line,
+                                const char  *what,
+                                const char  *path,
+                                gboolean     absolute_ok,
+                                GError     **error);
 
 /* Adds a disk of the config and its source (takes ownership of neither
  * string copy: copies them).  Returns the new HgImportDisk. */
-HgImportDisk *hg_import_add_disk (HgImport   *self,
-                                  const char *abs_path,
-                                  const char *format,
-                                  const char *interface);
+HgImportDisk *_hg_import_add_disk (HgImport   *self,
+                                   const char *abs_path,
+                                   const char *format,
+                                   const char *interface);
 
 /* The label from a name of the file (anything else than A-Z a-z 0-9 . _ -
  * becomes "-"), or the file's base name */
-char     *hg_import_label_from (const char *name, const char *path);
+char     *_hg_import_label_from (const char *name, const char *path);
 
 /* libosinfo's short id for id (as it is, or without a "-64" / "_64"
  * suffix) when libosinfo knows it, else NULL */
-char     *hg_import_osinfo_id (const char *id);
+char     *_hg_import_osinfo_id (const char *id);
 
 /* ---- a small XML tree (hg-import-xml.c) ---------------------------------- */
 
@@ -114,30 +114,30 @@ struct _HgXmlNode {
 /* Parses XML text: no DOCTYPE, no entity other than XML's five, at most
  * HG_IMPORT_MAX_XML_DEPTH levels and HG_IMPORT_MAX_XML_NODES elements.
  * Errors (PARSE / UNSAFE / TOO_LARGE) name display and the line. */
-HgXmlNode  *hg_xml_parse        (const char  *display,
-                                 const char  *data,
-                                 gsize        len,
-                                 GError     **error);
-void        hg_xml_node_free    (HgXmlNode   *node);
+HgXmlNode  *_hg_xml_parse        (const char  *display,
+                                  const char  *data,
+                                  gsize        len,
+                                  GError     **error);
+void        _hg_xml_node_free    (HgXmlNode   *node);
 /* First child of that name, or NULL */
-HgXmlNode  *hg_xml_child        (HgXmlNode   *node,
-                                 const char  *name);
+HgXmlNode  *_hg_xml_child        (HgXmlNode   *node,
+                                  const char  *name);
 /* A child's path "os/type", or NULL */
-HgXmlNode  *hg_xml_find         (HgXmlNode   *node,
-                                 const char  *path);
+HgXmlNode  *_hg_xml_find         (HgXmlNode   *node,
+                                  const char  *path);
 /* Attribute without prefix, or NULL */
-const char *hg_xml_attr         (HgXmlNode   *node,
-                                 const char  *name);
+const char *_hg_xml_attr         (HgXmlNode   *node,
+                                  const char  *name);
 /* Stripped text of the node ("" if none); NULL node -> NULL */
-const char *hg_xml_text         (HgXmlNode   *node);
+const char *_hg_xml_text         (HgXmlNode   *node);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgXmlNode, hg_xml_node_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgXmlNode, _hg_xml_node_free)
 
 /* ---- the importers: fill self->config, self->disks, self->notes -------- */
 
-gboolean hg_import_libvirt  (HgImport *self, const char *data, gsize len, GError **error);
-gboolean hg_import_quickemu (HgImport *self, const char *data, gsize len, GError **error);
-gboolean hg_import_ovf      (HgImport *self, GError **error);  /* .ovf or .ova */
-gboolean hg_import_vmx      (HgImport *self, const char *data, gsize len, GError **error);
+gboolean _hg_import_libvirt  (HgImport *self, const char *data, gsize len, GError **error);
+gboolean _hg_import_quickemu (HgImport *self, const char *data, gsize len, GError **error);
+gboolean _hg_import_ovf      (HgImport *self, GError **error);  /* .ovf or .ova */
+gboolean _hg_import_vmx      (HgImport *self, const char *data, gsize len, GError **error);
 
 G_END_DECLS

@@ -105,10 +105,10 @@ add_forward (HgImport   *self,
 }
 
 gboolean
-hg_import_quickemu (HgImport    *self,
-                    const char  *data,
-                    gsize        len,
-                    GError     **error)
+_hg_import_quickemu (HgImport   *self,
+                     const char *data,
+                     gsize       len,
+                     GError    **error)
 {
   g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
   HgVmConfig *cfg = self->config;
@@ -204,30 +204,30 @@ hg_import_quickemu (HgImport    *self,
                 cfg->os_family = g_strdup (families[f][1]);
               }
           if (cfg->os_family != NULL)
-            hg_import_took (self, line, key, value, _("guest family %s"), cfg->os_family);
+            _hg_import_took (self, line, key, value, _("guest family %s"), cfg->os_family);
           else
-            hg_import_skipped (self, line, key, value, _("a guest OS Hangar has no family for"));
+            _hg_import_skipped (self, line, key, value, _("a guest OS Hangar has no family for"));
         }
       else if (strcmp (key, "disk_img") == 0)
         {
-          g_autofree char *abs = hg_import_resolve (self, line, key, value, FALSE, error);
+          g_autofree char *abs = _hg_import_resolve (self, line, key, value, FALSE, error);
           const char *format;
 
           if (abs == NULL)
             return FALSE;
           format = format_of (abs);
-          hg_import_add_disk (self, abs, format ? format : "qcow2", "virtio");
-          hg_import_took (self, line, key, value, _("disk 0 (%s, virtio)"),
-                          format ? format : "qcow2");
+          _hg_import_add_disk (self, abs, format ? format : "qcow2", "virtio");
+          _hg_import_took (self, line, key, value, _("disk 0 (%s, virtio)"),
+                           format ? format : "qcow2");
         }
       else if (strcmp (key, "iso") == 0 || strcmp (key, "fixed_iso") == 0)
         {
-          g_autofree char *abs = hg_import_resolve (self, line, key, value, FALSE, error);
+          g_autofree char *abs = _hg_import_resolve (self, line, key, value, FALSE, error);
 
           if (abs == NULL)
             return FALSE;
           g_ptr_array_add (cfg->media, hg_medium_new (HG_MEDIUM_CDROM, abs));
-          hg_import_took (self, line, key, value, "%s", _("a CD drive with this image"));
+          _hg_import_took (self, line, key, value, "%s", _("a CD drive with this image"));
         }
       else if (strcmp (key, "ram") == 0)
         {
@@ -242,7 +242,7 @@ hg_import_quickemu (HgImport    *self,
               return FALSE;
             }
           cfg->memory_mib = (guint) (bytes / (1024 * 1024));
-          hg_import_took (self, line, key, value, _("%u MiB"), cfg->memory_mib);
+          _hg_import_took (self, line, key, value, _("%u MiB"), cfg->memory_mib);
         }
       else if (strcmp (key, "cpu_cores") == 0)
         {
@@ -256,27 +256,28 @@ hg_import_quickemu (HgImport    *self,
               return FALSE;
             }
           cfg->cpus = (guint) n;
-          hg_import_took (self, line, key, value, _("%u CPU(s)"), cfg->cpus);
+          _hg_import_took (self, line, key, value, _("%u CPU(s)"), cfg->cpus);
         }
       else if (strcmp (key, "port_forwards") == 0 && list != NULL)
         {
           for (guint w = 0; w < list->len; w++)
             if (!add_forward (self, nic, line, g_ptr_array_index (list, w), error))
               return FALSE;
-          hg_import_took (self, line, key, NULL, _("%u TCP port forward(s) of the user-mode "
-                                                   "NIC (on 127.0.0.1)"), list->len);
+          _hg_import_took (self, line, key, NULL, _("%u TCP port forward(s) of the user-mode "
+                                                    "NIC (on 127.0.0.1)"), list->len);
         }
       else if (strcmp (key, "tpm") == 0 || strcmp (key, "secureboot") == 0)
         {
           if (g_ascii_strcasecmp (value, "on") == 0)
-            hg_import_skipped (self, line, key, value, "%s",
-                               strcmp (key, "tpm") == 0
-                               ? _("a TPM: not taken over, Hangar has none")
-                               : _("Secure Boot: not taken over, this Hangar has no firmware "
-                                   "setting (BIOS)"));
+            _hg_import_skipped (self, line, key, value, "%s",
+                                strcmp (key, "tpm") == 0
+                                ? _("a TPM: not taken over, Hangar has none")
+                                : _("Secure Boot: not taken over, this Hangar has no firmware "
+                                    "setting (BIOS)"));
         }
       else
-        hg_import_skipped (self, line, key, value, _("a quickemu setting Hangar has no place for"));
+        _hg_import_skipped (self, line, key, value,
+                            _("a quickemu setting Hangar has no place for"));
     }
 
   if (cfg->disks->len > 0)

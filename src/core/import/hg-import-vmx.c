@@ -98,7 +98,7 @@ map_drives (HgImport   *self,
       type = lookup (keys, "%s.devicetype", dev);
       if (present != NULL && !is_true (present))
         {
-          hg_import_skipped (self, e->line, e->key, e->value, _("not present"));
+          _hg_import_skipped (self, e->line, e->key, e->value, _("not present"));
           continue;
         }
       dot = g_strdup (dev);
@@ -108,35 +108,35 @@ map_drives (HgImport   *self,
 
       if (type != NULL && g_ascii_strcasecmp (type->value, "cdrom-image") == 0)
         {
-          g_autofree char *abs = hg_import_resolve (self, e->line, e->key, e->value, FALSE, error);
+          g_autofree char *abs = _hg_import_resolve (self, e->line, e->key, e->value, FALSE, error);
 
           if (abs == NULL)
             return FALSE;
           g_ptr_array_add (self->config->media, hg_medium_new (HG_MEDIUM_CDROM, abs));
-          hg_import_took (self, e->line, e->key, e->value, "%s", _("a CD drive with this image"));
+          _hg_import_took (self, e->line, e->key, e->value, "%s", _("a CD drive with this image"));
         }
       else if (type == NULL || g_ascii_strcasecmp (type->value, "disk") == 0 ||
                g_ascii_strcasecmp (type->value, "scsi-hardDisk") == 0 ||
                g_ascii_strcasecmp (type->value, "ata-hardDisk") == 0)
         {
-          g_autofree char *abs = hg_import_resolve (self, e->line, e->key, e->value, FALSE, error);
+          g_autofree char *abs = _hg_import_resolve (self, e->line, e->key, e->value, FALSE, error);
 
           if (abs == NULL)
             return FALSE;
           if (!g_str_has_suffix (abs, ".vmdk"))
             {
-              hg_import_skipped (self, e->line, e->key, e->value,
-                                 _("not a .vmdk: the format is never guessed"));
+              _hg_import_skipped (self, e->line, e->key, e->value,
+                                  _("not a .vmdk: the format is never guessed"));
               continue;
             }
-          hg_import_add_disk (self, abs, "vmdk", bus);
-          hg_import_took (self, e->line, e->key, e->value, _("a vmdk disk on %s%s"), bus,
-                          g_str_has_prefix (dev, "sata") ? _(" (for SATA)")
-                          : g_str_has_prefix (dev, "nvme") ? _(" (for NVMe)") : "");
+          _hg_import_add_disk (self, abs, "vmdk", bus);
+          _hg_import_took (self, e->line, e->key, e->value, _("a vmdk disk on %s%s"), bus,
+                           g_str_has_prefix (dev, "sata") ? _(" (for SATA)")
+                           : g_str_has_prefix (dev, "nvme") ? _(" (for NVMe)") : "");
         }
       else
-        hg_import_skipped (self, e->line, e->key, e->value,
-                           _("a %s drive: only image files are imported"), type->value);
+        _hg_import_skipped (self, e->line, e->key, e->value,
+                            _("a %s drive: only image files are imported"), type->value);
     }
   return TRUE;
 }
@@ -172,21 +172,21 @@ map_nics (HgImport   *self,
       if (dev != NULL && nic_model (dev->value) != NULL)
         nic->model = g_ascii_strdown (nic_model (dev->value), -1);
       else if (dev != NULL)
-        hg_import_skipped (self, dev->line, dev->key, dev->value,
-                           _("a NIC model Hangar does not know; the machine's default"));
+        _hg_import_skipped (self, dev->line, dev->key, dev->value,
+                            _("a NIC model Hangar does not know; the machine's default"));
       g_ptr_array_add (self->config->nics, nic);
-      hg_import_took (self, present->line, present->key, NULL,
-                      _("a NIC (%s, MAC %s) with user-mode networking (was %s)"),
-                      nic->model ? nic->model : _("default model"), nic->mac,
-                      conn ? conn->value : "nat");
+      _hg_import_took (self, present->line, present->key, NULL,
+                       _("a NIC (%s, MAC %s) with user-mode networking (was %s)"),
+                       nic->model ? nic->model : _("default model"), nic->mac,
+                       conn ? conn->value : "nat");
     }
 }
 
 gboolean
-hg_import_vmx (HgImport    *self,
-               const char  *data,
-               gsize        len,
-               GError     **error)
+_hg_import_vmx (HgImport   *self,
+                const char *data,
+                gsize       len,
+                GError    **error)
 {
   g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func ((GDestroyNotify) vmx_entry_free);
@@ -245,7 +245,7 @@ hg_import_vmx (HgImport    *self,
   if ((e = lookup (keys, "displayName")) != NULL)
     {
       cfg->label = g_strdup (e->value);
-      hg_import_took (self, e->line, "displayName", e->value, "%s", _("the VM's name"));
+      _hg_import_took (self, e->line, "displayName", e->value, "%s", _("the VM's name"));
     }
   if ((e = lookup (keys, "memsize")) != NULL)
     {
@@ -259,7 +259,7 @@ hg_import_vmx (HgImport    *self,
           return FALSE;
         }
       cfg->memory_mib = (guint) mib;
-      hg_import_took (self, e->line, "memsize", e->value, _("%u MiB"), cfg->memory_mib);
+      _hg_import_took (self, e->line, "memsize", e->value, _("%u MiB"), cfg->memory_mib);
     }
   if ((e = lookup (keys, "numvcpus")) != NULL)
     {
@@ -273,25 +273,25 @@ hg_import_vmx (HgImport    *self,
           return FALSE;
         }
       cfg->cpus = (guint) n;
-      hg_import_took (self, e->line, "numvcpus", e->value, _("%u CPU(s)"), cfg->cpus);
+      _hg_import_took (self, e->line, "numvcpus", e->value, _("%u CPU(s)"), cfg->cpus);
     }
   if ((e = lookup (keys, "guestOS")) != NULL)
     {
-      g_autofree char *id = hg_import_osinfo_id (e->value);
+      g_autofree char *id = _hg_import_osinfo_id (e->value);
 
       if (id != NULL)
         {
           cfg->os_id = g_steal_pointer (&id);
-          hg_import_took (self, e->line, "guestOS", e->value, _("libosinfo's %s"), cfg->os_id);
+          _hg_import_took (self, e->line, "guestOS", e->value, _("libosinfo's %s"), cfg->os_id);
         }
       else
-        hg_import_skipped (self, e->line, "guestOS", e->value,
-                           _("no libosinfo OS of that id"));
+        _hg_import_skipped (self, e->line, "guestOS", e->value,
+                            _("no libosinfo OS of that id"));
     }
   if ((e = lookup (keys, "firmware")) != NULL && g_ascii_strcasecmp (e->value, "efi") == 0)
-    hg_import_skipped (self, e->line, "firmware", e->value,
-                       _("UEFI firmware: not taken over, this Hangar has no firmware setting; "
-                         "the VM starts with BIOS"));
+    _hg_import_skipped (self, e->line, "firmware", e->value,
+                        _("UEFI firmware: not taken over, this Hangar has no firmware setting; "
+                          "the VM starts with BIOS"));
 
   if (!map_drives (self, keys, order, error))
     return FALSE;
@@ -309,8 +309,8 @@ hg_import_vmx (HgImport    *self,
           g_str_has_prefix (entry->key, "virtualhw.") || g_str_has_prefix (entry->key, "extendedconfigfile") ||
           g_str_has_suffix (entry->key, ".pcislotnumber"))
         continue;
-      hg_import_skipped (self, entry->line, entry->key, entry->value,
-                         _("a VMware setting Hangar has no place for"));
+      _hg_import_skipped (self, entry->line, entry->key, entry->value,
+                          _("a VMware setting Hangar has no place for"));
     }
   return TRUE;
 }

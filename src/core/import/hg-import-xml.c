@@ -70,7 +70,7 @@ on_start (GMarkupParseContext  *context,
     }
   node->text = g_string_new (NULL);
   node->line = line_of (context);
-  node->children = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_xml_node_free);
+  node->children = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_xml_node_free);
   node->parent = b->current;
   if (b->current != NULL)
     g_ptr_array_add (b->current->children, node);
@@ -137,10 +137,10 @@ static const GMarkupParser parser = {
 };
 
 HgXmlNode *
-hg_xml_parse (const char  *display,
-              const char  *data,
-              gsize        len,
-              GError     **error)
+_hg_xml_parse (const char *display,
+               const char *data,
+               gsize       len,
+               GError    **error)
 {
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autoptr(GError) local = NULL;
@@ -172,7 +172,7 @@ hg_xml_parse (const char  *display,
   if (!g_markup_parse_context_parse (context, data, len, &local) ||
       !g_markup_parse_context_end_parse (context, &local))
     {
-      g_clear_pointer (&b.root, hg_xml_node_free);
+      g_clear_pointer (&b.root, _hg_xml_node_free);
       if (local->domain == HG_IMPORT_ERROR)
         g_propagate_error (error, g_steal_pointer (&local));
       else
@@ -192,7 +192,7 @@ hg_xml_parse (const char  *display,
 }
 
 void
-hg_xml_node_free (HgXmlNode *node)
+_hg_xml_node_free (HgXmlNode *node)
 {
   if (node == NULL)
     return;
@@ -205,8 +205,8 @@ hg_xml_node_free (HgXmlNode *node)
 }
 
 HgXmlNode *
-hg_xml_child (HgXmlNode  *node,
-              const char *name)
+_hg_xml_child (HgXmlNode  *node,
+               const char *name)
 {
   if (node == NULL)
     return NULL;
@@ -221,19 +221,19 @@ hg_xml_child (HgXmlNode  *node,
 }
 
 HgXmlNode *
-hg_xml_find (HgXmlNode  *node,
-             const char *path)
+_hg_xml_find (HgXmlNode  *node,
+              const char *path)
 {
   g_auto(GStrv) parts = g_strsplit (path, "/", -1);
 
   for (guint i = 0; node != NULL && parts[i] != NULL; i++)
-    node = hg_xml_child (node, parts[i]);
+    node = _hg_xml_child (node, parts[i]);
   return node;
 }
 
 const char *
-hg_xml_attr (HgXmlNode  *node,
-             const char *name)
+_hg_xml_attr (HgXmlNode  *node,
+              const char *name)
 {
   if (node == NULL)
     return NULL;
@@ -244,7 +244,7 @@ hg_xml_attr (HgXmlNode  *node,
 }
 
 const char *
-hg_xml_text (HgXmlNode *node)
+_hg_xml_text (HgXmlNode *node)
 {
   if (node == NULL)
     return NULL;

@@ -80,7 +80,7 @@ hg_import_disks_from_string (const char    *str,
  * ------------------------------------------------------------------------ */
 
 void
-hg_import_disk_free (HgImportDisk *disk)
+_hg_import_disk_free (HgImportDisk *disk)
 {
   g_free (disk->source);
   g_free (disk->format);
@@ -101,16 +101,16 @@ add_note (HgImport       *self,
 {
   g_autofree char *message = g_strdup_vprintf (format, args);
 
-  hg_ctys_add_note (self->notes, kind, line, key, value, "%s", message);
+  _hg_ctys_add_note (self->notes, kind, line, key, value, "%s", message);
 }
 
 void
-hg_import_took (HgImport   *self,
-                guint       line,
-                const char *key,
-                const char *value,
-                const char *format,
-                ...)
+_hg_import_took (HgImport   *self,
+                 guint       line,
+                 const char *key,
+                 const char *value,
+                 const char *format,
+                 ...)
 {
   va_list args;
 
@@ -120,12 +120,12 @@ hg_import_took (HgImport   *self,
 }
 
 void
-hg_import_skipped (HgImport   *self,
-                   guint       line,
-                   const char *key,
-                   const char *value,
-                   const char *format,
-                   ...)
+_hg_import_skipped (HgImport   *self,
+                    guint       line,
+                    const char *key,
+                    const char *value,
+                    const char *format,
+                    ...)
 {
   va_list args;
 
@@ -139,10 +139,10 @@ hg_import_skipped (HgImport   *self,
  * ------------------------------------------------------------------------ */
 
 gboolean
-hg_import_check_text (const char  *display,
-                      const char  *data,
-                      gsize        len,
-                      GError     **error)
+_hg_import_check_text (const char *display,
+                       const char *data,
+                       gsize       len,
+                       GError    **error)
 {
   const char *bad;
   guint line = 1;
@@ -181,21 +181,21 @@ hg_import_check_text (const char  *display,
 }
 
 char *
-hg_import_read_text (const char  *path,
-                     gsize       *out_len,
-                     GError     **error)
+_hg_import_read_text (const char *path,
+                      gsize      *out_len,
+                      GError    **error)
 {
   g_autofree char *buf = NULL;
   g_autoptr(GError) local = NULL;
   gsize len = 0;
 
-  buf = hg_ctys_read_at_most (path, HG_IMPORT_MAX_SIZE, &len, &local);
+  buf = _hg_ctys_read_at_most (path, HG_IMPORT_MAX_SIZE, &len, &local);
   if (buf == NULL)
     {
       g_set_error_literal (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_IO, local->message);
       return NULL;
     }
-  if (!hg_import_check_text (path, buf, len, error))
+  if (!_hg_import_check_text (path, buf, len, error))
     return NULL;
   *out_len = len;
   return g_steal_pointer (&buf);
@@ -364,12 +364,12 @@ is_inside (const char *path,
 }
 
 char *
-hg_import_resolve (HgImport    *self,
-                   guint        line,
-                   const char  *what,
-                   const char  *path,
-                   gboolean     absolute_ok,
-                   GError     **error)
+_hg_import_resolve (HgImport   *self,
+                    guint       line,
+                    const char *what,
+                    const char *path,
+                    gboolean    absolute_ok,
+                    GError    **error)
 {
   g_autofree char *abs = NULL;
   g_autofree char *real = NULL;
@@ -414,10 +414,10 @@ hg_import_resolve (HgImport    *self,
 }
 
 HgImportDisk *
-hg_import_add_disk (HgImport   *self,
-                    const char *abs_path,
-                    const char *format,
-                    const char *interface)
+_hg_import_add_disk (HgImport   *self,
+                     const char *abs_path,
+                     const char *format,
+                     const char *interface)
 {
   HgImportDisk *disk = g_new0 (HgImportDisk, 1);
 
@@ -430,8 +430,8 @@ hg_import_add_disk (HgImport   *self,
 }
 
 char *
-hg_import_label_from (const char *name,
-                      const char *path)
+_hg_import_label_from (const char *name,
+                       const char *path)
 {
   g_autofree char *base = NULL;
   GString *s;
@@ -458,7 +458,7 @@ hg_import_label_from (const char *name,
 }
 
 char *
-hg_import_osinfo_id (const char *id)
+_hg_import_osinfo_id (const char *id)
 {
   g_autoptr(HgOsInfo) info = NULL;
   g_autofree char *stripped = NULL;
@@ -512,8 +512,8 @@ hg_import_open (const char      *path,
   self->display = g_strdup (path);
   self->dir = g_path_get_dirname (self->path);
   self->switch_name = g_strdup (switch_name);
-  self->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_import_disk_free);
-  self->notes = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_ctys_note_free);
+  self->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_import_disk_free);
+  self->notes = g_ptr_array_new_with_free_func ((GDestroyNotify) _hg_ctys_note_free);
 
   if (format == HG_IMPORT_FORMAT_AUTO)
     {
@@ -535,24 +535,24 @@ hg_import_open (const char      *path,
 
   if (format != HG_IMPORT_FORMAT_OVA && format != HG_IMPORT_FORMAT_OVF)
     {
-      data = hg_import_read_text (self->path, &len, error);
+      data = _hg_import_read_text (self->path, &len, error);
       if (data == NULL)
         return NULL;
     }
   switch (format)
     {
     case HG_IMPORT_FORMAT_LIBVIRT:
-      ok = hg_import_libvirt (self, data, len, error);
+      ok = _hg_import_libvirt (self, data, len, error);
       break;
     case HG_IMPORT_FORMAT_QUICKEMU:
-      ok = hg_import_quickemu (self, data, len, error);
+      ok = _hg_import_quickemu (self, data, len, error);
       break;
     case HG_IMPORT_FORMAT_VMX:
-      ok = hg_import_vmx (self, data, len, error);
+      ok = _hg_import_vmx (self, data, len, error);
       break;
     case HG_IMPORT_FORMAT_OVF:
     case HG_IMPORT_FORMAT_OVA:
-      ok = hg_import_ovf (self, error);
+      ok = _hg_import_ovf (self, error);
       break;
     case HG_IMPORT_FORMAT_AUTO:
     case HG_IMPORT_FORMAT_CTYS:
@@ -567,11 +567,12 @@ hg_import_open (const char      *path,
 
   if (self->config->label == NULL || !hg_label_is_valid (self->config->label, NULL))
     {
-      g_autofree char *label = hg_import_label_from (self->config->label, self->path);
+      g_autofree char *label = _hg_import_label_from (self->config->label, self->path);
 
       if (self->config->label != NULL)
-        hg_import_took (self, 0, NULL, self->config->label,
-                        _("the name is not a valid Hangar label; the VM is named “%s”"), label);
+        _hg_import_took (self, 0, NULL, self->config->label,
+                         _("the name is not a valid Hangar label; the VM is named “%s”"),
+                         label);
       g_free (self->config->label);
       self->config->label = g_steal_pointer (&label);
     }
@@ -615,8 +616,8 @@ hg_import_renew_uuid (HgImport   *self,
   g_autofree char *old = g_steal_pointer (&self->config->uuid);
 
   self->config->uuid = g_uuid_string_random ();
-  hg_import_took (self, 0, "uuid", old, _("already the UUID of %s; the VM gets a new one"),
-                  taken_by);
+  _hg_import_took (self, 0, "uuid", old, _("already the UUID of %s; the VM gets a new one"),
+                   taken_by);
 }
 
 GPtrArray *
@@ -924,7 +925,7 @@ hg_import_write (HgImport            *self,
   job.progress = progress;
   job.progress_data = progress_data;
   job.cancellable = cancellable;
-  if (!hg_ctys_write_new_dir (vm_dir, file, data, length, populate, &job, error))
+  if (!_hg_ctys_write_new_dir (vm_dir, file, data, length, populate, &job, error))
     return FALSE;
 
   if (out_config_path != NULL)
@@ -948,8 +949,8 @@ hg_import_format_report (HgImport *self)
                           self->display, hg_import_format_to_string (self->format), cfg->label,
                           cfg->arch, cfg->memory_mib, cfg->cpus,
                           cfg->disks->len, cfg->media->len, cfg->nics->len);
-  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Taken over:"));
-  hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED, _("Not taken over:"));
+  _hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_INFO, _("Taken over:"));
+  _hg_ctys_append_notes (out, self->notes, HG_CTYS_NOTE_UNMAPPED, _("Not taken over:"));
   for (guint i = 0; i < self->notes->len; i++)
     skipped |= ((HgCtysNote *) g_ptr_array_index (self->notes, i))->kind == HG_CTYS_NOTE_UNMAPPED;
   if (!skipped)

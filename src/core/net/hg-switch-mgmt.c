@@ -213,7 +213,7 @@ hg_switch_list_names (const char *root)
 /* ---- management socket ---------------------------------------------------- */
 
 gboolean
-hg_switch_mgmt_connectable (const char *path)
+_hg_switch_mgmt_connectable (const char *path)
 {
   struct sockaddr_un sun = { .sun_family = AF_UNIX };
   int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -416,7 +416,7 @@ hg_switch_check_answers (HgSwitch  *self,
    * socket answering. */
   (void) url;
   (void) conn;
-  if (!hg_switch_mgmt_connectable (self->ctl))
+  if (!_hg_switch_mgmt_connectable (self->ctl))
     {
       g_set_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_NOT_RUNNING,
                    _("Switch '%s' does not answer on %s"), self->name, self->ctl);

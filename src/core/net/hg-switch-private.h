@@ -44,12 +44,12 @@ struct _HgSwitch {
 };
 
 /* hg-switch.c: the running property (and pid) */
-void     hg_switch_set_running      (HgSwitch *self, GPid pid);
+void     _hg_switch_set_running      (HgSwitch *self, GPid pid);
 /* hg-switch-start.c: removes what a dead switch left (sockets, pidfile) */
-gboolean hg_switch_clean_stale      (HgSwitch *self, GError **error);
+gboolean _hg_switch_clean_stale      (HgSwitch *self, GError **error);
 /* hg-switch-mgmt.c: something accepts connections on the UNIX socket path */
-gboolean hg_switch_mgmt_connectable (const char *path);
+gboolean _hg_switch_mgmt_connectable (const char *path);
 /* hg-switch.c: ends the pidfd watch of a watched switch */
-void     hg_switch_stop_watch       (HgSwitch *self);
+void     _hg_switch_stop_watch       (HgSwitch *self);
 
 G_END_DECLS

@@ -58,7 +58,7 @@ check_safe (const char  *path,
 
 /* What a dead switch left behind: its sockets and pidfile (never the log). */
 gboolean
-hg_switch_clean_stale (HgSwitch  *self,
+_hg_switch_clean_stale (HgSwitch  *self,
                       GError   **error)
 {
   g_autoptr(GDir) d = NULL;
@@ -189,7 +189,7 @@ start_fail (GTask  *task,
   if (d->subprocess != NULL)
     {
       g_subprocess_force_exit (d->subprocess);
-      hg_switch_clean_stale (self, NULL);
+      _hg_switch_clean_stale (self, NULL);
     }
   g_task_return_error (task, error);
 }
@@ -209,7 +209,7 @@ start_succeed (GTask *task)
   d->done = TRUE;
   stop_start_sources (d);
   g_debug ("switch %s runs as pid %d", self->name, (int) d->pid);
-  hg_switch_set_running (self, d->pid);
+  _hg_switch_set_running (self, d->pid);
   if (self->arm_watch != NULL)
     self->arm_watch (self);
   g_task_return_boolean (task, TRUE);
@@ -264,7 +264,7 @@ on_start_retry (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   /* both sockets exist and the management socket takes a connection */
-  if (g_file_test (self->ctl, G_FILE_TEST_EXISTS) && hg_switch_mgmt_connectable (self->mgmt))
+  if (g_file_test (self->ctl, G_FILE_TEST_EXISTS) && _hg_switch_mgmt_connectable (self->mgmt))
     {
       g_clear_pointer (&d->retry_source, g_source_unref);
       start_succeed (task);
@@ -336,13 +336,13 @@ hg_switch_start_async (HgSwitch            *self,
   running = hg_switch_find_running (self);
   if (running != 0)
     {
-      hg_switch_set_running (self, running);
+      _hg_switch_set_running (self, running);
       if (self->arm_watch != NULL)
         self->arm_watch (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (!hg_switch_clean_stale (self, &error))
+  if (!_hg_switch_clean_stale (self, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -518,7 +518,7 @@ hg_switch_stop_sync (HgSwitch  *self,
     }
   /* a SIGKILLed switch leaves its sockets; a stopped one must not be
    * restarted by a watcher: no pidfile */
-  hg_switch_clean_stale (self, NULL);
+  _hg_switch_clean_stale (self, NULL);
   return TRUE;
 }
 

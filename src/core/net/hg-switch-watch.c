@@ -101,7 +101,7 @@ on_pidfd (int          fd,
   }
   g_debug ("switch %s (pid %d) is gone (%s)", self->name, (int) dead,
            killed ? "killed" : "stopped");
-  hg_switch_set_running (self, 0);
+  _hg_switch_set_running (self, 0);
   g_signal_emit_by_name (self, "link-down");
   if (!killed)
     {
@@ -128,7 +128,7 @@ on_pidfd (int          fd,
 static void
 arm_watch (HgSwitch *self)
 {
-  hg_switch_stop_watch (self);
+  _hg_switch_stop_watch (self);
   if (self->pid == 0)
     return;
   self->pidfd = hg_proc_pidfd_open (self->pid);
@@ -150,6 +150,6 @@ hg_switch_watch (HgSwitch *self)
   self->arm_watch = arm_watch;
   g_clear_pointer (&self->watch_context, g_main_context_unref);
   self->watch_context = g_main_context_ref_thread_default ();
-  hg_switch_set_running (self, hg_switch_find_running (self));
+  _hg_switch_set_running (self, hg_switch_find_running (self));
   arm_watch (self);
 }

@@ -94,7 +94,7 @@ hg_switch_constructed (GObject *object)
 }
 
 void
-hg_switch_stop_watch (HgSwitch *self)
+_hg_switch_stop_watch (HgSwitch *self)
 {
   if (self->pidfd_source != NULL)
     g_source_destroy (self->pidfd_source);
@@ -109,7 +109,7 @@ hg_switch_dispose (GObject *object)
 {
   HgSwitch *self = HG_SWITCH (object);
 
-  hg_switch_stop_watch (self);
+  _hg_switch_stop_watch (self);
   if (self->busy_source != NULL)
     g_source_destroy (self->busy_source);
   g_clear_pointer (&self->busy_source, g_source_unref);
@@ -285,7 +285,7 @@ hg_switch_get_running (HgSwitch *self)
 }
 
 void
-hg_switch_set_running (HgSwitch *self,
+_hg_switch_set_running (HgSwitch *self,
                       GPid      pid)
 {
   gboolean running = pid != 0;

@@ -34,42 +34,42 @@ hg_cmdline_escape (const char *value)
 }
 
 void
-hg_cmdline_add (Builder    *b,
-                const char *arg)
+_hg_cmdline_add (HgCmdlineBuilder *b,
+                 const char       *arg)
 {
   g_ptr_array_add (b->argv, g_strdup (arg));
 }
 
 void
-hg_cmdline_add2 (Builder    *b,
-                 const char *opt,
-                 const char *value)
+_hg_cmdline_add2 (HgCmdlineBuilder *b,
+                  const char       *opt,
+                  const char       *value)
 {
-  hg_cmdline_add (b, opt);
-  hg_cmdline_add (b, value);
+  _hg_cmdline_add (b, opt);
+  _hg_cmdline_add (b, value);
 }
 
 void
-hg_cmdline_add_printf (Builder    *b,
-                       const char *opt,
-                       const char *format,
-                       ...)
+_hg_cmdline_add_printf (HgCmdlineBuilder *b,
+                        const char       *opt,
+                        const char       *format,
+                        ...)
 {
   va_list args;
 
   if (opt != NULL)
-    hg_cmdline_add (b, opt);
+    _hg_cmdline_add (b, opt);
   va_start (args, format);
   g_ptr_array_add (b->argv, g_strdup_vprintf (format, args));
   va_end (args);
 }
 
 gboolean
-hg_cmdline_fail (Builder    *b,
-                 int         code,
-                 const char *key,
-                 const char *format,
-                 ...)
+_hg_cmdline_fail (HgCmdlineBuilder *b,
+                  int               code,
+                  const char       *key,
+                  const char       *format,
+                  ...)
 {
   g_autofree char *msg = NULL;
   const char *file = b->config->path ? b->config->path : b->config->label;
@@ -86,7 +86,7 @@ hg_cmdline_fail (Builder    *b,
 }
 
 gboolean
-hg_cmdline_has_control_chars (const char *s)
+_hg_cmdline_has_control_chars (const char *s)
 {
   for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
     if (*p < 0x20 || *p == 0x7f)
@@ -96,8 +96,8 @@ hg_cmdline_has_control_chars (const char *s)
 
 /* [A-Za-z0-9] plus extra characters, non-empty */
 gboolean
-hg_cmdline_is_word (const char *s,
-                    const char *extra)
+_hg_cmdline_is_word (const char *s,
+                     const char *extra)
 {
   if (s == NULL || *s == '\0')
     return FALSE;
@@ -110,36 +110,36 @@ hg_cmdline_is_word (const char *s,
 /* A path from the config made absolute (relative to the VM directory),
  * refusing what cannot be passed safely.  key names it in errors. */
 char *
-hg_cmdline_resolve_path (Builder    *b,
-                         const char *key,
-                         const char *path)
+_hg_cmdline_resolve_path (HgCmdlineBuilder *b,
+                          const char       *key,
+                          const char       *path)
 {
   if (path == NULL || *path == '\0')
     {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
+      _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
       return NULL;
     }
-  if (hg_cmdline_has_control_chars (path))
+  if (_hg_cmdline_has_control_chars (path))
     {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
-                       "the path contains a newline or another control character");
+      _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
+                        "the path contains a newline or another control character");
       return NULL;
     }
   if (g_path_is_absolute (path))
     return g_canonicalize_filename (path, NULL);
   if (b->config->dir == NULL || !g_path_is_absolute (b->config->dir))
     {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
-                       "relative path \"%s\" but the VM has no directory", path);
+      _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
+                        "relative path \"%s\" but the VM has no directory", path);
       return NULL;
     }
   return g_canonicalize_filename (path, b->config->dir);
 }
 
 char *
-hg_cmdline_group_key (const char *group,
-                      guint       index,
-                      const char *key)
+_hg_cmdline_group_key (const char *group,
+                       guint       index,
+                       const char *key)
 {
   return g_strdup_printf ("[%s:%u] %s", group, index, key);
 }

@@ -12,23 +12,23 @@
 /* Pieces: disks, media, boot order, NICs */
 
 static void
-ensure_scsi (Builder *b)
+ensure_scsi (HgCmdlineBuilder *b)
 {
   if (b->scsi_added || b->board->scsi_ctrl == NULL)
     return;
-  hg_cmdline_add_printf (b, "-device", "%s,id=scsi0", b->board->scsi_ctrl);
+  _hg_cmdline_add_printf (b, "-device", "%s,id=scsi0", b->board->scsi_ctrl);
   b->scsi_added = TRUE;
 }
 
 static const char *
-scsi_bus (Builder *b)
+scsi_bus (HgCmdlineBuilder *b)
 {
   return b->board->scsi_ctrl != NULL ? ",bus=scsi0.0" : "";
 }
 
 static char *
-bootindex_opt (Builder *b,
-               gboolean first)
+bootindex_opt (HgCmdlineBuilder *b,
+               gboolean          first)
 {
   if (b->board->boot != BOOT_BY_INDEX)
     return g_strdup ("");
@@ -66,7 +66,7 @@ hg_cmdline_blockdev_nodes (const HgDiskImageInfo  *chain,
   g_autoptr(GPtrArray) nodes = NULL;
 
   g_return_val_if_fail (chain != NULL && chain->layers != NULL && chain->layers->len > 0, NULL);
-  g_return_val_if_fail (hg_cmdline_is_word (id, "-_"), NULL);
+  g_return_val_if_fail (_hg_cmdline_is_word (id, "-_"), NULL);
 
   nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   /* the bottom first: a node is defined before a node that uses it */
@@ -81,14 +81,14 @@ hg_cmdline_blockdev_nodes (const HgDiskImageInfo  *chain,
 
       if (layer->filename == NULL || !g_path_is_absolute (layer->filename) ||
           !g_utf8_validate (layer->filename, -1, NULL) ||
-          hg_cmdline_has_control_chars (layer->filename))
+          _hg_cmdline_has_control_chars (layer->filename))
         {
           g_set_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_INVALID,
                        "%s: the image path is not an absolute path in UTF-8 without control "
                        "characters", layer->filename ? layer->filename : id);
           return NULL;
         }
-      if (layer->format == NULL || !hg_cmdline_is_word (layer->format, "_-"))
+      if (layer->format == NULL || !_hg_cmdline_is_word (layer->format, "_-"))
         {
           g_set_error (error, HG_CMDLINE_ERROR, HG_CMDLINE_ERROR_INVALID,
                        "%s: \"%s\" is not an image format", layer->filename,
@@ -154,32 +154,32 @@ hg_cmdline_blockdev_nodes (const HgDiskImageInfo  *chain,
  * configured file alone, without its backing file.  Returns the node the
  * device uses (id), or FALSE with the error naming key. */
 gboolean
-hg_cmdline_add_image (Builder                *b,
-                      const char             *key,
-                      const char             *id,
-                      const char             *path,
-                      const char             *format,
-                      const HgDiskImageInfo  *chain,
-                      gboolean                read_only)
+_hg_cmdline_add_image (HgCmdlineBuilder      *b,
+                       const char            *key,
+                       const char            *id,
+                       const char            *path,
+                       const char            *format,
+                       const HgDiskImageInfo *chain,
+                       gboolean               read_only)
 {
   g_autoptr(HgDiskImageInfo) unchecked = NULL;
   g_autoptr(GPtrArray) nodes = NULL;
   GError *local = NULL;
 
-  if (!hg_cmdline_is_word (format, "_-"))
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "bad image format \"%s\"", format);
+  if (!_hg_cmdline_is_word (format, "_-"))
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "bad image format \"%s\"", format);
   if (chain != NULL)
     {
       const HgDiskImageLayer *top = g_ptr_array_index (chain->layers, 0);
 
       if (g_strcmp0 (top->format, format) != 0)
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
-                                "the checked image is %s, the config says %s",
-                                top->format, format);
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key,
+                                 "the checked image is %s, the config says %s",
+                                 top->format, format);
     }
   else
     {
-      g_autofree char *abs = hg_cmdline_resolve_path (b, key, path);
+      g_autofree char *abs = _hg_cmdline_resolve_path (b, key, path);
       HgDiskImageLayer *layer;
 
       if (abs == NULL)
@@ -196,14 +196,14 @@ hg_cmdline_add_image (Builder                *b,
   nodes = hg_cmdline_blockdev_nodes (chain, id, read_only, &local);
   if (nodes == NULL)
     {
-      hg_cmdline_fail (b, local->code, key, "%s", local->message);
+      _hg_cmdline_fail (b, local->code, key, "%s", local->message);
       g_error_free (local);
       return FALSE;
     }
   for (guint i = 0; i < nodes->len; i++)
     {
       g_autofree char *json = json_to_string (g_ptr_array_index (nodes, i), FALSE);
-      hg_cmdline_add2 (b, "-blockdev", json);
+      _hg_cmdline_add2 (b, "-blockdev", json);
     }
   return TRUE;
 }
@@ -219,31 +219,33 @@ checked_chain (GPtrArray *list,
 }
 
 gboolean
-hg_cmdline_add_disks (Builder *b)
+_hg_cmdline_add_disks (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
 
   for (guint i = 0; c->disks != NULL && i < c->disks->len; i++)
     {
       HgDisk *disk = g_ptr_array_index (c->disks, i);
-      g_autofree char *path_key = hg_cmdline_group_key ("disk", i, "path");
-      g_autofree char *fmt_key = hg_cmdline_group_key ("disk", i, "format");
-      g_autofree char *if_key = hg_cmdline_group_key ("disk", i, "interface");
+      g_autofree char *path_key = _hg_cmdline_group_key ("disk", i, "path");
+      g_autofree char *fmt_key = _hg_cmdline_group_key ("disk", i, "format");
+      g_autofree char *if_key = _hg_cmdline_group_key ("disk", i, "interface");
       g_autofree char *id = g_strdup_printf ("disk%u", i);
       g_autofree char *boot = NULL;
       /* A board without Hangar defaults: how it attaches disks is not
        * known, so the image is defined but attached only where the disk's
        * interface says so (docs/config.md) */
       const char *iface = disk->interface && *disk->interface ? disk->interface
-                          : b->board == hg_cmdline_generic_board () ? "none" : b->arch->disk_if;
+                          : b->board == _hg_cmdline_generic_board () ? "none" : b->arch->disk_if;
       gboolean first = (i == 0 && b->boot_mode == HG_BOOT_DISK);
 
       if (disk->path == NULL || *disk->path == '\0')
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, path_key, "no path given");
-      if (disk->format == NULL || !hg_cmdline_is_word (disk->format, "_-"))
-        return hg_cmdline_fail (b, disk->format ? HG_CMDLINE_ERROR_INVALID : HG_CMDLINE_ERROR_MISSING,
-                                fmt_key, "every disk needs an explicit image format (qcow2, raw ...)");
-      if (!hg_cmdline_add_image (b, path_key, id, disk->path, disk->format,
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, path_key, "no path given");
+      if (disk->format == NULL || !_hg_cmdline_is_word (disk->format, "_-"))
+        return _hg_cmdline_fail (b,
+                                 disk->format ? HG_CMDLINE_ERROR_INVALID : HG_CMDLINE_ERROR_MISSING,
+                                 fmt_key,
+                                 "every disk needs an explicit image format (qcow2, raw ...)");
+      if (!_hg_cmdline_add_image (b, path_key, id, disk->path, disk->format,
                       b->images != NULL ? checked_chain (b->images->disks, i) : NULL, FALSE))
         return FALSE;
 
@@ -251,42 +253,45 @@ hg_cmdline_add_disks (Builder *b)
       if (g_str_equal (iface, "virtio"))
         {
           if (b->board->virtio == VIRTIO_PCI)
-            hg_cmdline_add_printf (b, "-device", "virtio-blk-pci,drive=%s,id=%s%s", id, id, boot);
+            _hg_cmdline_add_printf (b, "-device", "virtio-blk-pci,drive=%s,id=%s%s", id, id, boot);
           else if (b->board->virtio == VIRTIO_MMIO)
-            hg_cmdline_add_printf (b, "-device", "virtio-blk-device,drive=%s,id=%s%s", id, id, boot);
+            _hg_cmdline_add_printf (b, "-device", "virtio-blk-device,drive=%s,id=%s%s", id, id,
+                                    boot);
           else if (b->board->virtio == VIRTIO_CCW)
-            hg_cmdline_add_printf (b, "-device", "virtio-blk-ccw,drive=%s,id=%s%s", id, id, boot);
+            _hg_cmdline_add_printf (b, "-device", "virtio-blk-ccw,drive=%s,id=%s%s", id, id, boot);
           else
-            return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
-                                    "machine %s has no virtio transport; use %s",
-                                    b->machine, b->arch->disk_if);
+            return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
+                                     "machine %s has no virtio transport; use %s",
+                                     b->machine, b->arch->disk_if);
         }
       else if (g_str_equal (iface, "ide"))
         {
           if (!b->board->ide)
-            return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
-                                    "machine %s has no IDE bus; use %s", b->machine, b->arch->disk_if);
-          hg_cmdline_add_printf (b, "-device", "ide-hd,drive=%s,id=%s%s", id, id, boot);
+            return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
+                                     "machine %s has no IDE bus; use %s", b->machine,
+                                     b->arch->disk_if);
+          _hg_cmdline_add_printf (b, "-device", "ide-hd,drive=%s,id=%s%s", id, id, boot);
         }
       else if (g_str_equal (iface, "scsi"))
         {
           ensure_scsi (b);
-          hg_cmdline_add_printf (b, "-device", "scsi-hd,drive=%s,id=%s%s%s", id, id, scsi_bus (b), boot);
+          _hg_cmdline_add_printf (b, "-device", "scsi-hd,drive=%s,id=%s%s%s", id, id, scsi_bus (b),
+                                  boot);
         }
       else if (g_str_equal (iface, "none"))
         ; /* nodes defined, attached by nobody (e.g. for a later hot-plug) */
       else
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
-                                "interface \"%s\" cannot be used on machine %s (use virtio, ide, "
-                                "scsi or none)", iface, b->machine);
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
+                                 "interface \"%s\" cannot be used on machine %s (use virtio, ide, "
+                                 "scsi or none)", iface, b->machine);
     }
   return TRUE;
 }
 
 /* medium i of the config: its checked chain, or NULL */
 static const HgDiskImageInfo *
-medium_chain (Builder  *b,
-              HgMedium *m)
+medium_chain (HgCmdlineBuilder *b,
+              HgMedium         *m)
 {
   HgVmConfig *c = b->config;
 
@@ -299,11 +304,11 @@ medium_chain (Builder  *b,
 }
 
 static gboolean
-add_cdrom (Builder  *b,
-           HgMedium *m,
-           guint     index)
+add_cdrom (HgCmdlineBuilder *b,
+           HgMedium         *m,
+           guint             index)
 {
-  g_autofree char *key = hg_cmdline_group_key ("cdrom", index, "path");
+  g_autofree char *key = _hg_cmdline_group_key ("cdrom", index, "path");
   g_autofree char *boot = bootindex_opt (b, b->boot_mode == HG_BOOT_CDROM && index == 0);
   g_autofree char *id = g_strdup_printf ("cd%u", index);
   g_autofree char *drive = NULL;
@@ -313,7 +318,7 @@ add_cdrom (Builder  *b,
     {
       const char *format = m->format && *m->format ? m->format : "raw";
 
-      if (!hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), TRUE))
+      if (!_hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), TRUE))
         return FALSE;
       drive = g_strdup_printf (",drive=%s", id);
     }
@@ -321,39 +326,39 @@ add_cdrom (Builder  *b,
     drive = g_strdup ("");   /* a drive with no medium */
 
   if (b->board->ide)
-    hg_cmdline_add_printf (b, "-device", "ide-cd,id=%s%s%s", id, drive, boot);
+    _hg_cmdline_add_printf (b, "-device", "ide-cd,id=%s%s%s", id, drive, boot);
   else if (b->board->scsi_ctrl != NULL || !b->board->pci)
     {
       ensure_scsi (b);
-      hg_cmdline_add_printf (b, "-device", "scsi-cd,id=%s%s%s%s", id, drive, scsi_bus (b), boot);
+      _hg_cmdline_add_printf (b, "-device", "scsi-cd,id=%s%s%s%s", id, drive, scsi_bus (b), boot);
     }
   else
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
-                            "machine %s has no bus for a CD-ROM drive", b->machine);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
+                             "machine %s has no bus for a CD-ROM drive", b->machine);
   return TRUE;
 }
 
 static gboolean
-add_floppy (Builder  *b,
-            HgMedium *m,
-            guint     index)
+add_floppy (HgCmdlineBuilder *b,
+            HgMedium         *m,
+            guint             index)
 {
-  g_autofree char *key = hg_cmdline_group_key ("floppy", index, "path");
+  g_autofree char *key = _hg_cmdline_group_key ("floppy", index, "path");
   g_autofree char *id = g_strdup_printf ("fd%u", index);
   g_autofree char *drive = NULL;
   const char *format = m->format && *m->format ? m->format : "raw";
 
   if (!b->board->floppy)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
-                            "machine %s has no floppy controller", b->machine);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
+                             "machine %s has no floppy controller", b->machine);
   if (index > 1)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key, "at most two floppy drives");
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key, "at most two floppy drives");
 
   if (m->path == NULL || *m->path == '\0')
     drive = g_strdup ("");   /* a drive with no medium */
   else
     {
-      if (!hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
+      if (!_hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
         return FALSE;
       drive = g_strdup_printf (",drive=%s", id);
     }
@@ -361,43 +366,44 @@ add_floppy (Builder  *b,
   if (b->board->fdc_device != NULL)
     {
       if (!b->fdc_added)
-        hg_cmdline_add_printf (b, "-device", "%s,id=fdc0", b->board->fdc_device);
+        _hg_cmdline_add_printf (b, "-device", "%s,id=fdc0", b->board->fdc_device);
       b->fdc_added = TRUE;
-      hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,id=%s%s,bus=fdc0.0", index, id, drive);
+      _hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,id=%s%s,bus=fdc0.0", index, id, drive);
     }
   else
-    hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,id=%s%s", index, id, drive);
+    _hg_cmdline_add_printf (b, "-device", "floppy,unit=%u,id=%s%s", index, id, drive);
   return TRUE;
 }
 
 static gboolean
-add_usb_stick (Builder  *b,
-               HgMedium *m,
-               guint     index)
+add_usb_stick (HgCmdlineBuilder *b,
+               HgMedium         *m,
+               guint             index)
 {
-  g_autofree char *key = hg_cmdline_group_key ("usb", index, "path");
+  g_autofree char *key = _hg_cmdline_group_key ("usb", index, "path");
   g_autofree char *id = g_strdup_printf ("stick%u", index);   /* usb0 is the controller */
   const char *format = m->format && *m->format ? m->format : "raw";
   gboolean boot = b->boot_mode == HG_BOOT_USB && index == 0;
 
   if (!b->board->pci)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
-                            "machine %s has no USB controller", b->machine);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
+                             "machine %s has no USB controller", b->machine);
   if (m->path == NULL || *m->path == '\0')
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
-  if (!hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, key, "no path given");
+  if (!_hg_cmdline_add_image (b, key, id, m->path, format, medium_chain (b, m), FALSE))
     return FALSE;
-  hg_cmdline_ensure_usb (b);
+  _hg_cmdline_ensure_usb (b);
   /* SeaBIOS and UEFI both honour bootindex on usb-storage */
   if (boot)
-    hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=%s,id=%s,bootindex=1", id, id);
+    _hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=%s,id=%s,bootindex=1", id,
+                            id);
   else
-    hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=%s,id=%s", id, id);
+    _hg_cmdline_add_printf (b, "-device", "usb-storage,bus=usb0.0,drive=%s,id=%s", id, id);
   return TRUE;
 }
 
 gboolean
-hg_cmdline_add_media (Builder *b)
+_hg_cmdline_add_media (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
   guint n_cd = 0, n_fd = 0, n_usb = 0;
@@ -438,7 +444,7 @@ has_medium (HgVmConfig   *c,
 }
 
 gboolean
-hg_cmdline_check_boot_needs (Builder *b)
+_hg_cmdline_check_boot_needs (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
 
@@ -446,26 +452,26 @@ hg_cmdline_check_boot_needs (Builder *b)
     {
     case HG_BOOT_DISK:
       if (c->disks == NULL || c->disks->len == 0)
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[disk:0] path",
-                                "boot mode disk needs a disk");
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[disk:0] path",
+                                 "boot mode disk needs a disk");
       break;
     case HG_BOOT_CDROM:
       if (!has_medium (c, HG_MEDIUM_CDROM))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[cdrom:0] path",
-                                "boot mode cdrom needs a CD-ROM image (ISO)");
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[cdrom:0] path",
+                                 "boot mode cdrom needs a CD-ROM image (ISO)");
       break;
     case HG_BOOT_FLOPPY:
       if (!has_medium (c, HG_MEDIUM_FLOPPY))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[floppy:0] path",
-                                "boot mode floppy needs a floppy image");
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[floppy:0] path",
+                                 "boot mode floppy needs a floppy image");
       if (!b->board->floppy)
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[boot] mode",
-                                "machine %s cannot boot from a floppy", b->machine);
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[boot] mode",
+                                 "machine %s cannot boot from a floppy", b->machine);
       break;
     case HG_BOOT_USB:
       if (!has_medium (c, HG_MEDIUM_USB))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[usb:0] path",
-                                "boot mode usb needs a USB stick image");
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[usb:0] path",
+                                 "boot mode usb needs a USB stick image");
       break;
     case HG_BOOT_PXE:
       {
@@ -473,58 +479,59 @@ hg_cmdline_check_boot_needs (Builder *b)
         for (guint i = 0; c->nics != NULL && i < c->nics->len; i++)
           have_nic |= ((HgNic *) g_ptr_array_index (c->nics, i))->mode != HG_NET_NONE;
         if (!have_nic)
-          return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[net:0] mode",
-                                  "boot mode pxe needs a network interface");
+          return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[net:0] mode",
+                                   "boot mode pxe needs a network interface");
       }
       break;
     case HG_BOOT_KERNEL:
       if (c->kernel == NULL || *c->kernel == '\0')
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[boot] kernel",
-                                "boot mode kernel needs a kernel image");
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, "[boot] kernel",
+                                 "boot mode kernel needs a kernel image");
       break;
     default:
-      return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[boot] mode", "unknown boot mode %d",
-                              (int) b->boot_mode);
+      return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[boot] mode", "unknown boot mode %d",
+                               (int) b->boot_mode);
     }
   return TRUE;
 }
 
 gboolean
-hg_cmdline_add_boot (Builder *b)
+_hg_cmdline_add_boot (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
 
   if (b->boot_mode == HG_BOOT_KERNEL)
     {
-      g_autofree char *kernel = hg_cmdline_resolve_path (b, "[boot] kernel", c->kernel);
+      g_autofree char *kernel = _hg_cmdline_resolve_path (b, "[boot] kernel", c->kernel);
 
       if (kernel == NULL)
         return FALSE;
-      hg_cmdline_add2 (b, "-kernel", kernel);
+      _hg_cmdline_add2 (b, "-kernel", kernel);
       if (c->initrd != NULL && *c->initrd != '\0')
         {
-          g_autofree char *initrd = hg_cmdline_resolve_path (b, "[boot] initrd", c->initrd);
+          g_autofree char *initrd = _hg_cmdline_resolve_path (b, "[boot] initrd", c->initrd);
           if (initrd == NULL)
             return FALSE;
           /* -initrd splits on ',' for multiboot kernels: refuse rather than guess */
           if (strchr (initrd, ',') != NULL)
-            return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[boot] initrd",
-                                    "a comma in the initrd path cannot be passed to QEMU");
-          hg_cmdline_add2 (b, "-initrd", initrd);
+            return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[boot] initrd",
+                                     "a comma in the initrd path cannot be passed to QEMU");
+          _hg_cmdline_add2 (b, "-initrd", initrd);
         }
       if (c->append != NULL && *c->append != '\0')
         {
-          if (hg_cmdline_has_control_chars (c->append))
-            return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[boot] append",
-                                    "the kernel command line contains a newline or control character");
-          hg_cmdline_add2 (b, "-append", c->append);
+          if (_hg_cmdline_has_control_chars (c->append))
+            return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[boot] append",
+                                     "the kernel command line contains a newline "
+                                     "or control character");
+          _hg_cmdline_add2 (b, "-append", c->append);
         }
       if (c->dtb != NULL && *c->dtb != '\0')
         {
-          g_autofree char *dtb = hg_cmdline_resolve_path (b, "[boot] dtb", c->dtb);
+          g_autofree char *dtb = _hg_cmdline_resolve_path (b, "[boot] dtb", c->dtb);
           if (dtb == NULL)
             return FALSE;
-          hg_cmdline_add2 (b, "-dtb", dtb);
+          _hg_cmdline_add2 (b, "-dtb", dtb);
         }
       return TRUE;
     }
@@ -533,7 +540,7 @@ hg_cmdline_add_boot (Builder *b)
   {
     const char *fw = hg_host_caps_get_firmware (b->caps, c->arch);
     if (fw != NULL && b->firmware == NULL && g_str_equal (b->machine, "virt"))
-      hg_cmdline_add2 (b, "-bios", fw);
+      _hg_cmdline_add2 (b, "-bios", fw);
   }
 
   if (b->board->boot == BOOT_BY_ORDER)
@@ -541,17 +548,17 @@ hg_cmdline_add_boot (Builder *b)
       switch (b->boot_mode)
         {
         case HG_BOOT_DISK:
-          hg_cmdline_add2 (b, "-boot", "order=c");
+          _hg_cmdline_add2 (b, "-boot", "order=c");
           break;
         case HG_BOOT_CDROM:
           /* the installer boots once from the CD, the reboot after it from disk */
-          hg_cmdline_add2 (b, "-boot", "order=c,once=d");
+          _hg_cmdline_add2 (b, "-boot", "order=c,once=d");
           break;
         case HG_BOOT_PXE:
-          hg_cmdline_add2 (b, "-boot", "order=n");
+          _hg_cmdline_add2 (b, "-boot", "order=n");
           break;
         case HG_BOOT_FLOPPY:
-          hg_cmdline_add2 (b, "-boot", "order=a");
+          _hg_cmdline_add2 (b, "-boot", "order=a");
           break;
         case HG_BOOT_USB:   /* bootindex on the usb-storage device */
         case HG_BOOT_KERNEL:
@@ -563,8 +570,8 @@ hg_cmdline_add_boot (Builder *b)
 }
 
 gboolean
-hg_cmdline_add_nics (Builder  *b,
-                     gboolean  vdeq)
+_hg_cmdline_add_nics (HgCmdlineBuilder *b,
+                      gboolean          vdeq)
 {
   HgVmConfig *c = b->config;
   gboolean first_boot_nic = b->boot_mode == HG_BOOT_PXE;
@@ -572,12 +579,12 @@ hg_cmdline_add_nics (Builder  *b,
   for (guint i = 0; c->nics != NULL && i < c->nics->len; i++)
     {
       HgNic *nic = g_ptr_array_index (c->nics, i);
-      g_autofree char *mode_key = hg_cmdline_group_key ("net", i, "mode");
-      g_autofree char *model_key = hg_cmdline_group_key ("net", i, "model");
-      g_autofree char *mac_key = hg_cmdline_group_key ("net", i, "mac");
+      g_autofree char *mode_key = _hg_cmdline_group_key ("net", i, "mode");
+      g_autofree char *model_key = _hg_cmdline_group_key ("net", i, "model");
+      g_autofree char *mac_key = _hg_cmdline_group_key ("net", i, "mac");
       /* A board without Hangar defaults gets its own NIC (-net nic, no model) */
       const char *model = nic->model && *nic->model ? nic->model
-                          : b->board == hg_cmdline_generic_board () ? NULL : b->arch->nic_model;
+                          : b->board == _hg_cmdline_generic_board () ? NULL : b->arch->nic_model;
       g_autofree char *mac_opt = NULL;
       g_autofree char *boot = NULL;
       g_autofree char *netdev_id = NULL;
@@ -588,14 +595,14 @@ hg_cmdline_add_nics (Builder  *b,
       if (nic->mode == HG_NET_NONE)
         continue;
 
-      if (model != NULL && !hg_cmdline_is_word (model, "_.-"))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, model_key,
-                                "\"%s\" is not a NIC model name", model);
+      if (model != NULL && !_hg_cmdline_is_word (model, "_.-"))
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, model_key,
+                                 "\"%s\" is not a NIC model name", model);
       if (nic->mac != NULL && *nic->mac != '\0')
         {
           if (!hg_mac_is_valid (nic->mac))
-            return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, mac_key,
-                                    "\"%s\" is not a MAC address", nic->mac);
+            return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, mac_key,
+                                     "\"%s\" is not a MAC address", nic->mac);
         }
 
       nd = g_string_new (NULL);
@@ -615,19 +622,19 @@ hg_cmdline_add_nics (Builder  *b,
                * own default (an empty address) is every interface */
               if (!hg_host_fwd_address_is_valid (address))
                 {
-                  g_autofree char *fkey = hg_cmdline_group_key ("net", i, "hostfwd");
+                  g_autofree char *fkey = _hg_cmdline_group_key ("net", i, "hostfwd");
 
                   g_string_free (nd, TRUE);
-                  return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, fkey,
-                                          "\"%s\" is not an IPv4 address", address);
+                  return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, fkey,
+                                           "\"%s\" is not an IPv4 address", address);
                 }
               g_string_append_printf (nd, ",hostfwd=%s:%s:%u-:%u", proto, address,
                                       fwd->host_port, fwd->guest_port);
             }
           if (nic->tftp != NULL && *nic->tftp != '\0')
             {
-              g_autofree char *tkey = hg_cmdline_group_key ("net", i, "tftp");
-              g_autofree char *tftp = hg_cmdline_resolve_path (b, tkey, nic->tftp);
+              g_autofree char *tkey = _hg_cmdline_group_key ("net", i, "tftp");
+              g_autofree char *tftp = _hg_cmdline_resolve_path (b, tkey, nic->tftp);
               g_autofree char *etftp = NULL;
               if (tftp == NULL)
                 {
@@ -640,12 +647,12 @@ hg_cmdline_add_nics (Builder  *b,
           if (nic->bootfile != NULL && *nic->bootfile != '\0')
             {
               g_autofree char *ebf = NULL;
-              if (hg_cmdline_has_control_chars (nic->bootfile))
+              if (_hg_cmdline_has_control_chars (nic->bootfile))
                 {
-                  g_autofree char *bkey = hg_cmdline_group_key ("net", i, "bootfile");
+                  g_autofree char *bkey = _hg_cmdline_group_key ("net", i, "bootfile");
                   g_string_free (nd, TRUE);
-                  return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, bkey,
-                                          "contains a newline or control character");
+                  return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, bkey,
+                                           "contains a newline or control character");
                 }
               ebf = hg_cmdline_escape (nic->bootfile);
               g_string_append_printf (nd, ",bootfile=%s", ebf);
@@ -656,16 +663,16 @@ hg_cmdline_add_nics (Builder  *b,
           {
             const char *sw = nic->switch_name && *nic->switch_name ? nic->switch_name
                                                                   : "default";
-            g_autofree char *swkey = hg_cmdline_group_key ("net", i, "switch");
+            g_autofree char *swkey = _hg_cmdline_group_key ("net", i, "switch");
             g_autofree char *dir = NULL;
             g_autofree char *sock = NULL;
 
-            if (!hg_cmdline_is_word (sw, "_.-") || sw[0] == '.' || sw[0] == '-')
+            if (!_hg_cmdline_is_word (sw, "_.-") || sw[0] == '.' || sw[0] == '-')
               {
                 g_string_free (nd, TRUE);
-                return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, swkey,
-                                        "\"%s\" is not a switch name ([A-Za-z0-9._-], not "
-                                        "starting with . or -)", sw);
+                return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, swkey,
+                                         "\"%s\" is not a switch name ([A-Za-z0-9._-], not "
+                                         "starting with . or -)", sw);
               }
             dir = hg_runtime_switch_dir (b->runtime->root, sw);
             sock = g_build_filename (dir, "data", NULL);
@@ -676,9 +683,9 @@ hg_cmdline_add_nics (Builder  *b,
                 if (strpbrk (sock, ",\"") != NULL)
                   {
                     g_string_free (nd, TRUE);
-                    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, swkey,
-                                            "the switch socket path %s contains a comma or a quote, "
-                                            "which vdeq cannot pass", sock);
+                    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, swkey,
+                                             "the switch socket path %s contains a comma "
+                                             "or a quote, which vdeq cannot pass", sock);
                   }
                 use_vdeq = TRUE;
                 netdev_id = g_strdup_printf ("vdeq%u", i);
@@ -699,19 +706,20 @@ hg_cmdline_add_nics (Builder  *b,
 
         case HG_NET_TAP:
           {
-            g_autofree char *tkey = hg_cmdline_group_key ("net", i, "tap");
+            g_autofree char *tkey = _hg_cmdline_group_key ("net", i, "tap");
             if (nic->tap == NULL || *nic->tap == '\0')
               {
                 g_string_free (nd, TRUE);
-                return hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, tkey,
-                                        "mode tap needs the name of a TAP interface");
+                return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, tkey,
+                                         "mode tap needs the name of a TAP interface");
               }
-            if (!hg_cmdline_is_word (nic->tap, "_.-") || strlen (nic->tap) > 15 || nic->tap[0] == '-')
+            if (!_hg_cmdline_is_word (nic->tap,
+                                      "_.-") || strlen (nic->tap) > 15 || nic->tap[0] == '-')
               {
                 g_string_free (nd, TRUE);
-                return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, tkey,
-                                        "\"%s\" is not an interface name (1-15 of [A-Za-z0-9._-])",
-                                        nic->tap);
+                return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, tkey,
+                                         "\"%s\" is not an interface name (1-15 of [A-Za-z0-9._-])",
+                                         nic->tap);
               }
             netdev_id = g_strdup_printf ("net%u", i);
             g_string_append_printf (nd, "tap,id=%s,ifname=%s,script=no,downscript=no",
@@ -722,7 +730,7 @@ hg_cmdline_add_nics (Builder  *b,
         case HG_NET_NONE:
         default:
           g_string_free (nd, TRUE);
-          return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, mode_key, "unknown network mode");
+          return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, mode_key, "unknown network mode");
         }
 
       /* Guest side */
@@ -733,30 +741,31 @@ hg_cmdline_add_nics (Builder  *b,
         {
           mac_opt = nic->mac && *nic->mac ? g_strdup_printf (",macaddr=%s", nic->mac)
                                           : g_strdup ("");
-          hg_cmdline_add_printf (b, "-net", "nic,netdev=%s%s%s%s", netdev_id,
-                                 model ? ",model=" : "", model ? model : "", mac_opt);
+          _hg_cmdline_add_printf (b, "-net", "nic,netdev=%s%s%s%s", netdev_id,
+                                  model ? ",model=" : "", model ? model : "", mac_opt);
         }
       else
         {
           mac_opt = nic->mac && *nic->mac ? g_strdup_printf (",mac=%s", nic->mac)
                                           : g_strdup ("");
-          hg_cmdline_add_printf (b, "-device", "%s,netdev=%s%s%s", model, netdev_id, mac_opt, boot);
+          _hg_cmdline_add_printf (b, "-device", "%s,netdev=%s%s%s", model, netdev_id, mac_opt,
+                                  boot);
         }
 
       /* Host side; vdeq wants "-net vde,..." which it rewrites */
-      hg_cmdline_add2 (b, use_vdeq ? "-net" : "-netdev", nd->str);
+      _hg_cmdline_add2 (b, use_vdeq ? "-net" : "-netdev", nd->str);
       g_string_free (nd, TRUE);
       if (vde_hub)
         {
-          hg_cmdline_add_printf (b, "-netdev", "hubport,id=plug%u,hubid=%u,netdev=vde%u", i, i, i);
-          hg_cmdline_add_printf (b, "-netdev", "hubport,id=%s,hubid=%u", netdev_id, i);
+          _hg_cmdline_add_printf (b, "-netdev", "hubport,id=plug%u,hubid=%u,netdev=vde%u", i, i, i);
+          _hg_cmdline_add_printf (b, "-netdev", "hubport,id=%s,hubid=%u", netdev_id, i);
         }
     }
   return TRUE;
 }
 
 gboolean
-hg_cmdline_config_wants_vdeq (HgVmConfig *c)
+_hg_cmdline_config_wants_vdeq (HgVmConfig *c)
 {
   for (guint i = 0; c->nics != NULL && i < c->nics->len; i++)
     {

@@ -70,7 +70,7 @@ hg_cmdline_select_firmware (HgVmConfig        *config,
 }
 
 gboolean
-hg_cmdline_resolve_firmware (Builder *b)
+_hg_cmdline_resolve_firmware (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
   GError *local = NULL;
@@ -79,13 +79,14 @@ hg_cmdline_resolve_firmware (Builder *b)
   if (c->firmware == HG_FIRMWARE_BIOS)
     return TRUE;
   if (hg_firmware_kind_to_string (c->firmware) == NULL)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] firmware",
-                            "%d is not a firmware", (int) c->firmware);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] firmware",
+                             "%d is not a firmware", (int) c->firmware);
 
   b->firmware = select_for (c, b->caps, b->machine, &local);
   if (b->firmware == NULL)
     {
-      hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] firmware", "%s", local->message);
+      _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] firmware", "%s",
+                        local->message);
       g_error_free (local);
       return FALSE;
     }
@@ -99,7 +100,7 @@ hg_cmdline_resolve_firmware (Builder *b)
 }
 
 char *
-hg_cmdline_firmware_machine_props (Builder *b)
+_hg_cmdline_firmware_machine_props (HgCmdlineBuilder *b)
 {
   if (b->firmware == NULL)
     return g_strdup ("");
@@ -108,7 +109,7 @@ hg_cmdline_firmware_machine_props (Builder *b)
 }
 
 gboolean
-hg_cmdline_add_firmware (Builder *b)
+_hg_cmdline_add_firmware (HgCmdlineBuilder *b)
 {
   const HgFirmware *fw = b->firmware;
   HgDiskImageLayer *layer;
@@ -125,18 +126,18 @@ hg_cmdline_add_firmware (Builder *b)
   code = g_new0 (HgDiskImageInfo, 1);
   code->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_layer_free);
   g_ptr_array_add (code->layers, layer);
-  if (!hg_cmdline_add_image (b, "[machine] firmware", "fw-code", fw->executable,
-                             fw->executable_format, code, TRUE))
+  if (!_hg_cmdline_add_image (b, "[machine] firmware", "fw-code", fw->executable,
+                              fw->executable_format, code, TRUE))
     return FALSE;
 
   /* the variables: the VM's own, checked like a disk image at the start */
   vars = g_strdup (hg_firmware_nvram_name (b->config->firmware));
-  if (!hg_cmdline_add_image (b, "[machine] firmware", "fw-vars", vars, "qcow2",
-                             b->images != NULL ? b->images->nvram : NULL, FALSE))
+  if (!_hg_cmdline_add_image (b, "[machine] firmware", "fw-vars", vars, "qcow2",
+                              b->images != NULL ? b->images->nvram : NULL, FALSE))
     return FALSE;
 
   if (fw->features & HG_FIRMWARE_FEATURE_REQUIRES_SMM)
-    hg_cmdline_add2 (b, "-global", "driver=cfi.pflash01,property=secure,value=on");
+    _hg_cmdline_add2 (b, "-global", "driver=cfi.pflash01,property=secure,value=on");
   return TRUE;
 }
 
@@ -144,7 +145,7 @@ hg_cmdline_add_firmware (Builder *b)
  * binds in the runtime dir: QEMU's tpm-emulator backend on it, and the
  * arch's TPM device */
 gboolean
-hg_cmdline_add_tpm (Builder *b)
+_hg_cmdline_add_tpm (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
   g_autofree char *sock = NULL;
@@ -158,14 +159,14 @@ hg_cmdline_add_tpm (Builder *b)
   else if (g_strcmp0 (c->arch, "aarch64") == 0 && g_strcmp0 (b->board->machine, "virt") == 0)
     device = "tpm-tis-device";
   else
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] tpm",
-                            "a TPM is offered on x86 and on the aarch64 virt board only, not on "
-                            "%s machine %s", c->arch, b->machine);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] tpm",
+                             "a TPM is offered on x86 and on the aarch64 virt board only, not on "
+                             "%s machine %s", c->arch, b->machine);
 
   sock = g_build_filename (b->runtime->dir, HG_SWTPM_SOCKET, NULL);
   escaped = hg_cmdline_escape (sock);
-  hg_cmdline_add_printf (b, "-chardev", "socket,id=chrtpm,path=%s", escaped);
-  hg_cmdline_add2 (b, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm");
-  hg_cmdline_add_printf (b, "-device", "%s,tpmdev=tpm0", device);
+  _hg_cmdline_add_printf (b, "-chardev", "socket,id=chrtpm,path=%s", escaped);
+  _hg_cmdline_add2 (b, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm");
+  _hg_cmdline_add_printf (b, "-device", "%s,tpmdev=tpm0", device);
   return TRUE;
 }

@@ -20,7 +20,7 @@
  *    interface=virtio / model=virtio-net-pci once they are installed. */
 
 gboolean
-hg_cmdline_guest_is_windows (HgVmConfig *c)
+_hg_cmdline_guest_is_windows (HgVmConfig *c)
 {
   const char *id = c->os_id;
 
@@ -44,9 +44,9 @@ is_x86 (HgVmConfig *c)
 }
 
 void
-hg_cmdline_adapt_to_guest (Builder *b)
+_hg_cmdline_adapt_to_guest (HgCmdlineBuilder *b)
 {
-  if (!is_x86 (b->config) || !hg_cmdline_guest_is_windows (b->config))
+  if (!is_x86 (b->config) || !_hg_cmdline_guest_is_windows (b->config))
     return;
   b->guest_arch = *b->arch;
   b->guest_arch.disk_if = "ide";
@@ -55,7 +55,7 @@ hg_cmdline_adapt_to_guest (Builder *b)
 }
 
 char *
-hg_cmdline_guest_cpu_flags (Builder *b)
+_hg_cmdline_guest_cpu_flags (HgCmdlineBuilder *b)
 {
   /* libvirt's set for Windows (virt-manager's defaults), each where KVM
    * offers it (hg-host.h) */
@@ -81,7 +81,7 @@ hg_cmdline_guest_cpu_flags (Builder *b)
   GString *out = g_string_new (NULL);
 
   /* TCG implements none of them */
-  if (b->accel != HG_ACCEL_KVM || !is_x86 (b->config) || !hg_cmdline_guest_is_windows (b->config))
+  if (b->accel != HG_ACCEL_KVM || !is_x86 (b->config) || !_hg_cmdline_guest_is_windows (b->config))
     return g_string_free (out, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
     if ((b->caps->kvm_hyperv & flags[i].needs) == flags[i].needs)
@@ -90,11 +90,11 @@ hg_cmdline_guest_cpu_flags (Builder *b)
 }
 
 void
-hg_cmdline_add_guest_clock (Builder *b)
+_hg_cmdline_add_guest_clock (HgCmdlineBuilder *b)
 {
-  if (!is_x86 (b->config) || !hg_cmdline_guest_is_windows (b->config))
+  if (!is_x86 (b->config) || !_hg_cmdline_guest_is_windows (b->config))
     return;
-  hg_cmdline_add2 (b, "-rtc", "base=localtime,driftfix=slew");
+  _hg_cmdline_add2 (b, "-rtc", "base=localtime,driftfix=slew");
   if (b->accel == HG_ACCEL_KVM)
-    hg_cmdline_add2 (b, "-global", "kvm-pit.lost_tick_policy=delay");
+    _hg_cmdline_add2 (b, "-global", "kvm-pit.lost_tick_policy=delay");
 }

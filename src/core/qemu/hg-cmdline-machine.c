@@ -12,7 +12,7 @@
 /* The board each architecture gets unless the VM names one, and why.
  * tests/test-arches.c boots a Debian kernel on each of Debian's release
  * architectures with nothing but these defaults. */
-static const ArchInfo arch_table[] = {
+static const HgCmdlineArchInfo arch_table[] = {
   /* i386: the i440FX PC, which every 32-bit x86 OS knows (Debian's 686). */
   { "i386",     "pc",              NULL,         "ide",    "e1000" },
   /* x86_64: Q35 for PCIe and UEFI; "max" for everything TCG can emulate. */
@@ -45,7 +45,7 @@ static const ArchInfo arch_table[] = {
   { "riscv64",  "virt",            NULL,         "virtio", "virtio-net-pci" },
 };
 
-static const BoardInfo board_table[] = {
+static const HgCmdlineBoardInfo board_table[] = {
   { " i386 x86_64 ", "pc", TRUE, TRUE, TRUE, NULL, "virtio-scsi-pci", VIRTIO_PCI,
     BOOT_BY_ORDER, "std", FALSE, FALSE, TRUE, 0, 0, 0, 0 },
   { " i386 x86_64 ", "q35", TRUE, TRUE, TRUE, "isa-fdc", "virtio-scsi-pci", VIRTIO_PCI,
@@ -74,8 +74,8 @@ static const BoardInfo board_table[] = {
     BOOT_BY_ORDER, "std", TRUE, FALSE, FALSE, 0, 1, 0, 0 },
 };
 
-const ArchInfo *
-hg_cmdline_arch_info (const char *arch)
+const HgCmdlineArchInfo *
+_hg_cmdline_arch_info (const char *arch)
 {
   if (arch == NULL)
     return NULL;
@@ -85,9 +85,9 @@ hg_cmdline_arch_info (const char *arch)
   return NULL;
 }
 
-const BoardInfo *
-hg_cmdline_board_info (const char *arch,
-                       const char *machine)
+const HgCmdlineBoardInfo *
+_hg_cmdline_board_info (const char *arch,
+                        const char *machine)
 {
   g_autofree char *needle = g_strconcat (" ", arch, " ", NULL);
   const char *base = machine;
@@ -105,13 +105,13 @@ hg_cmdline_board_info (const char *arch,
   return NULL;
 }
 
-static const BoardInfo generic_board = {
+static const HgCmdlineBoardInfo generic_board = {
   "", NULL, FALSE, FALSE, FALSE, NULL, NULL, VIRTIO_NONE,
   BOOT_BY_NONE, NULL, TRUE, FALSE, FALSE, 0, 0, 0, 0
 };
 
-const BoardInfo *
-hg_cmdline_generic_board (void)
+const HgCmdlineBoardInfo *
+_hg_cmdline_generic_board (void)
 {
   return &generic_board;
 }
@@ -119,7 +119,7 @@ hg_cmdline_generic_board (void)
 const char *
 hg_cmdline_default_machine (const char *arch)
 {
-  const ArchInfo *info = hg_cmdline_arch_info (arch);
+  const HgCmdlineArchInfo *info = _hg_cmdline_arch_info (arch);
 
   return info ? info->machine : NULL;
 }
@@ -128,117 +128,122 @@ hg_cmdline_default_machine (const char *arch)
 /* Pieces */
 
 gboolean
-hg_cmdline_add_machine (Builder *b)
+_hg_cmdline_add_machine (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
   const char *cpu = c->cpu_model;
   g_autofree char *machine = hg_cmdline_escape (b->machine);
-  g_autofree char *firmware = hg_cmdline_firmware_machine_props (b);
+  g_autofree char *firmware = _hg_cmdline_firmware_machine_props (b);
 
-  hg_cmdline_add_printf (b, "-machine", "%s%s", machine, firmware);
-  hg_cmdline_add2 (b, "-accel", b->accel == HG_ACCEL_KVM ? "kvm" : "tcg");
+  _hg_cmdline_add_printf (b, "-machine", "%s%s", machine, firmware);
+  _hg_cmdline_add2 (b, "-accel", b->accel == HG_ACCEL_KVM ? "kvm" : "tcg");
 
   if (cpu == NULL || *cpu == '\0')
     cpu = b->accel == HG_ACCEL_KVM ? "host" : b->arch->cpu_tcg;
   if (cpu != NULL)
     {
-      g_autofree char *flags = hg_cmdline_guest_cpu_flags (b);
+      g_autofree char *flags = _hg_cmdline_guest_cpu_flags (b);
 
-      if (!hg_cmdline_is_word (cpu, "_.+-"))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] cpu",
-                                "\"%s\" is not a CPU model name", cpu);
-      hg_cmdline_add_printf (b, "-cpu", "%s%s", cpu, flags);
+      if (!_hg_cmdline_is_word (cpu, "_.+-"))
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] cpu",
+                                 "\"%s\" is not a CPU model name", cpu);
+      _hg_cmdline_add_printf (b, "-cpu", "%s%s", cpu, flags);
     }
 
   if (c->memory_mib == 0)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] memory", "must be at least 1 MiB");
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] memory",
+                             "must be at least 1 MiB");
   if (b->board->max_mem_mib != 0 && c->memory_mib > b->board->max_mem_mib)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] memory",
-                            "%u MiB is more than machine %s takes (at most %u MiB)",
-                            c->memory_mib, b->machine, b->board->max_mem_mib);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] memory",
+                             "%u MiB is more than machine %s takes (at most %u MiB)",
+                             c->memory_mib, b->machine, b->board->max_mem_mib);
   if (b->board->mem_align_mib != 0 && c->memory_mib % b->board->mem_align_mib != 0)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] memory",
-                            "machine %s needs a multiple of %u MiB (not %u)",
-                            b->machine, b->board->mem_align_mib, c->memory_mib);
-  hg_cmdline_add_printf (b, "-m", "%u", c->memory_mib);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] memory",
+                             "machine %s needs a multiple of %u MiB (not %u)",
+                             b->machine, b->board->mem_align_mib, c->memory_mib);
+  _hg_cmdline_add_printf (b, "-m", "%u", c->memory_mib);
 
   if (c->cpus == 0)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] cpus", "must be at least 1");
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] cpus", "must be at least 1");
   if (b->board->max_cpus != 0 && c->cpus > b->board->max_cpus)
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] cpus",
-                            "machine %s supports at most %u CPU%s (not %u)", b->machine,
-                            b->board->max_cpus, b->board->max_cpus == 1 ? "" : "s", c->cpus);
-  hg_cmdline_add_printf (b, "-smp", "%u", c->cpus);
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] cpus",
+                             "machine %s supports at most %u CPU%s (not %u)", b->machine,
+                             b->board->max_cpus, b->board->max_cpus == 1 ? "" : "s", c->cpus);
+  _hg_cmdline_add_printf (b, "-smp", "%u", c->cpus);
   return TRUE;
 }
 
 gboolean
-hg_cmdline_add_identity (Builder *b)
+_hg_cmdline_add_identity (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
   g_autofree char *label = NULL;
 
-  if (c->label == NULL || *c->label == '\0' || hg_cmdline_has_control_chars (c->label))
-    return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] label", "missing or not printable");
+  if (c->label == NULL || *c->label == '\0' || _hg_cmdline_has_control_chars (c->label))
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] label",
+                             "missing or not printable");
   label = hg_cmdline_escape (c->label);
-  hg_cmdline_add_printf (b, "-name", "guest=%s,process=hangar-%s", label, label);
+  _hg_cmdline_add_printf (b, "-name", "guest=%s,process=hangar-%s", label, label);
 
   if (c->uuid != NULL && *c->uuid != '\0')
     {
       if (!g_uuid_string_is_valid (c->uuid))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] uuid",
-                                "\"%s\" is not a UUID", c->uuid);
-      hg_cmdline_add2 (b, "-uuid", c->uuid);
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] uuid",
+                                 "\"%s\" is not a UUID", c->uuid);
+      _hg_cmdline_add2 (b, "-uuid", c->uuid);
     }
   return TRUE;
 }
 
 void
-hg_cmdline_add_runtime (Builder *b)
+_hg_cmdline_add_runtime (HgCmdlineBuilder *b)
 {
   const HgRuntimePaths *r = b->runtime;
   g_autofree char *serial = hg_cmdline_escape (r->serial);
   g_autofree char *monitor = hg_cmdline_escape (r->monitor);
 
-  hg_cmdline_add2 (b, "-pidfile", r->pidfile);
+  _hg_cmdline_add2 (b, "-pidfile", r->pidfile);
   /* QMP on sockets Hangar bound itself (qmp.sock, qmp-ctl.sock) and
    * passed as fds, so a start connects at once instead of polling for
    * them.  QEMU serves one client per QMP socket: the window keeps the
    * first, a hangarctl run meanwhile uses the second */
-  hg_cmdline_add_printf (b, "-chardev", "socket,id=qmp0,fd=%d,server=on,wait=off", HG_CMDLINE_QMP_FD);
-  hg_cmdline_add2 (b, "-mon", "chardev=qmp0,mode=control");
-  hg_cmdline_add_printf (b, "-chardev", "socket,id=qmp1,fd=%d,server=on,wait=off", HG_CMDLINE_QMP_CTL_FD);
-  hg_cmdline_add2 (b, "-mon", "chardev=qmp1,mode=control");
+  _hg_cmdline_add_printf (b, "-chardev", "socket,id=qmp0,fd=%d,server=on,wait=off",
+                          HG_CMDLINE_QMP_FD);
+  _hg_cmdline_add2 (b, "-mon", "chardev=qmp0,mode=control");
+  _hg_cmdline_add_printf (b, "-chardev", "socket,id=qmp1,fd=%d,server=on,wait=off",
+                          HG_CMDLINE_QMP_CTL_FD);
+  _hg_cmdline_add2 (b, "-mon", "chardev=qmp1,mode=control");
 
   /* Serial console with the HMP monitor multiplexed on it (Ctrl-a c) */
-  hg_cmdline_add_printf (b, "-chardev", "socket,id=serial0,path=%s,server=on,wait=off,mux=on", serial);
+  _hg_cmdline_add_printf (b, "-chardev", "socket,id=serial0,path=%s,server=on,wait=off,mux=on",
+                          serial);
   if (b->config->serial)
     {
       /* "-serial null" would take the id serial0 itself */
       if (b->board->serial_index > 0)
-        hg_cmdline_add2 (b, "-chardev", "null,id=serialnull");
+        _hg_cmdline_add2 (b, "-chardev", "null,id=serialnull");
       for (guint i = 0; i < b->board->serial_index; i++)
-        hg_cmdline_add2 (b, "-serial", "chardev:serialnull");
-      hg_cmdline_add2 (b, "-serial", "chardev:serial0");
+        _hg_cmdline_add2 (b, "-serial", "chardev:serialnull");
+      _hg_cmdline_add2 (b, "-serial", "chardev:serial0");
     }
-  hg_cmdline_add2 (b, "-mon", "chardev=serial0,mode=readline");
+  _hg_cmdline_add2 (b, "-mon", "chardev=serial0,mode=readline");
 
   /* A dedicated HMP monitor */
-  hg_cmdline_add_printf (b, "-chardev", "socket,id=monitor0,path=%s,server=on,wait=off", monitor);
-  hg_cmdline_add2 (b, "-mon", "chardev=monitor0,mode=readline");
+  _hg_cmdline_add_printf (b, "-chardev", "socket,id=monitor0,path=%s,server=on,wait=off", monitor);
+  _hg_cmdline_add2 (b, "-mon", "chardev=monitor0,mode=readline");
 }
 
 void
-hg_cmdline_ensure_usb (Builder *b)
+_hg_cmdline_ensure_usb (HgCmdlineBuilder *b)
 {
   if (b->usb_added)
     return;
-  hg_cmdline_add2 (b, "-device", "qemu-xhci,id=usb0");
+  _hg_cmdline_add2 (b, "-device", "qemu-xhci,id=usb0");
   b->usb_added = TRUE;
 }
 
 gboolean
-hg_cmdline_add_display (Builder *b)
+_hg_cmdline_add_display (HgCmdlineBuilder *b)
 {
   HgVmConfig *c = b->config;
   const char *vga = c->vga && *c->vga ? c->vga : b->board->vga;
@@ -246,23 +251,23 @@ hg_cmdline_add_display (Builder *b)
 
   if (vga != NULL && !g_str_equal (vga, "none"))
     {
-      if (!hg_cmdline_is_word (vga, "_-"))
-        return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] vga",
-                                "\"%s\" is not a display adapter name", vga);
+      if (!_hg_cmdline_is_word (vga, "_-"))
+        return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[machine] vga",
+                                 "\"%s\" is not a display adapter name", vga);
       if (g_str_equal (b->board->vga ? b->board->vga : "", "virtio-gpu-pci") &&
           (g_str_equal (vga, "virtio") || g_str_equal (vga, "virtio-gpu-pci")))
-        hg_cmdline_add2 (b, "-device", "virtio-gpu-pci");
+        _hg_cmdline_add2 (b, "-device", "virtio-gpu-pci");
       else
-        hg_cmdline_add2 (b, "-vga", vga);
+        _hg_cmdline_add2 (b, "-vga", vga);
     }
 
   if (graphical && b->board->pci && (b->board->usb_kbd || b->board->usb_tablet))
     {
-      hg_cmdline_ensure_usb (b);
+      _hg_cmdline_ensure_usb (b);
       if (b->board->usb_kbd)
-        hg_cmdline_add2 (b, "-device", "usb-kbd,bus=usb0.0");
+        _hg_cmdline_add2 (b, "-device", "usb-kbd,bus=usb0.0");
       if (b->board->usb_tablet)
-        hg_cmdline_add2 (b, "-device", "usb-tablet,bus=usb0.0");
+        _hg_cmdline_add2 (b, "-device", "usb-tablet,bus=usb0.0");
     }
 
   switch (c->console)
@@ -270,24 +275,24 @@ hg_cmdline_add_display (Builder *b)
     case HG_CONSOLE_VNC:
       {
         g_autofree char *vnc = hg_cmdline_escape (b->runtime->vnc);
-        hg_cmdline_add2 (b, "-display", "none");
-        hg_cmdline_add_printf (b, "-vnc", "unix:%s", vnc);
+        _hg_cmdline_add2 (b, "-display", "none");
+        _hg_cmdline_add_printf (b, "-vnc", "unix:%s", vnc);
         if (c->keymap != NULL && *c->keymap != '\0')
           {
-            if (!hg_cmdline_is_word (c->keymap, "_-"))
-              return hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[display] keymap",
-                                      "\"%s\" is not a keyboard layout name", c->keymap);
-            hg_cmdline_add2 (b, "-k", c->keymap);
+            if (!_hg_cmdline_is_word (c->keymap, "_-"))
+              return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, "[display] keymap",
+                                       "\"%s\" is not a keyboard layout name", c->keymap);
+            _hg_cmdline_add2 (b, "-k", c->keymap);
           }
       }
       break;
     case HG_CONSOLE_SDL:
-      hg_cmdline_add2 (b, "-display", "sdl");
+      _hg_cmdline_add2 (b, "-display", "sdl");
       break;
     case HG_CONSOLE_SERIAL:
     case HG_CONSOLE_NONE:
     default:
-      hg_cmdline_add2 (b, "-display", "none");
+      _hg_cmdline_add2 (b, "-display", "none");
       break;
     }
   return TRUE;

@@ -15,14 +15,14 @@ typedef enum {
   BOOT_BY_ORDER,   /* firmware honours -boot order= (SeaBIOS, OpenBIOS) */
   BOOT_BY_INDEX,   /* firmware honours bootindex= (UEFI, SLOF) */
   BOOT_BY_NONE,    /* the board boots a -kernel or its own ROM only */
-} BootStyle;
+} HgCmdlineBootStyle;
 
 typedef enum {
   VIRTIO_NONE,
   VIRTIO_PCI,
   VIRTIO_MMIO,
   VIRTIO_CCW,      /* s390x channel I/O: virtio-*-ccw */
-} VirtioKind;
+} HgCmdlineVirtioKind;
 
 typedef struct {
   const char *arch;
@@ -30,7 +30,7 @@ typedef struct {
   const char *cpu_tcg;      /* default -cpu under TCG (NULL: QEMU's) */
   const char *disk_if;      /* default disk interface */
   const char *nic_model;    /* default NIC */
-} ArchInfo;
+} HgCmdlineArchInfo;
 
 typedef struct {
   const char *arches;       /* space-separated, padded: " arm aarch64 " */
@@ -40,8 +40,8 @@ typedef struct {
   gboolean    floppy;       /* a floppy controller (or one can be added) */
   const char *fdc_device;   /* controller to add for a floppy, or NULL */
   const char *scsi_ctrl;    /* SCSI controller to add, NULL: on board */
-  VirtioKind  virtio;
-  BootStyle   boot;
+  HgCmdlineVirtioKind virtio;
+  HgCmdlineBootStyle boot;
   const char *vga;          /* default -vga, "virtio-gpu-pci" (-device), NULL none */
   gboolean    nic_onboard;  /* NIC is not user-creatable: -net nic,netdev= */
   gboolean    usb_kbd;      /* graphical consoles need a USB keyboard */
@@ -50,82 +50,83 @@ typedef struct {
   guint       max_cpus;     /* 0: not checked here */
   guint       max_mem_mib;  /* 0: not checked here */
   guint       mem_align_mib;
-} BoardInfo;
+} HgCmdlineBoardInfo;
 
 /* The builder: argv plus the context needed for errors */
 typedef struct {
-  HgVmConfig         *config;
-  const HgHostCaps   *caps;
-  const HgRuntimePaths *runtime;
-  const HgVmImages   *images;     /* checked chains, or NULL */
-  const ArchInfo     *arch;
-  const BoardInfo    *board;
-  const char         *machine;
-  HgBootMode          boot_mode;
-  HgAccel             accel;
-  GPtrArray          *argv;
-  GError            **error;
-  gboolean            scsi_added;
-  gboolean            usb_added;
-  gboolean            fdc_added;
-  guint               next_bootindex;
-  ArchInfo            generic_arch;  /* b->arch for an arch without defaults */
-  const HgFirmware   *firmware;      /* UEFI from a descriptor, or NULL (BIOS) */
-  BoardInfo           uefi_board;    /* b->board under UEFI: boots by bootindex */
-  ArchInfo            guest_arch;    /* b->arch with the guest OS's device defaults */
-} Builder;
+  HgVmConfig               *config;
+  const HgHostCaps         *caps;
+  const HgRuntimePaths     *runtime;
+  const HgVmImages         *images;     /* checked chains, or NULL */
+  const HgCmdlineArchInfo  *arch;
+  const HgCmdlineBoardInfo *board;
+  const char               *machine;
+  HgBootMode                boot_mode;
+  HgAccel                   accel;
+  GPtrArray                *argv;
+  GError                  **error;
+  gboolean                  scsi_added;
+  gboolean                  usb_added;
+  gboolean                  fdc_added;
+  guint                     next_bootindex;
+  HgCmdlineArchInfo         generic_arch;  /* b->arch for an arch without defaults */
+  const HgFirmware         *firmware;      /* UEFI from a descriptor, or NULL (BIOS) */
+  HgCmdlineBoardInfo        uefi_board;    /* b->board under UEFI: boots by bootindex */
+  HgCmdlineArchInfo         guest_arch;    /* b->arch with the guest OS's device defaults */
+} HgCmdlineBuilder;
 
 /* hg-cmdline-builder.c: the builder */
-void        hg_cmdline_add         (Builder *b, const char *arg);
-void        hg_cmdline_add2        (Builder *b, const char *opt, const char *value);
-void        hg_cmdline_add_printf  (Builder *b, const char *opt, const char *format, ...)
+void        _hg_cmdline_add         (HgCmdlineBuilder *b, const char *arg);
+void        _hg_cmdline_add2        (HgCmdlineBuilder *b, const char *opt, const char *value);
+void        _hg_cmdline_add_printf  (HgCmdlineBuilder *b, const char *opt, const char *format, ...)
                                     G_GNUC_PRINTF (3, 4);
 /* Sets b->error (code, naming key) and returns FALSE. */
-gboolean    hg_cmdline_fail        (Builder *b, int code, const char *key, const char *format, ...)
+gboolean    _hg_cmdline_fail        (HgCmdlineBuilder *b, int code, const char *key,
+                                     const char *format, ...)
                                     G_GNUC_PRINTF (4, 5);
-gboolean    hg_cmdline_has_control_chars (const char *s);
-gboolean    hg_cmdline_is_word     (const char *s, const char *extra);
-char       *hg_cmdline_resolve_path (Builder *b, const char *key, const char *path);
-char       *hg_cmdline_group_key   (const char *group, guint index, const char *key);
+gboolean    _hg_cmdline_has_control_chars (const char *s);
+gboolean    _hg_cmdline_is_word     (const char *s, const char *extra);
+char       *_hg_cmdline_resolve_path (HgCmdlineBuilder *b, const char *key, const char *path);
+char       *_hg_cmdline_group_key   (const char *group, guint index, const char *key);
 
 /* hg-cmdline-machine.c */
-const ArchInfo  *hg_cmdline_arch_info  (const char *arch);
-const BoardInfo *hg_cmdline_board_info (const char *arch, const char *machine);
+const HgCmdlineArchInfo  *_hg_cmdline_arch_info  (const char *arch);
+const HgCmdlineBoardInfo *_hg_cmdline_board_info (const char *arch, const char *machine);
 /* For a board QEMU offers but Hangar has no defaults for: no buses assumed,
  * the NIC on board, QEMU's own default display */
-const BoardInfo *hg_cmdline_generic_board (void);
-gboolean    hg_cmdline_add_machine  (Builder *b);
-gboolean    hg_cmdline_add_identity (Builder *b);
-void        hg_cmdline_add_runtime  (Builder *b);
-void        hg_cmdline_ensure_usb   (Builder *b);
-gboolean    hg_cmdline_add_display  (Builder *b);
+const HgCmdlineBoardInfo *_hg_cmdline_generic_board (void);
+gboolean    _hg_cmdline_add_machine  (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_identity (HgCmdlineBuilder *b);
+void        _hg_cmdline_add_runtime  (HgCmdlineBuilder *b);
+void        _hg_cmdline_ensure_usb   (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_display  (HgCmdlineBuilder *b);
 
 /* hg-cmdline-devices.c */
-gboolean    hg_cmdline_add_disks    (Builder *b);
-gboolean    hg_cmdline_add_media    (Builder *b);
-gboolean    hg_cmdline_check_boot_needs (Builder *b);
-gboolean    hg_cmdline_add_boot     (Builder *b);
-gboolean    hg_cmdline_add_nics     (Builder *b, gboolean vdeq);
-gboolean    hg_cmdline_config_wants_vdeq (HgVmConfig *c);
+gboolean    _hg_cmdline_add_disks    (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_media    (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_check_boot_needs (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_boot     (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_nics     (HgCmdlineBuilder *b, gboolean vdeq);
+gboolean    _hg_cmdline_config_wants_vdeq (HgVmConfig *c);
 /* -blockdev nodes of one image: the checked chain, or (NULL: display
  * only) path alone in format; the top node is id */
-gboolean    hg_cmdline_add_image    (Builder *b, const char *key, const char *id,
-                                     const char *path, const char *format,
-                                     const HgDiskImageInfo *chain, gboolean read_only);
+gboolean    _hg_cmdline_add_image    (HgCmdlineBuilder *b, const char *key, const char *id,
+                                      const char *path, const char *format,
+                                      const HgDiskImageInfo *chain, gboolean read_only);
 
 /* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM */
-gboolean    hg_cmdline_resolve_firmware (Builder *b);
+gboolean    _hg_cmdline_resolve_firmware (HgCmdlineBuilder *b);
 /* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */
-char       *hg_cmdline_firmware_machine_props (Builder *b);
-gboolean    hg_cmdline_add_firmware (Builder *b);
-gboolean    hg_cmdline_add_tpm      (Builder *b);
+char       *_hg_cmdline_firmware_machine_props (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_firmware (HgCmdlineBuilder *b);
+gboolean    _hg_cmdline_add_tpm      (HgCmdlineBuilder *b);
 
 /* hg-cmdline-guest.c: what the guest OS changes (Windows: Hyper-V
  * enlightenments under KVM, RTC in local time, SATA and e1000e) */
-gboolean    hg_cmdline_guest_is_windows (HgVmConfig *c);
-void        hg_cmdline_adapt_to_guest   (Builder *b);
+gboolean    _hg_cmdline_guest_is_windows (HgVmConfig *c);
+void        _hg_cmdline_adapt_to_guest   (HgCmdlineBuilder *b);
 /* ",hv_relaxed,..." for -cpu, or "" */
-char       *hg_cmdline_guest_cpu_flags  (Builder *b);
-void        hg_cmdline_add_guest_clock  (Builder *b);
+char       *_hg_cmdline_guest_cpu_flags  (HgCmdlineBuilder *b);
+void        _hg_cmdline_add_guest_clock  (HgCmdlineBuilder *b);
 
 G_END_DECLS

@@ -133,7 +133,7 @@ hg_cmdline_build (HgVmConfig            *config,
   const HgQemuCaps *qemu;
   const char *machine;
   gboolean vdeq;
-  Builder b = { 0 };
+  HgCmdlineBuilder b = { 0 };
 
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (runtime != NULL, NULL);
@@ -154,7 +154,7 @@ hg_cmdline_build (HgVmConfig            *config,
    * accept or refuse at start. */
   qemu = hg_host_caps_get_qemu_caps (caps, config->arch);
 
-  b.arch = hg_cmdline_arch_info (config->arch);
+  b.arch = _hg_cmdline_arch_info (config->arch);
   if (b.arch == NULL && qemu != NULL && hg_qemu_caps_get_default_machine (qemu) != NULL)
     {
       /* An arch QEMU offers that Hangar has no defaults for */
@@ -170,93 +170,95 @@ hg_cmdline_build (HgVmConfig            *config,
         {
           g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
 
-          hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
-                           "qemu-system-%s has no default machine: set [machine] machine (%s)",
-                           config->arch, valid);
+          _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
+                            "qemu-system-%s has no default machine: set [machine] machine (%s)",
+                            config->arch, valid);
         }
       else if (hg_host_caps_get_emulator (caps, config->arch) != NULL)
-        hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
-                         "Hangar has no default machine for %s and does not know yet what "
-                         "qemu-system-%s offers (run hangarctl check): set [machine] machine",
-                         config->arch, config->arch);
+        _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
+                          "Hangar has no default machine for %s and does not know yet what "
+                          "qemu-system-%s offers (run hangarctl check): set [machine] machine",
+                          config->arch, config->arch);
       else
-        hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] arch",
-                         "unknown architecture \"%s\"", config->arch ? config->arch : "");
+        _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] arch",
+                          "unknown architecture \"%s\"", config->arch ? config->arch : "");
       return NULL;
     }
   machine = config->machine && *config->machine ? config->machine : b.arch->machine;
-  if (!hg_cmdline_is_word (machine, "_.-"))
+  if (!_hg_cmdline_is_word (machine, "_.-"))
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_INVALID, "[machine] machine",
-                       "\"%s\" is not a machine type name", machine);
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_INVALID, "[machine] machine",
+                        "\"%s\" is not a machine type name", machine);
       return NULL;
     }
   if (qemu != NULL && hg_qemu_caps_find_machine (qemu, machine) == NULL)
     {
       g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
 
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
-                       "qemu-system-%s has no machine \"%s\" (%s)", config->arch, machine, valid);
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] machine",
+                        "qemu-system-%s has no machine \"%s\" (%s)", config->arch, machine, valid);
       return NULL;
     }
   if (qemu != NULL && config->cpu_model != NULL && *config->cpu_model != '\0' &&
       !hg_qemu_caps_has_cpu (qemu, config->cpu_model))
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] cpu",
-                       "qemu-system-%s has no CPU model \"%s\" (qemu-system-%s -cpu help lists them)",
-                       config->arch, config->cpu_model, config->arch);
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[machine] cpu",
+                        "qemu-system-%s has no CPU model \"%s\" "
+                        "(qemu-system-%s -cpu help lists them)",
+                        config->arch, config->cpu_model, config->arch);
       return NULL;
     }
   b.machine = machine;
-  b.board = hg_cmdline_board_info (config->arch, machine);
+  b.board = _hg_cmdline_board_info (config->arch, machine);
   if (b.board == NULL && qemu != NULL)
     {
       /* A versioned name (virt-7.2) is the board of its alias (virt) */
       const HgQemuMachine *m = hg_qemu_caps_find_machine (qemu, machine);
 
       if (m != NULL && m->alias != NULL)
-        b.board = hg_cmdline_board_info (config->arch, m->alias);
+        b.board = _hg_cmdline_board_info (config->arch, m->alias);
     }
   if (b.board == NULL)
-    b.board = hg_cmdline_generic_board ();
+    b.board = _hg_cmdline_generic_board ();
 
   emu = hg_host_caps_get_emulator (caps, config->arch);
   if (emu == NULL || emu->path == NULL)
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_NO_EMULATOR, "[machine] arch",
-                       "qemu-system-%s is not installed", config->arch);
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_NO_EMULATOR, "[machine] arch",
+                        "qemu-system-%s is not installed", config->arch);
       return NULL;
     }
 
   if (!hg_cmdline_choose_accel (config, caps, &b.accel, error))
     return NULL;
-  if (!hg_cmdline_resolve_firmware (&b))
+  if (!_hg_cmdline_resolve_firmware (&b))
     return NULL;
-  hg_cmdline_adapt_to_guest (&b);
+  _hg_cmdline_adapt_to_guest (&b);
 
-  if (!hg_cmdline_check_boot_needs (&b))
+  if (!_hg_cmdline_check_boot_needs (&b))
     return NULL;
   if (images != NULL &&
       (images->disks == NULL || images->disks->len != (config->disks ? config->disks->len : 0) ||
        images->media == NULL || images->media->len != (config->media ? config->media->len : 0)))
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_INVALID, NULL,
-                       "the checked images do not match the config's disks and media");
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_INVALID, NULL,
+                        "the checked images do not match the config's disks and media");
       return NULL;
     }
 
-  vdeq = hg_cmdline_config_wants_vdeq (config);
+  vdeq = _hg_cmdline_config_wants_vdeq (config);
   if (vdeq && caps->vdeq == NULL)
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[net] vdeq",
-                       "vdeq is asked for but not installed (Debian package vde2)");
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[net] vdeq",
+                        "vdeq is asked for but not installed (Debian package vde2)");
       return NULL;
     }
   if (vdeq && caps->vdeq_wrapper == NULL)
     {
-      hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[net] vdeq",
-                       "vdeq is asked for but hangar-vdeq-qemu, which adapts vdeq's -net tap,vlan= "
-                       "to QEMU 3.0 and later, is not installed");
+      _hg_cmdline_fail (&b, HG_CMDLINE_ERROR_UNSUPPORTED, "[net] vdeq",
+                        "vdeq is asked for but hangar-vdeq-qemu, which adapts vdeq's "
+                        "-net tap,vlan= "
+                        "to QEMU 3.0 and later, is not installed");
       return NULL;
     }
 
@@ -267,36 +269,36 @@ hg_cmdline_build (HgVmConfig            *config,
     {
       /* The manual's vdeqemu: vdeq opens the switch plug, then execs the
        * wrapper, which execs QEMU with the plug passed as a file descriptor. */
-      hg_cmdline_add (&b, caps->vdeq);
-      hg_cmdline_add (&b, caps->vdeq_wrapper);
+      _hg_cmdline_add (&b, caps->vdeq);
+      _hg_cmdline_add (&b, caps->vdeq_wrapper);
     }
-  hg_cmdline_add (&b, emu->path);
+  _hg_cmdline_add (&b, emu->path);
 
-  if (!hg_cmdline_add_identity (&b))
+  if (!_hg_cmdline_add_identity (&b))
     return NULL;
-  hg_cmdline_add (&b, "-no-user-config");
-  hg_cmdline_add (&b, "-nodefaults");
+  _hg_cmdline_add (&b, "-no-user-config");
+  _hg_cmdline_add (&b, "-nodefaults");
   if (emu->sandbox)
-    hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
-  if (!hg_cmdline_add_machine (&b))
+    _hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
+  if (!_hg_cmdline_add_machine (&b))
     return NULL;
-  if (!hg_cmdline_add_tpm (&b))
+  if (!_hg_cmdline_add_tpm (&b))
     return NULL;
-  hg_cmdline_add_guest_clock (&b);
-  hg_cmdline_add_runtime (&b);
-  if (!hg_cmdline_add_display (&b))
+  _hg_cmdline_add_guest_clock (&b);
+  _hg_cmdline_add_runtime (&b);
+  if (!_hg_cmdline_add_display (&b))
     return NULL;
-  if (!hg_cmdline_add_disks (&b))
+  if (!_hg_cmdline_add_disks (&b))
     return NULL;
   /* after the disks: savevm puts the RAM into the first snapshot-capable
    * node, which should be disk 0, not the UEFI variables */
-  if (!hg_cmdline_add_firmware (&b))
+  if (!_hg_cmdline_add_firmware (&b))
     return NULL;
-  if (!hg_cmdline_add_media (&b))
+  if (!_hg_cmdline_add_media (&b))
     return NULL;
-  if (!hg_cmdline_add_nics (&b, vdeq))
+  if (!_hg_cmdline_add_nics (&b, vdeq))
     return NULL;
-  if (!hg_cmdline_add_boot (&b))
+  if (!_hg_cmdline_add_boot (&b))
     return NULL;
 
   g_ptr_array_add (argv, NULL);

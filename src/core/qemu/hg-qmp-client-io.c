@@ -14,7 +14,7 @@
  * directions.  Input is read in chunks into a buffer that is split at '\n'
  * (so that a single message can be capped); output is a queue of complete
  * lines written one after the other with g_output_stream_write_all_async().
- * Replies are matched to commands by "id" through a hash table id -> Pending.
+ * Replies are matched to commands by "id" through a hash table id -> HgQmpPending.
  *
  * The async reads/writes reference the client only weakly, so dropping the
  * last reference closes the connection; pending commands hold a strong
@@ -77,7 +77,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IoCtx, io_ctx_free)
 /* ---- pending commands -------------------------------------------------- */
 
 static void
-pending_free (Pending *p)
+pending_free (HgQmpPending *p)
 {
   if (p->timeout_source != NULL)
     {
@@ -97,7 +97,7 @@ pending_free (Pending *p)
 
 /* Removes p from the table and hands its task back to the caller. */
 static GTask *
-pending_take (HgQmpClient *self, Pending *p)
+pending_take (HgQmpClient *self, HgQmpPending *p)
 {
   GTask *task = g_steal_pointer (&p->task);
 
@@ -109,7 +109,7 @@ pending_take (HgQmpClient *self, Pending *p)
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
-  Pending *p = user_data;
+  HgQmpPending *p = user_data;
   HgQmpClient *self = p->self;
   g_autofree char *command = g_strdup (p->command);
   guint timeout_ms = p->timeout_ms;
@@ -126,7 +126,7 @@ pending_timeout_cb (gpointer user_data)
 static gboolean
 pending_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
-  Pending *p = user_data;
+  HgQmpPending *p = user_data;
   g_autoptr(GTask) task = pending_take (p->self, p);
 
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -135,7 +135,7 @@ pending_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 }
 
 void
-hg_qmp_client_fail_all_pending (HgQmpClient *self, const GError *reason)
+_hg_qmp_client_fail_all_pending (HgQmpClient *self, const GError *reason)
 {
   g_autoptr(GList) values = g_hash_table_get_values (self->pending);
   g_autofree char *message = NULL;
@@ -151,7 +151,7 @@ hg_qmp_client_fail_all_pending (HgQmpClient *self, const GError *reason)
   g_hash_table_remove_all (self->pending);
   for (GList *l = values; l != NULL; l = l->next)
     {
-      Pending *p = l->data;
+      HgQmpPending *p = l->data;
       g_autoptr(GTask) task = g_steal_pointer (&p->task);
 
       pending_free (p);
@@ -239,7 +239,7 @@ handle_reply (HgQmpClient *self, JsonObject *root)
 {
   JsonNode *id_node = json_object_get_member (root, "id");
   const char *id = NULL;
-  Pending *p;
+  HgQmpPending *p;
   g_autoptr(GTask) task = NULL;
 
   if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
@@ -431,11 +431,11 @@ read_done_cb (GObject      *source,
                        g_bytes_get_size (bytes));
 
   if (process_input (self))
-    hg_qmp_client_read_more (self);
+    _hg_qmp_client_read_more (self);
 }
 
 void
-hg_qmp_client_read_more (HgQmpClient *self)
+_hg_qmp_client_read_more (HgQmpClient *self)
 {
   g_input_stream_read_bytes_async (self->input, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
                                    self->io_cancellable, read_done_cb,
@@ -445,20 +445,20 @@ hg_qmp_client_read_more (HgQmpClient *self)
 /* ---- commands ---------------------------------------------------------- */
 
 void
-hg_qmp_client_send_command (HgQmpClient  *self,
-                            GTask        *task,       /* transfer full */
-                            const char   *command,
-                            JsonNode     *arguments,
-                            guint         timeout_ms,
-                            GCancellable *cancellable)
+_hg_qmp_client_send_command (HgQmpClient  *self,
+                             GTask        *task,       /* transfer full */
+                             const char   *command,
+                             JsonNode     *arguments,
+                             guint         timeout_ms,
+                             GCancellable *cancellable)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GString) text = NULL;
-  Pending *p;
+  HgQmpPending *p;
 
-  p = g_new0 (Pending, 1);
+  p = g_new0 (HgQmpPending, 1);
   p->self = self;
   p->id = g_strdup_printf ("hg-%" G_GUINT64_FORMAT, ++self->next_id);
   p->command = g_strdup (command);

@@ -17,7 +17,7 @@ typedef enum {
   STATE_CAPABILITIES,
   STATE_READY,
   STATE_CLOSED,
-} State;
+} HgQmpClientState;
 
 typedef struct {
   HgQmpClient *self;      /* unowned; the task holds a ref */
@@ -27,7 +27,7 @@ typedef struct {
   GTask       *task;
   GSource     *timeout_source;
   GSource     *cancel_source;
-} Pending;
+} HgQmpPending;
 
 struct _HgQmpClient {
   GObject             parent_instance;
@@ -38,7 +38,7 @@ struct _HgQmpClient {
   guint               command_timeout_ms;
   guint               max_message_size;
 
-  State               state;
+  HgQmpClientState    state;
   GSocketConnection  *connection;
   GInputStream       *input;
   GOutputStream      *output;
@@ -49,7 +49,7 @@ struct _HgQmpClient {
   GQueue              outq;      /* GBytes* */
   gboolean            writing;
 
-  GHashTable         *pending;   /* id -> Pending* (not owned by the table) */
+  GHashTable         *pending;   /* id -> HgQmpPending* (not owned by the table) */
   guint64             next_id;
 
   GTask              *open_task;
@@ -70,13 +70,13 @@ struct _HgQmpClient {
 };
 
 /* hg-qmp-client-io.c */
-void hg_qmp_client_send_command        (HgQmpClient  *self,
-                                        GTask        *task,       /* transfer full */
-                                        const char   *command,
-                                        JsonNode     *arguments,
-                                        guint         timeout_ms,
-                                        GCancellable *cancellable);
-void hg_qmp_client_fail_all_pending    (HgQmpClient *self, const GError *reason);
-void hg_qmp_client_read_more           (HgQmpClient *self);
+void _hg_qmp_client_send_command        (HgQmpClient  *self,
+                                         GTask        *task,       /* transfer full */
+                                         const char   *command,
+                                         JsonNode     *arguments,
+                                         guint         timeout_ms,
+                                         GCancellable *cancellable);
+void _hg_qmp_client_fail_all_pending    (HgQmpClient *self, const GError *reason);
+void _hg_qmp_client_read_more           (HgQmpClient *self);
 
 G_END_DECLS

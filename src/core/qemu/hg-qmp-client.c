@@ -114,7 +114,8 @@ handle_greeting (HgQmpClient *self, JsonObject *root)
   self->state = STATE_CAPABILITIES;
   caps = g_task_new (self, NULL, capabilities_done_cb, NULL);
   g_task_set_source_tag (caps, handle_greeting);
-  hg_qmp_client_send_command (self, g_steal_pointer (&caps), "qmp_capabilities", NULL, G_MAXUINT, NULL);
+  _hg_qmp_client_send_command (self, g_steal_pointer (&caps), "qmp_capabilities", NULL, G_MAXUINT,
+                               NULL);
 }
 
 /* ---- shutting down ----------------------------------------------------- */
@@ -170,7 +171,7 @@ shutdown_connection (HgQmpClient  *self,
   self->scanned = 0;
   clear_open_sources (self);
 
-  hg_qmp_client_fail_all_pending (self, reason);
+  _hg_qmp_client_fail_all_pending (self, reason);
 
   open_task = g_steal_pointer (&self->open_task);
   if (open_task != NULL)
@@ -304,7 +305,7 @@ socket_connected_cb (GObject      *source,
   self->input = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
   self->output = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
   self->state = STATE_GREETING;
-  hg_qmp_client_read_more (self);
+  _hg_qmp_client_read_more (self);
 }
 
 void
@@ -455,7 +456,8 @@ hg_qmp_client_execute_full_async (HgQmpClient         *self,
   if (timeout_ms == 0)
     timeout_ms = self->command_timeout_ms ? self->command_timeout_ms : G_MAXUINT;
 
-  hg_qmp_client_send_command (self, g_steal_pointer (&task), command, arguments, timeout_ms, cancellable);
+  _hg_qmp_client_send_command (self, g_steal_pointer (&task), command, arguments, timeout_ms,
+                               cancellable);
 }
 
 void

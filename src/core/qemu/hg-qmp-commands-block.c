@@ -31,7 +31,7 @@ block_parse (GTask *task, const char *command, JsonNode *ret)
 
   if (!JSON_NODE_HOLDS_ARRAY (ret))
     {
-      g_task_return_error (task, hg_qmp_shape_error (command));
+      g_task_return_error (task, _hg_qmp_shape_error (command));
       return;
     }
   array = json_node_get_array (ret);
@@ -78,8 +78,9 @@ hg_qmp_query_block_async (HgQmpClient *client, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  hg_qmp_value_run (client,
-                    hg_qmp_value_task_new (client, "query-block", block_parse, hg_qmp_query_block_async,
+  _hg_qmp_value_run (client,
+                     _hg_qmp_value_task_new (client, "query-block", block_parse,
+                                             hg_qmp_query_block_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -103,13 +104,13 @@ drive_args (const char *device, const char *id, gboolean force, GError **error)
                    _("Name the drive either by its device name or by its id"));
       return NULL;
     }
-  args = hg_qmp_args_new ();
+  args = _hg_qmp_args_new ();
   if (device != NULL)
-    json_object_set_string_member (hg_qmp_args_obj (args), "device", device);
+    json_object_set_string_member (_hg_qmp_args_obj (args), "device", device);
   else
-    json_object_set_string_member (hg_qmp_args_obj (args), "id", id);
+    json_object_set_string_member (_hg_qmp_args_obj (args), "id", id);
   if (force)
-    json_object_set_boolean_member (hg_qmp_args_obj (args), "force", TRUE);
+    json_object_set_boolean_member (_hg_qmp_args_obj (args), "force", TRUE);
   return args;
 }
 
@@ -130,7 +131,8 @@ hg_qmp_eject_async (HgQmpClient *client, const char *device, const char *id,
                            g_steal_pointer (&error));
       return;
     }
-  hg_qmp_simple_run (client, "eject", args, FALSE, hg_qmp_eject_async, cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "eject", args, FALSE, hg_qmp_eject_async, cancellable, callback,
+                      user_data);
 }
 
 void
@@ -157,11 +159,11 @@ hg_qmp_change_medium_async (HgQmpClient *client, const char *device, const char 
                            g_steal_pointer (&error));
       return;
     }
-  json_object_set_string_member (hg_qmp_args_obj (args), "filename", filename);
+  json_object_set_string_member (_hg_qmp_args_obj (args), "filename", filename);
   if (format != NULL)
-    json_object_set_string_member (hg_qmp_args_obj (args), "format", format);
-  hg_qmp_simple_run (client, "blockdev-change-medium", args, FALSE, hg_qmp_change_medium_async,
-                     cancellable, callback, user_data);
+    json_object_set_string_member (_hg_qmp_args_obj (args), "format", format);
+  _hg_qmp_simple_run (client, "blockdev-change-medium", args, FALSE, hg_qmp_change_medium_async,
+                      cancellable, callback, user_data);
 }
 
 /* ---- a new medium as explicit nodes ------------------------------------ */
@@ -193,9 +195,9 @@ replace_add (ReplaceData *d,
 static JsonNode *
 id_args (const char *id)
 {
-  JsonNode *args = hg_qmp_args_new ();
+  JsonNode *args = _hg_qmp_args_new ();
 
-  json_object_set_string_member (hg_qmp_args_obj (args), "id", id);
+  json_object_set_string_member (_hg_qmp_args_obj (args), "id", id);
   return args;
 }
 
@@ -275,11 +277,11 @@ hg_qmp_replace_medium_async (HgQmpClient *client, const char *id, GPtrArray *nod
     replace_add (d, "blockdev-add", json_node_copy (g_ptr_array_index (nodes, i)));
   args = id_args (id);
   if (force)
-    json_object_set_boolean_member (hg_qmp_args_obj (args), "force", TRUE);
+    json_object_set_boolean_member (_hg_qmp_args_obj (args), "force", TRUE);
   replace_add (d, "blockdev-open-tray", args);
   replace_add (d, "blockdev-remove-medium", id_args (id));
   args = id_args (id);
-  json_object_set_string_member (hg_qmp_args_obj (args), "node-name", node_name);
+  json_object_set_string_member (_hg_qmp_args_obj (args), "node-name", node_name);
   replace_add (d, "blockdev-insert-medium", args);
   replace_add (d, "blockdev-close-tray", id_args (id));
   replace_step (task);
@@ -304,9 +306,9 @@ hg_qmp_blockdev_del_nodes_async (HgQmpClient *client, const char * const *names,
   g_task_set_task_data (task, d, (GDestroyNotify) replace_data_free);
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {
-      JsonNode *args = hg_qmp_args_new ();
+      JsonNode *args = _hg_qmp_args_new ();
 
-      json_object_set_string_member (hg_qmp_args_obj (args), "node-name", names[i]);
+      json_object_set_string_member (_hg_qmp_args_obj (args), "node-name", names[i]);
       replace_add (d, "blockdev-del", args);
     }
   replace_step (task);

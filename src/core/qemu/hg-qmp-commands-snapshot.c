@@ -80,7 +80,7 @@ snapshot_hmp_done_cb (GObject      *source,
     }
   if (!JSON_NODE_HOLDS_VALUE (ret) || json_node_get_value_type (ret) != G_TYPE_STRING)
     {
-      g_task_return_error (task, hg_qmp_shape_error ("human-monitor-command"));
+      g_task_return_error (task, _hg_qmp_shape_error ("human-monitor-command"));
       return;
     }
   /* savevm, loadvm and delvm print nothing when they succeed. */
@@ -118,7 +118,7 @@ snapshot_hmp_run (HgQmpClient *client, const char *verb, const char *name,
     }
   line = g_strdup_printf ("%s %s", verb, name);
   g_task_set_task_data (task, g_strdup_printf ("%s %s", verb, name), g_free);
-  args = hg_qmp_hmp_args (line);
+  args = _hg_qmp_hmp_args (line);
   hg_qmp_client_execute_full_async (client, "human-monitor-command", args, G_MAXUINT,
                                     cancellable, snapshot_hmp_done_cb, g_steal_pointer (&task));
 }
@@ -318,7 +318,7 @@ snapshots_parse (GTask *task, const char *command, JsonNode *ret)
 
   if (!JSON_NODE_HOLDS_VALUE (ret) || json_node_get_value_type (ret) != G_TYPE_STRING)
     {
-      g_task_return_error (task, hg_qmp_shape_error (command));
+      g_task_return_error (task, _hg_qmp_shape_error (command));
       return;
     }
   list = hg_qmp_parse_info_snapshots (json_node_get_string (ret), &error);
@@ -336,9 +336,9 @@ hg_qmp_query_snapshots_async (HgQmpClient *client, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
 
-  args = hg_qmp_hmp_args ("info snapshots");
-  hg_qmp_value_run (client,
-                    hg_qmp_value_task_new (client, "human-monitor-command", snapshots_parse,
+  args = _hg_qmp_hmp_args ("info snapshots");
+  _hg_qmp_value_run (client,
+                     _hg_qmp_value_task_new (client, "human-monitor-command", snapshots_parse,
                              hg_qmp_query_snapshots_async, cancellable, callback, user_data),
              args, 0);
 }

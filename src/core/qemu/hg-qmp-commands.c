@@ -19,13 +19,13 @@
 /* ---- plumbing ---------------------------------------------------------- */
 
 JsonNode *
-hg_qmp_args_new (void)
+_hg_qmp_args_new (void)
 {
   return json_node_init_object (json_node_alloc (), json_object_new ());
 }
 
 JsonObject *
-hg_qmp_args_obj (JsonNode *node)
+_hg_qmp_args_obj (JsonNode *node)
 {
   return json_node_get_object (node);
 }
@@ -47,7 +47,7 @@ return_error_invalid (GTask *task, const char *format, ...)
 }
 
 GError *
-hg_qmp_shape_error (const char *command)
+_hg_qmp_shape_error (const char *command)
 {
   return g_error_new (HG_QMP_ERROR, HG_QMP_ERROR_PROTOCOL,
                       _("QEMU's answer to “%s” does not have the expected form"), command);
@@ -83,14 +83,14 @@ simple_done_cb (GObject      *source,
 }
 
 void
-hg_qmp_simple_run (HgQmpClient         *client,
-                   const char          *command,
-                   JsonNode            *arguments,
-                   gboolean             disconnect_is_success,
-                   gpointer             source_tag,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
+_hg_qmp_simple_run (HgQmpClient        *client,
+                    const char         *command,
+                    JsonNode           *arguments,
+                    gboolean            disconnect_is_success,
+                    gpointer            source_tag,
+                    GCancellable       *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer            user_data)
 {
   GTask *task;
   SimpleData *data;
@@ -121,37 +121,40 @@ void
 hg_qmp_stop_async (HgQmpClient *client, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  hg_qmp_simple_run (client, "stop", NULL, FALSE, hg_qmp_stop_async, cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "stop", NULL, FALSE, hg_qmp_stop_async, cancellable, callback,
+                      user_data);
 }
 
 void
 hg_qmp_cont_async (HgQmpClient *client, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  hg_qmp_simple_run (client, "cont", NULL, FALSE, hg_qmp_cont_async, cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "cont", NULL, FALSE, hg_qmp_cont_async, cancellable, callback,
+                      user_data);
 }
 
 void
 hg_qmp_system_powerdown_async (HgQmpClient *client, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
-  hg_qmp_simple_run (client, "system_powerdown", NULL, FALSE, hg_qmp_system_powerdown_async,
-                     cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "system_powerdown", NULL, FALSE, hg_qmp_system_powerdown_async,
+                      cancellable, callback, user_data);
 }
 
 void
 hg_qmp_system_reset_async (HgQmpClient *client, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-  hg_qmp_simple_run (client, "system_reset", NULL, FALSE, hg_qmp_system_reset_async,
-                     cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "system_reset", NULL, FALSE, hg_qmp_system_reset_async,
+                      cancellable, callback, user_data);
 }
 
 void
 hg_qmp_quit_async (HgQmpClient *client, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  hg_qmp_simple_run (client, "quit", NULL, TRUE, hg_qmp_quit_async, cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "quit", NULL, TRUE, hg_qmp_quit_async, cancellable, callback,
+                      user_data);
 }
 
 /* ---- commands with a result ------------------------------------------- */
@@ -186,13 +189,13 @@ value_done_cb (GObject      *source,
 }
 
 GTask *
-hg_qmp_value_task_new (HgQmpClient         *client,
-                       const char          *command,
-                       HgQmpReturnFunc      func,
-                       gpointer             source_tag,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
+_hg_qmp_value_task_new (HgQmpClient        *client,
+                        const char         *command,
+                        HgQmpReturnFunc     func,
+                        gpointer            source_tag,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
 {
   GTask *task = g_task_new (client, cancellable, callback, user_data);
   ValueData *data = g_new0 (ValueData, 1);
@@ -205,8 +208,8 @@ hg_qmp_value_task_new (HgQmpClient         *client,
 }
 
 void
-hg_qmp_value_run (HgQmpClient *client, GTask *task /* transfer full */, JsonNode *arguments,
-                  guint timeout_ms)
+_hg_qmp_value_run (HgQmpClient *client, GTask *task /* transfer full */, JsonNode *arguments,
+                   guint timeout_ms)
 {
   ValueData *data = g_task_get_task_data (task);
 
@@ -237,7 +240,7 @@ status_parse (GTask *task, const char *command, JsonNode *ret)
   if (!JSON_NODE_HOLDS_OBJECT (ret) ||
       !json_object_has_member (o = json_node_get_object (ret), "status"))
     {
-      g_task_return_error (task, hg_qmp_shape_error (command));
+      g_task_return_error (task, _hg_qmp_shape_error (command));
       return;
     }
   r = g_new0 (StatusResult, 1);
@@ -251,8 +254,9 @@ hg_qmp_query_status_async (HgQmpClient *client, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  hg_qmp_value_run (client,
-                    hg_qmp_value_task_new (client, "query-status", status_parse, hg_qmp_query_status_async,
+  _hg_qmp_value_run (client,
+                     _hg_qmp_value_task_new (client, "query-status", status_parse,
+                                             hg_qmp_query_status_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -287,14 +291,14 @@ string_member_parse (GTask *task, const char *command, JsonNode *ret, const char
 
   if (!JSON_NODE_HOLDS_OBJECT (ret))
     {
-      g_task_return_error (task, hg_qmp_shape_error (command));
+      g_task_return_error (task, _hg_qmp_shape_error (command));
       return;
     }
   o = json_node_get_object (ret);
   value = json_object_get_string_member_with_default (o, member, NULL);
   if (value == NULL && !optional)
     {
-      g_task_return_error (task, hg_qmp_shape_error (command));
+      g_task_return_error (task, _hg_qmp_shape_error (command));
       return;
     }
   /* For query-name, "no name" is a successful NULL: wrap it. */
@@ -318,8 +322,9 @@ hg_qmp_query_name_async (HgQmpClient *client, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  hg_qmp_value_run (client,
-                    hg_qmp_value_task_new (client, "query-name", name_parse, hg_qmp_query_name_async,
+  _hg_qmp_value_run (client,
+                     _hg_qmp_value_task_new (client, "query-name", name_parse,
+                                             hg_qmp_query_name_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -345,8 +350,9 @@ hg_qmp_query_uuid_async (HgQmpClient *client, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
-  hg_qmp_value_run (client,
-                    hg_qmp_value_task_new (client, "query-uuid", uuid_parse, hg_qmp_query_uuid_async,
+  _hg_qmp_value_run (client,
+                     _hg_qmp_value_task_new (client, "query-uuid", uuid_parse,
+                                             hg_qmp_query_uuid_async,
                              cancellable, callback, user_data),
              NULL, 0);
 }
@@ -371,7 +377,7 @@ hmp_parse (GTask *task, const char *command, JsonNode *ret)
 {
   if (!JSON_NODE_HOLDS_VALUE (ret) || json_node_get_value_type (ret) != G_TYPE_STRING)
     {
-      g_task_return_error (task, hg_qmp_shape_error (command));
+      g_task_return_error (task, _hg_qmp_shape_error (command));
       return;
     }
   g_task_return_pointer (task, g_strdup (json_node_get_string (ret)), g_free);
@@ -391,11 +397,11 @@ hmp_line_is_valid (GTask *task, const char *command_line)
 }
 
 JsonNode *
-hg_qmp_hmp_args (const char *command_line)
+_hg_qmp_hmp_args (const char *command_line)
 {
-  JsonNode *args = hg_qmp_args_new ();
+  JsonNode *args = _hg_qmp_args_new ();
 
-  json_object_set_string_member (hg_qmp_args_obj (args), "command-line", command_line);
+  json_object_set_string_member (_hg_qmp_args_obj (args), "command-line", command_line);
   return args;
 }
 
@@ -409,12 +415,13 @@ hg_qmp_human_monitor_command_async (HgQmpClient *client, const char *command_lin
 
   g_return_if_fail (HG_IS_QMP_CLIENT (client));
 
-  task = hg_qmp_value_task_new (client, "human-monitor-command", hmp_parse,
-                                hg_qmp_human_monitor_command_async, cancellable, callback, user_data);
+  task = _hg_qmp_value_task_new (client, "human-monitor-command", hmp_parse,
+                                 hg_qmp_human_monitor_command_async, cancellable, callback,
+                                 user_data);
   if (!hmp_line_is_valid (task, command_line))
     return;
-  args = hg_qmp_hmp_args (command_line);
-  hg_qmp_value_run (client, g_steal_pointer (&task), args, 0);
+  args = _hg_qmp_hmp_args (command_line);
+  _hg_qmp_value_run (client, g_steal_pointer (&task), args, 0);
 }
 
 char *
@@ -486,11 +493,11 @@ hg_qmp_screendump_async (HgQmpClient *client, const char *filename, const char *
       return;
     }
 
-  args = hg_qmp_args_new ();
-  json_object_set_string_member (hg_qmp_args_obj (args), "filename", filename);
+  args = _hg_qmp_args_new ();
+  json_object_set_string_member (_hg_qmp_args_obj (args), "filename", filename);
   if (device != NULL)
-    json_object_set_string_member (hg_qmp_args_obj (args), "device", device);
-  json_object_set_string_member (hg_qmp_args_obj (args), "format", "png");
+    json_object_set_string_member (_hg_qmp_args_obj (args), "device", device);
+  json_object_set_string_member (_hg_qmp_args_obj (args), "format", "png");
   hg_qmp_client_execute_async (client, "screendump", args, cancellable,
                                screendump_done_cb, g_steal_pointer (&task));
 }
@@ -654,7 +661,7 @@ hg_qmp_send_key_async (HgQmpClient *client, const char * const *keys,
         return;
       }
 
-  args = hg_qmp_args_new ();
+  args = _hg_qmp_args_new ();
   array = json_array_new ();
   for (guint i = 0; i < n; i++)
     {
@@ -664,10 +671,10 @@ hg_qmp_send_key_async (HgQmpClient *client, const char * const *keys,
       json_object_set_string_member (k, "data", keys[i]);
       json_array_add_object_element (array, k);
     }
-  json_object_set_array_member (hg_qmp_args_obj (args), "keys", array);
+  json_object_set_array_member (_hg_qmp_args_obj (args), "keys", array);
   if (hold_time_ms > 0)
-    json_object_set_int_member (hg_qmp_args_obj (args), "hold-time", hold_time_ms);
+    json_object_set_int_member (_hg_qmp_args_obj (args), "hold-time", hold_time_ms);
 
-  hg_qmp_simple_run (client, "send-key", args, FALSE, hg_qmp_send_key_async,
-                     cancellable, callback, user_data);
+  _hg_qmp_simple_run (client, "send-key", args, FALSE, hg_qmp_send_key_async,
+                      cancellable, callback, user_data);
 }

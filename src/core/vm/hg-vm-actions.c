@@ -18,11 +18,11 @@
 /* ---- plumbing ---------------------------------------------------------- */
 
 GTask *
-hg_vm_action_task (HgVm               *self,
-                   gpointer            source_tag,
-                   GCancellable       *cancellable,
-                   GAsyncReadyCallback callback,
-                   gpointer            user_data)
+_hg_vm_action_task (HgVm               *self,
+                    gpointer            source_tag,
+                    GCancellable       *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer            user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -45,7 +45,7 @@ static HgQmpClient *
 task_require_qmp (GTask *task)
 {
   GError *error = NULL;
-  HgQmpClient *qmp = hg_vm_require_qmp (g_task_get_source_object (task), &error);
+  HgQmpClient *qmp = _hg_vm_require_qmp (g_task_get_source_object (task), &error);
 
   if (qmp == NULL)
     g_task_return_error (task, error);
@@ -79,7 +79,7 @@ run_simple (HgVm               *self,
             GAsyncReadyCallback callback,
             gpointer            user_data)
 {
-  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = _hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   HgQmpClient *qmp = task_require_qmp (task);
 
   if (qmp != NULL)
@@ -106,9 +106,9 @@ on_stop_cont_done (GObject      *source,
     }
   /* the STOP/RESUME event normally came first */
   if (pause && self->state == HG_VM_STATE_RUNNING)
-    hg_vm_set_state (self, HG_VM_STATE_PAUSED, _("paused"));
+    _hg_vm_set_state (self, HG_VM_STATE_PAUSED, _("paused"));
   else if (!pause && self->state == HG_VM_STATE_PAUSED)
-    hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
+    _hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -149,7 +149,7 @@ on_gone (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (hg_vm_wait_gone_finish (HG_VM (source), result, &error))
+  if (_hg_vm_wait_gone_finish (HG_VM (source), result, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -194,10 +194,10 @@ find_process (HgVm    *self,
                      _("VM '%s' is not running"), self->config->label);
       return FALSE;
     }
-  hg_vm_watch_process (self, pid, pidfd, NULL);
+  _hg_vm_watch_process (self, pid, pidfd, NULL);
   self->qmp_busy = self->qmp == NULL;
   if (!hg_vm_is_active (self))
-    hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
+    _hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
   return TRUE;
 }
 
@@ -212,20 +212,20 @@ hg_vm_kill_async (HgVm               *self,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = hg_vm_action_task (self, hg_vm_kill_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_kill_async, cancellable, callback, user_data);
   if (!find_process (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  hg_vm_expect_exit (self, _("killed"));
+  _hg_vm_expect_exit (self, _("killed"));
   if (!send_signal (self, SIGKILL, &error))
     {
-      hg_vm_expect_exit (self, NULL);
+      _hg_vm_expect_exit (self, NULL);
       g_task_return_error (task, error);
       return;
     }
-  hg_vm_wait_gone_async (self, FORCE_WAIT_MS, cancellable, on_gone, g_object_ref (task));
+  _hg_vm_wait_gone_async (self, FORCE_WAIT_MS, cancellable, on_gone, g_object_ref (task));
 }
 
 /* ---- shutdown: ACPI, then quit, then SIGKILL --------------------------- */
@@ -255,7 +255,7 @@ on_shutdown_gone (GObject      *source,
   ShutdownData *d = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (hg_vm_wait_gone_finish (HG_VM (source), result, &error))
+  if (_hg_vm_wait_gone_finish (HG_VM (source), result, &error))
     {
       g_task_return_boolean (task, TRUE);
       return;
@@ -293,8 +293,8 @@ on_shutdown_sent (GObject      *source,
       shutdown_step (g_object_ref (task));
       return;
     }
-  hg_vm_wait_gone_async (self, d->step == STEP_POWERDOWN ? d->timeout_ms : FORCE_WAIT_MS,
-                         g_task_get_cancellable (task), on_shutdown_gone, g_object_ref (task));
+  _hg_vm_wait_gone_async (self, d->step == STEP_POWERDOWN ? d->timeout_ms : FORCE_WAIT_MS,
+                          g_task_get_cancellable (task), on_shutdown_gone, g_object_ref (task));
 }
 
 static void
@@ -311,31 +311,31 @@ shutdown_step (GTask *task)
       g_object_unref (task);
       return;
     }
-  qmp = d->step <= STEP_QUIT ? hg_vm_require_qmp (self, NULL) : NULL;
+  qmp = d->step <= STEP_QUIT ? _hg_vm_require_qmp (self, NULL) : NULL;
   if (qmp == NULL && d->step <= STEP_QUIT)
     d->step = STEP_KILL;
   if (d->step == STEP_TERM)
     {
-      hg_vm_expect_exit (self, _("ended by SIGTERM: QEMU did not answer on QMP"));
+      _hg_vm_expect_exit (self, _("ended by SIGTERM: QEMU did not answer on QMP"));
     }
   else if (d->step == STEP_KILL && d->how == HG_VM_STOP_SIGTERM)
     {
       g_autofree char *why = g_strdup_printf (_("killed (SIGKILL): QEMU did not answer on QMP nor "
                                                 "end on SIGTERM within %u s"),
                                               d->timeout_ms / 1000);
-      hg_vm_expect_exit (self, why);
+      _hg_vm_expect_exit (self, why);
     }
   else if (d->step > STEP_POWERDOWN)
     {
       g_autofree char *why = g_strdup_printf (_("forced off after %u s without guest power-off"),
                                               d->timeout_ms / 1000);
-      hg_vm_expect_exit (self, why);
+      _hg_vm_expect_exit (self, why);
     }
   switch (d->step)
     {
     case STEP_POWERDOWN:
       d->how = HG_VM_STOP_POWERED_OFF;
-      hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("ACPI power-down requested"));
+      _hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("ACPI power-down requested"));
       hg_qmp_system_powerdown_async (qmp, g_task_get_cancellable (task), on_shutdown_sent, task);
       break;
     case STEP_QUIT:
@@ -358,8 +358,8 @@ shutdown_step (GTask *task)
           return;
         }
       d->how = d->step == STEP_TERM ? HG_VM_STOP_SIGTERM : HG_VM_STOP_SIGKILL;
-      hg_vm_wait_gone_async (self, d->step == STEP_TERM ? d->timeout_ms : FORCE_WAIT_MS,
-                             g_task_get_cancellable (task), on_shutdown_gone, task);
+      _hg_vm_wait_gone_async (self, d->step == STEP_TERM ? d->timeout_ms : FORCE_WAIT_MS,
+                              g_task_get_cancellable (task), on_shutdown_gone, task);
       break;
     }
 }
@@ -377,7 +377,7 @@ hg_vm_shutdown_async (HgVm               *self,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = hg_vm_action_task (self, hg_vm_shutdown_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_shutdown_async, cancellable, callback, user_data);
   d = g_new0 (ShutdownData, 1);
   d->timeout_ms = timeout_ms;
   g_task_set_task_data (task, d, g_free);
@@ -392,7 +392,7 @@ hg_vm_shutdown_async (HgVm               *self,
     }
   /* without QMP (QEMU stopped, hung, or both sockets held by other
    * clients) there is no ACPI: SIGTERM, then SIGKILL after the timeout */
-  if (hg_vm_require_qmp (self, NULL) == NULL)
+  if (_hg_vm_require_qmp (self, NULL) == NULL)
     {
       d->step = STEP_TERM;
       d->forced = TRUE;
@@ -560,7 +560,7 @@ run_snapshot (HgVm               *self,
               GAsyncReadyCallback callback,
               gpointer            user_data)
 {
-  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = _hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   GError *error = NULL;
   HgQmpClient *qmp;
   SnapshotOp *op;
@@ -648,7 +648,7 @@ hg_vm_snapshot_list_async (HgVm *self, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = hg_vm_action_task (self, hg_vm_snapshot_list_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_snapshot_list_async, cancellable, callback, user_data);
   if (!hg_vm_check_snapshots_supported (self, &error))
     {
       g_task_return_error (task, error);
@@ -697,7 +697,7 @@ hg_vm_media_list_async (HgVm *self, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = hg_vm_action_task (self, hg_vm_media_list_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_media_list_async, cancellable, callback, user_data);
   if ((qmp = task_require_qmp (task)) != NULL)
     hg_qmp_query_block_async (qmp, cancellable, on_list_done, g_object_ref (task));
 }
@@ -916,7 +916,7 @@ run_media (HgVm               *self,
            GAsyncReadyCallback callback,
            gpointer            user_data)
 {
-  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = _hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   HgQmpClient *qmp;
 
   g_task_set_task_data (task, d, (GDestroyNotify) media_data_free);
@@ -1028,7 +1028,7 @@ hg_vm_screenshot_async (HgVm *self, const char *png_path, GCancellable *cancella
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (png_path != NULL);
 
-  task = hg_vm_action_task (self, hg_vm_screenshot_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_screenshot_async, cancellable, callback, user_data);
   if ((qmp = task_require_qmp (task)) == NULL)
     return;
   d = g_new0 (ShotData, 1);
@@ -1053,7 +1053,7 @@ hg_vm_send_keys_async (HgVm *self, const char *combo, GCancellable *cancellable,
 
   g_return_if_fail (HG_IS_VM (self));
 
-  task = hg_vm_action_task (self, hg_vm_send_keys_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_send_keys_async, cancellable, callback, user_data);
   keys = hg_qmp_parse_key_combo (combo, &error);
   if (keys == NULL)
     {
@@ -1091,7 +1091,7 @@ hg_vm_monitor_async (HgVm *self, const char *command_line, GCancellable *cancell
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (command_line != NULL);
 
-  task = hg_vm_action_task (self, hg_vm_monitor_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_monitor_async, cancellable, callback, user_data);
   if ((qmp = task_require_qmp (task)) == NULL)
     return;
   hg_qmp_human_monitor_command_async (qmp, command_line, cancellable, on_monitor_done,

@@ -59,7 +59,7 @@ clean_stale (HgVm     *self,
     {
       reason = g_strdup_printf (_("QEMU (pid %d) exited unexpectedly while no Hangar watched it "
                                   "(its exit status is known only to its parent)"), (int) pid);
-      hg_vm_record_crash (self, reason);
+      _hg_vm_record_crash (self, reason);
     }
   hg_process_clean_runtime (paths, NULL);
   hg_process_unlock (lock);
@@ -74,9 +74,9 @@ attach_done (GTask *task)
   g_object_freeze_notify (G_OBJECT (self));
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
-  hg_vm_adopt_qmp (self, d->qmp);
+  _hg_vm_adopt_qmp (self, d->qmp);
   g_clear_object (&d->qmp);
-  hg_vm_watch_process (self, d->pid, d->pidfd, NULL);
+  _hg_vm_watch_process (self, d->pid, d->pidfd, NULL);
   d->pidfd = -1;
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -97,13 +97,13 @@ attach_unresponsive (GTask      *task,
     hg_qmp_client_close (d->qmp);
   g_clear_object (&d->qmp);
   g_object_freeze_notify (G_OBJECT (self));
-  hg_vm_drop_qmp (self);
+  _hg_vm_drop_qmp (self);
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
-  hg_vm_watch_process (self, d->pid, d->pidfd, NULL);
+  _hg_vm_watch_process (self, d->pid, d->pidfd, NULL);
   d->pidfd = -1;
   self->qmp_busy = TRUE;
-  hg_vm_set_state (self, HG_VM_STATE_RUNNING, reason);
+  _hg_vm_set_state (self, HG_VM_STATE_RUNNING, reason);
   g_object_thaw_notify (G_OBJECT (self));
   g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_BUSY,
                            _("VM '%s' (pid %d) is running but not responding: %s"),
@@ -155,11 +155,11 @@ on_attach_status (GObject      *source,
     }
   attach_done (task);
   if (running)
-    hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
+    _hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
   else if (g_strcmp0 (status, "shutdown") == 0)
-    hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("guest powered off"));
+    _hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, _("guest powered off"));
   else
-    hg_vm_set_state (self, HG_VM_STATE_PAUSED, status);
+    _hg_vm_set_state (self, HG_VM_STATE_PAUSED, status);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -369,12 +369,12 @@ refresh_settle (HgVm *self)
 
   if (self->state != HG_VM_STATE_STOPPED || !hg_vm_has_runtime_dir (self))
     return;
-  crash = hg_vm_read_crash (self);
+  crash = _hg_vm_read_crash (self);
   if (crash == NULL)
     return;
   tail = hg_proc_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
-  hg_vm_set_log_tail (self, tail);
-  hg_vm_set_state (self, HG_VM_STATE_CRASHED, crash);
+  _hg_vm_set_log_tail (self, tail);
+  _hg_vm_set_state (self, HG_VM_STATE_CRASHED, crash);
 }
 
 static void
@@ -458,9 +458,9 @@ hg_vm_detach (HgVm *self)
 {
   g_return_if_fail (HG_IS_VM (self));
 
-  hg_vm_stop_watching_process (self);
-  hg_vm_drop_qmp (self);
+  _hg_vm_stop_watching_process (self);
+  _hg_vm_drop_qmp (self);
   self->qmp_busy = FALSE;
-  hg_vm_set_pid (self, 0);
-  hg_vm_set_state (self, HG_VM_STATE_STOPPED, _("detached"));
+  _hg_vm_set_pid (self, 0);
+  _hg_vm_set_state (self, HG_VM_STATE_STOPPED, _("detached"));
 }

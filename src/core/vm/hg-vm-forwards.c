@@ -412,7 +412,7 @@ fwd_step (GTask *task)
   HgHostFwd *fwd;
 
   if (hg_vm_is_active (self))
-    qmp = hg_vm_require_qmp (self, op->undoing ? NULL : &error);
+    qmp = _hg_vm_require_qmp (self, op->undoing ? NULL : &error);
   else if (op->next > 0 && !op->undoing)
     {
       /* it stopped meanwhile: the config alone decides from now on */
@@ -460,7 +460,7 @@ op_begin (HgVm                *self,
           GAsyncReadyCallback  callback,
           gpointer             user_data)
 {
-  g_autoptr(GTask) task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
+  g_autoptr(GTask) task = _hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
   FwdOp *op = g_new0 (FwdOp, 1);
   GError *error = NULL;
   gint index;

@@ -414,10 +414,10 @@ on_ping (GObject      *source,
   if (self != NULL)
     {
       if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_TIMEOUT))
-        hg_vm_set_not_answering (ping->vm, TRUE);
+        _hg_vm_set_not_answering (ping->vm, TRUE);
       else if (node != NULL || (error != NULL && error->domain == HG_QMP_ERROR &&
                                 error->code >= HG_QMP_ERROR_GENERIC))
-        hg_vm_set_not_answering (ping->vm, hg_proc_pid_is_stopped (hg_vm_get_pid (ping->vm)));
+        _hg_vm_set_not_answering (ping->vm, hg_proc_pid_is_stopped (hg_vm_get_pid (ping->vm)));
     }
   g_weak_ref_clear (&ping->manager);
   g_object_unref (ping->vm);
@@ -434,11 +434,11 @@ check_responding (HgVmManager *self,
 
   if ((state != HG_VM_STATE_RUNNING && state != HG_VM_STATE_PAUSED) || hg_vm_get_pid (vm) <= 0)
     {
-      hg_vm_set_not_answering (vm, FALSE);
+      _hg_vm_set_not_answering (vm, FALSE);
       return;
     }
   if (hg_proc_pid_is_stopped (hg_vm_get_pid (vm)))
-    hg_vm_set_not_answering (vm, TRUE);
+    _hg_vm_set_not_answering (vm, TRUE);
   if (qmp == NULL || vm->pinging)
     return;
   ping = g_new0 (Ping, 1);
@@ -484,7 +484,7 @@ on_query_kvm (GObject      *source,
   if (accel == NULL && node != NULL)
     accel = "tcg";
   if (accel != NULL && hg_vm_is_active (vm))
-    hg_vm_set_accel_in_use (vm, accel);
+    _hg_vm_set_accel_in_use (vm, accel);
 }
 
 /* Asks a running VM which accelerator it really uses (once per run) */
@@ -496,7 +496,7 @@ _hg_vm_manager_query_accel (HgVmManager *self,
 
   if (!hg_vm_is_active (vm))
     {
-      hg_vm_set_accel_in_use (vm, NULL);
+      _hg_vm_set_accel_in_use (vm, NULL);
       return;
     }
   if (hg_vm_get_state (vm) == HG_VM_STATE_STARTING || hg_vm_get_accel_in_use (vm) != NULL)
@@ -506,7 +506,7 @@ _hg_vm_manager_query_accel (HgVmManager *self,
       g_autofree char *accel = hg_vm_get_pid (vm) > 0 ? hg_proc_cmdline_accel (hg_vm_get_pid (vm)) : NULL;
 
       if (accel != NULL)
-        hg_vm_set_accel_in_use (vm, accel);
+        _hg_vm_set_accel_in_use (vm, accel);
       return;
     }
   hg_qmp_client_execute_async (qmp, "query-kvm", NULL, self->cancellable, on_query_kvm,

@@ -371,7 +371,7 @@ apply_entries (HgVmManager *self,
           /* edited while it runs: the new config counts from its next
            * start, when a reload (on_vm_notify) makes it anew */
           if (hg_vm_is_active (vm) && (unchanged == NULL || !g_hash_table_contains (unchanged, entry->path)))
-            hg_vm_set_config_stale (vm, TRUE);
+            _hg_vm_set_config_stale (vm, TRUE);
         }
       else
         {
@@ -381,7 +381,7 @@ apply_entries (HgVmManager *self,
           follow_vm (self, vm);
         }
       /* a copy with the same uuid as another VM */
-      hg_vm_set_same_uuid_as (vm, entry->same_uuid_as);
+      _hg_vm_set_same_uuid_as (vm, entry->same_uuid_as);
     }
   if (self->live)
     {
@@ -597,7 +597,7 @@ on_host_probed (GObject      *source,
   self->caps = caps;
   /* the VMs made before it landed */
   for (guint i = 0; i < self->vms->len; i++)
-    hg_vm_set_host_caps (g_ptr_array_index (self->vms, i), caps);
+    _hg_vm_set_host_caps (g_ptr_array_index (self->vms, i), caps);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_CAPS]);
 }
 

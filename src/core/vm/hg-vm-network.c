@@ -128,7 +128,7 @@ run_next (GTask *task)
       g_object_unref (task);
       return;
     }
-  qmp = hg_vm_require_qmp (self, &error);
+  qmp = _hg_vm_require_qmp (self, &error);
   if (qmp == NULL)
     {
       g_task_return_error (task, error);
@@ -166,7 +166,7 @@ run_steps (HgVm               *self,
            GAsyncReadyCallback callback,
            gpointer            user_data)
 {
-  GTask *task = hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
+  GTask *task = _hg_vm_action_task (self, source_tag, cancellable, callback, user_data);
 
   g_task_set_task_data (task, queue, (GDestroyNotify) queue_free);
   run_next (task);
@@ -269,11 +269,11 @@ on_switch_up (HgSwitch *sw,
 }
 
 void
-hg_vm_watch_switches (HgVm *self)
+_hg_vm_watch_switches (HgVm *self)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  hg_vm_unwatch_switches (self);
+  _hg_vm_unwatch_switches (self);
   if (self->control_client)
     return;
   for (guint i = 0; i < self->config->nics->len; i++)
@@ -296,7 +296,7 @@ hg_vm_watch_switches (HgVm *self)
 }
 
 void
-hg_vm_unwatch_switches (HgVm *self)
+_hg_vm_unwatch_switches (HgVm *self)
 {
   if (self->switches == NULL)
     return;

@@ -45,48 +45,48 @@ struct _HgVm {
   gboolean         pinging;          /* ... and one is out */
 };
 
-void     hg_vm_set_state        (HgVm *self, HgVmState state, const char *reason);
-void     hg_vm_set_pid          (HgVm *self, GPid pid);
-void     hg_vm_set_log_tail     (HgVm *self, const char *tail);
+void     _hg_vm_set_state        (HgVm *self, HgVmState state, const char *reason);
+void     _hg_vm_set_pid          (HgVm *self, GPid pid);
+void     _hg_vm_set_log_tail     (HgVm *self, const char *tail);
 /* The facts an HgVmManager keeps on its VMs (notified on change) */
-void     hg_vm_set_host_caps     (HgVm *self, HgHostCaps *caps);
-void     hg_vm_set_accel_in_use  (HgVm *self, const char *accel);
-void     hg_vm_set_same_uuid_as  (HgVm *self, const char *path);
-void     hg_vm_set_config_stale  (HgVm *self, gboolean stale);
-void     hg_vm_set_not_answering (HgVm *self, gboolean not_answering);
+void     _hg_vm_set_host_caps     (HgVm *self, HgHostCaps *caps);
+void     _hg_vm_set_accel_in_use  (HgVm *self, const char *accel);
+void     _hg_vm_set_same_uuid_as  (HgVm *self, const char *path);
+void     _hg_vm_set_config_stale  (HgVm *self, gboolean stale);
+void     _hg_vm_set_not_answering (HgVm *self, gboolean not_answering);
 /* The QMP client, or NULL with HG_PROCESS_ERROR_NOT_RUNNING / _BUSY. */
-HgQmpClient *hg_vm_require_qmp  (HgVm *self, GError **error);
+HgQmpClient *_hg_vm_require_qmp  (HgVm *self, GError **error);
 /* Marks the coming exit as asked for (reason shown with the stopped state). */
-void     hg_vm_expect_exit      (HgVm *self, const char *reason);
+void     _hg_vm_expect_exit      (HgVm *self, const char *reason);
 
 /* hg-vm.c: take over / let go of a connected QMP client. */
-void     hg_vm_adopt_qmp        (HgVm *self, HgQmpClient *qmp);
-void     hg_vm_drop_qmp         (HgVm *self);
+void     _hg_vm_adopt_qmp        (HgVm *self, HgQmpClient *qmp);
+void     _hg_vm_drop_qmp         (HgVm *self);
 
 /* hg-vm-watch.c: watch the QEMU process (pidfd, else a /proc poll; or the
  * GSubprocess when we are its parent); process_gone settles the state.
  * pidfd: one opened before the process was proven ours (taken), or -1. */
-void     hg_vm_watch_process    (HgVm *self, GPid pid, int pidfd, GSubprocess *subprocess);
+void     _hg_vm_watch_process    (HgVm *self, GPid pid, int pidfd, GSubprocess *subprocess);
 /* The runtime dir's "crashed" record (hangarctl shows it until the next
  * start): written when a crash is seen, read by the one-shot refresh. */
-void     hg_vm_record_crash     (HgVm *self, const char *reason);
-char    *hg_vm_read_crash       (HgVm *self);
-void     hg_vm_stop_watching_process (HgVm *self);
-void     hg_vm_process_gone     (HgVm *self, const char *why);
+void     _hg_vm_record_crash     (HgVm *self, const char *reason);
+char    *_hg_vm_read_crash       (HgVm *self);
+void     _hg_vm_stop_watching_process (HgVm *self);
+void     _hg_vm_process_gone     (HgVm *self, const char *why);
 
 /* Completes when QEMU is gone (state stopped or crashed), or fails with
  * HG_PROCESS_ERROR_TIMEOUT after timeout_ms. */
-void     hg_vm_wait_gone_async  (HgVm *self, guint timeout_ms, GCancellable *cancellable,
-                                 GAsyncReadyCallback callback, gpointer user_data);
-gboolean hg_vm_wait_gone_finish (HgVm *self, GAsyncResult *result, GError **error);
+void     _hg_vm_wait_gone_async  (HgVm *self, guint timeout_ms, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+gboolean _hg_vm_wait_gone_finish (HgVm *self, GAsyncResult *result, GError **error);
 
 /* A GTask for an action completed by hg_vm_action_finish() and friends. */
-GTask   *hg_vm_action_task      (HgVm *self, gpointer source_tag, GCancellable *cancellable,
-                                 GAsyncReadyCallback callback, gpointer user_data);
+GTask   *_hg_vm_action_task      (HgVm *self, gpointer source_tag, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
 
 /* hg-vm-network.c: while QMP is attached (not for control clients), the
  * switches of the VDE NICs are watched and the NICs follow them. */
-void     hg_vm_watch_switches   (HgVm *self);
-void     hg_vm_unwatch_switches (HgVm *self);
+void     _hg_vm_watch_switches   (HgVm *self);
+void     _hg_vm_unwatch_switches (HgVm *self);
 
 G_END_DECLS

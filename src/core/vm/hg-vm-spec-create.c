@@ -143,7 +143,7 @@ report (GTask      *task,
   HgVmSpec *self = g_task_get_source_object (task);
   Create *c = g_task_get_task_data (task);
 
-  hg_vm_spec_set_progress (self, fraction, what);
+  _hg_vm_spec_set_progress (self, fraction, what);
   if (c->func != NULL)
     c->func (self, fraction, what != NULL ? what : self->progress_text, c->func_data);
 }
@@ -172,7 +172,7 @@ finish (GTask  *task,
 {
   HgVmSpec *self = g_task_get_source_object (task);
 
-  hg_vm_spec_set_busy (self, FALSE);
+  _hg_vm_spec_set_busy (self, FALSE);
   if (error != NULL)
     {
       Create *c = g_task_get_task_data (task);
@@ -185,7 +185,7 @@ finish (GTask  *task,
         undo_parents (c->parent, c->first_made);
       g_clear_pointer (&c->tmp, g_free);
       g_clear_pointer (&c->first_made, g_free);
-      hg_vm_spec_set_progress (self, 0.0, NULL);
+      _hg_vm_spec_set_progress (self, 0.0, NULL);
       g_task_return_error (task, error);
     }
   else
@@ -431,10 +431,10 @@ hg_vm_spec_create_async (HgVmSpec             *self,
       g_task_return_error (task, error);
       return;
     }
-  hg_vm_spec_set_busy (self, TRUE);
-  hg_vm_spec_set_progress (self, 0.0, _("Preparing"));
+  _hg_vm_spec_set_busy (self, TRUE);
+  _hg_vm_spec_set_progress (self, 0.0, _("Preparing"));
 
-  c->parent = hg_vm_spec_dup_parent (self);
+  c->parent = _hg_vm_spec_dup_parent (self);
   if (!make_parents (c->parent, &c->first_made, &error))
     {
       finish (task, error);
@@ -459,7 +459,7 @@ hg_vm_spec_create_async (HgVmSpec             *self,
   /* the steps, in the names build_config chose */
   if (self->copy_in)
     {
-      if (hg_vm_spec_uses_kernel (self))
+      if (_hg_vm_spec_uses_kernel (self))
         {
           g_autofree char *what = g_strdup_printf (_("Copying %s"), c->config->kernel);
           g_autofree char *src = chosen_file (self->kernel_path);
@@ -471,7 +471,7 @@ hg_vm_spec_create_async (HgVmSpec             *self,
               add_step (c, STEP_COPY, src2, NULL, c->config->initrd, 0, what2);
             }
         }
-      if (hg_vm_spec_uses_iso (self))
+      if (_hg_vm_spec_uses_iso (self))
         {
           HgMedium *medium = hg_vm_config_get_medium (c->config, HG_MEDIUM_CDROM);
           g_autofree char *what = g_strdup_printf (_("Copying %s"), medium->path);
@@ -485,18 +485,18 @@ hg_vm_spec_create_async (HgVmSpec             *self,
       g_autofree char *src = self->image_path != NULL
                                ? chosen_file (self->image_path) : NULL;
 
-      if (hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_COPY)
+      if (_hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_COPY)
         {
           g_autofree char *what = g_strdup_printf (_("Copying %s"), disk->path);
           add_step (c, STEP_COPY, src, NULL, disk->path, 0, what);
         }
-      else if (hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_CONVERT)
+      else if (_hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_CONVERT)
         {
           g_autofree char *what = g_strdup_printf (_("Converting %s to %s"), self->image_path,
                                                    disk->path);
           add_step (c, STEP_CONVERT, src, self->image_format, disk->path, 0, what);
         }
-      else if (hg_vm_spec_uses_new_disk (self))
+      else if (_hg_vm_spec_uses_new_disk (self))
         {
           g_autofree char *what = g_strdup_printf (_("Creating disk %s"), disk->path);
           add_step (c, STEP_NEW_DISK, NULL, NULL, disk->path, self->disk_size, what);

@@ -131,7 +131,7 @@ enum {
   HG_VM_SPEC_N_PROPS
 };
 
-extern GParamSpec *hg_vm_spec_properties[HG_VM_SPEC_N_PROPS];
+extern GParamSpec *_hg_vm_spec_properties[HG_VM_SPEC_N_PROPS];
 
 #define HG_VM_SPEC_DEFAULT_MEMORY_MIB  1024
 #define HG_VM_SPEC_KERNEL_MEMORY_MIB   512
@@ -139,30 +139,30 @@ extern GParamSpec *hg_vm_spec_properties[HG_VM_SPEC_N_PROPS];
 #define HG_VM_SPEC_MIN_DISK_BYTES      (G_GUINT64_CONSTANT (1) << 20)
 
 /* hg-vm-spec.c */
-void        hg_vm_spec_set_busy        (HgVmSpec *self, gboolean busy);
-void        hg_vm_spec_set_progress    (HgVmSpec *self, double fraction, const char *text);
+void        _hg_vm_spec_set_busy        (HgVmSpec *self, gboolean busy);
+void        _hg_vm_spec_set_progress    (HgVmSpec *self, double fraction, const char *text);
 /* base-dir or bases[0], made absolute */
-char       *hg_vm_spec_dup_base        (HgVmSpec *self);
+char       *_hg_vm_spec_dup_base        (HgVmSpec *self);
 /* base/folder: where the VM directory goes */
-char       *hg_vm_spec_dup_parent      (HgVmSpec *self);
+char       *_hg_vm_spec_dup_parent      (HgVmSpec *self);
 /* The library's MACs (scanned once) */
-GHashTable *hg_vm_spec_library_macs    (HgVmSpec *self);
-gboolean    hg_vm_spec_folder_is_valid (const char *folder);
+GHashTable *_hg_vm_spec_library_macs    (HgVmSpec *self);
+gboolean    _hg_vm_spec_folder_is_valid (const char *folder);
 /* "[tcp:|udp:][ADDRESS:]HOST:GUEST" (also QEMU's HOST-:GUEST) -> a forward,
  * address NULL (loopback) unless given; NULL + HG_VM_SPEC_ERROR_FORWARD */
-HgHostFwd  *hg_vm_spec_parse_forward   (const char *text, GError **error);
+HgHostFwd  *_hg_vm_spec_parse_forward   (const char *text, GError **error);
 /* the normalised text of a forward: "tcp:2222:22", "tcp:0.0.0.0:2222:22" */
-char       *hg_vm_spec_format_forward  (const HgHostFwd *fwd);
+char       *_hg_vm_spec_format_forward  (const HgHostFwd *fwd);
 
 /* hg-vm-spec-validate.c */
 /* The existing image in use (source existing-disk, or new-disk off) */
-gboolean    hg_vm_spec_uses_image      (HgVmSpec *self);
-gboolean    hg_vm_spec_uses_new_disk   (HgVmSpec *self);
-gboolean    hg_vm_spec_uses_iso        (HgVmSpec *self);
-gboolean    hg_vm_spec_uses_kernel     (HgVmSpec *self);
+gboolean    _hg_vm_spec_uses_image      (HgVmSpec *self);
+gboolean    _hg_vm_spec_uses_new_disk   (HgVmSpec *self);
+gboolean    _hg_vm_spec_uses_iso        (HgVmSpec *self);
+gboolean    _hg_vm_spec_uses_kernel     (HgVmSpec *self);
 /* Inspection of image-path, cached per path/mtime/size */
-HgDiskImageInfo *hg_vm_spec_inspect_image (HgVmSpec *self, GError **error);
+HgDiskImageInfo *_hg_vm_spec_inspect_image (HgVmSpec *self, GError **error);
 /* The file name a disk/kernel/... gets in the VM directory */
-char       *hg_vm_spec_disk_file_name  (HgVmSpec *self);
+char       *_hg_vm_spec_disk_file_name  (HgVmSpec *self);
 
 G_END_DECLS

@@ -27,42 +27,42 @@
   (g_set_error (error, HG_VM_SPEC_ERROR, HG_VM_SPEC_ERROR_##code, __VA_ARGS__), FALSE)
 
 gboolean
-hg_vm_spec_uses_iso (HgVmSpec *self)
+_hg_vm_spec_uses_iso (HgVmSpec *self)
 {
   return self->iso_path != NULL &&
          (self->source == HG_INSTALL_SOURCE_ISO || self->source == HG_INSTALL_SOURCE_KERNEL);
 }
 
 gboolean
-hg_vm_spec_uses_kernel (HgVmSpec *self)
+_hg_vm_spec_uses_kernel (HgVmSpec *self)
 {
   return self->source == HG_INSTALL_SOURCE_KERNEL;
 }
 
 gboolean
-hg_vm_spec_uses_image (HgVmSpec *self)
+_hg_vm_spec_uses_image (HgVmSpec *self)
 {
   return self->source == HG_INSTALL_SOURCE_EXISTING_DISK ||
          (self->image_path != NULL && !self->new_disk);
 }
 
 gboolean
-hg_vm_spec_uses_new_disk (HgVmSpec *self)
+_hg_vm_spec_uses_new_disk (HgVmSpec *self)
 {
-  return !hg_vm_spec_uses_image (self) && self->new_disk;
+  return !_hg_vm_spec_uses_image (self) && self->new_disk;
 }
 
 gboolean
 hg_vm_spec_needs_qemu_img (HgVmSpec *self)
 {
   g_return_val_if_fail (HG_IS_VM_SPEC (self), FALSE);
-  return hg_vm_spec_uses_image (self) || hg_vm_spec_uses_new_disk (self);
+  return _hg_vm_spec_uses_image (self) || _hg_vm_spec_uses_new_disk (self);
 }
 
 char *
-hg_vm_spec_disk_file_name (HgVmSpec *self)
+_hg_vm_spec_disk_file_name (HgVmSpec *self)
 {
-  if (hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_COPY &&
+  if (_hg_vm_spec_uses_image (self) && self->image_mode == HG_IMAGE_MODE_COPY &&
       self->image_path != NULL)
     return g_path_get_basename (self->image_path);
   return g_strconcat (self->label != NULL ? self->label : "disk", ".qcow2", NULL);
@@ -91,8 +91,8 @@ is_token (const char *text,
 }
 
 HgDiskImageInfo *
-hg_vm_spec_inspect_image (HgVmSpec  *self,
-                          GError   **error)
+_hg_vm_spec_inspect_image (HgVmSpec *self,
+                           GError  **error)
 {
   g_autofree char *abs = NULL;
   g_autofree char *key = NULL;
@@ -124,7 +124,8 @@ hg_vm_spec_inspect_image (HgVmSpec  *self,
           HgDiskImageLayer *top = self->image_info->layers->pdata[0];
           g_free (self->image_format);
           self->image_format = g_strdup (top->format);
-          g_object_notify_by_pspec (G_OBJECT (self), hg_vm_spec_properties[HG_VM_SPEC_PROP_IMAGE_FORMAT]);
+          g_object_notify_by_pspec (G_OBJECT (self),
+                                    _hg_vm_spec_properties[HG_VM_SPEC_PROP_IMAGE_FORMAT]);
         }
     }
   if (self->image_info == NULL)
@@ -209,7 +210,7 @@ validate_name (HgVmSpec  *self,
                GError   **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *base = hg_vm_spec_dup_base (self);
+  g_autofree char *base = _hg_vm_spec_dup_base (self);
   g_autofree char *parent = NULL;
 
   if (self->label == NULL)
@@ -218,7 +219,7 @@ validate_name (HgVmSpec  *self,
     return fail (error, LABEL, _("Label: %s"), local->message);
   if (base == NULL)
     return fail (error, BASE_DIR, _("Base directory: there is none to create the VM in"));
-  if (!hg_vm_spec_folder_is_valid (self->folder))
+  if (!_hg_vm_spec_folder_is_valid (self->folder))
     return fail (error, LOCATION,
                  _("Folder: “%s” must be a relative path without “..” or hidden parts"),
                  self->folder);
@@ -234,7 +235,7 @@ validate_name (HgVmSpec  *self,
   if (g_file_test (self->target_dir, G_FILE_TEST_EXISTS) ||
       g_file_test (self->target_dir, G_FILE_TEST_IS_SYMLINK))
     return fail (error, LABEL, _("Label: %s exists already"), self->target_dir);
-  parent = hg_vm_spec_dup_parent (self);
+  parent = _hg_vm_spec_dup_parent (self);
   return check_writable_dir (parent, base, error);
 }
 
@@ -242,7 +243,7 @@ static gboolean
 validate_source (HgVmSpec  *self,
                  GError   **error)
 {
-  if (hg_vm_spec_uses_iso (self) || self->source == HG_INSTALL_SOURCE_ISO)
+  if (_hg_vm_spec_uses_iso (self) || self->source == HG_INSTALL_SOURCE_ISO)
     {
       g_autoptr(GError) local = NULL;
       g_autofree char *abs = NULL;
@@ -253,7 +254,7 @@ validate_source (HgVmSpec  *self,
       if (!hg_iso_check (abs, &local))
         return fail (error, ISO, _("ISO image: %s"), local->message);
     }
-  if (hg_vm_spec_uses_kernel (self))
+  if (_hg_vm_spec_uses_kernel (self))
     {
       if (self->kernel_path == NULL)
         return fail (error, KERNEL, _("Kernel: choose the kernel to boot"));
@@ -265,9 +266,9 @@ validate_source (HgVmSpec  *self,
       if (self->append != NULL && has_control_chars (self->append))
         return fail (error, APPEND, _("Kernel command line: control characters are not allowed"));
     }
-  if (hg_vm_spec_uses_image (self))
+  if (_hg_vm_spec_uses_image (self))
     {
-      HgDiskImageInfo *info = hg_vm_spec_inspect_image (self, error);
+      HgDiskImageInfo *info = _hg_vm_spec_inspect_image (self, error);
 
       if (info == NULL)
         return FALSE;
@@ -284,11 +285,11 @@ validate_source (HgVmSpec  *self,
   switch (self->boot_mode)
     {
     case HG_BOOT_CDROM:
-      if (!hg_vm_spec_uses_iso (self))
+      if (!_hg_vm_spec_uses_iso (self))
         return fail (error, SOURCE, _("Boot: booting from CD-ROM needs an ISO image"));
       break;
     case HG_BOOT_KERNEL:
-      if (!hg_vm_spec_uses_kernel (self))
+      if (!_hg_vm_spec_uses_kernel (self))
         return fail (error, SOURCE, _("Boot: kernel boot needs a kernel"));
       break;
     case HG_BOOT_FLOPPY:
@@ -312,7 +313,7 @@ validate_os (HgVmSpec  *self,
     if (values[i] != NULL && (has_control_chars (values[i]) || strlen (values[i]) > 256 ||
                               !g_utf8_validate (values[i], -1, NULL)))
       {
-        g_autofree char *shown = hg_config_quote_value (values[i]);
+        g_autofree char *shown = _hg_config_quote_value (values[i]);
         return fail (error, OS, _("Operating system: %s is not a valid name"), shown);
       }
   return TRUE;
@@ -344,7 +345,7 @@ validate_arch (HgVmSpec  *self,
     }
   if (self->machine != NULL && !is_token (self->machine, 64))
     {
-      g_autofree char *shown = hg_config_quote_value (self->machine);
+      g_autofree char *shown = _hg_config_quote_value (self->machine);
       return fail (error, MACHINE, _("Machine: %s is not a machine type"), shown);
     }
   /* What the installed emulator offers, where its answer is known */
@@ -354,7 +355,7 @@ validate_arch (HgVmSpec  *self,
 
       if (qemu != NULL && hg_qemu_caps_find_machine (qemu, self->machine) == NULL)
         {
-          g_autofree char *shown = hg_config_quote_value (self->machine);
+          g_autofree char *shown = _hg_config_quote_value (self->machine);
           g_autofree char *valid = hg_qemu_caps_describe_machines (qemu, 8);
 
           return fail (error, MACHINE, _("Machine: qemu-system-%s has no machine %s (%s)"),
@@ -363,7 +364,7 @@ validate_arch (HgVmSpec  *self,
     }
   if (self->cpu_model != NULL && (has_control_chars (self->cpu_model) || strlen (self->cpu_model) > 256))
     {
-      g_autofree char *shown = hg_config_quote_value (self->cpu_model);
+      g_autofree char *shown = _hg_config_quote_value (self->cpu_model);
       return fail (error, CPU_MODEL, _("CPU model: %s is not a CPU model"), shown);
     }
   return TRUE;
@@ -388,11 +389,11 @@ static gboolean
 validate_disk (HgVmSpec  *self,
                GError   **error)
 {
-  g_autofree char *parent = hg_vm_spec_dup_parent (self);
+  g_autofree char *parent = _hg_vm_spec_dup_parent (self);
   guint64 free_bytes = parent != NULL ? hg_fs_free_space (parent) : G_MAXUINT64;
   guint64 needed = 0;
 
-  if (hg_vm_spec_uses_new_disk (self))
+  if (_hg_vm_spec_uses_new_disk (self))
     {
       g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
 
@@ -415,9 +416,9 @@ validate_disk (HgVmSpec  *self,
                        size, parent, avail);
         }
     }
-  if (hg_vm_spec_uses_image (self) && self->image_mode != HG_IMAGE_MODE_IN_PLACE)
+  if (_hg_vm_spec_uses_image (self) && self->image_mode != HG_IMAGE_MODE_IN_PLACE)
     {
-      HgDiskImageInfo *info = hg_vm_spec_inspect_image (self, NULL);
+      HgDiskImageInfo *info = _hg_vm_spec_inspect_image (self, NULL);
 
       if (info != NULL)
         {
@@ -429,9 +430,9 @@ validate_disk (HgVmSpec  *self,
     }
   if (self->copy_in)
     {
-      const char *files[] = { hg_vm_spec_uses_iso (self) ? self->iso_path : NULL,
-                              hg_vm_spec_uses_kernel (self) ? self->kernel_path : NULL,
-                              hg_vm_spec_uses_kernel (self) ? self->initrd_path : NULL };
+      const char *files[] = { _hg_vm_spec_uses_iso (self) ? self->iso_path : NULL,
+                              _hg_vm_spec_uses_kernel (self) ? self->kernel_path : NULL,
+                              _hg_vm_spec_uses_kernel (self) ? self->initrd_path : NULL };
       for (guint i = 0; i < G_N_ELEMENTS (files); i++)
         {
           GStatBuf st;
@@ -485,7 +486,7 @@ validate_network (HgVmSpec  *self,
   if (self->net_mode == HG_NET_TAP &&
       (self->tap == NULL || !is_token (self->tap, 15)))
     {
-      g_autofree char *shown = hg_config_quote_value (self->tap != NULL ? self->tap : "");
+      g_autofree char *shown = _hg_config_quote_value (self->tap != NULL ? self->tap : "");
       return fail (error, TAP, _("TAP interface: %s is not an interface name"), shown);
     }
   if (self->mac == NULL)
@@ -502,13 +503,13 @@ validate_network (HgVmSpec  *self,
       return fail (error, MAC, _("MAC address: “%s” is not a MAC address like "
                                  "52:54:00:12:34:56"), self->mac);
     }
-  macs = hg_vm_spec_library_macs (self);
+  macs = _hg_vm_spec_library_macs (self);
   owner = g_hash_table_lookup (macs, self->mac);
   if (owner != NULL)
     return fail (error, MAC, _("MAC address: %s is used by %s already"), self->mac, owner);
   if (self->nic_model != NULL && !is_token (self->nic_model, 64))
     {
-      g_autofree char *shown = hg_config_quote_value (self->nic_model);
+      g_autofree char *shown = _hg_config_quote_value (self->nic_model);
       return fail (error, NIC_MODEL, _("NIC model: %s is not a device name"), shown);
     }
   if (self->net_mode == HG_NET_USER)
@@ -517,7 +518,7 @@ validate_network (HgVmSpec  *self,
 
       for (guint i = 0; i < self->forwards->len; i++)
         {
-          g_autoptr(HgHostFwd) fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
+          g_autoptr(HgHostFwd) fwd = _hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
 
           if (fwd == NULL)
             return FALSE;
@@ -535,7 +536,7 @@ validate_console (HgVmSpec  *self,
 {
   if (self->keymap != NULL && !is_token (self->keymap, 16))
     {
-      g_autofree char *shown = hg_config_quote_value (self->keymap);
+      g_autofree char *shown = _hg_config_quote_value (self->keymap);
       return fail (error, KEYMAP, _("Keymap: %s is not a keymap like de or en-us"), shown);
     }
   return TRUE;
@@ -596,7 +597,7 @@ hg_vm_spec_get_warning (HgVmSpec     *self,
                                   "not faster"), self->cpus, self->host_cpus);
       return NULL;
     case HG_VM_SPEC_PAGE_DISK:
-      if (hg_vm_spec_uses_new_disk (self) && self->os != NULL && self->os->disk_bytes > 0 &&
+      if (_hg_vm_spec_uses_new_disk (self) && self->os != NULL && self->os->disk_bytes > 0 &&
           self->disk_size < self->os->disk_bytes / 2)
         {
           g_autofree char *rec = hg_size_format (self->os->disk_bytes);
@@ -606,7 +607,7 @@ hg_vm_spec_get_warning (HgVmSpec     *self,
     case HG_VM_SPEC_PAGE_NETWORK:
       for (guint i = 0; self->net_mode == HG_NET_USER && i < self->forwards->len; i++)
         {
-          g_autoptr(HgHostFwd) fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
+          g_autoptr(HgHostFwd) fwd = _hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
 
           if (fwd != NULL && fwd->host_port < 1024)
             return g_strdup_printf (_("Host port %u is below 1024: only root may listen there"),
@@ -680,10 +681,10 @@ build_config (HgVmSpec  *self,
   c->tpm = self->tpm;
 
   /* disk */
-  if (hg_vm_spec_uses_image (self))
+  if (_hg_vm_spec_uses_image (self))
     {
-      HgDiskImageInfo *info = hg_vm_spec_inspect_image (self, error);
-      g_autofree char *name = hg_vm_spec_disk_file_name (self);
+      HgDiskImageInfo *info = _hg_vm_spec_inspect_image (self, error);
+      g_autofree char *name = _hg_vm_spec_disk_file_name (self);
 
       if (info == NULL)
         return NULL;
@@ -709,16 +710,16 @@ build_config (HgVmSpec  *self,
           return NULL;
         }
     }
-  else if (hg_vm_spec_uses_new_disk (self))
+  else if (_hg_vm_spec_uses_new_disk (self))
     {
-      g_autofree char *name = hg_vm_spec_disk_file_name (self);
+      g_autofree char *name = _hg_vm_spec_disk_file_name (self);
 
       g_ptr_array_add (c->disks, hg_disk_new (name, "qcow2", self->disk_bus));
       g_hash_table_add (taken, g_steal_pointer (&name));
     }
 
   /* boot files */
-  if (hg_vm_spec_uses_kernel (self))
+  if (_hg_vm_spec_uses_kernel (self))
     {
       g_autofree char *kernel = g_canonicalize_filename (self->kernel_path, NULL);
       g_autofree char *initrd = self->initrd_path != NULL
@@ -739,7 +740,7 @@ build_config (HgVmSpec  *self,
           c->initrd = g_steal_pointer (&initrd);
         }
     }
-  if (hg_vm_spec_uses_iso (self))
+  if (_hg_vm_spec_uses_iso (self))
     {
       g_autofree char *iso = g_canonicalize_filename (self->iso_path, NULL);
 
@@ -782,7 +783,7 @@ build_config (HgVmSpec  *self,
             nic->hostfwd = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_host_fwd_free);
           for (guint i = 0; i < self->forwards->len; i++)
             {
-              HgHostFwd *fwd = hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
+              HgHostFwd *fwd = _hg_vm_spec_parse_forward (self->forwards->pdata[i], error);
 
               if (fwd == NULL)
                 {

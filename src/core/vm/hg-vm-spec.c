@@ -20,8 +20,8 @@
 G_DEFINE_FINAL_TYPE (HgVmSpec, hg_vm_spec, G_TYPE_OBJECT)
 G_DEFINE_QUARK (hg-vm-spec-error-quark, hg_vm_spec_error)
 
-GParamSpec *hg_vm_spec_properties[HG_VM_SPEC_N_PROPS];
-#define properties hg_vm_spec_properties
+GParamSpec *_hg_vm_spec_properties[HG_VM_SPEC_N_PROPS];
+#define properties _hg_vm_spec_properties
 
 const char *
 hg_install_source_to_string (HgInstallSource source)
@@ -137,7 +137,7 @@ set_string (HgVmSpec   *self,
 static void
 update_target_dir (HgVmSpec *self)
 {
-  g_autofree char *parent = hg_vm_spec_dup_parent (self);
+  g_autofree char *parent = _hg_vm_spec_dup_parent (self);
   g_autofree char *target = NULL;
 
   if (self->label != NULL && parent != NULL)
@@ -268,7 +268,7 @@ hg_vm_spec_get_property (GObject    *object,
     case HG_VM_SPEC_PROP_DISK_SIZE: g_value_set_uint64 (value, self->disk_size); break;
     case HG_VM_SPEC_PROP_FREE_SPACE:
       {
-        g_autofree char *parent = hg_vm_spec_dup_parent (self);
+        g_autofree char *parent = _hg_vm_spec_dup_parent (self);
         g_value_set_uint64 (value, parent != NULL ? hg_fs_free_space (parent) : G_MAXUINT64);
       }
       break;
@@ -594,8 +594,8 @@ double hg_vm_spec_get_progress (HgVmSpec *self) { g_return_val_if_fail (HG_IS_VM
 /* ---- private helpers ------------------------------------------------------- */
 
 void
-hg_vm_spec_set_busy (HgVmSpec *self,
-                     gboolean  busy)
+_hg_vm_spec_set_busy (HgVmSpec *self,
+                      gboolean  busy)
 {
   if (self->busy == busy)
     return;
@@ -604,9 +604,9 @@ hg_vm_spec_set_busy (HgVmSpec *self,
 }
 
 void
-hg_vm_spec_set_progress (HgVmSpec   *self,
-                         double      fraction,
-                         const char *text)
+_hg_vm_spec_set_progress (HgVmSpec   *self,
+                          double      fraction,
+                          const char *text)
 {
   if (self->progress != fraction)
     {
@@ -618,7 +618,7 @@ hg_vm_spec_set_progress (HgVmSpec   *self,
 }
 
 char *
-hg_vm_spec_dup_base (HgVmSpec *self)
+_hg_vm_spec_dup_base (HgVmSpec *self)
 {
   const char *base = self->base_dir;
 
@@ -630,19 +630,19 @@ hg_vm_spec_dup_base (HgVmSpec *self)
 }
 
 char *
-hg_vm_spec_dup_parent (HgVmSpec *self)
+_hg_vm_spec_dup_parent (HgVmSpec *self)
 {
-  g_autofree char *base = hg_vm_spec_dup_base (self);
+  g_autofree char *base = _hg_vm_spec_dup_base (self);
 
   if (base == NULL)
     return NULL;
-  if (self->folder != NULL && self->folder[0] != '\0' && hg_vm_spec_folder_is_valid (self->folder))
+  if (self->folder != NULL && self->folder[0] != '\0' && _hg_vm_spec_folder_is_valid (self->folder))
     return g_build_filename (base, self->folder, NULL);
   return g_steal_pointer (&base);
 }
 
 gboolean
-hg_vm_spec_folder_is_valid (const char *folder)
+_hg_vm_spec_folder_is_valid (const char *folder)
 {
   g_auto(GStrv) parts = NULL;
 
@@ -666,7 +666,7 @@ hg_vm_spec_folder_is_valid (const char *folder)
 }
 
 GHashTable *
-hg_vm_spec_library_macs (HgVmSpec *self)
+_hg_vm_spec_library_macs (HgVmSpec *self)
 {
   if (self->library_macs == NULL)
     {
@@ -702,7 +702,7 @@ hg_vm_spec_generate_mac (HgVmSpec *self)
 
   g_return_val_if_fail (HG_IS_VM_SPEC (self), NULL);
 
-  taken = hg_vm_spec_library_macs (self);
+  taken = _hg_vm_spec_library_macs (self);
   for (guint tries = 0; tries < 1000; tries++)
     {
       g_autofree char *mac = hg_mac_generate ();
@@ -735,8 +735,8 @@ forward_error (GError     **error,
 }
 
 HgHostFwd *
-hg_vm_spec_parse_forward (const char  *text,
-                          GError     **error)
+_hg_vm_spec_parse_forward (const char *text,
+                           GError    **error)
 {
   g_autoptr(GString) norm = NULL;
   g_auto(GStrv) parts = NULL;
@@ -788,7 +788,7 @@ hg_vm_spec_parse_forward (const char  *text,
 }
 
 char *
-hg_vm_spec_format_forward (const HgHostFwd *fwd)
+_hg_vm_spec_format_forward (const HgHostFwd *fwd)
 {
   if (fwd->address != NULL)
     return g_strdup_printf ("%s:%s:%u:%u", fwd->proto, fwd->address, fwd->host_port,
@@ -806,12 +806,12 @@ hg_vm_spec_add_port_forward (HgVmSpec    *self,
   g_return_val_if_fail (HG_IS_VM_SPEC (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  fwd = hg_vm_spec_parse_forward (spec, error);
+  fwd = _hg_vm_spec_parse_forward (spec, error);
   if (fwd == NULL)
     return FALSE;
   for (guint i = 0; i < self->forwards->len; i++)
     {
-      g_autoptr(HgHostFwd) other = hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
+      g_autoptr(HgHostFwd) other = _hg_vm_spec_parse_forward (self->forwards->pdata[i], NULL);
 
       if (other != NULL && other->host_port == fwd->host_port &&
           g_str_equal (other->proto, fwd->proto))
@@ -822,7 +822,7 @@ hg_vm_spec_add_port_forward (HgVmSpec    *self,
           return FALSE;
         }
     }
-  g_ptr_array_add (self->forwards, hg_vm_spec_format_forward (fwd));
+  g_ptr_array_add (self->forwards, _hg_vm_spec_format_forward (fwd));
   g_object_notify_by_pspec (G_OBJECT (self), properties[HG_VM_SPEC_PROP_PORT_FORWARDS]);
   return TRUE;
 }

@@ -139,7 +139,7 @@ type_next (GTask *task)
       typing_return (task, error);
       goto done;
     }
-  qmp = hg_vm_require_qmp (g_task_get_source_object (task), &error);
+  qmp = _hg_vm_require_qmp (g_task_get_source_object (task), &error);
   if (qmp == NULL)
     {
       typing_return (task, error);
@@ -175,7 +175,7 @@ hg_vm_type_text_async (HgVm                *self,
   g_return_if_fail (HG_IS_VM (self));
   g_return_if_fail (text != NULL);
 
-  task = hg_vm_action_task (self, hg_vm_type_text_async, cancellable, callback, user_data);
+  task = _hg_vm_action_task (self, hg_vm_type_text_async, cancellable, callback, user_data);
   if (g_utf8_validate (text, -1, NULL) && g_utf8_strlen (text, -1) > HG_VM_TYPE_MAX_CHARS)
     {
       g_task_return_new_error (task, HG_KEYMAP_ERROR, HG_KEYMAP_ERROR_UNMAPPED,
@@ -196,7 +196,7 @@ hg_vm_type_text_async (HgVm                *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  if (hg_vm_require_qmp (self, &error) == NULL)
+  if (_hg_vm_require_qmp (self, &error) == NULL)
     {
       g_task_return_error (task, error);
       return;

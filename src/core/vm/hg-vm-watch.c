@@ -28,8 +28,8 @@ read_exit_reason (HgVm *self)
 }
 
 void
-hg_vm_record_crash (HgVm       *self,
-                    const char *reason)
+_hg_vm_record_crash (HgVm       *self,
+                     const char *reason)
 {
   const HgRuntimePaths *paths = hg_vm_get_runtime_paths (self);
 
@@ -39,7 +39,7 @@ hg_vm_record_crash (HgVm       *self,
 }
 
 char *
-hg_vm_read_crash (HgVm *self)
+_hg_vm_read_crash (HgVm *self)
 {
   g_autofree char *text = NULL;
   gsize len = 0;
@@ -55,8 +55,8 @@ hg_vm_read_crash (HgVm *self)
 /* QEMU is gone: clean its runtime dir, keep its log tail, settle the state.
  * why: "killed by signal 9", "exit status 1" or NULL when unknown. */
 void
-hg_vm_process_gone (HgVm       *self,
-                    const char *why)
+_hg_vm_process_gone (HgVm       *self,
+                     const char *why)
 {
   g_autofree char *tail = NULL;
   g_autofree char *reason = NULL;
@@ -65,8 +65,8 @@ hg_vm_process_gone (HgVm       *self,
   int lock;
 
   g_object_freeze_notify (G_OBJECT (self));
-  hg_vm_stop_watching_process (self);
-  hg_vm_drop_qmp (self);
+  _hg_vm_stop_watching_process (self);
+  _hg_vm_drop_qmp (self);
   if (self->expected_exit == NULL && !self->shutdown_seen)
     self->expected_exit = read_exit_reason (self);
 
@@ -81,7 +81,7 @@ hg_vm_process_gone (HgVm       *self,
     }
 
   tail = hg_proc_log_tail (hg_vm_get_runtime_paths (self)->log, HG_VM_LOG_TAIL_LINES);
-  hg_vm_set_log_tail (self, tail);
+  _hg_vm_set_log_tail (self, tail);
 
   if (self->expected_exit != NULL)
     {
@@ -102,12 +102,12 @@ hg_vm_process_gone (HgVm       *self,
         reason = g_strdup (_("QEMU exited unexpectedly"));
     }
   if (state == HG_VM_STATE_CRASHED)
-    hg_vm_record_crash (self, reason);
+    _hg_vm_record_crash (self, reason);
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
   self->qmp_busy = FALSE;
-  hg_vm_set_pid (self, 0);
-  hg_vm_set_state (self, state, reason);
+  _hg_vm_set_pid (self, 0);
+  _hg_vm_set_state (self, state, reason);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -129,7 +129,7 @@ on_subprocess_exited (GObject      *source,
                            g_strsignal (g_subprocess_get_term_sig (sub)));
   else
     why = g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (sub));
-  hg_vm_process_gone (self, why);
+  _hg_vm_process_gone (self, why);
 }
 
 static gboolean
@@ -147,7 +147,7 @@ on_pidfd_ready (int          fd,
       return G_SOURCE_REMOVE;
     }
   g_clear_pointer (&self->exit_source, g_source_unref);
-  hg_vm_process_gone (self, NULL);
+  _hg_vm_process_gone (self, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -159,12 +159,12 @@ on_proc_poll (gpointer user_data)
   if (self->subprocess != NULL || hg_process_pid_is_vm_qemu (self->pid, hg_vm_get_runtime_paths (self)))
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&self->exit_source, g_source_unref);
-  hg_vm_process_gone (self, NULL);
+  _hg_vm_process_gone (self, NULL);
   return G_SOURCE_REMOVE;
 }
 
 void
-hg_vm_stop_watching_process (HgVm *self)
+_hg_vm_stop_watching_process (HgVm *self)
 {
   if (self->exit_source != NULL)
     g_source_destroy (self->exit_source);
@@ -179,13 +179,13 @@ hg_vm_stop_watching_process (HgVm *self)
 }
 
 void
-hg_vm_watch_process (HgVm        *self,
-                     GPid         pid,
-                     int          pidfd,
-                     GSubprocess *subprocess)
+_hg_vm_watch_process (HgVm        *self,
+                      GPid         pid,
+                      int          pidfd,
+                      GSubprocess *subprocess)
 {
-  hg_vm_stop_watching_process (self);
-  hg_vm_set_pid (self, pid);
+  _hg_vm_stop_watching_process (self);
+  _hg_vm_set_pid (self, pid);
   self->pidfd = pidfd >= 0 ? pidfd : hg_proc_pidfd_open (pid);
   if (self->pidfd >= 0)
     {
@@ -265,17 +265,17 @@ on_wait_timeout (gpointer user_data)
 }
 
 void
-hg_vm_wait_gone_async (HgVm               *self,
-                       guint               timeout_ms,
-                       GCancellable       *cancellable,
-                       GAsyncReadyCallback callback,
-                       gpointer            user_data)
+_hg_vm_wait_gone_async (HgVm               *self,
+                        guint               timeout_ms,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
 {
   GTask *task;
   WaitData *w;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hg_vm_wait_gone_async);
+  g_task_set_source_tag (task, _hg_vm_wait_gone_async);
   if (!hg_vm_is_active (self))
     {
       g_task_return_boolean (task, TRUE);
@@ -292,9 +292,9 @@ hg_vm_wait_gone_async (HgVm               *self,
 }
 
 gboolean
-hg_vm_wait_gone_finish (HgVm          *self,
-                        GAsyncResult  *result,
-                        GError       **error)
+_hg_vm_wait_gone_finish (HgVm         *self,
+                         GAsyncResult *result,
+                         GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

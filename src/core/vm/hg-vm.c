@@ -48,9 +48,9 @@ static guint signals[N_SIGNALS];
 /* ---- state ------------------------------------------------------------- */
 
 void
-hg_vm_set_state (HgVm       *self,
-                 HgVmState   state,
-                 const char *reason)
+_hg_vm_set_state (HgVm       *self,
+                  HgVmState   state,
+                  const char *reason)
 {
   gboolean changed_state = self->state != state;
   gboolean changed_reason = g_strcmp0 (self->state_reason, reason) != 0;
@@ -70,8 +70,8 @@ hg_vm_set_state (HgVm       *self,
 }
 
 void
-hg_vm_set_pid (HgVm *self,
-               GPid  pid)
+_hg_vm_set_pid (HgVm *self,
+                GPid  pid)
 {
   if (self->pid == pid)
     return;
@@ -95,8 +95,8 @@ set_string (HgVm       *self,
 }
 
 void
-hg_vm_set_host_caps (HgVm       *self,
-                     HgHostCaps *caps)
+_hg_vm_set_host_caps (HgVm       *self,
+                      HgHostCaps *caps)
 {
   if (self->caps == caps)
     return;
@@ -105,22 +105,22 @@ hg_vm_set_host_caps (HgVm       *self,
 }
 
 void
-hg_vm_set_accel_in_use (HgVm       *self,
-                        const char *accel)
+_hg_vm_set_accel_in_use (HgVm       *self,
+                         const char *accel)
 {
   set_string (self, &self->accel_in_use, accel, PROP_ACCEL_IN_USE);
 }
 
 void
-hg_vm_set_same_uuid_as (HgVm       *self,
-                        const char *path)
+_hg_vm_set_same_uuid_as (HgVm       *self,
+                         const char *path)
 {
   set_string (self, &self->same_uuid_as, path, PROP_SAME_UUID_AS);
 }
 
 void
-hg_vm_set_config_stale (HgVm     *self,
-                        gboolean  stale)
+_hg_vm_set_config_stale (HgVm    *self,
+                         gboolean stale)
 {
   if (self->config_stale == !!stale)
     return;
@@ -129,8 +129,8 @@ hg_vm_set_config_stale (HgVm     *self,
 }
 
 void
-hg_vm_set_not_answering (HgVm     *self,
-                         gboolean  not_answering)
+_hg_vm_set_not_answering (HgVm    *self,
+                          gboolean not_answering)
 {
   if (self->not_answering == !!not_answering)
     return;
@@ -185,8 +185,8 @@ hg_vm_get_host_caps (HgVm *self)
 }
 
 void
-hg_vm_set_log_tail (HgVm       *self,
-                    const char *tail)
+_hg_vm_set_log_tail (HgVm       *self,
+                     const char *tail)
 {
   if (g_strcmp0 (self->log_tail, tail) == 0)
     return;
@@ -196,8 +196,8 @@ hg_vm_set_log_tail (HgVm       *self,
 }
 
 void
-hg_vm_expect_exit (HgVm       *self,
-                   const char *reason)
+_hg_vm_expect_exit (HgVm       *self,
+                    const char *reason)
 {
   g_free (self->expected_exit);
   self->expected_exit = g_strdup (reason);
@@ -227,8 +227,8 @@ hg_vm_is_active (HgVm *self)
 }
 
 HgQmpClient *
-hg_vm_require_qmp (HgVm    *self,
-                   GError **error)
+_hg_vm_require_qmp (HgVm    *self,
+                    GError **error)
 {
   if (self->qmp != NULL && hg_qmp_client_is_connected (self->qmp))
     return self->qmp;
@@ -268,12 +268,12 @@ on_qmp_event (HgQmpClient *client,
   if (g_str_equal (name, "STOP"))
     {
       if (self->state == HG_VM_STATE_RUNNING)
-        hg_vm_set_state (self, HG_VM_STATE_PAUSED, _("paused"));
+        _hg_vm_set_state (self, HG_VM_STATE_PAUSED, _("paused"));
     }
   else if (g_str_equal (name, "RESUME"))
     {
       if (self->state == HG_VM_STATE_PAUSED || self->state == HG_VM_STATE_STARTING)
-        hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
+        _hg_vm_set_state (self, HG_VM_STATE_RUNNING, NULL);
     }
   else if (g_str_equal (name, "SHUTDOWN"))
     {
@@ -284,7 +284,7 @@ on_qmp_event (HgQmpClient *client,
       self->shutdown_seen = TRUE;
       reason = guest ? g_strdup (_("guest is powering off"))
                      : g_strdup_printf (_("QEMU is shutting down (%s)"), why ? why : "host");
-      hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, reason);
+      _hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, reason);
       /* With -no-shutdown QEMU would stay; make sure it goes. */
       hg_qmp_quit_async (client, NULL, on_quit_done, NULL);
     }
@@ -301,15 +301,15 @@ on_qmp_disconnected (HgQmpClient  *client,
 
   g_debug ("VM '%s': QMP gone: %s", self->config->label, error ? error->message : "");
   /* The process watch settles the state; the end of QEMU follows at once. */
-  hg_vm_drop_qmp (self);
+  _hg_vm_drop_qmp (self);
   if (self->pid == 0 && hg_vm_is_active (self))
-    hg_vm_process_gone (self, NULL);
+    _hg_vm_process_gone (self, NULL);
 }
 
 void
-hg_vm_drop_qmp (HgVm *self)
+_hg_vm_drop_qmp (HgVm *self)
 {
-  hg_vm_unwatch_switches (self);
+  _hg_vm_unwatch_switches (self);
   if (self->qmp == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->qmp, self);
@@ -318,15 +318,15 @@ hg_vm_drop_qmp (HgVm *self)
 }
 
 void
-hg_vm_adopt_qmp (HgVm        *self,
-                 HgQmpClient *qmp)
+_hg_vm_adopt_qmp (HgVm        *self,
+                  HgQmpClient *qmp)
 {
-  hg_vm_drop_qmp (self);
+  _hg_vm_drop_qmp (self);
   self->qmp = g_object_ref (qmp);
   self->qmp_busy = FALSE;
   g_signal_connect (qmp, "event", G_CALLBACK (on_qmp_event), self);
   g_signal_connect (qmp, "disconnected", G_CALLBACK (on_qmp_disconnected), self);
-  hg_vm_watch_switches (self);
+  _hg_vm_watch_switches (self);
 }
 
 /* ---- object ------------------------------------------------------------ */
@@ -351,8 +351,8 @@ hg_vm_dispose (GObject *object)
 {
   HgVm *self = HG_VM (object);
 
-  hg_vm_stop_watching_process (self);
-  hg_vm_drop_qmp (self);
+  _hg_vm_stop_watching_process (self);
+  _hg_vm_drop_qmp (self);
   G_OBJECT_CLASS (hg_vm_parent_class)->dispose (object);
 }
 
@@ -708,16 +708,16 @@ on_process_started (GObject      *source,
 
       if (g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_EXITED) ||
           g_error_matches (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_TIMEOUT))
-        hg_vm_set_log_tail (self, tail);
-      hg_vm_set_state (self, HG_VM_STATE_STOPPED, error->message);
+        _hg_vm_set_log_tail (self, tail);
+      _hg_vm_set_state (self, HG_VM_STATE_STOPPED, error->message);
       g_task_return_error (task, error);
       return;
     }
   g_object_freeze_notify (G_OBJECT (self));
-  hg_vm_adopt_qmp (self, qmp);
-  hg_vm_watch_process (self, pid, -1, sub);
-  hg_vm_set_state (self, paused ? HG_VM_STATE_PAUSED : HG_VM_STATE_RUNNING,
-                   paused ? _("started paused") : NULL);
+  _hg_vm_adopt_qmp (self, qmp);
+  _hg_vm_watch_process (self, pid, -1, sub);
+  _hg_vm_set_state (self, paused ? HG_VM_STATE_PAUSED : HG_VM_STATE_RUNNING,
+                    paused ? _("started paused") : NULL);
   g_object_thaw_notify (G_OBJECT (self));
   g_task_return_boolean (task, TRUE);
 }
@@ -755,8 +755,8 @@ hg_vm_start_async (HgVm               *self,
     }
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
-  hg_vm_set_log_tail (self, NULL);
-  hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
+  _hg_vm_set_log_tail (self, NULL);
+  _hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
   /* the images, caps (when not known yet) and argv are prepared in a
    * worker thread, the switches started without blocking: see
    * hg_process_start_async */
