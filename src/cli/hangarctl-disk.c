@@ -373,7 +373,7 @@ cli_disk (HgCliContext *ctx,
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, N_("add: the new disk's size (8G, 512M)"), N_("SIZE") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &o.format, N_("add: qcow2 (default), raw, vmdk, vdi or vhdx"), N_("FORMAT") },
-    { "bus", 0, 0, G_OPTION_ARG_STRING, &o.bus, N_("add: virtio, ide, scsi or none (default: the architecture's)"), N_("BUS") },
+    { "bus", 0, 0, G_OPTION_ARG_STRING, &o.bus, N_("add: virtio, ide, scsi, sd or none (default: the architecture's)"), N_("BUS") },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &o.image, N_("add: an existing image (inspected first), used where it is"), N_("FILE") },
     { "copy", 0, 0, G_OPTION_ARG_NONE, &o.copy, N_("add: copy --image into the VM's folder"), NULL },
     { "trash", 0, 0, G_OPTION_ARG_NONE, &o.trash, N_("remove: move the image to the trash (else it is kept)"), NULL },

@@ -460,11 +460,11 @@ hg_vm_disk_add_async (HgVmConfig             *config,
   add->interface = g_strdup (spec->interface);
   add->progress = progress;
   add->progress_data = progress_data;
-  if (spec->interface != NULL && !g_strv_contains ((const char * const[]) { "virtio", "ide", "scsi", "none", NULL },
+  if (spec->interface != NULL && !g_strv_contains ((const char * const[]) { "virtio", "ide", "scsi", "sd", "none", NULL },
                                                    spec->interface))
     {
       g_task_return_new_error (task, HG_VM_DISK_ERROR, HG_VM_DISK_ERROR_INVALID,
-                               _("--bus: “%s” is not a disk bus (virtio, ide, scsi or none)"),
+                               _("--bus: “%s” is not a disk bus (virtio, ide, scsi, sd or none)"),
                                spec->interface);
       return;
     }
