@@ -75,16 +75,6 @@ qemu_img (const char *first,
     g_error ("qemu-img %s failed: %s%s", first, out, err);
 }
 
-static char *
-checksum (const char *path)
-{
-  g_autofree char *data = NULL;
-  gsize length = 0;
-
-  g_assert_true (g_file_get_contents (path, &data, &length, NULL));
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) data, length);
-}
-
 /* n MiB of random data at offset MiB of path (created if missing) */
 static void
 write_random (const char *path,
@@ -266,7 +256,7 @@ test_verbs (void)
 
   /* convert raw -> qcow2: a new file, the same data, the config names it,
    * the old image kept */
-  sum = checksum (disk1);
+  sum = hg_test_file_checksum (disk1);
   g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "convert", "disk1", "qcow2", NULL), ==, 0);
   assert_contains (out, "is kept");
   converted = g_build_filename (config->dir, "v-disk1.qcow2", NULL);
@@ -278,7 +268,7 @@ test_verbs (void)
   g_assert_cmpstr (disk->interface, ==, "ide");
   g_clear_pointer (&after, hg_vm_config_unref);
   {
-    g_autofree char *again = checksum (disk1);
+    g_autofree char *again = hg_test_file_checksum (disk1);
     g_assert_cmpstr (again, ==, sum);
   }
 
@@ -491,7 +481,7 @@ test_running (void)
 
   hg_test_vm_kill (vm);
   /* the file is what QEMU made of it */
-  sum = checksum (path);
+  sum = hg_test_file_checksum (path);
   g_assert_nonnull (sum);
   hg_test_remove_tree (base);
 }
@@ -546,7 +536,7 @@ test_cancel (void)
   hg_vm_config_save (config, &error);
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (config->path, &text, NULL, NULL));
-  sum = checksum (path);
+  sum = hg_test_file_checksum (path);
   files = count_files (config->dir);
 
   hg_vm_disk_convert_async (config, "disk0", "qcow2", TRUE, cancel_at_start, cancellable,
@@ -555,7 +545,7 @@ test_cancel (void)
   g_assert_false (hg_vm_disk_convert_finish (result, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  again = checksum (path);
+  again = hg_test_file_checksum (path);
   g_assert_cmpstr (again, ==, sum);
   g_assert_cmpuint (count_files (config->dir), ==, files);
   g_assert_true (g_file_get_contents (config->path, &text_after, NULL, NULL));
@@ -603,13 +593,13 @@ test_no_space (void)
   g_ptr_array_add (config->disks, hg_disk_new ("d.img", "raw", NULL));
   hg_vm_config_save (config, &error);
   g_assert_no_error (error);
-  sum = checksum (path);
+  sum = hg_test_file_checksum (path);
 
   g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "convert", "disk0", "qcow2", NULL), ==, 1);
   assert_contains (err, "needs 14.");
   assert_contains (err, "free");
   assert_contains (err, "unchanged");
-  again = checksum (path);
+  again = hg_test_file_checksum (path);
   g_assert_cmpstr (again, ==, sum);
   g_assert_cmpuint (count_files (dir), ==, 2);
   after = reload (config);
@@ -651,8 +641,8 @@ test_sparse_copy (void)
   /* the holes stayed holes: about 2 MiB allocated, not 256 */
   g_assert_cmpint ((gint64) st.st_blocks * 512, <=, 4 * MIB);
   g_assert_cmpint ((st.st_mode & 0777), ==, 0600);
-  a = checksum (src);
-  b = checksum (dest);
+  a = hg_test_file_checksum (src);
+  b = hg_test_file_checksum (dest);
   g_assert_cmpstr (a, ==, b);
   hg_test_remove_tree (dir);
 }
