@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -553,6 +554,76 @@ test_cancel (void)
   hg_test_remove_tree (base);
 }
 
+/* hangarctl: Ctrl-C (SIGINT) cancels, the disk as it was */
+static void
+test_cli_interrupt (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GString) rest = g_string_new (NULL);
+  guint files;
+
+  if (!need_qemu_img ())
+    return;
+  config = hg_test_make_vm ("demo", "v", &base);
+  if (config == NULL)
+    {
+      hg_test_skip_or_fail ("the demo test guest is not built");
+      return;
+    }
+  path = g_build_filename (config->dir, "d.img", NULL);
+  write_random (path, 0, 32);
+  g_ptr_array_add (config->disks, hg_disk_new ("d.img", "raw", NULL));
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  sum = hg_test_file_checksum (path);
+  files = count_files (config->dir);
+
+  {
+    const char *args[] = { "disk", "v", "convert", "disk0", "qcow2", "--compress", NULL };
+
+    argv = g_ptr_array_new ();
+    g_ptr_array_add (argv, hg_test_hangarctl_path ());
+    g_ptr_array_add (argv, (gpointer) "--base");
+    g_ptr_array_add (argv, base);
+    for (guint i = 0; args[i] != NULL; i++)
+      g_ptr_array_add (argv, (gpointer) args[i]);
+    g_ptr_array_add (argv, NULL);
+  }
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_free (g_ptr_array_index (argv, 0));
+  g_assert_no_error (error);
+  /* not a terminal: plain lines, the first as the work starts */
+  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "Converting: 0%");
+  g_subprocess_send_signal (proc, SIGINT);
+  for (char *more; (more = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL)) != NULL;)
+    {
+      g_string_append_printf (rest, "%s\n", more);
+      g_free (more);
+    }
+  g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  assert_contains (rest->str, "cancelled; disk0 is unchanged");
+
+  again = hg_test_file_checksum (path);
+  g_assert_cmpstr (again, ==, sum);
+  g_assert_cmpuint (count_files (config->dir), ==, files);
+  hg_test_remove_tree (base);
+}
+
 static void
 test_no_space (void)
 {
@@ -666,6 +737,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/disks/bad-input", test_bad_input);
   g_test_add_func ("/hangar/disks/running", test_running);
   g_test_add_func ("/hangar/disks/cancel", test_cancel);
+  g_test_add_func ("/hangar/disks/cli-interrupt", test_cli_interrupt);
   g_test_add_func ("/hangar/disks/no-space", test_no_space);
   g_test_add_func ("/hangar/disks/sparse-copy", test_sparse_copy);
 

@@ -92,7 +92,7 @@ on_progress (double   fraction,
     }
   else if (percent >= 0 && percent / 10 > run->last_step)
     {
-      /* a line every 10 % for a log */
+      /* a line at the start and every 10 % for a log */
       run->last_step = percent / 10;
       g_printerr (_("%s: %d%%\n"), run->what, percent);
     }
@@ -209,7 +209,7 @@ disk_add (HgVm        *vm,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   HgVmDiskAddSpec spec = { 0 };
-  Run run = { _("Copying"), isatty (STDERR_FILENO), FALSE, 0, NULL };
+  Run run = { _("Copying"), isatty (STDERR_FILENO), FALSE, -1, NULL };
 
   if (o->size != NULL && !parse_size ("--size", o->size, &spec.size))
     return HG_EXIT_USAGE;
@@ -270,7 +270,7 @@ disk_convert (HgVm        *vm,
   g_autoptr(GError) error = NULL;
   g_autofree char *kept = NULL;
   Run run = { format != NULL ? _("Converting") : _("Compacting"), isatty (STDERR_FILENO),
-              FALSE, 0, NULL };
+              FALSE, -1, NULL };
   gboolean ok;
 
   if (!hg_vm_disks_ensure_stopped (vm, format != NULL ? _("convert a disk") : _("compact a disk"),
