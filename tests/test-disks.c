@@ -676,6 +676,16 @@ test_no_space (void)
   after = reload (config);
   g_assert_cmpstr (((HgDisk *) g_ptr_array_index (after->disks, 0))->format, ==, "raw");
 
+  /* a new disk counts what its image takes (qemu-img measure), not its
+   * size: a 1 GiB qcow2 fits in the 10 MiB left, a 32 MiB raw does not */
+  g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "add", "--size", "32M", "--format", "raw",
+                        NULL), ==, 1);
+  assert_contains (err, "needs 32");
+  assert_contains (err, "free");
+  g_assert_cmpuint (count_files (dir), ==, 2);
+  g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "add", "--size", "1G", NULL), ==, 0);
+  assert_contains (out, "Added disk1");
+
   g_assert_cmpint (umount (base), ==, 0);
   g_rmdir (base);
 }

@@ -268,6 +268,7 @@ typedef struct {
   char       *format;
   char       *interface;
   char       *dest;       /* the file the disk will be (absolute) */
+  guint64     size;       /* new: bytes */
   gboolean    made;       /* dest was made by us */
   HgDiskImageProgress progress;
   gpointer    progress_data;
@@ -358,7 +359,41 @@ add_created (GObject      *source,
   add_commit (task);
 }
 
-/* thread: the existing image inspected as at create; its format */
+/* A new disk: what its image takes at once (qemu-img measure: metadata,
+ * or all of it for a preallocated format), not its size */
+static gboolean
+add_check_space (Add     *add,
+                 GError **error)
+{
+  g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, add->size);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonObject) measure = NULL;
+  gboolean measurable = g_str_equal (add->format, "qcow2") || g_str_equal (add->format, "raw");
+  /* vmdk, vdi and vhdx cannot be measured: a qcow2's metadata is alike */
+  const char *args[] = { "measure", "--output=json", "--size", size, "-O",
+                         measurable ? add->format : "qcow2", NULL };
+  guint64 need, free_space;
+
+  if (!_hg_vm_disks_qemu_img_ok (args, "qemu-img measure", NULL, &text, error) ||
+      (measure = _hg_vm_disks_parse_object (text, "qemu-img measure", error)) == NULL)
+    return FALSE;
+  need = (guint64) MAX (json_object_get_int_member_with_default (measure, "required", 0), 0);
+  free_space = hg_fs_free_space (add->config->dir);
+  if (need > free_space)
+    {
+      g_autofree char *need_text = hg_size_format (need);
+      g_autofree char *free_text = hg_size_format (free_space);
+
+      g_set_error (error, HG_VM_DISK_ERROR, HG_VM_DISK_ERROR_NO_SPACE,
+                   _("a new disk needs %s in %s, but only %s are free"), need_text,
+                   add->config->dir, free_text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* thread: a new disk's space; an existing image inspected as at create,
+ * its format */
 static void
 add_inspect_thread (GTask        *task,
                     gpointer      source,
@@ -370,6 +405,14 @@ add_inspect_thread (GTask        *task,
   const HgDiskImageLayer *top;
   GError *error = NULL;
 
+  if (add->image == NULL)
+    {
+      if (!add_check_space (add, &error))
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
   info = hg_disk_image_inspect (add->image, NULL, cancellable, &error);
   if (info == NULL)
     {
@@ -420,6 +463,12 @@ add_inspected (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (add->image == NULL)
+    {
+      hg_disk_image_create_full_async (add->dest, add->format, add->size, cancellable,
+                                       add_created, g_steal_pointer (&task));
       return;
     }
   if (!add->copy)
@@ -505,8 +554,14 @@ hg_vm_disk_add_async (HgVmConfig             *config,
       return;
     }
   add->dest = new_disk_path (config, add->format);
-  hg_disk_image_create_full_async (add->dest, add->format, spec->size, cancellable, add_created,
-                                   g_steal_pointer (&task));
+  add->size = spec->size;
+  {
+    g_autoptr(GTask) prepare = g_task_new (NULL, cancellable, add_inspected,
+                                           g_steal_pointer (&task));
+
+    g_task_set_task_data (prepare, add, NULL);
+    g_task_run_in_thread (prepare, add_inspect_thread);
+  }
 }
 
 char *
