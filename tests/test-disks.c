@@ -293,6 +293,42 @@ test_verbs (void)
     qemu_img ("compare", "-q", "-f", "raw", "-F", "vhdx", disk1, vhdx, NULL);
   }
 
+  /* an existing image: copied into the VM's folder keeping its holes, or
+   * used where it is */
+  {
+    g_autofree char *elsewhere = g_dir_make_tmp ("hangar-ext-XXXXXX", NULL);
+    g_autofree char *ext = g_build_filename (elsewhere, "ext.img", NULL);
+    g_autofree char *copied = g_build_filename (config->dir, "ext.img", NULL);
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    struct stat st;
+    int fd;
+
+    write_random (ext, 8, 1);
+    fd = open (ext, O_WRONLY | O_CLOEXEC);
+    g_assert_cmpint (ftruncate (fd, 64 * MIB), ==, 0);
+    close (fd);
+    g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "add", "--image", ext, "--copy", NULL), ==, 0);
+    assert_contains (out, "Added disk2");
+    g_assert_cmpint (stat (copied, &st), ==, 0);
+    g_assert_cmpint (st.st_size, ==, 64 * MIB);
+    g_assert_cmpint ((gint64) st.st_blocks * 512, <=, 2 * MIB);
+    a = hg_test_file_checksum (ext);
+    b = hg_test_file_checksum (copied);
+    g_assert_cmpstr (a, ==, b);
+    g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "add", "--image", ext, "--bus", "ide",
+                          NULL), ==, 0);
+    assert_contains (out, "Added disk3");
+    after = reload (config);
+    g_assert_cmpstr (((HgDisk *) g_ptr_array_index (after->disks, 2))->path, ==, "ext.img");
+    g_assert_cmpstr (((HgDisk *) g_ptr_array_index (after->disks, 2))->format, ==, "raw");
+    g_assert_cmpstr (((HgDisk *) g_ptr_array_index (after->disks, 3))->path, ==, ext);
+    g_clear_pointer (&after, hg_vm_config_unref);
+    g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "remove", "disk3", NULL), ==, 0);
+    g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "remove", "disk2", NULL), ==, 0);
+    hg_test_remove_tree (elsewhere);
+  }
+
   /* remove: the image kept */
   g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "remove", "disk0", NULL), ==, 0);
   assert_contains (out, "is kept");
