@@ -119,6 +119,22 @@ fail:
   g_task_return_error (task, error);
 }
 
+/* rename that never replaces a file; link + unlink where the filesystem
+ * has no RENAME_NOREPLACE */
+static gboolean
+rename_noreplace (const char *from,
+                  const char *to)
+{
+  if (renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno != EINVAL && errno != ENOSYS)
+    return FALSE;
+  if (link (from, to) != 0)
+    return FALSE;
+  g_unlink (from);
+  return TRUE;
+}
+
 /* thread: the new image checked and compared with the old one, then put
  * in its place */
 static void
@@ -175,8 +191,7 @@ convert_verify_thread (GTask        *task,
   /* the same name: rename replaces the old image in one step; a new
    * name: never over another file */
   if (g_str_equal (c->final, c->src) ? rename (c->tmp, c->final) != 0
-                                     : renameat2 (AT_FDCWD, c->tmp, AT_FDCWD, c->final,
-                                                  RENAME_NOREPLACE) != 0)
+                                     : !rename_noreplace (c->tmp, c->final))
     {
       int errsv = errno;
 
