@@ -503,6 +503,13 @@ test_running (void)
   g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "resize", "disk0", "48M", NULL), ==, 0);
   assert_contains (out, "48.0");
   g_assert_cmpint (qmp_virtual_size (vm, "disk0"), ==, 48 * MIB);
+  /* and listed so while it runs */
+  {
+    g_autoptr(JsonObject) d = disk_json (base, "disk0");
+
+    g_assert_nonnull (d);
+    g_assert_cmpint (json_object_get_int_member (d, "virtual-size"), ==, 48 * MIB);
+  }
 
   /* shrinking online is refused, and what needs the VM stopped says so */
   g_assert_cmpint (ctl (base, &out, &err, "disk", "v", "resize", "disk0", "16M", "--force", NULL), ==, 2);
