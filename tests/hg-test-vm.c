@@ -492,3 +492,13 @@ hg_test_listen_tcp (guint16 port)
   g_assert_cmpint (listen (fd, 1), ==, 0);
   return fd;
 }
+
+char *
+hg_test_file_checksum (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) data, length);
+}

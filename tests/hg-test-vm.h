@@ -61,6 +61,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgTestSerial, hg_test_serial_free)
  * status, stdout and stderr.  -1 on timeout. */
 int           hg_test_run             (const char * const *argv, char **out, char **err,
                                        guint timeout_ms);
+/* SHA-256 of a file's contents (asserting it can be read), to tell that a
+ * file is byte-identical before and after */
+char         *hg_test_file_checksum   (const char *path);
 /* path of the built hangarctl */
 char         *hg_test_hangarctl_path  (void);
 /* { hangarctl, "--base", base, args… (up to a NULL), NULL }, for

@@ -30,6 +30,7 @@ struct _HgPropertiesDialog
   GtkLabel             *allow_backing_label;
   GtkWidget            *save_button;
   HgForwardsEditor     *forwards_editor;
+  HgDisksEditor        *disks_editor;
 };
 
 G_DEFINE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG_TYPE_VM_DIALOG)
@@ -80,6 +81,13 @@ hg_properties_dialog_get_forwards_editor (HgPropertiesDialog *self)
 {
   g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
   return self->forwards_editor;
+}
+
+HgDisksEditor *
+hg_properties_dialog_get_disks_editor (HgPropertiesDialog *self)
+{
+  g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
+  return self->disks_editor;
 }
 
 static void
@@ -153,10 +161,11 @@ fill (HgPropertiesDialog *self)
   gtk_toggle_button_set_active (self->tpm_check, config->tpm);
   fill_allow_backing (self, config);
   hg_forwards_editor_set_vm (self->forwards_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
+  hg_disks_editor_set_vm (self->disks_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
-/* a forward added or removed is saved already: the library shows it now */
+/* a forward or disk added or removed is saved already: the library shows it now */
 static void
 on_forwards_changed (HgPropertiesDialog *self)
 {
@@ -434,6 +443,8 @@ hg_properties_dialog_constructed (GObject *object)
   G_OBJECT_CLASS (hg_properties_dialog_parent_class)->constructed (object);
   g_signal_connect_object (self->forwards_editor, "changed", G_CALLBACK (on_forwards_changed),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->disks_editor, "changed", G_CALLBACK (on_forwards_changed),
+                           self, G_CONNECT_SWAPPED);
   fill (self);
 }
 
@@ -484,7 +495,9 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, allow_backing_label);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, save_button);
   g_type_ensure (HG_TYPE_FORWARDS_EDITOR);
+  g_type_ensure (HG_TYPE_DISKS_EDITOR);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, forwards_editor);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, disks_editor);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_iso_clicked);

@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-vm-dialog.h"
+#include "hg-disks-editor.h"
 #include "hg-forwards-editor.h"
 #include "hg-vm.h"
 
@@ -37,6 +38,7 @@ void                hg_properties_dialog_set_iso (HgPropertiesDialog *self,
 void                hg_properties_dialog_save (HgPropertiesDialog *self);
 /* The port forwards' editor (tests) */
 HgForwardsEditor   *hg_properties_dialog_get_forwards_editor (HgPropertiesDialog *self);
+HgDisksEditor      *hg_properties_dialog_get_disks_editor (HgPropertiesDialog *self);
 /* The inline error shown, or NULL */
 const char         *hg_properties_dialog_get_error (HgPropertiesDialog *self);
 

@@ -455,11 +455,23 @@ hg_disk_image_create_async (const char          *path,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  hg_disk_image_create_full_async (path, "qcow2", bytes, cancellable, callback, user_data);
+}
+
+void
+hg_disk_image_create_full_async (const char          *path,
+                                 const char          *format,
+                                 guint64              bytes,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   g_autofree char *qemu_img = NULL;
   g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
   GError *error = NULL;
 
+  /* one tag for both: hg_disk_image_create_finish() takes either */
   g_task_set_source_tag (task, hg_disk_image_create_async);
   g_task_set_task_data (task, job_new (path, NULL, NULL, cancellable), (GDestroyNotify) job_free);
   if ((qemu_img = _hg_disk_image_no_tool (&error)) == NULL || !dest_is_free (path, &error) ||
@@ -469,8 +481,16 @@ hg_disk_image_create_async (const char          *path,
       g_object_unref (task);
       return;
     }
+  if (format == NULL || !hg_disk_format_is_known (format))
+    {
+      g_task_return_new_error (task, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
+                               _("%s: the image format “%s” is not one Hangar uses"), path,
+                               format != NULL ? format : "?");
+      g_object_unref (task);
+      return;
+    }
   {
-    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", path, size, NULL };
+    const char *argv[] = { qemu_img, "create", "-q", "-f", format, path, size, NULL };
     run_tool_async (task, argv);
   }
 }
@@ -493,10 +513,27 @@ hg_disk_image_convert_async (const char          *src,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  hg_disk_image_convert_full_async (src, src_format, dest, "qcow2", FALSE, progress,
+                                    progress_data, cancellable, callback, user_data);
+}
+
+void
+hg_disk_image_convert_full_async (const char          *src,
+                                  const char          *src_format,
+                                  const char          *dest,
+                                  const char          *dest_format,
+                                  gboolean             compress,
+                                  HgDiskImageProgress  progress,
+                                  gpointer             progress_data,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   g_autofree char *qemu_img = NULL;
   GError *error = NULL;
 
+  /* one tag for both: hg_disk_image_convert_finish() takes either */
   g_task_set_source_tag (task, hg_disk_image_convert_async);
   g_task_set_task_data (task, job_new (dest, progress, progress_data, cancellable),
                         (GDestroyNotify) job_free);
@@ -507,18 +544,33 @@ hg_disk_image_convert_async (const char          *src,
       g_object_unref (task);
       return;
     }
-  if (src_format == NULL || !hg_disk_format_is_known (src_format))
+  if (src_format == NULL || !hg_disk_format_is_known (src_format) ||
+      dest_format == NULL || !hg_disk_format_is_known (dest_format))
     {
+      gboolean bad_src = src_format == NULL || !hg_disk_format_is_known (src_format);
+      const char *bad = bad_src ? src_format : dest_format;
+
       g_task_return_new_error (task, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_UNKNOWN_FORMAT,
-                               _("%s: the image format “%s” is not one Hangar uses"), src,
-                               src_format != NULL ? src_format : "?");
+                               _("%s: the image format “%s” is not one Hangar uses"),
+                               bad_src ? src : dest, bad != NULL ? bad : "?");
+      g_object_unref (task);
+      return;
+    }
+  if (compress && !g_str_equal (dest_format, "qcow2"))
+    {
+      g_task_return_new_error (task, HG_DISK_IMAGE_ERROR, HG_DISK_IMAGE_ERROR_FAILED,
+                               _("%s: only a qcow2 image can be compressed, not %s"), dest,
+                               dest_format);
       g_object_unref (task);
       return;
     }
   progress_report (&((Job *) g_task_get_task_data (task))->progress, 0.0);
   {
-    const char *argv[] = { qemu_img, "convert", "-p", "-f", src_format, "-O", "qcow2",
-                           src, dest, NULL };
+    const char *argv[] = { qemu_img, "convert", "-p", "-f", src_format, "-O", dest_format,
+                           "-c", src, dest, NULL };
+
+    if (!compress)
+      memmove (&argv[7], &argv[8], 3 * sizeof argv[0]);   /* without -c */
     run_tool_async (task, argv);
   }
 }
@@ -598,11 +650,28 @@ copy_thread (GTask        *task,
   buf = g_malloc (COPY_BLOCK);
   while (done < (guint64) st.st_size)
     {
+      off_t data_at, hole_at;
       gssize n;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, &error))
         goto out;
-      n = read (in, buf, COPY_BLOCK);
+      /* skip the holes: only the data extents are read (a filesystem
+       * without SEEK_DATA reports the whole file as data) */
+      data_at = lseek (in, (off_t) done, SEEK_DATA);
+      if (data_at < 0 && errno == ENXIO)
+        break;   /* a hole up to the end */
+      if (data_at < 0)
+        data_at = (off_t) done;
+      hole_at = lseek (in, data_at, SEEK_HOLE);
+      if (hole_at < 0)
+        hole_at = st.st_size;
+      if ((guint64) data_at > done)
+        {
+          done = (guint64) data_at;
+          progress_report (&data->progress, (double) done / (double) st.st_size);
+          continue;
+        }
+      n = pread (in, buf, MIN ((guint64) COPY_BLOCK, (guint64) (hole_at - data_at)), data_at);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -613,19 +682,14 @@ copy_thread (GTask        *task,
                                                  : g_strerror (errsv));
           goto out;
         }
-      if (all_zero (buf, n))
-        {
-          /* keep holes */
-          if (lseek (out, n, SEEK_CUR) < 0)
-            goto write_error;
-        }
-      else
+      /* a block of zeroes in a data extent stays a hole too */
+      if (!all_zero (buf, n))
         {
           gssize w = 0;
 
           while (w < n)
             {
-              gssize k = write (out, buf + w, n - w);
+              gssize k = pwrite (out, buf + w, n - w, (off_t) done + w);
               if (k < 0 && errno == EINTR)
                 continue;
               if (k < 0)

@@ -155,10 +155,19 @@ void     hg_disk_image_create_async  (const char          *path,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
 gboolean hg_disk_image_create_finish (GAsyncResult *result, GError **error);
+/* qemu-img create -f FORMAT PATH BYTES (qcow2, raw, vmdk, vdi, vhdx);
+ * finish with hg_disk_image_create_finish() */
+void     hg_disk_image_create_full_async (const char          *path,
+                                          const char          *format,
+                                          guint64              bytes,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
 
-/* Copies src to dest (which must not exist) in a thread, in 4 MiB
- * blocks keeping holes, with progress and cancel; a partial dest is
- * removed on failure. */
+/* Copies src to dest (which must not exist) in a thread, sparse-aware:
+ * only the data extents (SEEK_DATA/SEEK_HOLE) are read, in 4 MiB blocks,
+ * and blocks of zeroes are not written, so holes stay holes; with
+ * progress and cancel; a partial dest is removed on failure. */
 void     hg_disk_image_copy_async    (const char          *src,
                                       const char          *dest,
                                       HgDiskImageProgress  progress,
@@ -180,6 +189,19 @@ void     hg_disk_image_convert_async (const char          *src,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
 gboolean hg_disk_image_convert_finish (GAsyncResult *result, GError **error);
+/* The same into dest_format, with -c (compressed clusters, qcow2 only)
+ * when compress; zeroes are never written (qemu-img's default -S 4k).
+ * Finish with hg_disk_image_convert_finish(). */
+void     hg_disk_image_convert_full_async (const char          *src,
+                                           const char          *src_format,
+                                           const char          *dest,
+                                           const char          *dest_format,
+                                           gboolean             compress,
+                                           HgDiskImageProgress  progress,
+                                           gpointer             progress_data,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
 
 /* An ISO 9660 image: readable, "CD001" at byte 0x8001.  Errors
  * NOT_FOUND / UNREADABLE / NOT_ISO name the file. */

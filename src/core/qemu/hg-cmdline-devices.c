@@ -208,6 +208,28 @@ _hg_cmdline_add_image (HgCmdlineBuilder      *b,
   return TRUE;
 }
 
+char *
+_hg_cmdline_ide_slot (HgCmdlineBuilder    *b,
+                     const char *key)
+{
+  guint buses = b->board->ide_buses;
+  guint units = b->board->ide_units;
+  guint slot = b->ide_next;
+
+  /* A board whose layout Hangar does not know: QEMU's own placement */
+  if (buses == 0 || units == 0)
+    return g_strdup ("");
+  if (slot >= buses * units)
+    {
+      _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, key,
+                       "machine %s has room for %u IDE/SATA drives (disks and CD-ROMs "
+                       "together); use virtio or scsi for more", b->machine, buses * units);
+      return NULL;
+    }
+  b->ide_next++;
+  return g_strdup_printf (",bus=ide.%u,unit=%u", slot / units, slot % units);
+}
+
 /* The checked chain of disk i / medium i, or NULL */
 static const HgDiskImageInfo *
 checked_chain (GPtrArray *list,
@@ -266,11 +288,15 @@ _hg_cmdline_add_disks (HgCmdlineBuilder *b)
         }
       else if (g_str_equal (iface, "ide"))
         {
+          g_autofree char *slot = NULL;
+
           if (!b->board->ide)
             return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_UNSUPPORTED, if_key,
-                                     "machine %s has no IDE bus; use %s", b->machine,
-                                     b->arch->disk_if);
-          _hg_cmdline_add_printf (b, "-device", "ide-hd,drive=%s,id=%s%s", id, id, boot);
+                                    "machine %s has no IDE bus; use %s", b->machine, b->arch->disk_if);
+          slot = _hg_cmdline_ide_slot (b, if_key);
+          if (slot == NULL)
+            return FALSE;
+          _hg_cmdline_add_printf (b, "-device", "ide-hd,drive=%s,id=%s%s%s", id, id, slot, boot);
         }
       else if (g_str_equal (iface, "scsi"))
         {
@@ -326,7 +352,13 @@ add_cdrom (HgCmdlineBuilder *b,
     drive = g_strdup ("");   /* a drive with no medium */
 
   if (b->board->ide)
-    _hg_cmdline_add_printf (b, "-device", "ide-cd,id=%s%s%s", id, drive, boot);
+    {
+      g_autofree char *slot = _hg_cmdline_ide_slot (b, key);
+
+      if (slot == NULL)
+        return FALSE;
+      _hg_cmdline_add_printf (b, "-device", "ide-cd,id=%s%s%s%s", id, drive, slot, boot);
+    }
   else if (b->board->scsi_ctrl != NULL || !b->board->pci)
     {
       ensure_scsi (b);

@@ -50,6 +50,12 @@ typedef struct {
   guint       max_cpus;     /* 0: not checked here */
   guint       max_mem_mib;  /* 0: not checked here */
   guint       mem_align_mib;
+  /* IDE buses ide.0 … ide.N-1 and units on each, as QEMU's qtree of the
+   * board shows them (q35's AHCI: six ports of one unit; PIIX: two buses
+   * of two).  Every ide-hd/ide-cd gets bus= and unit=: without them QEMU
+   * puts them all on ide.0, which holds one device on q35. */
+  guint       ide_buses;
+  guint       ide_units;
 } HgCmdlineBoardInfo;
 
 /* The builder: argv plus the context needed for errors */
@@ -68,6 +74,7 @@ typedef struct {
   gboolean                  scsi_added;
   gboolean                  usb_added;
   gboolean                  fdc_added;
+  guint                     ide_next;      /* next free IDE slot (bus * units + unit) */
   guint                     next_bootindex;
   HgCmdlineArchInfo         generic_arch;  /* b->arch for an arch without defaults */
   const HgFirmware         *firmware;      /* UEFI from a descriptor, or NULL (BIOS) */
@@ -103,6 +110,9 @@ gboolean    _hg_cmdline_add_display  (HgCmdlineBuilder *b);
 
 /* hg-cmdline-devices.c */
 gboolean    _hg_cmdline_add_disks    (HgCmdlineBuilder *b);
+/* ",bus=ide.N,unit=U" of the next free IDE slot, or NULL (b->error set,
+ * naming key) when the board's IDE buses are full */
+char       *_hg_cmdline_ide_slot     (HgCmdlineBuilder *b, const char *key);
 gboolean    _hg_cmdline_add_media    (HgCmdlineBuilder *b);
 gboolean    _hg_cmdline_check_boot_needs (HgCmdlineBuilder *b);
 gboolean    _hg_cmdline_add_boot     (HgCmdlineBuilder *b);
