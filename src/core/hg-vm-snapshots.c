@@ -112,9 +112,11 @@ by_time (gconstpointer a, gconstpointer b)
   const HgSnapshot *sa = *(HgSnapshot * const *) a;
   const HgSnapshot *sb = *(HgSnapshot * const *) b;
 
+  /* g_ptr_array_sort is stable: taken in the same second, in the order
+   * they were taken (the config's) */
   if (sa->time != sb->time)
     return sa->time < sb->time ? -1 : 1;
-  return g_strcmp0 (sa->tag, sb->tag);
+  return 0;
 }
 
 /* Text a config value may hold: no control characters, not too long */
