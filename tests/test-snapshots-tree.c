@@ -9,6 +9,7 @@
 
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
+#include "hg-throwaway.h"
 #include "hg-vm-snapshots.h"
 #include "hg-vm.h"
 
@@ -397,6 +398,99 @@ test_raw_refused (void)
   hg_test_remove_tree (base);
 }
 
+static char *
+monitor (HgVm *vm, const char *line)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *answer;
+
+  hg_vm_monitor_async (vm, line, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  answer = hg_vm_monitor_finish (vm, result, &error);
+  g_assert_no_error (error);
+  return answer;
+}
+
+/* Throwaway: the guest's writes land in an overlay in the runtime folder;
+ * after the stop the real disks are byte for byte as before and the
+ * overlays are gone; snapshots are refused meanwhile */
+static void
+test_throwaway (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("snapthrow", &base);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qcow = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *qcow_sum = NULL;
+  g_autofree char *raw_sum = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *overlay0 = NULL;
+  g_autofree char *overlay1 = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) argv = NULL;
+  const HgRuntimePaths *paths;
+
+  SKIP_IF_NO_GUEST (vm);
+  add_disk (vm, "disk.qcow2", "qcow2", NULL);
+  add_disk (vm, "disk.raw", "raw", NULL);
+  qcow = g_build_filename (hg_vm_get_config (vm)->dir, "disk.qcow2", NULL);
+  raw = g_build_filename (hg_vm_get_config (vm)->dir, "disk.raw", NULL);
+  qcow_sum = checksum (qcow);
+  raw_sum = checksum (raw);
+
+  hg_test_vm_start (vm, HG_VM_START_THROWAWAY);
+  paths = hg_vm_get_runtime_paths (vm);
+  overlay0 = hg_throwaway_overlay_path (paths, 0);
+  overlay1 = hg_throwaway_overlay_path (paths, 1);
+  g_assert_true (g_file_test (overlay0, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (overlay1, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (hg_throwaway_is_active (paths));
+  /* the device writes, as the guest would */
+  answer = monitor (vm, "qemu-io disk0 \"write -P 0x55 0 64k\"");
+  g_assert_null (strstr (answer, "rror"));
+  g_clear_pointer (&answer, g_free);
+  answer = monitor (vm, "qemu-io disk1 \"write -P 0x66 0 64k\"");
+  g_assert_null (strstr (answer, "rror"));
+  g_clear_pointer (&answer, g_free);
+  answer = monitor (vm, "qemu-io disk0 \"read -P 0x55 0 64k\"");
+  g_assert_null (strstr (answer, "Pattern verification failed"));
+  /* a snapshot would go with the overlay */
+  g_assert_false (op (vm, TAKE, "lost", NULL, &error));
+  g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "without saving changes"));
+  g_clear_error (&error);
+
+  hg_test_vm_kill (vm);
+  g_assert_false (g_file_test (overlay0, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (overlay1, G_FILE_TEST_EXISTS));
+  g_assert_false (hg_throwaway_is_active (paths));
+  sum = checksum (qcow);
+  g_assert_cmpstr (sum, ==, qcow_sum);
+  g_clear_pointer (&sum, g_free);
+  sum = checksum (raw);
+  g_assert_cmpstr (sum, ==, raw_sum);
+
+  /* hangarctl start --throwaway, then stop: the same */
+  g_assert_cmpint (ctl (base, &out, &err, "start", "--throwaway", "snapthrow", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Changes will be discarded"));
+  g_assert_true (g_file_test (overlay0, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (ctl (base, &out, &err, "kill", "snapthrow", NULL), ==, 0);
+  g_assert_false (g_file_test (overlay0, G_FILE_TEST_EXISTS));
+  sum = checksum (qcow);
+  g_assert_cmpstr (sum, ==, qcow_sum);
+
+  /* a leftover (a crash nobody saw) goes at the next start */
+  g_assert_true (g_file_set_contents (overlay1, "left over", -1, NULL));
+  hg_test_vm_start (vm, 0);
+  g_assert_false (g_file_test (overlay1, G_FILE_TEST_EXISTS));
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
 /* The text and JSON of a tree, against tests/data/snapshots/ */
 static void
 check_golden (const char *name, const char *got)
@@ -450,6 +544,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/snapshots-tree/running", test_running);
   g_test_add_func ("/hangar/snapshots-tree/reconcile", test_reconcile);
   g_test_add_func ("/hangar/snapshots-tree/raw-refused", test_raw_refused);
+  g_test_add_func ("/hangar/snapshots-tree/throwaway", test_throwaway);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);

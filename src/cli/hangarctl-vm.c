@@ -231,12 +231,16 @@ cli_start (HgCliContext *ctx,
 {
   g_autofree char *boot = NULL;
   gboolean paused = FALSE;
+  gboolean throwaway = FALSE;
   g_auto(GStrv) local_bases = NULL;
   GOptionEntry entries[] = {
     { "boot", 0, 0, G_OPTION_ARG_STRING, &boot,
       N_("Boot mode: disk, cdrom, pxe, kernel, floppy or usb (default: the VM's)"), N_("MODE") },
     { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
       N_("Leave the CPUs stopped until “hangarctl resume”"), NULL },
+    { "throwaway", 0, 0, G_OPTION_ARG_NONE, &throwaway,
+      N_("Start without saving changes: the disks' writes go to temporary overlays, "
+         "discarded when the VM stops"), NULL },
     { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
       N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
     { NULL }
@@ -244,6 +248,7 @@ cli_start (HgCliContext *ctx,
   g_autoptr(HgVm) vm = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  HgVmStartFlags flags = HG_VM_START_NONE;
   HgBootMode mode;
   int status = HG_EXIT_OK;
 
@@ -267,14 +272,19 @@ cli_start (HgCliContext *ctx,
   if (boot == NULL)
     mode = hg_vm_get_config (vm)->boot_mode;
 
-  hg_vm_start_async (vm, mode, paused ? HG_VM_START_PAUSED : HG_VM_START_NONE, NULL,
-                     store_result, &result);
+  if (paused)
+    flags |= HG_VM_START_PAUSED;
+  if (throwaway)
+    flags |= HG_VM_START_THROWAWAY;
+  hg_vm_start_async (vm, mode, flags, NULL, store_result, &result);
   if (!hg_vm_start_finish (vm, wait_result (&result), &error))
     return fail ("start", error);
 
   g_print (paused ? _("VM '%s' started paused (pid %d, boot %s)\n")
                   : _("VM '%s' started (pid %d, boot %s)\n"),
            hg_vm_get_label (vm), (int) hg_vm_get_pid (vm), hg_boot_mode_to_string (mode));
+  if (throwaway)
+    g_print (_("Changes will be discarded when VM '%s' stops\n"), hg_vm_get_label (vm));
   /* QEMU goes on; we only let go of its QMP socket */
   hg_vm_detach (vm);
   return HG_EXIT_OK;

@@ -12,6 +12,7 @@
 #include "hg-process.h"
 #include "hg-qmp-commands.h"
 #include "hg-spawn.h"
+#include "hg-throwaway.h"
 #include "hg-vm-config.h"
 #include "hg-vm-private.h"
 #include "hg-vm-snapshots.h"
@@ -983,6 +984,15 @@ op_start (HgVm               *self,
   Op *op;
 
   g_task_set_source_tag (task, source_tag);
+  if ((kind == OP_TAKE || kind == OP_REVERT || kind == OP_DELETE) && hg_vm_has_runtime_dir (self) &&
+      hg_throwaway_is_active (hg_vm_get_runtime_paths (self)))
+    {
+      g_task_return_new_error (task, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED,
+                               _("VM '%s' runs without saving changes: its disks' writes go to "
+                                 "temporary overlays, so snapshots would be lost with them; "
+                                 "stop it first"), hg_vm_get_label (self));
+      return;
+    }
   if ((name != NULL && !hg_qmp_snapshot_name_is_valid (name, &error)) ||
       (new_name != NULL && !hg_qmp_snapshot_name_is_valid (new_name, &error)) ||
       !hg_vm_check_snapshots_supported (self, &error))

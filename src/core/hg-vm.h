@@ -175,6 +175,8 @@ HgVmConfig  *hg_vm_reidentify       (HgVm *self, GError **error);
 typedef enum {
   HG_VM_START_NONE   = 0,
   HG_VM_START_PAUSED = 1 << 0,   /* CPUs stopped until hg_vm_resume_async() */
+  HG_VM_START_THROWAWAY = 1 << 1,/* without saving changes: the disks' writes go to
+                                  * temporary overlays, discarded when QEMU ends */
 } HgVmStartFlags;
 
 /* Starts QEMU in boot_mode (pass config->boot_mode for the default).
