@@ -507,13 +507,13 @@ hg_snapshots_dialog_edit (HgSnapshotsDialog *self,
                               hg_vm_dialog_op_begin (dialog, what));
 }
 
+/* A name or description typed into its cell */
 static void
 on_cell_edited (HgSnapshotsDialog *self,
                 const char        *path,
                 const char        *text,
-                GtkCellRenderer   *cell)
+                int                column)
 {
-  gboolean is_name = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (cell), "hg-column")) == COL_NAME;
   GtkTreeIter iter;
   g_autofree char *tag = NULL;
   g_autofree char *old = NULL;
@@ -521,11 +521,10 @@ on_cell_edited (HgSnapshotsDialog *self,
 
   if (!gtk_tree_model_get_iter_from_string (GTK_TREE_MODEL (self->store), &iter, path))
     return;
-  gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, COL_TAG, &tag,
-                      is_name ? COL_NAME : COL_DESCRIPTION, &old, -1);
+  gtk_tree_model_get (GTK_TREE_MODEL (self->store), &iter, COL_TAG, &tag, column, &old, -1);
   if (tag == NULL || g_strcmp0 (old != NULL ? old : "", stripped) == 0)
     return;
-  if (is_name)
+  if (column == COL_NAME)
     hg_snapshots_dialog_edit (self, tag, stripped, NULL);
   else
     hg_snapshots_dialog_edit (self, tag, NULL, stripped);
@@ -537,8 +536,7 @@ on_name_edited (GtkCellRendererText *cell,
                 const char          *text,
                 HgSnapshotsDialog   *self)
 {
-  g_object_set_data (G_OBJECT (cell), "hg-column", GINT_TO_POINTER (COL_NAME));
-  on_cell_edited (self, path, text, GTK_CELL_RENDERER (cell));
+  on_cell_edited (self, path, text, COL_NAME);
 }
 
 static void
@@ -547,8 +545,7 @@ on_description_edited (GtkCellRendererText *cell,
                        const char          *text,
                        HgSnapshotsDialog   *self)
 {
-  g_object_set_data (G_OBJECT (cell), "hg-column", GINT_TO_POINTER (COL_DESCRIPTION));
-  on_cell_edited (self, path, text, GTK_CELL_RENDERER (cell));
+  on_cell_edited (self, path, text, COL_DESCRIPTION);
 }
 
 /* Asks before reverting to or deleting the selected snapshot */
