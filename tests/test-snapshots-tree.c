@@ -10,6 +10,7 @@
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
 #include "hg-throwaway.h"
+#include "hg-vm-manager.h"
 #include "hg-vm-snapshots.h"
 #include "hg-vm.h"
 
@@ -491,6 +492,42 @@ test_throwaway (void)
   hg_test_remove_tree (base);
 }
 
+static gboolean
+manager_idle (gpointer manager)
+{
+  return !hg_vm_manager_is_loading (manager);
+}
+
+/* The metadata a snapshot writes into the config is no edit of the VM: a
+ * library reload keeps the running VM, not marked stale */
+static void
+test_not_stale (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) made = make_vm ("snapstale", &base);
+  g_autoptr(HgVmManager) manager = NULL;
+  g_autofree char *path = NULL;
+  const char *bases[2] = { NULL, NULL };
+  HgVm *vm;
+
+  SKIP_IF_NO_GUEST (made);
+  add_disk (made, "disk.qcow2", "qcow2", NULL);
+  path = g_strdup (hg_vm_get_config (made)->path);
+  bases[0] = base;
+  manager = hg_vm_manager_new (bases);
+  hg_vm_manager_load_sync (manager, 2000);
+  vm = hg_vm_manager_lookup (manager, path);
+  g_assert_nonnull (vm);
+  hg_test_vm_start (vm, 0);
+  OK (vm, TAKE, "one", "from the manager's VM");
+  hg_vm_manager_reload (manager);
+  g_assert_true (hg_test_wait_until (manager_idle, manager, 30000));
+  g_assert_true (hg_vm_manager_lookup (manager, path) == vm);
+  g_assert_false (hg_vm_get_config_stale (vm));
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (base);
+}
+
 /* The text and JSON of a tree, against tests/data/snapshots/ */
 static void
 check_golden (const char *name, const char *got)
@@ -545,6 +582,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/snapshots-tree/reconcile", test_reconcile);
   g_test_add_func ("/hangar/snapshots-tree/raw-refused", test_raw_refused);
   g_test_add_func ("/hangar/snapshots-tree/throwaway", test_throwaway);
+  g_test_add_func ("/hangar/snapshots-tree/not-stale", test_not_stale);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);
