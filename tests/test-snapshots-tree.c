@@ -272,6 +272,9 @@ test_stopped (void)
   g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapoff", "tree", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "renamed"));
   g_assert_nonnull (strstr (out, "You are here"));
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapoff", "tree", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"current\" : \"second\""));
+  g_assert_nonnull (strstr (out, "\"name\" : \"renamed\",\n      \"tag\" : \"second\""));
   g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapoff", "revert", "third", NULL), ==, 4);
   g_assert_nonnull (strstr (err, "since snapshot 'renamed'"));
   g_assert_nonnull (strstr (err, "--force"));
@@ -395,6 +398,18 @@ test_raw_refused (void)
 
     g_assert_cmpint (run (&out, "qemu-img", "snapshot", "-l", qcow, NULL), ==, 0);
     g_assert_cmpstr (out, ==, "");
+  }
+  /* vmdk the same */
+  g_clear_error (&error);
+  {
+    HgVmConfig *config = hg_vm_get_config (vm);
+
+    g_ptr_array_remove_index (config->disks, 1);
+    add_disk (vm, "disk.vmdk", "vmdk", NULL);
+    g_assert_false (op (vm, TAKE, "s", NULL, &error));
+    g_assert_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED);
+    g_assert_nonnull (strstr (error->message, "disk.vmdk of VM 'snapraw' is vmdk"));
+    g_assert_nonnull (strstr (error->message, "convert disk1 qcow2"));
   }
   hg_test_remove_tree (base);
 }
