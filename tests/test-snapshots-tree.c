@@ -300,6 +300,8 @@ test_running (void)
   g_autoptr(HgVm) vm = make_vm ("snapon", &base);
   g_autoptr(HgSnapshotTree) tree = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
 
   SKIP_IF_NO_GUEST (vm);
   add_disk (vm, "disk.qcow2", "qcow2", NULL);
@@ -322,6 +324,16 @@ test_running (void)
   g_clear_pointer (&tree, hg_snapshot_tree_free);
   OK (vm, REVERT, "warm2", NULL);
   g_assert_true (hg_vm_is_active (vm));
+  /* hangarctl, over the second QMP socket */
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapon", "tree", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "`-- cold  "));
+  g_assert_nonnull (strstr (out, "    `-- warm2  "));
+  g_assert_nonnull (strstr (out, "  (running)\n        `-- You are here"));
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapon", "take", "-d", "from the CLI", "cli",
+                        NULL), ==, 0);
+  g_assert_cmpint (ctl (base, &out, &err, "snapshot", "snapon", "tree", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "cli  "));
+  g_assert_nonnull (strstr (out, "(running)  “from the CLI”"));
 
   hg_test_vm_kill (vm);
   /* stopped: both are loadable from the disk */
