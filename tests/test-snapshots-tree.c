@@ -9,6 +9,7 @@
 
 #include "hg-test-skip.h"
 #include "hg-test-vm.h"
+#include "hg-firmware.h"
 #include "hg-throwaway.h"
 #include "hg-vm-manager.h"
 #include "hg-vm-snapshots.h"
@@ -555,6 +556,54 @@ test_not_stale (void)
   hg_test_remove_tree (base);
 }
 
+/* A stopped UEFI VM's snapshot covers its variables too, as savevm does;
+ * variables naming a file outside the VM's folder are refused unopened */
+static void
+test_uefi_vars_stopped (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVm) vm = make_vm ("snapuefi", &base);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *vars = NULL;
+  g_autofree char *outside = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *opt = NULL;
+  HgVmConfig *config;
+
+  SKIP_IF_NO_GUEST (vm);
+  config = hg_vm_get_config (vm);
+  config->firmware = HG_FIRMWARE_UEFI;
+  add_disk (vm, "disk.qcow2", "qcow2", NULL);
+  vars = g_build_filename (config->dir, hg_firmware_nvram_name (HG_FIRMWARE_UEFI), NULL);
+  g_assert_cmpint (run (NULL, "qemu-img", "create", "-q", "-f", "qcow2", vars, "1M", NULL), ==, 0);
+  OK (vm, TAKE, "with-vars", NULL);
+  g_assert_cmpint (run (&out, "qemu-img", "snapshot", "-l", vars, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "with-vars"));
+  OK (vm, REVERT, "with-vars", NULL);
+  OK (vm, DELETE, "with-vars", NULL);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (&out, "qemu-img", "snapshot", "-l", vars, NULL), ==, 0);
+  g_assert_null (strstr (out, "with-vars"));
+
+  /* variables whose data lives in a file outside the folder */
+  outside = g_build_filename (base, "elsewhere.raw", NULL);
+  opt = g_strdup_printf ("data_file=%s", outside);
+  g_assert_cmpint (g_unlink (vars), ==, 0);
+  g_assert_cmpint (run (NULL, "qemu-img", "create", "-q", "-f", "qcow2", "-o", opt, vars, "1M",
+                        NULL), ==, 0);
+  g_assert_false (op (vm, TAKE, "hostile", NULL, &error));
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "elsewhere.raw"));
+  g_clear_pointer (&out, g_free);
+  {
+    g_autofree char *qcow = g_build_filename (config->dir, "disk.qcow2", NULL);
+
+    g_assert_cmpint (run (&out, "qemu-img", "snapshot", "-l", qcow, NULL), ==, 0);
+    g_assert_null (strstr (out, "hostile"));
+  }
+  hg_test_remove_tree (base);
+}
+
 /* The text and JSON of a tree, against tests/data/snapshots/ */
 static void
 check_golden (const char *name, const char *got)
@@ -610,6 +659,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/snapshots-tree/raw-refused", test_raw_refused);
   g_test_add_func ("/hangar/snapshots-tree/throwaway", test_throwaway);
   g_test_add_func ("/hangar/snapshots-tree/not-stale", test_not_stale);
+  g_test_add_func ("/hangar/snapshots-tree/uefi-vars-stopped", test_uefi_vars_stopped);
 
   ret = g_test_run ();
   hg_host_caps_unref (caps);

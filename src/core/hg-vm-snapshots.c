@@ -587,6 +587,7 @@ typedef struct {
   HgSnapshotTree *tree;
   GPtrArray      *files;      /* offline: the top layers, checked; char* */
   gboolean        nvram;      /* offline: the last file is the UEFI variables */
+  char           *vm_dir;     /* offline: the VM's folder, where they must stay */
   char           *tag;        /* the snapshot's tag in the images */
   gboolean        ram;
 } Op;
@@ -600,6 +601,7 @@ op_free (Op *op)
   g_clear_pointer (&op->tree, hg_snapshot_tree_free);
   g_clear_pointer (&op->files, g_ptr_array_unref);
   g_free (op->tag);
+  g_free (op->vm_dir);
   g_free (op);
 }
 
@@ -616,6 +618,23 @@ list_thread (GTask        *task,
   g_autoptr(GArray) times = g_array_new (FALSE, TRUE, sizeof (gint64));
   guint disks = op->files->len - (op->nvram ? 1 : 0);
   GError *error = NULL;
+
+  /* the UEFI variables are checked like a disk before qemu-img opens them
+   * (a qcow2 could name a data file anywhere) */
+  if (op->nvram)
+    {
+      const char *folders[] = { op->vm_dir, NULL };
+      g_autoptr(HgDiskImageInfo) info = NULL;
+      g_autofree char *where = g_strdup_printf (_("the VM's folder %s"), op->vm_dir);
+
+      info = hg_disk_image_check (g_ptr_array_index (op->files, disks), "qcow2", folders, NULL,
+                                  where, cancellable, &error);
+      if (info == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
 
   for (guint i = 0; i < disks; i++)
     {
@@ -960,6 +979,7 @@ on_disks_checked (GObject      *source,
         {
           g_ptr_array_add (op->files, g_steal_pointer (&nvram));
           op->nvram = TRUE;
+          op->vm_dir = g_strdup (config->dir);
         }
     }
   work = g_task_new (self, g_task_get_cancellable (task), on_listed, g_object_ref (task));
