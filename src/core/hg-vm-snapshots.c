@@ -444,16 +444,6 @@ hg_snapshot_tree_to_json (HgSnapshotTree *tree)
   return json_builder_get_root (b);
 }
 
-/* ---- formats ------------------------------------------------------------ */
-
-gboolean
-hg_vm_snapshots_check_formats (HgVm    *self,
-                               GError **error)
-{
-  g_return_val_if_fail (HG_IS_VM (self), FALSE);
-  return hg_vm_check_snapshots_supported (self, error);
-}
-
 /* ---- the images, offline ------------------------------------------------ */
 
 /* A qcow2 file for qemu-img, its backing file not opened */

@@ -57,11 +57,11 @@ char           *hg_snapshot_tree_format     (HgSnapshotTree *tree);
  *  "parent","ram","found-in-disk","current","children":[…]}]} as a tree */
 JsonNode       *hg_snapshot_tree_to_json    (HgSnapshotTree *tree);
 
-/* Snapshots need every disk in qcow2; the error names the disk
- * ([disk:N]), its format, and the command that converts it. */
-gboolean        hg_vm_snapshots_check_formats (HgVm *self, GError **error);
-
-/* The tree, reconciled with what the images hold (QMP info snapshots while
+/* Every operation first needs every disk in qcow2
+ * (hg_vm_check_snapshots_supported: the error names [disk:N], its format
+ * and the hangarctl disk command that converts it).
+ *
+ * The tree, reconciled with what the images hold (QMP info snapshots while
  * running, qemu-img snapshot -l on each disk otherwise); dropped metadata
  * is saved. */
 void            hg_vm_snapshots_get_async   (HgVm *self, GCancellable *cancellable,
