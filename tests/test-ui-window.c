@@ -852,6 +852,33 @@ test_external_start (Fixture       *f,
   assert_tree_shows (f, "tiny [x86_64, tcg] running", TRUE, STATE_MS);
 }
 
+/* Start → Start without Saving Changes: the details say the changes
+ * will be discarded while it runs; stopped, they do not */
+static void
+test_throwaway_start (Fixture       *f,
+                      gconstpointer  data)
+{
+  if (f->window == NULL)
+    return;
+  hg_window_select_vm (f->window, "tiny", FALSE);
+  wait_loaded (f);
+
+  activate_vm_action (f, "start", g_variant_new_string ("throwaway"));
+  g_assert_true (hg_test_wait_until (has_pid, window_vm (f, "tiny"), STATE_MS));
+  remember_pid (hg_vm_get_pid (window_vm (f, "tiny")));
+  assert_details_show (f, "Changes will be discarded", STATE_MS);
+  gtk_stack_set_visible_child_name (f->window->pages, "details");
+  hg_test_ui_flush ();
+  hg_test_ui_save_screenshot (GTK_WIDGET (f->window), "window-throwaway");
+  g_assert_cmpint (run_hangarctl (f, "kill", "tiny"), ==, 0);
+  assert_details_show (f, "runtime: stopped", STATE_MS);
+  {
+    g_autofree char *dump = hg_details_view_dump (f->window->details);
+
+    g_assert_null (strstr (dump, "Changes will be discarded"));
+  }
+}
+
 typedef struct {
   HgVncSession *session;
   guint         changes;
@@ -1285,6 +1312,8 @@ main (int   argc,
               test_not_responding, fixture_teardown);
   g_test_add ("/hangar/ui/window/external-start", Fixture, NULL, fixture_setup,
               test_external_start, fixture_teardown);
+  g_test_add ("/hangar/ui/window/throwaway-start", Fixture, NULL, fixture_setup,
+              test_throwaway_start, fixture_teardown);
   g_test_add ("/hangar/ui/window/reload-keeps-display", Fixture, NULL, fixture_setup,
               test_reload_keeps_display, fixture_teardown);
   g_test_add ("/hangar/ui/window/display-early", Fixture, "no window", fixture_setup,

@@ -17,7 +17,7 @@
 #include "hg-vm.h"
 
 /*
- * The commands on a VM's QEMU: start stop kill pause resume reset snapshot
+ * The commands on a VM's QEMU: start stop kill pause resume reset
  * media screenshot send-key monitor console.
  *
  * Each one finds the VM (hg_cli_lookup_vm), makes an HgVm that attaches over
@@ -231,12 +231,16 @@ cli_start (HgCliContext *ctx,
 {
   g_autofree char *boot = NULL;
   gboolean paused = FALSE;
+  gboolean throwaway = FALSE;
   g_auto(GStrv) local_bases = NULL;
   GOptionEntry entries[] = {
     { "boot", 0, 0, G_OPTION_ARG_STRING, &boot,
       N_("Boot mode: disk, cdrom, pxe, kernel, floppy or usb (default: the VM's)"), N_("MODE") },
     { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
       N_("Leave the CPUs stopped until “hangarctl resume”"), NULL },
+    { "throwaway", 0, 0, G_OPTION_ARG_NONE, &throwaway,
+      N_("Start without saving changes: the disks' writes go to temporary overlays, "
+         "discarded when the VM stops"), NULL },
     { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
       N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
     { NULL }
@@ -244,6 +248,7 @@ cli_start (HgCliContext *ctx,
   g_autoptr(HgVm) vm = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  HgVmStartFlags flags = HG_VM_START_NONE;
   HgBootMode mode;
   int status = HG_EXIT_OK;
 
@@ -267,14 +272,19 @@ cli_start (HgCliContext *ctx,
   if (boot == NULL)
     mode = hg_vm_get_config (vm)->boot_mode;
 
-  hg_vm_start_async (vm, mode, paused ? HG_VM_START_PAUSED : HG_VM_START_NONE, NULL,
-                     store_result, &result);
+  if (paused)
+    flags |= HG_VM_START_PAUSED;
+  if (throwaway)
+    flags |= HG_VM_START_THROWAWAY;
+  hg_vm_start_async (vm, mode, flags, NULL, store_result, &result);
   if (!hg_vm_start_finish (vm, wait_result (&result), &error))
     return fail ("start", error);
 
   g_print (paused ? _("VM '%s' started paused (pid %d, boot %s)\n")
                   : _("VM '%s' started (pid %d, boot %s)\n"),
            hg_vm_get_label (vm), (int) hg_vm_get_pid (vm), hg_boot_mode_to_string (mode));
+  if (throwaway)
+    g_print (_("Changes will be discarded when VM '%s' stops\n"), hg_vm_get_label (vm));
   /* QEMU goes on; we only let go of its QMP socket */
   hg_vm_detach (vm);
   return HG_EXIT_OK;
@@ -434,156 +444,6 @@ cli_simple (HgCliContext *ctx,
         return status;
       }
   g_assert_not_reached ();
-}
-
-/* ---- snapshots ----------------------------------------------------------- */
-
-static void
-snapshot_json (JsonBuilder *b,
-               gpointer     item,
-               gpointer     user_data)
-{
-  HgQmpSnapshot *s = item;
-
-  hg_cli_json_add_string (b, "id", s->id);
-  hg_cli_json_add_string (b, "name", s->tag);
-  hg_cli_json_add_string (b, "vm-size", s->vm_size);
-  hg_cli_json_add_string (b, "date", s->date);
-  hg_cli_json_add_string (b, "vm-clock", s->vm_clock);
-}
-
-static void
-print_snapshots (GPtrArray *list)
-{
-  if (list->len == 0)
-    {
-      g_print ("%s\n", _("no snapshots"));
-      return;
-    }
-  g_print ("%-4s %-24s %12s  %-19s  %s\n", _("ID"), _("NAME"), _("VM SIZE"), _("DATE"),
-           _("VM CLOCK"));
-  for (guint i = 0; i < list->len; i++)
-    {
-      HgQmpSnapshot *s = g_ptr_array_index (list, i);
-      g_print ("%-4s %-24s %12s  %-19s  %s\n", s->id, s->tag, s->vm_size ? s->vm_size : "",
-               s->date ? s->date : "", s->vm_clock ? s->vm_clock : "");
-    }
-}
-
-static int
-cli_snapshot (HgCliContext *ctx,
-              int           argc,
-              char        **argv)
-{
-  g_auto(GStrv) local_bases = NULL;
-  gboolean json = FALSE;
-  gboolean force = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the list as JSON"), NULL },
-    { "force", 0, 0, G_OPTION_ARG_NONE, &force,
-      N_("save: replace a snapshot of the same name (it is lost)"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
-    { NULL }
-  };
-  g_autoptr(HgVm) vm = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *verb, *name = NULL;
-  int status = HG_EXIT_OK;
-
-  if (!hg_cli_parse_options ("snapshot", _("VM save|load|delete NAME | VM list"),
-                             _("Internal snapshots of a running VM (every disk must be qcow2)."),
-                             entries, &argc, &argv))
-    return HG_EXIT_USAGE;
-  if (!hg_cli_check_one_vm ("snapshot", argc, 0))
-    return HG_EXIT_USAGE;
-  if (argc < 3)
-    {
-      hg_cli_error ("snapshot", _("what to do? save, load, delete or list"));
-      return HG_EXIT_USAGE;
-    }
-  verb = argv[2];
-  if (g_str_equal (verb, "list"))
-    {
-      if (argc != 3)
-        {
-          hg_cli_error ("snapshot", _("list takes no further arguments"));
-          return HG_EXIT_USAGE;
-        }
-    }
-  else if (g_str_equal (verb, "save") || g_str_equal (verb, "load") || g_str_equal (verb, "delete"))
-    {
-      if (argc != 4)
-        {
-          hg_cli_error ("snapshot", _("%s needs one snapshot NAME"), verb);
-          return HG_EXIT_USAGE;
-        }
-      name = argv[3];
-      if (!hg_qmp_snapshot_name_is_valid (name, &error))
-        {
-          hg_cli_error ("snapshot", "%s", error->message);
-          return HG_EXIT_USAGE;
-        }
-    }
-  else
-    {
-      hg_cli_error ("snapshot", _("unknown action '%s' (save, load, delete or list)"), verb);
-      return HG_EXIT_USAGE;
-    }
-  if (force && !g_str_equal (verb, "save"))
-    {
-      hg_cli_error ("snapshot", _("--force is only for save (to replace a snapshot)"));
-      return HG_EXIT_USAGE;
-    }
-
-  vm = open_running_vm (ctx, "snapshot", local_bases, argv[1], &status);
-  if (vm == NULL)
-    return status;
-  if (!hg_vm_check_snapshots_supported (vm, &error))
-    return fail ("snapshot", error);
-
-  if (name == NULL)
-    {
-      g_autoptr(GPtrArray) list = NULL;
-
-      hg_vm_snapshot_list_async (vm, NULL, store_result, &result);
-      list = hg_vm_snapshot_list_finish (vm, wait_result (&result), &error);
-      if (list == NULL)
-        return fail ("snapshot", error);
-      if (json || ctx->json)
-        hg_cli_print_json_array (list, snapshot_json, NULL);
-      else
-        print_snapshots (list);
-    }
-  else
-    {
-      if (g_str_equal (verb, "save"))
-        hg_vm_snapshot_save_full_async (vm, name, force, NULL, store_result, &result);
-      else if (g_str_equal (verb, "load"))
-        hg_vm_snapshot_load_async (vm, name, NULL, store_result, &result);
-      else
-        hg_vm_snapshot_delete_async (vm, name, NULL, store_result, &result);
-      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
-        {
-          if (g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_SNAPSHOT_EXISTS))
-            {
-              hg_cli_error ("snapshot", _("VM '%s' has a snapshot named '%s' already; "
-                                          "--force replaces it (the old one is lost)"),
-                            hg_vm_get_label (vm), name);
-              return HG_EXIT_STATE;
-            }
-          return fail ("snapshot", error);
-        }
-      if (g_str_equal (verb, "save"))
-        g_print (_("Snapshot '%s' of VM '%s' saved\n"), name, hg_vm_get_label (vm));
-      else if (g_str_equal (verb, "load"))
-        g_print (_("VM '%s' is back at snapshot '%s'\n"), hg_vm_get_label (vm), name);
-      else
-        g_print (_("Snapshot '%s' of VM '%s' deleted\n"), name, hg_vm_get_label (vm));
-    }
-  hg_vm_detach (vm);
-  return HG_EXIT_OK;
 }
 
 /* ---- media --------------------------------------------------------------- */
@@ -897,7 +757,6 @@ const HgCliCommand hg_cli_vm_commands[] = {
   { "pause", N_("Stop a VM's CPUs"), cli_simple },
   { "resume", N_("Let a paused VM run again"), cli_simple },
   { "reset", N_("Hard-reset a VM"), cli_simple },
-  { "snapshot", N_("save, load, delete or list internal snapshots"), cli_snapshot },
   { "media", N_("List, eject or change removable media"), cli_media },
   { "screenshot", N_("Save a VM's display as PNG"), cli_screenshot },
   { "send-key", N_("Press key combinations in a VM (ctrl-alt-del …)"), cli_send_key },

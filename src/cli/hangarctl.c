@@ -26,6 +26,7 @@ static const HgCliCommand * const command_tables[] = {
   hg_cli_switch_commands,
   hg_cli_forward_commands,
   hg_cli_disk_commands,
+  hg_cli_snapshot_commands,
   hg_cli_type_commands,
 };
 

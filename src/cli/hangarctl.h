@@ -37,10 +37,11 @@ typedef struct {
 /* Each group of commands lives in its own file and exports its table,
  * terminated by a { NULL } entry; hangarctl.c lists the tables. */
 extern const HgCliCommand hg_cli_library_commands[];   /* hangarctl-library.c: list info create import-ctys cmdline check */
-extern const HgCliCommand hg_cli_vm_commands[];        /* hangarctl-vm.c: start stop kill pause resume reset snapshot media screenshot send-key monitor console */
+extern const HgCliCommand hg_cli_vm_commands[];        /* hangarctl-vm.c: start stop kill pause resume reset media screenshot send-key monitor console */
 extern const HgCliCommand hg_cli_switch_commands[];
 extern const HgCliCommand hg_cli_forward_commands[];   /* hangarctl-forward.c: forward VM list|add|remove */
 extern const HgCliCommand hg_cli_disk_commands[];      /* hangarctl-disk.c: disk VM list|add|remove|resize|convert|compact */
+extern const HgCliCommand hg_cli_snapshot_commands[];  /* hangarctl-snapshot.c: snapshot VM tree|take|revert|delete|rename|describe|save|load|list */
 extern const HgCliCommand hg_cli_type_commands[];      /* hangarctl-type.c: type VM TEXT */    /* hangarctl-switch.c: switch list|start|stop|ports */
 
 /* Prints "hangarctl: <cmd>: <message>\n" to stderr. */

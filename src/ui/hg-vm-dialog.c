@@ -216,18 +216,22 @@ hg_vm_dialog_op_begin (HgVmDialog *self,
   return data;
 }
 
-void
-hg_vm_dialog_op_done (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+HgVmDialog *
+hg_vm_dialog_op_get_dialog (gpointer op)
 {
-  OpData *data = user_data;
+  return ((OpData *) op)->dialog;
+}
+
+void
+hg_vm_dialog_op_end (gpointer      op,
+                     const GError *error)
+{
+  OpData *data = op;
   g_autoptr(HgVmDialog) self = data->dialog;
   g_autofree char *what = data->what;
-  g_autoptr(GError) error = NULL;
 
   g_free (data);
-  if (!hg_vm_action_finish (HG_VM (source), result, &error))
+  if (error != NULL)
     {
       g_autofree char *message = NULL;
 
@@ -238,6 +242,17 @@ hg_vm_dialog_op_done (GObject      *source,
     }
   hg_vm_dialog_end (self);
   hg_vm_dialog_refresh (self);
+}
+
+void
+hg_vm_dialog_op_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  hg_vm_action_finish (HG_VM (source), result, &error);
+  hg_vm_dialog_op_end (user_data, error);
 }
 
 /* ---- the list ------------------------------------------------------------------ */
@@ -256,28 +271,43 @@ hg_vm_dialog_tree_dup_selected (GtkTreeView *view,
   return value;
 }
 
+typedef struct {
+  GtkTreeView *view;
+  int          column;
+  const char  *value;
+  gboolean     found;
+} SelectData;
+
+static gboolean
+select_row (GtkTreeModel *model,
+            GtkTreePath  *path,
+            GtkTreeIter  *iter,
+            gpointer      user_data)
+{
+  SelectData *d = user_data;
+  g_autofree char *row = NULL;
+
+  gtk_tree_model_get (model, iter, d->column, &row, -1);
+  if (g_strcmp0 (row, d->value) != 0)
+    return FALSE;
+  /* a row of a tree shows */
+  gtk_tree_view_expand_to_path (d->view, path);
+  gtk_tree_selection_select_iter (gtk_tree_view_get_selection (d->view), iter);
+  d->found = TRUE;
+  return TRUE;
+}
+
 gboolean
 hg_vm_dialog_tree_select (GtkTreeView *view,
                           int          column,
                           const char  *value)
 {
   GtkTreeModel *model = gtk_tree_view_get_model (view);
-  GtkTreeIter iter;
+  SelectData d = { view, column, value, FALSE };
 
-  if (model != NULL && gtk_tree_model_get_iter_first (model, &iter))
-    do
-      {
-        g_autofree char *row = NULL;
-
-        gtk_tree_model_get (model, &iter, column, &row, -1);
-        if (g_strcmp0 (row, value) == 0)
-          {
-            gtk_tree_selection_select_iter (gtk_tree_view_get_selection (view), &iter);
-            return TRUE;
-          }
-      }
-    while (gtk_tree_model_iter_next (model, &iter));
-  return FALSE;
+  if (model != NULL)
+    gtk_tree_model_foreach (model, select_row, &d);
+  return d.found;
 }
 
 /* ---- GObject ------------------------------------------------------------------- */

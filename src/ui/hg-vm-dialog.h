@@ -78,11 +78,17 @@ gpointer      hg_vm_dialog_op_begin            (HgVmDialog     *self,
 void          hg_vm_dialog_op_done             (GObject        *source,
                                                 GAsyncResult   *result,
                                                 gpointer        user_data);
+/* The dialog of such an operation, and its end by hand (error NULL: it
+ * worked), for one of several steps */
+HgVmDialog   *hg_vm_dialog_op_get_dialog       (gpointer        op);
+void          hg_vm_dialog_op_end              (gpointer        op,
+                                                const GError   *error);
 
 /* The string in column of the selected row (free it), or NULL */
 char         *hg_vm_dialog_tree_dup_selected   (GtkTreeView    *view,
                                                 int             column);
-/* Selects the first row whose column holds value; FALSE if none does */
+/* Selects the first row whose column holds value, at any depth (shown
+ * expanded); FALSE if none does */
 gboolean      hg_vm_dialog_tree_select         (GtkTreeView    *view,
                                                 int             column,
                                                 const char     *value);

@@ -125,12 +125,19 @@ action_start (GSimpleAction *action, GVariant *param, gpointer user_data)
   HgWindow *self = user_data;
   HgVm *vm = current_vm (self);
   const char *mode_name = g_variant_get_string (param, NULL);
+  HgVmStartFlags flags = HG_VM_START_NONE;
   HgBootMode mode;
   g_autofree char *what = NULL;
 
   if (vm == NULL)
     return;
-  if (g_strcmp0 (mode_name, "default") == 0)
+  /* "throwaway": the default boot, every write to a temporary overlay */
+  if (g_strcmp0 (mode_name, "throwaway") == 0)
+    {
+      flags = HG_VM_START_THROWAWAY;
+      mode = hg_vm_get_config (vm)->boot_mode;
+    }
+  else if (g_strcmp0 (mode_name, "default") == 0)
     mode = hg_vm_get_config (vm)->boot_mode;
   else if (!hg_boot_mode_from_string (mode_name, &mode))
     {
@@ -141,7 +148,7 @@ action_start (GSimpleAction *action, GVariant *param, gpointer user_data)
   what = g_strdup_printf (_("Starting %s from %s"), hg_vm_get_label (vm),
                           hg_boot_mode_to_string (mode));
   hg_window_show_message (self, GTK_MESSAGE_OTHER, NULL);
-  hg_vm_start_async (vm, mode, HG_VM_START_NONE, self->cancellable, on_started,
+  hg_vm_start_async (vm, mode, flags, self->cancellable, on_started,
                      action_data_new (self, what, NULL));
   /* what the user wants to see of a starting VM */
   if (hg_vm_get_config (vm)->console == HG_CONSOLE_SERIAL)

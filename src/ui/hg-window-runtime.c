@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hg-throwaway.h"
 #include "hg-window-private.h"
 
 /*
@@ -52,6 +53,10 @@ hg_window_describe_runtime (HgVm *vm)
   if (hg_vm_is_active (vm))
     g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "",
                             hg_vm_get_runtime_paths (vm)->dir);
+  /* started without saving changes (hg-throwaway.h) */
+  if (hg_vm_is_active (vm) && hg_throwaway_is_active (hg_vm_get_runtime_paths (vm)))
+    g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "",
+                            _("Changes will be discarded"));
   if (reason != NULL)
     g_string_append_printf (out, "%s%s", out->len > 0 ? " · " : "", reason);
   return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;

@@ -656,6 +656,7 @@ hg_vm_images_free (HgVmImages *images)
   g_clear_pointer (&images->disks, g_ptr_array_unref);
   g_clear_pointer (&images->media, g_ptr_array_unref);
   g_clear_pointer (&images->nvram, hg_disk_image_info_free);
+  g_clear_pointer (&images->overlays, g_ptr_array_unref);
   g_free (images);
 }
 

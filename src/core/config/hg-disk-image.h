@@ -112,6 +112,8 @@ typedef struct {
   GPtrArray *media;   /* HgDiskImageInfo* or NULL (empty drive), one per config->media */
   HgDiskImageInfo *nvram; /* the UEFI variables (hg-firmware.h), checked by
                            * the start that made them; NULL otherwise */
+  GPtrArray *overlays;    /* a throwaway start (hg-throwaway.h): char*, the
+                           * temporary qcow2 over each disk; NULL otherwise */
 } HgVmImages;
 
 void        hg_vm_images_free         (HgVmImages *images);

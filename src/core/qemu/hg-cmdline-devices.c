@@ -240,6 +240,37 @@ checked_chain (GPtrArray *list,
   return g_ptr_array_index (list, index);
 }
 
+/* A throwaway start (hg-throwaway.h): the temporary qcow2 overlay is the
+ * top node, the checked chain below it, read-only */
+static gboolean
+add_overlaid (HgCmdlineBuilder               *b,
+              const char            *key,
+              const char            *id,
+              const char            *overlay,
+              const HgDiskImageInfo *chain)
+{
+  g_autoptr(HgDiskImageInfo) stacked = g_new0 (HgDiskImageInfo, 1);
+  HgDiskImageLayer *top;
+
+  if (chain == NULL)
+    return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_INVALID, key, "the image was not checked");
+  stacked->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_image_layer_free);
+  top = g_new0 (HgDiskImageLayer, 1);
+  top->filename = g_strdup (overlay);
+  top->format = g_strdup ("qcow2");
+  g_ptr_array_add (stacked->layers, top);
+  for (guint k = 0; k < chain->layers->len; k++)
+    {
+      const HgDiskImageLayer *layer = g_ptr_array_index (chain->layers, k);
+      HgDiskImageLayer *copy = g_new0 (HgDiskImageLayer, 1);
+
+      copy->filename = g_strdup (layer->filename);
+      copy->format = g_strdup (layer->format);
+      g_ptr_array_add (stacked->layers, copy);
+    }
+  return _hg_cmdline_add_image (b, key, id, overlay, "qcow2", stacked, FALSE);
+}
+
 gboolean
 _hg_cmdline_add_disks (HgCmdlineBuilder *b)
 {
@@ -263,11 +294,15 @@ _hg_cmdline_add_disks (HgCmdlineBuilder *b)
       if (disk->path == NULL || *disk->path == '\0')
         return _hg_cmdline_fail (b, HG_CMDLINE_ERROR_MISSING, path_key, "no path given");
       if (disk->format == NULL || !_hg_cmdline_is_word (disk->format, "_-"))
-        return _hg_cmdline_fail (b,
-                                 disk->format ? HG_CMDLINE_ERROR_INVALID : HG_CMDLINE_ERROR_MISSING,
-                                 fmt_key,
-                                 "every disk needs an explicit image format (qcow2, raw ...)");
-      if (!_hg_cmdline_add_image (b, path_key, id, disk->path, disk->format,
+        return _hg_cmdline_fail (b, disk->format ? HG_CMDLINE_ERROR_INVALID : HG_CMDLINE_ERROR_MISSING,
+                                fmt_key, "every disk needs an explicit image format (qcow2, raw ...)");
+      if (b->images != NULL && b->images->overlays != NULL && i < b->images->overlays->len)
+        {
+          if (!add_overlaid (b, path_key, id, g_ptr_array_index (b->images->overlays, i),
+                             checked_chain (b->images->disks, i)))
+            return FALSE;
+        }
+      else if (!_hg_cmdline_add_image (b, path_key, id, disk->path, disk->format,
                       b->images != NULL ? checked_chain (b->images->disks, i) : NULL, FALSE))
         return FALSE;
 

@@ -22,6 +22,7 @@
 #include "hg-spawn.h"
 #include "hg-switch.h"
 #include "hg-swtpm.h"
+#include "hg-throwaway.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
@@ -219,6 +220,8 @@ hg_process_clean_runtime (const HgRuntimePaths  *paths,
           ok = FALSE;
         }
     }
+  /* a throwaway run's changes go with it */
+  hg_throwaway_clean (paths);
   return ok;
 }
 
@@ -867,6 +870,11 @@ prepare (StartData     *d,
     d->caps = hg_host_caps_probe ();
   if (!prepare_nvram (d, images, cancellable, error))
     return FALSE;
+  if ((d->flags & HG_PROCESS_START_THROWAWAY) && !hg_throwaway_prepare (paths, images, error))
+    {
+      g_prefix_error (error, _("VM '%s': "), config->label);
+      return FALSE;
+    }
   d->argv = hg_cmdline_build (config, d->boot_mode, paths, d->caps, images, error);
   if (d->argv == NULL)
     return FALSE;

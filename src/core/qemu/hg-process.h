@@ -45,6 +45,7 @@ GQuark hg_process_error_quark (void);
 typedef enum {
   HG_PROCESS_START_NONE   = 0,
   HG_PROCESS_START_PAUSED = 1 << 0,  /* leave the CPUs stopped (-S), e.g. to attach a console first */
+  HG_PROCESS_START_THROWAWAY = 1 << 1, /* every disk over a temporary overlay (hg-throwaway.h) */
 } HgProcessStartFlags;
 
 /* How long a start may take from spawn to a working QMP connection. */

@@ -451,9 +451,10 @@ hg_vm_check_snapshots_supported (HgVm    *self,
       if (g_strcmp0 (disk->format, "qcow2") != 0)
         {
           g_set_error (error, HG_PROCESS_ERROR, HG_PROCESS_ERROR_UNSUPPORTED,
-                       _("Disk %s of VM '%s' is %s: internal snapshots need every writable disk "
-                         "in qcow2 format (convert it with qemu-img convert -O qcow2)"),
-                       disk->path, config->label, disk->format ? disk->format : "of unknown format");
+                       _("[disk:%u] %s of VM '%s' is %s, which cannot hold snapshots: every "
+                         "disk must be qcow2 (convert it: hangarctl disk %s convert disk%u qcow2)"),
+                       i, disk->path, config->label, disk->format ? disk->format : "?",
+                       config->label, i);
           return FALSE;
         }
     }

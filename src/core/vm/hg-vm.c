@@ -683,6 +683,7 @@ hg_vm_reidentify (HgVm    *self,
 typedef struct {
   HgBootMode boot_mode;
   gboolean   paused;
+  gboolean   throwaway;
 } StartRequest;
 
 static void
@@ -740,6 +741,7 @@ hg_vm_start_async (HgVm               *self,
   req = g_new0 (StartRequest, 1);
   req->boot_mode = boot_mode;
   req->paused = (flags & HG_VM_START_PAUSED) != 0;
+  req->throwaway = (flags & HG_VM_START_THROWAWAY) != 0;
   g_task_set_task_data (task, req, g_free);
 
   if (hg_vm_is_active (self))
@@ -761,7 +763,8 @@ hg_vm_start_async (HgVm               *self,
    * worker thread, the switches started without blocking: see
    * hg_process_start_async */
   hg_process_start_async (self->config, boot_mode, hg_vm_get_runtime_paths (self), self->caps,
-                          req->paused ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE,
+                          (req->paused ? HG_PROCESS_START_PAUSED : HG_PROCESS_START_NONE) |
+                          (req->throwaway ? HG_PROCESS_START_THROWAWAY : HG_PROCESS_START_NONE),
                           cancellable, on_process_started, g_object_ref (task));
 }
 

@@ -175,6 +175,8 @@ HgVmConfig  *hg_vm_reidentify       (HgVm *self, GError **error);
 typedef enum {
   HG_VM_START_NONE   = 0,
   HG_VM_START_PAUSED = 1 << 0,   /* CPUs stopped until hg_vm_resume_async() */
+  HG_VM_START_THROWAWAY = 1 << 1,/* without saving changes: the disks' writes go to
+                                  * temporary overlays, discarded when QEMU ends */
 } HgVmStartFlags;
 
 /* Starts QEMU in boot_mode (pass config->boot_mode for the default).
@@ -236,7 +238,9 @@ void         hg_vm_replug_switch_async   (HgVm *self, const char *switch_name,
 /* ---- snapshots (internal, qcow2) -------------------------------------- */
 
 /* TRUE if every writable disk of the config is qcow2 (and there is one);
- * else HG_PROCESS_ERROR_UNSUPPORTED naming the disk. */
+ * else HG_PROCESS_ERROR_UNSUPPORTED naming [disk:N], its format and the
+ * hangarctl disk command that converts it.  The QEMU-level calls below
+ * keep no metadata: the snapshot tree is hg-vm-snapshots.h. */
 gboolean     hg_vm_check_snapshots_supported (HgVm *self, GError **error);
 
 /* save refuses a name that exists (HG_QMP_ERROR_SNAPSHOT_EXISTS) unless
