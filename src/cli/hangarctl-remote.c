@@ -3,16 +3,17 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "hangarctl-private.h"
+#include "hg-runtime.h"
 #include "hg-ssh.h"
 
 /*
@@ -194,6 +195,77 @@ remote_screenshot (Remote *r,
 
 /* ---- console: the remote serial socket through the master ---------------------- */
 
+/* ssh -O forward|cancel -L local:remote on the master */
+static gboolean
+master_forward (Remote      *r,
+                const char  *request,
+                const char  *spec,
+                GError     **error)
+{
+  const char *options[] = { "-O", request, "-L", spec, NULL };
+  g_auto(GStrv) ssh = hg_ssh_build_argv (r->target, options, NULL, error);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) err_bytes = NULL;
+
+  if (ssh == NULL)
+    return FALSE;
+  proc = g_subprocess_newv ((const char * const *) ssh,
+                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+  if (proc == NULL || !g_subprocess_communicate (proc, NULL, NULL, NULL, &err_bytes, error))
+    return FALSE;
+  if (!g_subprocess_get_successful (proc))
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (err_bytes, &len);
+      g_autofree char *text = g_strndup (data != NULL ? data : "", len);
+
+      g_set_error (error, HG_SSH_ERROR, HG_SSH_ERROR_FAILED, "ssh -O %s -L %s: %s", request, spec,
+                   g_strchomp (text));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The remote serial socket forwarded by the master to a socket of ours
+ * in the runtime dir (OpenSSH's streamlocal forwarding: no TCP port on
+ * either host), the terminal on it, the forward cancelled after */
+static int
+forwarded_console (Remote     *r,
+                   const char *label,
+                   const char *remote_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *root = hg_runtime_root ();
+  g_autofree char *name = g_strdup_printf ("console-%d-%08x.sock", (int) getpid (), g_random_int ());
+  g_autofree char *local = g_build_filename (root, name, NULL);
+  g_autofree char *spec = g_strconcat (local, ":", remote_path, NULL);
+  int status;
+
+  if (!hg_runtime_ensure_dir (root, &error) || !master_forward (r, "forward", spec, &error))
+    return connect_fail (r, error);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         &error);
+  address = g_unix_socket_address_new (local);
+  if (socket == NULL || !g_socket_connect (socket, address, NULL, &error))
+    {
+      hg_cli_error ("console", _("cannot connect to the serial console of VM '%s' on %s "
+                                 "through %s: %s"), label, r->target->text, local, error->message);
+      g_clear_error (&error);
+      master_forward (r, "cancel", spec, NULL);
+      g_unlink (local);
+      return HG_EXIT_FAILURE;
+    }
+  status = hg_cli_console_loop (label, g_socket_get_fd (socket), isatty (STDIN_FILENO));
+  g_socket_close (socket, NULL);
+  if (!master_forward (r, "cancel", spec, &error))
+    g_debug ("%s", error->message);
+  g_unlink (local);
+  return status;
+}
+
+
 static int
 remote_console (Remote *r,
                 int     argc,
@@ -204,16 +276,12 @@ remote_console (Remote *r,
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
   g_autofree char *err = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) ssh = NULL;
   const char *serial;
   const char *label;
   JsonObject *o;
   JsonNode *root;
-  int fds[2];
   int status = 0;
   gsize len = 0;
   const char *data;
@@ -259,36 +327,15 @@ remote_console (Remote *r,
       return HG_EXIT_STATE;
     }
 
-  /* ssh -W SOCKET: its stdin and stdout are one end of a socket pair, the
-   * console loop has the other */
-  {
-    const char *options[] = { "-W", serial, NULL };
-
-    ssh = hg_ssh_build_argv (r->target, options, NULL, &error);
-  }
-  if (ssh == NULL || socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+  /* "host:port" would be read into a forward spec; a socket path of
+   * Hangar has neither */
+  if (strchr (serial, ':') != NULL)
     {
-      if (error == NULL)
-        g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno), "socketpair: %s",
-                     g_strerror (errno));
-      return connect_fail (r, error);
+      hg_cli_error ("console", _("the serial socket of VM '%s' on %s has a “:” in its path: %s"),
+                    label, r->target->text, serial);
+      return HG_EXIT_FAILURE;
     }
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_stdin_fd (launcher, fcntl (fds[1], F_DUPFD_CLOEXEC, 0));
-  g_subprocess_launcher_take_stdout_fd (launcher, fds[1]);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) ssh, &error);
-  g_clear_object (&launcher);   /* our copies of its end go */
-  if (proc == NULL)
-    {
-      close (fds[0]);
-      return connect_fail (r, error);
-    }
-  status = hg_cli_console_loop (label, fds[0], isatty (STDIN_FILENO));
-  close (fds[0]);
-  g_subprocess_wait (proc, NULL, NULL);
-  if (g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) == 255)
-    return remote_status (r, 255);
-  return status;
+  return forwarded_console (r, label, serial);
 }
 
 /* ---- the entry --------------------------------------------------------------------- */
