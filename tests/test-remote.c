@@ -854,6 +854,101 @@ stream_write (Stream     *s,
   g_assert_no_error (error);
 }
 
+/* ---- the event stream, here ------------------------------------------------------ */
+
+/* hangarctl args… (no --connect) with a pipe on stdin */
+G_GNUC_NULL_TERMINATED static void
+local_stream_start (Stream *s,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ctl = hg_test_hangarctl_path ();
+  const char *a;
+  va_list ap;
+
+  g_ptr_array_add (argv, ctl);
+  va_start (ap, s);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  s->proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  s->text = g_string_new (NULL);
+  s->out = g_subprocess_get_stdout_pipe (s->proc);
+  g_input_stream_read_bytes_async (s->out, 4096, G_PRIORITY_DEFAULT, NULL, on_stream_bytes, s);
+}
+
+/* watch --json: hello, list (a broken config with its error), a VM added
+ * and removed as its folder comes and goes, each line one JSON object; it
+ * ends with its stdin */
+static void
+test_watch_local (void)
+{
+  g_autofree char *ctl = hg_test_hangarctl_path ();
+  g_autofree char *base = NULL;
+  g_autofree char *broken_dir = NULL;
+  g_autofree char *broken = NULL;
+  g_autofree char *made = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  Stream watch = { 0 };
+
+  if (ctl == NULL)
+    {
+      hg_test_skip_or_fail ("the build's hangarctl is missing");
+      return;
+    }
+  base = g_dir_make_tmp ("hgw-XXXXXX", &error);
+  g_assert_no_error (error);
+  broken_dir = g_build_filename (base, "bad", NULL);
+  g_assert_cmpint (g_mkdir (broken_dir, 0755), ==, 0);
+  broken = g_build_filename (broken_dir, "bad.hangar", NULL);
+  write_file (broken, "[vm\nnot a key file", 0644);
+
+  local_stream_start (&watch, "--base", base, "watch", "--json", NULL);
+  stream_expect (&watch, "\"event\":\"list\"", CMD_TIMEOUT_MS);
+  stream_expect (&watch, "\"broken\":[{\"label\":\"bad\"", CMD_TIMEOUT_MS);
+
+  {
+    g_autofree char *kernel = hg_test_guest_file ("demo", "vmlinuz");
+    const char *argv[] = { ctl, "--base", base, "create", "--label", "w1", "--net", "none",
+                           "--kernel", kernel, NULL };
+
+    if (kernel == NULL)
+      {
+        hg_test_skip_or_fail ("the demo guest is not built (tools/build-guests.sh)");
+        stream_finish (&watch);
+        g_clear_object (&watch.proc);
+        hg_test_remove_tree (base);
+        return;
+      }
+    must_run (argv);
+  }
+  stream_expect (&watch, "{\"event\":\"vm-added\",\"vm\":{\"label\":\"w1\",\"folder\":\"\"",
+                 CMD_TIMEOUT_MS);
+  made = g_build_filename (base, "w1", NULL);
+  hg_test_remove_tree (made);
+  stream_expect (&watch, "{\"event\":\"vm-removed\",\"path\":", CMD_TIMEOUT_MS);
+
+  /* every line is one JSON object with "event" */
+  lines = g_strsplit (watch.text->str, "\n", -1);
+  g_assert_true (g_str_has_prefix (lines[0], "{\"event\":\"hello\""));
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr(JsonNode) root = parse_json (lines[i]);
+
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+      g_assert_true (json_object_has_member (json_node_get_object (root), "event"));
+    }
+  g_assert_cmpint (stream_finish (&watch), ==, 0);
+  g_clear_object (&watch.proc);
+  hg_test_remove_tree (base);
+}
+
 /* A VM's life on the remote host, all over one SSH connection: list,
  * create, the event stream, start, the serial console through the
  * master, a screenshot that arrives here, kill */
@@ -1024,6 +1119,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/hangar/remote/quote", test_quote);
   g_test_add_func ("/hangar/remote/target", test_target);
+  g_test_add_func ("/hangar/remote/watch-local", test_watch_local);
   g_test_add_func ("/hangar/remote/hostkey-changed", test_hostkey_changed);
   g_test_add_func ("/hangar/remote/missing-hangarctl", test_missing_hangarctl);
   g_test_add_func ("/hangar/remote/hostile-args", test_hostile_args);
