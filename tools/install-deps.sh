@@ -21,6 +21,7 @@ PACKAGES="
   librsvg2-bin flatpak-builder xdotool
   virt-viewer gvncviewer libxdamage-dev
   dbus dbus-x11 adwaita-icon-theme hicolor-icon-theme
+  openssh-client openssh-server
   ca-certificates
 "
 

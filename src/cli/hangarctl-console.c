@@ -48,10 +48,10 @@ write_all (int          fd,
   return TRUE;
 }
 
-static int
-console_loop (const char *label,
-              int         sock_fd,
-              gboolean    tty)
+int
+hg_cli_console_loop (const char *label,
+                     int         sock_fd,
+                     gboolean    tty)
 {
   struct termios saved, raw;
   gboolean input_open = TRUE;
@@ -186,6 +186,6 @@ hg_cli_console (HgCliContext *ctx,
     }
   /* the QMP connection is not needed while we are on the console */
   hg_vm_detach (vm);
-  return console_loop (hg_vm_get_label (vm), g_socket_get_fd (socket), isatty (STDIN_FILENO));
+  return hg_cli_console_loop (hg_vm_get_label (vm), g_socket_get_fd (socket), isatty (STDIN_FILENO));
 }
 

@@ -83,6 +83,9 @@ int           hg_cli_vm_fail      (const char *command, const GError *error);
 /* argc counts the command; wanted = exact argc, or 0 for "a VM at least" */
 gboolean      hg_cli_check_one_vm (const char *command, int argc, int wanted);
 int           hg_cli_console      (HgCliContext *ctx, int argc, char **argv);
+/* The terminal (stdin/stdout) on a console's stream sock_fd until
+ * Ctrl-] (tty) or the end of the input and a quiet second (piped) */
+int           hg_cli_console_loop (const char *label, int sock_fd, gboolean tty);
 
 int      hg_cli_create          (HgCliContext *ctx, int argc, char **argv);
 int      hg_cli_import_ctys     (HgCliContext *ctx, int argc, char **argv);

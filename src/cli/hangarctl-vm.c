@@ -618,6 +618,49 @@ cli_media (HgCliContext *ctx,
 
 /* ---- screenshot, send-key, monitor --------------------------------------- */
 
+/* screenshot VM -: the PNG on stdout (hangarctl --connect streams it back
+ * through ssh); made in the VM's private runtime dir, removed after */
+static int
+screenshot_to_stdout (HgCliContext *ctx,
+                      char        **local_bases,
+                      const char   *name)
+{
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *png = NULL;
+  gsize len = 0;
+  int status = HG_EXIT_OK;
+
+  vm = open_running_vm (ctx, "screenshot", local_bases, name, &status);
+  if (vm == NULL)
+    return status;
+  file = g_strdup_printf ("screenshot-%08x.png", g_random_int ());
+  path = g_build_filename (hg_vm_get_runtime_paths (vm)->dir, file, NULL);
+  hg_vm_screenshot_async (vm, path, NULL, store_result, &result);
+  if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+    {
+      g_unlink (path);
+      return fail ("screenshot", error);
+    }
+  hg_vm_detach (vm);
+  if (!g_file_get_contents (path, &png, &len, &error))
+    {
+      g_unlink (path);
+      hg_cli_error ("screenshot", "%s", error->message);
+      return HG_EXIT_FAILURE;
+    }
+  g_unlink (path);
+  if (fwrite (png, 1, len, stdout) != len || fflush (stdout) != 0)
+    {
+      hg_cli_error ("screenshot", _("cannot write the PNG to stdout: %s"), g_strerror (errno));
+      return HG_EXIT_FAILURE;
+    }
+  return HG_EXIT_OK;
+}
+
 static int
 cli_screenshot (HgCliContext *ctx,
                 int           argc,
@@ -631,11 +674,14 @@ cli_screenshot (HgCliContext *ctx,
   g_autofree char *parent = NULL;
   int status = HG_EXIT_OK;
 
-  if (!hg_cli_parse_options ("screenshot", _("VM FILE.png"), _("Saves a running VM's display as PNG."),
+  if (!hg_cli_parse_options ("screenshot", _("VM FILE.png"),
+                             _("Saves a running VM's display as PNG (FILE “-”: to stdout)."),
                              hg_cli_base_entry (&local_bases), &argc, &argv))
     return HG_EXIT_USAGE;
   if (!hg_cli_check_one_vm ("screenshot", argc, 3))
     return HG_EXIT_USAGE;
+  if (g_str_equal (argv[2], "-"))
+    return screenshot_to_stdout (ctx, local_bases, argv[1]);
   path = g_canonicalize_filename (argv[2], NULL);
   parent = g_path_get_dirname (path);
   if (!g_file_test (parent, G_FILE_TEST_IS_DIR))

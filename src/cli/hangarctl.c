@@ -28,6 +28,7 @@ static const HgCliCommand * const command_tables[] = {
   hg_cli_disk_commands,
   hg_cli_snapshot_commands,
   hg_cli_type_commands,
+  hg_cli_watch_commands,
 };
 
 void
@@ -80,11 +81,23 @@ main (int   argc,
   g_auto(GStrv) bases = NULL;
   gboolean json = FALSE;
   gboolean version = FALSE;
+  g_autofree char *connect = NULL;
+  g_autofree char *remote_hangarctl = NULL;
+  g_autofree char *ssh_config = NULL;
   GOptionEntry entries[] = {
     { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &bases,
       N_("Look for VMs under DIR instead of the default library (repeatable)"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print data as JSON"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { "connect", 0, 0, G_OPTION_ARG_STRING, &connect,
+      N_("Run the command on another host over SSH (ssh://[user@]host[:port] or a Host of "
+         "~/.ssh/config)"), N_("DEST") },
+    { "remote-hangarctl", 0, 0, G_OPTION_ARG_STRING, &remote_hangarctl,
+      N_("With --connect: the path of hangarctl on the remote host (default: on its PATH)"),
+      N_("PATH") },
+    { "ssh-config", 0, 0, G_OPTION_ARG_FILENAME, &ssh_config,
+      N_("With --connect: ssh's configuration file instead of ~/.ssh/config (ssh -F)"),
+      N_("FILE") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -128,6 +141,16 @@ main (int   argc,
           hg_cli_error ("usage", _("no command given"));
           return HG_EXIT_USAGE;
         }
+    }
+
+  ctx.bases = bases;
+  ctx.json = json;
+  if (connect != NULL)
+    return hg_cli_remote_main (&ctx, connect, remote_hangarctl, ssh_config, argc - 1, argv + 1);
+  if (remote_hangarctl != NULL || ssh_config != NULL)
+    {
+      hg_cli_error ("usage", _("--remote-hangarctl and --ssh-config go with --connect"));
+      return HG_EXIT_USAGE;
     }
 
   command = find_command (argv[1]);

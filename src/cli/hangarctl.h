@@ -44,6 +44,13 @@ extern const HgCliCommand hg_cli_disk_commands[];      /* hangarctl-disk.c: disk
 extern const HgCliCommand hg_cli_snapshot_commands[];  /* hangarctl-snapshot.c: snapshot VM tree|take|revert|delete|rename|describe|save|load|list */
 extern const HgCliCommand hg_cli_type_commands[];      /* hangarctl-type.c: type VM TEXT */    /* hangarctl-switch.c: switch list|start|stop|ports */
 
+extern const HgCliCommand hg_cli_watch_commands[];     /* hangarctl-watch.c: version watch sockets (docs/protocol.md) */
+
+/* hangarctl-remote.c: hangarctl --connect DEST COMMAND …, argv[0] = the
+ * command */
+int hg_cli_remote_main (HgCliContext *ctx, const char *connect, const char *remote_hangarctl,
+                        const char *ssh_config, int argc, char **argv);
+
 /* Prints "hangarctl: <cmd>: <message>\n" to stderr. */
 void hg_cli_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
