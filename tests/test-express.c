@@ -370,12 +370,14 @@ test_firmware_advice (void)
   win11 = hg_os_firmware_recommend ("win11", "x86_64");
   g_assert_cmpstr (win11->firmware, ==, "uefi-secure");
   g_assert_true (win11->tpm);
+  g_assert_true (win11->needed);
   assert_contains (win11->reason, "Windows 11");
   assert_contains (win11->reason, "TPM");
 
   fedora = hg_os_firmware_recommend ("fedora37", "x86_64");
   g_assert_cmpstr (fedora->firmware, ==, "uefi");
   g_assert_false (fedora->tpm);
+  g_assert_false (fedora->needed);
   assert_contains (fedora->reason, "Fedora");
 
   dos = hg_os_firmware_recommend ("freedos1.2", "x86_64");

@@ -15,6 +15,7 @@ PACKAGES="
   qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc
   qemu-system-mips qemu-system-sparc qemu-utils
   busybox-static cpio nasm xorriso isolinux syslinux-common mtools kmod
+  libcrypt-dev
   pkexec polkitd libxml2-utils iproute2 iputils-ping procps
   xvfb xauth imagemagick desktop-file-utils appstream
   librsvg2-bin flatpak-builder xdotool

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hg-cmdline-private.h"
+#include "hg-install-phase.h"
 
 /* Command assembly, in the spirit of libvirt's qemu_command.c: a pure
  * function from (config, boot mode, runtime paths, host caps) to an argv.
@@ -399,6 +400,10 @@ hg_cmdline_build (HgVmConfig            *config,
     return NULL;
   add (&b, "-no-user-config");
   add (&b, "-nodefaults");
+  /* an express install: the installer's reboot at its end ends QEMU, and
+   * the VM's watcher switches it to its disk (hg-install-phase.h) */
+  if (hg_install_phase_active (b.config))
+    add (&b, "-no-reboot");
   if (emu->sandbox)
     hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
   if (!hg_cmdline_add_machine (&b))

@@ -48,6 +48,7 @@ hg_os_firmware_recommend (const char *os_id,
     {
       advice->firmware = g_strdup ("uefi-secure");
       advice->tpm = TRUE;
+      advice->needed = TRUE;
       if (windows_needs_uefi)
         advice->reason = g_strdup_printf (_("%s needs UEFI (libosinfo: BIOS is not supported), "
                                             "with Secure Boot and a TPM 2.0 (Microsoft's "
@@ -59,6 +60,7 @@ hg_os_firmware_recommend (const char *os_id,
   else if (facts.bios_unsupported)
     {
       advice->firmware = g_strdup ("uefi");
+      advice->needed = TRUE;
       advice->reason = g_strdup_printf (_("%s needs UEFI (libosinfo: BIOS is not supported)"),
                                         name);
     }
@@ -73,6 +75,7 @@ hg_os_firmware_recommend (const char *os_id,
       g_autofree char *before = g_steal_pointer (&advice->reason);
 
       advice->tpm = TRUE;
+      advice->needed = TRUE;
       advice->reason = before != NULL
                          ? g_strdup_printf (_("%s; it has TPM drivers (libosinfo)"), before)
                          : g_strdup_printf (_("%s has TPM drivers (libosinfo)"), name);

@@ -24,6 +24,9 @@ G_BEGIN_DECLS
 typedef struct {
   char     *firmware;   /* "bios", "uefi", "uefi-secure" */
   gboolean  tpm;
+  gboolean  needed;     /* the OS needs it (libosinfo: no BIOS; Secure Boot,
+                           TPM asked for), else it only supports it: a
+                           creation applies needed advice by itself */
   char     *reason;     /* translated: why, for the summary and hangarctl */
 } HgOsFirmwareAdvice;
 

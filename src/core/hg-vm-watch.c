@@ -7,6 +7,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
+#include "hg-install-phase.h"
 #include "hg-vm-private.h"
 
 /* How often the process is looked at when there is no pidfd. */
@@ -52,6 +53,44 @@ hg_vm_read_crash (HgVm *self)
   return g_strstrip (g_steal_pointer (&text));
 }
 
+static void
+on_installed_start (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  (void) user_data;
+  if (!hg_vm_start_finish (HG_VM (source), result, &error))
+    g_warning ("%s: start from the disk after the install: %s",
+               hg_vm_get_label (HG_VM (source)), error->message);
+}
+
+/* The end of an express install: the guest ended QEMU itself (the
+ * installer's reboot under -no-reboot, or a power-off), not a stop or a
+ * kill.  The media go, the VM boots from its disk (hg-install-phase.h). */
+static gboolean
+finish_install (HgVm *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgVmConfig) on_disk = NULL;
+
+  if (!hg_install_phase_active (self->config))
+    return FALSE;
+  /* another Hangar watching the VM may have done it already */
+  on_disk = hg_vm_config_load (self->config->path, NULL);
+  if (on_disk == NULL || !hg_install_phase_active (on_disk) ||
+      g_strcmp0 (on_disk->uuid, self->config->uuid) != 0)
+    return FALSE;
+  if (!hg_install_phase_complete (self->config, &error))
+    {
+      g_warning ("%s: ending the express install: %s", self->config->label, error->message);
+      return FALSE;
+    }
+  hg_vm_start_async (self, HG_BOOT_DISK, HG_VM_START_NONE, NULL, on_installed_start, NULL);
+  return TRUE;
+}
+
 /* QEMU is gone: clean its runtime dir, keep its log tail, settle the state.
  * why: "killed by signal 9", "exit status 1" or NULL when unknown. */
 void
@@ -62,6 +101,7 @@ hg_vm_process_gone (HgVm       *self,
   g_autofree char *reason = NULL;
   GPid pidfile_pid = 0;
   HgVmState state;
+  gboolean installed;
   int lock;
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -103,12 +143,23 @@ hg_vm_process_gone (HgVm       *self,
     }
   if (state == HG_VM_STATE_CRASHED)
     hg_vm_record_crash (self, reason);
+  installed = state == HG_VM_STATE_STOPPED && self->expected_exit == NULL && self->guest_ended &&
+              !self->stop_asked && hg_install_phase_active (self->config);
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
+  self->guest_ended = FALSE;
+  self->stop_asked = FALSE;
   self->qmp_busy = FALSE;
   hg_vm_set_pid (self, 0);
+  if (installed)
+    {
+      g_free (reason);
+      reason = g_strdup (_("installed: the install media are removed, it starts from its disk"));
+    }
   hg_vm_set_state (self, state, reason);
   g_object_thaw_notify (G_OBJECT (self));
+  if (installed)
+    finish_install (self);
 }
 
 static void

@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hangar-cli"
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "hangarctl.h"
+#include "hangarctl-create-guest.h"
+#include "hg-cloud-init.h"
+#include "hg-disk-image.h"
+#include "hg-install-phase.h"
+#include "hg-install-script.h"
+#include "hg-os-firmware.h"
+#include "hg-spawn.h"
+
+/*
+ * hangarctl create --iso ISO --express --user NAME --password-file FILE
+ *                  [--hostname H --timezone TZ --keyboard K --language L
+ *                   --profile desktop|jeos --product-key KEY]
+ * hangarctl create --cloud-image IMAGE --user NAME [--ssh-key FILE]
+ *                  [--password-file FILE] [--copy|--overlay]
+ *
+ * Both end in a create hook of the spec (hg_vm_spec_set_create_hook) that
+ * runs before the config is written, so a failure leaves nothing: the
+ * express install's media in the runtime directory and its install phase
+ * (hg-install-phase.h); the cloud image's overlay and cloud-init seed.
+ */
+
+void
+hg_cli_guest_options_clear (HgCliGuestOptions *g)
+{
+  char **strings[] = { &g->cloud_image, &g->user, &g->password_file, &g->ssh_key, &g->hostname,
+                       &g->timezone, &g->keyboard, &g->language, &g->profile, &g->product_key,
+                       &g->ssh_keys, &g->install_uuid };
+
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    g_clear_pointer (strings[i], g_free);
+  if (g->password != NULL)
+    explicit_bzero (g->password, strlen (g->password));
+  g_clear_pointer (&g->password, g_free);
+}
+
+static gboolean
+usage (int        *status,
+       const char *format,
+       ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+usage (int        *status,
+       const char *format,
+       ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  hg_cli_error ("create", "%s", message);
+  *status = HG_EXIT_USAGE;
+  return FALSE;
+}
+
+/* A login name an installer takes: a letter, then letters, digits, . _ - */
+static gboolean
+login_is_valid (const char *user)
+{
+  gsize len = strlen (user);
+
+  if (len == 0 || len > 32 || !g_ascii_isalpha (user[0]))
+    return FALSE;
+  for (gsize i = 1; i < len; i++)
+    if (!g_ascii_isalnum (user[i]) && user[i] != '.' && user[i] != '_' && user[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static int
+file_status (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+         strstr (error->message, g_strerror (ENOENT)) != NULL ? HG_EXIT_NOT_FOUND : HG_EXIT_USAGE;
+}
+
+gboolean
+hg_cli_guest_check (HgCliGuestOptions *g,
+                    const char        *iso,
+                    const char        *kernel,
+                    const char        *disk,
+                    const char        *disk_size,
+                    int               *status)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean guest = g->express || g->cloud_image != NULL;
+
+  if (g->express && g->cloud_image != NULL)
+    return usage (status, _("--express (an install from --iso) and --cloud-image exclude each other"));
+  if (g->express && iso == NULL)
+    return usage (status, _("--express needs --iso FILE: the installer it answers for"));
+  if (g->express && kernel != NULL)
+    return usage (status, _("--express boots the installer of --iso: it excludes --kernel"));
+  if (g->cloud_image != NULL && (iso != NULL || kernel != NULL || disk != NULL || disk_size != NULL))
+    return usage (status, _("--cloud-image is the VM's disk: it excludes --iso, --kernel, "
+                            "--disk-image and --disk-size"));
+  if (g->copy && g->overlay)
+    return usage (status, _("--copy and --overlay exclude each other"));
+  if ((g->copy || g->overlay) && g->cloud_image == NULL)
+    return usage (status, _("--copy and --overlay are for --cloud-image"));
+  if (!guest && (g->user != NULL || g->password_file != NULL || g->ssh_key != NULL ||
+                 g->hostname != NULL))
+    return usage (status, _("--user, --password-file, --ssh-key and --hostname are for --express "
+                            "or --cloud-image"));
+  if (!g->express && (g->timezone != NULL || g->keyboard != NULL || g->language != NULL ||
+                      g->profile != NULL || g->product_key != NULL))
+    return usage (status, _("--timezone, --keyboard, --language, --profile and --product-key are "
+                            "for --express"));
+  if (g->express && g->ssh_key != NULL)
+    return usage (status, _("--ssh-key is for --cloud-image (an installer takes a password)"));
+  if (g->profile != NULL && !g_str_equal (g->profile, "desktop") && !g_str_equal (g->profile, "jeos"))
+    return usage (status, _("--profile: unknown value '%s' (desktop, jeos)"), g->profile);
+  if (!guest)
+    return TRUE;
+  if (g->cloud_image != NULL && !g_file_test (g->cloud_image, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *shown = g_filename_display_name (g->cloud_image);
+
+      hg_cli_error ("create", _("--cloud-image %s: no such file"), shown);
+      *status = g_file_test (g->cloud_image, G_FILE_TEST_EXISTS) ? HG_EXIT_USAGE : HG_EXIT_NOT_FOUND;
+      return FALSE;
+    }
+  if (g->user == NULL)
+    return usage (status, _("--user NAME is required with %s: the user to create"),
+                  g->express ? "--express" : "--cloud-image");
+  if (!login_is_valid (g->user))
+    return usage (status, _("--user: “%s” is not a user name (a letter, then letters, digits, "
+                            ". _ or -; at most 32)"), g->user);
+  if (g->express && g->password_file == NULL)
+    return usage (status, _("--express needs --password-file FILE: the password of the user "
+                            "(and the administrator)"));
+  if (g->cloud_image != NULL && g->password_file == NULL && g->ssh_key == NULL)
+    return usage (status, _("--cloud-image needs --ssh-key FILE or --password-file FILE: how the "
+                            "user logs in"));
+
+  /* the files, now: nothing is made before they are known good */
+  if (g->password_file != NULL)
+    {
+      g->password = hg_install_read_password_file (g->password_file, &error);
+      if (g->password == NULL)
+        {
+          hg_cli_error ("create", "--password-file: %s", error->message);
+          *status = file_status (error);
+          return FALSE;
+        }
+    }
+  if (g->ssh_key != NULL)
+    {
+      g->ssh_keys = hg_cloud_init_read_ssh_keys (g->ssh_key, &error);
+      if (g->ssh_keys == NULL)
+        {
+          hg_cli_error ("create", "--ssh-key: %s", error->message);
+          *status = file_status (error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+hg_cli_guest_apply_firmware (HgVmSpec *spec,
+                             HgOsInfo *os)
+{
+  g_autoptr(HgOsFirmwareAdvice) advice = NULL;
+  g_autofree char *set = hg_vm_spec_dup_config_key (spec, "machine", "firmware");
+
+  if (os == NULL || set != NULL)
+    return;
+  advice = hg_os_firmware_recommend (os->id, hg_vm_spec_get_arch (spec));
+  if (advice == NULL || g_str_equal (advice->firmware, "bios"))
+    return;
+  if (!advice->needed)
+    {
+      /* a BIOS-bootable medium stays bootable: UEFI only when asked for */
+      g_print (_("Firmware: BIOS (%s: choose it with [machine] firmware=%s)\n"), advice->reason,
+               advice->firmware);
+      return;
+    }
+  hg_vm_spec_set_config_key (spec, "machine", "firmware", advice->firmware);
+  if (advice->tpm)
+    hg_vm_spec_set_config_key (spec, "machine", "tpm", "true");
+  if (g_str_equal (advice->firmware, "uefi-secure"))
+    g_print (advice->tpm ? _("Firmware: UEFI with Secure Boot, and a TPM 2.0: %s\n")
+                         : _("Firmware: UEFI with Secure Boot: %s\n"), advice->reason);
+  else
+    g_print (advice->tpm ? _("Firmware: UEFI, and a TPM 2.0: %s\n") : _("Firmware: UEFI: %s\n"),
+             advice->reason);
+}
+
+/* The VM's label as a host name: '_' and '.' are not host-name letters */
+static char *
+hostname_from_label (const char *label)
+{
+  char *name = g_ascii_strdown (label, -1);
+
+  for (char *c = name; *c != '\0'; c++)
+    if (*c == '_' || *c == '.')
+      *c = '-';
+  return name;
+}
+
+/* ---- cloud images --------------------------------------------------------------- */
+
+typedef struct {
+  char     *user;
+  char     *hash;
+  char     *ssh_keys;
+  char     *hostname;
+  char     *image;       /* absolute */
+  gboolean  overlay;
+} CloudSetup;
+
+static void
+cloud_setup_free (gpointer data)
+{
+  CloudSetup *c = data;
+
+  g_free (c->user);
+  g_free (c->hash);
+  g_free (c->ssh_keys);
+  g_free (c->hostname);
+  g_free (c->image);
+  g_free (c);
+}
+
+void
+hg_cli_guest_detect_os (HgVmSpec          *spec,
+                        HgCliGuestOptions *g)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(HgOsInfo) os = NULL;
+
+  if (g->cloud_image == NULL)
+    return;
+  id = hg_cloud_image_detect_os (g->cloud_image);
+  os = id != NULL ? hg_osinfo_lookup (id) : NULL;
+  if (os != NULL)
+    {
+      hg_vm_spec_apply_os (spec, os);
+      g_print (_("Detected %s (%s) from the image's name\n"), os->name, os->id);
+    }
+  else
+    g_print (_("Operating system of %s: unknown (libosinfo does not know this image)\n"),
+             g->cloud_image);
+}
+
+/* Worker thread, in the VM's folder to be: the overlay and the seed */
+static gboolean
+cloud_hook (HgVmSpec      *spec,
+            HgVmConfig    *config,
+            const char    *tmp_dir,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  CloudSetup *c = user_data;
+  g_autofree char *seed_name = g_strconcat (config->label, "-seed.iso", NULL);
+  g_autofree char *seed = g_build_filename (tmp_dir, seed_name, NULL);
+  g_autofree char *instance_id = g_strconcat ("iid-", config->uuid, NULL);
+  HgCloudInitParams params = {
+    .user = c->user, .password_hash = c->hash, .ssh_keys = c->ssh_keys,
+    .hostname = c->hostname, .instance_id = instance_id,
+  };
+  HgDisk *disk;
+
+  (void) spec;
+  (void) cancellable;
+  g_return_val_if_fail (config->disks->len > 0, FALSE);
+  disk = config->disks->pdata[0];
+
+  if (c->overlay)
+    {
+      g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+      g_autofree char *name = g_strconcat (config->label, ".qcow2", NULL);
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      g_autofree char *output = NULL;
+      /* the format qemu-img found when the spec checked the image */
+      g_autofree char *format = g_strdup (disk->format);
+      int status = -1;
+
+      /* a raw backing file could be any file of the host: QEMU would
+       * never check its header (docs/config.md, allow-backing) */
+      if (format == NULL || g_str_equal (format, "raw"))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("--cloud-image %s is a raw image, which cannot be an overlay's backing "
+                         "file: use --copy"), c->image);
+          return FALSE;
+        }
+      {
+        const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", "-F", format,
+                               "-b", c->image, path, NULL };
+
+        if (qemu_img == NULL || !hg_spawn_work_run (argv, NULL, 60 * 1000, &output, &status) ||
+            status != 0)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                         _("Cannot create the overlay of %s: %s"), c->image,
+                         output != NULL && *output != '\0' ? g_strstrip (output)
+                                                           : _("qemu-img is not installed"));
+            return FALSE;
+          }
+      }
+      g_free (disk->path);
+      g_free (disk->format);
+      g_strfreev (disk->allow_backing);
+      disk->path = g_steal_pointer (&name);
+      disk->format = g_strdup ("qcow2");
+      disk->allow_backing = g_new0 (char *, 2);
+      disk->allow_backing[0] = g_strdup (c->image);
+    }
+  if (g_file_test (seed, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("The cloud-init seed %s would replace a file of the VM"), seed_name);
+      return FALSE;
+    }
+  if (!hg_cloud_init_write_seed (&params, seed, error))
+    return FALSE;
+  g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_CDROM, seed_name));
+  config->boot_mode = HG_BOOT_DISK;
+  return TRUE;
+}
+
+static gboolean
+setup_cloud (HgVmSpec          *spec,
+             HgCliGuestOptions *g,
+             const char        *label,
+             int               *status)
+{
+  g_autoptr(GError) error = NULL;
+  CloudSetup *c = g_new0 (CloudSetup, 1);
+  g_autofree char *instance_id = g_strdup ("iid-check");
+  HgCloudInitParams params = { 0 };
+
+  c->user = g_strdup (g->user);
+  c->ssh_keys = g_strdup (g->ssh_keys);
+  c->hostname = g->hostname != NULL ? g_strdup (g->hostname) : hostname_from_label (label);
+  c->image = g_canonicalize_filename (g->cloud_image, NULL);
+  c->overlay = !g->copy;
+  if (g->password != NULL && (c->hash = hg_cloud_init_hash_password (g->password, &error)) == NULL)
+    {
+      cloud_setup_free (c);
+      hg_cli_error ("create", "--password-file: %s", error->message);
+      *status = HG_EXIT_FAILURE;
+      return FALSE;
+    }
+  params = (HgCloudInitParams) { .user = c->user, .password_hash = c->hash,
+                                 .ssh_keys = c->ssh_keys, .hostname = c->hostname,
+                                 .instance_id = instance_id };
+  if (!hg_cloud_init_check (&params, &error))
+    {
+      const char *flag = g_error_matches (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_HOSTNAME)
+                           ? "--hostname" : "--user";
+      cloud_setup_free (c);
+      hg_cli_error ("create", "%s: %s", flag, error->message);
+      *status = HG_EXIT_USAGE;
+      return FALSE;
+    }
+  hg_vm_spec_set_create_hook (spec, cloud_hook, c, cloud_setup_free);
+  return TRUE;
+}
+
+/* ---- express install --------------------------------------------------------------- */
+
+typedef struct {
+  HgInstallScript *script;
+  char            *iso;
+  char            *append;
+  char           **uuid_out;   /* HgCliGuestOptions.install_uuid */
+} ExpressSetup;
+
+static void
+express_setup_free (gpointer data)
+{
+  ExpressSetup *e = data;
+
+  hg_install_script_free (e->script);
+  g_free (e->iso);
+  g_free (e->append);
+  g_free (e);
+}
+
+static gboolean
+express_hook (HgVmSpec      *spec,
+              HgVmConfig    *config,
+              const char    *tmp_dir,
+              gpointer       user_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  ExpressSetup *e = user_data;
+
+  (void) spec;
+  (void) tmp_dir;
+  (void) cancellable;
+  /* the main thread reads it only after the creation finished */
+  g_free (*e->uuid_out);
+  *e->uuid_out = g_strdup (config->uuid);
+  return hg_install_phase_begin (config, e->script, e->iso, e->append, error);
+}
+
+static gboolean
+setup_express (HgVmSpec          *spec,
+               HgCliGuestOptions *g,
+               const char        *label,
+               const char        *iso,
+               int               *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hostname = g->hostname != NULL ? g_strdup (g->hostname) : hostname_from_label (label);
+  g_autofree char *timezone = g->timezone != NULL ? g_strdup (g->timezone) : hg_install_default_timezone ();
+  g_autofree char *language = g->language != NULL ? g_strdup (g->language) : hg_install_default_language ();
+  g_autofree char *keyboard = g->keyboard != NULL ? g_strdup (g->keyboard) : hg_install_default_keyboard ();
+  g_autofree char *bus = NULL;
+  HgInstallParams params = {
+    .user = g->user, .password = g->password, .hostname = hostname, .timezone = timezone,
+    .keyboard = keyboard, .language = language, .product_key = g->product_key,
+    .profile = g->profile,
+  };
+  HgConsole console;
+  ExpressSetup *e;
+  HgInstallScript *script;
+
+  g_object_get (spec, "disk-bus", &bus, "console", &console, NULL);
+  if (g_strcmp0 (bus, "virtio") == 0)
+    params.target_disk = "/dev/vda";
+  else if (g_strcmp0 (bus, "ide") == 0 || g_strcmp0 (bus, "scsi") == 0)
+    params.target_disk = "/dev/sda";
+  script = hg_install_script_generate (iso, NULL, &params, &error);
+  if (script == NULL)
+    {
+      hg_cli_error ("create", "--express: %s", error->message);
+      *status = g_error_matches (error, HG_OSINFO_ERROR, HG_OSINFO_ERROR_NO_DATABASE)
+                  ? HG_EXIT_MISSING : HG_EXIT_USAGE;
+      return FALSE;
+    }
+  g_print (_("Express install of %s: libosinfo's %s script writes %s, delivered by %s\n"),
+           script->os_name, script->profile, script->filename, script->injection);
+  if (script->needs_internet)
+    g_print (_("Note: libosinfo says this installer needs the network to finish\n"));
+  e = g_new0 (ExpressSetup, 1);
+  e->script = script;
+  e->iso = g_canonicalize_filename (iso, NULL);
+  /* the last console= is the installer's: the serial one when there is no
+   * display */
+  e->append = g_strdup (console == HG_CONSOLE_SERIAL || console == HG_CONSOLE_NONE
+                          ? "console=tty0 console=ttyS0,115200" : "console=ttyS0,115200 console=tty0");
+  e->uuid_out = &g->install_uuid;
+  hg_vm_spec_set_create_hook (spec, express_hook, e, express_setup_free);
+  return TRUE;
+}
+
+gboolean
+hg_cli_guest_setup (HgVmSpec          *spec,
+                    HgCliGuestOptions *g,
+                    const char        *label,
+                    const char        *iso,
+                    int               *status)
+{
+  if (g->cloud_image != NULL)
+    return setup_cloud (spec, g, label, status);
+  if (g->express)
+    return setup_express (spec, g, label, iso, status);
+  return TRUE;
+}
+
+void
+hg_cli_guest_abandon (HgCliGuestOptions *g)
+{
+  if (g->install_uuid != NULL)
+    hg_install_phase_remove_media (g->install_uuid);
+}
+
+void
+hg_cli_guest_created (HgCliGuestOptions *g,
+                      const char        *label)
+{
+  if (g->express)
+    g_print (_("Start it (hangarctl start %s): the installer runs unattended; when it is done "
+               "Hangar removes the install media and starts the VM from its disk\n"), label);
+  else if (g->cloud_image != NULL)
+    g_print (_("Its cloud-init seed (user %s) is in the CD drive\n"), g->user);
+}
