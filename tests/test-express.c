@@ -2,11 +2,15 @@
 #define G_LOG_DOMAIN "hangar-test"
 #include "config.h"
 
+#include <crypt.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
+#include "hg-cloud-init.h"
+#include "hg-disk-image.h"
+#include "hg-install-phase.h"
 #include "hg-install-script.h"
 #include "hg-os-firmware.h"
 #include "hg-osinfo.h"
@@ -391,6 +395,470 @@ test_firmware_advice (void)
   g_assert_null (hg_os_firmware_recommend ("nosuchos42", "x86_64"));
 }
 
+/* ---- hangarctl ----------------------------------------------------------------- */
+
+static int
+ctl (char **out,
+     char **err,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+  va_list args;
+  int status;
+
+  g_ptr_array_add (argv, hg_test_hangarctl_path ());
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  status = hg_test_run ((const char * const *) argv->pdata, out, err, 120000);
+  g_test_message ("hangarctl: %d\n%s%s", status, *out, *err);
+  return status;
+}
+
+/* Entries of a folder ("" when empty or missing), sorted */
+static char *
+list_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static char *
+install_root (void)
+{
+  return g_build_filename (g_getenv ("HANGAR_RUNTIME_DIR"), "install", NULL);
+}
+
+/* A Debian 11 netinst as libosinfo knows it (volume id, .disk/info), whose
+ * installer (install.amd/vmlinuz, initrd.gz) is the demo guest: it shows
+ * what reached the installer's root on its serial console */
+static char *
+make_demo_installer_iso (const char *dir)
+{
+  g_autofree char *kernel = hg_test_guest_file ("demo", "vmlinuz");
+  g_autofree char *initrd = hg_test_guest_file ("demo", "initrd.img");
+  g_autofree char *tree = g_build_filename (dir, "iso-tree", NULL);
+  g_autofree char *amd = g_build_filename (tree, "install.amd", NULL);
+  g_autofree char *disk = g_build_filename (tree, ".disk", NULL);
+  g_autofree char *info = g_build_filename (disk, "info", NULL);
+  g_autofree char *k = g_build_filename (amd, "vmlinuz", NULL);
+  g_autofree char *i = g_build_filename (amd, "initrd.gz", NULL);
+  g_autofree char *iso = g_build_filename (dir, "debian-11.5.0-amd64-netinst.iso", NULL);
+  g_autofree char *xorriso = g_find_program_in_path ("xorriso");
+  g_autofree char *text = NULL, *out = NULL, *err = NULL;
+  gsize len = 0;
+
+  if (kernel == NULL || initrd == NULL || xorriso == NULL)
+    return NULL;
+  g_mkdir_with_parents (amd, 0755);
+  g_mkdir_with_parents (disk, 0755);
+  g_assert_true (g_file_get_contents (kernel, &text, &len, NULL));
+  g_assert_true (g_file_set_contents (k, text, (gssize) len, NULL));
+  g_clear_pointer (&text, g_free);
+  /* the kernel takes an uncompressed cpio just as well */
+  g_assert_true (g_file_get_contents (initrd, &text, &len, NULL));
+  g_assert_true (g_file_set_contents (i, text, (gssize) len, NULL));
+  g_assert_true (g_file_set_contents (info, HG_TEST_ISO_DEBIAN11_DISK_INFO, -1, NULL));
+  {
+    const char *argv[] = { xorriso, "-as", "mkisofs", "-quiet", "-V", HG_TEST_ISO_DEBIAN11_AMD64,
+                           "-J", "-r", "-o", iso, tree, NULL };
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 60000), ==, 0);
+  }
+  hg_test_remove_tree (tree);
+  return g_steal_pointer (&iso);
+}
+
+static void
+test_cli_express_bad_input (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *base = g_build_filename (dir, "base", NULL);
+  g_autofree char *pw = g_build_filename (dir, "pw", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_autofree char *installs = install_root ();
+  g_autofree char *dos = NULL, *unknown = NULL, *listing = NULL, *inst = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL, *err = NULL;
+
+  if (hg_test_iso_missing_tools () != NULL || !hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail (hg_test_iso_missing_tools () != NULL ? hg_test_iso_missing_tools ()
+                                                                 : "libosinfo not installed");
+      return;
+    }
+  g_mkdir (base, 0755);
+  g_file_set_contents (pw, "pw\n", -1, NULL);
+  g_file_set_contents (empty, "", -1, NULL);
+  /* Clear Linux: libosinfo knows it, without an install script */
+  dos = hg_test_iso_make (dir, "clr.iso", "CLR_ISO", NULL, &error);
+  g_assert_no_error (error);
+  unknown = hg_test_iso_make (dir, "mine.iso", "MY_OWN_DISC", NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "a", "--iso", dos,
+                        "--express", "--user", "alice", "--password-file", pw, NULL), ==, 2);
+  assert_contains (err, "--express");
+  assert_contains (err, "Express install is not available for Clear Linux");
+  assert_contains (err, "no install script");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "a", "--iso", unknown,
+                        "--express", "--user", "alice", "--password-file", pw, NULL), ==, 2);
+  assert_contains (err, "MY_OWN_DISC");
+  assert_contains (err, "no install script");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* the password file: missing, empty */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "a", "--iso", dos,
+                        "--express", "--user", "alice", "--password-file", missing, NULL), ==, 3);
+  assert_contains (err, "--password-file");
+  assert_contains (err, missing);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "a", "--iso", dos,
+                        "--express", "--user", "alice", "--password-file", empty, NULL), ==, 2);
+  assert_contains (err, "empty");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* no password file at all */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "a", "--iso", dos,
+                        "--express", "--user", "alice", NULL), ==, 2);
+  assert_contains (err, "--password-file");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* --express without an ISO */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "a", "--express",
+                        "--user", "alice", "--password-file", pw, NULL), ==, 2);
+  assert_contains (err, "--iso");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* nothing was left: no VM, no install media */
+  listing = list_dir (base);
+  g_assert_cmpstr (listing, ==, "");
+  inst = list_dir (installs);
+  g_assert_cmpstr (inst, ==, "");
+  hg_test_remove_tree (dir);
+}
+
+/* ---- the install phase, with a real QEMU ------------------------------------------ */
+
+static gboolean
+state_is_running_again (gpointer data)
+{
+  HgVm *vm = data;
+
+  return hg_vm_get_state (vm) == HG_VM_STATE_RUNNING &&
+         hg_vm_get_config (vm)->boot_mode == HG_BOOT_DISK;
+}
+
+static void
+test_install_phase (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *base = g_build_filename (dir, "base", NULL);
+  g_autofree char *pw = g_build_filename (dir, "pw", NULL);
+  g_autofree char *iso = NULL, *config_path = NULL, *media_dir = NULL, *text = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVmConfig) after = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL, *err = NULL;
+
+  iso = make_demo_installer_iso (dir);
+  if (iso == NULL || !hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail ("the demo guest (tools/build-guests.sh), xorriso or libosinfo is missing");
+      return;
+    }
+  g_mkdir (base, 0755);
+  g_file_set_contents (pw, "Secret-1\n", -1, NULL);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "inst", "--iso", iso,
+                        "--express", "--user", "alice", "--password-file", pw, "--hostname",
+                        "box1", "--timezone", "Europe/Berlin", "--net", "none", "--console",
+                        "serial", "--accel", "tcg", "--memory", "256", "--disk-size", "16M", NULL), ==, 0);
+  assert_contains (out, "Express install of Debian 11");
+  assert_contains (out, "preseed.cfg");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  config_path = g_build_filename (base, "inst", "inst.hangar", NULL);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  /* the password is nowhere in the VM's folder */
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "Secret-1"));
+  g_assert_true (hg_install_phase_active (config));
+  g_assert_cmpint (config->boot_mode, ==, HG_BOOT_KERNEL);
+  media_dir = hg_install_phase_media_dir (config->uuid);
+  g_assert_true (g_str_has_prefix (config->kernel, media_dir));
+  g_assert_true (g_file_test (config->initrd, G_FILE_TEST_IS_REGULAR));
+  assert_contains (config->append, "debconf/priority=critical");
+
+  vm = hg_vm_new_for_config (config);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    hg_vm_resume_async (vm, NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 30000));
+    g_assert_true (hg_vm_action_finish (vm, result, NULL));
+  }
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", 180000));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 30000));
+  /* the answer file is in the installer's root, as d-i looks for it */
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, "grep -c 'passwd/username alice' /preseed.cfg\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "\n1", 30000));
+  hg_test_serial_write (serial, "grep -c 'get_hostname string box1' /preseed.cfg\n");
+  g_assert_true (hg_test_serial_wait_for (serial, "\n1", 30000));
+
+  /* the installer is done: it reboots, which ends QEMU (-no-reboot); the
+   * watcher removes the media and starts the VM from its disk */
+  hg_test_serial_write (serial, "reboot -f\n");
+  g_assert_true (hg_test_wait_until (state_is_running_again, vm, 120000));
+  g_assert_false (g_file_test (media_dir, G_FILE_TEST_EXISTS));
+  after = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_false (hg_install_phase_active (after));
+  g_assert_cmpint (after->boot_mode, ==, HG_BOOT_DISK);
+  g_assert_null (after->kernel);
+  g_assert_null (after->initrd);
+  g_assert_null (after->append);
+  g_assert_null (hg_vm_config_get_medium (after, HG_MEDIUM_CDROM)->path);
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (dir);
+}
+
+/* ---- cloud images ---------------------------------------------------------------- */
+
+static void
+test_cloud_seed (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *seed = g_build_filename (dir, "seed.iso", NULL);
+  g_autofree char *keys_path = g_build_filename (dir, "id.pub", NULL);
+  g_autofree char *hash = NULL, *keys = NULL, *user_data = NULL, *meta_data = NULL, *label = NULL;
+  g_autoptr(GError) error = NULL;
+  HgCloudInitParams p = { .user = "alice", .hostname = "web1", .instance_id = "iid-1234" };
+  g_autoptr(GRegex) passwd = g_regex_new ("passwd: \"([^\"]*)\"", 0, 0, NULL);
+  g_autoptr(GMatchInfo) m = NULL;
+  g_autofree char *stored = NULL;
+
+  if (hg_test_iso_missing_tools () != NULL)
+    {
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
+      return;
+    }
+  hash = hg_cloud_init_hash_password ("Pw with spaces", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (hash, "$6$"));
+  g_file_set_contents (keys_path, "# mine\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake alice@host\n\n", -1, NULL);
+  keys = hg_cloud_init_read_ssh_keys (keys_path, &error);
+  g_assert_no_error (error);
+  p.password_hash = hash;
+  p.ssh_keys = keys;
+  g_assert_true (hg_cloud_init_write_seed (&p, seed, &error));
+  g_assert_no_error (error);
+
+  label = iso_volume_id (seed);
+  g_assert_cmpstr (label, ==, "cidata");
+  user_data = read_from_iso (seed, "/user-data", dir);
+  meta_data = read_from_iso (seed, "/meta-data", dir);
+  g_assert_true (g_str_has_prefix (user_data, "#cloud-config\n"));
+  assert_contains (user_data, "- name: \"alice\"");
+  assert_contains (user_data, "hostname: \"web1\"");
+  assert_contains (user_data, "- \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake alice@host\"");
+  g_assert_null (strstr (user_data, "Pw with spaces"));
+  g_assert_null (strstr (user_data, "# mine"));
+  assert_contains (meta_data, "instance-id: \"iid-1234\"");
+  assert_contains (meta_data, "local-hostname: \"web1\"");
+
+  /* the stored hash verifies the password, and only it */
+  g_assert_true (g_regex_match (passwd, user_data, 0, &m));
+  stored = g_match_info_fetch (m, 1);
+  g_assert_cmpstr (crypt ("Pw with spaces", stored), ==, stored);
+  g_assert_cmpstr (crypt ("pw with spaces", stored), !=, stored);
+  /* a random salt: two hashes differ */
+  {
+    g_autofree char *again = hg_cloud_init_hash_password ("Pw with spaces", NULL);
+    g_assert_cmpstr (again, !=, hash);
+  }
+
+  /* bad values are refused before anything is written */
+  p.user = "Bad User";
+  g_assert_false (hg_cloud_init_write_seed (&p, seed, &error));
+  g_assert_error (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_USER);
+  g_clear_error (&error);
+  p.user = "alice";
+  p.hostname = "bad_host";
+  g_assert_false (hg_cloud_init_write_seed (&p, seed, &error));
+  g_assert_error (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_HOSTNAME);
+  g_clear_error (&error);
+  hg_test_remove_tree (dir);
+}
+
+static void
+test_cloud_bad_input (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *base = g_build_filename (dir, "base", NULL);
+  g_autofree char *image = g_build_filename (dir, "cloud.qcow2", NULL);
+  g_autofree char *raw = g_build_filename (dir, "cloud.raw", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *priv = g_build_filename (dir, "id", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nokey.pub", NULL);
+  g_autofree char *key = g_build_filename (dir, "id.pub", NULL);
+  g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+  g_autofree char *listing = NULL;
+  char *out = NULL, *err = NULL;
+
+  if (qemu_img == NULL || hg_test_iso_missing_tools () != NULL)
+    {
+      hg_test_skip_or_fail ("qemu-img or xorriso is not installed");
+      return;
+    }
+  g_mkdir (base, 0755);
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", image, "16M", NULL };
+    const char *argv2[] = { qemu_img, "create", "-q", "-f", "raw", raw, "1M", NULL };
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (hg_test_run (argv2, &out, &err, 30000), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  g_file_set_contents (empty, "", -1, NULL);
+  g_file_set_contents (priv, "-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n", -1, NULL);
+  g_file_set_contents (key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake a@b\n", -1, NULL);
+
+  /* a missing SSH key file */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", image,
+                        "--user", "alice", "--ssh-key", missing, NULL), ==, 3);
+  assert_contains (err, "--ssh-key");
+  assert_contains (err, missing);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* a private key instead of the public one */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", image,
+                        "--user", "alice", "--ssh-key", priv, NULL), ==, 2);
+  assert_contains (err, "private key");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* an empty password file */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", image,
+                        "--user", "alice", "--password-file", empty, NULL), ==, 2);
+  assert_contains (err, "--password-file");
+  assert_contains (err, "empty");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* no way to log in */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", image,
+                        "--user", "alice", NULL), ==, 2);
+  assert_contains (err, "--ssh-key");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* a raw image cannot back an overlay: refused during the creation,
+   * which then leaves nothing */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", raw,
+                        "--user", "alice", "--ssh-key", key, NULL), ==, 1);
+  assert_contains (err, "--copy");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  listing = list_dir (base);
+  g_assert_cmpstr (listing, ==, "");
+  hg_test_remove_tree (dir);
+}
+
+static void
+test_cloud_start (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *base = g_build_filename (dir, "base", NULL);
+  g_autofree char *image = g_build_filename (dir, "debian-11-nocloud-amd64.qcow2", NULL);
+  g_autofree char *key = g_build_filename (dir, "id.pub", NULL);
+  g_autofree char *config_path = NULL, *seed = NULL;
+  g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+  g_autofree char *kernel = hg_test_guest_file ("demo", "vmlinuz");
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) blocks = NULL;
+  gboolean seen_seed = FALSE, seen_disk = FALSE;
+  char *out = NULL, *err = NULL;
+
+  if (qemu_img == NULL || hg_test_iso_missing_tools () != NULL || kernel == NULL)
+    {
+      hg_test_skip_or_fail ("qemu-img, xorriso or the test guests (tools/build-guests.sh) missing");
+      return;
+    }
+  g_mkdir (base, 0755);
+  /* the "cloud image": a qcow2 made by qemu-img from a test guest's kernel
+   * (nothing boots from it; what counts is what QEMU opens) */
+  {
+    const char *argv[] = { qemu_img, "convert", "-q", "-f", "raw", "-O", "qcow2", kernel, image, NULL };
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 60000), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  g_file_set_contents (key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake a@b\n", -1, NULL);
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "cloud", "--cloud-image",
+                        image, "--user", "alice", "--ssh-key", key, "--net", "none", "--console",
+                        "none", "--accel", "tcg", "--memory", "128", NULL), ==, 0);
+  /* libosinfo knows the image by its name */
+  assert_contains (out, "debian11");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  config_path = g_build_filename (base, "cloud", "cloud.hangar", NULL);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((HgDisk *) config->disks->pdata[0])->path, ==, "cloud.qcow2");
+  g_assert_cmpstr (((HgDisk *) config->disks->pdata[0])->allow_backing[0], ==, image);
+  seed = g_build_filename (base, "cloud", "cloud-seed.iso", NULL);
+  g_assert_cmpstr (hg_vm_config_get_medium (config, HG_MEDIUM_CDROM)->path, ==, "cloud-seed.iso");
+
+  vm = hg_vm_new_for_config (config);
+  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  blocks = hg_vm_media_list_finish (vm, result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      HgQmpBlockInfo *info = blocks->pdata[i];
+
+      g_test_message ("block %s: %s (backing %s)", info->qdev, info->file, info->backing_file);
+      if (info->removable && g_strcmp0 (info->file, seed) == 0)
+        seen_seed = TRUE;
+      if (!info->removable && info->file != NULL && g_str_has_suffix (info->file, "cloud.qcow2") &&
+          g_strcmp0 (info->backing_file, image) == 0)
+        seen_disk = TRUE;
+    }
+  g_assert_true (seen_seed);
+  g_assert_true (seen_disk);
+  hg_test_vm_kill (vm);
+  hg_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -406,6 +874,11 @@ main (int   argc,
   g_test_add_func ("/hangar/express/password-file", test_password_file);
   g_test_add_func ("/hangar/express/defaults", test_defaults);
   g_test_add_func ("/hangar/express/firmware-advice", test_firmware_advice);
+  g_test_add_func ("/hangar/express/cli-bad-input", test_cli_express_bad_input);
+  g_test_add_func ("/hangar/express/install-phase", test_install_phase);
+  g_test_add_func ("/hangar/express/cloud-seed", test_cloud_seed);
+  g_test_add_func ("/hangar/express/cloud-bad-input", test_cloud_bad_input);
+  g_test_add_func ("/hangar/express/cloud-start", test_cloud_start);
   status = g_test_run ();
   hg_test_runtime_cleanup ();
   return status;
