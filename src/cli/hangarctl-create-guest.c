@@ -456,8 +456,11 @@ setup_express (HgVmSpec          *spec,
   e->iso = g_canonicalize_filename (iso, NULL);
   /* the last console= is the installer's: the serial one when there is no
    * display */
-  e->append = g_strdup (console == HG_CONSOLE_SERIAL || console == HG_CONSOLE_NONE
-                          ? "console=tty0 console=ttyS0,115200" : "console=ttyS0,115200 console=tty0");
+  e->append = g_strjoin (" ", console == HG_CONSOLE_SERIAL || console == HG_CONSOLE_NONE
+                                ? "console=tty0 console=ttyS0,115200"
+                                : "console=ttyS0,115200 console=tty0",
+                         g->append != NULL ? g->append : "", NULL);
+  g_strstrip (e->append);
   e->uuid_out = &g->install_uuid;
   hg_vm_spec_set_create_hook (spec, express_hook, e, express_setup_free);
   return TRUE;

@@ -29,6 +29,8 @@ typedef struct {
   /* read by hg_cli_guest_check */
   char     *password;
   char     *ssh_keys;
+  /* --append: more installer arguments (not owned) */
+  const char *append;
   /* the uuid whose install media the creation made (to undo) */
   char     *install_uuid;
 } HgCliGuestOptions;

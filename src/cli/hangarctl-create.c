@@ -344,9 +344,10 @@ apply_options (HgVmSpec      *spec,
       hg_cli_error ("create", _("--boot cdrom needs --iso FILE"));
       return FALSE;
     }
-  if (o->kernel == NULL && (o->initrd != NULL || o->append != NULL))
+  if (o->kernel == NULL && (o->initrd != NULL || (o->append != NULL && !o->guest.express)))
     {
-      hg_cli_error ("create", _("--initrd and --append need --kernel"));
+      hg_cli_error ("create", _("--initrd and --append need --kernel (or --express: --append "
+                                "then adds to the installer's arguments)"));
       return FALSE;
     }
   if (o->disk != NULL && o->disk_size != NULL)
@@ -502,6 +503,7 @@ apply_options (HgVmSpec      *spec,
     g_object_set (spec, "boot-mode", boot, NULL);
   /* what libosinfo advises for the ISO's OS, on the arch chosen */
   hg_cli_guest_apply_firmware (spec, detected);
+  o->guest.append = o->append;
   if (!hg_cli_guest_setup (spec, &o->guest, o->label, iso, status))
     return FALSE;
   *status = HG_EXIT_OK;
