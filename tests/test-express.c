@@ -557,12 +557,23 @@ test_cli_express_bad_input (void)
 /* ---- the install phase, with a real QEMU ------------------------------------------ */
 
 static gboolean
-state_is_running_again (gpointer data)
+serial_ready (gpointer data)
 {
-  HgVm *vm = data;
+  return g_file_test (hg_vm_get_serial_path (data), G_FILE_TEST_EXISTS);
+}
 
-  return hg_vm_get_state (vm) == HG_VM_STATE_RUNNING &&
-         hg_vm_get_config (vm)->boot_mode == HG_BOOT_DISK;
+/* The demo guest's shell answers on the serial console (it may still boot) */
+static void
+wait_for_shell (HgTestSerial *serial)
+{
+  for (guint i = 0; i < 60; i++)
+    {
+      hg_test_serial_mark (serial);
+      hg_test_serial_write (serial, "echo SHELL$((40+2))\n");
+      if (hg_test_serial_wait_for (serial, "SHELL42", 5000))
+        return;
+    }
+  g_error ("no shell on the serial console: %s", hg_test_serial_output (serial));
 }
 
 static void
@@ -572,10 +583,14 @@ test_install_phase (void)
   g_autofree char *base = g_build_filename (dir, "base", NULL);
   g_autofree char *pw = g_build_filename (dir, "pw", NULL);
   g_autofree char *iso = NULL, *config_path = NULL, *media_dir = NULL, *text = NULL;
+  g_autofree char *ctl_path = hg_test_hangarctl_path ();
+  g_autofree char *start_out = NULL;
   g_autoptr(HgVmConfig) config = NULL;
   g_autoptr(HgVmConfig) after = NULL;
   g_autoptr(HgVm) vm = NULL;
   g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GSubprocess) start = NULL;
+  g_autoptr(GAsyncResult) start_done = NULL;
   g_autoptr(GError) error = NULL;
   char *out = NULL, *err = NULL;
 
@@ -609,18 +624,19 @@ test_install_phase (void)
   g_assert_true (g_file_test (config->initrd, G_FILE_TEST_IS_REGULAR));
   assert_contains (config->append, "debconf/priority=critical");
 
+  /* hangarctl start --wait-install: stays until the install is over */
+  {
+    const char *argv[] = { ctl_path, "--base", base, "start", "--wait-install", "inst", NULL };
+    start = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                               &error);
+    g_assert_no_error (error);
+    g_subprocess_wait_async (start, NULL, hg_test_store_result, &start_done);
+  }
   vm = hg_vm_new_for_config (config);
-  hg_test_vm_start (vm, HG_VM_START_PAUSED);
+  g_assert_true (hg_test_wait_until (serial_ready, vm, 60000));
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  {
-    g_autoptr(GAsyncResult) result = NULL;
-    hg_vm_resume_async (vm, NULL, hg_test_store_result, &result);
-    g_assert_true (hg_test_wait_result (&result, 30000));
-    g_assert_true (hg_vm_action_finish (vm, result, NULL));
-  }
-  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", 180000));
-  g_assert_true (hg_test_serial_wait_for (serial, "# ", 30000));
+  wait_for_shell (serial);
   /* the answer file is in the installer's root, as d-i looks for it */
   hg_test_serial_mark (serial);
   hg_test_serial_write (serial, "grep -c 'passwd/username alice' /preseed.cfg\n");
@@ -629,9 +645,21 @@ test_install_phase (void)
   g_assert_true (hg_test_serial_wait_for (serial, "\n1", 30000));
 
   /* the installer is done: it reboots, which ends QEMU (-no-reboot); the
-   * watcher removes the media and starts the VM from its disk */
+   * watcher in hangarctl removes the media and starts the VM from its disk */
   hg_test_serial_write (serial, "reboot -f\n");
-  g_assert_true (hg_test_wait_until (state_is_running_again, vm, 120000));
+  g_assert_true (hg_test_wait_result (&start_done, 120000));
+  {
+    GInputStream *stdout_pipe = g_subprocess_get_stdout_pipe (start);
+    char buf[4096];
+    gssize n = g_input_stream_read (stdout_pipe, buf, sizeof buf - 1, NULL, NULL);
+    buf[MAX (n, 0)] = '\0';
+    start_out = g_strdup (buf);
+    g_test_message ("hangarctl start --wait-install: %s", start_out);
+  }
+  g_assert_true (g_subprocess_get_if_exited (start));
+  g_assert_cmpint (g_subprocess_get_exit_status (start), ==, 0);
+  assert_contains (start_out, "Installing");
+  assert_contains (start_out, "Installed");
   g_assert_false (g_file_test (media_dir, G_FILE_TEST_EXISTS));
   after = hg_vm_config_load (config_path, &error);
   g_assert_no_error (error);
@@ -641,7 +669,18 @@ test_install_phase (void)
   g_assert_null (after->initrd);
   g_assert_null (after->append);
   g_assert_null (hg_vm_config_get_medium (after, HG_MEDIUM_CDROM)->path);
-  hg_test_vm_kill (vm);
+  /* and it runs again, from its disk */
+  {
+    g_autoptr(HgVm) again = hg_vm_new_for_config (after);
+    g_autoptr(GAsyncResult) result = NULL;
+
+    hg_vm_attach_async (again, NULL, hg_test_store_result, &result);
+    g_assert_true (hg_test_wait_result (&result, 20000));
+    g_assert_true (hg_vm_attach_finish (again, result, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (hg_vm_get_state (again), ==, HG_VM_STATE_RUNNING);
+    hg_test_vm_kill (again);
+  }
   hg_test_remove_tree (dir);
 }
 

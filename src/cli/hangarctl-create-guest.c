@@ -16,6 +16,7 @@
 #include "hg-install-script.h"
 #include "hg-os-firmware.h"
 #include "hg-spawn.h"
+#include "hg-vm.h"
 
 /*
  * hangarctl create --iso ISO --express --user NAME --password-file FILE
@@ -492,8 +493,72 @@ hg_cli_guest_created (HgCliGuestOptions *g,
                       const char        *label)
 {
   if (g->express)
-    g_print (_("Start it (hangarctl start %s): the installer runs unattended; when it is done "
-               "Hangar removes the install media and starts the VM from its disk\n"), label);
+    g_print (_("Start it (hangarctl start --wait-install %s, or in the window): the installer "
+               "runs unattended; when it is done Hangar removes the install media and starts "
+               "the VM from its disk\n"), label);
   else if (g->cloud_image != NULL)
     g_print (_("Its cloud-init seed (user %s) is in the CD drive\n"), g->user);
+}
+
+/* ---- hangarctl start --wait-install ------------------------------------------------ */
+
+typedef struct {
+  GMainLoop *loop;
+  char      *installed_reason;   /* of the STOPPED between the install and the restart */
+} InstallWait;
+
+static void
+on_install_state (HgVm       *vm,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  InstallWait *w = user_data;
+  HgVmState state = hg_vm_get_state (vm);
+  const char *reason = hg_vm_get_state_reason (vm);
+  gboolean installing = hg_install_phase_active (hg_vm_get_config (vm));
+
+  (void) pspec;
+  if (state == HG_VM_STATE_STOPPED && !installing && w->installed_reason == NULL)
+    {
+      /* the phase ended; the start from the disk follows */
+      w->installed_reason = g_strdup (reason != NULL ? reason : "");
+      return;
+    }
+  if (state == HG_VM_STATE_STOPPED && !installing && g_strcmp0 (reason, w->installed_reason) == 0)
+    return;
+  if ((state == HG_VM_STATE_RUNNING && !installing) || state == HG_VM_STATE_CRASHED ||
+      state == HG_VM_STATE_STOPPED)
+    g_main_loop_quit (w->loop);
+}
+
+int
+hg_cli_wait_install (HgVm *vm)
+{
+  InstallWait w = { 0 };
+  gulong handlers[2];
+  HgVmState state;
+
+  if (!hg_install_phase_active (hg_vm_get_config (vm)))
+    return HG_EXIT_OK;
+  g_print (_("Installing — the guest is working (watch it on its console); waiting for the "
+             "installer to finish\n"));
+  w.loop = g_main_loop_new (NULL, FALSE);
+  handlers[0] = g_signal_connect (vm, "notify::state", G_CALLBACK (on_install_state), &w);
+  handlers[1] = g_signal_connect (vm, "notify::state-reason", G_CALLBACK (on_install_state), &w);
+  g_main_loop_run (w.loop);
+  g_signal_handler_disconnect (vm, handlers[0]);
+  g_signal_handler_disconnect (vm, handlers[1]);
+  g_main_loop_unref (w.loop);
+  g_free (w.installed_reason);
+  state = hg_vm_get_state (vm);
+  if (state == HG_VM_STATE_RUNNING && !hg_install_phase_active (hg_vm_get_config (vm)))
+    {
+      g_print (_("Installed: the install media are removed, and VM '%s' runs from its disk "
+                 "(pid %d)\n"), hg_vm_get_label (vm), (int) hg_vm_get_pid (vm));
+      return HG_EXIT_OK;
+    }
+  hg_cli_error ("start", _("the install did not finish: VM '%s' %s (%s)"), hg_vm_get_label (vm),
+                hg_vm_state_to_string (state),
+                hg_vm_get_state_reason (vm) != NULL ? hg_vm_get_state_reason (vm) : "");
+  return HG_EXIT_FAILURE;
 }

@@ -74,4 +74,11 @@ void      hg_cli_guest_abandon        (HgCliGuestOptions *g);
 void      hg_cli_guest_created        (HgCliGuestOptions *g,
                                        const char        *label);
 
+/* hangarctl start --wait-install: for a VM in an express install, stays
+ * until the installer is done and HgVm has ended the install phase and
+ * started the VM from its disk (or failed).  Returns an HG_EXIT_* code;
+ * HG_EXIT_OK at once for a VM not in the phase. */
+struct _HgVm;
+int       hg_cli_wait_install         (struct _HgVm      *vm);
+
 G_END_DECLS

@@ -58,27 +58,28 @@ on_installed_start (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
+  HgVm *self = HG_VM (source);
   g_autoptr(GError) error = NULL;
 
   (void) user_data;
-  if (!hg_vm_start_finish (HG_VM (source), result, &error))
-    g_warning ("%s: start from the disk after the install: %s",
-               hg_vm_get_label (HG_VM (source)), error->message);
+  if (!hg_vm_start_finish (self, result, &error))
+    {
+      g_autofree char *reason = g_strdup_printf (_("installed, but the start from its disk "
+                                                   "failed: %s"), error->message);
+      hg_vm_set_state (self, HG_VM_STATE_STOPPED, reason);
+    }
 }
 
 /* The end of an express install: the guest ended QEMU itself (the
  * installer's reboot under -no-reboot, or a power-off), not a stop or a
- * kill.  The media go, the VM boots from its disk (hg-install-phase.h). */
+ * kill.  The media go and the VM boots from its disk (hg-install-phase.h);
+ * FALSE when another Hangar watching the VM did it, or it failed. */
 static gboolean
-finish_install (HgVm *self)
+complete_install (HgVm *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(HgVmConfig) on_disk = NULL;
+  g_autoptr(HgVmConfig) on_disk = hg_vm_config_load (self->config->path, NULL);
 
-  if (!hg_install_phase_active (self->config))
-    return FALSE;
-  /* another Hangar watching the VM may have done it already */
-  on_disk = hg_vm_config_load (self->config->path, NULL);
   if (on_disk == NULL || !hg_install_phase_active (on_disk) ||
       g_strcmp0 (on_disk->uuid, self->config->uuid) != 0)
     return FALSE;
@@ -87,7 +88,6 @@ finish_install (HgVm *self)
       g_warning ("%s: ending the express install: %s", self->config->label, error->message);
       return FALSE;
     }
-  hg_vm_start_async (self, HG_BOOT_DISK, HG_VM_START_NONE, NULL, on_installed_start, NULL);
   return TRUE;
 }
 
@@ -151,7 +151,7 @@ hg_vm_process_gone (HgVm       *self,
   self->stop_asked = FALSE;
   self->qmp_busy = FALSE;
   hg_vm_set_pid (self, 0);
-  if (installed)
+  if (installed && (installed = complete_install (self)))
     {
       g_free (reason);
       reason = g_strdup (_("installed: the install media are removed, it starts from its disk"));
@@ -159,7 +159,7 @@ hg_vm_process_gone (HgVm       *self,
   hg_vm_set_state (self, state, reason);
   g_object_thaw_notify (G_OBJECT (self));
   if (installed)
-    finish_install (self);
+    hg_vm_start_async (self, HG_BOOT_DISK, HG_VM_START_NONE, NULL, on_installed_start, NULL);
 }
 
 static void
