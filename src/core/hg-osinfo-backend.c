@@ -396,9 +396,9 @@ arch_matches (const char *osinfo_arch,
 }
 
 static gboolean
-backend_firmware_facts (const char            *id,
-                        const char            *arch,
-                        HgOsinfoFirmwareFacts *out)
+backend_firmware_facts_do (const char            *id,
+                           const char            *arch,
+                           HgOsinfoFirmwareFacts *out)
 {
   OsinfoDb *db;
   OsinfoOs *os;
@@ -494,10 +494,10 @@ installer_media_of (OsinfoOs   *os,
 }
 
 static HgInstallScript *
-backend_install_script (const char             *iso_path,
-                        const char             *os_id,
-                        const HgInstallParams  *params,
-                        GError                **error)
+backend_install_script_do (const char             *iso_path,
+                           const char             *os_id,
+                           const HgInstallParams  *params,
+                           GError                **error)
 {
   g_autoptr(OsinfoMedia) media = NULL;
   g_autoptr(OsinfoMedia) known_media = NULL;
@@ -685,8 +685,8 @@ backend_install_script (const char             *iso_path,
 /* ---- cloud images --------------------------------------------------------- */
 
 static char *
-backend_identify_image (const char  *basename,
-                        char       **out_arch)
+backend_identify_image_do (const char  *basename,
+                           char       **out_arch)
 {
   g_autoptr(OsinfoOsList) list = NULL;
   char *found = NULL;
@@ -719,6 +719,48 @@ backend_identify_image (const char  *basename,
     }
   g_mutex_unlock (&db_lock);
   return found;
+}
+
+/* libosinfo allocates while it reads the database: see LIBOSINFO_BEGIN */
+static HgInstallScript *
+backend_install_script (const char             *iso_path,
+                        const char             *os_id,
+                        const HgInstallParams  *params,
+                        GError                **error)
+{
+  HgInstallScript *result;
+
+  LIBOSINFO_BEGIN;
+  result = backend_install_script_do (iso_path, os_id, params, error);
+  LIBOSINFO_END;
+  return result;
+}
+
+/* libosinfo allocates while it reads the database: see LIBOSINFO_BEGIN */
+static gboolean
+backend_firmware_facts (const char            *id,
+                        const char            *arch,
+                        HgOsinfoFirmwareFacts *out)
+{
+  gboolean result;
+
+  LIBOSINFO_BEGIN;
+  result = backend_firmware_facts_do (id, arch, out);
+  LIBOSINFO_END;
+  return result;
+}
+
+/* libosinfo allocates while it reads the database: see LIBOSINFO_BEGIN */
+static char *
+backend_identify_image (const char  *basename,
+                        char       **out_arch)
+{
+  char *result;
+
+  LIBOSINFO_BEGIN;
+  result = backend_identify_image_do (basename, out_arch);
+  LIBOSINFO_END;
+  return result;
 }
 
 static const HgOsinfoBackend backend = {
