@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "hg-details-view.h"
+#include "hg-install-phase.h"
 #include "hg-vm-tree.h"
 
 struct _HgDetailsView
@@ -140,6 +141,10 @@ describe_boot (HgVmConfig *config)
 {
   GString *out = g_string_new (hg_boot_mode_to_string (config->boot_mode));
 
+  if (hg_install_phase_active (config))
+    g_string_append (out, _(" — express install: the guest installs itself, you can watch it; "
+                            "when it is done Hangar removes the install media and starts it "
+                            "from its disk"));
   if (config->kernel != NULL)
     g_string_append_printf (out, _("\nkernel %s"), config->kernel);
   if (config->initrd != NULL)
