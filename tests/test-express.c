@@ -554,6 +554,120 @@ test_cli_express_bad_input (void)
   hg_test_remove_tree (dir);
 }
 
+/* A Windows install ISO as libosinfo knows it (volume id, publisher) */
+static char *
+make_windows_iso (const char *dir,
+                  const char *name,
+                  const char *volume_id)
+{
+  g_autofree char *xorriso = g_find_program_in_path ("xorriso");
+  g_autofree char *tree = g_build_filename (dir, "win-tree", NULL);
+  g_autofree char *readme = g_build_filename (tree, "setup.txt", NULL);
+  g_autofree char *iso = g_build_filename (dir, name, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { xorriso, "-as", "mkisofs", "-quiet", "-V", volume_id, "-publisher",
+                         "MICROSOFT CORPORATION", "-o", iso, tree, NULL };
+
+  g_mkdir_with_parents (tree, 0755);
+  g_assert_true (g_file_set_contents (readme, "not really Windows\n", -1, NULL));
+  g_assert_cmpint (hg_test_run (argv, &out, &err, 60000), ==, 0);
+  hg_test_remove_tree (tree);
+  return g_steal_pointer (&iso);
+}
+
+static void
+test_cli_windows (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *base = g_build_filename (dir, "base", NULL);
+  g_autofree char *pw = g_build_filename (dir, "pw", NULL);
+  g_autofree char *win10 = NULL, *win11 = NULL, *media_dir = NULL, *answers = NULL;
+  g_autofree char *config_path = NULL, *text = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  HgMedium *cd1;
+  GKeyFile *kf;
+  char *out = NULL, *err = NULL;
+
+  if (hg_test_iso_missing_tools () != NULL || !hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail (hg_test_iso_missing_tools () != NULL ? hg_test_iso_missing_tools ()
+                                                                 : "libosinfo not installed");
+      return;
+    }
+  g_mkdir (base, 0755);
+  g_file_set_contents (pw, "Secret-1\n", -1, NULL);
+  win10 = make_windows_iso (dir, "win10.iso", "CENA_X64FREV_EN-US_DV9");
+  win11 = make_windows_iso (dir, "win11.iso", "CCCOMA_X64FRE_EN-US_DV9");
+
+  /* Windows 11: UEFI with Secure Boot and a TPM, and the summary says why */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "w11", "--iso", win11,
+                        "--net", "none", NULL), ==, 0);
+  assert_contains (out, "Detected Microsoft Windows 11");
+  assert_contains (out, "Firmware: UEFI with Secure Boot, and a TPM 2.0");
+  assert_contains (out, "BIOS is not supported");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  config_path = g_build_filename (base, "w11", "w11.hangar", NULL);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  kf = hg_vm_config_get_keyfile (config);
+  {
+    g_autofree char *firmware = g_key_file_get_value (kf, "machine", "firmware", NULL);
+    g_autofree char *tpm = g_key_file_get_value (kf, "machine", "tpm", NULL);
+
+    g_assert_cmpstr (firmware, ==, "uefi-secure");
+    g_assert_cmpstr (tpm, ==, "true");
+  }
+  g_clear_pointer (&config, hg_vm_config_unref);
+  g_clear_pointer (&config_path, g_free);
+  /* osinfo-db 2022 lists no install script for it: refused, saying so */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "w11x", "--iso", win11,
+                        "--express", "--user", "alice", "--password-file", pw, NULL), ==, 2);
+  assert_contains (err, "Express install is not available for Microsoft Windows 11");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Windows 10: autounattend.xml on an extra CD, the installer CD boots */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "w10", "--iso", win10,
+                        "--express", "--user", "alice", "--password-file", pw, "--hostname",
+                        "winbox", "--net", "none", NULL), ==, 0);
+  assert_contains (out, "autounattend.xml, delivered by cdrom");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  config_path = g_build_filename (base, "w10", "w10.hangar", NULL);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (hg_install_phase_active (config));
+  g_assert_cmpint (config->boot_mode, ==, HG_BOOT_CDROM);
+  g_assert_cmpuint (config->media->len, ==, 2);
+  cd1 = config->media->pdata[1];
+  media_dir = hg_install_phase_media_dir (config->uuid);
+  answers = g_build_filename (media_dir, "answers.iso", NULL);
+  g_assert_cmpstr (cd1->path, ==, answers);
+  text = read_from_iso (answers, "/autounattend.xml", dir);
+  assert_contains (text, "<Name>alice</Name>");
+  assert_contains (text, "<ComputerName>winbox</ComputerName>");
+  assert_contains (text, "<Key/>");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "Secret-1"));
+  g_assert_true (g_str_has_prefix (text, "[machine]"));
+
+  /* the end of the install (as HgVm's watcher does it) */
+  g_assert_true (hg_install_phase_complete (config, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&config, hg_vm_config_unref);
+  config = hg_vm_config_load (config_path, &error);
+  g_assert_no_error (error);
+  g_assert_false (hg_install_phase_active (config));
+  g_assert_cmpint (config->boot_mode, ==, HG_BOOT_DISK);
+  g_assert_cmpuint (config->media->len, ==, 1);
+  g_assert_null (((HgMedium *) config->media->pdata[0])->path);
+  g_assert_false (g_file_test (media_dir, G_FILE_TEST_EXISTS));
+  hg_test_remove_tree (dir);
+}
+
 /* ---- the install phase, with a real QEMU ------------------------------------------ */
 
 static gboolean
@@ -1013,6 +1127,7 @@ main (int   argc,
       g_test_add_func ("/hangar/express/defaults", test_defaults);
       g_test_add_func ("/hangar/express/firmware-advice", test_firmware_advice);
       g_test_add_func ("/hangar/express/cli-bad-input", test_cli_express_bad_input);
+      g_test_add_func ("/hangar/express/cli-windows", test_cli_windows);
       g_test_add_func ("/hangar/express/install-phase", test_install_phase);
       g_test_add_func ("/hangar/express/cloud-seed", test_cloud_seed);
       g_test_add_func ("/hangar/express/cloud-bad-input", test_cloud_bad_input);

@@ -78,6 +78,9 @@ hg_install_phase_begin (HgVmConfig       *config,
       return FALSE;
     }
   kf = hg_vm_config_get_keyfile (config);
+  /* a new config's file starts with [machine], not with this group */
+  if (!g_key_file_has_group (kf, "machine"))
+    g_key_file_set_string (kf, "machine", "label", config->label);
   g_key_file_set_string (kf, GROUP, "express", script->injection);
   g_key_file_set_string (kf, GROUP, "media", dir);
   g_key_file_set_comment (kf, GROUP, NULL,
