@@ -313,7 +313,7 @@ hook_done (GObject      *source,
       finish (task, error);
       return;
     }
-  commit (g_steal_pointer (&task));
+  commit (task);
 }
 
 static void
@@ -336,7 +336,9 @@ run_step (GTask *task)
     }
   if (c->step >= c->steps->len)
     {
+      /* the reference the steps passed on ends here */
       commit (task);
+      g_object_unref (task);
       return;
     }
   step = c->steps->pdata[c->step];
