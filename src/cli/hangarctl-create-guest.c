@@ -11,11 +11,9 @@
 #include "hangarctl.h"
 #include "hangarctl-create-guest.h"
 #include "hg-cloud-init.h"
-#include "hg-disk-image.h"
 #include "hg-install-phase.h"
 #include "hg-install-script.h"
 #include "hg-os-firmware.h"
-#include "hg-spawn.h"
 #include "hg-vm.h"
 
 /*
@@ -25,7 +23,8 @@
  * hangarctl create --cloud-image IMAGE --user NAME [--ssh-key FILE]
  *                  [--password-file FILE] [--copy|--overlay]
  *
- * Both end in a create hook of the spec (hg_vm_spec_set_create_hook) that
+ * Both end in a create hook of the spec (hg_install_phase_set_spec_hook,
+ * hg_cloud_init_set_spec_hook) that
  * runs before the config is written, so a failure leaves nothing: the
  * express install's media in the runtime directory and its install phase
  * (hg-install-phase.h); the cloud image's overlay and cloud-init seed.
@@ -214,28 +213,6 @@ hostname_from_label (const char *label)
 
 /* ---- cloud images --------------------------------------------------------------- */
 
-typedef struct {
-  char     *user;
-  char     *hash;
-  char     *ssh_keys;
-  char     *hostname;
-  char     *image;       /* absolute */
-  gboolean  overlay;
-} CloudSetup;
-
-static void
-cloud_setup_free (gpointer data)
-{
-  CloudSetup *c = data;
-
-  g_free (c->user);
-  g_free (c->hash);
-  g_free (c->ssh_keys);
-  g_free (c->hostname);
-  g_free (c->image);
-  g_free (c);
-}
-
 void
 hg_cli_guest_detect_os (HgVmSpec          *spec,
                         HgCliGuestOptions *g)
@@ -257,84 +234,6 @@ hg_cli_guest_detect_os (HgVmSpec          *spec,
              g->cloud_image);
 }
 
-/* Worker thread, in the VM's folder to be: the overlay and the seed */
-static gboolean
-cloud_hook (HgVmSpec      *spec,
-            HgVmConfig    *config,
-            const char    *tmp_dir,
-            gpointer       user_data,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  CloudSetup *c = user_data;
-  g_autofree char *seed_name = g_strconcat (config->label, "-seed.iso", NULL);
-  g_autofree char *seed = g_build_filename (tmp_dir, seed_name, NULL);
-  g_autofree char *instance_id = g_strconcat ("iid-", config->uuid, NULL);
-  HgCloudInitParams params = {
-    .user = c->user, .password_hash = c->hash, .ssh_keys = c->ssh_keys,
-    .hostname = c->hostname, .instance_id = instance_id,
-  };
-  HgDisk *disk;
-
-  (void) spec;
-  (void) cancellable;
-  g_return_val_if_fail (config->disks->len > 0, FALSE);
-  disk = config->disks->pdata[0];
-
-  if (c->overlay)
-    {
-      g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
-      g_autofree char *name = g_strconcat (config->label, ".qcow2", NULL);
-      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
-      g_autofree char *output = NULL;
-      /* the format qemu-img found when the spec checked the image */
-      g_autofree char *format = g_strdup (disk->format);
-      int status = -1;
-
-      /* a raw backing file could be any file of the host: QEMU would
-       * never check its header (docs/config.md, allow-backing) */
-      if (format == NULL || g_str_equal (format, "raw"))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _("--cloud-image %s is a raw image, which cannot be an overlay's backing "
-                         "file: use --copy"), c->image);
-          return FALSE;
-        }
-      {
-        const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", "-F", format,
-                               "-b", c->image, path, NULL };
-
-        if (qemu_img == NULL || !hg_spawn_work_run (argv, NULL, 60 * 1000, &output, &status) ||
-            status != 0)
-          {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                         _("Cannot create the overlay of %s: %s"), c->image,
-                         output != NULL && *output != '\0' ? g_strstrip (output)
-                                                           : _("qemu-img is not installed"));
-            return FALSE;
-          }
-      }
-      g_free (disk->path);
-      g_free (disk->format);
-      g_strfreev (disk->allow_backing);
-      disk->path = g_steal_pointer (&name);
-      disk->format = g_strdup ("qcow2");
-      disk->allow_backing = g_new0 (char *, 2);
-      disk->allow_backing[0] = g_strdup (c->image);
-    }
-  if (g_file_test (seed, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   _("The cloud-init seed %s would replace a file of the VM"), seed_name);
-      return FALSE;
-    }
-  if (!hg_cloud_init_write_seed (&params, seed, error))
-    return FALSE;
-  g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_CDROM, seed_name));
-  config->boot_mode = HG_BOOT_DISK;
-  return TRUE;
-}
-
 static gboolean
 setup_cloud (HgVmSpec          *spec,
              HgCliGuestOptions *g,
@@ -342,76 +241,32 @@ setup_cloud (HgVmSpec          *spec,
              int               *status)
 {
   g_autoptr(GError) error = NULL;
-  CloudSetup *c = g_new0 (CloudSetup, 1);
-  g_autofree char *instance_id = g_strdup ("iid-check");
-  HgCloudInitParams params = { 0 };
+  g_autofree char *hash = NULL;
+  g_autofree char *hostname = g->hostname != NULL ? g_strdup (g->hostname) : hostname_from_label (label);
+  g_autofree char *image = g_canonicalize_filename (g->cloud_image, NULL);
+  HgCloudInitParams params = { .user = g->user, .ssh_keys = g->ssh_keys, .hostname = hostname,
+                               .instance_id = "iid-check" };
 
-  c->user = g_strdup (g->user);
-  c->ssh_keys = g_strdup (g->ssh_keys);
-  c->hostname = g->hostname != NULL ? g_strdup (g->hostname) : hostname_from_label (label);
-  c->image = g_canonicalize_filename (g->cloud_image, NULL);
-  c->overlay = !g->copy;
-  if (g->password != NULL && (c->hash = hg_cloud_init_hash_password (g->password, &error)) == NULL)
+  if (g->password != NULL && (hash = hg_cloud_init_hash_password (g->password, &error)) == NULL)
     {
-      cloud_setup_free (c);
       hg_cli_error ("create", "--password-file: %s", error->message);
       *status = HG_EXIT_FAILURE;
       return FALSE;
     }
-  params = (HgCloudInitParams) { .user = c->user, .password_hash = c->hash,
-                                 .ssh_keys = c->ssh_keys, .hostname = c->hostname,
-                                 .instance_id = instance_id };
+  params.password_hash = hash;
   if (!hg_cloud_init_check (&params, &error))
     {
       const char *flag = g_error_matches (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_HOSTNAME)
                            ? "--hostname" : "--user";
-      cloud_setup_free (c);
       hg_cli_error ("create", "%s: %s", flag, error->message);
       *status = HG_EXIT_USAGE;
       return FALSE;
     }
-  hg_vm_spec_set_create_hook (spec, cloud_hook, c, cloud_setup_free);
+  hg_cloud_init_set_spec_hook (spec, &params, image, !g->copy);
   return TRUE;
 }
 
 /* ---- express install --------------------------------------------------------------- */
-
-typedef struct {
-  HgInstallScript *script;
-  char            *iso;
-  char            *append;
-  char           **uuid_out;   /* HgCliGuestOptions.install_uuid */
-} ExpressSetup;
-
-static void
-express_setup_free (gpointer data)
-{
-  ExpressSetup *e = data;
-
-  hg_install_script_free (e->script);
-  g_free (e->iso);
-  g_free (e->append);
-  g_free (e);
-}
-
-static gboolean
-express_hook (HgVmSpec      *spec,
-              HgVmConfig    *config,
-              const char    *tmp_dir,
-              gpointer       user_data,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  ExpressSetup *e = user_data;
-
-  (void) spec;
-  (void) tmp_dir;
-  (void) cancellable;
-  /* the main thread reads it only after the creation finished */
-  g_free (*e->uuid_out);
-  *e->uuid_out = g_strdup (config->uuid);
-  return hg_install_phase_begin (config, e->script, e->iso, e->append, error);
-}
 
 static gboolean
 setup_express (HgVmSpec          *spec,
@@ -431,8 +286,8 @@ setup_express (HgVmSpec          *spec,
     .keyboard = keyboard, .language = language, .product_key = g->product_key,
     .profile = g->profile,
   };
+  g_autofree char *append = NULL, *abs_iso = NULL;
   HgConsole console;
-  ExpressSetup *e;
   HgInstallScript *script;
 
   g_object_get (spec, "disk-bus", &bus, "console", &console, NULL);
@@ -452,18 +307,15 @@ setup_express (HgVmSpec          *spec,
            script->os_name, script->profile, script->filename, script->injection);
   if (script->needs_internet)
     g_print (_("Note: libosinfo says this installer needs the network to finish\n"));
-  e = g_new0 (ExpressSetup, 1);
-  e->script = script;
-  e->iso = g_canonicalize_filename (iso, NULL);
   /* the last console= is the installer's: the serial one when there is no
    * display */
-  e->append = g_strjoin (" ", console == HG_CONSOLE_SERIAL || console == HG_CONSOLE_NONE
-                                ? "console=tty0 console=ttyS0,115200"
-                                : "console=ttyS0,115200 console=tty0",
-                         g->append != NULL ? g->append : "", NULL);
-  g_strstrip (e->append);
-  e->uuid_out = &g->install_uuid;
-  hg_vm_spec_set_create_hook (spec, express_hook, e, express_setup_free);
+  append = g_strjoin (" ", console == HG_CONSOLE_SERIAL || console == HG_CONSOLE_NONE
+                             ? "console=tty0 console=ttyS0,115200"
+                             : "console=ttyS0,115200 console=tty0",
+                      g->append != NULL ? g->append : "", NULL);
+  g_strstrip (append);
+  abs_iso = g_canonicalize_filename (iso, NULL);
+  hg_install_phase_set_spec_hook (spec, script, abs_iso, append, &g->install_uuid);
   return TRUE;
 }
 

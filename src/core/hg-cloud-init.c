@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "hg-cloud-init.h"
+#include "hg-disk-image.h"
 #include "hg-install-script.h"
 #include "hg-osinfo-backend.h"
 #include "hg-spawn.h"
@@ -312,4 +313,125 @@ hg_cloud_image_detect_os (const char *image_path)
   g_autofree char *name = g_path_get_basename (image_path);
 
   return backend != NULL ? backend->identify_image (name, NULL) : NULL;
+}
+
+/* ---- the creation step ------------------------------------------------------ */
+
+typedef struct {
+  char     *user;
+  char     *hash;
+  char     *ssh_keys;
+  char     *hostname;
+  char     *image;       /* absolute */
+  gboolean  overlay;
+} CloudSetup;
+
+static void
+cloud_setup_free (gpointer data)
+{
+  CloudSetup *c = data;
+
+  g_free (c->user);
+  g_free (c->hash);
+  g_free (c->ssh_keys);
+  g_free (c->hostname);
+  g_free (c->image);
+  g_free (c);
+}
+
+/* Worker thread, in the VM's folder to be: the overlay and the seed */
+static gboolean
+cloud_hook (HgVmSpec      *spec,
+            HgVmConfig    *config,
+            const char    *tmp_dir,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  CloudSetup *c = user_data;
+  g_autofree char *seed_name = g_strconcat (config->label, "-seed.iso", NULL);
+  g_autofree char *seed = g_build_filename (tmp_dir, seed_name, NULL);
+  g_autofree char *instance_id = g_strconcat ("iid-", config->uuid, NULL);
+  HgCloudInitParams params = {
+    .user = c->user, .password_hash = c->hash, .ssh_keys = c->ssh_keys,
+    .hostname = c->hostname, .instance_id = instance_id,
+  };
+  HgDisk *disk;
+
+  (void) spec;
+  (void) cancellable;
+  g_return_val_if_fail (config->disks->len > 0, FALSE);
+  disk = config->disks->pdata[0];
+
+  if (c->overlay)
+    {
+      g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+      g_autofree char *name = g_strconcat (config->label, ".qcow2", NULL);
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      g_autofree char *output = NULL;
+      /* the format qemu-img found when the spec checked the image */
+      g_autofree char *format = g_strdup (disk->format);
+      int status = -1;
+
+      /* a raw backing file could be any file of the host: QEMU would
+       * never check its header (docs/config.md, allow-backing) */
+      if (format == NULL || g_str_equal (format, "raw"))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("--cloud-image %s is a raw image, which cannot be an overlay's backing "
+                         "file: use --copy"), c->image);
+          return FALSE;
+        }
+      {
+        const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", "-F", format,
+                               "-b", c->image, path, NULL };
+
+        if (qemu_img == NULL || !hg_spawn_work_run (argv, NULL, 60 * 1000, &output, &status) ||
+            status != 0)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                         _("Cannot create the overlay of %s: %s"), c->image,
+                         output != NULL && *output != '\0' ? g_strstrip (output)
+                                                           : _("qemu-img is not installed"));
+            return FALSE;
+          }
+      }
+      g_free (disk->path);
+      g_free (disk->format);
+      g_strfreev (disk->allow_backing);
+      disk->path = g_steal_pointer (&name);
+      disk->format = g_strdup ("qcow2");
+      disk->allow_backing = g_new0 (char *, 2);
+      disk->allow_backing[0] = g_strdup (c->image);
+    }
+  if (g_file_test (seed, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("The cloud-init seed %s would replace a file of the VM"), seed_name);
+      return FALSE;
+    }
+  if (!hg_cloud_init_write_seed (&params, seed, error))
+    return FALSE;
+  g_ptr_array_add (config->media, hg_medium_new (HG_MEDIUM_CDROM, seed_name));
+  config->boot_mode = HG_BOOT_DISK;
+  return TRUE;
+}
+
+void
+hg_cloud_init_set_spec_hook (HgVmSpec                *spec,
+                             const HgCloudInitParams *params,
+                             const char              *image,
+                             gboolean                 overlay)
+{
+  CloudSetup *c = g_new0 (CloudSetup, 1);
+
+  g_return_if_fail (HG_IS_VM_SPEC (spec) && params != NULL && image != NULL);
+
+  c->user = g_strdup (params->user);
+  c->hash = g_strdup (params->password_hash);
+  c->ssh_keys = g_strdup (params->ssh_keys);
+  c->hostname = g_strdup (params->hostname);
+  c->image = g_strdup (image);
+  c->overlay = overlay;
+  hg_vm_spec_set_create_hook (spec, cloud_hook, c, cloud_setup_free);
 }

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "hg-vm-spec.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -57,6 +59,18 @@ char     *hg_cloud_init_meta_data     (const HgCloudInitParams  *params);
 gboolean  hg_cloud_init_write_seed    (const HgCloudInitParams  *params,
                                        const char               *iso_path,
                                        GError                  **error);
+
+/* Makes spec's creation (hg_vm_spec_create_async, spec source
+ * existing-disk with image-path = image, in place or copied) a cloud-image
+ * VM: with overlay, disk 0 becomes a qcow2 overlay <label>.qcow2 of image
+ * (absolute; [disk:0] allow-backing names it; a raw image fails the
+ * creation: it cannot be a backing file), else the copy stays; then the
+ * seed <label>-seed.iso (instance-id "iid-<uuid>") in a CD drive, boot
+ * from disk.  params are copied (instance_id is ignored). */
+void      hg_cloud_init_set_spec_hook (HgVmSpec                *spec,
+                                       const HgCloudInitParams *params,
+                                       const char              *image,
+                                       gboolean                 overlay);
 
 /* The libosinfo short id of the OS of a cloud image (by the image's file
  * name among the images osinfo-db lists), or NULL = unknown */

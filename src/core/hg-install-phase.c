@@ -157,3 +157,63 @@ hg_install_phase_complete (HgVmConfig  *config,
   hg_install_phase_remove_media (config->uuid);
   return TRUE;
 }
+
+/* ---- the creation step ------------------------------------------------------ */
+
+typedef struct {
+  HgInstallScript *script;
+  char            *iso;
+  char            *append;
+  char           **uuid_out;   /* the caller's, or NULL */
+} ExpressSetup;
+
+static void
+express_setup_free (gpointer data)
+{
+  ExpressSetup *e = data;
+
+  hg_install_script_free (e->script);
+  g_free (e->iso);
+  g_free (e->append);
+  g_free (e);
+}
+
+static gboolean
+express_hook (HgVmSpec      *spec,
+              HgVmConfig    *config,
+              const char    *tmp_dir,
+              gpointer       user_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  ExpressSetup *e = user_data;
+
+  (void) spec;
+  (void) tmp_dir;
+  (void) cancellable;
+  /* the caller reads it only after the creation finished */
+  if (e->uuid_out != NULL)
+    {
+      g_free (*e->uuid_out);
+      *e->uuid_out = g_strdup (config->uuid);
+    }
+  return hg_install_phase_begin (config, e->script, e->iso, e->append, error);
+}
+
+void
+hg_install_phase_set_spec_hook (HgVmSpec         *spec,
+                                HgInstallScript  *script,
+                                const char       *iso_path,
+                                const char       *extra_append,
+                                char            **uuid_out)
+{
+  ExpressSetup *e = g_new0 (ExpressSetup, 1);
+
+  g_return_if_fail (HG_IS_VM_SPEC (spec) && script != NULL && iso_path != NULL);
+
+  e->script = script;
+  e->iso = g_strdup (iso_path);
+  e->append = g_strdup (extra_append);
+  e->uuid_out = uuid_out;
+  hg_vm_spec_set_create_hook (spec, express_hook, e, express_setup_free);
+}

@@ -3,6 +3,7 @@
 
 #include "hg-install-script.h"
 #include "hg-vm-config.h"
+#include "hg-vm-spec.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,17 @@ gboolean  hg_install_phase_begin     (HgVmConfig       *config,
  * TRUE and nothing changed when it is not in the phase. */
 gboolean  hg_install_phase_complete  (HgVmConfig  *config,
                                       GError     **error);
+
+/* Makes spec's creation put the new VM in the install phase
+ * (hg_install_phase_begin in its create hook).  Takes script; iso_path
+ * absolute.  *uuid_out (when given; caller's storage that outlives the
+ * creation) receives the uuid whose media folder was made: after a failed
+ * creation, hg_install_phase_remove_media (it). */
+void      hg_install_phase_set_spec_hook (HgVmSpec         *spec,
+                                          HgInstallScript  *script,
+                                          const char       *iso_path,
+                                          const char       *extra_append,
+                                          char            **uuid_out);
 
 /* Removes the media folder of uuid (a failed creation) */
 void      hg_install_phase_remove_media (const char *uuid);
