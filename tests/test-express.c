@@ -927,6 +927,13 @@ test_cloud_bad_input (void)
   assert_contains (err, "--ssh-key");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+  /* the disk only grows */
+  g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", image,
+                        "--user", "alice", "--ssh-key", key, "--disk-size", "8M", NULL), ==, 2);
+  assert_contains (err, "--disk-size");
+  assert_contains (err, "can only grow");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   /* a raw image cannot back an overlay: refused during the creation,
    * which then leaves nothing */
   g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "c", "--cloud-image", raw,
@@ -975,7 +982,7 @@ test_cloud_start (void)
   g_file_set_contents (key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake a@b\n", -1, NULL);
   g_assert_cmpint (ctl (&out, &err, "--base", base, "create", "--label", "cloud", "--cloud-image",
                         image, "--user", "alice", "--ssh-key", key, "--net", "none", "--console",
-                        "none", "--accel", "tcg", "--memory", "128", NULL), ==, 0);
+                        "none", "--accel", "tcg", "--memory", "128", "--disk-size", "64M", NULL), ==, 0);
   /* libosinfo knows the image by its name */
   assert_contains (out, "debian11");
   g_clear_pointer (&out, g_free);
@@ -986,6 +993,16 @@ test_cloud_start (void)
   g_assert_no_error (error);
   g_assert_cmpstr (((HgDisk *) config->disks->pdata[0])->path, ==, "cloud.qcow2");
   g_assert_cmpstr (((HgDisk *) config->disks->pdata[0])->allow_backing[0], ==, image);
+  /* the overlay is as large as asked */
+  {
+    g_autofree char *overlay = g_build_filename (base, "cloud", "cloud.qcow2", NULL);
+    const char *argv[] = { qemu_img, "info", "--output=json", "-U", overlay, NULL };
+
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+    assert_contains (out, "\"virtual-size\": 67108864");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
   seed = g_build_filename (base, "cloud", "cloud-seed.iso", NULL);
   g_assert_cmpstr (hg_vm_config_get_medium (config, HG_MEDIUM_CDROM)->path, ==, "cloud-seed.iso");
 

@@ -11,6 +11,7 @@
 #include "hangarctl.h"
 #include "hangarctl-create-guest.h"
 #include "hg-cloud-init.h"
+#include "hg-disk-image.h"
 #include "hg-install-phase.h"
 #include "hg-install-script.h"
 #include "hg-os-firmware.h"
@@ -103,9 +104,9 @@ hg_cli_guest_check (HgCliGuestOptions *g,
     return usage (status, _("--express needs --iso FILE: the installer it answers for"));
   if (g->express && kernel != NULL)
     return usage (status, _("--express boots the installer of --iso: it excludes --kernel"));
-  if (g->cloud_image != NULL && (iso != NULL || kernel != NULL || disk != NULL || disk_size != NULL))
-    return usage (status, _("--cloud-image is the VM's disk: it excludes --iso, --kernel, "
-                            "--disk-image and --disk-size"));
+  if (g->cloud_image != NULL && (iso != NULL || kernel != NULL || disk != NULL))
+    return usage (status, _("--cloud-image is the VM's disk: it excludes --iso, --kernel and "
+                            "--disk-image"));
   if (g->copy && g->overlay)
     return usage (status, _("--copy and --overlay exclude each other"));
   if ((g->copy || g->overlay) && g->cloud_image == NULL)
@@ -254,6 +255,29 @@ setup_cloud (HgVmSpec          *spec,
       return FALSE;
     }
   params.password_hash = hash;
+  if (g->disk_bytes > 0)
+    {
+      /* the disk grows, never shrinks */
+      g_autoptr(HgDiskImageInfo) info = hg_disk_image_inspect (image, NULL, NULL, &error);
+      guint64 image_size = info != NULL ? ((HgDiskImageLayer *) info->layers->pdata[0])->virtual_size : 0;
+
+      if (info == NULL)
+        {
+          hg_cli_error ("create", "--cloud-image: %s", error->message);
+          *status = HG_EXIT_USAGE;
+          return FALSE;
+        }
+      if (g->disk_bytes < image_size)
+        {
+          g_autofree char *want = hg_size_format (g->disk_bytes);
+          g_autofree char *have = hg_size_format (image_size);
+
+          hg_cli_error ("create", _("--disk-size: %s is smaller than the image (%s): the disk "
+                                    "can only grow"), want, have);
+          *status = HG_EXIT_USAGE;
+          return FALSE;
+        }
+    }
   if (!hg_cloud_init_check (&params, &error))
     {
       const char *flag = g_error_matches (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_HOSTNAME)
@@ -262,7 +286,7 @@ setup_cloud (HgVmSpec          *spec,
       *status = HG_EXIT_USAGE;
       return FALSE;
     }
-  hg_cloud_init_set_spec_hook (spec, &params, image, !g->copy);
+  hg_cloud_init_set_spec_hook (spec, &params, image, !g->copy, g->disk_bytes);
   return TRUE;
 }
 

@@ -29,6 +29,8 @@ typedef struct {
   /* read by hg_cli_guest_check */
   char     *password;
   char     *ssh_keys;
+  /* --disk-size with --cloud-image: the disk grows to it (0: as the image) */
+  guint64   disk_bytes;
   /* --append: more installer arguments (not owned) */
   const char *append;
   /* the uuid whose install media the creation made (to undo) */

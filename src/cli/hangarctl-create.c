@@ -390,6 +390,12 @@ apply_options (HgVmSpec      *spec,
 
   if (!hg_cli_guest_check (&o->guest, o->iso, o->kernel, o->disk, o->disk_size, status))
     return FALSE;
+  if (o->guest.cloud_image != NULL && o->disk_size != NULL && disk_bytes == 0)
+    {
+      hg_cli_error ("create", _("--disk-size 0: with --cloud-image the image is the disk"));
+      return FALSE;
+    }
+  o->guest.disk_bytes = disk_bytes;
   if (o->guest.cloud_image != NULL)
     {
       /* the image is the disk: an overlay of it (made by the create hook)

@@ -324,6 +324,7 @@ typedef struct {
   char     *hostname;
   char     *image;       /* absolute */
   gboolean  overlay;
+  guint64   size;        /* 0: the image's */
 } CloudSetup;
 
 static void
@@ -383,8 +384,9 @@ cloud_hook (HgVmSpec      *spec,
           return FALSE;
         }
       {
+        g_autofree char *size = c->size > 0 ? g_strdup_printf ("%" G_GUINT64_FORMAT, c->size) : NULL;
         const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", "-F", format,
-                               "-b", c->image, path, NULL };
+                               "-b", c->image, path, size, NULL };
 
         if (qemu_img == NULL || !hg_spawn_work_run (argv, NULL, 60 * 1000, &output, &status) ||
             status != 0)
@@ -404,6 +406,25 @@ cloud_hook (HgVmSpec      *spec,
       disk->allow_backing = g_new0 (char *, 2);
       disk->allow_backing[0] = g_strdup (c->image);
     }
+  else if (c->size > 0)
+    {
+      /* the copy grows */
+      g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+      g_autofree char *path = g_build_filename (tmp_dir, disk->path, NULL);
+      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, c->size);
+      g_autofree char *output = NULL;
+      int status = -1;
+      const char *argv[] = { qemu_img, "resize", "-q", "-f", disk->format, path, size, NULL };
+
+      if (qemu_img == NULL || !hg_spawn_work_run (argv, NULL, 60 * 1000, &output, &status) ||
+          status != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot grow the copy of %s: %s"),
+                       c->image, output != NULL && *output != '\0' ? g_strstrip (output)
+                                                                   : _("qemu-img is not installed"));
+          return FALSE;
+        }
+    }
   if (g_file_test (seed, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -421,7 +442,8 @@ void
 hg_cloud_init_set_spec_hook (HgVmSpec                *spec,
                              const HgCloudInitParams *params,
                              const char              *image,
-                             gboolean                 overlay)
+                             gboolean                 overlay,
+                             guint64                  size)
 {
   CloudSetup *c = g_new0 (CloudSetup, 1);
 
@@ -433,5 +455,6 @@ hg_cloud_init_set_spec_hook (HgVmSpec                *spec,
   c->hostname = g_strdup (params->hostname);
   c->image = g_strdup (image);
   c->overlay = overlay;
+  c->size = size;
   hg_vm_spec_set_create_hook (spec, cloud_hook, c, cloud_setup_free);
 }

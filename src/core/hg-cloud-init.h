@@ -66,11 +66,14 @@ gboolean  hg_cloud_init_write_seed    (const HgCloudInitParams  *params,
  * (absolute; [disk:0] allow-backing names it; a raw image fails the
  * creation: it cannot be a backing file), else the copy stays; then the
  * seed <label>-seed.iso (instance-id "iid-<uuid>") in a CD drive, boot
- * from disk.  params are copied (instance_id is ignored). */
+ * from disk.  size: bytes the disk grows to (0 = the image's; never less
+ * than that: the caller checks).  params are copied (instance_id is
+ * ignored). */
 void      hg_cloud_init_set_spec_hook (HgVmSpec                *spec,
                                        const HgCloudInitParams *params,
                                        const char              *image,
-                                       gboolean                 overlay);
+                                       gboolean                 overlay,
+                                       guint64                  size);
 
 /* The libosinfo short id of the OS of a cloud image (by the image's file
  * name among the images osinfo-db lists), or NULL = unknown */
