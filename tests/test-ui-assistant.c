@@ -10,6 +10,7 @@
 
 #include "hg-application.h"
 #include "hg-library.h"
+#include "hg-osinfo.h"
 #include "hg-new-vm-assistant-private.h"
 #include "hg-test-iso.h"
 #include "hg-test-skip.h"
@@ -737,6 +738,86 @@ __lsan_default_suppressions (void)
 }
 #endif
 
+/* The summary's text for a row name */
+static const char *
+summary_value (Fixture    *f,
+               const char *key)
+{
+  GtkGrid *grid = f->assistant->summary_grid;
+
+  for (int row = 0; gtk_grid_get_child_at (grid, 0, row) != NULL; row++)
+    {
+      GtkWidget *k = gtk_grid_get_child_at (grid, 0, row);
+      GtkWidget *v = gtk_grid_get_child_at (grid, 1, row);
+
+      if (GTK_IS_LABEL (k) && GTK_IS_LABEL (v) &&
+          g_str_has_prefix (gtk_label_get_text (GTK_LABEL (k)), key))
+        return gtk_label_get_text (GTK_LABEL (v));
+    }
+  g_error ("no summary row %s", key);
+}
+
+/* Straight to the summary, as the pages' values are set already */
+static void
+go_to_summary (Fixture *f)
+{
+  GtkAssistant *a = GTK_ASSISTANT (f->assistant);
+
+  for (int i = 0; i < gtk_assistant_get_n_pages (a); i++)
+    if (gtk_assistant_get_nth_page (a, i) == f->assistant->page_summary)
+      gtk_assistant_set_current_page (a, i);
+  settle (f);
+  g_assert_true (current_page (f) == f->assistant->page_summary);
+}
+
+/* The firmware libosinfo says the OS needs: chosen, and the summary says
+ * why; another OS takes the choice back */
+static void
+test_firmware_advice (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(HgOsInfo) win11 = NULL;
+  g_autoptr(HgOsInfo) debian = NULL;
+  g_autofree char *firmware = NULL, *tpm = NULL;
+  HgNewVmAssistant *a;
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  win11 = hg_osinfo_lookup ("win11");
+  debian = hg_osinfo_lookup ("debian11");
+  if (win11 == NULL || debian == NULL)
+    {
+      hg_test_skip_or_fail ("libosinfo / osinfo-db not installed");
+      return;
+    }
+  open_assistant (f);
+  a = f->assistant;
+  gtk_entry_set_text (a->label_entry, "win");
+  g_object_set (a->spec, "arch", "x86_64", NULL);
+  hg_vm_spec_apply_os (a->spec, win11);
+  go_to_summary (f);
+  text = summary_value (f, "Firmware");
+  g_assert_nonnull (strstr (text, "UEFI with Secure Boot and a TPM 2.0"));
+  g_assert_nonnull (strstr (text, "Windows 11"));
+  firmware = hg_vm_spec_dup_config_key (a->spec, "machine", "firmware");
+  tpm = hg_vm_spec_dup_config_key (a->spec, "machine", "tpm");
+  g_assert_cmpstr (firmware, ==, "uefi-secure");
+  g_assert_cmpstr (tpm, ==, "true");
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary-firmware");
+
+  /* Debian 11 only supports UEFI: BIOS stays, and the summary says so */
+  gtk_assistant_set_current_page (GTK_ASSISTANT (a), 0);
+  settle (f);
+  hg_vm_spec_apply_os (a->spec, debian);
+  go_to_summary (f);
+  text = summary_value (f, "Firmware");
+  g_assert_true (g_str_has_prefix (text, "BIOS"));
+  g_assert_nonnull (strstr (text, "supports UEFI"));
+  g_clear_pointer (&firmware, g_free);
+  firmware = hg_vm_spec_dup_config_key (a->spec, "machine", "firmware");
+  g_assert_null (firmware);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -770,6 +851,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hangar/ui/assistant/install-boot", Fixture, NULL, fixture_setup, test_install_boot,
               fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/firmware-advice", Fixture, NULL, fixture_setup,
+              test_firmware_advice, fixture_teardown);
 
   status = g_test_run ();
   g_clear_object (&app);

@@ -14,6 +14,12 @@
 #                                              architecture's kernel + busybox,
 #                                              a shell on the serial console
 #                                              (tests/test-arches.c)
+#   OUTDIR/d-i/netinst.iso                     x86_64: Debian 12's installer
+#                                              (debian-installer-12-netboot-
+#                                              amd64: text d-i kernel + initrd)
+#                                              as install.amd/ of an ISO that
+#                                              libosinfo identifies as Debian
+#                                              (tests/test-express.c)
 #
 # Nothing is fetched except Debian packages through `apt-get download`; the
 # .deb files are cached in OUTDIR/debs.  A guest whose inputs (package
@@ -298,6 +304,37 @@ build_tiny() {
 
 VIRTIO_NET="virtio virtio_ring virtio_pci net_failover failover virtio_net"
 
+# Debian's installer on an ISO shaped like Debian's netinst: install.amd/
+# vmlinuz + initrd.gz, volume id "Debian testing amd64 n" -- osinfo-db
+# 20221203 knows Debian 12 as "testing" (bookworm), with its preseed install
+# scripts and these kernel/initrd paths (os/debian.org/debian-testing.xml).
+build_d_i() {
+  dir="$OUT/d-i"
+  deb=$(fetch debian-installer-12-netboot-amd64:all)
+  stamp="$(basename "$deb") $(sources_digest)"
+  if stamp_ok "$dir" "$stamp" netinst.iso; then
+    log "d-i: up to date"
+    return 0
+  fi
+  mkdir -p "$dir"
+  WORK=$(mktemp -d "$OUT/.work.XXXXXX")
+  images=./usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
+  dpkg-deb --fsys-tarfile "$deb" | (cd "$WORK" && tar -x "$images/linux" "$images/initrd.gz") ||
+    die "d-i: $deb has no $images/linux and initrd.gz"
+  mkdir -p "$WORK/iso/install.amd" "$WORK/iso/.disk"
+  mv "$WORK/$images/linux" "$WORK/iso/install.amd/vmlinuz"
+  mv "$WORK/$images/initrd.gz" "$WORK/iso/install.amd/initrd.gz"
+  echo "Debian GNU/Linux testing \"Bookworm\" - Official Snapshot amd64 NETINST" \
+    >"$WORK/iso/.disk/info"
+  xorriso -as mkisofs -quiet -V "Debian testing amd64 n" -J -r -o "$WORK/netinst.iso" \
+    "$WORK/iso" >/dev/null 2>&1 || die "xorriso could not make the d-i netinst.iso"
+  mv "$WORK/netinst.iso" "$dir/netinst.iso"
+  echo "$stamp" >"$dir/.stamp"
+  rm -rf "$WORK"
+  WORK=""
+  log "d-i: $dir/netinst.iso"
+}
+
 build_tiny
 # One guest per Debian release architecture besides amd64 and arm64:
 # "guest-dir kernel-meta:debian-arch console".  Debian 12 has no riscv64.
@@ -311,8 +348,9 @@ ARCH_GUESTS="
 # shellcheck disable=SC2046
 apt_lookup linux-image-cloud-amd64:amd64 linux-image-cloud-arm64:arm64 \
   $(echo "$ARCH_GUESTS" | awk 'NF { print $2 }') -- \
-  busybox-static:amd64 busybox-static:arm64 \
+  busybox-static:amd64 busybox-static:arm64 debian-installer-12-netboot-amd64:all \
   $(echo "$ARCH_GUESTS" | awk 'NF { print "busybox-static:" $1 }')
+build_d_i
 build_linux_guest demo linux-image-cloud-amd64:amd64 busybox-static:amd64 \
   hangar-demo "Welcome to the Hangar demo VM" "tty1 ttyS0" \
   "console=tty0 console=ttyS0,115200 quiet" \

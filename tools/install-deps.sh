@@ -16,6 +16,7 @@ PACKAGES="
   qemu-system-mips qemu-system-sparc qemu-utils
   ovmf qemu-efi-aarch64 swtpm swtpm-tools
   busybox-static cpio nasm xorriso isolinux syslinux-common mtools kmod
+  libcrypt-dev
   pkexec polkitd libxml2-utils iproute2 iputils-ping procps
   xvfb xauth imagemagick desktop-file-utils appstream
   librsvg2-bin flatpak-builder xdotool

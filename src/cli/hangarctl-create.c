@@ -19,6 +19,7 @@
 
 #include "hangarctl.h"
 #include "hangarctl-private.h"
+#include "hangarctl-create-guest.h"
 #include "hg-ctys.h"
 #include "hg-host.h"
 #include "hg-library.h"
@@ -72,6 +73,7 @@ typedef struct {
   gboolean copy_in;
   gboolean no_detect;
   char   **local_bases;
+  HgCliGuestOptions guest;   /* --express, --cloud-image ... */
 } CreateOptions;
 
 static void
@@ -87,6 +89,7 @@ create_options_clear (CreateOptions *o)
     g_clear_pointer (strings[i], g_free);
   g_clear_pointer (&o->forwards, g_strfreev);
   g_clear_pointer (&o->local_bases, g_strfreev);
+  hg_cli_guest_options_clear (&o->guest);
 }
 
 /* An unsigned decimal in [min, max] */
@@ -202,6 +205,8 @@ flag_for_error (const GError  *error,
     return NULL;
   if (error->code == HG_VM_SPEC_ERROR_BASE_DIR)
     return o->dir != NULL ? "--dir" : bases_given ? "--base" : NULL;
+  if (error->code == HG_VM_SPEC_ERROR_IMAGE && o->guest.cloud_image != NULL)
+    return "--cloud-image";
   if ((guint) error->code >= G_N_ELEMENTS (flags))
     return NULL;
   return flags[error->code];
@@ -251,6 +256,7 @@ apply_options (HgVmSpec      *spec,
   HgInstallSource source;
   guint64 number, disk_bytes = 0;
   g_autofree char *kernel = NULL, *initrd = NULL, *iso = NULL, *image = NULL;
+  g_autoptr(HgOsInfo) detected = NULL;
 
   *status = HG_EXIT_USAGE;
   if (o->label == NULL)
@@ -346,9 +352,10 @@ apply_options (HgVmSpec      *spec,
       hg_cli_error ("create", _("--boot cdrom needs --iso FILE"));
       return FALSE;
     }
-  if (o->kernel == NULL && (o->initrd != NULL || o->append != NULL))
+  if (o->kernel == NULL && (o->initrd != NULL || (o->append != NULL && !o->guest.express)))
     {
-      hg_cli_error ("create", _("--initrd and --append need --kernel"));
+      hg_cli_error ("create", _("--initrd and --append need --kernel (or --express: --append "
+                                "then adds to the installer's arguments)"));
       return FALSE;
     }
   if (o->disk != NULL && o->disk_size != NULL)
@@ -387,6 +394,24 @@ apply_options (HgVmSpec      *spec,
                                     "bytes; write e.g. 8G)"), o->disk_size);
           return FALSE;
         }
+    }
+
+  if (!hg_cli_guest_check (&o->guest, o->iso, o->kernel, o->disk, o->disk_size, status))
+    return FALSE;
+  if (o->guest.cloud_image != NULL && o->disk_size != NULL && disk_bytes == 0)
+    {
+      hg_cli_error ("create", _("--disk-size 0: with --cloud-image the image is the disk"));
+      return FALSE;
+    }
+  o->guest.disk_bytes = disk_bytes;
+  if (o->guest.cloud_image != NULL)
+    {
+      /* the image is the disk: an overlay of it (made by the create hook)
+       * or a copy */
+      o->disk = g_strdup (o->guest.cloud_image);
+      o->image_mode = g_strdup (o->guest.copy ? "copy" : "in-place");
+      if (!hg_image_mode_from_string (o->image_mode, &image_mode))
+        g_assert_not_reached ();
     }
 
   /* the files it refers to */
@@ -432,11 +457,13 @@ apply_options (HgVmSpec      *spec,
           hg_vm_spec_apply_os (spec, os);
           g_object_set (spec, "os-id", os->id, NULL);
           g_print (_("Detected %s (%s) on %s\n"), os->name, os->id, iso);
+          detected = hg_os_info_ref (os);
         }
       else if (g_error_matches (local, HG_OSINFO_ERROR, HG_OSINFO_ERROR_UNKNOWN) ||
                g_error_matches (local, HG_OSINFO_ERROR, HG_OSINFO_ERROR_NO_DATABASE))
         g_print (_("Operating system not recognised: %s\n"), local->message);
     }
+  hg_cli_guest_detect_os (spec, &o->guest);
   if (o->os != NULL)
     {
       g_autoptr(HgOsInfo) os = hg_osinfo_lookup (o->os);
@@ -492,6 +519,11 @@ apply_options (HgVmSpec      *spec,
     g_object_set (spec, "tpm", TRUE, NULL);
   if (o->boot != NULL)
     g_object_set (spec, "boot-mode", boot, NULL);
+  /* what libosinfo advises for the ISO's OS, on the arch chosen */
+  hg_cli_guest_apply_firmware (spec, detected);
+  o->guest.append = o->append;
+  if (!hg_cli_guest_setup (spec, &o->guest, o->label, iso, status))
+    return FALSE;
   *status = HG_EXIT_OK;
   return TRUE;
 }
@@ -589,11 +621,13 @@ create_vm (HgCliContext  *ctx,
     g_printerr ("\r\033[K");
   if (run.config == NULL)
     {
+      hg_cli_guest_abandon (&o->guest);
       status = spec_fail (run.error, o, bases_given);
       g_clear_error (&run.error);
       return status;
     }
   g_print (_("Created VM '%s': %s\n"), o->label, run.config->path);
+  hg_cli_guest_created (&o->guest, o->label);
   hg_vm_config_unref (run.config);
   return HG_EXIT_OK;
 }
@@ -638,6 +672,19 @@ hg_cli_create (HgCliContext *ctx,
     { "firmware", 0, 0, G_OPTION_ARG_STRING, &o.firmware, N_("bios, uefi or uefi-secure (UEFI with Secure Boot, Microsoft's keys enrolled; default bios)"), N_("FIRMWARE") },
     { "tpm", 0, 0, G_OPTION_ARG_NONE, &o.tpm, N_("Give the VM a TPM 2.0 (swtpm)"), NULL },
     { "os", 0, 0, G_OPTION_ARG_STRING, &o.os, N_("Guest OS id (libosinfo short id, e.g. debian12)"), N_("ID") },
+    { "express", 0, 0, G_OPTION_ARG_NONE, &o.guest.express, N_("Unattended install from --iso with libosinfo's install script (needs --user and --password-file)"), NULL },
+    { "cloud-image", 0, 0, G_OPTION_ARG_FILENAME, &o.guest.cloud_image, N_("Make the VM from a cloud image, with a cloud-init seed (needs --user and --ssh-key or --password-file)"), N_("IMAGE") },
+    { "overlay", 0, 0, G_OPTION_ARG_NONE, &o.guest.overlay, N_("--cloud-image: the disk is a qcow2 overlay of the image (default)"), NULL },
+    { "copy", 0, 0, G_OPTION_ARG_NONE, &o.guest.copy, N_("--cloud-image: the disk is a copy of the image"), NULL },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &o.guest.user, N_("--express, --cloud-image: the user to create"), N_("NAME") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o.guest.password_file, N_("The user's password: the first line of FILE (never stored in the VM)"), N_("FILE") },
+    { "ssh-key", 0, 0, G_OPTION_ARG_FILENAME, &o.guest.ssh_key, N_("--cloud-image: the user's SSH public keys"), N_("FILE") },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &o.guest.hostname, N_("The guest's host name (default: from --label)"), N_("NAME") },
+    { "timezone", 0, 0, G_OPTION_ARG_STRING, &o.guest.timezone, N_("--express: time zone (default: this system's)"), N_("TZ") },
+    { "keyboard", 0, 0, G_OPTION_ARG_STRING, &o.guest.keyboard, N_("--express: keyboard layout (default: from the locale)"), N_("LAYOUT") },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &o.guest.language, N_("--express: language, e.g. de_DE (default: the locale's)"), N_("LANG") },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &o.guest.profile, N_("--express: desktop (default) or jeos"), N_("PROFILE") },
+    { "product-key", 0, 0, G_OPTION_ARG_STRING, &o.guest.product_key, N_("--express: Windows product key (default: left for you)"), N_("KEY") },
     { NULL }
   };
   int status;

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hangarctl-private.h"
+#include "hangarctl-create-guest.h"
 #include "hg-library.h"
 #include "hg-vm.h"
 
@@ -230,10 +231,13 @@ cli_start (HgCliContext *ctx,
            char        **argv)
 {
   g_autofree char *boot = NULL;
-  gboolean paused = FALSE;
+  gboolean paused = FALSE, wait_install = FALSE;
   gboolean throwaway = FALSE;
   g_auto(GStrv) local_bases = NULL;
   GOptionEntry entries[] = {
+    { "wait-install", 0, 0, G_OPTION_ARG_NONE, &wait_install,
+      N_("In an express install: stay until the installer is done, then let the VM start from "
+         "its disk"), NULL },
     { "boot", 0, 0, G_OPTION_ARG_STRING, &boot,
       N_("Boot mode: disk, cdrom, pxe, kernel, floppy or usb (default: the VM's)"), N_("MODE") },
     { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
@@ -285,9 +289,11 @@ cli_start (HgCliContext *ctx,
            hg_vm_get_label (vm), (int) hg_vm_get_pid (vm), hg_boot_mode_to_string (mode));
   if (throwaway)
     g_print (_("Changes will be discarded when VM '%s' stops\n"), hg_vm_get_label (vm));
+  if (wait_install)
+    status = hg_cli_wait_install (vm);
   /* QEMU goes on; we only let go of its QMP socket */
   hg_vm_detach (vm);
-  return HG_EXIT_OK;
+  return status;
 }
 
 static int

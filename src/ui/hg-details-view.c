@@ -7,6 +7,7 @@
 #include "hg-details-view.h"
 #include "hg-forward-row.h"
 #include "hg-vm-forwards.h"
+#include "hg-install-phase.h"
 #include "hg-vm-tree.h"
 
 struct _HgDetailsView
@@ -160,6 +161,10 @@ describe_boot (HgVmConfig *config)
 {
   GString *out = g_string_new (hg_boot_mode_to_string (config->boot_mode));
 
+  if (hg_install_phase_active (config))
+    g_string_append (out, _(" — express install: the guest installs itself, you can watch it; "
+                            "when it is done Hangar removes the install media and starts it "
+                            "from its disk"));
   if (config->kernel != NULL)
     g_string_append_printf (out, _("\nkernel %s"), config->kernel);
   if (config->initrd != NULL)

@@ -31,6 +31,7 @@ struct _HgNewVmAssistant
   gboolean           updating;         /* widgets being set from the spec */
   gboolean           created;
   gboolean           summary_seen;
+  char              *firmware_from_os;  /* [machine] firmware= this set from libosinfo */
   gboolean           os_list_requested;
 
   /* template */

@@ -7,6 +7,7 @@
 #include "hg-cmdline.h"
 #include "hg-disk-image.h"
 #include "hg-new-vm-assistant-private.h"
+#include "hg-os-firmware.h"
 
 /*
  * The assistant object: the spec and its binding into the template (the
@@ -322,6 +323,50 @@ describe_source (HgNewVmAssistant *self)
     }
 }
 
+/* The firmware libosinfo says the OS needs, stored in the spec (the
+ * config's [machine] firmware= and tpm=), and the summary's text saying
+ * why.  The keys are only ever cleared if this set them. */
+static char *
+summary_firmware (HgNewVmAssistant *self)
+{
+  g_autofree char *os_id = NULL;
+  g_autofree char *current = hg_vm_spec_dup_config_key (self->spec, "machine", "firmware");
+  g_autoptr(HgOsFirmwareAdvice) advice = NULL;
+  const char *ours = self->firmware_from_os;
+  const char *name;
+
+  g_object_get (self->spec, "os-id", &os_id, NULL);
+  if (os_id != NULL && os_id[0] != '\0')
+    advice = hg_os_firmware_recommend (os_id, hg_vm_spec_get_arch (self->spec));
+  if (advice == NULL || !advice->needed)
+    {
+      if (ours != NULL && g_strcmp0 (current, ours) == 0)
+        {
+          hg_vm_spec_set_config_key (self->spec, "machine", "firmware", NULL);
+          hg_vm_spec_set_config_key (self->spec, "machine", "tpm", NULL);
+        }
+      if (current != NULL && (ours == NULL || g_strcmp0 (current, ours) != 0))
+        {
+          g_clear_pointer (&self->firmware_from_os, g_free);
+          return g_strdup (current);
+        }
+      g_clear_pointer (&self->firmware_from_os, g_free);
+      return advice != NULL && advice->reason != NULL
+               ? g_strdup_printf (_("BIOS (%s)"), advice->reason) : g_strdup (_("BIOS"));
+    }
+  if (current == NULL || g_strcmp0 (current, ours) == 0)
+    {
+      hg_vm_spec_set_config_key (self->spec, "machine", "firmware", advice->firmware);
+      hg_vm_spec_set_config_key (self->spec, "machine", "tpm", advice->tpm ? "true" : NULL);
+      g_free (self->firmware_from_os);
+      self->firmware_from_os = g_strdup (advice->firmware);
+    }
+  name = g_str_equal (advice->firmware, "uefi-secure") ? _("UEFI with Secure Boot") : _("UEFI");
+  if (advice->tpm)
+    return g_strdup_printf (_("%s and a TPM 2.0: %s"), name, advice->reason);
+  return g_strdup_printf (_("%s: %s"), name, advice->reason);
+}
+
 static void
 update_summary (HgNewVmAssistant *self)
 {
@@ -410,6 +455,10 @@ update_summary (HgNewVmAssistant *self)
                : console == HG_CONSOLE_SERIAL ? _("serial console only")
                : console == HG_CONSOLE_SDL ? _("SDL window")
                : _("headless"));
+  {
+    g_autofree char *firmware = summary_firmware (self);
+    summary_add (self, row++, _("Firmware"), firmware);
+  }
 
   argv = hg_vm_spec_get_argv (self->spec, hg_vm_spec_get_boot_mode (self->spec), &error);
   if (argv != NULL)
@@ -628,6 +677,7 @@ hg_new_vm_assistant_finalize (GObject *object)
   for (guint p = 0; p < HG_NEW_VM_N_PAGES; p++)
     g_free (self->page_errors[p]);
   g_free (self->detected_iso);
+  g_free (self->firmware_from_os);
   g_clear_object (&self->create_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->spec);

@@ -236,17 +236,14 @@ info_from_os (OsinfoOs   *os,
   return info;
 }
 
-static HgOsInfo *
-backend_detect_iso (const char    *path,
-                      GCancellable  *cancellable,
-                      GError       **error)
+/* The medium at path, read by libosinfo (not identified yet) */
+static OsinfoMedia *
+media_from_path (const char    *path,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
-  g_autoptr(OsinfoMedia) media = NULL;
-  g_autoptr(OsinfoOs) os = NULL;
   g_autoptr(GError) local = NULL;
-  g_autofree char *arch = NULL;
-  HgOsInfo *info;
-  OsinfoDb *db;
+  OsinfoMedia *media;
 
   LIBOSINFO_BEGIN;
   media = osinfo_media_create_from_location_with_flags (path, cancellable, 0, &local);
@@ -259,8 +256,24 @@ backend_detect_iso (const char    *path,
         g_set_error (error, g_quark_from_static_string (HG_OSINFO_ERROR_QUARK_NAME), HG_OSINFO_ERROR_NOT_MEDIA,
                      _("%s cannot be read as install media: %s"), path,
                      local != NULL ? local->message : _("unknown error"));
-      return NULL;
     }
+  return media;
+}
+
+static HgOsInfo *
+backend_detect_iso (const char    *path,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(OsinfoMedia) media = NULL;
+  g_autoptr(OsinfoOs) os = NULL;
+  g_autofree char *arch = NULL;
+  HgOsInfo *info;
+  OsinfoDb *db;
+
+  media = media_from_path (path, cancellable, error);
+  if (media == NULL)
+    return NULL;
 
   g_mutex_lock (&db_lock);
   db = get_db (error);
@@ -286,36 +299,6 @@ backend_detect_iso (const char    *path,
   info->installer = osinfo_media_get_installer (media);
   g_mutex_unlock (&db_lock);
   return info;
-}
-
-static HgOsInfo *
-backend_lookup (const char *id)
-{
-  g_autoptr(OsinfoOsList) list = NULL;
-  HgOsInfo *found = NULL;
-  OsinfoDb *db;
-
-  g_mutex_lock (&db_lock);
-  db = get_db (NULL);
-  if (db != NULL)
-    {
-      OsinfoOs *os = osinfo_db_get_os (db, id);
-
-      if (os != NULL)
-        found = info_from_os (os, NULL);
-      else
-        {
-          list = osinfo_db_get_os_list (db);
-          for (int i = 0; found == NULL && i < osinfo_list_get_length (OSINFO_LIST (list)); i++)
-            {
-              OsinfoOs *o = OSINFO_OS (osinfo_list_get_nth (OSINFO_LIST (list), i));
-              if (g_strcmp0 (osinfo_product_get_short_id (OSINFO_PRODUCT (o)), id) == 0)
-                found = info_from_os (o, NULL);
-            }
-        }
-    }
-  g_mutex_unlock (&db_lock);
-  return found;
 }
 
 static gboolean
@@ -363,12 +346,432 @@ backend_search (char      **words,
   g_mutex_unlock (&db_lock);
 }
 
+/* ---- firmware facts ------------------------------------------------------- */
+
+/* With db_lock held: an OS by short id or URI */
+static OsinfoOs *
+find_os (OsinfoDb   *db,
+         const char *id)
+{
+  g_autoptr(OsinfoOsList) list = NULL;
+  OsinfoOs *os = osinfo_db_get_os (db, id);
+
+  if (os != NULL)
+    return os;
+  list = osinfo_db_get_os_list (db);
+  for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (list)); i++)
+    {
+      OsinfoOs *o = OSINFO_OS (osinfo_list_get_nth (OSINFO_LIST (list), i));
+      if (g_strcmp0 (osinfo_product_get_short_id (OSINFO_PRODUCT (o)), id) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+static HgOsInfo *
+backend_lookup (const char *id)
+{
+  HgOsInfo *found = NULL;
+  OsinfoDb *db;
+  OsinfoOs *os;
+
+  g_mutex_lock (&db_lock);
+  db = get_db (NULL);
+  os = db != NULL ? find_os (db, id) : NULL;
+  if (os != NULL)
+    found = info_from_os (os, NULL);
+  g_mutex_unlock (&db_lock);
+  return found;
+}
+
+/* Hangar's arch -> the names libosinfo may use for it */
+static gboolean
+arch_matches (const char *osinfo_arch,
+              const char *arch)
+{
+  g_autofree char *mapped = map_arch (osinfo_arch);
+
+  return osinfo_arch == NULL || g_str_equal (osinfo_arch, "all") || arch == NULL ||
+         g_strcmp0 (mapped, arch) == 0;
+}
+
+static gboolean
+backend_firmware_facts_do (const char            *id,
+                           const char            *arch,
+                           HgOsinfoFirmwareFacts *out)
+{
+  OsinfoDb *db;
+  OsinfoOs *os;
+
+  memset (out, 0, sizeof *out);
+  g_mutex_lock (&db_lock);
+  db = get_db (NULL);
+  os = db != NULL ? find_os (db, id) : NULL;
+  if (os != NULL)
+    {
+      /* the OS's own entries and those it inherits (derives-from, clones) */
+      g_autoptr(OsinfoFirmwareList) firmwares = osinfo_os_get_complete_firmware_list (os, NULL);
+      g_autoptr(OsinfoDeviceList) devices = osinfo_os_get_all_devices (os, NULL);
+
+      out->known = TRUE;
+      out->name = g_strdup (osinfo_product_get_name (OSINFO_PRODUCT (os)));
+      out->family = g_strdup (osinfo_os_get_family (os));
+      for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (firmwares)); i++)
+        {
+          OsinfoFirmware *fw = OSINFO_FIRMWARE (osinfo_list_get_nth (OSINFO_LIST (firmwares), i));
+          const char *type = osinfo_firmware_get_firmware_type (fw);
+          OsinfoEntity *entity = OSINFO_ENTITY (fw);
+
+          if (!arch_matches (osinfo_firmware_get_architecture (fw), arch))
+            continue;
+          if (g_strcmp0 (type, "efi") == 0 && osinfo_firmware_is_supported (fw))
+            out->efi = TRUE;
+          if (g_strcmp0 (type, "bios") == 0 && !osinfo_firmware_is_supported (fw))
+            out->bios_unsupported = TRUE;
+          /* newer osinfo-db entries name firmware features */
+          if (osinfo_entity_get_param_value_boolean_with_default (entity, "secure-boot", FALSE) ||
+              osinfo_entity_get_param_value_boolean_with_default (entity, "enrolled-keys", FALSE))
+            out->secure_boot = TRUE;
+        }
+      for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (devices)); i++)
+        {
+          OsinfoDevice *dev = OSINFO_DEVICE (osinfo_list_get_nth (OSINFO_LIST (devices), i));
+          if (g_strcmp0 (osinfo_device_get_class (dev), "tpm") == 0)
+            out->tpm = TRUE;
+        }
+    }
+  g_mutex_unlock (&db_lock);
+  return out->known;
+}
+
+/* ---- install scripts ------------------------------------------------------ */
+
+#define SCRIPT_ERROR(error, ...) \
+  g_set_error (error, g_quark_from_static_string (HG_OSINFO_ERROR_QUARK_NAME), \
+               HG_OSINFO_ERROR_NO_INSTALL_SCRIPT, __VA_ARGS__)
+
+/* The script of the profile asked for: media's own list first (as
+ * virt-install does), then the OS's; desktop, then jeos by default */
+static OsinfoInstallScript *
+pick_script (OsinfoMedia *media,
+             OsinfoOs    *os,
+             const char  *profile)
+{
+  g_autoptr(OsinfoInstallScriptList) from_media = media != NULL ? osinfo_media_get_install_script_list (media) : NULL;
+  g_autoptr(OsinfoInstallScriptList) from_os = osinfo_os_get_install_script_list (os);
+  OsinfoList *lists[] = { OSINFO_LIST (from_media), OSINFO_LIST (from_os) };
+  const char *profiles[] = { profile != NULL ? profile : "desktop", profile != NULL ? NULL : "jeos" };
+
+  for (guint p = 0; p < G_N_ELEMENTS (profiles); p++)
+    for (guint l = 0; profiles[p] != NULL && l < G_N_ELEMENTS (lists); l++)
+      for (int i = 0; lists[l] != NULL && i < osinfo_list_get_length (lists[l]); i++)
+        {
+          OsinfoInstallScript *script = OSINFO_INSTALL_SCRIPT (osinfo_list_get_nth (lists[l], i));
+
+          if (g_strcmp0 (osinfo_install_script_get_profile (script), profiles[p]) == 0)
+            return g_object_ref (script);
+        }
+  return NULL;
+}
+
+/* With db_lock held: the first installer medium of os for arch that names
+ * its kernel and initrd */
+static OsinfoMedia *
+installer_media_of (OsinfoOs   *os,
+                    const char *arch)
+{
+  g_autoptr(OsinfoMediaList) list = osinfo_os_get_media_list (os);
+
+  for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (list)); i++)
+    {
+      OsinfoMedia *m = OSINFO_MEDIA (osinfo_list_get_nth (OSINFO_LIST (list), i));
+
+      if (osinfo_media_get_installer (m) && osinfo_media_get_kernel_path (m) != NULL &&
+          arch_matches (osinfo_media_get_architecture (m), arch))
+        return g_object_ref (m);
+    }
+  return NULL;
+}
+
+static HgInstallScript *
+backend_install_script_do (const char             *iso_path,
+                           const char             *os_id,
+                           const HgInstallParams  *params,
+                           GError                **error)
+{
+  g_autoptr(OsinfoMedia) media = NULL;
+  g_autoptr(OsinfoMedia) known_media = NULL;
+  g_autoptr(OsinfoOs) os = NULL;
+  g_autoptr(OsinfoInstallScript) script = NULL;
+  g_autoptr(OsinfoInstallConfig) config = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *content = NULL;
+  HgInstallScript *result;
+  const char *name;
+  unsigned int methods;
+  OsinfoInstallScriptInjectionMethod method;
+  OsinfoDb *db;
+
+  if (iso_path != NULL && (media = media_from_path (iso_path, NULL, error)) == NULL)
+    return NULL;
+
+  g_mutex_lock (&db_lock);
+  db = get_db (error);
+  if (db == NULL)
+    {
+      g_mutex_unlock (&db_lock);
+      return NULL;
+    }
+  if (media != NULL)
+    {
+      if (!osinfo_db_identify_media (db, media) || (os = osinfo_media_get_os (media)) == NULL)
+        {
+          const char *volume = osinfo_media_get_volume_id (media);
+
+          g_mutex_unlock (&db_lock);
+          g_set_error (error, g_quark_from_static_string (HG_OSINFO_ERROR_QUARK_NAME), HG_OSINFO_ERROR_UNKNOWN,
+                       _("The operating system on %s (volume “%s”) is not one libosinfo knows, so "
+                         "it has no install script for it"),
+                       iso_path, volume != NULL ? volume : "");
+          return NULL;
+        }
+    }
+  else
+    {
+      OsinfoOs *found = find_os (db, os_id);
+
+      if (found == NULL)
+        {
+          g_mutex_unlock (&db_lock);
+          g_set_error (error, g_quark_from_static_string (HG_OSINFO_ERROR_QUARK_NAME), HG_OSINFO_ERROR_UNKNOWN,
+                       _("“%s” is not an operating system libosinfo knows"), os_id);
+          return NULL;
+        }
+      os = g_object_ref (found);
+      known_media = installer_media_of (os, NULL);
+    }
+  name = osinfo_product_get_name (OSINFO_PRODUCT (os));
+
+  if (media != NULL && !osinfo_media_get_installer (media))
+    {
+      g_mutex_unlock (&db_lock);
+      SCRIPT_ERROR (error, _("Express install is not available for %s: %s is not an installer "
+                             "medium (a live medium installs by hand)"), name, iso_path);
+      return NULL;
+    }
+  script = pick_script (media, os, params->profile);
+  if (script == NULL)
+    {
+      g_mutex_unlock (&db_lock);
+      if (params->profile != NULL)
+        SCRIPT_ERROR (error, _("Express install is not available for %s: libosinfo has no "
+                               "install script of the profile “%s” for it"), name, params->profile);
+      else
+        SCRIPT_ERROR (error, _("Express install is not available for %s: libosinfo has no "
+                               "install script for it"), name);
+      return NULL;
+    }
+  if (media != NULL && !osinfo_media_supports_installer_script (media))
+    {
+      g_mutex_unlock (&db_lock);
+      SCRIPT_ERROR (error, _("Express install is not available for %s: libosinfo says this "
+                             "medium (volume “%s”) does not support install scripts"),
+                    name, osinfo_media_get_volume_id (media));
+      return NULL;
+    }
+
+  /* delivery: the installer's own initrd when the medium names its kernel,
+   * else an extra CD, floppy or disk */
+  methods = osinfo_install_script_get_injection_methods (script);
+  {
+    OsinfoMedia *m = media != NULL ? media : known_media;
+    gboolean kernel_known = m != NULL && osinfo_media_get_kernel_path (m) != NULL &&
+                            osinfo_media_get_initrd_path (m) != NULL;
+
+    if ((methods & OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD) && (kernel_known || media == NULL))
+      method = OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD;
+    else if (methods & OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_CDROM)
+      method = OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_CDROM;
+    else
+      {
+        g_mutex_unlock (&db_lock);
+        if (methods & OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD)
+          SCRIPT_ERROR (error, _("Express install is not available for %s: its install script "
+                                 "goes into the installer's initrd, and libosinfo does not know "
+                                 "where the kernel and initrd are on this medium"), name);
+        else
+          SCRIPT_ERROR (error, _("Express install is not available for %s: its install script "
+                                 "is delivered on a floppy or disk, which Hangar does not make "
+                                 "yet"), name);
+        return NULL;
+      }
+  }
+  osinfo_install_script_set_preferred_injection_method (script, method);
+  osinfo_install_script_set_installation_source (script, OSINFO_INSTALL_SCRIPT_INSTALLATION_SOURCE_MEDIA);
+
+  config = osinfo_install_config_new ("http://hangar.invalid/install-config");
+  osinfo_install_config_set_user_login (config, params->user);
+  osinfo_install_config_set_user_realname (config, params->user);
+  osinfo_install_config_set_user_password (config, params->password);
+  osinfo_install_config_set_admin_password (config, params->password);
+  osinfo_install_config_set_user_administrator (config, TRUE);
+  osinfo_install_config_set_hostname (config, params->hostname);
+  osinfo_install_config_set_l10n_timezone (config, params->timezone != NULL ? params->timezone : "UTC");
+  if (params->keyboard != NULL)
+    osinfo_install_config_set_l10n_keyboard (config, params->keyboard);
+  if (params->language != NULL)
+    osinfo_install_config_set_l10n_language (config, params->language);
+  if (params->target_disk != NULL)
+    osinfo_install_config_set_target_disk (config, params->target_disk);
+  osinfo_install_config_set_reg_product_key (config, params->product_key != NULL ? params->product_key : "");
+  {
+    OsinfoMedia *m = media != NULL ? media : known_media;
+    const char *arch = m != NULL ? osinfo_media_get_architecture (m) : NULL;
+    osinfo_install_config_set_hardware_arch (config, arch != NULL ? arch : "x86_64");
+  }
+
+  result = g_new0 (HgInstallScript, 1);
+  LIBOSINFO_BEGIN;
+  /* kernel arguments only where Hangar boots the installer's kernel
+   * (scripts without a command-line template give their XSL back) */
+  if (media != NULL)
+    {
+      content = osinfo_install_script_generate_for_media (script, media, config, NULL, &local);
+      if (method == OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD)
+        result->cmdline = osinfo_install_script_generate_command_line_for_media (script, media, config);
+    }
+  else
+    {
+      content = osinfo_install_script_generate (script, os, config, NULL, &local);
+      if (method == OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD)
+        result->cmdline = osinfo_install_script_generate_command_line (script, os, config);
+    }
+  LIBOSINFO_END;
+  if (content == NULL)
+    {
+      g_mutex_unlock (&db_lock);
+      g_free (result->cmdline);
+      g_free (result);
+      SCRIPT_ERROR (error, _("Express install is not available for %s: libosinfo could not "
+                             "generate its install script: %s"), name,
+                    local != NULL ? local->message : _("unknown error"));
+      return NULL;
+    }
+  result->content = g_steal_pointer (&content);
+  result->os_id = g_strdup (osinfo_product_get_short_id (OSINFO_PRODUCT (os)));
+  result->os_name = g_strdup (name);
+  result->script_id = g_strdup (osinfo_entity_get_id (OSINFO_ENTITY (script)));
+  result->profile = g_strdup (osinfo_install_script_get_profile (script));
+  result->filename = g_strdup (osinfo_install_script_get_expected_filename (script));
+  result->injection = g_strdup (method == OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD ? "initrd" : "cdrom");
+  result->needs_internet = osinfo_install_script_get_needs_internet (script);
+  {
+    OsinfoMedia *m = media != NULL ? media : known_media;
+
+    if (m != NULL && method == OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD)
+      {
+        result->kernel = g_strdup (osinfo_media_get_kernel_path (m));
+        result->initrd = g_strdup (osinfo_media_get_initrd_path (m));
+      }
+    if (m != NULL)
+      result->arch = map_arch (osinfo_media_get_architecture (m));
+  }
+  if (result->cmdline != NULL)
+    g_strstrip (result->cmdline);
+  g_mutex_unlock (&db_lock);
+  return result;
+}
+
+/* ---- cloud images --------------------------------------------------------- */
+
+static char *
+backend_identify_image_do (const char  *basename,
+                           char       **out_arch)
+{
+  g_autoptr(OsinfoOsList) list = NULL;
+  char *found = NULL;
+  OsinfoDb *db;
+
+  g_mutex_lock (&db_lock);
+  db = get_db (NULL);
+  if (db != NULL)
+    {
+      list = osinfo_db_get_os_list (db);
+      for (int i = 0; found == NULL && i < osinfo_list_get_length (OSINFO_LIST (list)); i++)
+        {
+          OsinfoOs *os = OSINFO_OS (osinfo_list_get_nth (OSINFO_LIST (list), i));
+          g_autoptr(OsinfoImageList) images = osinfo_os_get_image_list (os);
+
+          for (int j = 0; found == NULL && j < osinfo_list_get_length (OSINFO_LIST (images)); j++)
+            {
+              OsinfoImage *image = OSINFO_IMAGE (osinfo_list_get_nth (OSINFO_LIST (images), j));
+              const char *url = osinfo_image_get_url (image);
+              const char *slash = url != NULL ? strrchr (url, '/') : NULL;
+
+              if (slash != NULL && g_str_equal (slash + 1, basename))
+                {
+                  found = g_strdup (osinfo_product_get_short_id (OSINFO_PRODUCT (os)));
+                  if (out_arch != NULL)
+                    *out_arch = map_arch (osinfo_image_get_architecture (image));
+                }
+            }
+        }
+    }
+  g_mutex_unlock (&db_lock);
+  return found;
+}
+
+/* libosinfo allocates while it reads the database: see LIBOSINFO_BEGIN */
+static HgInstallScript *
+backend_install_script (const char             *iso_path,
+                        const char             *os_id,
+                        const HgInstallParams  *params,
+                        GError                **error)
+{
+  HgInstallScript *result;
+
+  LIBOSINFO_BEGIN;
+  result = backend_install_script_do (iso_path, os_id, params, error);
+  LIBOSINFO_END;
+  return result;
+}
+
+/* libosinfo allocates while it reads the database: see LIBOSINFO_BEGIN */
+static gboolean
+backend_firmware_facts (const char            *id,
+                        const char            *arch,
+                        HgOsinfoFirmwareFacts *out)
+{
+  gboolean result;
+
+  LIBOSINFO_BEGIN;
+  result = backend_firmware_facts_do (id, arch, out);
+  LIBOSINFO_END;
+  return result;
+}
+
+/* libosinfo allocates while it reads the database: see LIBOSINFO_BEGIN */
+static char *
+backend_identify_image (const char  *basename,
+                        char       **out_arch)
+{
+  char *result;
+
+  LIBOSINFO_BEGIN;
+  result = backend_identify_image_do (basename, out_arch);
+  LIBOSINFO_END;
+  return result;
+}
+
 static const HgOsinfoBackend backend = {
   HG_OSINFO_BACKEND_ABI,
   backend_init,
   backend_detect_iso,
   backend_lookup,
   backend_search,
+  backend_firmware_facts,
+  backend_install_script,
+  backend_identify_image,
 };
 
 const HgOsinfoBackend *

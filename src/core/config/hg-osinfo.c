@@ -111,6 +111,12 @@ load_backend (GError **error)
   return result;
 }
 
+const HgOsinfoBackend *
+_hg_osinfo_get_backend (GError **error)
+{
+  return load_backend (error);
+}
+
 gboolean
 hg_osinfo_init (GError **error)
 {

@@ -19,6 +19,7 @@ typedef enum {
   HG_OSINFO_ERROR_NO_DATABASE,  /* osinfo-db is not installed / unreadable */
   HG_OSINFO_ERROR_NOT_MEDIA,    /* the file is not an ISO 9660 medium */
   HG_OSINFO_ERROR_UNKNOWN,      /* a medium libosinfo does not know */
+  HG_OSINFO_ERROR_NO_INSTALL_SCRIPT, /* express install not available (says why) */
 } HgOsinfoError;
 
 GQuark hg_osinfo_error_quark (void);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hg-cmdline-private.h"
+#include "hg-install-script.h"
 
 /* Command assembly, in the spirit of libvirt's qemu_command.c: a pure
  * function from (config, boot mode, runtime paths, host caps) to an argv.
@@ -278,6 +279,10 @@ hg_cmdline_build (HgVmConfig            *config,
     return NULL;
   _hg_cmdline_add (&b, "-no-user-config");
   _hg_cmdline_add (&b, "-nodefaults");
+  /* an express install: the installer's reboot at its end ends QEMU, and
+   * the VM's watcher switches it to its disk (hg-install-phase.h) */
+  if (hg_install_phase_active (b.config))
+    _hg_cmdline_add (&b, "-no-reboot");
   if (emu->sandbox)
     _hg_cmdline_add2 (&b, "-sandbox", HG_HOST_SANDBOX_OPTIONS);
   if (!_hg_cmdline_add_machine (&b))

@@ -378,6 +378,7 @@ hg_vm_shutdown_async (HgVm               *self,
   g_return_if_fail (HG_IS_VM (self));
 
   task = _hg_vm_action_task (self, hg_vm_shutdown_async, cancellable, callback, user_data);
+  self->stop_asked = TRUE;
   d = g_new0 (ShutdownData, 1);
   d->timeout_ms = timeout_ms;
   g_task_set_task_data (task, d, g_free);

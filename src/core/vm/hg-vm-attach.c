@@ -74,6 +74,8 @@ attach_done (GTask *task)
   g_object_freeze_notify (G_OBJECT (self));
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
+  self->guest_ended = FALSE;
+  self->stop_asked = FALSE;
   _hg_vm_adopt_qmp (self, d->qmp);
   g_clear_object (&d->qmp);
   _hg_vm_watch_process (self, d->pid, d->pidfd, NULL);
@@ -100,6 +102,8 @@ attach_unresponsive (GTask      *task,
   _hg_vm_drop_qmp (self);
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
+  self->guest_ended = FALSE;
+  self->stop_asked = FALSE;
   _hg_vm_watch_process (self, d->pid, d->pidfd, NULL);
   d->pidfd = -1;
   self->qmp_busy = TRUE;

@@ -35,6 +35,9 @@ struct _HgVm {
   gboolean         control_client;   /* attach over qmp-ctl.sock first */
   GPtrArray       *switches;         /* HgSwitch watched for the VDE NICs */
   gboolean         shutdown_seen;    /* SHUTDOWN event: a normal stop */
+  gboolean         guest_ended;      /* ... that the guest asked for (poweroff, or a
+                                        reboot under -no-reboot) */
+  gboolean         stop_asked;       /* hg_vm_shutdown_async asked it to go */
   char            *expected_exit;    /* we asked it to go: the reason to show */
 
   /* kept by its HgVmManager */

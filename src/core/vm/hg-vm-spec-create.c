@@ -53,6 +53,7 @@ typedef struct {
   guint                 step;
   guint64               total_weight;
   guint64               done_weight;
+  gboolean              hook_done;
   HgVmSpecProgressFunc  func;
   gpointer              func_data;
   GDestroyNotify        func_destroy;
@@ -283,15 +284,61 @@ commit (GTask *task)
 }
 
 static void
+hook_thread (GTask        *hook_task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  HgVmSpec *self = source;
+  Create *c = task_data;
+  GError *error = NULL;
+
+  if (self->create_hook (self, c->config, c->tmp, self->create_hook_data, cancellable, &error))
+    g_task_return_boolean (hook_task, TRUE);
+  else
+    g_task_return_error (hook_task, error);
+}
+
+static void
+hook_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  (void) source;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      finish (task, error);
+      return;
+    }
+  commit (task);
+}
+
+static void
 run_step (GTask *task)
 {
   Create *c = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
+  HgVmSpec *self = g_task_get_source_object (task);
   Step *step;
 
+  if (c->step >= c->steps->len && self->create_hook != NULL && !c->hook_done)
+    {
+      /* the caller's last step, in a thread; the config is ours until it returns */
+      g_autoptr(GTask) hook_task = g_task_new (self, cancellable, hook_done, task);
+
+      c->hook_done = TRUE;
+      g_task_set_task_data (hook_task, c, NULL);
+      g_task_run_in_thread (hook_task, hook_thread);
+      return;
+    }
   if (c->step >= c->steps->len)
     {
+      /* the reference the steps passed on ends here */
       commit (task);
+      g_object_unref (task);
       return;
     }
   step = c->steps->pdata[c->step];

@@ -74,6 +74,11 @@ struct _HgVmSpec {
   double           progress;
   char            *progress_text;
 
+  GKeyFile        *extra_keys;    /* hg_vm_spec_set_config_key */
+  HgVmSpecCreateHook create_hook;
+  gpointer         create_hook_data;
+  GDestroyNotify   create_hook_destroy;
+
   GHashTable      *library_macs;  /* lower-case MAC -> config path; NULL until scanned */
   char            *image_key;     /* path + mtime + size the cache below is for */
   HgDiskImageInfo *image_info;

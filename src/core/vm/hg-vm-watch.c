@@ -7,6 +7,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
+#include "hg-install-phase.h"
 #include "hg-vm-private.h"
 
 /* How often the process is looked at when there is no pidfd. */
@@ -52,6 +53,44 @@ _hg_vm_read_crash (HgVm *self)
   return g_strstrip (g_steal_pointer (&text));
 }
 
+static void
+on_installed_start (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  HgVm *self = HG_VM (source);
+  g_autoptr(GError) error = NULL;
+
+  (void) user_data;
+  if (!hg_vm_start_finish (self, result, &error))
+    {
+      g_autofree char *reason = g_strdup_printf (_("installed, but the start from its disk "
+                                                   "failed: %s"), error->message);
+      _hg_vm_set_state (self, HG_VM_STATE_STOPPED, reason);
+    }
+}
+
+/* The end of an express install: the guest ended QEMU itself (the
+ * installer's reboot under -no-reboot, or a power-off), not a stop or a
+ * kill.  The media go and the VM boots from its disk (hg-install-phase.h);
+ * FALSE when another Hangar watching the VM did it, or it failed. */
+static gboolean
+complete_install (HgVm *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HgVmConfig) on_disk = hg_vm_config_load (self->config->path, NULL);
+
+  if (on_disk == NULL || !hg_install_phase_active (on_disk) ||
+      g_strcmp0 (on_disk->uuid, self->config->uuid) != 0)
+    return FALSE;
+  if (!hg_install_phase_complete (self->config, &error))
+    {
+      g_warning ("%s: ending the express install: %s", self->config->label, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* QEMU is gone: clean its runtime dir, keep its log tail, settle the state.
  * why: "killed by signal 9", "exit status 1" or NULL when unknown. */
 void
@@ -62,6 +101,7 @@ _hg_vm_process_gone (HgVm       *self,
   g_autofree char *reason = NULL;
   GPid pidfile_pid = 0;
   HgVmState state;
+  gboolean installed;
   int lock;
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -103,12 +143,23 @@ _hg_vm_process_gone (HgVm       *self,
     }
   if (state == HG_VM_STATE_CRASHED)
     _hg_vm_record_crash (self, reason);
+  installed = state == HG_VM_STATE_STOPPED && self->expected_exit == NULL && self->guest_ended &&
+              !self->stop_asked && hg_install_phase_active (self->config);
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
+  self->guest_ended = FALSE;
+  self->stop_asked = FALSE;
   self->qmp_busy = FALSE;
   _hg_vm_set_pid (self, 0);
+  if (installed && (installed = complete_install (self)))
+    {
+      g_free (reason);
+      reason = g_strdup (_("installed: the install media are removed, it starts from its disk"));
+    }
   _hg_vm_set_state (self, state, reason);
   g_object_thaw_notify (G_OBJECT (self));
+  if (installed)
+    hg_vm_start_async (self, HG_BOOT_DISK, HG_VM_START_NONE, NULL, on_installed_start, NULL);
 }
 
 static void

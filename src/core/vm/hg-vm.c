@@ -282,6 +282,7 @@ on_qmp_event (HgQmpClient *client,
       g_autofree char *reason = NULL;
 
       self->shutdown_seen = TRUE;
+      self->guest_ended = guest;
       reason = guest ? g_strdup (_("guest is powering off"))
                      : g_strdup_printf (_("QEMU is shutting down (%s)"), why ? why : "host");
       _hg_vm_set_state (self, HG_VM_STATE_SHUTTING_DOWN, reason);
@@ -757,6 +758,8 @@ hg_vm_start_async (HgVm               *self,
     }
   g_clear_pointer (&self->expected_exit, g_free);
   self->shutdown_seen = FALSE;
+  self->guest_ended = FALSE;
+  self->stop_asked = FALSE;
   _hg_vm_set_log_tail (self, NULL);
   _hg_vm_set_state (self, HG_VM_STATE_STARTING, NULL);
   /* the images, caps (when not known yet) and argv are prepared in a
