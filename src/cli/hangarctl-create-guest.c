@@ -175,9 +175,9 @@ hg_cli_guest_apply_firmware (HgVmSpec *spec,
                              HgOsInfo *os)
 {
   g_autoptr(HgOsFirmwareAdvice) advice = NULL;
-  g_autofree char *set = hg_vm_spec_dup_config_key (spec, "machine", "firmware");
+  HgFirmwareKind kind;
 
-  if (os == NULL || set != NULL)
+  if (os == NULL)
     return;
   advice = hg_os_firmware_recommend (os->id, hg_vm_spec_get_arch (spec));
   if (advice == NULL || g_str_equal (advice->firmware, "bios"))
@@ -189,9 +189,11 @@ hg_cli_guest_apply_firmware (HgVmSpec *spec,
                advice->firmware);
       return;
     }
-  hg_vm_spec_set_config_key (spec, "machine", "firmware", advice->firmware);
+  if (!hg_firmware_kind_from_string (advice->firmware, &kind))
+    return;
+  g_object_set (spec, "firmware", kind, NULL);
   if (advice->tpm)
-    hg_vm_spec_set_config_key (spec, "machine", "tpm", "true");
+    g_object_set (spec, "tpm", TRUE, NULL);
   if (g_str_equal (advice->firmware, "uefi-secure"))
     g_print (advice->tpm ? _("Firmware: UEFI with Secure Boot, and a TPM 2.0: %s\n")
                          : _("Firmware: UEFI with Secure Boot: %s\n"), advice->reason);

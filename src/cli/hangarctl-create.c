@@ -519,8 +519,10 @@ apply_options (HgVmSpec      *spec,
     g_object_set (spec, "tpm", TRUE, NULL);
   if (o->boot != NULL)
     g_object_set (spec, "boot-mode", boot, NULL);
-  /* what libosinfo advises for the ISO's OS, on the arch chosen */
-  hg_cli_guest_apply_firmware (spec, detected);
+  /* what libosinfo advises for the ISO's OS, on the arch chosen, unless
+   * --firmware chose */
+  if (o->firmware == NULL)
+    hg_cli_guest_apply_firmware (spec, detected);
   o->guest.append = o->append;
   if (!hg_cli_guest_setup (spec, &o->guest, o->label, iso, status))
     return FALSE;

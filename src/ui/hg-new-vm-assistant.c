@@ -323,44 +323,51 @@ describe_source (HgNewVmAssistant *self)
     }
 }
 
-/* The firmware libosinfo says the OS needs, stored in the spec (the
- * config's [machine] firmware= and tpm=), and the summary's text saying
- * why.  The keys are only ever cleared if this set them. */
+/* The firmware libosinfo says the OS needs, set on the spec ("firmware",
+ * "tpm"), and the summary's text saying why.  A choice is only ever taken
+ * back if this made it: firmware_from_os is what it set. */
+static void
+set_spec_firmware (HgNewVmAssistant *self,
+                   const char       *firmware,
+                   gboolean          tpm)
+{
+  HgFirmwareKind kind = HG_FIRMWARE_BIOS;
+
+  if (firmware != NULL && !hg_firmware_kind_from_string (firmware, &kind))
+    kind = HG_FIRMWARE_BIOS;
+  g_object_set (self->spec, "firmware", kind, "tpm", tpm, NULL);
+  g_free (self->firmware_from_os);
+  self->firmware_from_os = g_strdup (firmware);
+}
+
 static char *
 summary_firmware (HgNewVmAssistant *self)
 {
   g_autofree char *os_id = NULL;
-  g_autofree char *current = hg_vm_spec_dup_config_key (self->spec, "machine", "firmware");
   g_autoptr(HgOsFirmwareAdvice) advice = NULL;
-  const char *ours = self->firmware_from_os;
+  HgFirmwareKind kind = HG_FIRMWARE_BIOS;
+  const char *current;
+  gboolean ours;
   const char *name;
 
-  g_object_get (self->spec, "os-id", &os_id, NULL);
+  g_object_get (self->spec, "os-id", &os_id, "firmware", &kind, NULL);
+  current = hg_firmware_kind_to_string (kind);
+  /* the spec's firmware is the default or what this set: ours to change */
+  ours = kind == HG_FIRMWARE_BIOS || g_strcmp0 (current, self->firmware_from_os) == 0;
   if (os_id != NULL && os_id[0] != '\0')
     advice = hg_os_firmware_recommend (os_id, hg_vm_spec_get_arch (self->spec));
   if (advice == NULL || !advice->needed)
     {
-      if (ours != NULL && g_strcmp0 (current, ours) == 0)
-        {
-          hg_vm_spec_set_config_key (self->spec, "machine", "firmware", NULL);
-          hg_vm_spec_set_config_key (self->spec, "machine", "tpm", NULL);
-        }
-      if (current != NULL && (ours == NULL || g_strcmp0 (current, ours) != 0))
-        {
-          g_clear_pointer (&self->firmware_from_os, g_free);
-          return g_strdup (current);
-        }
-      g_clear_pointer (&self->firmware_from_os, g_free);
+      if (!ours)
+        return g_strdup (current);
+      if (self->firmware_from_os != NULL)
+        set_spec_firmware (self, NULL, FALSE);
       return advice != NULL && advice->reason != NULL
                ? g_strdup_printf (_("BIOS (%s)"), advice->reason) : g_strdup (_("BIOS"));
     }
-  if (current == NULL || g_strcmp0 (current, ours) == 0)
-    {
-      hg_vm_spec_set_config_key (self->spec, "machine", "firmware", advice->firmware);
-      hg_vm_spec_set_config_key (self->spec, "machine", "tpm", advice->tpm ? "true" : NULL);
-      g_free (self->firmware_from_os);
-      self->firmware_from_os = g_strdup (advice->firmware);
-    }
+  if (!ours)
+    return g_strdup (current);
+  set_spec_firmware (self, advice->firmware, advice->tpm);
   name = g_str_equal (advice->firmware, "uefi-secure") ? _("UEFI with Secure Boot") : _("UEFI");
   if (advice->tpm)
     return g_strdup_printf (_("%s and a TPM 2.0: %s"), name, advice->reason);
