@@ -65,10 +65,15 @@ kill_our_qemus (void)
   closedir (proc);
 }
 
+/* what the test had installed before us (test-net's clean-up), or NULL */
+static void (*previous_handler[NSIG]) (int);
+
 static void
 on_fatal_signal (int sig)
 {
   kill_our_qemus ();
+  if (previous_handler[sig] != NULL)
+    previous_handler[sig] (sig);
   signal (sig, SIG_DFL);
   raise (sig);
 }
@@ -100,16 +105,20 @@ hg_test_runtime_init (void)
   if (n_killer_dirs == 0)
     {
       /* g_assert aborts, g_error and fatal criticals trap, meson's
-       * timeout terminates; a handler the test set already stays (and
-       * tests that install their own later replace this one) */
+       * timeout terminates.  A handler the test set already runs after
+       * ours; tests that install their own later replace this one. */
       static const int fatal[] = { SIGABRT, SIGTRAP, SIGTERM, SIGINT };
 
       for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
         {
           struct sigaction old;
 
-          if (sigaction (fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
-            signal (fatal[i], on_fatal_signal);
+          if (sigaction (fatal[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN ||
+              (old.sa_flags & SA_SIGINFO) != 0)
+            continue;
+          if (old.sa_handler != SIG_DFL)
+            previous_handler[fatal[i]] = old.sa_handler;
+          signal (fatal[i], on_fatal_signal);
         }
       atexit (kill_our_qemus);
     }
