@@ -17,12 +17,14 @@
 #include "hg-test-vm.h"
 
 static char *runtime_dir;
-/* a copy that outlives runtime_dir, for the emergency clean-up */
-static char killer_dir[256];
+/* copies that outlive runtime_dir, for the emergency clean-up: every
+ * runtime dir of this process (each fixture makes its own) */
+static char killer_dirs[32][256];
+static volatile sig_atomic_t n_killer_dirs;
 
-/* Kills every qemu-system-* whose command line names our runtime dir: a
- * test that aborts half-way must not leave its guests running.  Plain
- * POSIX calls only (it runs from a SIGABRT handler and atexit). */
+/* Kills every qemu-system-* whose command line names one of our runtime
+ * dirs: a test that aborts half-way must not leave its guests running.
+ * Plain POSIX calls only (it runs from a signal handler and atexit). */
 static void
 kill_our_qemus (void)
 {
@@ -30,7 +32,7 @@ kill_our_qemus (void)
   DIR *proc;
   struct dirent *de;
 
-  if (killer_dir[0] == '\0' || (proc = opendir ("/proc")) == NULL)
+  if (n_killer_dirs == 0 || (proc = opendir ("/proc")) == NULL)
     return;
   while ((de = readdir (proc)) != NULL)
     {
@@ -55,16 +57,25 @@ kill_our_qemus (void)
       for (ssize_t i = 0; i < len; i++)
         if (buf[i] == '\0')
           buf[i] = ' ';
-      if (strstr (buf, killer_dir) != NULL)
-        kill (pid, SIGKILL);
+      for (int i = 0; i < n_killer_dirs; i++)
+        if (strstr (buf, killer_dirs[i]) != NULL)
+          {
+            kill (pid, SIGKILL);
+            break;
+          }
     }
   closedir (proc);
 }
 
+/* what the test had installed before us (test-net's clean-up), or NULL */
+static void (*previous_handler[NSIG]) (int);
+
 static void
-on_abort (int sig)
+on_fatal_signal (int sig)
 {
   kill_our_qemus ();
+  if (previous_handler[sig] != NULL)
+    previous_handler[sig] (sig);
   signal (sig, SIG_DFL);
   raise (sig);
 }
@@ -93,12 +104,30 @@ hg_test_runtime_init (void)
   runtime_dir = g_dir_make_tmp ("hgrt-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("HANGAR_RUNTIME_DIR", runtime_dir, TRUE);
-  if (killer_dir[0] == '\0')
+  if (n_killer_dirs == 0)
     {
-      /* tests that install their own handler later replace this one */
-      g_strlcpy (killer_dir, runtime_dir, sizeof killer_dir);
-      signal (SIGABRT, on_abort);
+      /* g_assert aborts, g_error and fatal criticals trap, meson's
+       * timeout terminates.  A handler the test set already runs after
+       * ours; tests that install their own later replace this one. */
+      static const int fatal[] = { SIGABRT, SIGTRAP, SIGTERM, SIGINT };
+
+      for (guint i = 0; i < G_N_ELEMENTS (fatal); i++)
+        {
+          struct sigaction old;
+
+          if (sigaction (fatal[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN ||
+              (old.sa_flags & SA_SIGINFO) != 0)
+            continue;
+          if (old.sa_handler != SIG_DFL)
+            previous_handler[fatal[i]] = old.sa_handler;
+          signal (fatal[i], on_fatal_signal);
+        }
       atexit (kill_our_qemus);
+    }
+  if (n_killer_dirs < (int) G_N_ELEMENTS (killer_dirs))
+    {
+      g_strlcpy (killer_dirs[n_killer_dirs], runtime_dir, sizeof killer_dirs[0]);
+      n_killer_dirs++;
     }
 }
 

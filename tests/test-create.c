@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -1412,6 +1413,176 @@ test_copy_no_follow (void)
   hg_test_remove_tree (dir);
 }
 
+/* ---- threads: work in a worker never runs the caller's main context ------------------ */
+
+/* The global default context is GTK's in the window: a worker thread that
+ * ran it (dispatching its idles, X events) would race the main thread.
+ * Both checks leave the default context unowned while the worker runs, as
+ * a window does between two iterations, and record where things ran. */
+
+typedef struct {
+  GThread      *main_thread;
+  guint         calls;
+  guint         off_thread;     /* calls made in another thread */
+  guint         after_finish;   /* calls made after the _async callback */
+  double        last;
+  gboolean      finished;
+  GAsyncResult *result;
+} ThreadLog;
+
+static void
+thread_log_progress (double   fraction,
+                     gpointer user_data)
+{
+  ThreadLog *log = user_data;
+
+  log->calls++;
+  if (g_thread_self () != log->main_thread)
+    log->off_thread++;
+  if (log->finished)
+    log->after_finish++;
+  g_assert_cmpfloat (fraction, >=, log->last);
+  log->last = fraction;
+}
+
+static void
+thread_log_finished (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  ThreadLog *log = user_data;
+
+  log->finished = TRUE;
+  log->result = g_object_ref (result);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for log->result as a window would, except that between two
+ * iterations of the default context it leaves that context unowned for a
+ * millisecond (waiting on a context of its own): the moments a worker
+ * could take it. */
+static void
+wait_leaving_default_free (ThreadLog *log,
+                           guint      timeout_ms)
+{
+  g_autoptr(GMainContext) side = g_main_context_new ();
+  g_autoptr(GSource) deadline = g_timeout_source_new (timeout_ms);
+  gboolean expired = FALSE;
+
+  g_source_set_callback (deadline, set_flag, &expired, NULL);
+  g_source_attach (deadline, side);
+  while (log->result == NULL && !expired)
+    {
+      g_autoptr(GSource) tick = g_timeout_source_new (1);
+      gboolean ticked = FALSE;
+
+      g_main_context_iteration (NULL, FALSE);
+      g_source_set_callback (tick, set_flag, &ticked, NULL);
+      g_source_attach (tick, side);
+      while (!ticked && !expired)
+        g_main_context_iteration (side, TRUE);
+      g_source_destroy (tick);
+    }
+  g_source_destroy (deadline);
+  g_assert_nonnull (log->result);
+}
+
+/* A copy's progress comes to the thread that started it, never from the
+ * copying thread, and never after the copy's callback */
+static void
+test_progress_thread (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *src = g_build_filename (dir, "big.img", NULL);
+  g_autofree char *dest = g_build_filename (dir, "copy.img", NULL);
+  ThreadLog log = { g_thread_self (), 0, 0, 0, 0.0, FALSE, NULL };
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  /* 256 MiB of holes: 64 blocks, a progress report for each */
+  fd = open (src, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 256 << 20), ==, 0);
+  close (fd);
+
+  hg_disk_image_copy_async (src, dest, thread_log_progress, &log, NULL, thread_log_finished, &log);
+  wait_leaving_default_free (&log, 60000);
+  g_assert_true (hg_disk_image_copy_finish (log.result, &error));
+  g_assert_no_error (error);
+  /* anything still queued would come after the callback: run it */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_test_message ("%u progress calls, %u in the copying thread", log.calls, log.off_thread);
+  g_assert_cmpuint (log.calls, >=, 3);
+  g_assert_cmpuint (log.off_thread, ==, 0);
+  g_assert_cmpuint (log.after_finish, ==, 0);
+  g_assert_cmpfloat (log.last, ==, 1.0);
+  g_clear_object (&log.result);
+  hg_test_remove_tree (dir);
+}
+
+static gboolean
+record_thread (gpointer data)
+{
+  *(GThread **) data = g_thread_self ();
+  return G_SOURCE_REMOVE;
+}
+
+/* libosinfo reads a medium with a GMainLoop on the thread-default context:
+ * in the worker of hg_osinfo_detect_iso_async that must not be the global
+ * default one.  An idle of the main thread's waits there all along; the
+ * result comes to a context of this thread's own, so this thread never
+ * runs the default one while the worker reads. */
+static void
+test_osinfo_detect_thread (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) deadline = g_timeout_source_new (120000);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HgOsInfo) os = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = NULL;
+  GThread *ran_in = NULL;
+  gboolean expired = FALSE;
+  guint id;
+
+  if (hg_test_iso_missing_tools () != NULL)
+    {
+      hg_test_skip_or_fail (hg_test_iso_missing_tools ());
+      return;
+    }
+  iso = hg_test_iso_make (dir, "netinst.iso", HG_TEST_ISO_DEBIAN11_AMD64,
+                          HG_TEST_ISO_DEBIAN11_DISK_INFO, &error);
+  g_assert_no_error (error);
+
+  id = g_idle_add (record_thread, &ran_in);
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (deadline, set_flag, &expired, NULL);
+  g_source_attach (deadline, context);
+  hg_osinfo_detect_iso_async (iso, NULL, hg_test_store_result, &result);
+  while (result == NULL && !expired)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (deadline);
+  g_main_context_pop_thread_default (context);
+  g_assert_nonnull (result);
+  os = hg_osinfo_detect_iso_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (os->id, ==, "debian11");
+  /* the main thread's idle did not run in the worker (nor anywhere) */
+  if (ran_in != NULL)
+    g_error ("an idle of the default main context ran in %s thread while libosinfo read the medium",
+             ran_in == g_thread_self () ? "the main" : "the worker");
+  g_source_remove (id);
+  hg_test_remove_tree (dir);
+}
+
 /* qemu-img gets Hangar's clean environment, not the caller's: a stand-in
  * qemu-img (HANGAR_QEMU_DIR) writes down what it was given. */
 static void
@@ -1509,6 +1680,8 @@ main (int   argc,
   g_test_add_func ("/hangar/create/hostile-backing", test_hostile_backing);
   g_test_add_func ("/hangar/create/atomic", test_create_atomic);
   g_test_add_func ("/hangar/create/copy-no-follow", test_copy_no_follow);
+  g_test_add_func ("/hangar/create/progress-thread", test_progress_thread);
+  g_test_add_func ("/hangar/create/osinfo-detect-thread", test_osinfo_detect_thread);
   g_test_add_func ("/hangar/create/qemu-img-environment", test_qemu_img_environment);
   g_test_add_func ("/hangar/create/cli", test_cli_create);
   g_test_add_func ("/hangar/create/cli-interrupt", test_cli_interrupt);

@@ -937,6 +937,96 @@ test_typed_commands (void)
   drain ();
 }
 
+/* A new medium while the guest closes the tray behind our back (Linux
+ * does when something opens the drive, e.g. its probe after a reset): the
+ * tray is opened again and the medium goes in; a tray that never stays
+ * open is an error naming the command and QEMU's words */
+static void
+script_tray_round (HgFakeQmp  *fake,
+                   const char *failing)   /* command answered "not open", or NULL */
+{
+  static const char * const steps[] = { "blockdev-open-tray", "blockdev-remove-medium",
+                                        "blockdev-insert-medium" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      hg_fake_qmp_expect (fake, steps[i], steps[i]);
+      if (g_strcmp0 (steps[i], failing) == 0)
+        {
+          g_autofree char *line = g_strdup_printf ("{\"error\": {\"class\": \"GenericError\", "
+                                                   "\"desc\": \"Tray of device 'cd0' is not open\"}, "
+                                                   "\"id\": @%s@}", steps[i]);
+          hg_fake_qmp_send (fake, line);
+          return;
+        }
+      {
+        g_autofree char *line = g_strdup_printf ("{\"return\": {}, \"id\": @%s@}", steps[i]);
+        hg_fake_qmp_send (fake, line);
+      }
+    }
+}
+
+static GPtrArray *
+medium_nodes (void)
+{
+  GPtrArray *nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  g_ptr_array_add (nodes, json_from_string ("{\"driver\": \"file\", \"node-name\": \"m-file\", "
+                                            "\"filename\": \"/srv/new.iso\", \"read-only\": true}", NULL));
+  g_ptr_array_add (nodes, json_from_string ("{\"driver\": \"raw\", \"node-name\": \"m\", "
+                                            "\"file\": \"m-file\", \"read-only\": true}", NULL));
+  return nodes;
+}
+
+static void
+test_replace_medium_tray (void)
+{
+  g_autoptr(HgFakeQmp) fake = hg_fake_qmp_new ();
+  g_autoptr(HgQmpClient) client = connect_ok (fake);
+  g_autoptr(GPtrArray) nodes = medium_nodes ();
+  g_autoptr(GError) error = NULL;
+
+  /* closed once after the removal, once after the opening: in at the third */
+  {
+    g_autoptr(GAsyncResult) r = NULL;
+
+    hg_fake_qmp_expect (fake, "blockdev-add", "a1");
+    hg_fake_qmp_send (fake, "{\"return\": {}, \"id\": @a1@}");
+    hg_fake_qmp_expect (fake, "blockdev-add", "a2");
+    hg_fake_qmp_send (fake, "{\"return\": {}, \"id\": @a2@}");
+    script_tray_round (fake, "blockdev-insert-medium");
+    script_tray_round (fake, "blockdev-remove-medium");
+    script_tray_round (fake, NULL);
+    hg_fake_qmp_expect (fake, "blockdev-close-tray", "c");
+    hg_fake_qmp_send (fake, "{\"return\": {}, \"id\": @c@}");
+    hg_qmp_replace_medium_async (client, "cd0", nodes, "m", TRUE, NULL, store_result_cb, &r);
+    WAIT_UNTIL (r != NULL);
+    g_assert_true (hg_qmp_simple_finish (client, r, &error));
+    g_assert_no_error (error);
+    g_assert_true (hg_fake_qmp_is_finished (fake));
+  }
+  /* a tray that never stays open: the error after a few tries */
+  {
+    g_autoptr(GAsyncResult) r = NULL;
+
+    hg_fake_qmp_expect (fake, "blockdev-add", "b1");
+    hg_fake_qmp_send (fake, "{\"return\": {}, \"id\": @b1@}");
+    hg_fake_qmp_expect (fake, "blockdev-add", "b2");
+    hg_fake_qmp_send (fake, "{\"return\": {}, \"id\": @b2@}");
+    for (guint i = 0; i < 6; i++)
+      script_tray_round (fake, "blockdev-insert-medium");
+    hg_qmp_replace_medium_async (client, "cd0", nodes, "m", TRUE, NULL, store_result_cb, &r);
+    WAIT_UNTIL (r != NULL);
+    g_assert_false (hg_qmp_simple_finish (client, r, &error));
+    g_assert_error (error, HG_QMP_ERROR, HG_QMP_ERROR_GENERIC);
+    g_assert_cmpstr (error->message, ==, "blockdev-insert-medium: Tray of device 'cd0' is not open");
+    g_clear_error (&error);
+  }
+  hg_fake_qmp_assert_finished (fake);
+  g_clear_object (&client);
+  drain ();
+}
+
 /* Everything happens in the thread-default context of the thread that made
  * the client, not in the global default context. */
 static gpointer
@@ -1129,6 +1219,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/hangar/qmp/drop-reference", test_drop_reference);
   g_test_add_func ("/hangar/qmp/typed-commands", test_typed_commands);
   g_test_add_func ("/hangar/qmp/screendump-png", test_screendump_png);
+  g_test_add_func ("/hangar/qmp/replace-medium-tray", test_replace_medium_tray);
   g_test_add_func ("/hangar/qmp/thread-context", test_thread_context);
   g_test_add_func ("/hangar/qmp/key-combo", test_key_combo);
   g_test_add_func ("/hangar/qmp/snapshot-names", test_snapshot_names);

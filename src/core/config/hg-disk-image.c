@@ -202,42 +202,81 @@ hg_disk_image_info_parse (const char  *json,
 typedef struct {
   HgDiskImageProgress func;
   gpointer            data;
-  GMainContext       *context;
+  GMainContext       *context;   /* the thread-default one of the _async call */
+  GTask              *task;      /* not a reference: the Progress is the task's */
   double              last;
 } Progress;
 
 typedef struct {
-  HgDiskImageProgress func;
-  gpointer            data;
-  double              fraction;
+  GTask    *task;                /* a reference: it keeps progress alive */
+  Progress *progress;
+  double    fraction;
 } ProgressCall;
 
+static void
+progress_call_free (ProgressCall *call)
+{
+  g_object_unref (call->task);
+  g_free (call);
+}
+
+/* Never after the task's callback: the caller's progress data may be gone */
 static gboolean
 progress_call (gpointer user_data)
 {
   ProgressCall *call = user_data;
 
-  call->func (call->fraction, call->data);
+  if (!g_task_get_completed (call->task))
+    call->progress->func (call->fraction, call->progress->data);
   return G_SOURCE_REMOVE;
 }
 
-/* From any thread: to the context of the _async call, at most every 0.5 % */
+/* From any thread, at most every 0.5 %.  The callback runs in the context
+ * of the _async call, in the thread that runs that context: at once when
+ * that is this thread, else from an idle there.  Never in a worker (not
+ * through g_main_context_invoke(), which runs a function in the calling
+ * thread when it can acquire the context: for the global default context,
+ * GTK's, that would be a worker thread touching widgets). */
 static void
 progress_report (Progress *p,
                  double    fraction)
 {
   ProgressCall *call;
+  GSource *source;
 
   if (p->func == NULL)
     return;
   if (fraction >= 0 && fraction < 1.0 && p->last >= 0 && fraction - p->last < 0.005)
     return;
   p->last = fraction;
+  if (g_main_context_is_owner (p->context))
+    {
+      p->func (fraction, p->data);
+      return;
+    }
   call = g_new (ProgressCall, 1);
-  call->func = p->func;
-  call->data = p->data;
+  call->task = g_object_ref (p->task);
+  call->progress = p;
   call->fraction = fraction;
-  g_main_context_invoke_full (p->context, G_PRIORITY_DEFAULT, progress_call, call, g_free);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, progress_call, call, (GDestroyNotify) progress_call_free);
+  g_source_set_static_name (source, "[hangar] disk image progress");
+  g_source_attach (source, p->context);
+  g_source_unref (source);
+}
+
+static void
+progress_init (Progress            *p,
+               GTask               *task,
+               HgDiskImageProgress  func,
+               gpointer             data)
+{
+  p->func = func;
+  p->data = data;
+  p->context = g_main_context_ref_thread_default ();
+  p->task = task;
+  p->last = -1;
 }
 
 /* ---- create --------------------------------------------------------------- */
@@ -268,7 +307,8 @@ job_free (Job *job)
 }
 
 static Job *
-job_new (const char          *dest,
+job_new (GTask               *task,
+         const char          *dest,
          HgDiskImageProgress  progress,
          gpointer             progress_data,
          GCancellable        *cancellable)
@@ -276,10 +316,7 @@ job_new (const char          *dest,
   Job *job = g_new0 (Job, 1);
 
   job->dest = g_strdup (dest);
-  job->progress.func = progress;
-  job->progress.data = progress_data;
-  job->progress.context = g_main_context_ref_thread_default ();
-  job->progress.last = -1;
+  progress_init (&job->progress, task, progress, progress_data);
   job->output = g_string_new (NULL);
   job->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   return job;
@@ -473,7 +510,7 @@ hg_disk_image_create_full_async (const char          *path,
 
   /* one tag for both: hg_disk_image_create_finish() takes either */
   g_task_set_source_tag (task, hg_disk_image_create_async);
-  g_task_set_task_data (task, job_new (path, NULL, NULL, cancellable), (GDestroyNotify) job_free);
+  g_task_set_task_data (task, job_new (task, path, NULL, NULL, cancellable), (GDestroyNotify) job_free);
   if ((qemu_img = _hg_disk_image_no_tool (&error)) == NULL || !dest_is_free (path, &error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
@@ -535,7 +572,7 @@ hg_disk_image_convert_full_async (const char          *src,
 
   /* one tag for both: hg_disk_image_convert_finish() takes either */
   g_task_set_source_tag (task, hg_disk_image_convert_async);
-  g_task_set_task_data (task, job_new (dest, progress, progress_data, cancellable),
+  g_task_set_task_data (task, job_new (task, dest, progress, progress_data, cancellable),
                         (GDestroyNotify) job_free);
   if ((qemu_img = _hg_disk_image_no_tool (&error)) == NULL || !dest_is_free (dest, &error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &error))
@@ -736,13 +773,10 @@ hg_disk_image_copy_async (const char          *src,
   GError *error = NULL;
 
   g_task_set_source_tag (task, hg_disk_image_copy_async);
-  g_task_set_task_data (task, job_new (dest, NULL, NULL, cancellable), (GDestroyNotify) job_free);
+  g_task_set_task_data (task, job_new (task, dest, NULL, NULL, cancellable), (GDestroyNotify) job_free);
   g_task_set_return_on_cancel (task, FALSE);
   data->src = g_strdup (src);
-  data->progress.func = progress;
-  data->progress.data = progress_data;
-  data->progress.context = g_main_context_ref_thread_default ();
-  data->progress.last = -1;
+  progress_init (&data->progress, task, progress, progress_data);
   g_object_set_data_full (G_OBJECT (task), "copy", data, (GDestroyNotify) copy_data_free);
   if (!dest_is_free (dest, &error))
     {

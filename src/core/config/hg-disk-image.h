@@ -147,7 +147,8 @@ HgDiskImageInfo *hg_vm_images_check_medium_finish (GAsyncResult  *result,
                                                    GError       **error);
 
 /* Progress of long work: fraction 0..1 (or -1 when unknown), called in
- * the thread-default main context of the _async call. */
+ * the thread-default main context of the _async call, by the thread that
+ * runs it (never by a worker), and never after the _async callback. */
 typedef void (*HgDiskImageProgress) (double fraction, gpointer user_data);
 
 /* qemu-img create -f qcow2 PATH BYTES (fails if PATH exists). */

@@ -236,6 +236,31 @@ info_from_os (OsinfoOs   *os,
   return info;
 }
 
+/* libosinfo's synchronous read of a medium runs a GMainLoop on the
+ * thread-default context until its own async reads are done.  In a worker
+ * thread (hg_osinfo_detect_iso_async) that is the global default context,
+ * GTK's: the worker would then dispatch the window's sources (idles, X
+ * events) while the main thread runs them too.  It gets a context of its
+ * own, drained before it goes, whatever thread this is. */
+static OsinfoMedia *
+read_media (const char    *path,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  OsinfoMedia *media;
+
+  g_main_context_push_thread_default (context);
+  LIBOSINFO_BEGIN;
+  media = osinfo_media_create_from_location_with_flags (path, cancellable, 0, error);
+  LIBOSINFO_END;
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_main_context_pop_thread_default (context);
+  return media;
+}
+
+
 /* The medium at path, read by libosinfo (not identified yet) */
 static OsinfoMedia *
 media_from_path (const char    *path,
@@ -245,9 +270,7 @@ media_from_path (const char    *path,
   g_autoptr(GError) local = NULL;
   OsinfoMedia *media;
 
-  LIBOSINFO_BEGIN;
-  media = osinfo_media_create_from_location_with_flags (path, cancellable, 0, &local);
-  LIBOSINFO_END;
+  media = read_media (path, cancellable, &local);
   if (media == NULL)
     {
       if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -173,7 +173,15 @@ typedef struct {
   GPtrArray *arguments;  /* JsonNode*: their arguments */
   guint      next;
   gboolean   best_effort; /* errors are skipped */
+  guint      open_tray;   /* index of blockdev-open-tray, or G_MAXUINT */
+  guint      reopened;    /* times the tray was opened again */
 } ReplaceData;
+
+/* The guest may close an open tray at any time (Linux closes it when
+ * something opens the drive, e.g. its probe after a reset): then removing
+ * or inserting the medium fails with "Tray of device ... is not open".
+ * The tray is opened again, a few times. */
+#define REPLACE_REOPENS 5
 
 static void
 replace_data_free (ReplaceData *d)
@@ -222,7 +230,20 @@ replace_step_done (GObject      *source,
   else if (ret == NULL)
     {
       ReplaceData *d = g_task_get_task_data (task);
+      const char *failed = d->commands->pdata[d->next - 1];
 
+      if (d->open_tray != G_MAXUINT && d->reopened < REPLACE_REOPENS &&
+          (g_str_equal (failed, "blockdev-remove-medium") ||
+           g_str_equal (failed, "blockdev-insert-medium")) &&
+          g_error_matches (error, HG_QMP_ERROR, HG_QMP_ERROR_GENERIC))
+        {
+          g_debug ("%s: %s; opening the tray again", failed, error->message);
+          g_clear_error (&error);
+          d->reopened++;
+          d->next = d->open_tray;
+          replace_step (g_steal_pointer (&task));
+          return;
+        }
       g_prefix_error (&error, "%s: ", (const char *) d->commands->pdata[d->next - 1]);
       g_task_return_error (task, error);
       return;
@@ -278,6 +299,7 @@ hg_qmp_replace_medium_async (HgQmpClient *client, const char *id, GPtrArray *nod
   args = id_args (id);
   if (force)
     json_object_set_boolean_member (_hg_qmp_args_obj (args), "force", TRUE);
+  d->open_tray = d->commands->len;
   replace_add (d, "blockdev-open-tray", args);
   replace_add (d, "blockdev-remove-medium", id_args (id));
   args = id_args (id);
@@ -303,6 +325,7 @@ hg_qmp_blockdev_del_nodes_async (HgQmpClient *client, const char * const *names,
   d->commands = g_ptr_array_new_with_free_func (g_free);
   d->arguments = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   d->best_effort = TRUE;
+  d->open_tray = G_MAXUINT;
   g_task_set_task_data (task, d, (GDestroyNotify) replace_data_free);
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {

@@ -138,6 +138,8 @@ void     hg_qmp_change_medium_async    (HgQmpClient *client, const char *device,
  * then blockdev-open-tray (force: even if the guest locked it),
  * blockdev-remove-medium, blockdev-insert-medium node_name and
  * blockdev-close-tray on the drive whose qdev id (or QOM path) is id.
+ * When the guest closes the tray before the medium is in (Linux does when
+ * something opens the drive), the tray is opened again, a few times.
  * Nothing is probed.  An error names the command that failed.  finish
  * with hg_qmp_simple_finish(). */
 void     hg_qmp_replace_medium_async   (HgQmpClient *client, const char *id,
