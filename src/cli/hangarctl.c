@@ -25,6 +25,7 @@ static const HgCliCommand * const command_tables[] = {
   hg_cli_vm_commands,
   hg_cli_switch_commands,
   hg_cli_forward_commands,
+  hg_cli_share_commands,
   hg_cli_type_commands,
 };
 

@@ -40,6 +40,7 @@ extern const HgCliCommand hg_cli_library_commands[];   /* hangarctl-library.c: l
 extern const HgCliCommand hg_cli_vm_commands[];        /* hangarctl-vm.c: start stop kill pause resume reset snapshot media screenshot send-key monitor console */
 extern const HgCliCommand hg_cli_switch_commands[];
 extern const HgCliCommand hg_cli_forward_commands[];   /* hangarctl-forward.c: forward VM list|add|remove */
+extern const HgCliCommand hg_cli_share_commands[];     /* hangarctl-share.c: share VM list|add|remove */
 extern const HgCliCommand hg_cli_type_commands[];      /* hangarctl-type.c: type VM TEXT */    /* hangarctl-switch.c: switch list|start|stop|ports */
 
 /* Prints "hangarctl: <cmd>: <message>\n" to stderr. */

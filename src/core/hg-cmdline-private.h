@@ -112,6 +112,9 @@ gboolean    hg_cmdline_add_image    (Builder *b, const char *key, const char *id
                                      const char *path, const char *format,
                                      const HgDiskImageInfo *chain, gboolean read_only);
 
+/* hg-cmdline-shares.c: [share:N] as 9p or virtiofs (hg-share.h) */
+gboolean    hg_cmdline_add_shares   (Builder *b);
+
 /* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM */
 gboolean    hg_cmdline_resolve_firmware (Builder *b);
 /* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */
