@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <poll.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -456,6 +457,181 @@ test_9p (void)
   hg_test_remove_tree (base);
 }
 
+/* chown -R of what the test made for the user (no links in it) */
+static void
+give_to (const char *path,
+         uid_t       uid,
+         gid_t       gid)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_cmpint (lchown (path, uid, gid), ==, 0);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      give_to (child, uid, gid);
+    }
+}
+
+/* hangarctl run as the user, with the user's runtime and cache folders */
+static int
+ctl_as (const struct passwd *pw,
+        const char          *runtime,
+        const char          *cache,
+        const char          *base,
+        char               **err,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *uid = g_strdup_printf ("%u", (guint) pw->pw_uid);
+  g_autofree char *gid = g_strdup_printf ("%u", (guint) pw->pw_gid);
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup (setpriv));
+  g_ptr_array_add (argv, g_strdup ("--reuid"));
+  g_ptr_array_add (argv, g_strdup (uid));
+  g_ptr_array_add (argv, g_strdup ("--regid"));
+  g_ptr_array_add (argv, g_strdup (gid));
+  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+  g_ptr_array_add (argv, g_strdup ("/usr/bin/env"));
+  g_ptr_array_add (argv, g_strconcat ("HANGAR_RUNTIME_DIR=", runtime, NULL));
+  g_ptr_array_add (argv, g_strconcat ("XDG_CACHE_HOME=", cache, NULL));
+  g_ptr_array_add (argv, g_strconcat ("HOME=", cache, NULL));
+  g_ptr_array_add (argv, hg_test_hangarctl_path ());
+  g_ptr_array_add (argv, g_strdup ("--base"));
+  g_ptr_array_add (argv, g_strdup (base));
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_clear_pointer (err, g_free);
+  return hg_test_run ((const char * const *) argv->pdata, NULL, err, 120000);
+}
+
+/* virtiofs for a user who is not root: virtiofsd in a user namespace of
+ * its own, the guest's files the user's on the host */
+static void
+test_virtiofs_user (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = NULL;
+  g_autofree char *folders = NULL, *data = NULL, *written = NULL, *runtime = NULL;
+  g_autofree char *cache = NULL, *err = NULL, *text = NULL, *why = NULL, *append = NULL;
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+  g_autoptr(HgRuntimePaths) paths = NULL;
+  g_autoptr(HgTestSerial) serial = NULL;
+  g_autoptr(GError) error = NULL;
+  struct passwd *pw;
+  struct stat st;
+  int pidfd;
+  GPid pid;
+
+  if (getuid () != 0)
+    {
+      /* the user case is /hangar/shares/virtiofs itself */
+      g_test_message ("not root: /hangar/shares/virtiofs ran as a user already");
+      return;
+    }
+  if (setpriv == NULL || !g_file_test ("/usr/sbin/useradd", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      hg_test_skip_or_fail ("setpriv or useradd is missing (util-linux, passwd)");
+      return;
+    }
+  if (getpwnam (SHARE_USER) == NULL)
+    {
+      const char *argv[] = { "/usr/sbin/useradd", "--system", "--no-create-home", "--shell",
+                             "/usr/sbin/nologin", SHARE_USER, NULL };
+
+      g_assert_cmpint (hg_test_run (argv, NULL, &err, 30000), ==, 0);
+    }
+  pw = getpwnam (SHARE_USER);
+  g_assert_nonnull (pw);
+  config = hg_test_make_vm ("demo", "vfsu", &base);
+  if (config == NULL)
+    {
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      return;
+    }
+  /* what the user's own hangar would see: a virtiofsd that can run */
+  {
+    g_autofree char *out = NULL;
+    const char *argv[] = { setpriv, "--reuid", SHARE_USER, "--regid", SHARE_USER, "--clear-groups",
+                           "/usr/bin/unshare", "--user", "--map-root-user", "true", NULL };
+
+    if (hg_test_run (argv, &out, &err, 30000) != 0)
+      {
+        hg_test_skip_or_fail_printf ("this host gives users no user namespace: %s", err);
+        return;
+      }
+  }
+  append = with_shares_append (config);
+  g_free (config->append);
+  config->append = g_steal_pointer (&append);
+  folders = g_dir_make_tmp ("hgshare-XXXXXX", NULL);
+  data = make_folder (folders, "data", "hello-user-virtiofs");
+  written = g_build_filename (data, "from-guest.txt", NULL);
+  {
+    HgShare *share = hg_share_new (data, "data");
+
+    share->transport = HG_SHARE_VIRTIOFS;
+    g_ptr_array_add (config->shares, share);
+  }
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  runtime = g_dir_make_tmp ("hgrtu-XXXXXX", NULL);
+  cache = g_dir_make_tmp ("hgcache-XXXXXX", NULL);
+  give_to (base, pw->pw_uid, pw->pw_gid);
+  give_to (folders, pw->pw_uid, pw->pw_gid);
+  give_to (runtime, pw->pw_uid, pw->pw_gid);
+  give_to (cache, pw->pw_uid, pw->pw_gid);
+
+  if (ctl_as (pw, runtime, cache, base, &err, "start", "vfsu", NULL) != 0)
+    g_error ("hangarctl start as %s: %s", SHARE_USER, err);
+  paths = hg_process_runtime_paths_for_config (config, runtime);
+  {
+    g_autofree char *pidfile = hg_virtiofsd_runtime_file (paths, 0, "pid");
+    g_autofree char *pidtext = read_file (pidfile);
+    g_autofree char *exe = NULL;
+    g_autofree char *proc = NULL;
+
+    pid = (GPid) g_ascii_strtoll (pidtext, NULL, 10);
+    pidfd = hg_proc_pidfd_open (pid);
+    g_assert_cmpint (pidfd, >=, 0);
+    exe = hg_proc_exe_name (pid);
+    g_assert_cmpstr (exe, ==, "virtiofsd");
+    proc = g_strdup_printf ("/proc/%d", (int) pid);
+    g_assert_cmpint (stat (proc, &st), ==, 0);
+    g_assert_cmpuint (st.st_uid, ==, pw->pw_uid);
+  }
+  serial = hg_test_serial_open (paths->serial, &error);
+  g_assert_no_error (error);
+  g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", BOOT_TIMEOUT_MS));
+  g_assert_true (hg_test_serial_wait_for (serial, "# ", 30000));
+  guest_mount_rw (serial, "mount -t virtiofs data /mnt/data", "data", "hello-user-virtiofs");
+  text = read_file (written);
+  g_assert_cmpstr (text, ==, "from-guest-42\n");
+  /* written by the guest's root: the user's file on the host */
+  g_assert_cmpint (stat (written, &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, pw->pw_uid);
+
+  g_assert_cmpint (ctl_as (pw, runtime, cache, base, &err, "kill", "vfsu", NULL), ==, 0);
+  {
+    struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+    g_assert_cmpint (poll (&pfd, 1, 10000), ==, 1);
+    close (pidfd);
+  }
+  hg_test_remove_tree (folders);
+  hg_test_remove_tree (base);
+  hg_test_remove_tree (runtime);
+  hg_test_remove_tree (cache);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -469,6 +645,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/shares/cmdline", test_cmdline);
   g_test_add_func ("/hangar/shares/cli-bad-input", test_cli_bad_input);
   g_test_add_func ("/hangar/shares/virtiofs", test_virtiofs);
+  g_test_add_func ("/hangar/shares/virtiofs-user", test_virtiofs_user);
   g_test_add_func ("/hangar/shares/9p", test_9p);
 
   ret = g_test_run ();
