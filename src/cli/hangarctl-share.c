@@ -121,7 +121,7 @@ cli_share (HgCliContext *ctx,
   g_autoptr(GError) error = NULL;
   int status = HG_EXIT_OK;
 
-  if (!hg_cli_parse_options ("share", _("VM list|add|remove HOSTDIR [--tag TAG] [--readonly]"),
+  if (!hg_cli_parse_options ("share", _("VM list|add|remove HOSTDIR"),
                              _("Lists, adds or removes the host folders a VM shares with its "
                                "guest.  virtiofs where virtiofsd can run for you, 9p otherwise "
                                "and for read-only shares; the guest mounts a share by its tag "
