@@ -5,6 +5,7 @@
 
 #include "hg-vm-dialog.h"
 #include "hg-forwards-editor.h"
+#include "hg-shares-editor.h"
 #include "hg-vm.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,7 @@ void                hg_properties_dialog_set_iso (HgPropertiesDialog *self,
 void                hg_properties_dialog_save (HgPropertiesDialog *self);
 /* The port forwards' editor (tests) */
 HgForwardsEditor   *hg_properties_dialog_get_forwards_editor (HgPropertiesDialog *self);
+HgSharesEditor     *hg_properties_dialog_get_shares_editor (HgPropertiesDialog *self);
 /* The inline error shown, or NULL */
 const char         *hg_properties_dialog_get_error (HgPropertiesDialog *self);
 
