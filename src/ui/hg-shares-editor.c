@@ -77,7 +77,6 @@ fill (HgSharesEditor *self)
       button = gtk_button_new_from_icon_name ("list-remove-symbolic", GTK_ICON_SIZE_BUTTON);
       gtk_widget_set_tooltip_text (button, _("Stop sharing this folder"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      g_object_set_data_full (G_OBJECT (button), "hg-share-tag", g_strdup (share->tag), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (on_remove_clicked), self);
       gtk_container_add (GTK_CONTAINER (box), label);
       gtk_container_add (GTK_CONTAINER (box), button);
@@ -155,13 +154,16 @@ remove_tag (HgSharesEditor *self,
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+/* the row's place in the list is the share's in the config it was
+ * filled from */
 static void
 on_remove_clicked (GtkButton      *button,
                    HgSharesEditor *self)
 {
-  g_autofree char *tag = g_strdup (g_object_get_data (G_OBJECT (button), "hg-share-tag"));
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
 
-  remove_tag (self, tag);
+  if (row != NULL)
+    hg_shares_editor_remove (self, (guint) gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)));
 }
 
 void
