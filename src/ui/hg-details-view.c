@@ -209,7 +209,7 @@ fill_shares (HgDetailsView *self,
 
       if (text->len > 0)
         g_string_append_c (text, '\n');
-      /* TRANSLATORS: tag, folder, read-only/read-write, virtiofs/9p, the guest's command */
+      /* Translators: tag, folder, read-only/read-write, virtiofs/9p, the guest's command */
       g_string_append_printf (text, _("“%s”: %s (%s, %s)\nIn the guest: %s"), share->tag,
                               share->path, share->readonly ? _("read-only") : _("read-write"),
                               hg_share_effective_transport (share) == HG_SHARE_VIRTIOFS

@@ -66,7 +66,7 @@ fill (HgSharesEditor *self)
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       GtkWidget *label, *button;
 
-      /* TRANSLATORS: tag, folder, read-only/read-write, the guest's mount command */
+      /* Translators: tag, folder, read-only/read-write, the guest's mount command */
       text = g_strdup_printf (_("“%s”: %s (%s)\n%s"), share->tag, share->path,
                               share->readonly ? _("read-only") : _("read-write"), mount);
       label = gtk_label_new (text);
