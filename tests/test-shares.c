@@ -400,6 +400,93 @@ test_virtiofs (void)
   hg_test_remove_tree (base);
 }
 
+/* Every virtiofsd sharing folder has ended (or ends within 10 s): proven
+ * by executable and command line, waited for on a pidfd */
+static void
+assert_no_virtiofsd_of (const char *folder)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *source = g_strconcat ("source=", folder, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      GPid pid = (GPid) g_ascii_strtoll (name, NULL, 10);
+      g_autofree char *exe = NULL;
+      g_auto(GStrv) argv = NULL;
+      gboolean ours = FALSE;
+
+      if (pid <= 1)
+        continue;
+      exe = hg_proc_exe_name (pid);
+      argv = hg_proc_cmdline (pid);
+      if (g_strcmp0 (exe, "virtiofsd") != 0 || argv == NULL)
+        continue;
+      for (guint i = 0; argv[i] != NULL; i++)
+        ours = ours || g_str_equal (argv[i], source);
+      if (ours && hg_proc_pid_is_alive (pid))
+        {
+          int pidfd = hg_proc_pidfd_open (pid);
+          struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+          if (pidfd >= 0 && poll (&pfd, 1, 10000) != 1)
+            g_error ("virtiofsd %d of %s outlived the failed start", (int) pid, folder);
+          if (pidfd >= 0)
+            close (pidfd);
+        }
+    }
+}
+
+/* QEMU fails after virtiofsd started: the start's error is QEMU's own,
+ * and no virtiofsd is left.  (Here QEMU has connected to virtiofsd before
+ * it fails, so virtiofsd also ends by itself; the start's own kill is for
+ * a QEMU that dies before it connects.) */
+static void
+test_virtiofs_failed_start (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("demo", "vfsbad", &base);
+  g_autofree char *folders = g_dir_make_tmp ("hgshare-XXXXXX", NULL);
+  g_autofree char *data = make_folder (folders, "data", "x");
+  g_autofree char *kernel = NULL, *why = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  HgShare *share;
+
+  if (config == NULL)
+    {
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      return;
+    }
+  if (!hg_virtiofsd_usable (&why))
+    {
+      hg_test_skip_or_fail (why);
+      return;
+    }
+  /* a "kernel" QEMU refuses once it runs */
+  kernel = g_build_filename (config->dir, "not-a-kernel", NULL);
+  g_assert_true (g_file_set_contents (kernel, "this is no kernel\n", -1, NULL));
+  g_free (config->kernel);
+  config->kernel = g_strdup (kernel);
+  share = hg_share_new (data, "data");
+  share->transport = HG_SHARE_VIRTIOFS;
+  g_ptr_array_add (config->shares, share);
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+
+  vm = hg_vm_new_full (config, NULL, caps);
+  hg_vm_start_async (vm, HG_BOOT_KERNEL, 0, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 60000));
+  g_assert_false (hg_vm_start_finish (vm, result, &error));
+  g_assert_nonnull (error);
+  if (strstr (error->message, "exited during start") == NULL)
+    g_error ("unexpected start error: %s", error->message);
+  assert_no_virtiofsd_of (data);
+  hg_test_remove_tree (folders);
+  hg_test_remove_tree (base);
+}
+
 static void
 test_9p (void)
 {
@@ -646,6 +733,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/shares/cli-bad-input", test_cli_bad_input);
   g_test_add_func ("/hangar/shares/virtiofs", test_virtiofs);
   g_test_add_func ("/hangar/shares/virtiofs-user", test_virtiofs_user);
+  g_test_add_func ("/hangar/shares/virtiofs-failed-start", test_virtiofs_failed_start);
   g_test_add_func ("/hangar/shares/9p", test_9p);
 
   ret = g_test_run ();
