@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -487,6 +489,92 @@ test_virtiofs_failed_start (void)
   hg_test_remove_tree (base);
 }
 
+static int
+listen_at (const char *path)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_strlcpy (addr.sun_path, path, sizeof addr.sun_path);
+  g_unlink (path);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 1), ==, 0);
+  return fd;
+}
+
+/* A start kills the virtiofsd a dead start of the same VM left, proven
+ * by its environment; one of another VM whose pid the pidfile names is
+ * left alone */
+static void
+test_virtiofs_leftover (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(HgVmConfig) config = hg_test_make_vm ("demo", "vfsleft", &base);
+  g_autofree char *folders = g_dir_make_tmp ("hgshare-XXXXXX", NULL);
+  g_autofree char *data = make_folder (folders, "data", "x");
+  g_autofree char *why = NULL, *sock = NULL, *other_sock = NULL, *pidfile = NULL, *text = NULL;
+  g_autoptr(HgRuntimePaths) paths = NULL;
+  g_autoptr(HgRuntimePaths) other = NULL;
+  g_autoptr(GSubprocess) leftover = NULL;
+  g_autoptr(GSubprocess) decoy = NULL;
+  g_autoptr(HgVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  struct pollfd pfd;
+  HgShare *share;
+  GPid leftover_pid, decoy_pid;
+
+  if (config == NULL)
+    {
+      hg_test_skip_or_fail ("guest not built (set HANGAR_GUESTS_DIR, run tools/build-guests.sh)");
+      return;
+    }
+  if (!hg_virtiofsd_usable (&why))
+    {
+      hg_test_skip_or_fail (why);
+      return;
+    }
+  share = hg_share_new (data, "data");
+  share->transport = HG_SHARE_VIRTIOFS;
+  g_ptr_array_add (config->shares, share);
+  hg_vm_config_save (config, &error);
+  g_assert_no_error (error);
+  paths = hg_process_runtime_paths_for_config (config, NULL);
+  g_assert_true (hg_process_prepare_runtime_dir (paths, &error));
+  other = hg_runtime_paths_new (paths->root, "another-vm");
+  g_assert_true (hg_process_prepare_runtime_dir (other, &error));
+
+  /* this VM's, left by a start that died: [share:1] */
+  sock = hg_virtiofsd_runtime_file (paths, 1, "sock");
+  leftover = hg_virtiofsd_spawn (data, paths, 1, listen_at (sock), &error);
+  g_assert_no_error (error);
+  leftover_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (leftover), NULL, 10);
+  pfd.fd = hg_proc_pidfd_open (leftover_pid);
+  pfd.events = POLLIN;
+  g_assert_cmpint (pfd.fd, >=, 0);
+  /* another VM's, its pid in this VM's pidfile of [share:2] */
+  other_sock = hg_virtiofsd_runtime_file (other, 0, "sock");
+  decoy = hg_virtiofsd_spawn (data, other, 0, listen_at (other_sock), &error);
+  g_assert_no_error (error);
+  decoy_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (decoy), NULL, 10);
+  pidfile = hg_virtiofsd_runtime_file (paths, 2, "pid");
+  text = g_strdup_printf ("%d\n", (int) decoy_pid);
+  g_assert_true (g_file_set_contents (pidfile, text, -1, NULL));
+
+  vm = hg_vm_new_full (config, NULL, caps);
+  hg_test_vm_start (vm, 0);
+  g_assert_cmpint (poll (&pfd, 1, 10000), ==, 1);
+  close (pfd.fd);
+  g_assert_true (hg_proc_pid_is_alive (decoy_pid));
+  hg_test_vm_kill (vm);
+  g_subprocess_force_exit (decoy);
+  g_assert_true (g_subprocess_wait (decoy, NULL, NULL));
+  g_assert_true (g_subprocess_wait (leftover, NULL, NULL));
+  hg_test_remove_tree (other->dir);
+  hg_test_remove_tree (folders);
+  hg_test_remove_tree (base);
+}
+
 static void
 test_9p (void)
 {
@@ -734,6 +822,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hangar/shares/virtiofs", test_virtiofs);
   g_test_add_func ("/hangar/shares/virtiofs-user", test_virtiofs_user);
   g_test_add_func ("/hangar/shares/virtiofs-failed-start", test_virtiofs_failed_start);
+  g_test_add_func ("/hangar/shares/virtiofs-leftover", test_virtiofs_leftover);
   g_test_add_func ("/hangar/shares/9p", test_9p);
 
   ret = g_test_run ();

@@ -20,6 +20,9 @@
 G_DEFINE_QUARK (hg-virtiofsd-error-quark, hg_virtiofsd_error)
 
 #define MAX_SHARES 1000   /* [share:0] .. [share:999] */
+/* in virtiofsd's environment: its socket's path, the proof that a
+ * virtiofsd is this runtime folder's (its command line names only fd 3) */
+#define SOCKET_ENV "HANGAR_VIRTIOFS_SOCKET"
 
 char *
 hg_virtiofsd_runtime_file (const HgRuntimePaths *paths,
@@ -188,6 +191,11 @@ hg_virtiofsd_spawn (const char           *folder,
   g_ptr_array_add (argv, NULL);
 
   launcher = hg_spawn_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  {
+    g_autofree char *sock = hg_virtiofsd_runtime_file (paths, index, "sock");
+
+    g_subprocess_launcher_setenv (launcher, SOCKET_ENV, sock, TRUE);
+  }
   g_subprocess_launcher_take_stdout_fd (launcher, dup (log_fd));
   g_subprocess_launcher_take_stderr_fd (launcher, log_fd);
   g_subprocess_launcher_take_fd (launcher, listen_fd, HG_VIRTIOFSD_FD);
@@ -215,9 +223,29 @@ hg_virtiofsd_spawn (const char           *folder,
   return proc;
 }
 
-/* A live virtiofsd whose pid this runtime folder's pidfile holds */
+/* TRUE if pid's environment has SOCKET_ENV=sock */
+static gboolean
+environ_names (GPid        pid,
+               const char *sock)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/environ", (int) pid);
+  g_autofree char *want = g_strconcat (SOCKET_ENV "=", sock, NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return FALSE;
+  for (gsize at = 0; at < len; at += strlen (data + at) + 1)
+    if (strcmp (data + at, want) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A live virtiofsd whose pid this runtime folder's pidfile holds, proven
+ * by its executable, its --fd and the socket its environment names */
 static GPid
 find_leftover (const char *pidfile,
+               const char *sock,
                int        *out_pidfd)
 {
   g_autofree char *exe = NULL;
@@ -238,7 +266,7 @@ find_leftover (const char *pidfile,
     for (guint i = 0; argv[i] != NULL; i++)
       if (strcmp (argv[i], fd_opt) == 0)
         ours = TRUE;
-  if (!ours || !hg_proc_pid_is_alive (pid))
+  if (!ours || !environ_names (pid, sock) || !hg_proc_pid_is_alive (pid))
     {
       if (pidfd >= 0)
         close (pidfd);
@@ -256,6 +284,7 @@ hg_virtiofsd_kill_leftovers (const HgRuntimePaths *paths)
   for (guint i = 0; i < MAX_SHARES; i++)
     {
       g_autofree char *pidfile = hg_virtiofsd_runtime_file (paths, i, "pid");
+      g_autofree char *sock = hg_virtiofsd_runtime_file (paths, i, "sock");
       int pidfd = -1;
       GPid pid;
 
@@ -265,7 +294,7 @@ hg_virtiofsd_kill_leftovers (const HgRuntimePaths *paths)
             break;
           continue;
         }
-      pid = find_leftover (pidfile, &pidfd);
+      pid = find_leftover (pidfile, sock, &pidfd);
       if (pid == 0)
         continue;
       g_debug ("killing virtiofsd %d left by a start of %s", (int) pid, paths->dir);
