@@ -17,8 +17,8 @@ G_BEGIN_DECLS
  * swtpm, Hangar binds its vhost-user socket in the VM's runtime folder
  * and hands it the listening fd (--fd), so QEMU connects at once; it ends
  * when QEMU's connection goes.  A start that fails kills it; a leftover of
- * a dead start (pidfile, proven by executable and folder) is killed by the
- * next start.
+ * a dead start (pidfile, proven by executable, --fd and the socket its
+ * environment names) is killed by the next start.
  */
 
 /* the fd virtiofsd gets its listening socket on */
