@@ -298,11 +298,7 @@ hg_virtiofsd_kill_leftovers (const HgRuntimePaths *paths)
       if (pid == 0)
         continue;
       g_debug ("killing virtiofsd %d left by a start of %s", (int) pid, paths->dir);
-      hg_proc_send_signal (pid, pidfd, SIGKILL, NULL);
-      for (guint n = 0; n < 100 && hg_proc_pid_is_alive (pid); n++)
-        g_usleep (10000);
-      if (pidfd >= 0)
-        close (pidfd);
+      hg_proc_kill_and_wait (pid, pidfd);
     }
   hg_virtiofsd_clean_runtime (paths);
 }
