@@ -306,6 +306,27 @@ guest_mount_rw (HgTestSerial *serial,
   g_assert_nonnull (strstr (hg_test_serial_output (serial), hello));
 }
 
+/* A link in the share to a host file outside it: the guest resolves it in
+ * its own tree, never reaching the host's file */
+static void
+guest_no_escape (HgTestSerial *serial,
+                 const char   *folder,
+                 const char   *tag)
+{
+  g_autofree char *outside = g_build_filename (folder, "..", "outside-secret.txt", NULL);
+  g_autofree char *real_outside = NULL;
+  g_autofree char *link = g_build_filename (folder, "escape", NULL);
+  g_autofree char *cmd = g_strdup_printf ("cat /mnt/%s/escape; echo ESCAPE-$((40+2))\n", tag);
+
+  real_outside = g_canonicalize_filename (outside, NULL);
+  g_assert_true (g_file_set_contents (real_outside, "host-secret-outside\n", -1, NULL));
+  g_assert_cmpint (symlink (real_outside, link), ==, 0);
+  hg_test_serial_mark (serial);
+  hg_test_serial_write (serial, cmd);
+  g_assert_true (hg_test_serial_wait_for (serial, "ESCAPE-42", 30000));
+  g_assert_null (strstr (hg_test_serial_output (serial), "host-secret-outside"));
+}
+
 static HgTestSerial *
 boot (HgVm       *vm,
       const char *banner)
@@ -370,6 +391,7 @@ test_virtiofs (void)
   guest_mount_rw (serial, "mount -t virtiofs data /mnt/data", "data", "hello-virtiofs");
   text = read_file (written);
   g_assert_cmpstr (text, ==, "from-guest-42\n");
+  guest_no_escape (serial, data, "data");
 
   /* while it runs: saved, for the next start */
   {
@@ -617,6 +639,7 @@ test_9p (void)
                   "hello-9p-rw");
   text = read_file (written);
   g_assert_cmpstr (text, ==, "from-guest-42\n");
+  guest_no_escape (serial, rw, "rw");
 
   /* read-only: read, but a write is refused */
   hg_test_serial_mark (serial);
