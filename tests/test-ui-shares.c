@@ -11,6 +11,7 @@
 #include "hg-details-view.h"
 #include "hg-properties-dialog.h"
 #include "hg-share.h"
+#include "hg-test-ui.h"
 #include "hg-test-vm.h"
 #include "hg-vm-config.h"
 
@@ -67,6 +68,20 @@ test_properties (void)
     g_error ("the editor lacks the share: %s", dump);
   before = read_file (config->path);
   g_assert_nonnull (strstr (before, "[share:0]"));
+  {
+    /* the editor is the last thing in a dialog that scrolls */
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (editor), GTK_TYPE_SCROLLED_WINDOW);
+
+    hg_test_ui_flush ();
+    if (scrolled != NULL)
+      {
+        GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+        gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+        hg_test_ui_flush ();
+      }
+    hg_test_ui_save_screenshot (GTK_WIDGET (dialog), "dialog-properties-shares");
+  }
   g_assert_nonnull (strstr (before, "readonly=true"));
 
   /* refused beside the fields, naming what is wrong; nothing changes */
