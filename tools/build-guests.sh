@@ -172,6 +172,9 @@ resolve_modules() {
 
 # build_linux_guest DIR KERNEL_META BUSYBOX_SPEC HOSTNAME BANNER CONSOLES
 #                   APPEND MODULES...
+# SHARE_MODULES (set for the call): modules that /init loads only when the
+# kernel command line has hangar.shares (shared folders: virtiofs, 9p), so
+# that the default boot stays as it was.
 build_linux_guest() {
   gname=$1
   dir="$OUT/$1"
@@ -212,22 +215,38 @@ build_linux_guest() {
       die "depmod failed on the modules of $kdeb"
   fi
   modules=$(resolve_modules "$moddir" "$@")
+  share_modules=""
+  if [ -n "${SHARE_MODULES:-}" ]; then
+    # shellcheck disable=SC2086
+    share_modules=$(resolve_modules "$moddir" $SHARE_MODULES)
+  fi
 
   root="$WORK/root"
   mkdir -p "$root/bin" "$root/etc/acpi" "$root/lib/modules" "$root/proc" \
     "$root/sys" "$root/dev" "$root/tmp" "$root/root"
   cp "$WORK/busybox/bin/busybox" "$root/bin/busybox"
   : >"$root/etc/modules-load"
-  for m in $modules; do
+  : >"$root/etc/modules-shares"
+  for m in $modules -- $share_modules; do
+    if [ "$m" = "--" ]; then list="$root/etc/modules-shares"; continue; fi
+    list=${list:-"$root/etc/modules-load"}
     base=$(basename "$m")
     case "$base" in
-      *.ko.xz) xz -dc "$moddir/$m" >"$root/lib/modules/${base%.xz}"; base=${base%.xz} ;;
-      *.ko.zst) zstd -qdc "$moddir/$m" >"$root/lib/modules/${base%.zst}"; base=${base%.zst} ;;
-      *.ko.gz) gzip -dc "$moddir/$m" >"$root/lib/modules/${base%.gz}"; base=${base%.gz} ;;
+      *.ko.xz) base=${base%.xz} ;;
+      *.ko.zst) base=${base%.zst} ;;
+      *.ko.gz) base=${base%.gz} ;;
+    esac
+    # a module both lists have is loaded once, by the first
+    if grep -qx "$base" "$root/etc/modules-load"; then continue; fi
+    case "$m" in
+      *.ko.xz) xz -dc "$moddir/$m" >"$root/lib/modules/$base" ;;
+      *.ko.zst) zstd -qdc "$moddir/$m" >"$root/lib/modules/$base" ;;
+      *.ko.gz) gzip -dc "$moddir/$m" >"$root/lib/modules/$base" ;;
       *) cp "$moddir/$m" "$root/lib/modules/$base" ;;
     esac
-    echo "$base" >>"$root/etc/modules-load"
+    echo "$base" >>"$list"
   done
+  list=""
 
   install -m 0755 "$GUESTS_SRC/init" "$root/init"
   install -m 0755 "$GUESTS_SRC/udhcpc.script" "$root/etc/udhcpc.script"
@@ -351,10 +370,13 @@ apt_lookup linux-image-cloud-amd64:amd64 linux-image-cloud-arm64:arm64 \
   busybox-static:amd64 busybox-static:arm64 debian-installer-12-netboot-amd64:all \
   $(echo "$ARCH_GUESTS" | awk 'NF { print "busybox-static:" $1 }')
 build_d_i
+# The cloud kernel has virtiofs but no 9p; the i386 one (686) has both.
+SHARE_MODULES="fuse virtiofs"
 build_linux_guest demo linux-image-cloud-amd64:amd64 busybox-static:amd64 \
   hangar-demo "Welcome to the Hangar demo VM" "tty1 ttyS0" \
   "console=tty0 console=ttyS0,115200 quiet" \
   $VIRTIO_NET button evdev
+SHARE_MODULES=""
 build_linux_guest aarch64 linux-image-cloud-arm64:arm64 busybox-static:arm64 \
   hangar-aarch64 "Welcome to the Hangar AArch64 VM" "ttyAMA0" \
   "console=ttyAMA0 quiet" \
@@ -362,6 +384,10 @@ build_linux_guest aarch64 linux-image-cloud-arm64:arm64 busybox-static:arm64 \
 # shellcheck disable=SC2086
 set -- $ARCH_GUESTS
 while [ $# -ge 3 ]; do
+  SHARE_MODULES=""
+  if [ "$1" = i386 ]; then
+    SHARE_MODULES="virtio virtio_ring virtio_pci 9pnet_virtio 9p fuse virtiofs"
+  fi
   build_linux_guest "$1" "$2" "busybox-static:$1" \
     "hangar-$1" "Welcome to the Hangar $1 VM" "$3" "console=$3 quiet"
   shift 3

@@ -27,6 +27,7 @@ static const HgCliCommand * const command_tables[] = {
   hg_cli_forward_commands,
   hg_cli_disk_commands,
   hg_cli_snapshot_commands,
+  hg_cli_share_commands,
   hg_cli_type_commands,
   hg_cli_watch_commands,
 };

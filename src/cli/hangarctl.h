@@ -42,6 +42,7 @@ extern const HgCliCommand hg_cli_switch_commands[];
 extern const HgCliCommand hg_cli_forward_commands[];   /* hangarctl-forward.c: forward VM list|add|remove */
 extern const HgCliCommand hg_cli_disk_commands[];      /* hangarctl-disk.c: disk VM list|add|remove|resize|convert|compact */
 extern const HgCliCommand hg_cli_snapshot_commands[];  /* hangarctl-snapshot.c: snapshot VM tree|take|revert|delete|rename|describe|save|load|list */
+extern const HgCliCommand hg_cli_share_commands[];     /* hangarctl-share.c: share VM list|add|remove */
 extern const HgCliCommand hg_cli_type_commands[];      /* hangarctl-type.c: type VM TEXT */    /* hangarctl-switch.c: switch list|start|stop|ports */
 
 extern const HgCliCommand hg_cli_watch_commands[];     /* hangarctl-watch.c: version watch sockets (docs/protocol.md) */

@@ -8,6 +8,7 @@
 #include "hg-forward-row.h"
 #include "hg-vm-forwards.h"
 #include "hg-install-phase.h"
+#include "hg-share.h"
 #include "hg-vm-tree.h"
 
 struct _HgDetailsView
@@ -39,6 +40,8 @@ struct _HgDetailsView
   GtkLabel    *forwards_title;
   GtkWidget   *forwards_frame;
   GtkListBox  *forwards_list;
+  GtkLabel    *shares_title;
+  GtkLabel    *shares_label;
   GtkTextView *cmdline_view;
   GtkRevealer *log_revealer;
   GtkTextView *log_view;
@@ -196,6 +199,32 @@ fill_forwards (HgDetailsView *self,
                        hg_forward_row_new (g_ptr_array_index (n->hostfwd, i), FALSE));
 }
 
+/* each shared folder: its tag, folder, mode, transport and the guest's
+ * mount command; hidden without one */
+static void
+fill_shares (HgDetailsView *self,
+             HgVmConfig    *config)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; config != NULL && config->shares != NULL && i < config->shares->len; i++)
+    {
+      HgShare *share = g_ptr_array_index (config->shares, i);
+      g_autofree char *mount = hg_share_mount_command (share);
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: tag, folder, read-only/read-write, virtiofs/9p, the guest's command */
+      g_string_append_printf (text, _("“%s”: %s (%s, %s)\nIn the guest: %s"), share->tag,
+                              share->path, share->readonly ? _("read-only") : _("read-write"),
+                              hg_share_effective_transport (share) == HG_SHARE_VIRTIOFS
+                                ? "virtiofs" : "9p", mount);
+    }
+  gtk_label_set_text (self->shares_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->shares_title), text->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->shares_label), text->len > 0);
+}
+
 static void
 cancel_command_line (HgDetailsView *self)
 {
@@ -227,6 +256,7 @@ hg_details_view_set_vm (HgDetailsView *self,
 
   hg_details_view_set_same_identity (self, NULL);
   fill_forwards (self, config);
+  fill_shares (self, config);
   if (config_path == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -414,6 +444,8 @@ hg_details_view_dump (HgDetailsView *self)
         g_string_append_printf (out, "forward: %s\n", line);
       }
   }
+  if (gtk_widget_get_visible (GTK_WIDGET (self->shares_label)))
+    g_string_append_printf (out, "shares: %s\n", gtk_label_get_text (self->shares_label));
   cmdline = hg_details_view_dup_command_line (self);
   g_string_append_printf (out, "cmdline: %s\n", cmdline);
   if (gtk_revealer_get_reveal_child (self->log_revealer))
@@ -506,6 +538,8 @@ hg_details_view_class_init (HgDetailsViewClass *klass)
   BIND (forwards_title);
   BIND (forwards_frame);
   BIND (forwards_list);
+  BIND (shares_title);
+  BIND (shares_label);
   BIND (cmdline_view);
   BIND (log_revealer);
   BIND (log_view);

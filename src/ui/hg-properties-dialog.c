@@ -31,6 +31,7 @@ struct _HgPropertiesDialog
   GtkWidget            *save_button;
   HgForwardsEditor     *forwards_editor;
   HgDisksEditor        *disks_editor;
+  HgSharesEditor       *shares_editor;
 };
 
 G_DEFINE_FINAL_TYPE (HgPropertiesDialog, hg_properties_dialog, HG_TYPE_VM_DIALOG)
@@ -88,6 +89,13 @@ hg_properties_dialog_get_disks_editor (HgPropertiesDialog *self)
 {
   g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
   return self->disks_editor;
+}
+
+HgSharesEditor *
+hg_properties_dialog_get_shares_editor (HgPropertiesDialog *self)
+{
+  g_return_val_if_fail (HG_IS_PROPERTIES_DIALOG (self), NULL);
+  return self->shares_editor;
 }
 
 static void
@@ -162,6 +170,7 @@ fill (HgPropertiesDialog *self)
   fill_allow_backing (self, config);
   hg_forwards_editor_set_vm (self->forwards_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   hg_disks_editor_set_vm (self->disks_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
+  hg_shares_editor_set_vm (self->shares_editor, hg_vm_dialog_get_vm (HG_VM_DIALOG (self)));
   hg_vm_dialog_update (HG_VM_DIALOG (self));
 }
 
@@ -445,6 +454,9 @@ hg_properties_dialog_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->disks_editor, "changed", G_CALLBACK (on_forwards_changed),
                            self, G_CONNECT_SWAPPED);
+  /* a share added or removed is saved already, as a forward is */
+  g_signal_connect_object (self->shares_editor, "changed", G_CALLBACK (on_forwards_changed),
+                           self, G_CONNECT_SWAPPED);
   fill (self);
 }
 
@@ -496,8 +508,10 @@ hg_properties_dialog_class_init (HgPropertiesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, save_button);
   g_type_ensure (HG_TYPE_FORWARDS_EDITOR);
   g_type_ensure (HG_TYPE_DISKS_EDITOR);
+  g_type_ensure (HG_TYPE_SHARES_EDITOR);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, forwards_editor);
   gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, disks_editor);
+  gtk_widget_class_bind_template_child (widget_class, HgPropertiesDialog, shares_editor);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_iso_clicked);

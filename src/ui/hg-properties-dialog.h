@@ -6,6 +6,7 @@
 #include "hg-vm-dialog.h"
 #include "hg-disks-editor.h"
 #include "hg-forwards-editor.h"
+#include "hg-shares-editor.h"
 #include "hg-vm.h"
 
 G_BEGIN_DECLS
@@ -39,6 +40,7 @@ void                hg_properties_dialog_save (HgPropertiesDialog *self);
 /* The port forwards' editor (tests) */
 HgForwardsEditor   *hg_properties_dialog_get_forwards_editor (HgPropertiesDialog *self);
 HgDisksEditor      *hg_properties_dialog_get_disks_editor (HgPropertiesDialog *self);
+HgSharesEditor     *hg_properties_dialog_get_shares_editor (HgPropertiesDialog *self);
 /* The inline error shown, or NULL */
 const char         *hg_properties_dialog_get_error (HgPropertiesDialog *self);
 

@@ -470,6 +470,23 @@ parse_nic (Loader     *l,
   return TRUE;
 }
 
+static gboolean
+parse_share (Loader     *l,
+             const char *group)
+{
+  HgShare *share = hg_share_new (NULL, NULL);
+
+  g_ptr_array_add (l->self->shares, share);
+  share->group = g_strdup (group);
+  share->path = get_opt (l, group, "path");
+  share->tag = get_opt (l, group, "tag");
+  if (!get_bool (l, group, "readonly", &share->readonly))
+    return FALSE;
+  GET_ENUM (l, group, "transport", hg_share_transport_from_string, &share->transport,
+            _("a transport (auto, virtiofs or 9p)"));
+  return TRUE;
+}
+
 typedef struct {
   guint       index;
   const char *group;
@@ -527,6 +544,7 @@ parse_indexed_groups (Loader *l)
             case KIND_FLOPPY: ok = parse_medium (l, group, HG_MEDIUM_FLOPPY); break;
             case KIND_USB: ok = parse_medium (l, group, HG_MEDIUM_USB); break;
             case KIND_NET: ok = parse_nic (l, group); break;
+            case KIND_SHARE: ok = parse_share (l, group); break;
             case N_KINDS:
             default: g_assert_not_reached ();
             }

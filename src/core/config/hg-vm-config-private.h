@@ -10,13 +10,14 @@ G_BEGIN_DECLS
 
 #define MAX_INDEX 999   /* [disk:0] .. [disk:999] */
 
-/* The indexed groups: [disk:N], [cdrom:N], [floppy:N], [usb:N], [net:N] */
+/* The indexed groups: [disk:N], [cdrom:N], [floppy:N], [usb:N], [net:N], [share:N] */
 typedef enum {
   KIND_DISK,
   KIND_CDROM,
   KIND_FLOPPY,
   KIND_USB,
   KIND_NET,
+  KIND_SHARE,
   N_KINDS
 } HgConfigIndexedKind;
 

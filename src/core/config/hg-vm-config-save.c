@@ -19,6 +19,7 @@
 
 static const char *const disk_keys[] = { "path", "format", "interface", "allow-backing", NULL };
 static const char *const medium_keys[] = { "path", "format", NULL };
+static const char *const share_keys[] = { "path", "tag", "readonly", "transport", NULL };
 static const char *const net_keys[] = {
   "mode", "switch", "tap", "mac", "model", "vdeq", "hostfwd", "tftp", "bootfile", NULL
 };
@@ -116,6 +117,23 @@ write_nic (GKeyFile   *kf,
 
   set_opt (kf, group, "tftp", nic->tftp);
   set_opt (kf, group, "bootfile", nic->bootfile);
+}
+
+static void
+write_share (GKeyFile   *kf,
+             const char *group,
+             gpointer    elem)
+{
+  HgShare *share = elem;
+  const char *transport = hg_share_transport_to_string (share->transport);
+
+  g_key_file_set_string (kf, group, "path", share->path != NULL ? share->path : "");
+  set_opt (kf, group, "tag", share->tag);
+  /* defaults only where the group had the key already */
+  if (share->readonly || g_key_file_has_key (kf, group, "readonly", NULL))
+    g_key_file_set_boolean (kf, group, "readonly", share->readonly);
+  if (share->transport != HG_SHARE_AUTO || g_key_file_has_key (kf, group, "transport", NULL))
+    g_key_file_set_string (kf, group, "transport", transport != NULL ? transport : "auto");
 }
 
 typedef struct {
@@ -290,6 +308,12 @@ nic_group_field (gpointer elem)
   return &((HgNic *) elem)->group;
 }
 
+static char **
+share_group_field (gpointer elem)
+{
+  return &((HgShare *) elem)->group;
+}
+
 char *
 hg_vm_config_to_data (HgVmConfig *self,
                       gsize      *length)
@@ -345,6 +369,8 @@ hg_vm_config_to_data (HgVmConfig *self,
   set_opt (kf, "boot", "dtb", self->dtb);
 
   write_indexed (kf, KIND_NET, self->nics, nic_group_field, net_keys, write_nic);
+  if (self->shares != NULL)
+    write_indexed (kf, KIND_SHARE, self->shares, share_group_field, share_keys, write_share);
 
   str = hg_console_to_string (self->console);
   g_key_file_set_string (kf, "display", "console", str != NULL ? str : "vnc");

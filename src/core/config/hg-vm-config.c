@@ -456,6 +456,55 @@ hg_nic_free (HgNic *nic)
   g_free (nic);
 }
 
+HgShare *
+hg_share_new (const char *path,
+              const char *tag)
+{
+  HgShare *share = g_new0 (HgShare, 1);
+
+  share->path = g_strdup (path);
+  share->tag = g_strdup (tag);
+  return share;
+}
+
+void
+hg_share_free (HgShare *share)
+{
+  if (share == NULL)
+    return;
+  g_free (share->path);
+  g_free (share->tag);
+  g_free (share->group);
+  g_free (share);
+}
+
+static const char *const share_transports[] = { "auto", "virtiofs", "9p", NULL };
+
+const char *
+hg_share_transport_to_string (HgShareTransport transport)
+{
+  return (guint) transport < G_N_ELEMENTS (share_transports) - 1 ? share_transports[transport] : NULL;
+}
+
+gboolean
+hg_share_transport_from_string (const char       *str,
+                                HgShareTransport *out)
+{
+  for (guint i = 0; str != NULL && share_transports[i] != NULL; i++)
+    if (strcmp (str, share_transports[i]) == 0)
+      {
+        *out = (HgShareTransport) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+hg_share_tag_is_valid (const char *tag)
+{
+  return is_token (tag, NULL, 36);
+}
+
 /* ------------------------------------------------------------------ */
 /* The config object */
 
@@ -491,6 +540,7 @@ _hg_vm_config_alloc (void)
   self->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_disk_free);
   self->media = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_medium_free);
   self->nics = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_nic_free);
+  self->shares = g_ptr_array_new_with_free_func ((GDestroyNotify) hg_share_free);
   self->boot_mode = HG_BOOT_DISK;
   self->console = HG_CONSOLE_VNC;
   self->serial = TRUE;
@@ -564,6 +614,7 @@ hg_vm_config_unref (HgVmConfig *self)
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->media, g_ptr_array_unref);
   g_clear_pointer (&self->nics, g_ptr_array_unref);
+  g_clear_pointer (&self->shares, g_ptr_array_unref);
   g_free (self->kernel);
   g_free (self->initrd);
   g_free (self->append);
@@ -957,6 +1008,60 @@ check_nic (Check  *c,
          check_string (c, group, "bootfile", nic->bootfile);
 }
 
+static gboolean
+check_share (Check   *c,
+             HgShare *share,
+             guint    index)
+{
+  g_autofree char *group = element_group (share->group, "share", index);
+  g_autofree char *canon = NULL;
+
+  if (!check_path (c, group, "path", share->path, TRUE))
+    return FALSE;
+  canon = g_canonicalize_filename (share->path, c->self->dir != NULL ? c->self->dir : "/");
+  if (g_str_equal (canon, "/"))
+    {
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "path",
+                           _("the whole file system (/) is never shared; pick a folder"));
+      return FALSE;
+    }
+  if (share->tag == NULL || *share->tag == '\0')
+    {
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_MISSING_KEY, c->source, group, "tag",
+                           _("a mount tag is required (1–36 of letters, digits, “.”, “_”, “-”)"));
+      return FALSE;
+    }
+  if (!check_token (c, group, "tag", share->tag, NULL, 36, _("a mount tag")))
+    return FALSE;
+  for (guint i = 0; i < index; i++)
+    {
+      HgShare *other = g_ptr_array_index (c->self->shares, i);
+
+      if (g_strcmp0 (other->tag, share->tag) == 0)
+        {
+          g_autofree char *other_group = element_group (other->group, "share", i);
+
+          _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "tag",
+                               _("“%s” is already the mount tag of [%s]"), share->tag, other_group);
+          return FALSE;
+        }
+    }
+  if (hg_share_transport_to_string (share->transport) == NULL)
+    {
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "transport",
+                           _("%d is not a transport (auto, virtiofs or 9p)"), (int) share->transport);
+      return FALSE;
+    }
+  if (share->readonly && share->transport == HG_SHARE_VIRTIOFS)
+    {
+      _hg_config_set_error (c->error, HG_CONFIG_ERROR_INVALID_VALUE, c->source, group, "transport",
+                           _("virtiofs cannot share read-only (QEMU's virtiofsd has no such "
+                             "option): use transport=9p or auto for a read-only share"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 hg_vm_config_validate (HgVmConfig  *self,
                        GError     **error)
@@ -1032,6 +1137,9 @@ hg_vm_config_validate (HgVmConfig  *self,
   for (guint i = 0; i < self->nics->len; i++)
     if (!check_nic (&c, g_ptr_array_index (self->nics, i), i))
       return FALSE;
+  for (guint i = 0; self->shares != NULL && i < self->shares->len; i++)
+    if (!check_share (&c, g_ptr_array_index (self->shares, i), i))
+      return FALSE;
 
   if (hg_console_to_string (self->console) == NULL)
     {
@@ -1067,7 +1175,7 @@ _hg_config_parse_decimal (const char *str,
 }
 
 
-const char *const _hg_config_kind_prefix[N_KINDS] = { "disk", "cdrom", "floppy", "usb", "net" };
+const char *const _hg_config_kind_prefix[N_KINDS] = { "disk", "cdrom", "floppy", "usb", "net", "share" };
 
 gboolean
 _hg_config_parse_indexed_group (const char  *group,

@@ -75,6 +75,22 @@ typedef struct {
   char      *group;        /* key file group it was loaded from, NULL when new */
 } HgNic;
 
+/* How a shared folder reaches the guest: [share:N] transport */
+typedef enum {
+  HG_SHARE_AUTO,      /* virtiofs where virtiofsd runs for this user, else 9p */
+  HG_SHARE_VIRTIOFS,
+  HG_SHARE_9P,
+} HgShareTransport;
+
+/* A host folder shared with the guest: [share:N] (hg-share.h) */
+typedef struct {
+  char             *path;      /* as written; relative to the VM dir if not absolute */
+  char             *tag;       /* the mount tag: 1–36 of A–Z a–z 0–9 . _ - */
+  gboolean          readonly;
+  HgShareTransport  transport;
+  char             *group;     /* key file group it was loaded from, NULL when new */
+} HgShare;
+
 typedef struct _HgVmConfig HgVmConfig;
 
 struct _HgVmConfig {
@@ -111,6 +127,7 @@ struct _HgVmConfig {
   GPtrArray *disks;        /* HgDisk* */
   GPtrArray *media;        /* HgMedium* */
   GPtrArray *nics;         /* HgNic* */
+  GPtrArray *shares;       /* HgShare*: [share:N] */
 
   /* [boot] */
   HgBootMode boot_mode;
@@ -187,6 +204,14 @@ void         hg_medium_free           (HgMedium   *medium);
 HgNic       *hg_nic_new               (HgNetMode   mode);
 void         hg_nic_free              (HgNic      *nic);
 void         hg_host_fwd_free         (HgHostFwd  *fwd);
+HgShare     *hg_share_new             (const char *path, const char *tag);
+void         hg_share_free            (HgShare    *share);
+/* "auto", "virtiofs", "9p"; NULL / FALSE for anything else */
+const char  *hg_share_transport_to_string   (HgShareTransport transport);
+gboolean     hg_share_transport_from_string (const char *str, HgShareTransport *out);
+/* A mount tag: 1–36 (virtiofs's limit) of A–Z a–z 0–9 . _ -, not starting
+ * with . or - */
+gboolean     hg_share_tag_is_valid    (const char *tag);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgHostFwd, hg_host_fwd_free)
 /* TRUE for a dotted-quad IPv4 address (the only form QEMU's hostfwd takes),
  * without leading zeros (which inet_aton would read as octal) */

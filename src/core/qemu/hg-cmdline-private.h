@@ -124,6 +124,9 @@ gboolean    _hg_cmdline_add_image    (HgCmdlineBuilder *b, const char *key, cons
                                       const char *path, const char *format,
                                       const HgDiskImageInfo *chain, gboolean read_only);
 
+/* hg-cmdline-shares.c: [share:N] as 9p or virtiofs (hg-share.h) */
+gboolean    _hg_cmdline_add_shares   (HgCmdlineBuilder *b);
+
 /* hg-cmdline-firmware.c: UEFI (pflash) from the descriptors, the TPM */
 gboolean    _hg_cmdline_resolve_firmware (HgCmdlineBuilder *b);
 /* ",pflash0=...,pflash1=...,smm=on" for -machine, or "" */

@@ -303,6 +303,8 @@ hg_cmdline_build (HgVmConfig            *config,
     return NULL;
   if (!_hg_cmdline_add_nics (&b, vdeq))
     return NULL;
+  if (!_hg_cmdline_add_shares (&b))
+    return NULL;
   if (!_hg_cmdline_add_boot (&b))
     return NULL;
 

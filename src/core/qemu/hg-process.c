@@ -23,6 +23,8 @@
 #include "hg-switch.h"
 #include "hg-swtpm.h"
 #include "hg-throwaway.h"
+#include "hg-share.h"
+#include "hg-virtiofsd.h"
 
 G_DEFINE_QUARK (hg-process-error-quark, hg_process_error)
 
@@ -200,6 +202,7 @@ hg_process_clean_runtime (const HgRuntimePaths  *paths,
                           paths->pidfile, swtpm_sock, swtpm_pid };
   gboolean ok = TRUE;
 
+  hg_virtiofsd_clean_runtime (paths);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autoptr(GError) local = NULL;
@@ -341,6 +344,25 @@ hg_process_launcher_take_qmp (GSubprocessLauncher *launcher,
  * QEMU's exit before that ends the start with its own log lines.
  */
 
+/* A virtiofs share: its checked folder and virtiofsd's listening socket
+ * (until spawned), then virtiofsd */
+typedef struct {
+  guint        index;
+  char        *folder;
+  int          fd;
+  GSubprocess *daemon;     /* ends by itself with QEMU's connection */
+} VirtiofsShare;
+
+static void
+virtiofs_share_clear (VirtiofsShare *v)
+{
+  g_clear_pointer (&v->folder, g_free);
+  if (v->fd >= 0)
+    close (v->fd);
+  v->fd = -1;
+  g_clear_object (&v->daemon);
+}
+
 typedef struct {
   /* asked for */
   HgVmConfig          *config;
@@ -356,6 +378,7 @@ typedef struct {
   char                *swtpm_path;    /* config->tpm: the swtpm binary */
   int                  swtpm_fd;      /* its listening control socket, until spawned */
   GPtrArray           *switches;      /* names of the VDE switches still to ensure */
+  GArray              *virtiofs;      /* VirtiofsShare: the virtiofs shares' sockets */
   /* running */
   GSubprocess         *subprocess;
   GSubprocess         *swtpm;         /* ends by itself with QEMU's connection */
@@ -386,6 +409,7 @@ start_data_free (StartData *d)
   g_free (d->swtpm_path);
   g_clear_object (&d->swtpm);
   g_clear_pointer (&d->switches, g_ptr_array_unref);
+  g_clear_pointer (&d->virtiofs, g_array_unref);
   g_clear_object (&d->subprocess);
   g_clear_object (&d->qmp);
   g_clear_pointer (&d->caps, hg_host_caps_unref);
@@ -447,6 +471,13 @@ start_fail (GTask  *task,
   /* our child: no other process can have its pid yet */
   if (d->swtpm != NULL)
     g_subprocess_force_exit (d->swtpm);
+  for (guint i = 0; d->virtiofs != NULL && i < d->virtiofs->len; i++)
+    {
+      VirtiofsShare *v = &g_array_index (d->virtiofs, VirtiofsShare, i);
+
+      if (v->daemon != NULL)
+        g_subprocess_force_exit (v->daemon);
+    }
   if (d->lock_fd >= 0)
     hg_process_clean_runtime (d->paths, NULL);
   g_task_return_error (task, error);
@@ -482,6 +513,21 @@ on_exited (GObject      *source,
       if (*tpm != '\0')
         {
           g_autofree char *both = g_strdup_printf ("%s%sswtpm: %s", lines, *lines ? "; " : "", tpm);
+
+          g_free (lines);
+          lines = g_steal_pointer (&both);
+        }
+    }
+  for (guint i = 0; d->virtiofs != NULL && i < d->virtiofs->len; i++)
+    {
+      /* a virtiofsd that failed: QEMU only says the socket closed */
+      VirtiofsShare *v = &g_array_index (d->virtiofs, VirtiofsShare, i);
+      g_autofree char *fs = hg_virtiofsd_log_error (d->paths, v->index);
+
+      if (*fs != '\0' && v->daemon != NULL && g_subprocess_get_if_exited (v->daemon))
+        {
+          g_autofree char *both = g_strdup_printf ("%s%svirtiofsd [share:%u]: %s", lines,
+                                                   *lines ? "; " : "", v->index, fs);
 
           g_free (lines);
           lines = g_steal_pointer (&both);
@@ -676,6 +722,21 @@ start_spawn (GTask *task)
           return;
         }
     }
+  /* virtiofsd, one per virtiofs share, on the sockets bound in prepare */
+  for (guint i = 0; d->virtiofs != NULL && i < d->virtiofs->len; i++)
+    {
+      VirtiofsShare *v = &g_array_index (d->virtiofs, VirtiofsShare, i);
+      int fd = v->fd;
+
+      v->fd = -1;
+      v->daemon = hg_virtiofsd_spawn (v->folder, d->paths, v->index, fd, &error);
+      if (v->daemon == NULL)
+        {
+          g_prefix_error (&error, _("VM '%s': [share:%u]: "), d->config->label, v->index);
+          start_fail (task, error);
+          return;
+        }
+    }
   for (guint i = 0; d->argv[i] != NULL; i++)
     g_ptr_array_add (args, d->argv[i]);
   if ((d->flags & HG_PROCESS_START_PAUSED) && !argv_has (d->argv, "-S"))
@@ -826,6 +887,42 @@ prepare_nvram (StartData     *d,
   return TRUE;
 }
 
+/* The virtiofs shares (the argv has their sockets already): each folder
+ * as the argv's check found it, and the socket its virtiofsd gets */
+static gboolean
+prepare_virtiofs (StartData  *d,
+                  GError    **error)
+{
+  HgVmConfig *config = d->config;
+
+  for (guint i = 0; config->shares != NULL && i < config->shares->len; i++)
+    {
+      HgShare *share = g_ptr_array_index (config->shares, i);
+      VirtiofsShare v = { i, NULL, -1, NULL };
+      g_autofree char *sock = NULL;
+
+      if (hg_share_effective_transport (share) != HG_SHARE_VIRTIOFS)
+        continue;
+      v.folder = hg_share_check_folder (config, share, i, error);
+      if (v.folder == NULL)
+        {
+          g_prefix_error (error, _("VM '%s': "), config->label);
+          return FALSE;
+        }
+      if (d->virtiofs == NULL)
+        {
+          d->virtiofs = g_array_new (FALSE, TRUE, sizeof (VirtiofsShare));
+          g_array_set_clear_func (d->virtiofs, (GDestroyNotify) virtiofs_share_clear);
+        }
+      sock = hg_virtiofsd_runtime_file (d->paths, i, "sock");
+      v.fd = listen_unix (sock, "virtiofs", error);
+      g_array_append_val (d->virtiofs, v);
+      if (v.fd < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* prepare, in a worker thread: only files, no main context */
 static gboolean
 prepare (StartData     *d,
@@ -853,6 +950,7 @@ prepare (StartData     *d,
     }
   /* whatever is left belongs to a dead VM: a swtpm its start left too */
   hg_swtpm_kill_leftover (paths);
+  hg_virtiofsd_kill_leftovers (paths);
   if (!hg_process_clean_runtime (paths, error))
     return FALSE;
   g_unlink (paths->exit_reason);
@@ -899,6 +997,8 @@ prepare (StartData     *d,
       if (d->swtpm_fd < 0)
         return FALSE;
     }
+  if (!prepare_virtiofs (d, error))
+    return FALSE;
   d->log_fd = open_log (paths->log, error);
   if (d->log_fd < 0)
     return FALSE;

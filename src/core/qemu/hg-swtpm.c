@@ -136,12 +136,7 @@ hg_swtpm_kill_leftover (const HgRuntimePaths *paths)
   if (pid == 0)
     return;
   g_debug ("killing swtpm %d left by a start of %s", (int) pid, paths->dir);
-  hg_proc_send_signal (pid, pidfd, SIGKILL, NULL);
-  /* not our child: it goes when its parent reaps it, or init does */
-  for (guint i = 0; i < 100 && hg_proc_pid_is_alive (pid); i++)
-    g_usleep (10000);
-  if (pidfd >= 0)
-    close (pidfd);
+  hg_proc_kill_and_wait (pid, pidfd);
 }
 
 static void

@@ -240,6 +240,25 @@ hg_proc_send_signal (GPid     pid,
   return TRUE;
 }
 
+void
+hg_proc_kill_and_wait (GPid pid,
+                       int  pidfd)
+{
+  hg_proc_send_signal (pid, pidfd, SIGKILL, NULL);
+  if (pidfd >= 0)
+    {
+      /* a pidfd is readable once its process ended */
+      struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+      while (poll (&pfd, 1, 1000) < 0 && errno == EINTR)
+        ;
+      close (pidfd);
+      return;
+    }
+  for (guint i = 0; i < 100 && hg_proc_pid_is_alive (pid); i++)
+    g_usleep (10000);
+}
+
 int
 hg_proc_lock_file (const char  *path,
                    GError     **error)

@@ -51,6 +51,12 @@ gboolean  hg_proc_send_signal      (GPid     pid,
                                     int      signum,
                                     GError **error);
 
+/* SIGKILL for a process proven to be the one meant (its pidfd opened
+ * before the proof), then waits up to a second for it to end (one not our
+ * child is reaped by its parent or init); closes pidfd.  Blocking. */
+void      hg_proc_kill_and_wait    (GPid     pid,
+                                    int      pidfd);
+
 /* Opens (creating it 0600, never through a symlink) and flock()s path
  * without blocking.  Returns the fd, or -1: G_IO_ERROR_BUSY when another
  * process holds it, G_IO_ERROR_PERMISSION_DENIED for a file not ours. */
