@@ -1505,10 +1505,18 @@ test_progress_thread (void)
   g_autoptr(GError) error = NULL;
   int fd;
 
-  /* 256 MiB of holes: 64 blocks, a progress report for each */
+  /* 256 MiB with 4 KiB of data every 4 MiB: 64 data extents between
+   * holes (the copy skips holes), progress reported as they are copied */
   fd = open (src, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (ftruncate (fd, 256 << 20), ==, 0);
+  {
+    char block[4096];
+
+    memset (block, 'x', sizeof block);
+    for (off_t at = 0; at < (off_t) 256 << 20; at += 4 << 20)
+      g_assert_cmpint (pwrite (fd, block, sizeof block, at), ==, (gssize) sizeof block);
+  }
   close (fd);
 
   hg_disk_image_copy_async (src, dest, thread_log_progress, &log, NULL, thread_log_finished, &log);

@@ -524,7 +524,9 @@ on_exited (GObject      *source,
       VirtiofsShare *v = &g_array_index (d->virtiofs, VirtiofsShare, i);
       g_autofree char *fs = hg_virtiofsd_log_error (d->paths, v->index);
 
-      if (*fs != '\0' && v->daemon != NULL && g_subprocess_get_if_exited (v->daemon))
+      /* (ended: GLib has reaped it and its identifier is gone; it may
+       * also still be running, QEMU's failure being its own) */
+      if (*fs != '\0' && v->daemon != NULL && g_subprocess_get_identifier (v->daemon) == NULL)
         {
           g_autofree char *both = g_strdup_printf ("%s%svirtiofsd [share:%u]: %s", lines,
                                                    *lines ? "; " : "", v->index, fs);
