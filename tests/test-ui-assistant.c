@@ -778,7 +778,8 @@ test_firmware_advice (Fixture       *f,
 {
   g_autoptr(HgOsInfo) win11 = NULL;
   g_autoptr(HgOsInfo) debian = NULL;
-  g_autofree char *firmware = NULL, *tpm = NULL;
+  HgFirmwareKind firmware = HG_FIRMWARE_BIOS;
+  gboolean tpm = FALSE;
   HgNewVmAssistant *a;
   const char *text;
 
@@ -799,10 +800,9 @@ test_firmware_advice (Fixture       *f,
   text = summary_value (f, "Firmware");
   g_assert_nonnull (strstr (text, "UEFI with Secure Boot and a TPM 2.0"));
   g_assert_nonnull (strstr (text, "Windows 11"));
-  firmware = hg_vm_spec_dup_config_key (a->spec, "machine", "firmware");
-  tpm = hg_vm_spec_dup_config_key (a->spec, "machine", "tpm");
-  g_assert_cmpstr (firmware, ==, "uefi-secure");
-  g_assert_cmpstr (tpm, ==, "true");
+  g_object_get (a->spec, "firmware", &firmware, "tpm", &tpm, NULL);
+  g_assert_cmpint (firmware, ==, HG_FIRMWARE_UEFI_SECURE);
+  g_assert_true (tpm);
   hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary-firmware");
 
   /* Debian 11 only supports UEFI: BIOS stays, and the summary says so */
@@ -813,9 +813,9 @@ test_firmware_advice (Fixture       *f,
   text = summary_value (f, "Firmware");
   g_assert_true (g_str_has_prefix (text, "BIOS"));
   g_assert_nonnull (strstr (text, "supports UEFI"));
-  g_clear_pointer (&firmware, g_free);
-  firmware = hg_vm_spec_dup_config_key (a->spec, "machine", "firmware");
-  g_assert_null (firmware);
+  g_object_get (a->spec, "firmware", &firmware, "tpm", &tpm, NULL);
+  g_assert_cmpint (firmware, ==, HG_FIRMWARE_BIOS);
+  g_assert_false (tpm);
 }
 
 int
