@@ -24,7 +24,9 @@ char *
 hg_cloud_init_hash_password (const char  *password,
                              GError     **error)
 {
-  struct crypt_data *data = g_new0 (struct crypt_data, 1);
+  /* 32 KiB, on this thread's stack: nothing of it outlives the call */
+  struct crypt_data cd = { 0 };
+  struct crypt_data *data = &cd;
   char *salt;
   char *hash = NULL;
 
@@ -38,8 +40,7 @@ hg_cloud_init_hash_password (const char  *password,
       if (out != NULL && out[0] == '$')
         hash = g_strdup (out);
     }
-  explicit_bzero (data, sizeof *data);
-  g_free (data);
+  explicit_bzero (&cd, sizeof cd);
   if (hash == NULL)
     g_set_error (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_FAILED,
                  _("Cannot hash the password with SHA-512 crypt: %s"), g_strerror (errno));
