@@ -266,6 +266,23 @@ hg_test_store_result (GObject      *source,
   *(GAsyncResult **) slot = g_object_ref (result);
 }
 
+gboolean
+hg_test_switch_start (HgSwitch  *sw,
+                      GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hg_switch_start_async (sw, NULL, hg_test_store_result, &result);
+  /* the task has its own deadline; this one only guards the test */
+  if (!hg_test_wait_result (&result, 30000))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "switch %s did not start within 30 s", hg_switch_get_name (sw));
+      return FALSE;
+    }
+  return hg_switch_start_finish (sw, result, error);
+}
+
 typedef struct {
   HgVm      *vm;
   HgVmState  state;

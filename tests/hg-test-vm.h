@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "hg-switch.h"
 #include "hg-vm.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,8 @@ gboolean    hg_test_wait_until    (HgTestCond cond, gpointer data, guint timeout
 /* Waits until *slot is set by hg_test_store_result (callback). */
 gboolean    hg_test_wait_result   (GAsyncResult **slot, guint timeout_ms);
 void        hg_test_store_result  (GObject *source, GAsyncResult *result, gpointer slot);
+/* Starts the switch (hg_switch_start_async) and waits for its answer */
+gboolean    hg_test_switch_start  (HgSwitch *sw, GError **error);
 /* Waits until the VM's state is state. */
 gboolean    hg_test_wait_state    (HgVm *vm, HgVmState state, guint timeout_ms);
 

@@ -114,8 +114,7 @@ wait_cancellable (Run          *run,
   guint sigterm = g_unix_signal_add (SIGTERM, interrupted, cancellable);
   guint sighup = g_unix_signal_add (SIGHUP, interrupted, cancellable);
 
-  while (run->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  hg_cli_wait_result (&run->result);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_source_remove (sighup);
