@@ -318,6 +318,19 @@ hg_test_vm_start (HgVm           *vm,
 }
 
 void
+hg_test_vm_action (HgVm           *vm,
+                   HgTestVmAction  func)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  func (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+}
+
+void
 hg_test_vm_kill (HgVm *vm)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -457,6 +470,30 @@ hg_test_serial_free (HgTestSerial *serial)
   g_free (serial);
 }
 
+/* ---- files --------------------------------------------------------------- */
+
+char *
+hg_test_make_dir (const char *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (tmpl, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+hg_test_write_file (const char *path,
+                    const char *text)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
 /* ---- running programs --------------------------------------------------- */
 
 int
@@ -510,6 +547,24 @@ hg_test_hangarctl_argv_va (const char *base,
     g_ptr_array_add (argv, g_strdup (arg));
   g_ptr_array_add (argv, NULL);
   return argv;
+}
+
+int
+hg_test_hangarctl (const char  *base,
+                   char       **out,
+                   char       **err,
+                   guint        timeout_ms,
+                   ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list ap;
+
+  va_start (ap, timeout_ms);
+  argv = hg_test_hangarctl_argv_va (base, ap);
+  va_end (ap);
+  g_clear_pointer (out, g_free);
+  g_clear_pointer (err, g_free);
+  return hg_test_run ((const char * const *) argv->pdata, out, err, timeout_ms);
 }
 
 guint16
