@@ -378,7 +378,7 @@ cli_disk (HgCliContext *ctx,
     { "trash", 0, 0, G_OPTION_ARG_NONE, &o.trash, N_("remove: move the image to the trash (else it is kept)"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &o.force, N_("resize: allow shrinking (cuts off the end of the disk)"), NULL },
     { "compress", 0, 0, G_OPTION_ARG_NONE, &o.compress, N_("convert, compact: compressed qcow2 clusters"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.local_bases, N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&o.local_bases),
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;

@@ -212,8 +212,7 @@ cli_start (HgCliContext *ctx,
     { "throwaway", 0, 0, G_OPTION_ARG_NONE, &throwaway,
       N_("Start without saving changes: the disks' writes go to temporary overlays, "
          "discarded when the VM stops"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVm) vm = NULL;
@@ -274,8 +273,7 @@ cli_stop (HgCliContext *ctx,
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
       N_("Seconds the guest gets to power off before QEMU is told to quit (default 60); a QEMU "
          "that does not answer on QMP gets SIGTERM, and SIGKILL after S seconds"), N_("S") },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVm) vm = NULL;
@@ -472,8 +470,7 @@ cli_media (HgCliContext *ctx,
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       N_("Eject even when the guest has locked the tray"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the list as JSON"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVm) vm = NULL;
