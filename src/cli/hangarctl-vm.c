@@ -90,8 +90,7 @@ hg_cli_base_entry (char ***local_bases)
 {
   static GOptionEntry entry[2];
 
-  entry[0] = (GOptionEntry) { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, local_bases,
-                              N_("Look for VMs under DIR (repeatable)"), N_("DIR") };
+  entry[0] = (GOptionEntry) HG_CLI_BASE_OPTION (local_bases);
   entry[1] = (GOptionEntry) { NULL };
   return entry;
 }
