@@ -330,6 +330,20 @@ hg_test_vm_action (HgVm           *vm,
   g_assert_no_error (error);
 }
 
+GPtrArray *
+hg_test_vm_media_list (HgVm *vm)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list;
+
+  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  list = hg_vm_media_list_finish (vm, result, &error);
+  g_assert_no_error (error);
+  return list;
+}
+
 void
 hg_test_vm_kill (HgVm *vm)
 {

@@ -50,6 +50,8 @@ void        hg_test_vm_start      (HgVm *vm, HgVmStartFlags flags);
  * (hg_vm_pause_async, hg_vm_resume_async, …) */
 typedef void (*HgTestVmAction) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer);
 void        hg_test_vm_action     (HgVm *vm, HgTestVmAction func);
+/* The VM's block devices (HgQmpBlockInfo), asserting the query works */
+GPtrArray  *hg_test_vm_media_list (HgVm *vm);
 /* Forces an active VM off and waits for it (no-op if it is not active) */
 void        hg_test_vm_kill       (HgVm *vm);
 

@@ -890,20 +890,6 @@ find_cd (GPtrArray *list)
   g_error ("the VM has no removable drive");
 }
 
-static GPtrArray *
-media_list (HgVm *vm)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *list;
-
-  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 10000));
-  list = hg_vm_media_list_finish (vm, result, &error);
-  g_assert_no_error (error);
-  return list;
-}
-
 static void
 test_media (void)
 {
@@ -928,7 +914,7 @@ test_media (void)
   hg_test_vm_start (vm, 0);
   g_signal_connect (vm, "qmp-event::DEVICE_TRAY_MOVED", G_CALLBACK (on_tray), &tray);
 
-  list = media_list (vm);
+  list = hg_test_vm_media_list (vm);
   cd = find_cd (list);
   g_assert_true (cd->has_media);
   g_assert_nonnull (strstr (cd->file, "boot.iso"));
@@ -941,7 +927,7 @@ test_media (void)
   g_clear_object (&result);
   g_assert_true (hg_test_wait_until (int_is, &tray, 5000));
   g_assert_cmpint (tray, ==, 1);
-  list = media_list (vm);
+  list = hg_test_vm_media_list (vm);
   g_assert_false (find_cd (list)->has_media);
   g_clear_pointer (&list, g_ptr_array_unref);
 
@@ -951,7 +937,7 @@ test_media (void)
   hg_vm_action_finish (vm, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
-  list = media_list (vm);
+  list = hg_test_vm_media_list (vm);
   cd = find_cd (list);
   g_assert_true (cd->has_media);
   g_assert_nonnull (strstr (cd->file, "second.iso"));
