@@ -17,20 +17,22 @@ hg_test_wait_set_true (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-#define WAIT_UNTIL(cond)                                                   \
-  G_STMT_START {                                                           \
-    gboolean timed_out_ = FALSE;                                           \
-    GMainContext *ctx_ = g_main_context_get_thread_default ();             \
-    GSource *src_ = g_timeout_source_new (WAIT_MS);                        \
+#define WAIT_UNTIL(cond)                                                    \
+  G_STMT_START                                                              \
+  {                                                                         \
+    gboolean      timed_out_ = FALSE;                                       \
+    GMainContext *ctx_ = g_main_context_get_thread_default ();              \
+    GSource      *src_ = g_timeout_source_new (WAIT_MS);                    \
     g_source_set_callback (src_, hg_test_wait_set_true, &timed_out_, NULL); \
-    g_source_attach (src_, ctx_);                                          \
-    while (!(cond) && !timed_out_)                                         \
-      g_main_context_iteration (ctx_, TRUE);                               \
-    g_source_destroy (src_);                                               \
-    g_source_unref (src_);                                                 \
-    if (!(cond))                                                           \
-      g_error ("timed out waiting for %s", #cond);                         \
-  } G_STMT_END
+    g_source_attach (src_, ctx_);                                           \
+    while (!(cond) && !timed_out_)                                          \
+      g_main_context_iteration (ctx_, TRUE);                                \
+    g_source_destroy (src_);                                                \
+    g_source_unref (src_);                                                  \
+    if (!(cond))                                                            \
+      g_error ("timed out waiting for %s", #cond);                          \
+  }                                                                         \
+  G_STMT_END
 
 static inline void
 store_result_cb (GObject      *source,
