@@ -266,6 +266,23 @@ hg_test_store_result (GObject      *source,
   *(GAsyncResult **) slot = g_object_ref (result);
 }
 
+gboolean
+hg_test_switch_start (HgSwitch  *sw,
+                      GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hg_switch_start_async (sw, NULL, hg_test_store_result, &result);
+  /* the task has its own deadline; this one only guards the test */
+  if (!hg_test_wait_result (&result, 30000))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "switch %s did not start within 30 s", hg_switch_get_name (sw));
+      return FALSE;
+    }
+  return hg_switch_start_finish (sw, result, error);
+}
+
 typedef struct {
   HgVm      *vm;
   HgVmState  state;
@@ -298,6 +315,33 @@ hg_test_vm_start (HgVm           *vm,
   g_assert_true (hg_test_wait_result (&result, 60000));
   hg_vm_start_finish (vm, result, &error);
   g_assert_no_error (error);
+}
+
+void
+hg_test_vm_action (HgVm           *vm,
+                   HgTestVmAction  func)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  func (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 30000));
+  hg_vm_action_finish (vm, result, &error);
+  g_assert_no_error (error);
+}
+
+GPtrArray *
+hg_test_vm_media_list (HgVm *vm)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *list;
+
+  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
+  g_assert_true (hg_test_wait_result (&result, 20000));
+  list = hg_vm_media_list_finish (vm, result, &error);
+  g_assert_no_error (error);
+  return list;
 }
 
 void
@@ -440,6 +484,30 @@ hg_test_serial_free (HgTestSerial *serial)
   g_free (serial);
 }
 
+/* ---- files --------------------------------------------------------------- */
+
+char *
+hg_test_make_dir (const char *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (tmpl, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+hg_test_write_file (const char *path,
+                    const char *text)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
 /* ---- running programs --------------------------------------------------- */
 
 int
@@ -493,6 +561,24 @@ hg_test_hangarctl_argv_va (const char *base,
     g_ptr_array_add (argv, g_strdup (arg));
   g_ptr_array_add (argv, NULL);
   return argv;
+}
+
+int
+hg_test_hangarctl (const char  *base,
+                   char       **out,
+                   char       **err,
+                   guint        timeout_ms,
+                   ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  va_list ap;
+
+  va_start (ap, timeout_ms);
+  argv = hg_test_hangarctl_argv_va (base, ap);
+  va_end (ap);
+  g_clear_pointer (out, g_free);
+  g_clear_pointer (err, g_free);
+  return hg_test_run ((const char * const *) argv->pdata, out, err, timeout_ms);
 }
 
 guint16

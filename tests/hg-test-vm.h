@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "hg-switch.h"
 #include "hg-vm.h"
 
 G_BEGIN_DECLS
@@ -38,11 +39,19 @@ gboolean    hg_test_wait_until    (HgTestCond cond, gpointer data, guint timeout
 /* Waits until *slot is set by hg_test_store_result (callback). */
 gboolean    hg_test_wait_result   (GAsyncResult **slot, guint timeout_ms);
 void        hg_test_store_result  (GObject *source, GAsyncResult *result, gpointer slot);
+/* Starts the switch (hg_switch_start_async) and waits for its answer */
+gboolean    hg_test_switch_start  (HgSwitch *sw, GError **error);
 /* Waits until the VM's state is state. */
 gboolean    hg_test_wait_state    (HgVm *vm, HgVmState state, guint timeout_ms);
 
 /* Synchronous conveniences (assert on failure) */
 void        hg_test_vm_start      (HgVm *vm, HgVmStartFlags flags);
+/* Runs one of the HgVm actions finished by hg_vm_action_finish
+ * (hg_vm_pause_async, hg_vm_resume_async, …) */
+typedef void (*HgTestVmAction) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer);
+void        hg_test_vm_action     (HgVm *vm, HgTestVmAction func);
+/* The VM's block devices (HgQmpBlockInfo), asserting the query works */
+GPtrArray  *hg_test_vm_media_list (HgVm *vm);
 /* Forces an active VM off and waits for it (no-op if it is not active) */
 void        hg_test_vm_kill       (HgVm *vm);
 
@@ -57,6 +66,11 @@ const char   *hg_test_serial_output   (HgTestSerial *serial);
 void          hg_test_serial_free     (HgTestSerial *serial);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HgTestSerial, hg_test_serial_free)
 
+/* A fresh directory from a g_dir_make_tmp template (asserting) */
+char         *hg_test_make_dir        (const char *tmpl);
+/* Writes text to path, its folders made first (asserting) */
+void          hg_test_write_file      (const char *path, const char *text);
+
 /* Runs argv (no shell) to completion with a deadline; returns the exit
  * status, stdout and stderr.  -1 on timeout. */
 int           hg_test_run             (const char * const *argv, char **out, char **err,
@@ -69,6 +83,10 @@ char         *hg_test_hangarctl_path  (void);
 /* { hangarctl, "--base", base, args… (up to a NULL), NULL }, for
  * hg_test_run or GSubprocess (argv->pdata) */
 GPtrArray    *hg_test_hangarctl_argv_va (const char *base, va_list args);
+/* hg_test_run of hangarctl --base base args… (up to a NULL); *out and
+ * *err (not NULL) are freed first, so one pair serves many calls */
+int           hg_test_hangarctl       (const char *base, char **out, char **err,
+                                       guint timeout_ms, ...) G_GNUC_NULL_TERMINATED;
 
 /* A port of 127.0.0.1 nobody uses now (the kernel's choice); type is
  * SOCK_STREAM or SOCK_DGRAM */

@@ -89,28 +89,6 @@ parse_json (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-static char *
-make_base (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *base = g_dir_make_tmp ("hgcli-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return base;
-}
-
-static void
-write_file (const char *path,
-            const char *text)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* Every path under dir, sorted, one per line: what is on disk */
 static void
 list_tree (GString    *s,
@@ -165,7 +143,7 @@ find_by_label (JsonArray  *array,
 static void
 test_list (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *broken = g_build_filename (base, "lab2", "bad", "bad.hangar", NULL);
   g_autoptr(JsonNode) root = NULL;
   g_auto(Run) r = { 0 };
@@ -176,7 +154,7 @@ test_list (void)
   g_assert_cmpint (r.status, ==, 0);
   ctl (&r, "--base", base, "create", "--label", "db", "--net", "vde", "--switch", "lan", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  write_file (broken, "[machine]\nlabel=bad\narch=x86_64\nmemory=lots\n");
+  hg_test_write_file (broken, "[machine]\nlabel=bad\narch=x86_64\nmemory=lots\n");
 
   ctl (&r, "--base", base, "list", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -225,7 +203,7 @@ test_list (void)
 static void
 test_info (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *dir = g_build_filename (base, "web", NULL);
   g_autofree char *config = g_build_filename (dir, "web.hangar", NULL);
   g_autoptr(JsonNode) root = NULL;
@@ -272,7 +250,7 @@ test_info (void)
     g_autofree char *text = NULL;
 
     g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
-    write_file (dst, text);
+    hg_test_write_file (dst, text);
     ctl (&r, "--base", base, "info", "twin", NULL);
     g_assert_cmpint (r.status, ==, 2);
     assert_error_line (&r, "info", "ambiguous");
@@ -281,7 +259,7 @@ test_info (void)
   }
 
   /* a broken config: exit 6 with the loader's message */
-  write_file (config, "[machine]\nlabel=web\narch=x86_64\nmemory=-1\n");
+  hg_test_write_file (config, "[machine]\nlabel=web\narch=x86_64\nmemory=-1\n");
   ctl (&r, "--base", base, "info", "web", NULL);
   g_assert_cmpint (r.status, ==, 6);
   assert_error_line (&r, "info", config);
@@ -298,7 +276,7 @@ test_info (void)
 static void
 test_create_defaults (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autoptr(JsonNode) root = NULL;
   g_auto(Run) r = { 0 };
   g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
@@ -337,8 +315,8 @@ test_create_defaults (void)
     g_autofree char *initrd = g_build_filename (base, "initrd-x", NULL);
     g_autofree char *copied = g_build_filename (base, "k", "vmlinuz-x", NULL);
 
-    write_file (kernel, "not really a kernel");
-    write_file (initrd, "not really an initrd");
+    hg_test_write_file (kernel, "not really a kernel");
+    hg_test_write_file (initrd, "not really an initrd");
     ctl (&r, "--base", base, "create", "--label", "k", "--kernel", kernel, "--initrd", initrd,
          "--append", "console=ttyS0", "--copy-in", "--net", "none", "--console", "serial", NULL);
     g_assert_cmpint (r.status, ==, 0);
@@ -405,7 +383,7 @@ test_create_defaults (void)
 static void
 test_default_base (void)
 {
-  g_autofree char *home = make_base ();
+  g_autofree char *home = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *old = g_strdup (g_getenv ("XDG_DATA_HOME"));
   g_autofree char *expected = g_build_filename (home, "hangar", "vms", "dflt", "dflt.hangar", NULL);
   g_auto(Run) r = { 0 };
@@ -431,7 +409,7 @@ test_default_base (void)
 static void
 test_create_refused (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *marker = g_build_filename (base, "pwned", NULL);
   g_autofree char *hostile = g_strdup_printf ("$(touch %s)", marker);
   g_autofree char *hostile2 = g_strdup ("x;touch${IFS}pwned");
@@ -492,13 +470,13 @@ test_create_refused (void)
   /* a failure after the temporary directory exists: removed again, and so
    * is the folder made for it */
   {
-    g_autofree char *dir1 = make_base ();
-    g_autofree char *dir2 = make_base ();
+    g_autofree char *dir1 = hg_test_make_dir ("hgcli-XXXXXX");
+    g_autofree char *dir2 = hg_test_make_dir ("hgcli-XXXXXX");
     g_autofree char *kernel = g_build_filename (dir1, "same", NULL);
     g_autofree char *initrd = g_build_filename (dir2, "same", NULL);
 
-    write_file (kernel, "k");
-    write_file (initrd, "i");
+    hg_test_write_file (kernel, "k");
+    hg_test_write_file (initrd, "i");
     ctl (&r, "--base", base, "create", "--label", "dup", "--folder", "new/deep",
          "--kernel", kernel, "--initrd", initrd, "--copy-in", NULL);
     g_assert_cmpint (r.status, ==, 1);
@@ -516,7 +494,7 @@ test_create_refused (void)
 static void
 test_cmdline (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *emulator = g_find_program_in_path ("qemu-system-x86_64");
   g_autoptr(JsonNode) root = NULL;
   g_auto(Run) r = { 0 };
@@ -567,7 +545,7 @@ test_cmdline (void)
 static void
 test_create_firmware (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *refused = g_build_filename (base, "pc", NULL);
   g_autofree char *config = g_build_filename (base, "win", "win.hangar", NULL);
   g_autofree char *text = NULL;
@@ -690,7 +668,7 @@ config_value (const char *path,
 static void
 test_import_ctys (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
   g_autofree char *hostile = g_test_build_filename (G_TEST_DIST, "data", "ctys", "hostile.ctys", NULL);
   g_autoptr(JsonNode) root = NULL;
@@ -722,7 +700,7 @@ test_import_ctys (void)
     g_autofree char *u1 = NULL;
     g_autofree char *u2 = NULL;
 
-    write_file (file, "ARCH=x86_64\nMEMSIZE=256\nUUID=5a0c4e2e-1b7d-4c1f-9f4e-0123456789ab\n");
+    hg_test_write_file (file, "ARCH=x86_64\nMEMSIZE=256\nUUID=5a0c4e2e-1b7d-4c1f-9f4e-0123456789ab\n");
     ctl (&r, "import-ctys", file, "--base", base, "--label", "uuida", NULL);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_null (strstr (r.out, "new uuid"));
@@ -758,7 +736,7 @@ test_import_ctys (void)
 static void
 test_duplicate_uuid (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *orig = g_build_filename (base, "twin", NULL);
   g_autofree char *copies = g_build_filename (base, "copies", NULL);
   g_autofree char *copy = g_build_filename (copies, "twin", NULL);
@@ -785,7 +763,7 @@ test_duplicate_uuid (void)
 
     g_assert_true (g_file_get_contents (copy_conf, &text, NULL, NULL));
     more = g_strconcat (text, "\n# mine\n[custom]\nkept=yes\n", NULL);
-    write_file (copy_conf, more);
+    hg_test_write_file (copy_conf, more);
   }
   uuid = config_value (orig_conf, "machine", "uuid");
   mac = config_value (orig_conf, "net:0", "mac");
@@ -913,7 +891,7 @@ make_vm (const char *base,
 static void
 test_scan (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *loop = g_build_filename (base, "lab", "loop", NULL);
   g_autofree char *in_vm = g_build_filename (base, "top", "nested", NULL);
   g_autofree char *broken = g_build_filename (base, "lab", "x", "x.hangar", NULL);
@@ -929,7 +907,7 @@ test_scan (void)
   make_vm (base, "lab/deep/er", "b");
   make_vm (base, ".hidden", "c");             /* hidden: skipped */
   make_vm (base, "top", "nested");             /* inside a VM: not looked at */
-  write_file (broken, "[machine]\nlabel=other\narch=x86_64\n");
+  hg_test_write_file (broken, "[machine]\nlabel=other\narch=x86_64\n");
   g_assert_cmpint (symlink ("..", loop), ==, 0);   /* a loop */
   g_assert_true (g_file_test (in_vm, G_FILE_TEST_IS_DIR));
 
@@ -1196,7 +1174,7 @@ assert_no_line_of (const char *text,
 static void
 test_config_not_followed (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *secret = g_build_filename (base, "secret.txt", NULL);
   g_autofree char *leak_dir = g_build_filename (base, "leak", NULL);
   g_autofree char *leak = g_build_filename (leak_dir, "leak.hangar", NULL);
@@ -1211,19 +1189,19 @@ test_config_not_followed (void)
   g_auto(Run) r = { 0 };
 
   /* not a config at all: what a symlink would show if it were read */
-  write_file (secret, "SECRET-1 private key material\n[machine]\nlabel=x SECRET-2\n");
+  hg_test_write_file (secret, "SECRET-1 private key material\n[machine]\nlabel=x SECRET-2\n");
   g_assert_cmpint (g_chmod (secret, 0600), ==, 0);
   g_assert_cmpint (g_mkdir (mine_dir, 0700), ==, 0);
   g_assert_cmpint (g_mkdir (fifo_dir, 0700), ==, 0);
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   /* a symlink to a good config is refused too: the file must be there */
-  write_file (real, "[machine]\nlabel=mine\narch=x86_64\n");
+  hg_test_write_file (real, "[machine]\nlabel=mine\narch=x86_64\n");
   g_assert_cmpint (symlink ("../real.hangar", mine), ==, 0);
   /* another user's config, with its secret inside a value (only root can
    * give a file away) */
   if (getuid () == 0)
     {
-      write_file (other, "[machine]\nlabel=other\narch=x86_64\nmemory=SECRET-3\n");
+      hg_test_write_file (other, "[machine]\nlabel=other\narch=x86_64\nmemory=SECRET-3\n");
       g_assert_cmpint (chown (other, 65534, 65534), ==, 0);
     }
 
@@ -1298,7 +1276,7 @@ sorted_tree (const char *dir)
 static void
 test_errors_name_option (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgcli-XXXXXX");
   g_autofree char *kernel = g_build_filename (base, "vmlinuz", NULL);
   g_autofree char *iso = g_build_filename (base, "x.iso", NULL);
   g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
@@ -1344,8 +1322,8 @@ test_errors_name_option (void)
     { { "media", "v", "change", "--format", bad, iso, NULL }, "media", "--format" },
   };
 
-  write_file (kernel, "k");
-  write_file (iso, "i");
+  hg_test_write_file (kernel, "k");
+  hg_test_write_file (iso, "i");
   ctl (&r, "--base", base, "create", "--label", "v", NULL);
   g_assert_cmpint (r.status, ==, 0);
   before = sorted_tree (base);

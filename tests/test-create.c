@@ -47,18 +47,6 @@ make_dir (void)
   return dir;
 }
 
-static void
-write_file (const char *path,
-            const char *text)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (dir, 0755);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -241,7 +229,7 @@ test_osinfo_detect (void)
   g_clear_error (&error);
 
   /* not an ISO at all */
-  write_file (text, "just text\n");
+  hg_test_write_file (text, "just text\n");
   os = hg_osinfo_detect_iso (text, NULL, &error);
   g_assert_error (error, HG_OSINFO_ERROR, HG_OSINFO_ERROR_NOT_MEDIA);
   g_assert_nonnull (strstr (error->message, "CD001"));
@@ -319,7 +307,7 @@ test_osinfo_module (void)
     g_autofree char *dir = make_dir ();
     g_autofree char *module = g_build_filename (dir, "hangar-osinfo.so", NULL);
 
-    write_file (module, "not a shared object\n");
+    hg_test_write_file (module, "not a shared object\n");
     /* the subprocess inherits it */
     g_setenv ("HG_TEST_BAD_MODULE_DIR", dir, TRUE);
     g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -496,7 +484,7 @@ test_spec_bad_input (void)
   assert_page_error (spec, HG_VM_SPEC_PAGE_SOURCE, HG_VM_SPEC_ERROR_ISO, "ISO image");
   g_object_set (spec, "iso-path", "/nonexistent/debian.iso", NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_SOURCE, HG_VM_SPEC_ERROR_ISO, "/nonexistent/debian.iso");
-  write_file (text, "not a CD\n");
+  hg_test_write_file (text, "not a CD\n");
   g_object_set (spec, "iso-path", text, NULL);
   assert_page_error (spec, HG_VM_SPEC_PAGE_SOURCE, HG_VM_SPEC_ERROR_ISO, "CD001");
   g_object_set (spec, "iso-path", dir, NULL);
@@ -1071,7 +1059,7 @@ test_cli_create (void)
     g_autofree char *text = g_build_filename (dir, "x.iso", NULL);
     g_autofree char *overlay = g_build_filename (dir, "overlay.qcow2", NULL);
 
-    write_file (text, "plain text");
+    hg_test_write_file (text, "plain text");
     g_free (before);
     img ("create", "-q", "-f", "qcow2", "-u", "-b", "/etc/passwd", "-F", "raw", overlay, "16M", NULL);
     before = tree_snapshot (dir);
@@ -1331,7 +1319,7 @@ test_private_modes (void)
   /* sources readable by everyone, as downloads are */
   g_assert_cmpint (g_mkdir_with_parents (src, 0755), ==, 0);
   img ("create", "-q", "-f", "raw", raw, "16M", NULL);
-  write_file (kernel, "not really a kernel");
+  hg_test_write_file (kernel, "not really a kernel");
   g_assert_cmpint (g_chmod (raw, 0644), ==, 0);
   g_assert_cmpint (g_chmod (kernel, 0644), ==, 0);
 
@@ -1377,10 +1365,10 @@ test_copy_no_follow (void)
   g_autofree char *plain = g_build_filename (dir, "plain.img", NULL);
   const char *sources[] = { link, fifo, plain };
 
-  write_file (secret, "private");
+  hg_test_write_file (secret, "private");
   g_assert_cmpint (symlink (secret, link), ==, 0);
   g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
-  write_file (plain, "data");
+  hg_test_write_file (plain, "data");
   g_assert_cmpint (g_chmod (plain, 0644), ==, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
@@ -1603,9 +1591,9 @@ test_qemu_img_environment (void)
   g_autofree char *image = g_build_filename (dir, "some.img", NULL);
   g_autofree char *dest = g_build_filename (dir, "new.qcow2", NULL);
 
-  write_file (tool, script);
+  hg_test_write_file (tool, script);
   g_assert_cmpint (g_chmod (tool, 0755), ==, 0);
-  write_file (image, "not an image");
+  hg_test_write_file (image, "not an image");
   g_setenv ("HANGAR_QEMU_DIR", dir, TRUE);
   g_setenv ("HANGAR_TEST_SECRET_TOKEN", "marker-5f3a", TRUE);
 

@@ -65,26 +65,6 @@ count_temp (const char *dir)
   return n;
 }
 
-static char *
-make_base (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *base = g_dir_make_tmp ("hgfaults-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return base;
-}
-
-static void
-write_file (const char *path,
-            const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* ---- names ------------------------------------------------------------------ */
 
 static void
@@ -106,8 +86,8 @@ test_temp_names (void)
 static void
 test_stale_removed (void)
 {
-  g_autofree char *base = make_base ();
-  g_autofree char *outside = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgfaults-XXXXXX");
+  g_autofree char *outside = hg_test_make_dir ("hgfaults-XXXXXX");
   g_autofree char *secret = g_build_filename (outside, "secret", NULL);
   g_autofree char *folder = g_build_filename (base, "lab", NULL);
   g_autofree char *tmp = g_build_filename (folder, ".web.tmp-Ab3xYz", NULL);
@@ -123,12 +103,12 @@ test_stale_removed (void)
 
   /* a killed create: files, a folder, and symlinks out of it */
   g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
-  write_file (secret, "do not delete");
+  hg_test_write_file (secret, "do not delete");
   path = g_build_filename (tmp, "disk.qcow2", NULL);
-  write_file (path, "partial");
+  hg_test_write_file (path, "partial");
   g_free (path);
   path = g_build_filename (sub, "x", NULL);
-  write_file (path, "x");
+  hg_test_write_file (path, "x");
   g_free (path);
   path = g_build_filename (tmp, "link-file", NULL);
   g_assert_cmpint (symlink (secret, path), ==, 0);
@@ -139,7 +119,7 @@ test_stale_removed (void)
   g_free (path);
   path = g_build_filename (base, ".evil.tmp-AAAAAA", NULL);
   g_assert_cmpint (symlink (outside, path), ==, 0);
-  write_file (user_file, "a name that only looks similar");
+  hg_test_write_file (user_file, "a name that only looks similar");
 
   /* a killed config save in a VM */
   g_assert_cmpint (g_mkdir (vm_dir, 0700), ==, 0);
@@ -147,7 +127,7 @@ test_stale_removed (void)
   g_assert_true (hg_vm_config_save (config, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (config->path, &config_text, NULL, NULL));
-  write_file (stale_save, "[machine]\nlabel=db\nhalf a save");
+  hg_test_write_file (stale_save, "[machine]\nlabel=db\nhalf a save");
 
   removed_messages = 0;
   scan (base);
@@ -176,8 +156,8 @@ test_stale_removed (void)
 static void
 test_save_planted (void)
 {
-  g_autofree char *base = make_base ();
-  g_autofree char *outside = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgfaults-XXXXXX");
+  g_autofree char *outside = hg_test_make_dir ("hgfaults-XXXXXX");
   g_autofree char *secret = g_build_filename (outside, "secret", NULL);
   g_autofree char *vm_dir = g_build_filename (base, "web", NULL);
   g_autofree char *save_name = hg_temp_save_name ("web.hangar");
@@ -188,7 +168,7 @@ test_save_planted (void)
   g_autofree char *text = NULL;
 
   g_assert_cmpint (g_mkdir (vm_dir, 0700), ==, 0);
-  write_file (secret, "do not touch");
+  hg_test_write_file (secret, "do not touch");
   g_assert_cmpint (symlink (secret, planted), ==, 0);
   hg_vm_config_set_location (config, vm_dir);
 
@@ -218,7 +198,7 @@ test_save_planted (void)
 static void
 test_locked_kept (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgfaults-XXXXXX");
   g_autofree char *tmp = NULL;
   g_autofree char *child_tmp = NULL;
   g_autofree char *file = NULL;
@@ -232,7 +212,7 @@ test_locked_kept (void)
   g_assert_cmpint (fd, >=, 0);
   g_assert_true (g_str_has_prefix (tmp, base));
   file = g_build_filename (tmp, "disk.qcow2", NULL);
-  write_file (file, "in progress");
+  hg_test_write_file (file, "in progress");
   removed_messages = 0;
   scan (base);
   g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
@@ -288,7 +268,7 @@ test_locked_kept (void)
 static void
 test_config_save_kills (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hgfaults-XXXXXX");
   g_autofree char *vm_dir = g_build_filename (base, "saved", NULL);
   g_autoptr(HgVmConfig) config = hg_vm_config_new ("saved");
   g_autoptr(GError) error = NULL;
@@ -477,7 +457,7 @@ test_tool_dies_with_hangarctl (void)
       hg_test_skip_or_fail ("needs hangarctl and qemu-img");
       return;
     }
-  base = make_base ();
+  base = hg_test_make_dir ("hgfaults-XXXXXX");
   /* 128 MiB of data: qemu-img works for a while */
   src = g_build_filename (base, "source.img", NULL);
   fd = open (src, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

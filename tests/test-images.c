@@ -345,20 +345,6 @@ find_drive (GPtrArray  *list,
   g_error ("no drive %s", id);
 }
 
-static GPtrArray *
-block_list (HgVm *vm)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *list;
-
-  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 10000));
-  list = hg_vm_media_list_finish (vm, result, &error);
-  g_assert_no_error (error);
-  return list;
-}
-
 static void
 test_raw_stays_raw (void)
 {
@@ -379,7 +365,7 @@ test_raw_stays_raw (void)
   g_assert_cmpint (g_rename (evil, looks), ==, 0);
 
   hg_test_vm_start (vm, HG_VM_START_NONE);
-  list = block_list (vm);
+  list = hg_test_vm_media_list (vm);
   disk = find_drive (list, "disk0");
   g_assert_true (disk->has_media);
   g_assert_cmpstr (disk->format, ==, "raw");
@@ -420,7 +406,7 @@ test_chain_boots (void)
   assert_contains (out, "\"node-name\":\"disk0-b1\"");
   assert_contains (out, "\"backing\":\"disk0-b1\"");
   hg_test_vm_start (vm, HG_VM_START_NONE);
-  list = block_list (vm);
+  list = hg_test_vm_media_list (vm);
   disk = find_drive (list, "disk0");
   g_assert_true (disk->has_media);
   g_assert_cmpstr (disk->format, ==, "qcow2");
@@ -570,7 +556,7 @@ test_media_change (void)
   assert_contains (error->message, "evil.qcow2: refused: its backing file “/etc/shadow” is outside");
   g_clear_error (&error);
   g_clear_object (&result);
-  list = block_list (vm);
+  list = hg_test_vm_media_list (vm);
   cd = find_drive (list, "cd0");
   assert_contains (cd->file, "boot.iso");
   g_clear_pointer (&list, g_ptr_array_unref);
@@ -593,7 +579,7 @@ test_media_change (void)
         g_clear_error (&error);
         g_clear_object (&result);
       }
-    list = block_list (vm);
+    list = hg_test_vm_media_list (vm);
     assert_contains (find_drive (list, "cd0")->file, "boot.iso");
     g_clear_pointer (&list, g_ptr_array_unref);
   }
@@ -609,7 +595,7 @@ test_media_change (void)
   g_assert_true (hg_test_wait_result (&result, 30000));
   hg_vm_action_finish (vm, result, &error);
   g_assert_no_error (error);
-  list = block_list (vm);
+  list = hg_test_vm_media_list (vm);
   cd = find_drive (list, "cd0");
   g_assert_true (cd->has_media);
   g_assert_cmpstr (cd->format, ==, "raw");
@@ -637,7 +623,7 @@ test_media_change (void)
     g_assert_true (hg_test_wait_result (&result, 30000));
     hg_vm_action_finish (vm, result, &error);
     g_assert_no_error (error);
-    list = block_list (vm);
+    list = hg_test_vm_media_list (vm);
     cd = find_drive (list, "cd0");
     g_assert_cmpstr (cd->format, ==, "qcow2");
     assert_contains (cd->file, "top.qcow2");

@@ -38,26 +38,6 @@ fixture (const char *name)
   return g_test_build_filename (G_TEST_DIST, "data", "import", name, NULL);
 }
 
-static char *
-make_base (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *base = g_dir_make_tmp ("hangar-import-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return base;
-}
-
-static void
-write_file (const char *path,
-            const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 static void
 assert_contains (const char *haystack,
                  const char *needle)
@@ -155,7 +135,7 @@ check_golden (const char *dir,
   g_autofree char *data = data_dir ();
   g_autofree char *path = g_build_filename (dir, input, NULL);
   g_autofree char *expected_path = fixture (golden);
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autoptr(HgImport) imp = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *config_path = NULL;
@@ -181,7 +161,7 @@ check_golden (const char *dir,
   t2 = (mask & MASK_MAC) ? mask_key (t3, "mac", "@MAC@") : g_strdup (t3);
 
   if (g_strcmp0 (g_getenv ("HANGAR_REGENERATE_GOLDEN"), "1") == 0)
-    write_file (expected_path, t2);
+    hg_test_write_file (expected_path, t2);
   g_assert_true (g_file_get_contents (expected_path, &expected, NULL, NULL));
   g_assert_cmpstr (t2, ==, expected);
 
@@ -224,7 +204,7 @@ assert_refused_in (const char *dir,
   g_autoptr(GError) error = NULL;
 
   if (text != NULL)
-    write_file (path, text);
+    hg_test_write_file (path, text);
   imp = hg_import_open (path, format, NULL, &error);
   g_assert_null (imp);
   g_assert_error (error, HG_IMPORT_ERROR, code);
@@ -238,7 +218,7 @@ assert_refused (const char    *name,
                 int            code,
                 const char    *needle)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
 
   assert_refused_in (dir, name, text, format, code, needle);
   hg_test_remove_tree (dir);
@@ -273,26 +253,13 @@ make_boot_disk (const char *dir,
   return TRUE;
 }
 
-static void
-action_sync (HgVm *vm,
-             void (*func) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer))
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  func (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 30000));
-  hg_vm_action_finish (vm, result, &error);
-  g_assert_no_error (error);
-}
-
 /* imports path (disks as mode) and boots the VM: the boot sector greets on
  * the serial port */
 static void
 boot_imported (const char    *path,
                HgImportDisks  mode)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autoptr(HgImport) imp = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *config_path = NULL;
@@ -314,7 +281,7 @@ boot_imported (const char    *path,
   hg_test_vm_start (vm, HG_VM_START_PAUSED);
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
   hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
@@ -327,7 +294,7 @@ boot_imported (const char    *path,
 static void
 test_detect (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
   static const struct { const char *name; const char *text; HgImportFormat format; } cases[] = {
     { "a.xml", "<?xml version='1.0'?>\n<!-- x -->\n<domain type='kvm'/>", HG_IMPORT_FORMAT_LIBVIRT },
     { "a.txt", "<domain type='kvm'><name>x</name></domain>", HG_IMPORT_FORMAT_LIBVIRT },
@@ -344,7 +311,7 @@ test_detect (void)
       g_autofree char *path = g_build_filename (dir, cases[i].name, NULL);
       g_autoptr(GError) error = NULL;
 
-      write_file (path, cases[i].text);
+      hg_test_write_file (path, cases[i].text);
       g_assert_cmpint (hg_import_detect_format (path, &error), ==, cases[i].format);
       g_assert_no_error (error);
     }
@@ -352,7 +319,7 @@ test_detect (void)
     g_autofree char *path = g_build_filename (dir, "x.bin", NULL);
     g_autoptr(GError) error = NULL;
 
-    write_file (path, "hello\n");
+    hg_test_write_file (path, "hello\n");
     g_assert_cmpint (hg_import_detect_format (path, &error), ==, HG_IMPORT_FORMAT_AUTO);
     g_assert_error (error, HG_IMPORT_ERROR, HG_IMPORT_ERROR_FORMAT);
     assert_contains (error->message, "x.bin: cannot tell the format");
@@ -447,7 +414,7 @@ test_libvirt_hostile (void)
                     "deep.xml:1: more than 64 levels");
   }
   {
-    g_autofree char *dir = make_base ();
+    g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
     g_autofree char *path = g_build_filename (dir, "huge.xml", NULL);
     FILE *f = fopen (path, "w");
 
@@ -464,7 +431,7 @@ test_libvirt_hostile (void)
 static void
 test_libvirt_boot (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *xml = NULL;
   g_autofree char *path = g_build_filename (dir, "tiny.xml", NULL);
   g_autofree char *disk = g_build_filename (dir, "tiny.qcow2", NULL);
@@ -486,7 +453,7 @@ test_libvirt_boot (void)
                          "    <graphics type='vnc'/>\n"
                          "  </devices>\n"
                          "</domain>\n", disk);
-  write_file (path, xml);
+  hg_test_write_file (path, xml);
   boot_imported (path, HG_IMPORT_DISKS_LINK);
   boot_imported (path, HG_IMPORT_DISKS_CONVERT);
   hg_test_remove_tree (dir);
@@ -496,13 +463,13 @@ test_libvirt_boot (void)
 static void
 test_write_failure_clean (void)
 {
-  g_autofree char *dir = make_base ();
-  g_autofree char *base = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
+  g_autofree char *base = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "gone.xml", NULL);
   g_autoptr(HgImport) imp = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (path, "<domain>\n<name>gone</name>\n<devices>\n<disk type='file' device='disk'>\n"
+  hg_test_write_file (path, "<domain>\n<name>gone</name>\n<devices>\n<disk type='file' device='disk'>\n"
                     "<driver type='raw'/>\n<source file='/nonexistent/gone.img'/>\n"
                     "</disk>\n</devices>\n</domain>\n");
   imp = hg_import_open (path, HG_IMPORT_FORMAT_AUTO, NULL, &error);
@@ -528,7 +495,7 @@ test_quickemu_golden (void)
 static void
 test_quickemu_hostile (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *link = g_build_filename (dir, "disk.qcow2", NULL);
 
   assert_refused ("dots.conf", "guest_os=\"linux\"\ndisk_img=\"../other/disk.qcow2\"\n",
@@ -557,7 +524,7 @@ test_quickemu_hostile (void)
 static void
 test_quickemu_boot (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *sub = g_build_filename (dir, "tiny", NULL);
   g_autofree char *path = g_build_filename (dir, "tiny.conf", NULL);
 
@@ -567,7 +534,7 @@ test_quickemu_boot (void)
       hg_test_remove_tree (dir);
       return;
     }
-  write_file (path, "#!/usr/bin/quickemu --vm\nguest_os=\"linux\"\ndisk_img=\"tiny/disk.qcow2\"\n"
+  hg_test_write_file (path, "#!/usr/bin/quickemu --vm\nguest_os=\"linux\"\ndisk_img=\"tiny/disk.qcow2\"\n"
                     "ram=\"64M\"\ncpu_cores=\"1\"\nport_forwards=(\"12222:22\")\n");
   boot_imported (path, HG_IMPORT_DISKS_LINK);
   boot_imported (path, HG_IMPORT_DISKS_COPY);
@@ -605,7 +572,7 @@ test_vmx_hostile (void)
 static void
 test_vmx_boot (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "tiny.vmx", NULL);
 
   if (!make_boot_disk (dir, "tiny.vmdk", "vmdk", NULL))
@@ -613,7 +580,7 @@ test_vmx_boot (void)
       hg_test_remove_tree (dir);
       return;
     }
-  write_file (path, ".encoding = \"UTF-8\"\nconfig.version = \"8\"\ndisplayName = \"vmx-boot\"\n"
+  hg_test_write_file (path, ".encoding = \"UTF-8\"\nconfig.version = \"8\"\ndisplayName = \"vmx-boot\"\n"
                     "memsize = \"64\"\nnumvcpus = \"1\"\nide0:0.present = \"TRUE\"\n"
                     "ide0:0.fileName = \"tiny.vmdk\"\nethernet0.present = \"TRUE\"\n"
                     "ethernet0.virtualDev = \"e1000\"\n");
@@ -647,9 +614,9 @@ make_ovf (const char *dir,
 
   g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
   edited = from != NULL ? replace_all (text, from, to) : g_strdup (text);
-  write_file (ovf, edited);
+  hg_test_write_file (ovf, edited);
   if (vmdk_text != NULL)
-    write_file (vmdk, vmdk_text);
+    hg_test_write_file (vmdk, vmdk_text);
   else if (!make_boot_disk (dir, "tiny-disk001.vmdk", "vmdk", "subformat=streamOptimized"))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -665,7 +632,7 @@ make_ovf (const char *dir,
         sum[0] = sum[0] == '0' ? '1' : '0';
       g_string_append_printf (manifest, "SHA256(%s)= %s\n", names[i], sum);
     }
-  write_file (mf, manifest->str);
+  hg_test_write_file (mf, manifest->str);
   return TRUE;
 }
 
@@ -686,7 +653,7 @@ make_ova (const char *dir)
 static void
 test_ovf_golden (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
 
   if (make_ovf (dir, NULL, NULL, NULL, NULL))
     check_golden (dir, "tiny.ovf", "ovf-tiny.hangar", MASK_UUID | MASK_MAC);
@@ -696,7 +663,7 @@ test_ovf_golden (void)
 static void
 test_ova_boot (void)
 {
-  g_autofree char *dir = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *ova = NULL;
 
   if (make_ovf (dir, NULL, NULL, NULL, NULL))
@@ -718,8 +685,8 @@ assert_ova_refused (const char *from,
                     int         write_code,
                     const char *needle)
 {
-  g_autofree char *dir = make_base ();
-  g_autofree char *base = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
+  g_autofree char *base = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *ova = NULL;
   g_autoptr(HgImport) imp = NULL;
   g_autoptr(GError) error = NULL;
@@ -777,28 +744,13 @@ test_ova_hostile (void)
  * hangarctl import
  * ------------------------------------------------------------------------ */
 
-/* hangarctl --base base ARGS…; the exit status */
-static int
-ctl (const char  *base,
-     char       **out,
-     char       **err,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = NULL;
-  va_list args;
-  int status;
-
-  va_start (args, err);
-  argv = hg_test_hangarctl_argv_va (base, args);
-  va_end (args);
-  status = hg_test_run ((const char * const *) argv->pdata, out, err, 120000);
-  return status;
-}
+/* hangarctl --base base … (hg-test-vm.c) */
+#define ctl(base, out, err, ...) hg_test_hangarctl (base, out, err, 120000, __VA_ARGS__)
 
 static void
 test_cli (void)
 {
-  g_autofree char *base = make_base ();
+  g_autofree char *base = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *xml = fixture ("libvirt-dumpxml.xml");
   g_autofree char *ctys = g_test_build_filename (G_TEST_DIST, "data", "ctys", "tst323.ctys", NULL);
   g_autofree char *written = g_build_filename (base, "web01", "web01.hangar", NULL);
@@ -855,8 +807,8 @@ test_cli (void)
 static void
 test_cli_ova (void)
 {
-  g_autofree char *dir = make_base ();
-  g_autofree char *base = make_base ();
+  g_autofree char *dir = hg_test_make_dir ("hangar-import-XXXXXX");
+  g_autofree char *base = hg_test_make_dir ("hangar-import-XXXXXX");
   g_autofree char *ova = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;

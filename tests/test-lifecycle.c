@@ -70,19 +70,6 @@ qmp_running (HgVm *vm)
   return json_object_get_boolean_member (json_node_get_object (status), "running");
 }
 
-static void
-action_sync (HgVm *vm,
-             void (*func) (HgVm *, GCancellable *, GAsyncReadyCallback, gpointer))
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  func (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 30000));
-  hg_vm_action_finish (vm, result, &error);
-  g_assert_no_error (error);
-}
-
 /* ---- the demo guest: banner, a command, pause/resume, ACPI power-down -- */
 
 static void
@@ -109,7 +96,7 @@ test_demo (void)
   g_assert_true (g_file_test (paths->pidfile, G_FILE_TEST_IS_REGULAR));
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
 
   g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar demo VM", BOOT_TIMEOUT_MS));
@@ -119,10 +106,10 @@ test_demo (void)
   g_assert_true (hg_test_serial_wait_for (serial, "\n42", 30000));
 
   /* pause and resume: our state and QEMU's agree */
-  action_sync (vm, hg_vm_pause_async);
+  hg_test_vm_action (vm, hg_vm_pause_async);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_PAUSED);
   g_assert_false (qmp_running (vm));
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
   g_assert_true (qmp_running (vm));
 
@@ -417,31 +404,10 @@ test_second_process (void)
   hg_test_remove_tree (base);
 }
 
+/* hangarctl --base base … (hg-test-vm.c) */
+#define ctl(base, out, err, ...) hg_test_hangarctl (base, out, err, 60000, __VA_ARGS__)
+
 /* every VM command of hangarctl on one tiny guest, each a separate process */
-static int
-ctl (const char  *base,
-     char       **out,
-     char       **err,
-     ...)
-{
-  g_autofree char *path = hg_test_hangarctl_path ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list ap;
-  const char *arg;
-
-  g_ptr_array_add (argv, path);
-  g_ptr_array_add (argv, (char *) "--base");
-  g_ptr_array_add (argv, (char *) base);
-  va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_clear_pointer (out, g_free);
-  g_clear_pointer (err, g_free);
-  return hg_test_run ((const char * const *) argv->pdata, out, err, 60000);
-}
-
 static void
 test_cli_actions (void)
 {
@@ -924,20 +890,6 @@ find_cd (GPtrArray *list)
   g_error ("the VM has no removable drive");
 }
 
-static GPtrArray *
-media_list (HgVm *vm)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *list;
-
-  hg_vm_media_list_async (vm, NULL, hg_test_store_result, &result);
-  g_assert_true (hg_test_wait_result (&result, 10000));
-  list = hg_vm_media_list_finish (vm, result, &error);
-  g_assert_no_error (error);
-  return list;
-}
-
 static void
 test_media (void)
 {
@@ -962,7 +914,7 @@ test_media (void)
   hg_test_vm_start (vm, 0);
   g_signal_connect (vm, "qmp-event::DEVICE_TRAY_MOVED", G_CALLBACK (on_tray), &tray);
 
-  list = media_list (vm);
+  list = hg_test_vm_media_list (vm);
   cd = find_cd (list);
   g_assert_true (cd->has_media);
   g_assert_nonnull (strstr (cd->file, "boot.iso"));
@@ -975,7 +927,7 @@ test_media (void)
   g_clear_object (&result);
   g_assert_true (hg_test_wait_until (int_is, &tray, 5000));
   g_assert_cmpint (tray, ==, 1);
-  list = media_list (vm);
+  list = hg_test_vm_media_list (vm);
   g_assert_false (find_cd (list)->has_media);
   g_clear_pointer (&list, g_ptr_array_unref);
 
@@ -985,7 +937,7 @@ test_media (void)
   hg_vm_action_finish (vm, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
-  list = media_list (vm);
+  list = hg_test_vm_media_list (vm);
   cd = find_cd (list);
   g_assert_true (cd->has_media);
   g_assert_nonnull (strstr (cd->file, "second.iso"));
@@ -1027,7 +979,7 @@ test_screenshot (void)
   hg_test_vm_start (vm, HG_VM_START_PAUSED);
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
 
   png = g_build_filename (base, "screen.png", NULL);
@@ -1070,7 +1022,7 @@ test_keys_and_monitor (void)
   hg_test_vm_start (vm, HG_VM_START_PAUSED);
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
 
   /* the boot sector echoes COM1 input */
@@ -1100,7 +1052,7 @@ test_keys_and_monitor (void)
 
   /* reset: the boot sector greets again */
   hg_test_serial_mark (serial);
-  action_sync (vm, hg_vm_reset_async);
+  hg_test_vm_action (vm, hg_vm_reset_async);
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
   g_assert_cmpint (hg_vm_get_state (vm), ==, HG_VM_STATE_RUNNING);
 
@@ -1155,7 +1107,7 @@ boot_tiny_from (HgBootMode mode)
   hg_test_vm_start (vm, HG_VM_START_PAUSED);
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_true (hg_test_serial_wait_for (serial, "HANGAR-BOOT OK", 60000));
   hg_test_vm_kill (vm);
   hg_test_remove_tree (base);
@@ -1199,7 +1151,7 @@ test_aarch64 (void)
   hg_test_vm_start (vm, HG_VM_START_PAUSED);
   serial = hg_test_serial_open (hg_vm_get_serial_path (vm), &error);
   g_assert_no_error (error);
-  action_sync (vm, hg_vm_resume_async);
+  hg_test_vm_action (vm, hg_vm_resume_async);
   g_assert_true (hg_test_serial_wait_for (serial, "Welcome to the Hangar AArch64 VM", BOOT_TIMEOUT_MS));
   g_assert_true (hg_test_serial_wait_for (serial, "# ", 30000));
   hg_test_serial_mark (serial);

@@ -33,7 +33,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "hangarctl.h"
+#include "hangarctl-private.h"
 #include "hg-net-helper.h"
 #include "hg-switch.h"
 #include "hg-test-skip.h"
@@ -381,7 +381,7 @@ test_switch_lifecycle (void)
   g_assert_false (hg_switch_get_running (sw));
   g_assert_cmpint (hg_switch_find_running (sw), ==, 0);
 
-  hg_switch_start_sync (sw, NULL, &error);
+  hg_test_switch_start (sw, &error);
   g_assert_no_error (error);
   pid = hg_switch_find_running (sw);
   g_assert_cmpint (pid, >, 0);
@@ -419,7 +419,7 @@ test_switch_lifecycle (void)
   g_assert_true (g_strv_contains ((const char * const *) names, "life"));
 
   /* starting again is a no-op; the ensure hook too */
-  g_assert_true (hg_switch_start_sync (sw, NULL, &error));
+  g_assert_true (hg_test_switch_start (sw, &error));
   g_assert_cmpint (hg_switch_find_running (sw), ==, pid);
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -453,7 +453,7 @@ test_switch_lifecycle (void)
   /* a missing vde_switch is said plainly */
   {
     g_autoptr(HgSwitch) nosw = hg_switch_new_full (NULL, "nosw", "/nonexistent/vde_switch");
-    g_assert_false (hg_switch_start_sync (nosw, NULL, &error));
+    g_assert_false (hg_test_switch_start (nosw, &error));
     g_assert_error (error, HG_SWITCH_ERROR, HG_SWITCH_ERROR_SPAWN);
     g_assert_nonnull (strstr (error->message, "/nonexistent/vde_switch"));
     g_clear_error (&error);
@@ -491,7 +491,7 @@ test_switch_restart (void)
   g_signal_connect (sw, "link-up", G_CALLBACK (on_up), &ev);
   g_signal_connect (sw, "stopped", G_CALLBACK (on_stopped), &ev);
   hg_switch_watch (sw);
-  hg_switch_start_sync (sw, NULL, &error);
+  hg_test_switch_start (sw, &error);
   g_assert_no_error (error);
   pid = hg_switch_find_running (sw);
   track_pid (pid);
@@ -542,6 +542,21 @@ hg_cli_error (const char *command,
   g_string_append_vprintf (cli_err, format, ap);
   va_end (ap);
   g_string_append_c (cli_err, '\n');
+}
+
+void
+hg_cli_store_result (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  hg_test_store_result (source, result, user_data);
+}
+
+GAsyncResult *
+hg_cli_wait_result (GAsyncResult **slot)
+{
+  g_assert_true (hg_test_wait_result (slot, 30000));
+  return *slot;
 }
 
 static void

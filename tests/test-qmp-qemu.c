@@ -11,41 +11,12 @@
 #include "hg-qmp-client.h"
 #include "hg-qmp-commands.h"
 #include "hg-test-skip.h"
+#include "hg-test-wait.h"
 
 /* The QMP client against a real qemu-system-x86_64 (TCG, -S, no guest). */
 
 #define WAIT_MS 20000
 #define TEST_UUID "5a3c1e0e-8a51-4c59-9d5e-1f0b8f3f6a11"
-
-static gboolean
-set_true (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_UNTIL(cond)                                               \
-  G_STMT_START {                                                       \
-    gboolean timed_out_ = FALSE;                                       \
-    GSource *src_ = g_timeout_source_new (WAIT_MS);                    \
-    g_source_set_callback (src_, set_true, &timed_out_, NULL);         \
-    g_source_attach (src_, g_main_context_get_thread_default ());      \
-    while (!(cond) && !timed_out_)                                     \
-      g_main_context_iteration (g_main_context_get_thread_default (), TRUE);                           \
-    g_source_destroy (src_);                                           \
-    g_source_unref (src_);                                             \
-    if (!(cond))                                                       \
-      g_error ("timed out waiting for %s", #cond);                     \
-  } G_STMT_END
-
-static void
-store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
 
 #define AWAIT(call_with_result)                 \
   ({                                            \

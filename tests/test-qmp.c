@@ -8,41 +8,11 @@
 #include "hg-fake-qmp.h"
 #include "hg-qmp-client.h"
 #include "hg-qmp-commands.h"
+#include "hg-test-wait.h"
 
 /* QMP protocol edge cases against a scripted fake peer (no QEMU needed). */
 
 #define WAIT_MS 10000
-
-static gboolean
-set_true (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until cond holds, failing the test after WAIT_MS. */
-#define WAIT_UNTIL(cond)                                               \
-  G_STMT_START {                                                       \
-    gboolean timed_out_ = FALSE;                                       \
-    GSource *src_ = g_timeout_source_new (WAIT_MS);                    \
-    g_source_set_callback (src_, set_true, &timed_out_, NULL);         \
-    g_source_attach (src_, g_main_context_get_thread_default ());      \
-    while (!(cond) && !timed_out_)                                     \
-      g_main_context_iteration (g_main_context_get_thread_default (), TRUE);                           \
-    g_source_destroy (src_);                                           \
-    g_source_unref (src_);                                             \
-    if (!(cond))                                                       \
-      g_error ("timed out waiting for %s", #cond);                     \
-  } G_STMT_END
-
-static void
-store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
 
 /* Lets cancelled I/O of closed clients finish (for leak checkers). */
 static void

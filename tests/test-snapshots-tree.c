@@ -63,19 +63,8 @@ run (char **out, const char *first, ...)
   return status;
 }
 
-static int
-ctl (const char *base, char **out, char **err, ...)
-{
-  g_autoptr(GPtrArray) argv = NULL;
-  va_list ap;
-
-  va_start (ap, err);
-  argv = hg_test_hangarctl_argv_va (base, ap);
-  va_end (ap);
-  g_clear_pointer (out, g_free);
-  g_clear_pointer (err, g_free);
-  return hg_test_run ((const char * const *) argv->pdata, out, err, 120000);
-}
+/* hangarctl --base base … (hg-test-vm.c) */
+#define ctl(base, out, err, ...) hg_test_hangarctl (base, out, err, 120000, __VA_ARGS__)
 
 /* A qcow2 disk of the VM (over backing, a file of its folder, if given) */
 static void

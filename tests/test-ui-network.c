@@ -15,6 +15,7 @@
 #include "hg-network-view.h"
 #include "hg-switch.h"
 #include "hg-test-skip.h"
+#include "hg-test-vm.h"
 
 static gboolean
 on_deadline (gpointer data)
@@ -105,7 +106,7 @@ test_network_view (void)
       return;
     }
   sw = hg_switch_new (root, "uinet");
-  hg_switch_start_sync (sw, NULL, &error);
+  hg_test_switch_start (sw, &error);
   g_assert_no_error (error);
   pid = hg_switch_find_running (sw);
   /* a plug on a port: stdin kept open by us */

@@ -114,8 +114,7 @@ wait_cancellable (Run          *run,
   guint sigterm = g_unix_signal_add (SIGTERM, interrupted, cancellable);
   guint sighup = g_unix_signal_add (SIGHUP, interrupted, cancellable);
 
-  while (run->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  hg_cli_wait_result (&run->result);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_source_remove (sighup);
@@ -379,7 +378,7 @@ cli_disk (HgCliContext *ctx,
     { "trash", 0, 0, G_OPTION_ARG_NONE, &o.trash, N_("remove: move the image to the trash (else it is kept)"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &o.force, N_("resize: allow shrinking (cuts off the end of the disk)"), NULL },
     { "compress", 0, 0, G_OPTION_ARG_NONE, &o.compress, N_("convert, compact: compressed qcow2 clusters"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.local_bases, N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&o.local_bases),
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;

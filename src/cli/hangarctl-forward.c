@@ -115,8 +115,7 @@ cli_forward (HgCliContext *ctx,
       N_("add: what the forward is for (shown in lists), e.g. ssh"), N_("NAME") },
     { "nic", 0, 0, G_OPTION_ARG_INT, &nic,
       N_("The user-mode network interface [net:N] (default: the first)"), N_("N") },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;

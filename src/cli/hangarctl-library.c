@@ -491,8 +491,7 @@ cli_list (HgCliContext *ctx,
   g_auto(GStrv) local_bases = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_auto(GStrv) bases = NULL;
@@ -815,8 +814,7 @@ cli_info (HgCliContext *ctx,
   g_auto(GStrv) local_bases = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;
@@ -914,8 +912,7 @@ cli_cmdline (HgCliContext *ctx,
     { "boot", 0, 0, G_OPTION_ARG_STRING, &boot,
       N_("Boot mode: disk, cdrom, pxe, kernel, floppy or usb (default: the VM's)"), N_("MODE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the arguments as a JSON array"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;

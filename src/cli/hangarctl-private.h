@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 
 /* Shared by hangarctl-library.c and hangarctl-create.c */
 
+/* The --base option of the commands that look VMs up, as an entry of a
+ * GOptionEntry array (hg_cli_base_entry when it is the only option) */
+#define HG_CLI_BASE_OPTION(bases)                                          \
+  { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, (bases),                    \
+    N_("Look for VMs under DIR (repeatable)"), N_("DIR") }
+
 /* Parses a command's options (prgname "hangarctl <command>"); FALSE, with
  * the error printed, on a bad flag. */
 gboolean hg_cli_parse_options   (const char     *command,

@@ -113,8 +113,7 @@ cli_share (HgCliContext *ctx,
       N_("add: the guest may read, not write"), NULL },
     { "transport", 0, 0, G_OPTION_ARG_STRING, &transport,
       N_("add: auto (default), virtiofs or 9p"), N_("TRANSPORT") },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVmConfig) config = NULL;

@@ -113,8 +113,7 @@ cli_snapshot (HgCliContext *ctx,
          "save: replace a snapshot of the same name (it is lost)"), NULL },
     { "description", 'd', 0, G_OPTION_ARG_STRING, &description,
       N_("take, rename: the snapshot's description"), N_("TEXT") },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   static const struct {

@@ -7,7 +7,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "hangarctl.h"
+#include "hangarctl-private.h"
 #include "hg-runtime.h"
 #include "hg-switch.h"
 
@@ -122,9 +122,13 @@ cmd_start (const char *name)
 {
   g_autoptr(HgSwitch) sw = hg_switch_new (NULL, name);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   GPid before = hg_switch_find_running (sw);
 
-  if (!hg_switch_start_sync (sw, NULL, &error) || !hg_switch_check_answers (sw, &error))
+  /* the task's own deadline ends the wait */
+  hg_switch_start_async (sw, NULL, hg_cli_store_result, &result);
+  if (!hg_switch_start_finish (sw, hg_cli_wait_result (&result), &error) ||
+      !hg_switch_check_answers (sw, &error))
     {
       hg_cli_error ("switch", "%s", error->message);
       return exit_code_for (error);

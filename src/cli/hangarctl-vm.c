@@ -28,39 +28,6 @@
  * default main context.  The engine is the one the window uses.
  */
 
-/* ---- running the async API to completion -------------------------------- */
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-  *slot = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-void
-hg_cli_store_result (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  store_result (source, result, user_data);
-}
-
-GAsyncResult *
-hg_cli_wait_result (GAsyncResult **slot)
-{
-  return wait_result (slot);
-}
-
 /* ---- errors -------------------------------------------------------------- */
 
 static int
@@ -123,8 +90,7 @@ hg_cli_base_entry (char ***local_bases)
 {
   static GOptionEntry entry[2];
 
-  entry[0] = (GOptionEntry) { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, local_bases,
-                              N_("Look for VMs under DIR (repeatable)"), N_("DIR") };
+  entry[0] = (GOptionEntry) HG_CLI_BASE_OPTION (local_bases);
   entry[1] = (GOptionEntry) { NULL };
   return entry;
 }
@@ -245,8 +211,7 @@ cli_start (HgCliContext *ctx,
     { "throwaway", 0, 0, G_OPTION_ARG_NONE, &throwaway,
       N_("Start without saving changes: the disks' writes go to temporary overlays, "
          "discarded when the VM stops"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVm) vm = NULL;
@@ -280,8 +245,8 @@ cli_start (HgCliContext *ctx,
     flags |= HG_VM_START_PAUSED;
   if (throwaway)
     flags |= HG_VM_START_THROWAWAY;
-  hg_vm_start_async (vm, mode, flags, NULL, store_result, &result);
-  if (!hg_vm_start_finish (vm, wait_result (&result), &error))
+  hg_vm_start_async (vm, mode, flags, NULL, hg_cli_store_result, &result);
+  if (!hg_vm_start_finish (vm, hg_cli_wait_result (&result), &error))
     return fail ("start", error);
 
   g_print (paused ? _("VM '%s' started paused (pid %d, boot %s)\n")
@@ -307,8 +272,7 @@ cli_stop (HgCliContext *ctx,
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s,
       N_("Seconds the guest gets to power off before QEMU is told to quit (default 60); a QEMU "
          "that does not answer on QMP gets SIGTERM, and SIGKILL after S seconds"), N_("S") },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVm) vm = NULL;
@@ -338,8 +302,8 @@ cli_stop (HgCliContext *ctx,
       hg_cli_error ("stop", _("VM '%s' is not running"), hg_vm_get_label (vm));
       return HG_EXIT_STATE;
     }
-  hg_vm_shutdown_async (vm, (guint) timeout_s * 1000, NULL, store_result, &result);
-  wait_result (&result);
+  hg_vm_shutdown_async (vm, (guint) timeout_s * 1000, NULL, hg_cli_store_result, &result);
+  hg_cli_wait_result (&result);
   how = hg_vm_shutdown_get_how (vm, result);
   if (!hg_vm_shutdown_finish (vm, result, &forced, &error))
     return fail ("stop", error);
@@ -401,8 +365,8 @@ simple_action (HgCliContext *ctx,
     vm = open_running_vm (ctx, command, local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
-  action (vm, NULL, store_result, &result);
-  if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+  action (vm, NULL, hg_cli_store_result, &result);
+  if (!hg_vm_action_finish (vm, hg_cli_wait_result (&result), &error))
     return fail (command, error);
   *out_label = g_strdup (hg_vm_get_label (vm));
   if (hg_vm_is_active (vm))
@@ -505,8 +469,7 @@ cli_media (HgCliContext *ctx,
     { "force", 0, 0, G_OPTION_ARG_NONE, &force,
       N_("Eject even when the guest has locked the tray"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the list as JSON"), NULL },
-    { "base", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &local_bases,
-      N_("Look for VMs under DIR (repeatable)"), N_("DIR") },
+    HG_CLI_BASE_OPTION (&local_bases),
     { NULL }
   };
   g_autoptr(HgVm) vm = NULL;
@@ -595,8 +558,8 @@ cli_media (HgCliContext *ctx,
     {
       g_autoptr(GPtrArray) list = NULL;
 
-      hg_vm_media_list_async (vm, NULL, store_result, &result);
-      list = hg_vm_media_list_finish (vm, wait_result (&result), &error);
+      hg_vm_media_list_async (vm, NULL, hg_cli_store_result, &result);
+      list = hg_vm_media_list_finish (vm, hg_cli_wait_result (&result), &error);
       if (list == NULL)
         return fail ("media", error);
       if (json || ctx->json)
@@ -606,15 +569,15 @@ cli_media (HgCliContext *ctx,
     }
   else if (g_str_equal (verb, "eject"))
     {
-      hg_vm_media_eject_async (vm, device, force, NULL, store_result, &result);
-      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+      hg_vm_media_eject_async (vm, device, force, NULL, hg_cli_store_result, &result);
+      if (!hg_vm_action_finish (vm, hg_cli_wait_result (&result), &error))
         return fail ("media", error);
       g_print (_("Medium ejected from VM '%s'\n"), hg_vm_get_label (vm));
     }
   else
     {
-      hg_vm_media_change_async (vm, device, file, format, NULL, store_result, &result);
-      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+      hg_vm_media_change_async (vm, device, file, format, NULL, hg_cli_store_result, &result);
+      if (!hg_vm_action_finish (vm, hg_cli_wait_result (&result), &error))
         return fail ("media", error);
       g_print (_("VM '%s' now has %s inserted\n"), hg_vm_get_label (vm), file);
     }
@@ -645,8 +608,8 @@ screenshot_to_stdout (HgCliContext *ctx,
     return status;
   file = g_strdup_printf ("screenshot-%08x.png", g_random_int ());
   path = g_build_filename (hg_vm_get_runtime_paths (vm)->dir, file, NULL);
-  hg_vm_screenshot_async (vm, path, NULL, store_result, &result);
-  if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+  hg_vm_screenshot_async (vm, path, NULL, hg_cli_store_result, &result);
+  if (!hg_vm_action_finish (vm, hg_cli_wait_result (&result), &error))
     {
       g_unlink (path);
       return fail ("screenshot", error);
@@ -698,8 +661,8 @@ cli_screenshot (HgCliContext *ctx,
   vm = open_running_vm (ctx, "screenshot", local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
-  hg_vm_screenshot_async (vm, path, NULL, store_result, &result);
-  if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+  hg_vm_screenshot_async (vm, path, NULL, hg_cli_store_result, &result);
+  if (!hg_vm_action_finish (vm, hg_cli_wait_result (&result), &error))
     return fail ("screenshot", error);
   g_print (_("Screenshot of VM '%s' saved as %s\n"), hg_vm_get_label (vm), path);
   hg_vm_detach (vm);
@@ -747,8 +710,8 @@ cli_send_key (HgCliContext *ctx,
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
 
-      hg_vm_send_keys_async (vm, argv[i], NULL, store_result, &result);
-      if (!hg_vm_action_finish (vm, wait_result (&result), &error))
+      hg_vm_send_keys_async (vm, argv[i], NULL, hg_cli_store_result, &result);
+      if (!hg_vm_action_finish (vm, hg_cli_wait_result (&result), &error))
         return fail ("send-key", error);
     }
   hg_vm_detach (vm);
@@ -790,8 +753,8 @@ cli_monitor (HgCliContext *ctx,
   vm = open_running_vm (ctx, "monitor", local_bases, argv[1], &status);
   if (vm == NULL)
     return status;
-  hg_vm_monitor_async (vm, command_line, NULL, store_result, &result);
-  answer = hg_vm_monitor_finish (vm, wait_result (&result), &error);
+  hg_vm_monitor_async (vm, command_line, NULL, hg_cli_store_result, &result);
+  answer = hg_vm_monitor_finish (vm, hg_cli_wait_result (&result), &error);
   if (answer == NULL)
     return fail ("monitor", error);
   g_print ("%s", answer);

@@ -9,7 +9,7 @@
 
 #include <glib/gi18n.h>
 
-#include "hangarctl.h"
+#include "hangarctl-private.h"
 
 /*
  * hangarctl [--base DIR]... [--json] COMMAND [ARGS]
@@ -49,6 +49,25 @@ hg_cli_error (const char *command,
   g_strdelimit (message, "\n\r", ' ');
   text = g_utf8_make_valid (message, -1);
   g_printerr ("hangarctl: %s: %s\n", command, text);
+}
+
+/* ---- running the async API to completion -------------------------------- */
+
+void
+hg_cli_store_result (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+GAsyncResult *
+hg_cli_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
 }
 
 static const HgCliCommand *

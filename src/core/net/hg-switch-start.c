@@ -156,11 +156,21 @@ stop_start_sources (StartData *d)
   g_clear_object (&d->wait_cancel);
 }
 
+/* The lock goes with the answer, not with the task: a caller that starts
+ * the switch again from its callback (or right after its wait) must not
+ * find its own finished start still holding it. */
+static void
+release_lock (StartData *d)
+{
+  hg_proc_unlock_file (d->lock_fd);
+  d->lock_fd = -1;
+}
+
 static void
 start_data_free (StartData *d)
 {
   stop_start_sources (d);
-  hg_proc_unlock_file (d->lock_fd);
+  release_lock (d);
   g_clear_object (&d->subprocess);
   g_free (d);
 }
@@ -191,6 +201,7 @@ start_fail (GTask  *task,
       g_subprocess_force_exit (d->subprocess);
       _hg_switch_clean_stale (self, NULL);
     }
+  release_lock (d);
   g_task_return_error (task, error);
 }
 
@@ -212,6 +223,7 @@ start_succeed (GTask *task)
   _hg_switch_set_running (self, d->pid);
   if (self->arm_watch != NULL)
     self->arm_watch (self);
+  release_lock (d);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -339,6 +351,7 @@ hg_switch_start_async (HgSwitch            *self,
       _hg_switch_set_running (self, running);
       if (self->arm_watch != NULL)
         self->arm_watch (self);
+      release_lock (d);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -408,39 +421,6 @@ hg_switch_start_finish (HgSwitch      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hg_switch_start_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      slot)
-{
-  *(GAsyncResult **) slot = g_object_ref (result);
-}
-
-gboolean
-hg_switch_start_sync (HgSwitch      *self,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (HG_IS_SWITCH (self), FALSE);
-
-  g_main_context_push_thread_default (context);
-  hg_switch_start_async (self, cancellable, store_result, &result);
-  /* the task's own deadline ends this loop */
-  while (result == NULL)
-    g_main_context_iteration (context, TRUE);
-  ok = hg_switch_start_finish (self, result, error);
-  g_clear_object (&result);
-  /* let cancelled waits come back before the context goes */
-  while (g_main_context_iteration (context, FALSE))
-    ;
-  g_main_context_pop_thread_default (context);
-  return ok;
 }
 
 /* ---- stop ----------------------------------------------------------------- */

@@ -130,11 +130,6 @@ void        hg_switch_start_async   (HgSwitch            *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data);
 gboolean    hg_switch_start_finish  (HgSwitch *self, GAsyncResult *result, GError **error);
-/* The same, iterating a private main context: for programs and tests
- * without a main loop of their own (hangarctl switch start), never on a
- * thread whose main context must keep running (the VM start path uses
- * hg_switch_ensure_running_async). */
-gboolean    hg_switch_start_sync    (HgSwitch *self, GCancellable *cancellable, GError **error);
 
 /* Asks the switch to shut down (management "shutdown", SIGTERM if it does
  * not answer) and waits for it to go.  Not running: error NOT_RUNNING. */
