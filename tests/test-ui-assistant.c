@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-application.h"
+#include "hg-install-phase.h"
 #include "hg-library.h"
 #include "hg-osinfo.h"
 #include "hg-new-vm-assistant-private.h"
@@ -818,6 +819,142 @@ test_firmware_advice (Fixture       *f,
   g_assert_false (tpm);
 }
 
+/* ---- express install ------------------------------------------------------------ */
+
+static gboolean
+express_answered (gpointer data)
+{
+  Fixture *f = data;
+  return gtk_widget_get_visible (f->assistant->express_box);
+}
+
+/* Name, ISO source with iso, then the OS page until libosinfo has said
+ * whether express install is available */
+static void
+express_walk_to_os (Fixture    *f,
+                    const char *label,
+                    const char *iso)
+{
+  HgNewVmAssistant *a;
+
+  open_assistant (f);
+  a = f->assistant;
+  gtk_entry_set_text (a->label_entry, label);
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  gtk_button_clicked (GTK_BUTTON (a->source_iso_radio));
+  choose_file (a->iso_chooser, iso);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_true (hg_test_wait_until (os_detected, f, OSINFO_MS));
+  g_assert_true (hg_test_wait_until (express_answered, f, OSINFO_MS));
+  settle (f);
+}
+
+/* Debian's installer ISO: the express section asks the answers; a
+ * missing or mistyped password holds the page; the summary says it; the
+ * VM is made in the install phase ([install]) and its config holds no
+ * password */
+static void
+test_express (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *iso = hg_test_guest_file ("d-i", "netinst.iso");
+  g_autofree char *xorriso = hg_install_find_xorriso ();
+  g_autofree char *contents = NULL;
+  HgNewVmAssistant *a;
+  const char *password = "s3cret-Pass";
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  if (iso == NULL || xorriso == NULL || !hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail ("Debian's installer (tools/build-guests.sh: d-i/netinst.iso), "
+                            "xorriso or libosinfo missing");
+      return;
+    }
+  express_walk_to_os (f, "deb1", iso);
+  a = f->assistant;
+  g_test_message ("express: %s", gtk_label_get_text (a->express_info_label));
+  g_assert_true (gtk_widget_get_visible (a->express_head));
+  g_assert_nonnull (strstr (gtk_label_get_text (a->express_info_label), "Debian"));
+  g_assert_false (gtk_widget_get_sensitive (a->express_grid));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+
+  gtk_switch_set_active (a->express_switch, TRUE);
+  settle (f);
+  g_assert_true (gtk_widget_get_sensitive (a->express_grid));
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (a->express_hostname_entry), ==, "deb1");
+  g_assert_cmpint (gtk_entry_get_text_length (a->express_timezone_entry), >, 0);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  assert_error_shown (a->express_error, "password");
+  gtk_entry_set_text (a->express_user_entry, "alice");
+  gtk_entry_set_text (a->express_password_entry, password);
+  gtk_entry_set_text (a->express_confirm_entry, "s3cret-Pas");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  assert_error_shown (a->express_error, "do not match");
+  gtk_entry_set_text (a->express_confirm_entry, password);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  assert_error_hidden (a->express_error);
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os-express");
+
+  go_to_summary (f);
+  text = summary_value (f, "Installation");
+  g_assert_true (g_str_has_prefix (text, "Express install as alice"));
+  g_assert_nonnull (strstr (text, "deb1"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary-express");
+  gtk_toggle_button_set_active (a->start_now_check, FALSE);
+  g_assert_cmpint (hg_new_vm_assistant_get_install_mode (a), ==, HG_BOOT_KERNEL);
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "C_reate")));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+  g_assert_true (g_file_get_contents (f->created->path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "[install]"));
+  g_assert_nonnull (strstr (contents, "express=initrd"));
+  g_assert_null (strstr (contents, password));
+  g_assert_true (hg_install_phase_active (f->created));
+  /* the answer file is in the runtime directory only */
+  {
+    g_autofree char *dir = hg_install_phase_media_dir (f->created->uuid);
+
+    g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+    hg_install_phase_complete (f->created, NULL);
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* An ISO libosinfo does not know: the page says express install is not
+ * available, and why; no switch */
+static void
+test_express_unavailable (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = NULL;
+  HgNewVmAssistant *a;
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  if (!hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail ("libosinfo / osinfo-db not installed");
+      return;
+    }
+  iso = hg_test_iso_make (f->base, "mystery.iso", "MYSTERY_OS_1", NULL, &error);
+  g_assert_no_error (error);
+  express_walk_to_os (f, "mystery", iso);
+  a = f->assistant;
+  text = gtk_label_get_text (a->express_info_label);
+  g_test_message ("express: %s", text);
+  g_assert_true (g_str_has_prefix (text, "Express install isn't available for this ISO: "));
+  g_assert_false (gtk_widget_get_visible (a->express_head));
+  g_assert_false (hg_new_vm_assistant_express_active (a));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os-no-express");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -851,6 +988,10 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hangar/ui/assistant/install-boot", Fixture, NULL, fixture_setup, test_install_boot,
               fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/express", Fixture, NULL, fixture_setup, test_express,
+              fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/express-unavailable", Fixture, NULL, fixture_setup,
+              test_express_unavailable, fixture_teardown);
   g_test_add ("/hangar/ui/assistant/firmware-advice", Fixture, NULL, fixture_setup,
               test_firmware_advice, fixture_teardown);
 

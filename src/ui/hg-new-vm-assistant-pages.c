@@ -354,6 +354,7 @@ on_os_detected (GObject      *source,
     text = g_strdup_printf (_("%s. Choose the system below, or Other."), error->message);
   gtk_label_set_text (self->os_detect_label, text);
   show_os_info (self);
+  hg_new_vm_assistant_express_detect (self, self->detected_iso);
 }
 
 static void
@@ -816,6 +817,7 @@ hg_new_vm_assistant_pages_init (HgNewVmAssistant *self)
   g_auto(GStrv) switches = NULL;
   g_autofree char *base_dir = NULL;
 
+  hg_new_vm_assistant_express_init (self);
   /* the entries are bound to the spec in the .ui with the entry as the
    * source (the spec reads "" back as NULL); their first text comes from it */
   {

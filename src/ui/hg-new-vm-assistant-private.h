@@ -34,6 +34,25 @@ struct _HgNewVmAssistant
   char              *firmware_from_os;  /* [machine] firmware= this set from libosinfo */
   gboolean           os_list_requested;
 
+  /* express install (hg-new-vm-assistant-express.c) */
+  char              *express_iso;       /* the ISO availability was asked for */
+  char              *express_os_name;
+  char              *express_injection; /* the script's; NULL = not available */
+  char              *install_uuid;      /* the hook's media folder, for a failed creation */
+  GtkWidget         *express_box;
+  GtkWidget         *express_head;
+  GtkSwitch         *express_switch;
+  GtkLabel          *express_info_label;
+  GtkWidget         *express_grid;
+  GtkEntry          *express_user_entry;
+  GtkEntry          *express_password_entry;
+  GtkEntry          *express_confirm_entry;
+  GtkEntry          *express_hostname_entry;
+  GtkEntry          *express_timezone_entry;
+  GtkEntry          *express_keyboard_entry;
+  GtkEntry          *express_language_entry;
+  GtkLabel          *express_error;
+
   /* template */
   GtkWidget         *page_name;
   GtkEntry          *label_entry;
@@ -150,6 +169,23 @@ void hg_new_vm_assistant_pages_prepare    (HgNewVmAssistant *self,
 GtkLabel *hg_new_vm_assistant_error_label (HgNewVmAssistant *self,
                                            HgVmSpecPage      page,
                                            const char       *property);
+
+/* hg-new-vm-assistant-express.c */
+void       hg_new_vm_assistant_express_init      (HgNewVmAssistant *self);
+/* The OS of iso was detected: is there an install script (in a thread) */
+void       hg_new_vm_assistant_express_detect    (HgNewVmAssistant *self,
+                                                  const char       *iso);
+gboolean   hg_new_vm_assistant_express_active    (HgNewVmAssistant *self);
+/* NULL, or what is missing (also shown on the OS page) */
+char      *hg_new_vm_assistant_express_check     (HgNewVmAssistant *self);
+char      *hg_new_vm_assistant_express_summary   (HgNewVmAssistant *self);
+HgBootMode hg_new_vm_assistant_express_boot_mode (HgNewVmAssistant *self);
+/* Before creation: the answer file generated, the spec's hook set */
+gboolean   hg_new_vm_assistant_express_apply     (HgNewVmAssistant  *self,
+                                                  GError           **error);
+/* A creation failed: its media folder removed */
+void       hg_new_vm_assistant_express_abandon   (HgNewVmAssistant *self);
+void       hg_new_vm_assistant_express_finalize  (HgNewVmAssistant *self);
 
 /* hg-new-vm-assistant.c */
 void hg_new_vm_assistant_queue_validate   (HgNewVmAssistant *self);
