@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "hg-application.h"
+#include "hg-disk-image.h"
 #include "hg-install-phase.h"
 #include "hg-library.h"
 #include "hg-osinfo.h"
@@ -955,6 +956,76 @@ test_express_unavailable (Fixture       *f,
   hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os-no-express");
 }
 
+/* A cloud image: "Use an existing disk image" with cloud-init; without a
+ * password or a key the page holds; with a key the VM is an overlay on
+ * the image ([disk:0] allow-backing) with the seed CD */
+static void
+test_cloud_image (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+  g_autofree char *image = NULL, *key = NULL, *contents = NULL;
+  HgNewVmAssistant *a;
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  if (qemu_img == NULL)
+    {
+      hg_test_skip_or_fail ("qemu-img is not installed");
+      return;
+    }
+  image = g_build_filename (f->base, "debian-11-genericcloud-amd64.qcow2", NULL);
+  key = g_build_filename (f->base, "id_ed25519.pub", NULL);
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", image, "16M", NULL };
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+  }
+  g_assert_true (g_file_set_contents (key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake a@b\n", -1, NULL));
+
+  open_assistant (f);
+  a = f->assistant;
+  gtk_entry_set_text (a->label_entry, "cloud1");
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  gtk_button_clicked (GTK_BUTTON (a->source_image_radio));
+  choose_file (a->image_chooser, image);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  gtk_toggle_button_set_active (a->cloud_check, TRUE);
+  gtk_entry_set_text (a->cloud_user_entry, "alice");
+  settle (f);
+  /* no login yet */
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  g_test_message ("cloud-init: %s", gtk_label_get_text (a->cloud_error));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->cloud_error)));
+  choose_file (a->cloud_key_chooser, key);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_hidden (a->cloud_error);
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-source-cloud");
+
+  go_to_summary (f);
+  /* libosinfo knows the image by its file name */
+  g_assert_cmpstr (summary_value (f, "Operating system"), ==, "Debian 11");
+  text = summary_value (f, "Cloud image");
+  g_assert_true (g_str_has_prefix (text, "an overlay on the image"));
+  g_assert_nonnull (strstr (text, "user alice with SSH keys"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary-cloud");
+  gtk_toggle_button_set_active (a->start_now_check, FALSE);
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "C_reate")));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+  g_assert_true (g_file_get_contents (f->created->path, &contents, NULL, NULL));
+  g_test_message ("%s", contents);
+  g_assert_nonnull (strstr (contents, "cloud1-seed.iso"));
+  g_assert_nonnull (strstr (contents, "allow-backing"));
+  {
+    g_autofree char *seed = g_build_filename (f->created->dir, "cloud1-seed.iso", NULL);
+    g_assert_true (g_file_test (seed, G_FILE_TEST_IS_REGULAR));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -992,6 +1063,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/hangar/ui/assistant/express-unavailable", Fixture, NULL, fixture_setup,
               test_express_unavailable, fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/cloud-image", Fixture, NULL, fixture_setup, test_cloud_image,
+              fixture_teardown);
   g_test_add ("/hangar/ui/assistant/firmware-advice", Fixture, NULL, fixture_setup,
               test_firmware_advice, fixture_teardown);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "hg-cloud-init.h"
 #include "hg-install-phase.h"
 #include "hg-install-script.h"
 #include "hg-new-vm-assistant-private.h"
@@ -336,4 +337,199 @@ hg_new_vm_assistant_express_finalize (HgNewVmAssistant *self)
   g_free (self->express_os_name);
   g_free (self->express_injection);
   g_free (self->install_uuid);
+  g_free (self->cloud_detected_image);
+}
+
+/* ---- cloud images: the cloud-init seed ----------------------------------------- */
+
+/*
+ * "Use an existing disk image" with "Prepare it with cloud-init": the
+ * image is a cloud image; the VM gets an overlay on it ("Use it where it
+ * is") or a copy, and a NoCloud seed CD with the user, its password's hash
+ * and/or SSH keys and the host name (hg-cloud-init.h).
+ */
+
+static void
+on_cloud_check (HgNewVmAssistant *self)
+{
+  gtk_widget_set_sensitive (self->cloud_grid, gtk_toggle_button_get_active (self->cloud_check));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->image_convert_radio),
+                            !gtk_toggle_button_get_active (self->cloud_check));
+  hg_new_vm_assistant_queue_validate (self);
+}
+
+void
+hg_new_vm_assistant_cloud_init (HgNewVmAssistant *self)
+{
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *label = gtk_label_new_with_mnemonic (_("SSH public _key"));
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  int row = 0;
+
+  self->cloud_check = GTK_TOGGLE_BUTTON (
+    gtk_check_button_new_with_mnemonic (_("Prepare it with c_loud-init (a cloud image): "
+                                          "“Use it where it is” makes an overlay on it")));
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_widget_set_margin_start (grid, 28);
+  self->cloud_grid = grid;
+  self->cloud_user_entry = add_row (self, GTK_GRID (grid), row++, _("User _name"), g_get_user_name (), FALSE);
+  self->cloud_password_entry = add_row (self, GTK_GRID (grid), row++, _("Pass_word"), NULL, TRUE);
+  self->cloud_confirm_entry = add_row (self, GTK_GRID (grid), row++, _("Confir_m password"), NULL, TRUE);
+  self->cloud_key_chooser = GTK_FILE_CHOOSER (
+    gtk_file_chooser_button_new (_("Choose an SSH Public Key"), GTK_FILE_CHOOSER_ACTION_OPEN));
+  gtk_file_filter_add_pattern (filter, "*.pub");
+  gtk_file_filter_set_name (filter, _("SSH public keys"));
+  gtk_file_chooser_add_filter (self->cloud_key_chooser, filter);
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->cloud_key_chooser));
+  gtk_grid_attach (GTK_GRID (grid), label, 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->cloud_key_chooser), 1, row++, 1, 1);
+  g_signal_connect_swapped (self->cloud_key_chooser, "file-set",
+                            G_CALLBACK (hg_new_vm_assistant_queue_validate), self);
+  gtk_widget_set_sensitive (grid, FALSE);
+
+  self->cloud_error = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->cloud_error, 0.0);
+  gtk_label_set_line_wrap (self->cloud_error, TRUE);
+  gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (self->cloud_error)), "error");
+
+  gtk_box_pack_start (GTK_BOX (self->image_box), GTK_WIDGET (self->cloud_check), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (self->image_box), grid, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (self->image_box), GTK_WIDGET (self->cloud_error), FALSE, FALSE, 0);
+  gtk_widget_show_all (GTK_WIDGET (self->cloud_check));
+  gtk_widget_show_all (grid);
+  gtk_widget_set_no_show_all (GTK_WIDGET (self->cloud_error), TRUE);
+  g_signal_connect_swapped (self->cloud_check, "toggled", G_CALLBACK (on_cloud_check), self);
+}
+
+gboolean
+hg_new_vm_assistant_cloud_active (HgNewVmAssistant *self)
+{
+  return gtk_toggle_button_get_active (self->cloud_check) &&
+         hg_vm_spec_get_source (self->spec) == HG_INSTALL_SOURCE_EXISTING_DISK;
+}
+
+static gboolean
+cloud_overlay (HgNewVmAssistant *self)
+{
+  HgImageMode mode = HG_IMAGE_MODE_IN_PLACE;
+
+  g_object_get (self->spec, "image-mode", &mode, NULL);
+  return mode == HG_IMAGE_MODE_IN_PLACE;
+}
+
+/* The seed's parameters; keys and hash owned by the caller */
+static gboolean
+cloud_params (HgNewVmAssistant   *self,
+              HgCloudInitParams  *params,
+              char              **hostname,
+              char              **keys,
+              char              **hash,
+              GError            **error)
+{
+  g_autofree char *key_file = gtk_file_chooser_get_filename (self->cloud_key_chooser);
+  const char *password = gtk_entry_get_text (self->cloud_password_entry);
+  HgImageMode mode = HG_IMAGE_MODE_IN_PLACE;
+
+  g_object_get (self->spec, "image-mode", &mode, NULL);
+  *hostname = hostname_from_label (hg_vm_spec_get_label (self->spec));
+  params->user = gtk_entry_get_text (self->cloud_user_entry);
+  params->hostname = *hostname;
+  params->instance_id = "iid-check";
+  if (mode == HG_IMAGE_MODE_CONVERT)
+    {
+      g_set_error_literal (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_FAILED,
+                           _("cloud-init: use the image where it is (an overlay on it) or copy it"));
+      return FALSE;
+    }
+  if (g_strcmp0 (password, gtk_entry_get_text (self->cloud_confirm_entry)) != 0)
+    {
+      g_set_error_literal (error, HG_CLOUD_INIT_ERROR, HG_CLOUD_INIT_ERROR_NO_LOGIN,
+                           _("cloud-init: the passwords do not match"));
+      return FALSE;
+    }
+  if (key_file != NULL && (*keys = hg_cloud_init_read_ssh_keys (key_file, error)) == NULL)
+    return FALSE;
+  params->ssh_keys = *keys;
+  if (password[0] != '\0' && hash != NULL &&
+      (*hash = hg_cloud_init_hash_password (password, error)) == NULL)
+    return FALSE;
+  /* the check wants a login: a placeholder hash stands for a typed password */
+  params->password_hash = hash != NULL ? *hash : password[0] != '\0' ? "$6$check$" : NULL;
+  return hg_cloud_init_check (params, error);
+}
+
+char *
+hg_new_vm_assistant_cloud_check (HgNewVmAssistant *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hostname = NULL, *keys = NULL;
+  HgCloudInitParams params = { 0 };
+  char *message = NULL;
+
+  if (hg_new_vm_assistant_cloud_active (self))
+    {
+      g_autofree char *image = NULL;
+
+      /* the image's OS, where libosinfo knows its file name: once per image */
+      g_object_get (self->spec, "image-path", &image, NULL);
+      if (image != NULL && g_strcmp0 (image, self->cloud_detected_image) != 0)
+        {
+          g_autofree char *id = hg_cloud_image_detect_os (image);
+          g_autoptr(HgOsInfo) os = id != NULL ? hg_osinfo_lookup (id) : NULL;
+
+          g_free (self->cloud_detected_image);
+          self->cloud_detected_image = g_steal_pointer (&image);
+          if (os != NULL)
+            hg_vm_spec_apply_os (self->spec, os);
+        }
+    }
+  if (hg_new_vm_assistant_cloud_active (self) &&
+      !cloud_params (self, &params, &hostname, &keys, NULL, &error))
+    message = g_strdup (error->message);
+  gtk_label_set_text (self->cloud_error, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->cloud_error), message != NULL);
+  return message;
+}
+
+char *
+hg_new_vm_assistant_cloud_summary (HgNewVmAssistant *self)
+{
+  g_autofree char *hostname = NULL, *key_file = NULL;
+  const char *login;
+
+  if (!hg_new_vm_assistant_cloud_active (self))
+    return NULL;
+  hostname = hostname_from_label (hg_vm_spec_get_label (self->spec));
+  key_file = gtk_file_chooser_get_filename (self->cloud_key_chooser);
+  if (key_file != NULL && gtk_entry_get_text_length (self->cloud_password_entry) > 0)
+    login = _("a password hash and SSH keys");
+  else if (key_file != NULL)
+    login = _("SSH keys");
+  else
+    login = _("a password hash");
+  return g_strdup_printf (cloud_overlay (self)
+                            ? _("an overlay on the image, and a cloud-init seed CD: user %s with %s, "
+                                "host name %s")
+                            : _("a copy of the image, and a cloud-init seed CD: user %s with %s, "
+                                "host name %s"),
+                          gtk_entry_get_text (self->cloud_user_entry), login, hostname);
+}
+
+gboolean
+hg_new_vm_assistant_cloud_apply (HgNewVmAssistant  *self,
+                                 GError           **error)
+{
+  g_autofree char *hostname = NULL, *keys = NULL, *hash = NULL, *image = NULL, *abs_image = NULL;
+  HgCloudInitParams params = { 0 };
+
+  if (!hg_new_vm_assistant_cloud_active (self))
+    return TRUE;
+  if (!cloud_params (self, &params, &hostname, &keys, &hash, error))
+    return FALSE;
+  g_object_get (self->spec, "image-path", &image, NULL);
+  abs_image = g_canonicalize_filename (image, NULL);
+  hg_cloud_init_set_spec_hook (self->spec, &params, abs_image, cloud_overlay (self), 0);
+  return TRUE;
 }

@@ -818,6 +818,7 @@ hg_new_vm_assistant_pages_init (HgNewVmAssistant *self)
   g_autofree char *base_dir = NULL;
 
   hg_new_vm_assistant_express_init (self);
+  hg_new_vm_assistant_cloud_init (self);
   /* the entries are bound to the spec in the .ui with the entry as the
    * source (the spec reads "" back as NULL); their first text comes from it */
   {

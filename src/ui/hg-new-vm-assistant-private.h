@@ -52,6 +52,14 @@ struct _HgNewVmAssistant
   GtkEntry          *express_keyboard_entry;
   GtkEntry          *express_language_entry;
   GtkLabel          *express_error;
+  char              *cloud_detected_image; /* the image its OS was looked up for */
+  GtkToggleButton   *cloud_check;
+  GtkWidget         *cloud_grid;
+  GtkEntry          *cloud_user_entry;
+  GtkEntry          *cloud_password_entry;
+  GtkEntry          *cloud_confirm_entry;
+  GtkFileChooser    *cloud_key_chooser;
+  GtkLabel          *cloud_error;
 
   /* template */
   GtkWidget         *page_name;
@@ -186,6 +194,13 @@ gboolean   hg_new_vm_assistant_express_apply     (HgNewVmAssistant  *self,
 /* A creation failed: its media folder removed */
 void       hg_new_vm_assistant_express_abandon   (HgNewVmAssistant *self);
 void       hg_new_vm_assistant_express_finalize  (HgNewVmAssistant *self);
+/* A cloud image: the cloud-init section under "existing disk image" */
+void       hg_new_vm_assistant_cloud_init        (HgNewVmAssistant *self);
+gboolean   hg_new_vm_assistant_cloud_active      (HgNewVmAssistant *self);
+char      *hg_new_vm_assistant_cloud_check       (HgNewVmAssistant *self);
+char      *hg_new_vm_assistant_cloud_summary     (HgNewVmAssistant *self);
+gboolean   hg_new_vm_assistant_cloud_apply       (HgNewVmAssistant  *self,
+                                                  GError           **error);
 
 /* hg-new-vm-assistant.c */
 void hg_new_vm_assistant_queue_validate   (HgNewVmAssistant *self);

@@ -205,9 +205,10 @@ hg_new_vm_assistant_revalidate (HgNewVmAssistant *self)
       g_clear_pointer (&self->page_errors[p], g_free);
       clear_page_errors (self, p);
       /* express install's answers (shown under its own section) */
-      if (p == HG_VM_SPEC_PAGE_OS)
+      if (p == HG_VM_SPEC_PAGE_OS || p == HG_VM_SPEC_PAGE_SOURCE)
         {
-          g_autofree char *express = hg_new_vm_assistant_express_check (self);
+          g_autofree char *express = p == HG_VM_SPEC_PAGE_OS ? hg_new_vm_assistant_express_check (self)
+                                                             : hg_new_vm_assistant_cloud_check (self);
 
           if (ok && express != NULL)
             {
@@ -350,7 +351,6 @@ set_spec_firmware (HgNewVmAssistant *self,
     kind = HG_FIRMWARE_BIOS;
   g_object_set (self->spec, "firmware", kind, "tpm", tpm, NULL);
   g_free (self->firmware_from_os);
-  hg_new_vm_assistant_express_finalize (self);
   self->firmware_from_os = g_strdup (firmware);
 }
 
@@ -466,8 +466,12 @@ update_summary (HgNewVmAssistant *self)
   {
     g_autofree char *express = hg_new_vm_assistant_express_summary (self);
 
+    g_autofree char *cloud = hg_new_vm_assistant_cloud_summary (self);
+
     if (express != NULL)
       summary_add (self, row++, _("Installation"), express);
+    if (cloud != NULL)
+      summary_add (self, row++, _("Cloud image"), cloud);
   }
   {
     g_autofree char *arch = g_strdup_printf ("%s (%s)", hg_vm_spec_get_arch (self->spec),
@@ -567,7 +571,8 @@ on_apply (GtkAssistant     *assistant,
   g_autoptr(GError) error = NULL;
 
   show_error (self->summary_error, NULL);
-  if (!hg_new_vm_assistant_express_apply (self, &error))
+  if (!hg_new_vm_assistant_express_apply (self, &error) ||
+      !hg_new_vm_assistant_cloud_apply (self, &error))
     {
       gtk_assistant_previous_page (assistant);
       hg_new_vm_assistant_revalidate (self);
