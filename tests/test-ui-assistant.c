@@ -954,6 +954,20 @@ test_express_unavailable (Fixture       *f,
   g_assert_false (hg_new_vm_assistant_express_active (a));
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
   hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os-no-express");
+
+  /* another source: no express section; the ISO again: it is back */
+  gtk_assistant_previous_page (GTK_ASSISTANT (a));
+  settle (f);
+  gtk_button_clicked (GTK_BUTTON (a->source_pxe_radio));
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_false (gtk_widget_get_visible (a->express_box));
+  gtk_assistant_previous_page (GTK_ASSISTANT (a));
+  settle (f);
+  gtk_button_clicked (GTK_BUTTON (a->source_iso_radio));
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_true (gtk_widget_get_visible (a->express_box));
 }
 
 /* A cloud image: "Use an existing disk image" with cloud-init; without a

@@ -184,6 +184,17 @@ on_availability (GObject      *source,
   hg_new_vm_assistant_queue_validate (self);
 }
 
+/* The OS page shows for source: the section only for the ISO it was
+ * asked for (once answered) */
+void
+hg_new_vm_assistant_express_show (HgNewVmAssistant *self,
+                                  const char       *iso)
+{
+  gtk_widget_set_visible (self->express_box,
+                          iso != NULL && g_strcmp0 (iso, self->express_iso) == 0 &&
+                          gtk_label_get_text (self->express_info_label)[0] != '\0');
+}
+
 void
 hg_new_vm_assistant_express_detect (HgNewVmAssistant *self,
                                     const char       *iso)
@@ -194,6 +205,7 @@ hg_new_vm_assistant_express_detect (HgNewVmAssistant *self,
   self->express_iso = g_strdup (iso);
   g_clear_pointer (&self->express_injection, g_free);
   gtk_switch_set_active (self->express_switch, FALSE);
+  gtk_label_set_text (self->express_info_label, "");
   gtk_widget_hide (self->express_box);
   if (iso == NULL)
     return;

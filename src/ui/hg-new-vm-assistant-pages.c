@@ -374,6 +374,8 @@ prepare_os (HgNewVmAssistant *self)
     }
 
   g_object_get (self->spec, "iso-path", &iso, NULL);
+  hg_new_vm_assistant_express_show (self, hg_vm_spec_get_source (self->spec) == HG_INSTALL_SOURCE_ISO
+                                            ? iso : NULL);
   if (hg_vm_spec_get_source (self->spec) != HG_INSTALL_SOURCE_ISO || iso == NULL)
     {
       gtk_label_set_text (self->os_detect_label,

@@ -183,6 +183,9 @@ void       hg_new_vm_assistant_express_init      (HgNewVmAssistant *self);
 /* The OS of iso was detected: is there an install script (in a thread) */
 void       hg_new_vm_assistant_express_detect    (HgNewVmAssistant *self,
                                                   const char       *iso);
+/* Shows the section when iso (NULL: not an ISO source) is the one asked for */
+void       hg_new_vm_assistant_express_show      (HgNewVmAssistant *self,
+                                                  const char       *iso);
 gboolean   hg_new_vm_assistant_express_active    (HgNewVmAssistant *self);
 /* NULL, or what is missing (also shown on the OS page) */
 char      *hg_new_vm_assistant_express_check     (HgNewVmAssistant *self);
