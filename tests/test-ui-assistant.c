@@ -1014,6 +1014,14 @@ test_cloud_image (Fixture       *f,
   g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
   g_test_message ("cloud-init: %s", gtk_label_get_text (a->cloud_error));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->cloud_error)));
+  /* a mistyped password holds it too; the key alone is enough */
+  gtk_entry_set_text (a->cloud_password_entry, "pw1");
+  gtk_entry_set_text (a->cloud_confirm_entry, "pw2");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_shown (a->cloud_error, "do not match");
+  gtk_entry_set_text (a->cloud_password_entry, "");
+  gtk_entry_set_text (a->cloud_confirm_entry, "");
   choose_file (a->cloud_key_chooser, key);
   settle (f);
   g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
