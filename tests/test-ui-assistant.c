@@ -9,6 +9,8 @@
 #include <gtk/gtk.h>
 
 #include "hg-application.h"
+#include "hg-disk-image.h"
+#include "hg-install-phase.h"
 #include "hg-library.h"
 #include "hg-osinfo.h"
 #include "hg-new-vm-assistant-private.h"
@@ -818,6 +820,234 @@ test_firmware_advice (Fixture       *f,
   g_assert_false (tpm);
 }
 
+/* ---- express install ------------------------------------------------------------ */
+
+static gboolean
+express_answered (gpointer data)
+{
+  Fixture *f = data;
+  return gtk_widget_get_visible (f->assistant->express_box);
+}
+
+/* Name, ISO source with iso, then the OS page until libosinfo has said
+ * whether express install is available */
+static void
+express_walk_to_os (Fixture    *f,
+                    const char *label,
+                    const char *iso)
+{
+  HgNewVmAssistant *a;
+
+  open_assistant (f);
+  a = f->assistant;
+  gtk_entry_set_text (a->label_entry, label);
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  gtk_button_clicked (GTK_BUTTON (a->source_iso_radio));
+  choose_file (a->iso_chooser, iso);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_true (hg_test_wait_until (os_detected, f, OSINFO_MS));
+  g_assert_true (hg_test_wait_until (express_answered, f, OSINFO_MS));
+  settle (f);
+}
+
+/* Debian's installer ISO: the express section asks the answers; a
+ * missing or mistyped password holds the page; the summary says it; the
+ * VM is made in the install phase ([install]) and its config holds no
+ * password */
+static void
+test_express (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *iso = hg_test_guest_file ("d-i", "netinst.iso");
+  g_autofree char *xorriso = hg_install_find_xorriso ();
+  g_autofree char *contents = NULL;
+  HgNewVmAssistant *a;
+  const char *password = "s3cret-Pass";
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  if (iso == NULL || xorriso == NULL || !hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail ("Debian's installer (tools/build-guests.sh: d-i/netinst.iso), "
+                            "xorriso or libosinfo missing");
+      return;
+    }
+  express_walk_to_os (f, "deb1", iso);
+  a = f->assistant;
+  g_test_message ("express: %s", gtk_label_get_text (a->express_info_label));
+  g_assert_true (gtk_widget_get_visible (a->express_head));
+  g_assert_nonnull (strstr (gtk_label_get_text (a->express_info_label), "Debian"));
+  g_assert_false (gtk_widget_get_sensitive (a->express_grid));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+
+  gtk_switch_set_active (a->express_switch, TRUE);
+  settle (f);
+  g_assert_true (gtk_widget_get_sensitive (a->express_grid));
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (a->express_hostname_entry), ==, "deb1");
+  g_assert_cmpint (gtk_entry_get_text_length (a->express_timezone_entry), >, 0);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  assert_error_shown (a->express_error, "password");
+  gtk_entry_set_text (a->express_user_entry, "alice");
+  gtk_entry_set_text (a->express_password_entry, password);
+  gtk_entry_set_text (a->express_confirm_entry, "s3cret-Pas");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  assert_error_shown (a->express_error, "do not match");
+  gtk_entry_set_text (a->express_confirm_entry, password);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  assert_error_hidden (a->express_error);
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os-express");
+
+  go_to_summary (f);
+  text = summary_value (f, "Installation");
+  g_assert_true (g_str_has_prefix (text, "Express install as alice"));
+  g_assert_nonnull (strstr (text, "deb1"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary-express");
+  gtk_toggle_button_set_active (a->start_now_check, FALSE);
+  g_assert_cmpint (hg_new_vm_assistant_get_install_mode (a), ==, HG_BOOT_KERNEL);
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "C_reate")));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+  g_assert_true (g_file_get_contents (f->created->path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "[install]"));
+  g_assert_nonnull (strstr (contents, "express=initrd"));
+  g_assert_null (strstr (contents, password));
+  g_assert_true (hg_install_phase_active (f->created));
+  /* the answer file is in the runtime directory only */
+  {
+    g_autofree char *dir = hg_install_phase_media_dir (f->created->uuid);
+
+    g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+    hg_install_phase_complete (f->created, NULL);
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* An ISO libosinfo does not know: the page says express install is not
+ * available, and why; no switch */
+static void
+test_express_unavailable (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = NULL;
+  HgNewVmAssistant *a;
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  if (!hg_osinfo_init (NULL))
+    {
+      hg_test_skip_or_fail ("libosinfo / osinfo-db not installed");
+      return;
+    }
+  iso = hg_test_iso_make (f->base, "mystery.iso", "MYSTERY_OS_1", NULL, &error);
+  g_assert_no_error (error);
+  express_walk_to_os (f, "mystery", iso);
+  a = f->assistant;
+  text = gtk_label_get_text (a->express_info_label);
+  g_test_message ("express: %s", text);
+  g_assert_true (g_str_has_prefix (text, "Express install isn't available for this ISO: "));
+  g_assert_false (gtk_widget_get_visible (a->express_head));
+  g_assert_false (hg_new_vm_assistant_express_active (a));
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_OS));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-os-no-express");
+
+  /* another source: no express section; the ISO again: it is back */
+  gtk_assistant_previous_page (GTK_ASSISTANT (a));
+  settle (f);
+  gtk_button_clicked (GTK_BUTTON (a->source_pxe_radio));
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_false (gtk_widget_get_visible (a->express_box));
+  gtk_assistant_previous_page (GTK_ASSISTANT (a));
+  settle (f);
+  gtk_button_clicked (GTK_BUTTON (a->source_iso_radio));
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_OS);
+  g_assert_true (gtk_widget_get_visible (a->express_box));
+}
+
+/* A cloud image: "Use an existing disk image" with cloud-init; without a
+ * password or a key the page holds; with a key the VM is an overlay on
+ * the image ([disk:0] allow-backing) with the seed CD */
+static void
+test_cloud_image (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *qemu_img = hg_disk_image_find_qemu_img ();
+  g_autofree char *image = NULL, *key = NULL, *contents = NULL;
+  HgNewVmAssistant *a;
+  const char *text;
+
+  HG_TEST_RETURN_IF_SETUP_STOPPED ();
+  if (qemu_img == NULL)
+    {
+      hg_test_skip_or_fail ("qemu-img is not installed");
+      return;
+    }
+  image = g_build_filename (f->base, "debian-11-genericcloud-amd64.qcow2", NULL);
+  key = g_build_filename (f->base, "id_ed25519.pub", NULL);
+  {
+    const char *argv[] = { qemu_img, "create", "-q", "-f", "qcow2", image, "16M", NULL };
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (hg_test_run (argv, &out, &err, 30000), ==, 0);
+  }
+  g_assert_true (g_file_set_contents (key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake a@b\n", -1, NULL));
+
+  open_assistant (f);
+  a = f->assistant;
+  gtk_entry_set_text (a->label_entry, "cloud1");
+  settle (f);
+  next_page (f, HG_VM_SPEC_PAGE_SOURCE);
+  gtk_button_clicked (GTK_BUTTON (a->source_image_radio));
+  choose_file (a->image_chooser, image);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  gtk_toggle_button_set_active (a->cloud_check, TRUE);
+  gtk_entry_set_text (a->cloud_user_entry, "alice");
+  settle (f);
+  /* no login yet */
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  g_test_message ("cloud-init: %s", gtk_label_get_text (a->cloud_error));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (a->cloud_error)));
+  /* a mistyped password holds it too; the key alone is enough */
+  gtk_entry_set_text (a->cloud_password_entry, "pw1");
+  gtk_entry_set_text (a->cloud_confirm_entry, "pw2");
+  settle (f);
+  g_assert_false (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_shown (a->cloud_error, "do not match");
+  gtk_entry_set_text (a->cloud_password_entry, "");
+  gtk_entry_set_text (a->cloud_confirm_entry, "");
+  choose_file (a->cloud_key_chooser, key);
+  settle (f);
+  g_assert_true (page_complete (f, HG_VM_SPEC_PAGE_SOURCE));
+  assert_error_hidden (a->cloud_error);
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-source-cloud");
+
+  go_to_summary (f);
+  /* libosinfo knows the image by its file name */
+  g_assert_cmpstr (summary_value (f, "Operating system"), ==, "Debian 11");
+  text = summary_value (f, "Cloud image");
+  g_assert_true (g_str_has_prefix (text, "an overlay on the image"));
+  g_assert_nonnull (strstr (text, "user alice with SSH keys"));
+  hg_test_ui_save_screenshot (GTK_WIDGET (a), "assistant-summary-cloud");
+  gtk_toggle_button_set_active (a->start_now_check, FALSE);
+  gtk_button_clicked (GTK_BUTTON (assistant_button (f, "C_reate")));
+  g_assert_true (hg_test_wait_until (vm_created, f, CREATE_MS));
+  g_assert_true (g_file_get_contents (f->created->path, &contents, NULL, NULL));
+  g_test_message ("%s", contents);
+  g_assert_nonnull (strstr (contents, "cloud1-seed.iso"));
+  g_assert_nonnull (strstr (contents, "allow-backing"));
+  {
+    g_autofree char *seed = g_build_filename (f->created->dir, "cloud1-seed.iso", NULL);
+    g_assert_true (g_file_test (seed, G_FILE_TEST_IS_REGULAR));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -850,6 +1080,12 @@ main (int   argc,
   g_test_add ("/hangar/ui/assistant/existing-image", Fixture, NULL, fixture_setup, test_existing_image,
               fixture_teardown);
   g_test_add ("/hangar/ui/assistant/install-boot", Fixture, NULL, fixture_setup, test_install_boot,
+              fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/express", Fixture, NULL, fixture_setup, test_express,
+              fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/express-unavailable", Fixture, NULL, fixture_setup,
+              test_express_unavailable, fixture_teardown);
+  g_test_add ("/hangar/ui/assistant/cloud-image", Fixture, NULL, fixture_setup, test_cloud_image,
               fixture_teardown);
   g_test_add ("/hangar/ui/assistant/firmware-advice", Fixture, NULL, fixture_setup,
               test_firmware_advice, fixture_teardown);

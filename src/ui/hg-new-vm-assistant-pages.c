@@ -354,6 +354,7 @@ on_os_detected (GObject      *source,
     text = g_strdup_printf (_("%s. Choose the system below, or Other."), error->message);
   gtk_label_set_text (self->os_detect_label, text);
   show_os_info (self);
+  hg_new_vm_assistant_express_detect (self, self->detected_iso);
 }
 
 static void
@@ -373,6 +374,8 @@ prepare_os (HgNewVmAssistant *self)
     }
 
   g_object_get (self->spec, "iso-path", &iso, NULL);
+  hg_new_vm_assistant_express_show (self, hg_vm_spec_get_source (self->spec) == HG_INSTALL_SOURCE_ISO
+                                            ? iso : NULL);
   if (hg_vm_spec_get_source (self->spec) != HG_INSTALL_SOURCE_ISO || iso == NULL)
     {
       gtk_label_set_text (self->os_detect_label,
@@ -816,6 +819,8 @@ hg_new_vm_assistant_pages_init (HgNewVmAssistant *self)
   g_auto(GStrv) switches = NULL;
   g_autofree char *base_dir = NULL;
 
+  hg_new_vm_assistant_express_init (self);
+  hg_new_vm_assistant_cloud_init (self);
   /* the entries are bound to the spec in the .ui with the entry as the
    * source (the spec reads "" back as NULL); their first text comes from it */
   {

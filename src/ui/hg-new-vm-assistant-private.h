@@ -34,6 +34,33 @@ struct _HgNewVmAssistant
   char              *firmware_from_os;  /* [machine] firmware= this set from libosinfo */
   gboolean           os_list_requested;
 
+  /* express install (hg-new-vm-assistant-express.c) */
+  char              *express_iso;       /* the ISO availability was asked for */
+  char              *express_os_name;
+  char              *express_injection; /* the script's; NULL = not available */
+  char              *install_uuid;      /* the hook's media folder, for a failed creation */
+  GtkWidget         *express_box;
+  GtkWidget         *express_head;
+  GtkSwitch         *express_switch;
+  GtkLabel          *express_info_label;
+  GtkWidget         *express_grid;
+  GtkEntry          *express_user_entry;
+  GtkEntry          *express_password_entry;
+  GtkEntry          *express_confirm_entry;
+  GtkEntry          *express_hostname_entry;
+  GtkEntry          *express_timezone_entry;
+  GtkEntry          *express_keyboard_entry;
+  GtkEntry          *express_language_entry;
+  GtkLabel          *express_error;
+  char              *cloud_detected_image; /* the image its OS was looked up for */
+  GtkToggleButton   *cloud_check;
+  GtkWidget         *cloud_grid;
+  GtkEntry          *cloud_user_entry;
+  GtkEntry          *cloud_password_entry;
+  GtkEntry          *cloud_confirm_entry;
+  GtkFileChooser    *cloud_key_chooser;
+  GtkLabel          *cloud_error;
+
   /* template */
   GtkWidget         *page_name;
   GtkEntry          *label_entry;
@@ -150,6 +177,33 @@ void hg_new_vm_assistant_pages_prepare    (HgNewVmAssistant *self,
 GtkLabel *hg_new_vm_assistant_error_label (HgNewVmAssistant *self,
                                            HgVmSpecPage      page,
                                            const char       *property);
+
+/* hg-new-vm-assistant-express.c */
+void       hg_new_vm_assistant_express_init      (HgNewVmAssistant *self);
+/* The OS of iso was detected: is there an install script (in a thread) */
+void       hg_new_vm_assistant_express_detect    (HgNewVmAssistant *self,
+                                                  const char       *iso);
+/* Shows the section when iso (NULL: not an ISO source) is the one asked for */
+void       hg_new_vm_assistant_express_show      (HgNewVmAssistant *self,
+                                                  const char       *iso);
+gboolean   hg_new_vm_assistant_express_active    (HgNewVmAssistant *self);
+/* NULL, or what is missing (also shown on the OS page) */
+char      *hg_new_vm_assistant_express_check     (HgNewVmAssistant *self);
+char      *hg_new_vm_assistant_express_summary   (HgNewVmAssistant *self);
+HgBootMode hg_new_vm_assistant_express_boot_mode (HgNewVmAssistant *self);
+/* Before creation: the answer file generated, the spec's hook set */
+gboolean   hg_new_vm_assistant_express_apply     (HgNewVmAssistant  *self,
+                                                  GError           **error);
+/* A creation failed: its media folder removed */
+void       hg_new_vm_assistant_express_abandon   (HgNewVmAssistant *self);
+void       hg_new_vm_assistant_express_finalize  (HgNewVmAssistant *self);
+/* A cloud image: the cloud-init section under "existing disk image" */
+void       hg_new_vm_assistant_cloud_init        (HgNewVmAssistant *self);
+gboolean   hg_new_vm_assistant_cloud_active      (HgNewVmAssistant *self);
+char      *hg_new_vm_assistant_cloud_check       (HgNewVmAssistant *self);
+char      *hg_new_vm_assistant_cloud_summary     (HgNewVmAssistant *self);
+gboolean   hg_new_vm_assistant_cloud_apply       (HgNewVmAssistant  *self,
+                                                  GError           **error);
 
 /* hg-new-vm-assistant.c */
 void hg_new_vm_assistant_queue_validate   (HgNewVmAssistant *self);

@@ -127,6 +127,8 @@ hg_new_vm_assistant_get_install_mode (HgNewVmAssistant *self)
 {
   g_return_val_if_fail (HG_IS_NEW_VM_ASSISTANT (self), HG_BOOT_DISK);
 
+  if (hg_new_vm_assistant_express_active (self))
+    return hg_new_vm_assistant_express_boot_mode (self);
   switch (hg_vm_spec_get_source (self->spec))
     {
     case HG_INSTALL_SOURCE_ISO:    return HG_BOOT_CDROM;
@@ -202,6 +204,18 @@ hg_new_vm_assistant_revalidate (HgNewVmAssistant *self)
 
       g_clear_pointer (&self->page_errors[p], g_free);
       clear_page_errors (self, p);
+      /* express install's answers (shown under its own section) */
+      if (p == HG_VM_SPEC_PAGE_OS || p == HG_VM_SPEC_PAGE_SOURCE)
+        {
+          g_autofree char *express = p == HG_VM_SPEC_PAGE_OS ? hg_new_vm_assistant_express_check (self)
+                                                             : hg_new_vm_assistant_cloud_check (self);
+
+          if (ok && express != NULL)
+            {
+              ok = FALSE;
+              self->page_errors[p] = g_steal_pointer (&express);
+            }
+        }
       if (!ok && error != NULL)
         {
           const char *property = hg_vm_spec_error_get_property (error);
@@ -450,6 +464,16 @@ update_summary (HgNewVmAssistant *self)
   summary_add (self, row++, _("Install source"), source);
   summary_add (self, row++, _("Operating system"), os_name != NULL ? os_name : _("other"));
   {
+    g_autofree char *express = hg_new_vm_assistant_express_summary (self);
+
+    g_autofree char *cloud = hg_new_vm_assistant_cloud_summary (self);
+
+    if (express != NULL)
+      summary_add (self, row++, _("Installation"), express);
+    if (cloud != NULL)
+      summary_add (self, row++, _("Cloud image"), cloud);
+  }
+  {
     g_autofree char *arch = g_strdup_printf ("%s (%s)", hg_vm_spec_get_arch (self->spec),
                                              hg_accel_to_string (accel));
     summary_add (self, row++, _("Architecture"), arch);
@@ -523,6 +547,8 @@ on_created (GObject      *source,
       const char *message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                               ? _("Cancelled: nothing was created.") : error->message;
 
+      hg_new_vm_assistant_express_abandon (self);
+
       gtk_assistant_previous_page (GTK_ASSISTANT (self));
       hg_new_vm_assistant_revalidate (self);
       show_error (self->summary_error, message);
@@ -542,8 +568,17 @@ on_apply (GtkAssistant     *assistant,
           HgNewVmAssistant *self)
 {
   g_autofree char *what = g_strdup_printf (_("Creating %s"), hg_vm_spec_get_label (self->spec));
+  g_autoptr(GError) error = NULL;
 
   show_error (self->summary_error, NULL);
+  if (!hg_new_vm_assistant_express_apply (self, &error) ||
+      !hg_new_vm_assistant_cloud_apply (self, &error))
+    {
+      gtk_assistant_previous_page (assistant);
+      hg_new_vm_assistant_revalidate (self);
+      show_error (self->summary_error, error->message);
+      return;
+    }
   show_error (self->progress_error, NULL);
   gtk_label_set_text (self->progress_label, what);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
@@ -685,6 +720,7 @@ hg_new_vm_assistant_finalize (GObject *object)
     g_free (self->page_errors[p]);
   g_free (self->detected_iso);
   g_free (self->firmware_from_os);
+  hg_new_vm_assistant_express_finalize (self);
   g_clear_object (&self->create_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->spec);
