@@ -498,6 +498,7 @@ test_throwaway (void)
   g_assert_true (g_file_test (overlay0, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (ctl (base, &out, &err, "kill", "snapthrow", NULL), ==, 0);
   g_assert_false (g_file_test (overlay0, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&sum, g_free);
   sum = checksum (qcow);
   g_assert_cmpstr (sum, ==, qcow_sum);
 
