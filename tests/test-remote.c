@@ -370,6 +370,8 @@ setup (void)
   g_autofree char *cmdline = hg_test_guest_file ("demo", "cmdline");
   g_autofree char *build_ctl = hg_test_hangarctl_path ();
   g_autofree char *text = NULL;
+  g_autofree char *ssh = g_find_program_in_path ("ssh");
+  g_autofree char *ssh_keygen = g_find_program_in_path ("ssh-keygen");
   const char *useradd = g_file_test ("/usr/sbin/useradd", G_FILE_TEST_IS_EXECUTABLE)
                           ? "/usr/sbin/useradd" : "useradd";
   guint16 port;
@@ -380,8 +382,7 @@ setup (void)
       fx.skip = g_strdup ("sshd logs in another user only when run as root");
       return FALSE;
     }
-  if (!g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE) ||
-      g_find_program_in_path ("ssh") == NULL || g_find_program_in_path ("ssh-keygen") == NULL)
+  if (!g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE) || ssh == NULL || ssh_keygen == NULL)
     {
       fx.skip = g_strdup ("OpenSSH (openssh-server, openssh-client) is not installed");
       return FALSE;
