@@ -57,6 +57,9 @@ run (char **out, const char *first, ...)
     g_ptr_array_add (argv, (char *) arg);
   va_end (ap);
   g_ptr_array_add (argv, NULL);
+  /* an out of an earlier call is replaced */
+  if (out != NULL)
+    g_clear_pointer (out, g_free);
   status = hg_test_run ((const char * const *) argv->pdata, out, &err, 60000);
   if (status != 0)
     g_test_message ("%s: %s", first, err);
