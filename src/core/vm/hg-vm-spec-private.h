@@ -74,7 +74,6 @@ struct _HgVmSpec {
   double           progress;
   char            *progress_text;
 
-  GKeyFile        *extra_keys;    /* hg_vm_spec_set_config_key */
   HgVmSpecCreateHook create_hook;
   gpointer         create_hook_data;
   GDestroyNotify   create_hook_destroy;

@@ -796,24 +796,6 @@ build_config (HgVmSpec  *self,
       g_ptr_array_add (c->nics, nic);
     }
 
-  /* keys the spec has no property for, as they are */
-  if (self->extra_keys != NULL)
-    {
-      g_auto(GStrv) groups = g_key_file_get_groups (self->extra_keys, NULL);
-      GKeyFile *kf = hg_vm_config_get_keyfile (c);
-
-      for (guint g = 0; groups[g] != NULL; g++)
-        {
-          g_auto(GStrv) keys = g_key_file_get_keys (self->extra_keys, groups[g], NULL, NULL);
-
-          for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
-            {
-              g_autofree char *value = g_key_file_get_value (self->extra_keys, groups[g], keys[k], NULL);
-              g_key_file_set_value (kf, groups[g], keys[k], value);
-            }
-        }
-    }
-
   if (!hg_vm_config_validate (c, &local))
     {
       (void) fail (error, FAILED, "%s", local->message);

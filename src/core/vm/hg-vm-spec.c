@@ -229,7 +229,6 @@ hg_vm_spec_finalize (GObject *object)
     }
   g_clear_pointer (&self->os, hg_os_info_unref);
   g_clear_pointer (&self->forwards, g_ptr_array_unref);
-  g_clear_pointer (&self->extra_keys, g_key_file_unref);
   if (self->create_hook_destroy != NULL)
     self->create_hook_destroy (self->create_hook_data);
   g_clear_pointer (&self->library_macs, g_hash_table_unref);
@@ -964,35 +963,6 @@ hg_vm_spec_detect_os_finish (HgVmSpec      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-hg_vm_spec_set_config_key (HgVmSpec   *self,
-                           const char *group,
-                           const char *key,
-                           const char *value)
-{
-  g_return_if_fail (HG_IS_VM_SPEC (self));
-  g_return_if_fail (group != NULL && key != NULL);
-
-  if (self->extra_keys == NULL)
-    self->extra_keys = g_key_file_new ();
-  if (value != NULL)
-    g_key_file_set_string (self->extra_keys, group, key, value);
-  else
-    g_key_file_remove_key (self->extra_keys, group, key, NULL);
-}
-
-char *
-hg_vm_spec_dup_config_key (HgVmSpec   *self,
-                           const char *group,
-                           const char *key)
-{
-  g_return_val_if_fail (HG_IS_VM_SPEC (self), NULL);
-
-  if (self->extra_keys == NULL)
-    return NULL;
-  return g_key_file_get_string (self->extra_keys, group, key, NULL);
 }
 
 void

@@ -264,19 +264,6 @@ HgBootMode  hg_vm_spec_get_boot_mode    (HgVmSpec *self);
 gboolean    hg_vm_spec_get_busy         (HgVmSpec *self);
 double      hg_vm_spec_get_progress     (HgVmSpec *self);
 
-/* Config keys the spec has no property for (yet), written as they are
- * into the config it creates: [machine] firmware= and tpm= (the OS's
- * advice, hg-os-firmware.h), the install phase of an express install.
- * value NULL removes one. */
-void        hg_vm_spec_set_config_key   (HgVmSpec     *self,
-                                         const char   *group,
-                                         const char   *key,
-                                         const char   *value);
-/* The value set above (free it), or NULL */
-char       *hg_vm_spec_dup_config_key   (HgVmSpec     *self,
-                                         const char   *group,
-                                         const char   *key);
-
 /* A last step of creation, run in a worker thread after the disks are
  * made and before the config is written: it may add files to tmp_dir (the
  * VM's folder to be) and change config (paths relative to the VM's
