@@ -202,18 +202,6 @@ hg_cli_guest_apply_firmware (HgVmSpec *spec,
              advice->reason);
 }
 
-/* The VM's label as a host name: '_' and '.' are not host-name letters */
-static char *
-hostname_from_label (const char *label)
-{
-  char *name = g_ascii_strdown (label, -1);
-
-  for (char *c = name; *c != '\0'; c++)
-    if (*c == '_' || *c == '.')
-      *c = '-';
-  return name;
-}
-
 /* ---- cloud images --------------------------------------------------------------- */
 
 void
@@ -245,7 +233,8 @@ setup_cloud (HgVmSpec          *spec,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *hash = NULL;
-  g_autofree char *hostname = g->hostname != NULL ? g_strdup (g->hostname) : hostname_from_label (label);
+  g_autofree char *hostname = g->hostname != NULL ? g_strdup (g->hostname)
+                                                  : hg_install_hostname_from_label (label);
   g_autofree char *image = g_canonicalize_filename (g->cloud_image, NULL);
   HgCloudInitParams params = { .user = g->user, .ssh_keys = g->ssh_keys, .hostname = hostname,
                                .instance_id = "iid-check" };
@@ -302,7 +291,8 @@ setup_express (HgVmSpec          *spec,
                int               *status)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *hostname = g->hostname != NULL ? g_strdup (g->hostname) : hostname_from_label (label);
+  g_autofree char *hostname = g->hostname != NULL ? g_strdup (g->hostname)
+                                                  : hg_install_hostname_from_label (label);
   g_autofree char *timezone = g->timezone != NULL ? g_strdup (g->timezone) : hg_install_default_timezone ();
   g_autofree char *language = g->language != NULL ? g_strdup (g->language) : hg_install_default_language ();
   g_autofree char *keyboard = g->keyboard != NULL ? g_strdup (g->keyboard) : hg_install_default_keyboard ();

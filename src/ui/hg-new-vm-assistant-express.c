@@ -22,17 +22,6 @@
  * the page says express install is not available, and why.
  */
 
-static char *
-hostname_from_label (const char *label)
-{
-  char *name = g_ascii_strdown (label != NULL ? label : "", -1);
-
-  for (char *c = name; *c != '\0'; c++)
-    if (*c == '_' || *c == '.')
-      *c = '-';
-  return name;
-}
-
 static GtkEntry *
 add_row (HgNewVmAssistant *self,
          GtkGrid          *grid,
@@ -234,7 +223,8 @@ express_hostname (HgNewVmAssistant *self)
 {
   const char *text = gtk_entry_get_text (self->express_hostname_entry);
 
-  return text[0] != '\0' ? g_strdup (text) : hostname_from_label (hg_vm_spec_get_label (self->spec));
+  return text[0] != '\0' ? g_strdup (text)
+                         : hg_install_hostname_from_label (hg_vm_spec_get_label (self->spec));
 }
 
 char *
@@ -244,7 +234,8 @@ hg_new_vm_assistant_express_check (HgNewVmAssistant *self)
   char *message = NULL;
 
   {
-    g_autofree char *placeholder = hostname_from_label (hg_vm_spec_get_label (self->spec));
+    g_autofree char *placeholder =
+      hg_install_hostname_from_label (hg_vm_spec_get_label (self->spec));
     gtk_entry_set_placeholder_text (self->express_hostname_entry, placeholder);
   }
   if (hg_new_vm_assistant_express_active (self))
@@ -445,7 +436,7 @@ cloud_params (HgNewVmAssistant   *self,
   HgImageMode mode = HG_IMAGE_MODE_IN_PLACE;
 
   g_object_get (self->spec, "image-mode", &mode, NULL);
-  *hostname = hostname_from_label (hg_vm_spec_get_label (self->spec));
+  *hostname = hg_install_hostname_from_label (hg_vm_spec_get_label (self->spec));
   params->user = gtk_entry_get_text (self->cloud_user_entry);
   params->hostname = *hostname;
   params->instance_id = "iid-check";
@@ -513,7 +504,7 @@ hg_new_vm_assistant_cloud_summary (HgNewVmAssistant *self)
 
   if (!hg_new_vm_assistant_cloud_active (self))
     return NULL;
-  hostname = hostname_from_label (hg_vm_spec_get_label (self->spec));
+  hostname = hg_install_hostname_from_label (hg_vm_spec_get_label (self->spec));
   key_file = gtk_file_chooser_get_filename (self->cloud_key_chooser);
   if (key_file != NULL && gtk_entry_get_text_length (self->cloud_password_entry) > 0)
     login = _("a password hash and SSH keys");

@@ -394,3 +394,14 @@ hg_install_phase_active (HgVmConfig *config)
 
   return g_key_file_has_key (kf, "install", "express", NULL);
 }
+
+char *
+hg_install_hostname_from_label (const char *label)
+{
+  char *name = g_ascii_strdown (label != NULL ? label : "", -1);
+
+  for (char *c = name; *c != '\0'; c++)
+    if (*c == '_' || *c == '.')
+      *c = '-';
+  return name;
+}

@@ -117,4 +117,8 @@ char *hg_install_read_password_file (const char  *path,
 struct _HgVmConfig;
 gboolean hg_install_phase_active (struct _HgVmConfig *config);
 
+/* A VM's label as a host name (lower case; '_' and '.' are not host-name
+ * letters); NULL gives "" */
+char *hg_install_hostname_from_label (const char *label);
+
 G_END_DECLS
